@@ -1,0 +1,3 @@
+export { ConfigError, loadConfig } from './load-config';
+export { namespacePolicySchema, strataConfigSchema } from './strata-config';
+export type { NamespacePolicyConfig, StrataConfig, StrataConfigInput } from './strata-config';

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type StrataConfig, type StrataConfigInput, strataConfigSchema } from './strata-config';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Json = Record<string, unknown>;
+
+function int(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
+  return value;
+}
+
+function str(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+function list(env: Env, name: string): string[] | undefined {
+  return str(env, name)
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * `STRATA_API_KEYS`: comma-separated `tenant=key` or `tenant=sha256:<hex>` pairs. Plain keys are hashed
+ * here and the plain text is dropped: only hashes are kept in memory.
+ */
+function apiKeys(env: Env): { tenant: string; sha256: string }[] | undefined {
+  return list(env, 'STRATA_API_KEYS')?.map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ConfigError('STRATA_API_KEYS entries must look like tenant=key or tenant=sha256:<hex>');
+    const tenant = pair.slice(0, eq);
+    const key = pair.slice(eq + 1);
+    const sha256 = key.startsWith('sha256:') ? key.slice(7).toLowerCase() : createHash('sha256').update(key).digest('hex');
+    return { tenant, sha256 };
+  });
+}
+
+function prune(value: unknown): unknown {
+  if (Array.isArray(value) || value === null || typeof value !== 'object') return value;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(value)) {
+    const pruned = prune(v);
+    if (pruned !== undefined && !(typeof pruned === 'object' && pruned !== null && !Array.isArray(pruned) && Object.keys(pruned).length === 0)) {
+      out[k] = pruned;
+    }
+  }
+  return out;
+}
+
+function merge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = b && typeof b === 'object' && !Array.isArray(b) && v && typeof v === 'object' && !Array.isArray(v) ? merge(b as Json, v as Json) : v;
+  }
+  return out;
+}
+
+/** The environment variables Strata reads, mapped onto the config tree (see README, "Configuration"). */
+function fromEnv(env: Env): Json {
+  const sasl = str(env, 'KAFKA_SASL_MECHANISM');
+  return prune({
+    mode: str(env, 'STRATA_MODE'),
+    http: { host: str(env, 'HOST'), port: int(env, 'PORT'), bodyLimitBytes: int(env, 'STRATA_BODY_LIMIT_BYTES') },
+    healthPort: int(env, 'HEALTH_PORT'),
+    auth: { apiKeys: apiKeys(env), defaultTenant: str(env, 'STRATA_DEFAULT_TENANT') },
+    kafka: {
+      brokers: list(env, 'KAFKA_BROKERS'),
+      clientId: str(env, 'KAFKA_CLIENT_ID'),
+      ssl: str(env, 'KAFKA_SSL') === undefined ? undefined : str(env, 'KAFKA_SSL') === 'true',
+      sasl: sasl
+        ? { mechanism: sasl, username: str(env, 'KAFKA_SASL_USERNAME') ?? '', password: str(env, 'KAFKA_SASL_PASSWORD') ?? '' }
+        : undefined,
+      partitions: int(env, 'KAFKA_TOPIC_PARTITIONS'),
+      replicationFactor: int(env, 'KAFKA_REPLICATION_FACTOR'),
+      requestTimeoutMs: int(env, 'STRATA_CACHE_TIMEOUT_MS'),
+    },
+    redis: { url: str(env, 'REDIS_URL') },
+    qdrant: { url: str(env, 'QDRANT_URL'), apiKey: str(env, 'QDRANT_API_KEY') },
+    embedding: {
+      provider: str(env, 'EMBEDDING_PROVIDER'),
+      url: str(env, 'EMBEDDING_URL'),
+      model: str(env, 'EMBEDDING_MODEL'),
+      apiKey: str(env, 'EMBEDDING_API_KEY'),
+      dimensions: int(env, 'EMBEDDING_DIMENSIONS'),
+    },
+    cache: {
+      l1MaxEntries: int(env, 'STRATA_L1_MAX_ENTRIES'),
+      defaultTtlSeconds: int(env, 'STRATA_DEFAULT_TTL_SECONDS'),
+      maxTtlSeconds: int(env, 'STRATA_MAX_TTL_SECONDS'),
+      similarityThreshold: int(env, 'STRATA_SIMILARITY_THRESHOLD'),
+      temperaturePolicy: str(env, 'STRATA_TEMPERATURE_POLICY'),
+    },
+    upstream: { url: str(env, 'UPSTREAM_URL') },
+    log: { level: str(env, 'LOG_LEVEL') },
+  }) as Json;
+}
+
+function formatIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues.map((i) => `  - ${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n');
+}
+
+/**
+ * Parses and validates the whole configuration once, at boot: the JSON file named by `STRATA_CONFIG`
+ * (if any), overlaid by environment variables, overlaid by `overrides` (tests). Throws a readable
+ * `ConfigError` listing every problem.
+ */
+export function loadConfig(env: Env = process.env, overrides: StrataConfigInput = {}): StrataConfig {
+  let file: Json = {};
+  const path = str(env, 'STRATA_CONFIG');
+  if (path) {
+    try {
+      file = JSON.parse(readFileSync(path, 'utf8')) as Json;
+    } catch (err) {
+      throw new ConfigError(`STRATA_CONFIG=${path} could not be read as JSON: ${(err as Error).message}`);
+    }
+  }
+  const merged = merge(merge(file, fromEnv(env)), overrides as Json);
+  const parsed = strataConfigSchema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(`Invalid Strata configuration:\n${formatIssues(parsed.error)}`);
+  return parsed.data;
+}

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/** What a namespace may override. Everything is optional: unset fields fall back to the cache defaults. */
+export const namespacePolicySchema = z
+  .object({
+    /** Bump to invalidate every entry of the namespace at once (old entries become unreachable). */
+    version: z.number().int().min(1).default(1),
+    /**
+     * `deterministic-only` (default): serve and store only requests with temperature 0 (an unset temperature
+     * is non-deterministic at every major provider); `always`: ignore temperature; `never`: never cache.
+     */
+    temperaturePolicy: z.enum(['deterministic-only', 'always', 'never']).optional(),
+    defaultTtlSeconds: z.number().int().positive().optional(),
+    maxTtlSeconds: z.number().int().positive().optional(),
+    similarityThreshold: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+export type NamespacePolicyConfig = z.infer<typeof namespacePolicySchema>;
+
+const kafkaSchema = z
+  .object({
+    brokers: z.array(z.string().min(1)).default(['127.0.0.1:9092']),
+    clientId: z.string().default('strata'),
+    ssl: z.boolean().default(false),
+    sasl: z
+      .object({
+        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+        username: z.string(),
+        /** Secret: never logged. */
+        password: z.string(),
+      })
+      .optional(),
+    /** Partitions for topics Strata creates; replication factor likewise. */
+    partitions: z.number().int().positive().default(6),
+    replicationFactor: z.number().int().positive().default(1),
+    /** How long the gateway waits for the cache service before answering a miss. */
+    requestTimeoutMs: z.number().int().positive().default(50),
+  })
+  .strict();
+
+export const strataConfigSchema = z
+  .object({
+    mode: z.enum(['embedded', 'distributed']).default('embedded'),
+    http: z
+      .object({
+        host: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** Largest request body accepted; larger bodies get 413. */
+        bodyLimitBytes: z.number().int().positive().default(1_048_576),
+      })
+      .strict()
+      .default({}),
+    /** Port of each internal service's health/metrics server in distributed mode. */
+    healthPort: z.number().int().min(0).max(65535).default(9464),
+    limits: z
+      .object({
+        maxTextChars: z.number().int().positive().default(32_768),
+        maxMessages: z.number().int().positive().default(256),
+        maxTags: z.number().int().positive().default(64),
+        maxTagChars: z.number().int().positive().default(256),
+      })
+      .strict()
+      .default({}),
+    auth: z
+      .object({
+        /** API keys: tenant → SHA-256 hex of the key. Keys are hashed at rest; none ⇒ one default tenant. */
+        apiKeys: z.array(z.object({ tenant: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).default([]),
+        defaultTenant: z.string().min(1).default('default'),
+      })
+      .strict()
+      .default({}),
+    kafka: kafkaSchema.default({}),
+    redis: z.object({ url: z.string().url().optional() }).strict().default({}),
+    qdrant: z
+      .object({
+        url: z.string().url().optional(),
+        /** Secret: never logged. */
+        apiKey: z.string().optional(),
+        collectionPrefix: z.string().default('strata'),
+        hnsw: z.object({ m: z.number().int().positive().default(16), efConstruct: z.number().int().positive().default(100) }).default({}),
+        /** Scalar (int8) quantization of stored vectors. */
+        quantization: z.enum(['none', 'scalar']).default('none'),
+      })
+      .strict()
+      .default({}),
+    embedding: z
+      .object({
+        provider: z.enum(['local', 'openai']).default('local'),
+        /** Base URL of an OpenAI-compatible `/v1/embeddings` (OpenAI, Azure, TEI, vLLM, Ollama). */
+        url: z.string().url().optional(),
+        model: z.string().min(1).default('glove-wiki-100d'),
+        /** Secret: never logged. */
+        apiKey: z.string().optional(),
+        dimensions: z.number().int().positive().optional(),
+        timeoutMs: z.number().int().positive().default(10_000),
+        maxRetries: z.number().int().min(0).default(3),
+        batchSize: z.number().int().positive().default(64),
+        batchWindowMs: z.number().int().min(0).default(2),
+      })
+      .strict()
+      .default({}),
+    cache: z
+      .object({
+        l1MaxEntries: z.number().int().positive().default(10_000),
+        l1MaxTtlSeconds: z.number().int().positive().default(300),
+        defaultTtlSeconds: z.number().int().positive().default(86_400),
+        maxTtlSeconds: z.number().int().positive().default(2_592_000),
+        similarityThreshold: z.number().min(0).max(1).optional(),
+        /** Vector candidates retrieved per semantic lookup before verification. */
+        candidates: z.number().int().positive().max(100).default(5),
+        temperaturePolicy: z.enum(['deterministic-only', 'always', 'never']).default('deterministic-only'),
+        namespaces: z.record(z.string(), namespacePolicySchema).default({}),
+      })
+      .strict()
+      .default({}),
+    upstream: z.object({ url: z.string().url().optional() }).strict().default({}),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type StrataConfig = z.infer<typeof strataConfigSchema>;
+export type StrataConfigInput = z.input<typeof strataConfigSchema>;

@@ -1,0 +1,22 @@
+export const EMBEDDING_PROVIDER = Symbol('EmbeddingProvider');
+
+/** Turns texts into vectors. Adapters: the local model (embedded default), OpenAI-compatible HTTP. */
+export interface EmbeddingProvider {
+  /** Model name as stored in L3 (one collection per model) and in the embedding-cache key. */
+  readonly model: string;
+  /** Vector length, when known before the first call (the local model knows it; HTTP learns it). */
+  readonly dimensions: number | undefined;
+  /** One vector per text, same order. Rejects with `EmbeddingError` on failure. */
+  embed(texts: readonly string[]): Promise<number[][]>;
+}
+
+export const EMBEDDING_CACHE = Symbol('EmbeddingCache');
+
+/**
+ * Remembers vectors by `(model, dimensions, sha256(text))` so one text is never embedded twice, across
+ * restarts too when the adapter is persistent (Redis). Adapters: in-memory LRU, Redis.
+ */
+export interface EmbeddingCache {
+  getMany(keys: readonly string[]): Promise<(number[] | undefined)[]>;
+  setMany(entries: readonly (readonly [key: string, vector: number[]])[]): Promise<void>;
+}
