@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
+import { normaliseText } from './normalise-text';
+
+/** Bump when the canonical form changes: old keys then simply stop matching (a clean, safe miss). */
+export const KEY_SCHEME_VERSION = 1;
+
+/** A chat message in OpenAI format, as validated by the contracts. */
+export interface ChatMessageLike {
+  readonly role: string;
+  readonly content?: unknown;
+  readonly [field: string]: unknown;
+}
+
+export interface FingerprintInput {
+  readonly tenant: string;
+  readonly namespace: string;
+  readonly namespaceVersion: number;
+  readonly model: string;
+  /** Exactly one of `messages` and `prompt`. */
+  readonly messages?: readonly ChatMessageLike[];
+  readonly prompt?: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+export interface RequestFingerprint {
+  /** SHA-256 hex of the whole canonical request: L1/L2 key. */
+  readonly exactKey: string;
+  /** SHA-256 hex of the canonical request without its last user message: the semantic partition. */
+  readonly contextHash: string;
+  /** The last user message as normalised text; '' when the request has none (semantic lookups skip). */
+  readonly query: string;
+}
+
+/**
+ * Request fields that never change what the model answers, so they stay out of the key: who is asking,
+ * how the answer is delivered, provider-side bookkeeping. Everything else (including fields we do not
+ * know) is in the key: an unknown field may change the output, and a miss is cheaper than a wrong hit.
+ */
+export const OUTPUT_NEUTRAL_PARAMS: ReadonlySet<string> = new Set([
+  'user',
+  'stream',
+  'stream_options',
+  'store',
+  'metadata',
+  'service_tier',
+  'prompt_cache_key',
+  'safety_identifier',
+  'timeout',
+]);
+
+function normaliseContent(content: unknown): unknown {
+  if (typeof content === 'string') return normaliseText(content);
+  if (!Array.isArray(content)) return content;
+  return content.map((part: unknown) => {
+    if (part && typeof part === 'object' && (part as { type?: unknown }).type === 'text') {
+      const text = (part as { text?: unknown }).text;
+      if (typeof text === 'string') return { ...(part as object), text: normaliseText(text) };
+    }
+    return part;
+  });
+}
+
+function normaliseMessage(message: ChatMessageLike): ChatMessageLike {
+  return message.content === undefined ? message : { ...message, content: normaliseContent(message.content) };
+}
+
+/** Text of a message's content: the string itself, or its text parts joined by newlines. */
+export function contentText(content: unknown): string | undefined {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return undefined;
+  let text: string | undefined;
+  for (const part of content as unknown[]) {
+    if (!part || typeof part !== 'object') continue;
+    const p = part as { type?: unknown; text?: unknown };
+    if (p.type !== 'text') return undefined; // images, audio, files: not comparable as text
+    if (typeof p.text === 'string') text = text === undefined ? p.text : `${text}\n${p.text}`;
+  }
+  return text;
+}
+
+function outputParams(params: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!params) return out;
+  for (const key of Object.keys(params)) {
+    if (!OUTPUT_NEUTRAL_PARAMS.has(key)) out[key] = params[key];
+  }
+  return out;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Derives the exact key, the semantic context hash and the semantic query of a request.
+ *
+ * The context covers tenant, namespace@version, model, output-changing params (tools and
+ * response_format included), the system prompt and every earlier turn: two requests can only ever
+ * match semantically when all of that is equal, so a semantic hit never crosses contexts.
+ */
+export function fingerprintRequest(input: FingerprintInput): RequestFingerprint {
+  const params = outputParams(input.params);
+  const head = {
+    v: KEY_SCHEME_VERSION,
+    tenant: input.tenant,
+    ns: input.namespace,
+    nsv: input.namespaceVersion,
+    model: input.model.trim(),
+    params,
+  };
+
+  if (input.prompt !== undefined) {
+    const prompt = normaliseText(input.prompt);
+    return {
+      exactKey: sha256(canonicalJson({ ...head, kind: 'prompt', prompt })),
+      contextHash: sha256(canonicalJson({ ...head, kind: 'prompt' })),
+      query: prompt,
+    };
+  }
+
+  const messages = (input.messages ?? []).map(normaliseMessage);
+  const exactKey = sha256(canonicalJson({ ...head, kind: 'chat', messages }));
+  const last = messages[messages.length - 1];
+  const lastText = last && last.role === 'user' ? contentText(last.content) : undefined;
+  if (lastText === undefined || lastText === '') {
+    // Last turn is not a plain-text user message (tool result, image...): exact matching only.
+    return { exactKey, contextHash: exactKey, query: '' };
+  }
+  const { content: _content, ...lastWithoutContent } = last as ChatMessageLike;
+  const context = { ...head, kind: 'chat', earlier: messages.slice(0, -1), last: lastWithoutContent };
+  return { exactKey, contextHash: sha256(canonicalJson(context)), query: lastText };
+}
+
+/**
+ * Entry ids are UUIDs (Qdrant point ids must be) derived from the exact key: storing the same request
+ * twice replaces one entry, and every tier can find an entry by id without an extra index.
+ */
+export function entryIdFromKey(exactKey: string): string {
+  const k = exactKey;
+  const variant = ((parseInt(k[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${k.slice(0, 8)}-${k.slice(8, 12)}-8${k.slice(13, 16)}-${variant}${k.slice(17, 20)}-${k.slice(20, 32)}`;
+}

@@ -1,0 +1,61 @@
+export type TemperaturePolicy = 'deterministic-only' | 'always' | 'never';
+
+/** A namespace's effective settings (config defaults merged with the namespace's own). */
+export interface NamespacePolicy {
+  readonly name: string;
+  readonly version: number;
+  readonly temperaturePolicy: TemperaturePolicy;
+  readonly defaultTtlSeconds: number;
+  readonly maxTtlSeconds: number;
+  readonly similarityThreshold: number;
+}
+
+export interface NamespaceDefaults {
+  readonly temperaturePolicy: TemperaturePolicy;
+  readonly defaultTtlSeconds: number;
+  readonly maxTtlSeconds: number;
+  readonly similarityThreshold: number;
+}
+
+export interface NamespaceOverrides {
+  readonly version?: number;
+  readonly temperaturePolicy?: TemperaturePolicy;
+  readonly defaultTtlSeconds?: number;
+  readonly maxTtlSeconds?: number;
+  readonly similarityThreshold?: number;
+}
+
+export const DEFAULT_NAMESPACE = 'default';
+
+/** Resolves namespace policies once per name; namespaces not configured get the defaults at version 1. */
+export class NamespacePolicies {
+  private readonly resolved = new Map<string, NamespacePolicy>();
+
+  constructor(
+    private readonly defaults: NamespaceDefaults,
+    private readonly overrides: Readonly<Record<string, NamespaceOverrides>> = {},
+  ) {}
+
+  get(name: string): NamespacePolicy {
+    let policy = this.resolved.get(name);
+    if (!policy) {
+      const own = this.overrides[name] ?? {};
+      const maxTtlSeconds = own.maxTtlSeconds ?? this.defaults.maxTtlSeconds;
+      policy = {
+        name,
+        version: own.version ?? 1,
+        temperaturePolicy: own.temperaturePolicy ?? this.defaults.temperaturePolicy,
+        defaultTtlSeconds: Math.min(own.defaultTtlSeconds ?? this.defaults.defaultTtlSeconds, maxTtlSeconds),
+        maxTtlSeconds,
+        similarityThreshold: own.similarityThreshold ?? this.defaults.similarityThreshold,
+      };
+      this.resolved.set(name, policy);
+    }
+    return policy;
+  }
+
+  /** The entry's TTL: the requested one capped at the namespace maximum, else the namespace default. */
+  ttlSeconds(policy: NamespacePolicy, requested: number | undefined): number {
+    return requested === undefined ? policy.defaultTtlSeconds : Math.min(requested, policy.maxTtlSeconds);
+  }
+}

@@ -1,0 +1,18 @@
+export const CACHE_TELEMETRY = Symbol('CacheTelemetry');
+
+export type Tier = 'l1' | 'l2' | 'l3';
+export type TierOutcome = 'hit' | 'miss' | 'error' | 'skipped';
+
+/** What the cache use cases report; the service binds it to metrics and logs. */
+export interface CacheTelemetry {
+  lookup(tier: Tier, outcome: TierOutcome, seconds: number): void;
+  tierError(tier: Tier | 'embedding', operation: string, error: unknown): void;
+  semanticRejected(reason: string): void;
+}
+
+/** For tests and tools that do not care. */
+export const NO_TELEMETRY: CacheTelemetry = {
+  lookup: () => undefined,
+  tierError: () => undefined,
+  semanticRejected: () => undefined,
+};

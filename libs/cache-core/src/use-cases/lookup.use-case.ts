@@ -1,0 +1,128 @@
+import { type CacheLookupReply, type CacheLookupRequest } from '@strata/contracts';
+import { type CacheEntry, entryTag, isExpired } from '../domain/cache-entry';
+import { entryIdFromKey } from '../keys/request-fingerprint';
+import { type CacheTelemetry } from '../ports/cache-telemetry.port';
+import { type Embedder } from '../ports/embedder.port';
+import { type ExactStore } from '../ports/exact-store.port';
+import { type MatchVerifier } from '../ports/match-verifier.port';
+import { type VectorIndex } from '../ports/vector-index.port';
+
+export interface LookupOptions {
+  /** Vector candidates retrieved before verification. */
+  readonly candidates: number;
+  /** Cosine below which a candidate is not even retrieved (verification decides above it). */
+  readonly minCosine: number;
+  readonly now: () => number;
+}
+
+const MISS: CacheLookupReply = { hit: false };
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/**
+ * The cache service's read path: L2 by exact key, then L3 (embed → retrieve candidates in the same
+ * tenant and context → verify). An L3 hit is copied into L2 under the new request's exact key, so the
+ * next identical request is an exact hit. A tier that fails is skipped (reported), never fatal.
+ */
+export class LookupUseCase {
+  constructor(
+    private readonly l2: ExactStore,
+    private readonly l3: VectorIndex,
+    private readonly embedder: Embedder,
+    private readonly verifier: MatchVerifier,
+    private readonly telemetry: CacheTelemetry,
+    private readonly options: LookupOptions,
+  ) {}
+
+  async execute(request: CacheLookupRequest): Promise<CacheLookupReply> {
+    if (request.mode !== 'semantic') {
+      const entry = await this.exact(request);
+      if (entry) return { hit: true, tier: 'l2', entry };
+    }
+    if (request.mode !== 'exact' && request.query !== '') {
+      return this.semantic(request);
+    }
+    return MISS;
+  }
+
+  private async exact(request: CacheLookupRequest): Promise<CacheEntry | undefined> {
+    const start = process.hrtime.bigint();
+    try {
+      const entry = await this.l2.get(entryIdFromKey(request.exactKey));
+      // The id is derived from the key; the checks make a collision or a stale copy a miss, never a wrong hit.
+      const hit = entry && entry.exactKey === request.exactKey && entry.tenant === request.tenant && !isExpired(entry, this.options.now());
+      this.telemetry.lookup('l2', hit ? 'hit' : 'miss', seconds(start));
+      return hit ? entry : undefined;
+    } catch (error) {
+      this.telemetry.lookup('l2', 'error', seconds(start));
+      this.telemetry.tierError('l2', 'get', error);
+      return undefined;
+    }
+  }
+
+  private async semantic(request: CacheLookupRequest): Promise<CacheLookupReply> {
+    const start = process.hrtime.bigint();
+    let vector: number[];
+    let model: string;
+    try {
+      ({ vector, model } = await this.embedder.embed(request.query));
+    } catch (error) {
+      this.telemetry.lookup('l3', 'skipped', seconds(start));
+      this.telemetry.tierError('embedding', 'embed', error);
+      return MISS;
+    }
+    const now = this.options.now();
+    let best: { entry: CacheEntry; similarity: number } | undefined;
+    try {
+      const candidates = await this.l3.search({
+        vector,
+        model,
+        tenant: request.tenant,
+        contextHash: request.contextHash,
+        limit: this.options.candidates,
+        minScore: this.options.minCosine,
+        now,
+      });
+      for (const { entry, score } of candidates) {
+        // Defence in depth: the index filters these, but a wrong hit must be impossible, not unlikely.
+        if (entry.tenant !== request.tenant || entry.contextHash !== request.contextHash || isExpired(entry, now)) continue;
+        const verdict = this.verifier.verify(request.query, entry.query, score, request.threshold);
+        if (!verdict.accepted) {
+          this.telemetry.semanticRejected(verdict.reason);
+          continue;
+        }
+        if (!best || verdict.similarity > best.similarity) best = { entry, similarity: verdict.similarity };
+      }
+    } catch (error) {
+      this.telemetry.lookup('l3', 'error', seconds(start));
+      this.telemetry.tierError('l3', 'search', error);
+      return MISS;
+    }
+    this.telemetry.lookup('l3', best ? 'hit' : 'miss', seconds(start));
+    if (!best) return MISS;
+    await this.backfill(request, best.entry);
+    return { hit: true, tier: 'l3', entry: best.entry, similarity: best.similarity };
+  }
+
+  /** Copies the answering entry into L2 under this request's key; purging the original purges the copy. */
+  private async backfill(request: CacheLookupRequest, source: CacheEntry): Promise<void> {
+    if (request.exactKey === source.exactKey) return;
+    const rootId = source.aliasOf ?? source.id;
+    const tag = entryTag(rootId);
+    const copy: CacheEntry = {
+      ...source,
+      id: entryIdFromKey(request.exactKey),
+      exactKey: request.exactKey,
+      query: request.query,
+      aliasOf: rootId,
+      tags: source.tags.includes(tag) ? source.tags : [...source.tags, tag],
+    };
+    try {
+      await this.l2.put(copy);
+    } catch (error) {
+      this.telemetry.tierError('l2', 'backfill', error);
+    }
+  }
+}

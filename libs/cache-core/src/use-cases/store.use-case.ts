@@ -1,0 +1,76 @@
+import { type CacheStoreReply, type CacheStoreRequest, ErrorCode, StrataError } from '@strata/contracts';
+import { type CacheEntry, entryTag } from '../domain/cache-entry';
+import { entryIdFromKey } from '../keys/request-fingerprint';
+import { type CacheTelemetry } from '../ports/cache-telemetry.port';
+import { type Embedder } from '../ports/embedder.port';
+import { type ExactStore } from '../ports/exact-store.port';
+import { type VectorIndex } from '../ports/vector-index.port';
+
+/** Builds the entry a store request describes (also used by the gateway to fill its L1). */
+export function entryFromStoreRequest(request: CacheStoreRequest): CacheEntry {
+  const id = entryIdFromKey(request.exactKey);
+  const own = entryTag(id);
+  return {
+    id,
+    tenant: request.tenant,
+    namespace: request.namespace,
+    namespaceVersion: request.namespaceVersion,
+    model: request.model,
+    exactKey: request.exactKey,
+    contextHash: request.contextHash,
+    query: request.query,
+    response: request.response,
+    tags: request.tags.includes(own) ? request.tags : [...request.tags, own],
+    createdAt: request.storedAt,
+    expiresAt: request.storedAt + request.ttlSeconds * 1000,
+  };
+}
+
+/**
+ * The cache service's write path: L2, then L3 (when the request has a semantic query). Idempotent: the
+ * entry id is derived from the exact key, so a replayed store replaces the same entry in both tiers.
+ * Fails only when no tier took the entry.
+ */
+export class StoreUseCase {
+  constructor(
+    private readonly l2: ExactStore,
+    private readonly l3: VectorIndex,
+    private readonly embedder: Embedder,
+    private readonly telemetry: CacheTelemetry,
+  ) {}
+
+  async execute(request: CacheStoreRequest): Promise<CacheStoreReply> {
+    const entry = entryFromStoreRequest(request);
+    const [l2, l3] = await Promise.all([this.storeExact(entry), this.storeSemantic(entry)]);
+    if (!l2 && !l3) throw new StrataError(ErrorCode.CacheUnavailable, 'no cache tier accepted the entry; retry later');
+    return { id: entry.id, l2, l3 };
+  }
+
+  private async storeExact(entry: CacheEntry): Promise<boolean> {
+    try {
+      await this.l2.put(entry);
+      return true;
+    } catch (error) {
+      this.telemetry.tierError('l2', 'put', error);
+      return false;
+    }
+  }
+
+  private async storeSemantic(entry: CacheEntry): Promise<boolean> {
+    if (entry.query === '') return false;
+    let embedding;
+    try {
+      embedding = await this.embedder.embed(entry.query);
+    } catch (error) {
+      this.telemetry.tierError('embedding', 'embed', error);
+      return false;
+    }
+    try {
+      await this.l3.upsert(embedding.model, entry, embedding.vector);
+      return true;
+    } catch (error) {
+      this.telemetry.tierError('l3', 'upsert', error);
+      return false;
+    }
+  }
+}

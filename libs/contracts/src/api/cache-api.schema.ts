@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { chatMessageSchema, lookupModeSchema, modelSchema, namespaceSchema, paramsSchema, tagSchema } from './chat.schema';
+
+/** Either OpenAI chat `messages` or a plain `prompt`, never both. */
+const requestShape = {
+  namespace: namespaceSchema.optional(),
+  model: modelSchema,
+  messages: z.array(chatMessageSchema).min(1, 'messages must not be empty').optional(),
+  prompt: z.string().min(1, 'prompt must not be empty').optional(),
+  params: paramsSchema.optional(),
+};
+
+function oneOfMessagesOrPrompt(value: { messages?: unknown; prompt?: unknown }, ctx: z.RefinementCtx): void {
+  if ((value.messages === undefined) === (value.prompt === undefined)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give exactly one of "messages" and "prompt"', path: ['messages'] });
+  }
+}
+
+/** `POST /v1/cache/lookup` */
+export const lookupRequestSchema = z
+  .object({
+    ...requestShape,
+    mode: lookupModeSchema.optional(),
+    threshold: z.number().min(0).max(1).optional(),
+  })
+  .strict()
+  .superRefine(oneOfMessagesOrPrompt);
+export type LookupRequest = z.infer<typeof lookupRequestSchema>;
+
+/** `POST /v1/cache/entries` */
+export const storeRequestSchema = z
+  .object({
+    ...requestShape,
+    response: z.unknown().refine((r) => r !== undefined && r !== null, 'response is required'),
+    tags: z.array(tagSchema).optional(),
+    ttl: z.number().int().positive().optional(),
+  })
+  .strict()
+  .superRefine(oneOfMessagesOrPrompt);
+export type StoreRequest = z.infer<typeof storeRequestSchema>;
+
+/** `POST /v1/cache/purge` */
+export const purgeRequestSchema = z
+  .object({
+    tags: z.array(tagSchema).min(1).optional(),
+    namespace: namespaceSchema.optional(),
+  })
+  .strict()
+  .refine((v) => v.tags !== undefined || v.namespace !== undefined, 'give "tags", "namespace" or both');
+export type PurgeRequest = z.infer<typeof purgeRequestSchema>;
+
+export const entryIdSchema = z.string().uuid();

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { lookupModeSchema } from '../../api/chat.schema';
+import { cacheEntrySchema, keyedRequestShape } from '../cache-entry.schema';
+
+/** gateway → cache, request-reply: look a request up in L2 (exact) and L3 (semantic). */
+export const CACHE_LOOKUP_TOPIC = 'strata.cache.lookup.v1';
+
+export const cacheLookupRequestSchema = z.object({
+  ...keyedRequestShape,
+  mode: lookupModeSchema,
+  threshold: z.number().min(0).max(1),
+});
+export type CacheLookupRequest = z.infer<typeof cacheLookupRequestSchema>;
+
+export const cacheLookupReplySchema = z.discriminatedUnion('hit', [
+  z.object({ hit: z.literal(false) }),
+  z.object({
+    hit: z.literal(true),
+    tier: z.enum(['l2', 'l3']),
+    entry: cacheEntrySchema,
+    similarity: z.number().optional(),
+  }),
+]);
+export type CacheLookupReply = z.infer<typeof cacheLookupReplySchema>;

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** invalidation → cache, request-reply: purge L3 then L2; replies with the counts. */
+export const CACHE_PURGE_TOPIC = 'strata.cache.purge.v1';
+
+export const purgeSelectorSchema = z
+  .object({
+    tenant: z.string().min(1),
+    tags: z.array(z.string().min(1)).min(1).optional(),
+    namespace: z.string().min(1).optional(),
+  })
+  .refine((v) => v.tags !== undefined || v.namespace !== undefined, 'a purge needs tags or a namespace');
+export type PurgeSelectorMessage = z.infer<typeof purgeSelectorSchema>;
+
+export const cachePurgeReplySchema = z.object({ l2: z.number().int().min(0), l3: z.number().int().min(0) });
+export type CachePurgeReply = z.infer<typeof cachePurgeReplySchema>;
