@@ -1,0 +1,124 @@
+import { type CacheEntry, type ExactStore, type PurgeSelector, isExpired } from '@strata/cache-core';
+import { LRUCache } from 'lru-cache';
+import { TenantIndex } from './tenant-index';
+
+export interface MemoryExactStoreOptions {
+  /** Most entries held; past it the least recently used entry is evicted (and counted in `evictions`). */
+  readonly maxEntries: number;
+  /** Epoch milliseconds; injectable for tests. Defaults to `Date.now`. */
+  readonly now?: () => number;
+}
+
+/**
+ * L2 of the embedded default: entries in process memory, bounded and expiring.
+ *
+ * Built on lru-cache rather than a Map with an expiry sweep: the embedded default must stay bounded
+ * whatever the traffic, and lru-cache gives LRU eviction at `maxEntries`, per-entry TTLs (set from
+ * `entry.expiresAt`), lazy removal of expired entries, and a `dispose` hook that reports every removal
+ * with its reason. The tag and namespace indexes are maintained in that one hook, so they stay exact
+ * whatever removed the entry (replace, purge, expiry, eviction). Reads also check `expiresAt` against
+ * the injected clock, so expiry is exact to the millisecond (lru-cache's own check is `>`, not `>=`).
+ *
+ * Entries are stored as given, not copied: `CacheEntry` is immutable by contract.
+ */
+export class MemoryExactStore implements ExactStore {
+  private readonly now: () => number;
+  private readonly entries: LRUCache<string, CacheEntry>;
+  private readonly tags = new TenantIndex();
+  private readonly namespaces = new TenantIndex();
+  private evicted = 0;
+
+  constructor(options: MemoryExactStoreOptions) {
+    this.now = options.now ?? Date.now;
+    this.entries = new LRUCache<string, CacheEntry>({
+      max: options.maxEntries,
+      // Our clock, read on every check (a non-zero resolution would cache it behind a timer).
+      perf: { now: this.now },
+      ttlResolution: 0,
+      dispose: (entry, _id, reason) => {
+        this.unindex(entry);
+        if (reason === 'evict') this.evicted++;
+      },
+    });
+  }
+
+  /**
+   * Entries evicted because the store was full (LRU), since construction. Monotonic: expose it as a
+   * Prometheus counter. Expiries, replacements and purges are not evictions.
+   */
+  get evictions(): number {
+    return this.evicted;
+  }
+
+  get(id: string): Promise<CacheEntry | undefined> {
+    const entry = this.entries.get(id);
+    if (entry && isExpired(entry, this.now())) {
+      this.entries.delete(id);
+      return Promise.resolve(undefined);
+    }
+    return Promise.resolve(entry);
+  }
+
+  put(entry: CacheEntry): Promise<void> {
+    const ttl = entry.expiresAt - this.now();
+    if (ttl <= 0) {
+      // Already expired: it replaces (removes) any older version and is not stored.
+      this.entries.delete(entry.id);
+      return Promise.resolve();
+    }
+    // A replaced older version is disposed (and unindexed) inside `set`, before the new one is indexed.
+    this.entries.set(entry.id, entry, { ttl });
+    this.index(entry);
+    return Promise.resolve();
+  }
+
+  purge(selector: PurgeSelector): Promise<number> {
+    const { tenant, namespace } = selector;
+    let candidates: string[];
+    if (selector.tags && selector.tags.length > 0) {
+      candidates = selector.tags.flatMap((tag) => this.tags.members(tenant, tag));
+    } else if (namespace !== undefined) {
+      candidates = this.namespaces.members(tenant, namespace);
+    } else {
+      return Promise.resolve(0);
+    }
+    const now = this.now();
+    let purged = 0;
+    for (const id of candidates) {
+      // Stale entries too: purging an expired entry removes it, but it is not counted.
+      const entry = this.entries.peek(id, { allowStale: true });
+      if (!entry || entry.tenant !== tenant) continue;
+      if (namespace !== undefined && entry.namespace !== namespace) continue;
+      this.entries.delete(id);
+      if (!isExpired(entry, now)) purged++;
+    }
+    return Promise.resolve(purged);
+  }
+
+  count(): Promise<number> {
+    this.entries.purgeStale();
+    const now = this.now();
+    let live = 0;
+    for (const entry of this.entries.values()) if (!isExpired(entry, now)) live++;
+    return Promise.resolve(live);
+  }
+
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** (tenant, key) groups in the tag and namespace indexes; zero when the store is empty. For tests. */
+  get indexGroups(): number {
+    return this.tags.groups + this.namespaces.groups;
+  }
+
+  private index(entry: CacheEntry): void {
+    this.namespaces.add(entry.tenant, entry.namespace, entry.id);
+    for (const tag of entry.tags) this.tags.add(entry.tenant, tag, entry.id);
+  }
+
+  private unindex(entry: CacheEntry): void {
+    this.namespaces.remove(entry.tenant, entry.namespace, entry.id);
+    for (const tag of entry.tags) this.tags.remove(entry.tenant, tag, entry.id);
+  }
+}

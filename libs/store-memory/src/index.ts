@@ -1,0 +1,4 @@
+export { MemoryExactStore } from './exact/memory-exact-store';
+export type { MemoryExactStoreOptions } from './exact/memory-exact-store';
+export { MemoryEmbeddingCache } from './embedding-cache/memory-embedding-cache';
+export type { MemoryEmbeddingCacheOptions } from './embedding-cache/memory-embedding-cache';

@@ -1,0 +1,4 @@
+export { describeExactStoreContract } from './contracts/exact-store.contract';
+export type { ExactStoreContractClock, ExactStoreFixture } from './contracts/exact-store.contract';
+export { describeEmbeddingCacheContract } from './contracts/embedding-cache.contract';
+export type { EmbeddingCacheFixture } from './contracts/embedding-cache.contract';
