@@ -5,3 +5,8 @@ export type { EmbeddingErrorDetails } from './errors/embedding-error';
 export { embeddingsEndpoint } from './http/embeddings-endpoint';
 export { OpenAiCompatibleProvider } from './http/openai-compatible.provider';
 export type { OpenAiCompatibleProviderOptions, ProviderRetryEvent } from './http/openai-compatible-provider.options';
+export { EMBEDDING_KEY_SCHEME, embeddingCacheKey } from './service/embedding-cache-key';
+export { EmbeddingService } from './service/embedding.service';
+export type { EmbeddingResult, EmbeddingServiceOptions, EmbeddingServiceStats } from './service/embedding-service.options';
+export { NO_EMBEDDING_TELEMETRY } from './service/embedding-telemetry';
+export type { EmbeddingTelemetry } from './service/embedding-telemetry';

@@ -1,0 +1,346 @@
+import { performance } from 'node:perf_hooks';
+import { type EmbeddingCache, type EmbeddingProvider } from '../embedding-provider.port';
+import { EmbeddingError, EmbeddingErrorCode } from '../errors/embedding-error';
+import { embeddingCacheKey } from './embedding-cache-key';
+import {
+  type EmbeddingResult,
+  type EmbeddingServiceOptions,
+  type EmbeddingServiceStats,
+} from './embedding-service.options';
+import { type EmbeddingTelemetry, NO_EMBEDDING_TELEMETRY } from './embedding-telemetry';
+
+/** One text on its way to a vector, shared by every caller that asks for it while it is in flight. */
+interface Slot {
+  readonly key: string;
+  readonly text: string;
+  readonly promise: Promise<number[]>;
+  resolve(vector: number[]): void;
+  reject(error: EmbeddingError): void;
+}
+
+function createSlot(key: string, text: string): Slot {
+  let resolve!: (vector: number[]) => void;
+  let reject!: (error: EmbeddingError) => void;
+  const promise = new Promise<number[]>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Every caller awaits the promise itself; this only keeps a rejection that lands before a caller has
+  // attached its handler from being reported as unhandled.
+  promise.catch(() => undefined);
+  return { key, text, promise, resolve, reject };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * The embedding use case: texts in, vectors out, never embedding one (model, dimensions, text) twice.
+ *
+ * Per request: look every text up in the `EmbeddingCache`; join embeddings of the same text already in
+ * flight for other callers (coalescing); queue the misses, which are sent to the provider in calls of at
+ * most `batchSize` texts, together with other callers' misses queued within `batchWindowMs`
+ * (micro-batching); write new vectors back to the cache. A text stays joinable until its cache write has
+ * settled, so a repeat arriving meanwhile is not embedded again.
+ *
+ * The cache is an optimisation: a failing or slow cache (Redis down) is counted and skipped, never fatal.
+ * Provider failures reject with `EmbeddingError`. When a shared batch is rejected for its input (too long,
+ * invalid), it is split in halves and retried so one caller's bad text fails only that caller.
+ */
+export class EmbeddingService {
+  readonly model: string;
+  readonly #provider: EmbeddingProvider;
+  readonly #cache: EmbeddingCache;
+  readonly #batchSize: number;
+  readonly #batchWindowMs: number;
+  readonly #maxTextChars: number;
+  readonly #cacheTimeoutMs: number;
+  readonly #telemetry: EmbeddingTelemetry;
+  /** The requested length, frozen at construction so cache keys survive restarts (see `embeddingCacheKey`). */
+  readonly #keyDimensions: number | undefined;
+  readonly #inFlight = new Map<string, Slot>();
+  #queue: Slot[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  /** Length of the first vector the provider returned, for providers that do not report `dimensions`. */
+  #seenDimensions: number | undefined;
+  readonly #stats: Mutable<EmbeddingServiceStats> = {
+    requests: 0,
+    texts: 0,
+    cacheHits: 0,
+    cacheMisses: 0,
+    cacheErrors: 0,
+    coalesced: 0,
+    providerCalls: 0,
+    providerTexts: 0,
+    providerErrors: 0,
+  };
+
+  /**
+   * Reads `provider.model` and `provider.dimensions` once, here: construct the service before the
+   * provider's first call, so the key's dimensions part is the configured one, not a learned one.
+   */
+  constructor(provider: EmbeddingProvider, cache: EmbeddingCache, options: EmbeddingServiceOptions) {
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
+      throw new TypeError(`batchSize must be a positive integer, got ${options.batchSize}`);
+    }
+    if (!(options.batchWindowMs >= 0)) throw new TypeError(`batchWindowMs must be >= 0, got ${options.batchWindowMs}`);
+    this.#provider = provider;
+    this.#cache = cache;
+    this.model = provider.model;
+    this.#keyDimensions = provider.dimensions;
+    this.#batchSize = options.batchSize;
+    this.#batchWindowMs = options.batchWindowMs;
+    this.#maxTextChars = options.maxTextChars ?? Number.POSITIVE_INFINITY;
+    this.#cacheTimeoutMs = options.cacheTimeoutMs ?? 250;
+    this.#telemetry = options.telemetry ?? NO_EMBEDDING_TELEMETRY;
+  }
+
+  /** The vector length, once known (from the provider, or from its first answer). */
+  get dimensions(): number | undefined {
+    return this.#provider.dimensions ?? this.#seenDimensions;
+  }
+
+  /** Texts waiting for a vector, or holding one until its cache write settles (a gauge). */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Counters since start (a snapshot). */
+  stats(): EmbeddingServiceStats {
+    return { ...this.#stats };
+  }
+
+  /** The cache key of `text` for this service's model: what the `EmbeddingCache` sees. */
+  cacheKey(text: string): string {
+    return embeddingCacheKey(this.model, this.#keyDimensions, text);
+  }
+
+  async embed(texts: readonly string[]): Promise<EmbeddingResult> {
+    this.#stats.requests++;
+    this.#stats.texts += texts.length;
+    for (let i = 0; i < texts.length; i++) {
+      const length = texts[i].length;
+      if (length > this.#maxTextChars) {
+        throw new EmbeddingError(
+          EmbeddingErrorCode.INPUT_TOO_LARGE,
+          `Text ${i} has ${length} characters; the limit is ${this.#maxTextChars}`,
+        );
+      }
+    }
+    if (texts.length === 0) return { model: this.model, dimensions: this.dimensions ?? 0, vectors: [] };
+
+    let vectors = await this.#resolve(texts, true);
+    if (!sameLength(vectors)) {
+      // Only possible when the cache held vectors of another length under this model name (the model
+      // behind the name changed) before the provider's first answer told us the current length. Those
+      // entries are rejected from now on; embed this request afresh, which also overwrites them.
+      vectors = await this.#resolve(texts, false);
+      if (!sameLength(vectors)) {
+        throw new EmbeddingError(
+          EmbeddingErrorCode.DIMENSION_MISMATCH,
+          `Embedding model "${this.model}" produced vectors of different lengths within one request`,
+        );
+      }
+    }
+    return { model: this.model, dimensions: vectors[0].length, vectors };
+  }
+
+  async #resolve(texts: readonly string[], readCache: boolean): Promise<number[][]> {
+    const waiting = new Array<Promise<number[]>>(texts.length);
+    const fresh: Slot[] = [];
+    let joined = 0;
+    for (let i = 0; i < texts.length; i++) {
+      const key = this.cacheKey(texts[i]);
+      let slot = this.#inFlight.get(key);
+      if (slot === undefined) {
+        slot = createSlot(key, texts[i]);
+        this.#inFlight.set(key, slot);
+        fresh.push(slot);
+      } else {
+        joined++;
+      }
+      waiting[i] = slot.promise;
+    }
+    if (joined > 0) {
+      this.#stats.coalesced += joined;
+      this.#notify((t) => t.coalesced(joined));
+    }
+    if (fresh.length > 0) {
+      if (readCache) await this.#lookUp(fresh);
+      else this.#enqueue(fresh);
+    }
+    return Promise.all(waiting);
+  }
+
+  /** Resolves cache hits, queues the rest. Never rejects: a failing cache means "all misses". */
+  async #lookUp(slots: readonly Slot[]): Promise<void> {
+    let cached: readonly (number[] | undefined)[] | undefined;
+    try {
+      cached = await this.#withCacheTimeout(this.#cache.getMany(slots.map((slot) => slot.key)), 'read');
+    } catch (error) {
+      this.#cacheFailed('get', error);
+    }
+    const expected = this.dimensions;
+    const misses: Slot[] = [];
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      const vector = cached?.[i];
+      if (isVector(vector, expected)) {
+        slot.resolve(vector);
+        this.#release(slot);
+      } else {
+        misses.push(slot);
+      }
+    }
+    const hits = slots.length - misses.length;
+    this.#stats.cacheHits += hits;
+    this.#stats.cacheMisses += misses.length;
+    this.#notify((t) => t.cacheLookup(hits, misses.length));
+    this.#enqueue(misses);
+  }
+
+  #enqueue(slots: readonly Slot[]): void {
+    if (slots.length === 0) return;
+    this.#queue.push(...slots);
+    while (this.#queue.length >= this.#batchSize) {
+      this.#dispatch(this.#queue.splice(0, this.#batchSize));
+    }
+    if (this.#queue.length === 0) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    } else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        const batch = this.#queue;
+        this.#queue = [];
+        this.#dispatch(batch);
+      }, this.#batchWindowMs);
+    }
+  }
+
+  #dispatch(batch: Slot[]): void {
+    if (batch.length > 0) void this.#embedBatch(batch);
+  }
+
+  /** One provider call for `batch`; settles every slot in it. Never rejects. */
+  async #embedBatch(batch: readonly Slot[]): Promise<void> {
+    const started = performance.now();
+    this.#stats.providerCalls++;
+    this.#stats.providerTexts += batch.length;
+    let vectors: number[][];
+    try {
+      vectors = this.#checkAnswer(await this.#provider.embed(batch.map((slot) => slot.text)), batch.length);
+    } catch (error) {
+      const failure = asEmbeddingError(error);
+      this.#stats.providerErrors++;
+      this.#notify((t) => t.providerCall(batch.length, (performance.now() - started) / 1000, failure.code));
+      if (batch.length > 1 && isInputError(failure)) {
+        const half = Math.ceil(batch.length / 2);
+        await Promise.all([this.#embedBatch(batch.slice(0, half)), this.#embedBatch(batch.slice(half))]);
+        return;
+      }
+      for (const slot of batch) {
+        slot.reject(failure);
+        this.#release(slot);
+      }
+      return;
+    }
+    this.#notify((t) => t.providerCall(batch.length, (performance.now() - started) / 1000, 'ok'));
+    for (let i = 0; i < batch.length; i++) batch[i].resolve(vectors[i]);
+    try {
+      await this.#withCacheTimeout(
+        this.#cache.setMany(batch.map((slot, i) => [slot.key, vectors[i]] as const)),
+        'write',
+      );
+    } catch (error) {
+      this.#cacheFailed('set', error);
+    }
+    for (const slot of batch) this.#release(slot);
+  }
+
+  /** Holds the provider to the port's contract: one vector per text, all of the model's length. */
+  #checkAnswer(vectors: unknown, count: number): number[][] {
+    if (!Array.isArray(vectors) || vectors.length !== count) {
+      throw new EmbeddingError(
+        EmbeddingErrorCode.BAD_RESPONSE,
+        `Embedding provider for "${this.model}" returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${count} texts`,
+      );
+    }
+    const expected = this.dimensions ?? (vectors[0] as unknown[] | undefined)?.length;
+    for (const vector of vectors as unknown[]) {
+      if (!isVector(vector, undefined)) {
+        throw new EmbeddingError(
+          EmbeddingErrorCode.BAD_RESPONSE,
+          `Embedding provider for "${this.model}" returned a non-numeric vector`,
+        );
+      }
+      if (vector.length !== expected) {
+        throw new EmbeddingError(
+          EmbeddingErrorCode.DIMENSION_MISMATCH,
+          `Embedding model "${this.model}" returned a ${vector.length}-dimensional vector, expected ${expected}`,
+        );
+      }
+    }
+    this.#seenDimensions ??= expected;
+    return vectors as number[][];
+  }
+
+  /** Ends a slot's joinable life (unless a newer slot took its key). */
+  #release(slot: Slot): void {
+    if (this.#inFlight.get(slot.key) === slot) this.#inFlight.delete(slot.key);
+  }
+
+  #withCacheTimeout<T>(operation: Promise<T>, what: string): Promise<T> {
+    if (!Number.isFinite(this.#cacheTimeoutMs) || this.#cacheTimeoutMs <= 0) return operation;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`embedding cache ${what} took longer than ${this.#cacheTimeoutMs} ms`)),
+        this.#cacheTimeoutMs,
+      );
+    });
+    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  #cacheFailed(operation: 'get' | 'set', error: unknown): void {
+    this.#stats.cacheErrors++;
+    this.#notify((t) => t.cacheError(operation, error));
+  }
+
+  #notify(report: (telemetry: EmbeddingTelemetry) => void): void {
+    try {
+      report(this.#telemetry);
+    } catch {
+      // telemetry must not change the outcome of a request
+    }
+  }
+}
+
+function isVector(value: unknown, dimensions: number | undefined): value is number[] {
+  if (!Array.isArray(value) || value.length === 0) return false;
+  if (dimensions !== undefined && value.length !== dimensions) return false;
+  for (let i = 0; i < value.length; i++) {
+    const v: unknown = value[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+  }
+  return true;
+}
+
+function sameLength(vectors: readonly number[][]): boolean {
+  const first = vectors[0]?.length;
+  return vectors.every((vector) => vector.length === first);
+}
+
+/** Rejections caused by the input itself: worth isolating by splitting a shared batch. */
+function isInputError(error: EmbeddingError): boolean {
+  if (error.code === EmbeddingErrorCode.INPUT_TOO_LARGE) return true;
+  return error.code === EmbeddingErrorCode.PROVIDER_REJECTED && (error.status === 400 || error.status === 422);
+}
+
+function asEmbeddingError(error: unknown): EmbeddingError {
+  if (error instanceof EmbeddingError) return error;
+  const message =
+    typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+  return new EmbeddingError(EmbeddingErrorCode.PROVIDER_UNAVAILABLE, `Embedding provider failed: ${message}`, {
+    cause: error,
+  });
+}
