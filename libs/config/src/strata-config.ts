@@ -103,6 +103,10 @@ export const strataConfigSchema = z
       .object({
         l1MaxEntries: z.number().int().positive().default(10_000),
         l1MaxTtlSeconds: z.number().int().positive().default(300),
+        /** Entry bound of the in-memory L2 and L3 of the embedded default. */
+        memoryMaxEntries: z.number().int().positive().default(100_000),
+        /** Cosine below which vector candidates are not retrieved; verification decides above it. */
+        minCosine: z.number().min(-1).max(1).default(0.5),
         defaultTtlSeconds: z.number().int().positive().default(86_400),
         maxTtlSeconds: z.number().int().positive().default(2_592_000),
         similarityThreshold: z.number().min(0).max(1).optional(),

@@ -9,3 +9,4 @@ export * from './messages/cache-purge';
 export * from './messages/invalidation-purge';
 export * from './messages/l1-evict';
 export * from './messages/embedding-embed';
+export * from './messages/cache-stats';

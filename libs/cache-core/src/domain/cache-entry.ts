@@ -1,3 +1,5 @@
+import { type JsonValue } from '@strata/contracts';
+
 /**
  * One cached answer. The same shape lives in every tier (L1 in the gateway, L2 exact store, L3 vector
  * payload), so a hit in any tier can backfill the tiers above it without another read.
@@ -17,7 +19,7 @@ export interface CacheEntry {
   /** The last user message (normalised); what semantic lookups compare against. Empty when not applicable. */
   readonly query: string;
   /** The stored response, as given (OpenAI completion, stream record, or any JSON). */
-  readonly response: unknown;
+  readonly response: JsonValue;
   /** User tags plus the entry's own `$entry:<id>` tag (see `entryTag`). */
   readonly tags: readonly string[];
   /** Epoch milliseconds. */

@@ -7,14 +7,15 @@ export interface NamespacePolicy {
   readonly temperaturePolicy: TemperaturePolicy;
   readonly defaultTtlSeconds: number;
   readonly maxTtlSeconds: number;
-  readonly similarityThreshold: number;
+  /** Unset: the cache service's default (configured, or the verifier's calibrated default). */
+  readonly similarityThreshold: number | undefined;
 }
 
 export interface NamespaceDefaults {
   readonly temperaturePolicy: TemperaturePolicy;
   readonly defaultTtlSeconds: number;
   readonly maxTtlSeconds: number;
-  readonly similarityThreshold: number;
+  readonly similarityThreshold?: number;
 }
 
 export interface NamespaceOverrides {

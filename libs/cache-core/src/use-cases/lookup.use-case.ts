@@ -12,6 +12,8 @@ export interface LookupOptions {
   readonly candidates: number;
   /** Cosine below which a candidate is not even retrieved (verification decides above it). */
   readonly minCosine: number;
+  /** Similarity threshold when the request names none. */
+  readonly defaultThreshold: number;
   readonly now: () => number;
 }
 
@@ -74,6 +76,7 @@ export class LookupUseCase {
       return MISS;
     }
     const now = this.options.now();
+    const threshold = request.threshold ?? this.options.defaultThreshold;
     let best: { entry: CacheEntry; similarity: number } | undefined;
     try {
       const candidates = await this.l3.search({
@@ -88,7 +91,7 @@ export class LookupUseCase {
       for (const { entry, score } of candidates) {
         // Defence in depth: the index filters these, but a wrong hit must be impossible, not unlikely.
         if (entry.tenant !== request.tenant || entry.contextHash !== request.contextHash || isExpired(entry, now)) continue;
-        const verdict = this.verifier.verify(request.query, entry.query, score, request.threshold);
+        const verdict = this.verifier.verify(request.query, entry.query, score, threshold);
         if (!verdict.accepted) {
           this.telemetry.semanticRejected(verdict.reason);
           continue;

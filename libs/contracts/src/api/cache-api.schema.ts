@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonValueSchema } from '../messages/cache-entry.schema';
 import { chatMessageSchema, lookupModeSchema, modelSchema, namespaceSchema, paramsSchema, tagSchema } from './chat.schema';
 
 /** Either OpenAI chat `messages` or a plain `prompt`, never both. */
@@ -31,7 +32,7 @@ export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 export const storeRequestSchema = z
   .object({
     ...requestShape,
-    response: z.unknown().refine((r) => r !== undefined && r !== null, 'response is required'),
+    response: jsonValueSchema.refine((r) => r !== null, 'response is required'),
     tags: z.array(tagSchema).optional(),
     ttl: z.number().int().positive().optional(),
   })

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+/** Any JSON value: what an entry's response is (it arrived as JSON and leaves as JSON). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A required JSON value (undefined is not JSON). */
+export const jsonValueSchema = z.custom<JsonValue>((v) => v !== undefined, 'a JSON value is required');
+
 /** A cache entry as it crosses the transport (same fields as `CacheEntry` in @strata/cache-core). */
 export const cacheEntrySchema = z.object({
   id: z.string().min(1),
@@ -10,8 +16,8 @@ export const cacheEntrySchema = z.object({
   exactKey: z.string().regex(/^[0-9a-f]{64}$/),
   contextHash: z.string().regex(/^[0-9a-f]{64}$/),
   query: z.string(),
-  response: z.unknown(),
-  tags: z.array(z.string()),
+  response: jsonValueSchema,
+  tags: z.array(z.string()).readonly(),
   createdAt: z.number(),
   expiresAt: z.number(),
   aliasOf: z.string().optional(),

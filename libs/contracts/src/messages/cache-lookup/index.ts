@@ -8,7 +8,8 @@ export const CACHE_LOOKUP_TOPIC = 'strata.cache.lookup.v1';
 export const cacheLookupRequestSchema = z.object({
   ...keyedRequestShape,
   mode: lookupModeSchema,
-  threshold: z.number().min(0).max(1),
+  /** Unset: the cache service's default threshold. */
+  threshold: z.number().min(0).max(1).optional(),
 });
 export type CacheLookupRequest = z.infer<typeof cacheLookupRequestSchema>;
 

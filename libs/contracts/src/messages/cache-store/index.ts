@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { keyedRequestShape } from '../cache-entry.schema';
+import { jsonValueSchema, keyedRequestShape } from '../cache-entry.schema';
 
 /** gateway → cache: store an answer in L2 and L3 (request-reply from the API, event from the proxy). */
 export const CACHE_STORE_TOPIC = 'strata.cache.store.v1';
@@ -7,7 +7,7 @@ export const CACHE_STORE_TOPIC = 'strata.cache.store.v1';
 export const cacheStoreRequestSchema = z.object({
   ...keyedRequestShape,
   namespaceVersion: z.number().int().min(1),
-  response: z.unknown(),
+  response: jsonValueSchema,
   tags: z.array(z.string()),
   ttlSeconds: z.number().int().positive(),
   /** Epoch ms at which the gateway accepted the store (entries' createdAt). */

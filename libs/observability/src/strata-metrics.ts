@@ -1,0 +1,139 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+type EntriesSource = () => Promise<number>;
+
+/**
+ * Every Prometheus metric Strata exports. One instance per process (`StrataMetrics.shared()`): in the
+ * embedded default the four services share it, so each metric is registered once.
+ */
+export class StrataMetrics {
+  private static instance: StrataMetrics | undefined;
+
+  readonly registry = new Registry();
+  private readonly entrySources = new Map<string, EntriesSource>();
+
+  readonly lookups = new Counter({
+    name: 'strata_cache_lookups_total',
+    help: 'Cache lookups per tier and outcome (hit, miss, error, skipped, bypass).',
+    labelNames: ['tier', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly lookupDuration = new Histogram({
+    name: 'strata_cache_lookup_duration_seconds',
+    help: 'Time spent looking up one tier (l1 in the gateway; l2, l3 in the cache service; total end to end).',
+    labelNames: ['tier'] as const,
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  readonly results = new Counter({
+    name: 'strata_cache_results_total',
+    help: 'Gateway lookups by the tier that answered (l1, l2, l3) or miss; bypasses are in strata_cache_lookups_total.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly evictions = new Counter({
+    name: 'strata_cache_evictions_total',
+    help: 'Entries evicted for space or expiry, per tier.',
+    labelNames: ['tier'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tierErrors = new Counter({
+    name: 'strata_tier_errors_total',
+    help: 'Failed operations against a tier or dependency; the request went on without it.',
+    labelNames: ['tier', 'operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly semanticRejections = new Counter({
+    name: 'strata_semantic_rejections_total',
+    help: 'Semantic candidates retrieved by vector search but rejected by verification, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly purged = new Counter({
+    name: 'strata_invalidation_purged_total',
+    help: 'Entries purged per tier.',
+    labelNames: ['tier'] as const,
+    registers: [this.registry],
+  });
+
+  readonly stores = new Counter({
+    name: 'strata_cache_stores_total',
+    help: 'Store requests by outcome (stored, rejected, failed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly embeddingCache = new Counter({
+    name: 'strata_embedding_cache_total',
+    help: 'Embedding-cache reads per text, by outcome (hit, miss, error, coalesced).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly embeddingProviderCalls = new Counter({
+    name: 'strata_embedding_provider_calls_total',
+    help: 'Calls to the embedding provider by outcome (ok or an error code).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly embeddingProviderTexts = new Counter({
+    name: 'strata_embedding_provider_texts_total',
+    help: 'Texts sent to the embedding provider (each one embedded for the first time).',
+    registers: [this.registry],
+  });
+
+  readonly embeddingProviderDuration = new Histogram({
+    name: 'strata_embedding_provider_duration_seconds',
+    help: 'Duration of one embedding provider call.',
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [this.registry],
+  });
+
+  readonly entries: Gauge<'tier'>;
+
+  private constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'strata_' });
+    const sources = this.entrySources;
+    this.entries = new Gauge({
+      name: 'strata_cache_entries',
+      help: 'Entries held per tier.',
+      labelNames: ['tier'] as const,
+      registers: [this.registry],
+      async collect() {
+        await Promise.all(
+          [...sources].map(async ([tier, count]) => {
+            try {
+              this.set({ tier }, await count());
+            } catch {
+              // A tier that cannot be counted right now keeps its last value.
+            }
+          }),
+        );
+      },
+    });
+  }
+
+  static shared(): StrataMetrics {
+    StrataMetrics.instance ??= new StrataMetrics();
+    return StrataMetrics.instance;
+  }
+
+  /** Reports a tier's entry count at scrape time. */
+  countEntries(tier: string, source: EntriesSource): void {
+    this.entrySources.set(tier, source);
+  }
+
+  async counterValue(counter: Counter<string>, labels: Record<string, string> = {}): Promise<number> {
+    const { values } = await counter.get();
+    return values
+      .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
+      .reduce((sum, v) => sum + v.value, 0);
+  }
+}

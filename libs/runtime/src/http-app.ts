@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { type INestApplication, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type StrataConfig } from '@strata/config';
+import { HttpExceptionFilter, toErrorResponse } from '@strata/service-gateway';
+import { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+
+const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * A NestJS app on Fastify with Strata's HTTP conventions: body limit (413), JSON errors for everything
+ * Fastify rejects before a route runs (bad JSON, wrong media type), a request id from `X-Request-Id`
+ * (or a new one) echoed on the response.
+ */
+export async function createHttpApp(module: unknown, config: StrataConfig, logger: LoggerService): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    requestIdHeader: REQUEST_ID_HEADER,
+    genReqId: () => randomUUID(),
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module as Parameters<typeof NestFactory.create>[0], adapter, {
+    logger,
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new HttpExceptionFilter());
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done(null, payload);
+  });
+  fastify.setErrorHandler((error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toErrorResponse(error);
+    void reply.status(status).send(body);
+  });
+  return app;
+}
+
+export type { INestApplication };

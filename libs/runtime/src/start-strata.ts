@@ -1,0 +1,135 @@
+import { type INestApplication, type LoggerService, Module, type DynamicModule } from '@nestjs/common';
+import { type StrataConfig } from '@strata/config';
+import { OpsModule, PinoNestLogger, createLogger } from '@strata/observability';
+import { CacheServiceModule } from '@strata/service-cache';
+import { EmbeddingServiceModule } from '@strata/service-embedding';
+import { GatewayModule } from '@strata/service-gateway';
+import { InvalidationServiceModule } from '@strata/service-invalidation';
+import { CACHE_CLIENT, EMBEDDING_CLIENT, EVENTS_CLIENT, INVALIDATION_CLIENT } from '@strata/transport';
+import { type Closer, cacheAdapters, embeddingAdapters } from './adapters';
+import { createHttpApp } from './http-app';
+import { InProcessTransportFactory } from './in-process-transport';
+import { SemanticDefaults } from './semantic-defaults';
+import { type ServiceName, type TransportFactory } from './transport-factory';
+
+export interface RunningStrata {
+  /** The gateway's HTTP address when this process runs the gateway (`http://127.0.0.1:PORT`). */
+  readonly url: string | undefined;
+  /** Port of the HTTP server this process opened (gateway, or health server). */
+  readonly port: number | undefined;
+  stop(): Promise<void>;
+}
+
+interface Started {
+  readonly app: INestApplication;
+  readonly closers: Closer[];
+}
+
+function root(service: DynamicModule, withOps: boolean): DynamicModule {
+  @Module({})
+  class ServiceRoot {}
+  return { module: ServiceRoot, imports: withOps ? [service, OpsModule] : [service] };
+}
+
+async function buildModule(service: ServiceName, config: StrataConfig, transport: TransportFactory): Promise<{ module: DynamicModule; closers: Closer[] }> {
+  const client = (target: ServiceName | 'events') => transport.client(service, target);
+  switch (service) {
+    case 'gateway':
+      return {
+        module: GatewayModule.register({
+          config,
+          adapters: [
+            { provide: CACHE_CLIENT, useValue: client('cache') },
+            { provide: INVALIDATION_CLIENT, useValue: client('invalidation') },
+          ],
+        }),
+        closers: [],
+      };
+    case 'cache': {
+      const built = await cacheAdapters(config);
+      return {
+        module: CacheServiceModule.register({
+          config,
+          adapters: [...built.providers, { provide: EMBEDDING_CLIENT, useValue: client('embedding') }],
+          defaultThreshold: SemanticDefaults.threshold,
+          minCosine: config.cache.minCosine,
+        }),
+        closers: built.closers,
+      };
+    }
+    case 'embedding': {
+      const built = await embeddingAdapters(config);
+      return { module: EmbeddingServiceModule.register({ config, adapters: built.providers }), closers: built.closers };
+    }
+    case 'invalidation':
+      return {
+        module: InvalidationServiceModule.register({
+          config,
+          adapters: [
+            { provide: CACHE_CLIENT, useValue: client('cache') },
+            { provide: EVENTS_CLIENT, useValue: client('events') },
+          ],
+        }),
+        closers: [],
+      };
+  }
+}
+
+async function startService(
+  service: ServiceName,
+  config: StrataConfig,
+  transport: TransportFactory,
+  logger: LoggerService,
+  http: { listen: boolean; port: number },
+): Promise<Started> {
+  const { module, closers } = await buildModule(service, config, transport);
+  const app = await createHttpApp(root(module, service !== 'gateway' && http.listen), config, logger);
+  app.connectMicroservice({ strategy: transport.server(service) }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  if (http.listen) await app.listen(http.port, config.http.host);
+  else await app.init();
+  return { app, closers };
+}
+
+/**
+ * Starts Strata in this process.
+ *
+ * Embedded (default): all four services, wired through the in-process transport, the gateway serving
+ * HTTP on `config.http.port`. Same modules and handlers as distributed mode: only the transport and the
+ * store adapters differ.
+ */
+export async function startEmbedded(config: StrataConfig): Promise<RunningStrata> {
+  const logger = new PinoNestLogger(createLogger(config.log.level, 'strata'));
+  const transport = new InProcessTransportFactory();
+  const started: Started[] = [];
+  try {
+    // Consumers first, gateway last: when the port opens, every service is ready to answer.
+    for (const service of ['embedding', 'cache', 'invalidation'] as const) {
+      started.push(await startService(service, config, transport, logger, { listen: false, port: 0 }));
+    }
+    const gateway = await startService('gateway', config, transport, logger, { listen: true, port: config.http.port });
+    started.push(gateway);
+  } catch (error) {
+    await stopAll(started, transport);
+    throw error;
+  }
+  const gatewayApp = started[started.length - 1]?.app as INestApplication;
+  const address = gatewayApp.getHttpServer().address() as { port: number } | null;
+  const port = address?.port;
+  return {
+    url: port === undefined ? undefined : `http://127.0.0.1:${port}`,
+    port,
+    stop: () => stopAll(started, transport),
+  };
+}
+
+/** Gateway first (stop taking requests), then the services it calls; then adapters and transport. */
+async function stopAll(started: Started[], transport: TransportFactory): Promise<void> {
+  for (const { app } of [...started].reverse()) {
+    await app.close();
+  }
+  for (const { closers } of started) {
+    for (const close of closers) await close();
+  }
+  await transport.close();
+}

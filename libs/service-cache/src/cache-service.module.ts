@@ -1,0 +1,80 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import {
+  CACHE_TELEMETRY,
+  type CacheTelemetry,
+  EMBEDDER,
+  EXACT_STORE,
+  EntryQueryUseCase,
+  type Embedder,
+  type ExactStore,
+  LookupUseCase,
+  MATCH_VERIFIER,
+  type MatchVerifier,
+  PurgeUseCase,
+  StoreUseCase,
+  VECTOR_INDEX,
+  type VectorIndex,
+} from '@strata/cache-core';
+import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
+import { BusEmbedder } from './bus-embedder';
+import { CacheMessageController } from './cache.message-controller';
+import { CacheTierHealth } from './cache-tier-health';
+import { MetricsCacheTelemetry } from './metrics-cache-telemetry';
+
+export interface CacheServiceOptions {
+  readonly config: StrataConfig;
+  /** Must bind EXACT_STORE, VECTOR_INDEX, MATCH_VERIFIER and EMBEDDING_CLIENT (chosen by the runtime). */
+  readonly adapters: Provider[];
+  /** Similarity threshold when neither the request nor its namespace sets one. */
+  readonly defaultThreshold: number;
+  /** Cosine floor for retrieving candidates (verification decides above it). */
+  readonly minCosine: number;
+}
+
+const now = (): number => Date.now();
+
+/** The cache service: owns L2 and L3 and the backfill between them. Transport-agnostic. */
+@Module({})
+export class CacheServiceModule {
+  static register(options: CacheServiceOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: CacheServiceModule,
+      controllers: [CacheMessageController],
+      providers: [
+        ...options.adapters,
+        { provide: STRATA_CONFIG, useValue: config },
+        { provide: CACHE_TELEMETRY, useClass: MetricsCacheTelemetry },
+        { provide: EMBEDDER, useClass: BusEmbedder },
+        CacheTierHealth,
+        {
+          provide: LookupUseCase,
+          inject: [EXACT_STORE, VECTOR_INDEX, EMBEDDER, MATCH_VERIFIER, CACHE_TELEMETRY],
+          useFactory: (l2: ExactStore, l3: VectorIndex, embedder: Embedder, verifier: MatchVerifier, telemetry: CacheTelemetry) =>
+            new LookupUseCase(l2, l3, embedder, verifier, telemetry, {
+              candidates: config.cache.candidates,
+              minCosine: options.minCosine,
+              defaultThreshold: config.cache.similarityThreshold ?? options.defaultThreshold,
+              now,
+            }),
+        },
+        {
+          provide: StoreUseCase,
+          inject: [EXACT_STORE, VECTOR_INDEX, EMBEDDER, CACHE_TELEMETRY],
+          useFactory: (l2: ExactStore, l3: VectorIndex, embedder: Embedder, telemetry: CacheTelemetry) =>
+            new StoreUseCase(l2, l3, embedder, telemetry),
+        },
+        {
+          provide: PurgeUseCase,
+          inject: [EXACT_STORE, VECTOR_INDEX, CACHE_TELEMETRY],
+          useFactory: (l2: ExactStore, l3: VectorIndex, telemetry: CacheTelemetry) => new PurgeUseCase(l2, l3, telemetry),
+        },
+        {
+          provide: EntryQueryUseCase,
+          inject: [EXACT_STORE],
+          useFactory: (l2: ExactStore) => new EntryQueryUseCase(l2, now),
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export { CacheServiceModule } from './cache-service.module';
+export type { CacheServiceOptions } from './cache-service.module';

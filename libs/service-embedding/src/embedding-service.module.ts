@@ -1,0 +1,38 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
+import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingCache, type EmbeddingProvider, EmbeddingService } from '@strata/embedding';
+import { EmbeddingMessageController } from './embedding.message-controller';
+import { MetricsEmbeddingTelemetry } from './metrics-embedding-telemetry';
+
+export interface EmbeddingServiceModuleOptions {
+  readonly config: StrataConfig;
+  /** Must bind EMBEDDING_PROVIDER and EMBEDDING_CACHE (chosen by the runtime). */
+  readonly adapters: Provider[];
+}
+
+/** The embedding service: vectors for texts, each (model, dimension, text) embedded once. */
+@Module({})
+export class EmbeddingServiceModule {
+  static register(options: EmbeddingServiceModuleOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: EmbeddingServiceModule,
+      controllers: [EmbeddingMessageController],
+      providers: [
+        ...options.adapters,
+        { provide: STRATA_CONFIG, useValue: config },
+        {
+          provide: EmbeddingService,
+          inject: [EMBEDDING_PROVIDER, EMBEDDING_CACHE],
+          useFactory: (provider: EmbeddingProvider, cache: EmbeddingCache) =>
+            new EmbeddingService(provider, cache, {
+              batchSize: config.embedding.batchSize,
+              batchWindowMs: config.embedding.batchWindowMs,
+              maxTextChars: config.limits.maxTextChars,
+              telemetry: new MetricsEmbeddingTelemetry(),
+            }),
+        },
+      ],
+    };
+  }
+}

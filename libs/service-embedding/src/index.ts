@@ -1,0 +1,2 @@
+export { EmbeddingServiceModule } from './embedding-service.module';
+export type { EmbeddingServiceModuleOptions } from './embedding-service.module';

@@ -1,0 +1,40 @@
+import { Logger } from '@nestjs/common';
+import { type EmbeddingErrorCode, type EmbeddingTelemetry } from '@strata/embedding';
+import { StrataMetrics } from '@strata/observability';
+
+const LOG_EVERY_MS = 10_000;
+
+/** Binds the embedding service's reports to Prometheus metrics and rate-limited warnings. */
+export class MetricsEmbeddingTelemetry implements EmbeddingTelemetry {
+  private readonly metrics = StrataMetrics.shared();
+  private readonly logger = new Logger('Embedding');
+  private lastWarned = 0;
+
+  cacheLookup(hits: number, misses: number): void {
+    if (hits) this.metrics.embeddingCache.inc({ outcome: 'hit' }, hits);
+    if (misses) this.metrics.embeddingCache.inc({ outcome: 'miss' }, misses);
+  }
+
+  cacheError(operation: 'get' | 'set', error: unknown): void {
+    this.metrics.embeddingCache.inc({ outcome: 'error' });
+    this.warn(`embedding cache ${operation} failed, continuing without it: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  coalesced(texts: number): void {
+    this.metrics.embeddingCache.inc({ outcome: 'coalesced' }, texts);
+  }
+
+  providerCall(texts: number, seconds: number, outcome: 'ok' | EmbeddingErrorCode): void {
+    this.metrics.embeddingProviderCalls.inc({ outcome });
+    this.metrics.embeddingProviderDuration.observe(seconds);
+    if (outcome === 'ok') this.metrics.embeddingProviderTexts.inc(texts);
+    else this.warn(`embedding provider call of ${texts} text(s) failed: ${outcome}`);
+  }
+
+  private warn(message: string): void {
+    const now = Date.now();
+    if (now - this.lastWarned < LOG_EVERY_MS) return;
+    this.lastWarned = now;
+    this.logger.warn(message);
+  }
+}

@@ -1,0 +1,250 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
+import {
+  type CacheEntry,
+  DEFAULT_NAMESPACE,
+  NamespacePolicies,
+  type NamespacePolicy,
+  type PurgeSelector,
+  type RequestFingerprint,
+  ageSeconds,
+  cacheability,
+  entryFromStoreRequest,
+  entryTag,
+  fingerprintRequest,
+  ttlRemainingSeconds,
+} from '@strata/cache-core';
+import { STRATA_CONFIG, StrataConfig } from '@strata/config';
+import {
+  CACHE_ENTRY_GET_TOPIC,
+  CACHE_LOOKUP_TOPIC,
+  CACHE_STATS_TOPIC,
+  CACHE_STORE_TOPIC,
+  type CacheEntryGetReply,
+  type CacheLookupReply,
+  type CacheStatsReply,
+  type CacheStoreReply,
+  type CacheStoreRequest,
+  type ChatMessage,
+  ErrorCode,
+  INVALIDATION_PURGE_TOPIC,
+  type InvalidationPurgeReply,
+  type JsonValue,
+  type LookupMode,
+  StrataError,
+} from '@strata/contracts';
+import { StrataMetrics } from '@strata/observability';
+import { CACHE_CLIENT, INVALIDATION_CLIENT, requestReply } from '@strata/transport';
+import { L1Cache } from '../l1/l1-cache';
+
+/** What identifies a cacheable request (the body of lookups and stores, minus what is specific to each). */
+export interface CacheRequest {
+  readonly namespace?: string | undefined;
+  readonly model: string;
+  readonly messages?: ChatMessage[] | undefined;
+  readonly prompt?: string | undefined;
+  readonly params?: Record<string, unknown> | undefined;
+}
+
+export type LookupOutcome =
+  | { readonly status: 'hit'; readonly tier: 'l1' | 'l2' | 'l3'; readonly entry: CacheEntry; readonly similarity?: number; readonly now: number }
+  | { readonly status: 'miss' }
+  | { readonly status: 'bypass'; readonly reason: string };
+
+export interface StoreOutcome {
+  readonly id: string;
+  readonly entry: CacheEntry;
+  readonly tiers: { readonly l1: boolean; readonly l2: boolean; readonly l3: boolean };
+}
+
+export interface PurgeCounts {
+  readonly l1: number;
+  readonly l2: number;
+  readonly l3: number;
+}
+
+/** Stores may embed and write two tiers: they get more time than a lookup. */
+const STORE_TIMEOUT_MS = 5_000;
+const PURGE_TIMEOUT_MS = 60_000;
+
+function elapsedSeconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/**
+ * The gateway's cache logic, shared by the cache-as-a-service API and the OpenAI-compatible proxy:
+ * fingerprint once, apply the namespace policy, answer from L1 when it can, otherwise ask the cache
+ * service (within its timeout: a slow or absent cache service is a miss, not an error) and fill L1.
+ */
+@Injectable()
+export class GatewayCache {
+  private readonly metrics = StrataMetrics.shared();
+  private readonly lookupTimeoutMs: number;
+
+  constructor(
+    @Inject(STRATA_CONFIG) config: StrataConfig,
+    private readonly l1: L1Cache,
+    private readonly policies: NamespacePolicies,
+    @Inject(CACHE_CLIENT) private readonly cache: ClientProxy,
+    @Inject(INVALIDATION_CLIENT) private readonly invalidation: ClientProxy,
+  ) {
+    this.lookupTimeoutMs = config.kafka.requestTimeoutMs;
+  }
+
+  policy(namespace: string | undefined): NamespacePolicy {
+    return this.policies.get(namespace ?? DEFAULT_NAMESPACE);
+  }
+
+  fingerprint(tenant: string, request: CacheRequest, policy: NamespacePolicy): RequestFingerprint {
+    return fingerprintRequest({
+      tenant,
+      namespace: policy.name,
+      namespaceVersion: policy.version,
+      model: request.model,
+      messages: request.messages,
+      prompt: request.prompt,
+      params: request.params,
+    });
+  }
+
+  async lookup(tenant: string, request: CacheRequest, mode: LookupMode = 'auto', threshold?: number): Promise<LookupOutcome> {
+    const start = process.hrtime.bigint();
+    const policy = this.policy(request.namespace);
+    const verdict = cacheability(policy.temperaturePolicy, request.params);
+    if (!verdict.cacheable) {
+      this.metrics.lookups.inc({ tier: 'total', outcome: 'bypass' });
+      return { status: 'bypass', reason: verdict.reason };
+    }
+    const fp = this.fingerprint(tenant, request, policy);
+
+    if (mode !== 'semantic') {
+      const entry = this.l1.get(fp.exactKey, tenant);
+      this.metrics.lookups.inc({ tier: 'l1', outcome: entry ? 'hit' : 'miss' });
+      if (entry) {
+        this.metrics.lookupDuration.observe({ tier: 'l1' }, elapsedSeconds(start));
+        this.recordResult('l1', start);
+        return { status: 'hit', tier: 'l1', entry, now: Date.now() };
+      }
+    }
+
+    let reply: CacheLookupReply;
+    try {
+      reply = await requestReply<CacheLookupReply>(
+        this.cache,
+        CACHE_LOOKUP_TOPIC,
+        {
+          tenant,
+          namespace: policy.name,
+          model: request.model,
+          exactKey: fp.exactKey,
+          contextHash: fp.contextHash,
+          query: fp.query,
+          mode,
+          threshold: threshold ?? policy.similarityThreshold,
+        },
+        this.lookupTimeoutMs,
+      );
+    } catch {
+      // The cache service is slow or away: the caller gets a miss quickly rather than an error.
+      this.metrics.tierErrors.inc({ tier: 'cache-service', operation: 'lookup' });
+      this.recordResult('miss', start);
+      return { status: 'miss' };
+    }
+    if (!reply.hit || reply.entry.tenant !== tenant) {
+      this.recordResult('miss', start);
+      return { status: 'miss' };
+    }
+    // Fill L1 under this request's key (for an L3 hit that is the paraphrase's key, as in L2).
+    const entry: CacheEntry =
+      reply.entry.exactKey === fp.exactKey ? reply.entry : { ...reply.entry, exactKey: fp.exactKey, query: fp.query, aliasOf: reply.entry.aliasOf ?? reply.entry.id };
+    this.l1.set(entry);
+    this.recordResult(reply.tier, start);
+    return { status: 'hit', tier: reply.tier, entry: reply.entry, ...(reply.similarity === undefined ? {} : { similarity: reply.similarity }), now: Date.now() };
+  }
+
+  async store(
+    tenant: string,
+    request: CacheRequest,
+    response: JsonValue,
+    options: { tags?: readonly string[] | undefined; ttlSeconds?: number | undefined },
+  ): Promise<StoreOutcome> {
+    const policy = this.policy(request.namespace);
+    const verdict = cacheability(policy.temperaturePolicy, request.params);
+    if (!verdict.cacheable) {
+      this.metrics.stores.inc({ outcome: 'rejected' });
+      throw new StrataError(
+        ErrorCode.NotCacheable,
+        `namespace "${policy.name}" does not cache this request (${verdict.reason}); see temperaturePolicy in the README`,
+      );
+    }
+    const fp = this.fingerprint(tenant, request, policy);
+    const message: CacheStoreRequest = {
+      tenant,
+      namespace: policy.name,
+      namespaceVersion: policy.version,
+      model: request.model,
+      exactKey: fp.exactKey,
+      contextHash: fp.contextHash,
+      query: fp.query,
+      response,
+      tags: [...(options.tags ?? [])],
+      ttlSeconds: this.policies.ttlSeconds(policy, options.ttlSeconds),
+      storedAt: Date.now(),
+    };
+    let reply: CacheStoreReply;
+    try {
+      reply = await requestReply<CacheStoreReply>(this.cache, CACHE_STORE_TOPIC, message, STORE_TIMEOUT_MS);
+    } catch (error) {
+      this.metrics.stores.inc({ outcome: 'failed' });
+      throw error;
+    }
+    const entry = entryFromStoreRequest(message);
+    this.l1.set(entry);
+    this.metrics.stores.inc({ outcome: 'stored' });
+    return { id: reply.id, entry, tiers: { l1: true, l2: reply.l2, l3: reply.l3 } };
+  }
+
+  async getEntry(tenant: string, id: string): Promise<CacheEntry | undefined> {
+    const reply = await requestReply<CacheEntryGetReply>(this.cache, CACHE_ENTRY_GET_TOPIC, { tenant, id }, STORE_TIMEOUT_MS);
+    return reply.entry && reply.entry.tenant === tenant ? reply.entry : undefined;
+  }
+
+  /** Deleting an entry purges it and every copy backfilled from it (they share its `$entry` tag). */
+  deleteEntry(tenant: string, id: string): Promise<PurgeCounts> {
+    return this.purge({ tenant, tags: [entryTag(id)] });
+  }
+
+  /** Purge through the invalidation service (L3, L2, then every gateway's L1); this gateway's L1 is purged before replying. */
+  async purge(selector: PurgeSelector): Promise<PurgeCounts> {
+    const counts = await requestReply<InvalidationPurgeReply>(this.invalidation, INVALIDATION_PURGE_TOPIC, selector, PURGE_TIMEOUT_MS);
+    const l1 = this.evictL1(selector);
+    return { l1, l2: counts.l2, l3: counts.l3 };
+  }
+
+  /** Applies an L1 eviction (from a purge here or the broadcast); returns how many entries it removed. */
+  evictL1(selector: PurgeSelector): number {
+    const purged = this.l1.purge(selector);
+    if (purged > 0) this.metrics.purged.inc({ tier: 'l1' }, purged);
+    return purged;
+  }
+
+  async stats(): Promise<{ entries: { l1: number; l2: number | null; l3: number | null } }> {
+    let remote: CacheStatsReply = { l2: null, l3: null };
+    try {
+      remote = await requestReply<CacheStatsReply>(this.cache, CACHE_STATS_TOPIC, {}, STORE_TIMEOUT_MS);
+    } catch {
+      // Counts from the cache service are best effort: stats still answer without them.
+    }
+    return { entries: { l1: this.l1.size, ...remote } };
+  }
+
+  private recordResult(result: 'l1' | 'l2' | 'l3' | 'miss', start: bigint): void {
+    this.metrics.results.inc({ result });
+    this.metrics.lookupDuration.observe({ tier: 'total' }, elapsedSeconds(start));
+  }
+}
+
+export function describeHit(outcome: Extract<LookupOutcome, { status: 'hit' }>): { age: number; ttl: number; id: string } {
+  return { age: ageSeconds(outcome.entry, outcome.now), ttl: ttlRemainingSeconds(outcome.entry, outcome.now), id: outcome.entry.aliasOf ?? outcome.entry.id };
+}
+

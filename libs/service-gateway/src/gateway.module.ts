@@ -1,0 +1,62 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { NamespacePolicies } from '@strata/cache-core';
+import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
+import { OpsModule, StrataMetrics } from '@strata/observability';
+import { TenantResolver } from './auth/tenant-resolver';
+import { CacheStatsService } from './cache-api/cache-stats.service';
+import { GatewayCache } from './cache-api/gateway-cache';
+import { CacheApiHttpController } from './http/cache-api.http-controller';
+import { L1Cache } from './l1/l1-cache';
+import { L1EvictMessageController } from './messages/l1-evict.message-controller';
+
+export interface GatewayOptions {
+  readonly config: StrataConfig;
+  /** Must bind CACHE_CLIENT and INVALIDATION_CLIENT. */
+  readonly adapters: Provider[];
+}
+
+/** The gateway: the public HTTP API and L1. */
+@Module({})
+export class GatewayModule {
+  static register(options: GatewayOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: GatewayModule,
+      imports: [OpsModule],
+      controllers: [CacheApiHttpController, L1EvictMessageController],
+      providers: [
+        ...options.adapters,
+        { provide: STRATA_CONFIG, useValue: config },
+        {
+          provide: L1Cache,
+          useFactory: () => {
+            const metrics = StrataMetrics.shared();
+            const l1 = new L1Cache({
+              maxEntries: config.cache.l1MaxEntries,
+              maxTtlSeconds: config.cache.l1MaxTtlSeconds,
+              onEvict: () => metrics.evictions.inc({ tier: 'l1' }),
+            });
+            metrics.countEntries('l1', () => Promise.resolve(l1.size));
+            return l1;
+          },
+        },
+        {
+          provide: NamespacePolicies,
+          useFactory: () =>
+            new NamespacePolicies(
+              {
+                temperaturePolicy: config.cache.temperaturePolicy,
+                defaultTtlSeconds: config.cache.defaultTtlSeconds,
+                maxTtlSeconds: config.cache.maxTtlSeconds,
+                ...(config.cache.similarityThreshold === undefined ? {} : { similarityThreshold: config.cache.similarityThreshold }),
+              },
+              config.cache.namespaces,
+            ),
+        },
+        TenantResolver,
+        GatewayCache,
+        CacheStatsService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,118 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { type CacheEntry, RESERVED_TAG_PREFIX, ageSeconds, ttlRemainingSeconds } from '@strata/cache-core';
+import { ErrorCode, StrataError, entryIdSchema, lookupRequestSchema, purgeRequestSchema, storeRequestSchema } from '@strata/contracts';
+import { Inject } from '@nestjs/common';
+import { STRATA_CONFIG, StrataConfig } from '@strata/config';
+import { TenantResolver } from '../auth/tenant-resolver';
+import { GatewayCache, describeHit } from '../cache-api/gateway-cache';
+import { CacheStatsService } from '../cache-api/cache-stats.service';
+import { enforceLimits } from './request-limits';
+import { parseBody } from './parse-body';
+
+type HeaderValue = string | string[] | undefined;
+
+function userTags(entry: CacheEntry): string[] {
+  return entry.tags.filter((t) => !t.startsWith(RESERVED_TAG_PREFIX));
+}
+
+function parseId(id: string): string {
+  if (!entryIdSchema.safeParse(id).success) throw new StrataError(ErrorCode.InvalidRequest, 'entry id must be a UUID');
+  return id.toLowerCase();
+}
+
+/** The cache-as-a-service API (`/v1/cache/*`): parse, call the gateway cache, shape the answer. */
+@Controller('v1/cache')
+export class CacheApiHttpController {
+  constructor(
+    private readonly cache: GatewayCache,
+    private readonly tenants: TenantResolver,
+    private readonly stats: CacheStatsService,
+    @Inject(STRATA_CONFIG) private readonly config: StrataConfig,
+  ) {}
+
+  @Post('lookup')
+  @HttpCode(200)
+  async lookup(@Body() body: unknown, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
+    const tenant = this.tenants.resolve(auth, apiKey);
+    const request = parseBody(lookupRequestSchema, body);
+    enforceLimits(this.config.limits, request);
+    const outcome = await this.cache.lookup(tenant, request, request.mode ?? 'auto', request.threshold);
+    if (outcome.status === 'bypass') return { hit: false, status: 'bypass', reason: outcome.reason };
+    if (outcome.status === 'miss') return { hit: false, status: 'miss' };
+    const { id, age, ttl } = describeHit(outcome);
+    return {
+      hit: true,
+      status: 'hit',
+      tier: outcome.tier,
+      id,
+      ...(outcome.similarity === undefined ? {} : { similarity: round(outcome.similarity) }),
+      age,
+      ttl,
+      response: outcome.entry.response,
+    };
+  }
+
+  @Post('entries')
+  @HttpCode(201)
+  async store(@Body() body: unknown, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
+    const tenant = this.tenants.resolve(auth, apiKey);
+    const request = parseBody(storeRequestSchema, body);
+    enforceLimits(this.config.limits, request);
+    const stored = await this.cache.store(tenant, request, request.response, { tags: request.tags, ttlSeconds: request.ttl });
+    return { id: stored.id, ttl: ttlRemainingSeconds(stored.entry, Date.now()), tiers: stored.tiers };
+  }
+
+  @Get('entries/:id')
+  async getEntry(@Param('id') rawId: string, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
+    const tenant = this.tenants.resolve(auth, apiKey);
+    const id = parseId(rawId);
+    const entry = await this.cache.getEntry(tenant, id);
+    if (!entry) throw new StrataError(ErrorCode.NotFound, `no entry ${id}`);
+    const now = Date.now();
+    return {
+      id: entry.id,
+      namespace: entry.namespace,
+      model: entry.model,
+      query: entry.query,
+      tags: userTags(entry),
+      createdAt: new Date(entry.createdAt).toISOString(),
+      expiresAt: new Date(entry.expiresAt).toISOString(),
+      age: ageSeconds(entry, now),
+      ttl: ttlRemainingSeconds(entry, now),
+      response: entry.response,
+    };
+  }
+
+  @Delete('entries/:id')
+  async deleteEntry(@Param('id') rawId: string, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
+    const tenant = this.tenants.resolve(auth, apiKey);
+    const id = parseId(rawId);
+    const purged = await this.cache.deleteEntry(tenant, id);
+    if (purged.l1 + purged.l2 + purged.l3 === 0) throw new StrataError(ErrorCode.NotFound, `no entry ${id}`);
+    return { id, deleted: true, purged };
+  }
+
+  @Post('purge')
+  @HttpCode(200)
+  async purge(@Body() body: unknown, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
+    const tenant = this.tenants.resolve(auth, apiKey);
+    const request = parseBody(purgeRequestSchema, body);
+    enforceLimits(this.config.limits, request);
+    const purged = await this.cache.purge({
+      tenant,
+      ...(request.tags ? { tags: request.tags } : {}),
+      ...(request.namespace ? { namespace: request.namespace } : {}),
+    });
+    return { purged };
+  }
+
+  @Get('stats')
+  async getStats(@Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
+    this.tenants.resolve(auth, apiKey);
+    return this.stats.snapshot();
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}

@@ -1,0 +1,66 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ErrorBody, ErrorCode, StrataError } from '@strata/contracts';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  [ErrorCode.InvalidRequest]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.InvalidJson]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  [ErrorCode.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
+  [ErrorCode.Unauthorized]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [ErrorCode.NotCacheable]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorCode.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.CacheUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.UpstreamError]: HttpStatus.BAD_GATEWAY,
+  [ErrorCode.InvalidMessage]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
+};
+
+/** Fastify's own errors (raised before a route runs) by their codes. */
+const FASTIFY_ERRORS: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.InvalidJson,
+  FST_ERR_CTP_EMPTY_JSON_BODY: ErrorCode.InvalidJson,
+  FST_ERR_CTP_BODY_TOO_LARGE: ErrorCode.PayloadTooLarge,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ErrorCode.UnsupportedMediaType,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ErrorCode.InvalidRequest,
+};
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS_BY_CODE[code];
+}
+
+/** Maps any error to `{"error":{"code","message"}}` with the right status; never leaks a stack trace. */
+export function toErrorResponse(exception: unknown): { status: number; body: ErrorBody } {
+  if (exception instanceof StrataError) return { status: statusOf(exception.code), body: exception.toBody() };
+  const fastifyCode = (exception as { code?: unknown } | null)?.code;
+  if (typeof fastifyCode === 'string' && FASTIFY_ERRORS[fastifyCode]) {
+    const code = FASTIFY_ERRORS[fastifyCode];
+    const message = code === ErrorCode.InvalidJson ? 'request body is not valid JSON' : (exception as Error).message;
+    return { status: statusOf(code), body: { error: { code, message } } };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code =
+      status === 404 ? ErrorCode.NotFound : status === 413 ? ErrorCode.PayloadTooLarge : status < 500 ? ErrorCode.InvalidRequest : ErrorCode.Internal;
+    const message = status === 404 ? 'no such route' : exception.message;
+    return { status, body: { error: { code, message } } };
+  }
+  return { status: 500, body: { error: { code: ErrorCode.Internal, message: 'internal error' } } };
+}
+
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const { status, body } = toErrorResponse(exception);
+    if (status >= 500) {
+      this.logger.error(`${request.method} ${request.url} (${request.id}) → ${status}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+    }
+    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}

@@ -1,0 +1,5 @@
+export { GatewayModule } from './gateway.module';
+export type { GatewayOptions } from './gateway.module';
+export { GatewayCache } from './cache-api/gateway-cache';
+export { HttpExceptionFilter, toErrorResponse } from './http/http-exception.filter';
+export { L1Cache } from './l1/l1-cache';

@@ -1,0 +1,103 @@
+import { type CacheEntry, type PurgeSelector, isExpired } from '@strata/cache-core';
+import { LRUCache } from 'lru-cache';
+
+export interface L1Options {
+  readonly maxEntries: number;
+  /** L1 keeps an entry at most this long, even when the entry lives longer in L2/L3. */
+  readonly maxTtlSeconds: number;
+  readonly now?: () => number;
+  /** Called for entries dropped to make room (not for deletes or purges). */
+  readonly onEvict?: () => void;
+}
+
+/**
+ * The gateway's in-process tier: an LRU with per-entry TTL (lru-cache), keyed by exact key, plus an
+ * index from (tenant, tag) and (tenant, namespace) to keys so purges touch only what they select.
+ */
+export class L1Cache {
+  private readonly lru: LRUCache<string, CacheEntry>;
+  private readonly index = new Map<string, Set<string>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: L1Options) {
+    this.now = options.now ?? Date.now;
+    this.lru = new LRUCache<string, CacheEntry>({
+      max: options.maxEntries,
+      ttlAutopurge: false,
+      perf: { now: () => this.now() },
+      dispose: (entry, key, reason) => {
+        this.unindex(key, entry);
+        if (reason === 'evict') options.onEvict?.();
+      },
+    });
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+
+  /** The live entry for this exact key and tenant, or undefined. */
+  get(exactKey: string, tenant: string): CacheEntry | undefined {
+    const entry = this.lru.get(exactKey);
+    if (!entry) return undefined;
+    if (entry.tenant !== tenant || entry.exactKey !== exactKey) return undefined;
+    if (isExpired(entry, this.now())) {
+      this.lru.delete(exactKey);
+      return undefined;
+    }
+    return entry;
+  }
+
+  set(entry: CacheEntry): void {
+    const remaining = entry.expiresAt - this.now();
+    if (remaining <= 0) return;
+    const ttl = Math.min(remaining, this.options.maxTtlSeconds * 1000);
+    this.lru.set(entry.exactKey, entry, { ttl });
+    for (const name of this.indexNames(entry)) {
+      let keys = this.index.get(name);
+      if (!keys) this.index.set(name, (keys = new Set()));
+      keys.add(entry.exactKey);
+    }
+  }
+
+  /** Removes the selected entries of the tenant; returns how many. */
+  purge(selector: PurgeSelector): number {
+    const candidates = new Set<string>();
+    const names = selector.tags ? selector.tags.map((tag) => tagIndex(selector.tenant, tag)) : [nsIndex(selector.tenant, selector.namespace ?? '')];
+    for (const name of names) for (const key of this.index.get(name) ?? []) candidates.add(key);
+    let purged = 0;
+    for (const key of candidates) {
+      const entry = this.lru.peek(key, { allowStale: true });
+      if (!entry || entry.tenant !== selector.tenant) continue;
+      if (selector.namespace !== undefined && entry.namespace !== selector.namespace) continue;
+      if (this.lru.delete(key)) purged++;
+    }
+    return purged;
+  }
+
+  clear(): void {
+    this.lru.clear();
+    this.index.clear();
+  }
+
+  private indexNames(entry: CacheEntry): string[] {
+    return [nsIndex(entry.tenant, entry.namespace), ...entry.tags.map((tag) => tagIndex(entry.tenant, tag))];
+  }
+
+  private unindex(key: string, entry: CacheEntry): void {
+    for (const name of this.indexNames(entry)) {
+      const keys = this.index.get(name);
+      if (!keys) continue;
+      keys.delete(key);
+      if (keys.size === 0) this.index.delete(name);
+    }
+  }
+}
+
+function tagIndex(tenant: string, tag: string): string {
+  return `t\u0000${tenant}\u0000${tag}`;
+}
+
+function nsIndex(tenant: string, namespace: string): string {
+  return `n\u0000${tenant}\u0000${namespace}`;
+}

@@ -1,0 +1,2 @@
+export { InvalidationServiceModule } from './invalidation-service.module';
+export type { InvalidationServiceOptions } from './invalidation-service.module';
