@@ -1,0 +1,123 @@
+import { LuaScript } from '../connection/lua-script';
+
+/*
+ * Keys (prefix `p`, default `strata:`; tenant escaped `%`→`%25`, `:`→`%3A` so that no tenant/tag pair can
+ * spell another's key):
+ *   p e:{id}                 hash     the entry (redis-om schema `p e`), PEXPIREAT entry.expiresAt
+ *   p t:{tenant}:{tag}       zset     ids of the tenant's entries carrying the tag, score = expiresAt
+ *   p n:{tenant}:{namespace} zset     ids of the tenant's entries in the namespace, score = expiresAt
+ *   p namespaces             set      names of the `n:` zsets (what count() sums)
+ * Index zsets expire with their longest-lived member, and memberships whose score (expiresAt) has passed
+ * are trimmed whenever a put or purge touches the zset, so the index of entries that simply expired is
+ * bounded and cleaned lazily. Scripts build the index keys from the entry's own fields, so every index
+ * change happens in the same atomic script as the entry change. (Keys are computed inside the scripts:
+ * plain Redis, not Redis Cluster.)
+ */
+const PRELUDE = `
+local prefix = ARGV[1]
+local function esc(s) return (string.gsub(string.gsub(s, '%%', '%%25'), ':', '%%3A')) end
+local function entryKey(id) return prefix .. 'e:' .. id end
+local function tagKey(tenant, tag) return prefix .. 't:' .. esc(tenant) .. ':' .. tag end
+local function namespaceKey(tenant, namespace) return prefix .. 'n:' .. esc(tenant) .. ':' .. namespace end
+local registry = prefix .. 'namespaces'
+
+-- Every index key an entry with these fields is a member of.
+local function indexKeys(tenant, namespace, tagsJson)
+  local keys = { namespaceKey(tenant, namespace) }
+  for _, tag in ipairs(cjson.decode(tagsJson)) do keys[#keys + 1] = tagKey(tenant, tag) end
+  return keys
+end
+
+-- Removes the entry and all its memberships; false when there was no entry.
+local function drop(id)
+  local key = entryKey(id)
+  local f = redis.call('HMGET', key, 'tenant', 'namespace', 'tags')
+  if not f[1] then return false end
+  for _, k in ipairs(indexKeys(f[1], f[2], f[3])) do redis.call('ZREM', k, id) end
+  redis.call('UNLINK', key)
+  return true
+end
+`;
+
+/**
+ * Insert or replace one entry with its memberships.
+ * ARGV: prefix, id, now, expiresAt, tenant, namespace, tags (JSON), then HSET field/value pairs.
+ */
+export const putScript = new LuaScript(`${PRELUDE}
+local id, now, expiresAt = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+if expiresAt <= now then
+  drop(id)
+  return 0
+end
+local keys = indexKeys(ARGV[5], ARGV[6], ARGV[7])
+local keep = {}
+for _, k in ipairs(keys) do keep[k] = true end
+local key = entryKey(id)
+local old = redis.call('HMGET', key, 'tenant', 'namespace', 'tags')
+if old[1] then
+  for _, k in ipairs(indexKeys(old[1], old[2], old[3])) do
+    if not keep[k] then redis.call('ZREM', k, id) end
+  end
+  redis.call('UNLINK', key)
+end
+redis.call('HSET', key, unpack(ARGV, 8))
+redis.call('PEXPIREAT', key, expiresAt)
+for _, k in ipairs(keys) do
+  redis.call('ZADD', k, expiresAt, id)
+  redis.call('ZREMRANGEBYSCORE', k, '-inf', now)
+  if redis.call('PEXPIRETIME', k) < expiresAt then redis.call('PEXPIREAT', k, expiresAt) end
+end
+redis.call('SADD', registry, keys[1])
+return 1
+`);
+
+/**
+ * One atomic step of a purge: examines up to `count` members of one index zset (ZSCAN from `cursor`)
+ * and removes the selected entries. Returns { next cursor, entries purged (live ones only) }.
+ * ARGV: prefix, now, tenant, index kind ('t' tag | 'n' namespace), tag or namespace name,
+ *       namespace filter flag ('1'|'0'), namespace filter, cursor, count.
+ */
+export const purgeStepScript = new LuaScript(`${PRELUDE}
+local now, tenant, kind, name = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local narrowed, namespace = ARGV[6] == '1', ARGV[7]
+local index = kind == 't' and tagKey(tenant, name) or namespaceKey(tenant, name)
+
+local function carries(tagsJson, tag)
+  for _, t in ipairs(cjson.decode(tagsJson)) do if t == tag then return true end end
+  return false
+end
+
+local scan = redis.call('ZSCAN', index, ARGV[8], 'COUNT', ARGV[9])
+local members = scan[2]
+local purged = 0
+for i = 1, #members, 2 do
+  local id = members[i]
+  local f = redis.call('HMGET', entryKey(id), 'tenant', 'namespace', 'tags', 'expiresAt')
+  if not f[1] then
+    -- The entry expired (or vanished): its membership is an orphan.
+    redis.call('ZREM', index, id)
+  elseif f[1] ~= tenant or (kind == 'n' and f[2] ~= name) or (kind == 't' and not carries(f[3], name)) then
+    -- A membership the entry does not have: never purge through it, drop it.
+    redis.call('ZREM', index, id)
+  elseif not narrowed or f[2] == namespace then
+    drop(id)
+    if tonumber(f[4]) > now then purged = purged + 1 end
+  end
+end
+return { scan[1], purged }
+`);
+
+/**
+ * Live entries: the sum of the namespace indexes after trimming expired memberships; empty indexes
+ * leave the registry. ARGV: prefix, now.
+ */
+export const countScript = new LuaScript(`${PRELUDE}
+local now = tonumber(ARGV[2])
+local total = 0
+for _, k in ipairs(redis.call('SMEMBERS', registry)) do
+  redis.call('ZREMRANGEBYSCORE', k, '-inf', now)
+  local n = redis.call('ZCARD', k)
+  if n == 0 then redis.call('SREM', registry, k) else total = total + n end
+end
+return total
+`);
