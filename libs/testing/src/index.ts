@@ -2,3 +2,5 @@ export { describeExactStoreContract } from './contracts/exact-store.contract';
 export type { ExactStoreContractClock, ExactStoreFixture } from './contracts/exact-store.contract';
 export { describeEmbeddingCacheContract } from './contracts/embedding-cache.contract';
 export type { EmbeddingCacheFixture } from './contracts/embedding-cache.contract';
+export { describeVectorIndexContract } from './contracts/vector-index.contract';
+export type { VectorIndexContractClock, VectorIndexFixture } from './contracts/vector-index.contract';

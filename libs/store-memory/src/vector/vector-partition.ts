@@ -1,0 +1,121 @@
+import { type TopK } from './top-k';
+
+/** Something stored in a partition that must know where it sits (its position changes on swap-remove). */
+export interface PartitionMember {
+  position: number;
+}
+
+const MIN_CAPACITY = 4;
+
+/**
+ * The vectors of one search context, unit-normalised and packed row by row in one contiguous Float32Array
+ * (with their expiry times in a parallel Float64Array), so a search is one linear dot-product scan.
+ * Appends grow the arrays by doubling; removal swaps the last row into the hole (O(dimension)); the arrays
+ * shrink by half once three quarters are unused.
+ */
+export class VectorPartition<M extends PartitionMember> {
+  private vectors: Float32Array;
+  private expiries: Float64Array;
+  /** Dense: `members[i]` owns row `i`. */
+  private readonly members: M[] = [];
+  private length = 0;
+
+  constructor(
+    readonly dimension: number,
+    initialCapacity = MIN_CAPACITY,
+  ) {
+    const capacity = Math.max(MIN_CAPACITY, initialCapacity);
+    this.vectors = new Float32Array(capacity * dimension);
+    this.expiries = new Float64Array(capacity);
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  get capacity(): number {
+    return this.expiries.length;
+  }
+
+  /** Stores `vector` scaled by `scale` (the caller passes 1/‖vector‖, or 0 for a zero vector). */
+  append(vector: ArrayLike<number>, scale: number, expiresAt: number, member: M): void {
+    if (this.length === this.capacity) this.resize(this.capacity * 2);
+    const position = this.length++;
+    const base = position * this.dimension;
+    for (let d = 0; d < this.dimension; d++) this.vectors[base + d] = vector[d] * scale;
+    this.expiries[position] = expiresAt;
+    this.members.push(member);
+    member.position = position;
+  }
+
+  /** Removes the member at `position`, moving the last one into its place. */
+  removeAt(position: number): void {
+    const last = --this.length;
+    if (position !== last) {
+      const dim = this.dimension;
+      this.vectors.copyWithin(position * dim, last * dim, last * dim + dim);
+      this.expiries[position] = this.expiries[last];
+      const moved = this.members[last];
+      this.members[position] = moved;
+      moved.position = position;
+    }
+    this.members.pop();
+    if (this.capacity > MIN_CAPACITY && this.length <= this.capacity / 4) this.resize(this.capacity / 2);
+  }
+
+  memberAt(position: number): M {
+    return this.members[position];
+  }
+
+  expiresAt(position: number): number {
+    return this.expiries[position];
+  }
+
+  countLive(now: number): number {
+    let live = 0;
+    for (let i = 0; i < this.length; i++) if (this.expiries[i] > now) live++;
+    return live;
+  }
+
+  /**
+   * Offers every live row scoring at least `minScore` against `query` (a unit vector of this dimension) to
+   * `top`; returns how many expired rows it skipped. Allocation-free: the hot loop of an L3 lookup.
+   */
+  scan(query: Float32Array, now: number, minScore: number, top: TopK): number {
+    const vectors = this.vectors;
+    const expiries = this.expiries;
+    const dim = this.dimension;
+    const unrolled = dim - (dim % 4);
+    let expired = 0;
+    for (let i = 0, base = 0; i < this.length; i++, base += dim) {
+      if (expiries[i] <= now) {
+        expired++;
+        continue;
+      }
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let d = 0;
+      for (; d < unrolled; d += 4) {
+        s0 += query[d] * vectors[base + d];
+        s1 += query[d + 1] * vectors[base + d + 1];
+        s2 += query[d + 2] * vectors[base + d + 2];
+        s3 += query[d + 3] * vectors[base + d + 3];
+      }
+      for (; d < dim; d++) s0 += query[d] * vectors[base + d];
+      const score = s0 + s1 + s2 + s3;
+      if (score >= minScore && top.accepts(score)) top.offer(score, i);
+    }
+    return expired;
+  }
+
+  private resize(capacity: number): void {
+    const vectors = new Float32Array(capacity * this.dimension);
+    vectors.set(this.vectors.subarray(0, this.length * this.dimension));
+    const expiries = new Float64Array(capacity);
+    expiries.set(this.expiries.subarray(0, this.length));
+    this.vectors = vectors;
+    this.expiries = expiries;
+  }
+}
