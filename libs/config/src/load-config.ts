@@ -95,6 +95,8 @@ function fromEnv(env: Env): Json {
     },
     cache: {
       l1MaxEntries: int(env, 'STRATA_L1_MAX_ENTRIES'),
+      l1MaxTtlSeconds: int(env, 'STRATA_L1_MAX_TTL_SECONDS'),
+      memoryMaxEntries: int(env, 'STRATA_MEMORY_MAX_ENTRIES'),
       defaultTtlSeconds: int(env, 'STRATA_DEFAULT_TTL_SECONDS'),
       maxTtlSeconds: int(env, 'STRATA_MAX_TTL_SECONDS'),
       similarityThreshold: int(env, 'STRATA_SIMILARITY_THRESHOLD'),

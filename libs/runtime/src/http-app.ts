@@ -3,8 +3,9 @@ import { type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type StrataConfig } from '@strata/config';
-import { HttpExceptionFilter, toErrorResponse } from '@strata/service-gateway';
-import { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ErrorCode } from '@strata/contracts';
+import { HttpExceptionFilter } from '@strata/service-gateway';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
 
 const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -18,7 +19,6 @@ export async function createHttpApp(module: unknown, config: StrataConfig, logge
     bodyLimit: config.http.bodyLimitBytes,
     requestIdHeader: REQUEST_ID_HEADER,
     genReqId: () => randomUUID(),
-    disableRequestLogging: true,
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as Parameters<typeof NestFactory.create>[0], adapter, {
@@ -27,13 +27,19 @@ export async function createHttpApp(module: unknown, config: StrataConfig, logge
   });
   app.useGlobalFilters(new HttpExceptionFilter());
   const fastify = app.getHttpAdapter().getInstance();
+  // The API speaks JSON only: a body of any other media type is refused before parsing.
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const type = request.headers['content-type'];
+    const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
+    if ((type !== undefined || hasBody) && !(type ?? '').toLowerCase().startsWith('application/json')) {
+      void reply.status(415).send({ error: { code: ErrorCode.UnsupportedMediaType, message: 'send JSON: Content-Type: application/json' } });
+      return;
+    }
+    done();
+  });
   fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done(null, payload);
-  });
-  fastify.setErrorHandler((error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = toErrorResponse(error);
-    void reply.status(status).send(body);
   });
   return app;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import {
@@ -35,6 +36,7 @@ import {
 } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
 import { CACHE_CLIENT, INVALIDATION_CLIENT, requestReply } from '@strata/transport';
+import { LRUCache } from 'lru-cache';
 import { L1Cache } from '../l1/l1-cache';
 
 /** What identifies a cacheable request (the body of lookups and stores, minus what is specific to each). */
@@ -80,6 +82,8 @@ function elapsedSeconds(start: bigint): number {
 export class GatewayCache {
   private readonly metrics = StrataMetrics.shared();
   private readonly lookupTimeoutMs: number;
+  /** L1 entries removed by the broadcast of each recent purge of this gateway's, by purge id. */
+  private readonly broadcastEvictions = new LRUCache<string, number>({ max: 1_024, ttl: 120_000 });
 
   constructor(
     @Inject(STRATA_CONFIG) config: StrataConfig,
@@ -216,15 +220,20 @@ export class GatewayCache {
 
   /** Purge through the invalidation service (L3, L2, then every gateway's L1); this gateway's L1 is purged before replying. */
   async purge(selector: PurgeSelector): Promise<PurgeCounts> {
-    const counts = await requestReply<InvalidationPurgeReply>(this.invalidation, INVALIDATION_PURGE_TOPIC, selector, PURGE_TIMEOUT_MS);
-    const l1 = this.evictL1(selector);
+    const purgeId = randomUUID();
+    const counts = await requestReply<InvalidationPurgeReply>(this.invalidation, INVALIDATION_PURGE_TOPIC, { ...selector, purgeId }, PURGE_TIMEOUT_MS);
+    // The broadcast has normally reached this replica already; evicting here too makes the reply's
+    // promise hold even when it has not (the broadcast then finds nothing left).
+    const l1 = this.evictL1(selector) + (this.broadcastEvictions.get(purgeId) ?? 0);
+    this.broadcastEvictions.delete(purgeId);
     return { l1, l2: counts.l2, l3: counts.l3 };
   }
 
   /** Applies an L1 eviction (from a purge here or the broadcast); returns how many entries it removed. */
-  evictL1(selector: PurgeSelector): number {
+  evictL1(selector: PurgeSelector & { readonly purgeId?: string | undefined }): number {
     const purged = this.l1.purge(selector);
     if (purged > 0) this.metrics.purged.inc({ tier: 'l1' }, purged);
+    if (selector.purgeId !== undefined) this.broadcastEvictions.set(selector.purgeId, (this.broadcastEvictions.get(selector.purgeId) ?? 0) + purged);
     return purged;
   }
 

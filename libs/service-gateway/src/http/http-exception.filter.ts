@@ -17,15 +17,6 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
-/** Fastify's own errors (raised before a route runs) by their codes. */
-const FASTIFY_ERRORS: Record<string, ErrorCode> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.InvalidJson,
-  FST_ERR_CTP_EMPTY_JSON_BODY: ErrorCode.InvalidJson,
-  FST_ERR_CTP_BODY_TOO_LARGE: ErrorCode.PayloadTooLarge,
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ErrorCode.UnsupportedMediaType,
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ErrorCode.InvalidRequest,
-};
-
 export function statusOf(code: ErrorCode): number {
   return STATUS_BY_CODE[code];
 }
@@ -33,17 +24,22 @@ export function statusOf(code: ErrorCode): number {
 /** Maps any error to `{"error":{"code","message"}}` with the right status; never leaks a stack trace. */
 export function toErrorResponse(exception: unknown): { status: number; body: ErrorBody } {
   if (exception instanceof StrataError) return { status: statusOf(exception.code), body: exception.toBody() };
-  const fastifyCode = (exception as { code?: unknown } | null)?.code;
-  if (typeof fastifyCode === 'string' && FASTIFY_ERRORS[fastifyCode]) {
-    const code = FASTIFY_ERRORS[fastifyCode];
-    const message = code === ErrorCode.InvalidJson ? 'request body is not valid JSON' : (exception as Error).message;
-    return { status: statusOf(code), body: { error: { code, message } } };
-  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
+    // Fastify's own rejections (bad JSON, body too large, wrong media type) arrive here mapped by NestJS.
     const code =
-      status === 404 ? ErrorCode.NotFound : status === 413 ? ErrorCode.PayloadTooLarge : status < 500 ? ErrorCode.InvalidRequest : ErrorCode.Internal;
-    const message = status === 404 ? 'no such route' : exception.message;
+      status === 404
+        ? ErrorCode.NotFound
+        : status === 413
+          ? ErrorCode.PayloadTooLarge
+          : status === 415
+            ? ErrorCode.UnsupportedMediaType
+            : status === 400 && /JSON/.test(exception.message)
+              ? ErrorCode.InvalidJson
+              : status < 500
+                ? ErrorCode.InvalidRequest
+                : ErrorCode.Internal;
+    const message = status === 404 ? 'no such route' : code === ErrorCode.InvalidJson ? 'request body is not valid JSON' : exception.message;
     return { status, body: { error: { code, message } } };
   }
   return { status: 500, body: { error: { code: ErrorCode.Internal, message: 'internal error' } } };

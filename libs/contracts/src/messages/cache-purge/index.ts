@@ -8,6 +8,8 @@ export const purgeSelectorSchema = z
     tenant: z.string().min(1),
     tags: z.array(z.string().min(1)).min(1).optional(),
     namespace: z.string().min(1).optional(),
+    /** Correlates the L1-eviction broadcast with the purge that caused it (for per-purge counts). */
+    purgeId: z.string().min(1).max(64).optional(),
   })
   .refine((v) => v.tags !== undefined || v.namespace !== undefined, 'a purge needs tags or a namespace');
 export type PurgeSelectorMessage = z.infer<typeof purgeSelectorSchema>;
