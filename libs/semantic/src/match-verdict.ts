@@ -1,0 +1,25 @@
+/** Why a candidate was accepted or rejected. */
+export type MatchReason =
+  /** Accepted: similarity ≥ threshold and no guard objected. */
+  | 'match'
+  /** The combined similarity is below the threshold. */
+  | 'below-threshold'
+  /** The questions contain different numbers ("3 days" vs "4 days", "five" vs "6"). */
+  | 'number-mismatch'
+  /** One question is negated and the other is not ("can I" vs "can't I"). */
+  | 'negation-mismatch'
+  /** Quoted strings, URLs or e-mail addresses differ. */
+  | 'literal-mismatch'
+  /** Below the threshold mainly because an informative word has no counterpart (another entity or topic). */
+  | 'content-mismatch'
+  /** Below the threshold mainly because the same words play different roles ("from A to B" vs "from B to A"). */
+  | 'order-mismatch'
+  /** One text is empty (nothing to compare). */
+  | 'empty';
+
+export interface MatchVerdict {
+  readonly accepted: boolean;
+  /** 0..1, what the API reports as the hit's similarity; the threshold applies to it. 0 when a guard rejects. */
+  readonly similarity: number;
+  readonly reason: MatchReason;
+}
