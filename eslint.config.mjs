@@ -60,7 +60,14 @@ export default tseslint.config(
   },
   {
     files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'e2e/**/*.ts'],
-    rules: { '@typescript-eslint/unbound-method': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: {
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      // Tests inspect arbitrary JSON responses.
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+    },
   },
   { files: ['apps/**/*.ts', 'libs/**/*.ts'], rules: restrictClients(allClients) },
   ...Object.entries(clientOwners).map(([owner, own]) => ({

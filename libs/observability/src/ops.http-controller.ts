@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
-import { HealthChecks, StrataMetrics } from '@strata/observability';
+import { HealthChecks } from './health-checks';
+import { StrataMetrics } from './strata-metrics';
 import { type FastifyReply } from 'fastify';
 
 /** Liveness, readiness (every dependency check registered in this process) and Prometheus metrics. */

@@ -113,14 +113,18 @@ export async function startEmbedded(config: StrataConfig): Promise<RunningStrata
     await stopAll(started, transport);
     throw error;
   }
-  const gatewayApp = started[started.length - 1]?.app as INestApplication;
-  const address = gatewayApp.getHttpServer().address() as { port: number } | null;
-  const port = address?.port;
+  const port = listeningPort(started[started.length - 1]?.app);
   return {
     url: port === undefined ? undefined : `http://127.0.0.1:${port}`,
     port,
     stop: () => stopAll(started, transport),
   };
+}
+
+function listeningPort(app: INestApplication | undefined): number | undefined {
+  const server = app?.getHttpServer() as { address(): { port: number } | string | null } | undefined;
+  const address = server?.address();
+  return address && typeof address === 'object' ? address.port : undefined;
 }
 
 /** Gateway first (stop taking requests), then the services it calls; then adapters and transport. */

@@ -22,6 +22,6 @@ export async function requestReply<T>(client: ClientProxy, pattern: string, data
 
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
-  if (error && typeof error === 'object' && 'message' in error) return String((error as { message: unknown }).message);
+  if (error && typeof error === 'object' && 'message' in error) return String((error).message);
   return String(error);
 }

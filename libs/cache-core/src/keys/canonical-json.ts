@@ -37,8 +37,12 @@ export function canonicalJson(value: unknown): string {
       }
       return out + '}';
     }
-    default:
-      // undefined, function, symbol, bigint at the top level: treat as null, like JSON would inside arrays.
-      return typeof value === 'bigint' ? value.toString() : 'null';
+    case 'bigint':
+      return value.toString();
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      // Not JSON: written as null, as JSON.stringify does inside arrays.
+      return 'null';
   }
 }

@@ -79,16 +79,16 @@ describe(fingerprintRequest.name, () => {
   });
 
   it('shares the semantic context between requests that differ only in the last user message', () => {
-    const other = fp({ messages: [base.messages![0]!, { role: 'user', content: 'How do I return an item?' }] });
+    const other = fp({ messages: [base.messages![0], { role: 'user', content: 'How do I return an item?' }] });
     expect(other.contextHash).toBe(fp({}).contextHash);
     expect(other.exactKey).not.toBe(fp({}).exactKey);
     expect(other.query).toBe('How do I return an item?');
   });
 
   it('separates semantic contexts by system prompt and by earlier turns', () => {
-    const otherSystem = fp({ messages: [{ role: 'system', content: 'Answer in French.' }, base.messages![1]!] });
+    const otherSystem = fp({ messages: [{ role: 'system', content: 'Answer in French.' }, base.messages![1]] });
     const withHistory = fp({
-      messages: [base.messages![0]!, { role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }, base.messages![1]!],
+      messages: [base.messages![0], { role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }, base.messages![1]],
     });
     expect(otherSystem.contextHash).not.toBe(fp({}).contextHash);
     expect(withHistory.contextHash).not.toBe(fp({}).contextHash);

@@ -55,7 +55,7 @@ function normaliseContent(content: unknown): unknown {
   return content.map((part: unknown) => {
     if (part && typeof part === 'object' && (part as { type?: unknown }).type === 'text') {
       const text = (part as { text?: unknown }).text;
-      if (typeof text === 'string') return { ...(part as object), text: normaliseText(text) };
+      if (typeof text === 'string') return { ...(part), text: normaliseText(text) };
     }
     return part;
   });
@@ -127,7 +127,7 @@ export function fingerprintRequest(input: FingerprintInput): RequestFingerprint 
     // Last turn is not a plain-text user message (tool result, image...): exact matching only.
     return { exactKey, contextHash: exactKey, query: '' };
   }
-  const { content: _content, ...lastWithoutContent } = last as ChatMessageLike;
+  const { content: _content, ...lastWithoutContent } = last;
   const context = { ...head, kind: 'chat', earlier: messages.slice(0, -1), last: lastWithoutContent };
   return { exactKey, contextHash: sha256(canonicalJson(context)), query: lastText };
 }

@@ -1,3 +1,5 @@
+import { ErrorCode, StrataError } from '@strata/contracts';
+
 type RequestHandler = (data: unknown) => Promise<unknown>;
 type EventHandler = (data: unknown) => Promise<void>;
 
@@ -24,12 +26,12 @@ export class InProcessBus {
   async request(pattern: string, data: unknown): Promise<unknown> {
     const handlers = this.requestHandlers.get(pattern);
     if (!handlers || handlers.length === 0) {
-      throw { code: 'cache_unavailable', message: `no service handles "${pattern}"` };
+      throw new StrataError(ErrorCode.CacheUnavailable, `no service handles "${pattern}"`);
     }
     const i = (this.turn.get(pattern) ?? 0) % handlers.length;
     this.turn.set(pattern, i + 1);
     await Promise.resolve();
-    return (handlers[i] as RequestHandler)(data);
+    return (handlers[i])(data);
   }
 
   /** Resolves when every subscriber has handled the event (so a purge can be confirmed end to end). */

@@ -1,4 +1,4 @@
-import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { ClientProxy, type MsPattern, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { type InProcessBus } from './in-process-bus';
 
 /** The client side of the in-process transport: `send()` and `emit()` as with ClientKafka. */
@@ -20,7 +20,7 @@ export class InProcessClient extends ClientProxy {
   }
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
-    const pattern = this.normalizePattern(packet.pattern);
+    const pattern = this.normalizePattern(packet.pattern as MsPattern);
     this.bus.request(pattern, packet.data).then(
       (response) => callback({ response, isDisposed: true }),
       (err: unknown) => callback({ err, isDisposed: true }),
@@ -29,6 +29,6 @@ export class InProcessClient extends ClientProxy {
   }
 
   protected dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
-    return this.bus.emit(this.normalizePattern(packet.pattern), packet.data) as Promise<T>;
+    return this.bus.emit(this.normalizePattern(packet.pattern as MsPattern), packet.data) as Promise<T>;
   }
 }
