@@ -41,6 +41,7 @@ async function buildModule(service: ServiceName, config: StrataConfig, transport
           adapters: [
             { provide: CACHE_CLIENT, useValue: client('cache') },
             { provide: INVALIDATION_CLIENT, useValue: client('invalidation') },
+            { provide: EMBEDDING_CLIENT, useValue: client('embedding') },
           ],
         }),
         closers: [],

@@ -11,7 +11,7 @@ import { L1EvictMessageController } from './messages/l1-evict.message-controller
 
 export interface GatewayOptions {
   readonly config: StrataConfig;
-  /** Must bind CACHE_CLIENT and INVALIDATION_CLIENT. */
+  /** Must bind CACHE_CLIENT, INVALIDATION_CLIENT and EMBEDDING_CLIENT. */
   readonly adapters: Provider[];
 }
 
