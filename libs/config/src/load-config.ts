@@ -126,7 +126,7 @@ export function loadConfig(env: Env = process.env, overrides: StrataConfigInput 
       throw new ConfigError(`STRATA_CONFIG=${path} could not be read as JSON: ${(err as Error).message}`);
     }
   }
-  const merged = merge(merge(file, fromEnv(env)), overrides as Json);
+  const merged = merge(merge(file, fromEnv(env)), overrides);
   const parsed = strataConfigSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(`Invalid Strata configuration:\n${formatIssues(parsed.error)}`);
   return parsed.data;

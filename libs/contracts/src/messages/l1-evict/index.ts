@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { purgeSelectorSchema } from '../cache-purge';
 
 /** invalidation → every gateway replica, event (broadcast: each replica consumes in its own group). */
