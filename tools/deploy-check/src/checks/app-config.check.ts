@@ -1,0 +1,161 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { type StrataConfig, loadConfig } from '@strata/config';
+import { type IContainer } from 'kubernetes-models/v1/Container';
+import { type K8sObject, type PodTemplate, objectRef, podTemplateOf } from '../manifest';
+import { ConfigSources } from './config-sources';
+import { RUNTIME_ENV_NAMES } from './env-names';
+import { type Finding, finding } from './finding';
+
+/** The four Strata services: each a Deployment of that name whose pods are labelled as a Strata service. */
+export const STRATA_APPS = ['gateway', 'cache', 'embedding', 'invalidation'] as const;
+export const APP_POD_LABEL = { key: 'app.kubernetes.io/component', value: 'service' } as const;
+
+interface ResolvedEnv {
+  /** What the container would see (secrets missing from the render are left out). */
+  readonly values: Record<string, string>;
+  /** Names set from a Secret that is not in the render: set in the cluster, unknown here. */
+  readonly external: Set<string>;
+  /** Every name the manifests set, with where it comes from. */
+  readonly names: { name: string; from: string }[];
+}
+
+function resolveEnv(container: IContainer, namespace: string | undefined, sources: ConfigSources): ResolvedEnv {
+  const values: Record<string, string> = {};
+  const external = new Set<string>();
+  const names: { name: string; from: string }[] = [];
+  for (const source of container.envFrom ?? []) {
+    const kind = source.configMapRef ? 'ConfigMap' : 'Secret';
+    const name = source.configMapRef?.name ?? source.secretRef?.name ?? '';
+    for (const [key, value] of sources.get(kind, namespace, name) ?? []) {
+      values[(source.prefix ?? '') + key] = value;
+      names.push({ name: (source.prefix ?? '') + key, from: `envFrom ${kind} ${name}` });
+    }
+  }
+  for (const env of container.env ?? []) {
+    names.push({ name: env.name, from: 'env' });
+    const cm = env.valueFrom?.configMapKeyRef;
+    const secret = env.valueFrom?.secretKeyRef;
+    if (env.value !== undefined) values[env.name] = env.value;
+    else if (cm) {
+      const value = sources.get('ConfigMap', namespace, cm.name ?? '')?.get(cm.key);
+      if (value === undefined) delete values[env.name];
+      else values[env.name] = value;
+    } else if (secret) {
+      const data = sources.get('Secret', namespace, secret.name ?? '');
+      const value = data?.get(secret.key);
+      if (value === undefined) delete values[env.name];
+      else values[env.name] = value;
+      if (!data) external.add(env.name);
+    } else values[env.name] = 'from-the-downward-api';
+  }
+  return { values, external, names };
+}
+
+/** The content of the file at `path` inside the container, when a ConfigMap volume provides it. */
+function mountedFile(pod: PodTemplate, container: IContainer, path: string, sources: ConfigSources, namespace: string | undefined): string | undefined {
+  for (const mount of container.volumeMounts ?? []) {
+    const inside = relative(mount.mountPath, path);
+    if (inside.startsWith('..') || inside === '') continue;
+    const volume = (pod.spec.volumes ?? []).find((v) => v.name === mount.name);
+    if (!volume?.configMap) continue;
+    const relativePath = mount.subPath ? join(mount.subPath, inside) : inside;
+    const item = (volume.configMap.items ?? []).find((i) => i.path === relativePath);
+    if ((volume.configMap.items ?? []).length > 0 && !item) continue;
+    return sources.get('ConfigMap', namespace, volume.configMap.name ?? '')?.get(item?.key ?? relativePath);
+  }
+  return undefined;
+}
+
+function isAppPod(pod: PodTemplate): boolean {
+  return pod.labels[APP_POD_LABEL.key] === APP_POD_LABEL.value;
+}
+
+/** The four services are there, as Deployments whose pods carry the service label. */
+export function checkAppsPresent(objects: readonly K8sObject[]): Finding[] {
+  const out: Finding[] = [];
+  for (const app of STRATA_APPS) {
+    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === app);
+    const pod = deployment && podTemplateOf(deployment);
+    if (!pod || !isAppPod(pod)) {
+      out.push(finding('app-config', `Deployment/${app}`, `missing, or its pods lack the label ${APP_POD_LABEL.key}=${APP_POD_LABEL.value}`));
+    }
+  }
+  return out;
+}
+
+/**
+ * The Strata services' configuration as the pods will see it:
+ * - every environment variable the manifests give them is one the apps read (libs/config/src/load-config.ts)
+ *   or one Node.js reads;
+ * - the configuration loads: `loadConfig()` runs on the resolved environment and the mounted STRATA_CONFIG
+ *   file, in distributed mode, with real Kafka brokers, with Redis/Qdrant where the service needs them,
+ *   and the service listens on the port its probes and Service use.
+ */
+export function checkAppConfig(objects: readonly K8sObject[], envNames: ReadonlySet<string>): Finding[] {
+  const out: Finding[] = [];
+  const sources = new ConfigSources(objects);
+  const scratch = mkdtempSync(join(tmpdir(), 'deploy-check-'));
+  try {
+    for (const object of objects) {
+      const pod = podTemplateOf(object);
+      if (!pod || !isAppPod(pod)) continue;
+      const subject = objectRef(object);
+      const namespace = object.metadata.namespace;
+      for (const container of pod.spec.containers) {
+        const where = `container "${container.name}"`;
+        const env = resolveEnv(container, namespace, sources);
+        for (const { name, from } of env.names) {
+          if (!envNames.has(name) && !RUNTIME_ENV_NAMES.has(name)) {
+            out.push(finding('app-env', subject, `${where} sets ${name} (${from}), which Strata does not read (see libs/config/src/load-config.ts)`));
+          }
+        }
+        const configPath = env.values.STRATA_CONFIG;
+        if (configPath !== undefined) {
+          const content = mountedFile(pod, container, configPath, sources, namespace);
+          if (content === undefined) {
+            out.push(finding('app-config', subject, `${where}: STRATA_CONFIG=${configPath}, but no mounted ConfigMap provides that file`));
+            continue;
+          }
+          const file = join(scratch, `${object.metadata.name}-${container.name}.json`);
+          writeFileSync(file, content);
+          env.values.STRATA_CONFIG = file;
+        }
+        let config: StrataConfig;
+        try {
+          config = loadConfig(env.values);
+        } catch (err) {
+          out.push(finding('app-config', subject, `${where}: the configuration does not load: ${(err as Error).message}`));
+          continue;
+        }
+        out.push(...checkLoadedConfig(subject, where, container, config, env.external));
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return out;
+}
+
+function checkLoadedConfig(subject: string, where: string, container: IContainer, config: StrataConfig, external: ReadonlySet<string>): Finding[] {
+  const out: Finding[] = [];
+  const problem = (message: string) => out.push(finding('app-config', subject, `${where}: ${message}`));
+  if (config.mode !== 'distributed') problem(`STRATA_MODE is "${config.mode}": the services must run in distributed mode`);
+  if (config.kafka.brokers.some((b) => /^(127\.|localhost\b|\[?::1\]?)/.test(b))) problem(`KAFKA_BROKERS points at this pod (${config.kafka.brokers.join(',')})`);
+  const containerPorts = new Set((container.ports ?? []).map((p) => p.containerPort));
+  const [portName, port] = container.name === 'gateway' ? ['PORT', config.http.port] : ['HEALTH_PORT', config.healthPort];
+  if (!containerPorts.has(port)) problem(`listens on ${portName}=${port}, which the container does not declare (probes and Services use the declared ports)`);
+  const needs = (what: string, value: string | undefined, envName: string) => {
+    if (value === undefined && !external.has(envName)) problem(`${envName} is not set: the ${container.name} service needs ${what}`);
+  };
+  if (container.name === 'cache') {
+    needs('Redis (L2)', config.redis.url, 'REDIS_URL');
+    needs('Qdrant (L3)', config.qdrant.url, 'QDRANT_URL');
+  }
+  if (container.name === 'embedding') {
+    needs('Redis (embedding cache)', config.redis.url, 'REDIS_URL');
+    if (config.embedding.provider === 'openai') needs('the provider URL', config.embedding.url, 'EMBEDDING_URL');
+  }
+  return out;
+}
