@@ -14,7 +14,7 @@ export { LOCAL_EMBEDDING_DIMENSIONS, LOCAL_EMBEDDING_MODEL, LocalEmbeddingProvid
 export type { LocalEmbeddingOptions } from './local/local-embedding.provider';
 export { SentenceEncoder } from './local/sentence-encoder';
 export { canonicalNumber, isNumberToken, tokenize, tokenizeCased } from './local/tokenizer';
-export type { CasedTokens } from './local/tokenizer';
+export type { CasedTokens, KnownWord } from './local/tokenizer';
 export { WordVectors } from './local/word-vectors';
 export { DEFAULT_MAX_WORDS, loadWordVectors } from './local/word-vectors.loader';
 export type { WordVectorsOptions } from './local/word-vectors.loader';

@@ -92,13 +92,18 @@ function guardReason(a: TextAnalysis, b: TextAnalysis): MatchReason | undefined 
   return undefined;
 }
 
-/** Names the evidence that pulled the similarity down most (diagnostics only). */
+/** Names the evidence that cost the most similarity (diagnostics only; the similarity decides). */
 function rejectionReason(features: MatchFeatures): MatchReason {
   const w = CALIBRATION.weights;
   const order = -(w.roleMismatch * features.roleMismatch + w.reordered * features.reordered);
-  const content = -(w.unmatched * features.unmatched + w.substituted * features.substituted);
-  if (order > 1 && order >= content) return 'order-mismatch';
-  if (content > 1) return 'content-mismatch';
+  const content =
+    w.exactCoverage * (1 - features.exactCoverage) +
+    w.softCoverage * (1 - features.softCoverage) -
+    w.unmatched * features.unmatched -
+    w.substituted * features.substituted;
+  const cosine = w.cosine * (1 - features.cosine);
+  if (order >= content && order >= cosine) return 'order-mismatch';
+  if (content >= cosine) return 'content-mismatch';
   return 'below-threshold';
 }
 

@@ -61,7 +61,7 @@ const WHITESPACE = /\s+/g;
 const QUESTION_BITS: ReadonlyMap<string, number> = new Map(QUESTION_WORDS.map((word, i) => [word, 1 << i]));
 
 export function analyzeText(text: string, vectors: WordVectors): TextAnalysis {
-  const { tokens, capitalized } = tokenizeCased(text);
+  const { tokens, capitalized } = tokenizeCased(text, (word) => vectors.id(word) >= 0);
   const numbers: string[] = [];
   NUMBER.lastIndex = 0;
   for (let m = NUMBER.exec(text); m !== null; m = NUMBER.exec(text)) {
@@ -76,20 +76,24 @@ export function analyzeText(text: string, vectors: WordVectors): TextAnalysis {
   const content: ContentWord[] = [];
   const seen = new Map<string, number>();
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
+    let token = tokens[i];
     if (NEGATIONS.has(token)) negations++;
     questionWords |= QUESTION_BITS.get(token) ?? 0;
     persons |= PERSON_BITS.get(token) ?? 0;
     modals |= MODAL_BITS.get(token) ?? 0;
     const spelled = NUMBER_WORDS.get(token);
-    if (spelled !== undefined) numbers.push(spelled);
+    if (spelled !== undefined) {
+      numbers.push(spelled);
+      // "five" and "5" are the same content word.
+      token = spelled;
+    }
     if (STOP_WORDS.has(token)) continue;
     const previous = seen.get(token);
     if (previous !== undefined) {
       content[previous] = { ...content[previous], repeated: true };
       continue;
     }
-    const numeric = isNumberToken(token);
+    const numeric = spelled !== undefined || isNumberToken(token);
     const stemmed = numeric ? token : stem(token);
     let id = numeric ? -1 : vectors.id(token);
     if (id < 0 && stemmed !== token) id = vectors.id(stemmed);

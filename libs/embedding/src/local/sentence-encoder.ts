@@ -6,6 +6,33 @@ const SIF_A = 1e-3;
 /** How many of the most frequent words estimate the common component (they carry most of its mass). */
 const COMMON_COMPONENT_WORDS = 20_000;
 
+/** GloVe (as packaged) has no digit tokens: small numbers read as their names, so "5" ≈ "five". */
+const NUMBER_NAMES: ReadonlyMap<string, string> = new Map(
+  [
+    'zero',
+    'one',
+    'two',
+    'three',
+    'four',
+    'five',
+    'six',
+    'seven',
+    'eight',
+    'nine',
+    'ten',
+    'eleven',
+    'twelve',
+    'thirteen',
+    'fourteen',
+    'fifteen',
+    'sixteen',
+    'seventeen',
+    'eighteen',
+    'nineteen',
+    'twenty',
+  ].map((name, value) => [String(value), name]),
+);
+
 /**
  * Sentence vectors as SIF-weighted averages of GloVe word vectors with the common component removed:
  * frequent words weigh little, rare words much, and the direction every average shares is projected out.
@@ -16,6 +43,7 @@ const COMMON_COMPONENT_WORDS = 20_000;
 export class SentenceEncoder {
   private readonly common: Float32Array;
   private readonly unknownNorm: number;
+  private readonly isKnown = (word: string): boolean => this.vectors.id(word) >= 0;
 
   constructor(private readonly vectors: WordVectors) {
     this.common = this.commonComponent();
@@ -29,9 +57,9 @@ export class SentenceEncoder {
   encode(text: string): Float32Array {
     const dims = this.vectors.dimensions;
     const out = new Float32Array(dims);
-    const tokens = tokenize(text);
+    const tokens = tokenize(text, this.isKnown);
     for (const token of tokens) {
-      const id = this.vectors.id(token);
+      const id = this.vectors.id(NUMBER_NAMES.get(token) ?? token);
       const weight = SIF_A / (SIF_A + this.vectors.probability(id));
       if (id >= 0) this.vectors.addTo(out, id, weight);
       else addPseudoRandom(out, token, weight * this.unknownNorm);

@@ -5,12 +5,13 @@
  *
  * - case: everything is lower-cased (the GloVe vocabulary is lower-case);
  * - punctuation and quotes are dropped (the verifier reads quoted literals from the raw text itself);
- * - hyphenated and dotted words are split ("state-of-the-art" → state of the art, "node.js" → node js);
+ * - hyphenated words stay whole when the vocabulary knows them ("state-of-the-art"), else are split
+ *   ("git-based" → git based, "covid-19" → covid 19); dotted words are split ("node.js" → node js);
  * - contractions are expanded ("don't" → do not, "can't" → can not, "I'm" → i am, "it's" → it);
  * - numbers keep their value: "1,000" → 1000, "3.50" → 3.5, "1990s" → 1990 s.
  */
 
-const TOKEN = /\d+(?:,\d{3})*(?:\.\d+)?|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)?/gu;
+const TOKEN = /\d+(?:,\d{3})*(?:\.\d+)?|[\p{L}\p{M}\p{N}]+(?:-[\p{L}\p{M}\p{N}]+)*(?:['’][\p{L}]+)?/gu;
 const APOSTROPHE = /['’]/;
 const DIGITS_ONLY = /^\d/;
 
@@ -44,9 +45,14 @@ export function isNumberToken(token: string): boolean {
   return DIGITS_ONLY.test(token);
 }
 
+/** Whether the vocabulary has a (lower-case) word: decides if a hyphenated compound stays whole. */
+export type KnownWord = (word: string) => boolean;
+
+const NO_COMPOUNDS: KnownWord = () => false;
+
 /** Splits a text into lower-case word and number tokens, in order. */
-export function tokenize(text: string): string[] {
-  return tokenizeCased(text).tokens;
+export function tokenize(text: string, isKnown: KnownWord = NO_COMPOUNDS): string[] {
+  return tokenizeCased(text, isKnown).tokens;
 }
 
 export interface CasedTokens {
@@ -57,7 +63,7 @@ export interface CasedTokens {
 }
 
 /** {@link tokenize}, plus which tokens were capitalised in the text (proper-noun evidence). */
-export function tokenizeCased(text: string): CasedTokens {
+export function tokenizeCased(text: string, isKnown: KnownWord = NO_COMPOUNDS): CasedTokens {
   const tokens: string[] = [];
   const capitalized: boolean[] = [];
   const folded = text.normalize('NFKC');
@@ -65,7 +71,7 @@ export function tokenizeCased(text: string): CasedTokens {
   for (let m = TOKEN.exec(folded); m !== null; m = TOKEN.exec(folded)) {
     const raw = m[0];
     const lower = raw.toLowerCase();
-    pushToken(tokens, lower);
+    pushWord(tokens, lower, isKnown);
     const upper = raw.charCodeAt(0) !== lower.charCodeAt(0);
     while (capitalized.length < tokens.length) capitalized.push(upper);
   }
@@ -91,6 +97,14 @@ const BARE_NEGATIONS: ReadonlyMap<string, string> = new Map([
   ['wont', 'will'],
   ['mustnt', 'must'],
 ]);
+
+function pushWord(out: string[], raw: string, isKnown: KnownWord): void {
+  if (!raw.includes('-') || isKnown(raw)) {
+    pushToken(out, raw);
+    return;
+  }
+  for (const part of raw.split('-')) pushToken(out, part);
+}
 
 function pushToken(out: string[], raw: string): void {
   if (isNumberToken(raw)) {
