@@ -76,8 +76,17 @@ export class KafkaTestBroker {
     });
     const boundPort = (server.address() as AddressInfo).port;
     const advertisedHost = options.advertisedHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
-    const node: BrokerNode = { nodeId, host: advertisedHost, port: boundPort, clusterId: options.clusterId ?? 'kafka-test-broker' };
-    const core = new BrokerCore(node, { autoCreateTopics: options.autoCreateTopics ?? true, defaultPartitions }, logger);
+    const node: BrokerNode = {
+      nodeId,
+      host: advertisedHost,
+      port: boundPort,
+      clusterId: options.clusterId ?? 'kafka-test-broker',
+    };
+    const core = new BrokerCore(
+      node,
+      { autoCreateTopics: options.autoCreateTopics ?? true, defaultPartitions },
+      logger,
+    );
     logger('info', `listening on ${host}:${boundPort} as node ${nodeId}, advertised as ${advertisedHost}:${boundPort}`);
     return new KafkaTestBroker(server, core, advertisedHost, boundPort, nodeId, logger);
   }

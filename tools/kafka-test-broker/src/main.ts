@@ -30,7 +30,10 @@ async function main(): Promise<void> {
     port: integer('port', values.port ?? process.env['KAFKA_TEST_BROKER_PORT'] ?? '0'),
     host: values.host ?? process.env['KAFKA_TEST_BROKER_HOST'] ?? '127.0.0.1',
     advertisedHost: values['advertised-host'],
-    defaultPartitions: values['default-partitions'] === undefined ? undefined : integer('default-partitions', values['default-partitions']),
+    defaultPartitions:
+      values['default-partitions'] === undefined
+        ? undefined
+        : integer('default-partitions', values['default-partitions']),
     nodeId: values['node-id'] === undefined ? undefined : integer('node-id', values['node-id']),
     autoCreateTopics: !values['no-auto-create-topics'],
     logger: (level, message) => {
@@ -60,6 +63,8 @@ function integer(name: string, text: string): number {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[kafka-test-broker] error ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+  process.stderr.write(
+    `[kafka-test-broker] error ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`,
+  );
   process.exit(1);
 });

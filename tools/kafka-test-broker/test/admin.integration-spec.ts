@@ -46,9 +46,13 @@ describe('KafkaTestBroker with the kafkajs admin client', () => {
   });
 
   it('refuses a replication factor the single broker cannot provide', async () => {
-    const failure = admin.createTopics({ topics: [{ topic: 'admin.replicated', numPartitions: 1, replicationFactor: 3 }] });
+    const failure = admin.createTopics({
+      topics: [{ topic: 'admin.replicated', numPartitions: 1, replicationFactor: 3 }],
+    });
 
-    await expect(failure).rejects.toMatchObject({ errors: [{ type: 'INVALID_REPLICATION_FACTOR', topic: 'admin.replicated' }] });
+    await expect(failure).rejects.toMatchObject({
+      errors: [{ type: 'INVALID_REPLICATION_FACTOR', topic: 'admin.replicated' }],
+    });
   });
 
   it('deletes topics', async () => {

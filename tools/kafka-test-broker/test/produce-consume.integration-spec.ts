@@ -1,6 +1,6 @@
 import { type EachMessagePayload } from 'kafkajs';
 import { eventually } from './support/eventually';
-import { KafkaHarness } from './support/kafka-harness';
+import { collectInto, KafkaHarness } from './support/kafka-harness';
 
 interface Received {
   readonly partition: number;
@@ -34,9 +34,13 @@ describe('KafkaTestBroker producing and consuming with kafkajs', () => {
     const messages: Received[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic: 'rt.keyed', fromBeginning: true });
-    await consumer.run({ eachMessage: async (payload) => void messages.push(received(payload)) });
+    await consumer.run({ eachMessage: collectInto(messages, received) });
 
-    const sent = Array.from({ length: 30 }, (_, i) => ({ key: `tenant-${i % 6}`, value: `message-${i}`, headers: { seq: String(i) } }));
+    const sent = Array.from({ length: 30 }, (_, i) => ({
+      key: `tenant-${i % 6}`,
+      value: `message-${i}`,
+      headers: { seq: String(i) },
+    }));
     await producer.send({ topic: 'rt.keyed', messages: sent.slice(0, 15) });
     await producer.send({ topic: 'rt.keyed', messages: sent.slice(15) });
 
@@ -56,7 +60,9 @@ describe('KafkaTestBroker producing and consuming with kafkajs', () => {
     const first = await producer.send({ topic: 'rt.offsets', messages: [{ value: 'a' }, { value: 'b' }] });
     const second = await producer.send({ topic: 'rt.offsets', messages: [{ value: 'c' }] });
 
-    expect(first).toEqual([expect.objectContaining({ topicName: 'rt.offsets', partition: 0, errorCode: 0, baseOffset: '0' })]);
+    expect(first).toEqual([
+      expect.objectContaining({ topicName: 'rt.offsets', partition: 0, errorCode: 0, baseOffset: '0' }),
+    ]);
     expect(second).toEqual([expect.objectContaining({ partition: 0, baseOffset: '2' })]);
   });
 
@@ -66,7 +72,7 @@ describe('KafkaTestBroker producing and consuming with kafkajs', () => {
     const values: string[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic: 'rt.idempotent', fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void values.push(String(message.value)) });
+    await consumer.run({ eachMessage: collectInto(values, ({ message }) => String(message.value)) });
 
     for (let i = 0; i < 5; i++) await producer.send({ topic: 'rt.idempotent', messages: [{ value: `v${i}` }] });
 
@@ -76,13 +82,23 @@ describe('KafkaTestBroker producing and consuming with kafkajs', () => {
   it('answers offset queries for the earliest, the latest and a timestamp', async () => {
     const admin = await harness.admin();
     const producer = await harness.producer();
-    await producer.send({ topic: 'rt.times', messages: [{ value: 'old', timestamp: '1000' }, { value: 'older', timestamp: '1500' }] });
+    await producer.send({
+      topic: 'rt.times',
+      messages: [
+        { value: 'old', timestamp: '1000' },
+        { value: 'older', timestamp: '1500' },
+      ],
+    });
     await producer.send({ topic: 'rt.times', messages: [{ value: 'new', timestamp: '5000' }] });
 
     await expect(admin.fetchTopicOffsets('rt.times')).resolves.toEqual([
       expect.objectContaining({ partition: 0, offset: '3', low: '0', high: '3' }),
     ]);
-    await expect(admin.fetchTopicOffsetsByTimestamp('rt.times', 1200)).resolves.toEqual([{ partition: 0, offset: '1' }]);
-    await expect(admin.fetchTopicOffsetsByTimestamp('rt.times', 4000)).resolves.toEqual([{ partition: 0, offset: '2' }]);
+    await expect(admin.fetchTopicOffsetsByTimestamp('rt.times', 1200)).resolves.toEqual([
+      { partition: 0, offset: '1' },
+    ]);
+    await expect(admin.fetchTopicOffsetsByTimestamp('rt.times', 4000)).resolves.toEqual([
+      { partition: 0, offset: '2' },
+    ]);
   });
 });

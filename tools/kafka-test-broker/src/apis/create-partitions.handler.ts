@@ -30,7 +30,8 @@ export class CreatePartitionsHandler implements ApiHandler {
 
     const results = requests.map(({ name, count, assignments }): PartitionResult => {
       const topic = this.topics.get(name);
-      if (!topic) return { name, errorCode: ErrorCode.UnknownTopicOrPartition, errorMessage: `Topic '${name}' does not exist.` };
+      if (!topic)
+        return { name, errorCode: ErrorCode.UnknownTopicOrPartition, errorMessage: `Topic '${name}' does not exist.` };
       const current = topic.partitions.length;
       if (count <= current) {
         return {
@@ -40,7 +41,11 @@ export class CreatePartitionsHandler implements ApiHandler {
         };
       }
       if (assignments !== null && assignments.length !== count - current) {
-        return { name, errorCode: ErrorCode.InvalidReplicaAssignment, errorMessage: 'Increasing the number of partitions needs one assignment per new partition.' };
+        return {
+          name,
+          errorCode: ErrorCode.InvalidReplicaAssignment,
+          errorMessage: 'Increasing the number of partitions needs one assignment per new partition.',
+        };
       }
       if (!validateOnly) this.topics.addPartitions(topic, count);
       return { name, errorCode: ErrorCode.None, errorMessage: null };

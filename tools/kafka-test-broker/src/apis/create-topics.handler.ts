@@ -49,7 +49,11 @@ export class CreateTopicsHandler implements ApiHandler {
     const names = creations.map((c) => c.name);
     const results = creations.map((creation): TopicResult => {
       if (names.indexOf(creation.name) !== names.lastIndexOf(creation.name)) {
-        return failure(creation.name, ErrorCode.InvalidRequest, `Create topics request has duplicate topic ${creation.name}.`);
+        return failure(
+          creation.name,
+          ErrorCode.InvalidRequest,
+          `Create topics request has duplicate topic ${creation.name}.`,
+        );
       }
       return this.create(creation, validateOnly);
     });
@@ -71,22 +75,34 @@ export class CreateTopicsHandler implements ApiHandler {
     let partitionCount: number;
     if (assignments.length > 0) {
       if (numPartitions !== -1 || replicationFactor !== -1) {
-        return failure(name, ErrorCode.InvalidRequest, 'Both numPartitions or replicationFactor and replicasAssignments were set.');
+        return failure(
+          name,
+          ErrorCode.InvalidRequest,
+          'Both numPartitions or replicationFactor and replicasAssignments were set.',
+        );
       }
       const valid = assignments.every(
         (a, i) => a.partition === i && a.replicas.length === 1 && a.replicas[0] === this.node.nodeId,
       );
-      if (!valid) return failure(name, ErrorCode.InvalidReplicaAssignment, `Replica assignment must place partitions 0..n-1 on broker ${this.node.nodeId} only.`);
+      if (!valid)
+        return failure(
+          name,
+          ErrorCode.InvalidReplicaAssignment,
+          `Replica assignment must place partitions 0..n-1 on broker ${this.node.nodeId} only.`,
+        );
       partitionCount = assignments.length;
     } else {
       partitionCount = numPartitions === -1 ? this.defaults.defaultPartitions : numPartitions;
-      if (partitionCount <= 0) return failure(name, ErrorCode.InvalidPartitions, 'Number of partitions must be larger than 0.');
+      if (partitionCount <= 0)
+        return failure(name, ErrorCode.InvalidPartitions, 'Number of partitions must be larger than 0.');
       const replicas = replicationFactor === -1 ? 1 : replicationFactor;
       if (replicas !== 1) {
         return failure(
           name,
           ErrorCode.InvalidReplicationFactor,
-          replicas <= 0 ? 'Replication factor must be larger than 0.' : `Replication factor: ${replicas} larger than available brokers: 1.`,
+          replicas <= 0
+            ? 'Replication factor must be larger than 0.'
+            : `Replication factor: ${replicas} larger than available brokers: 1.`,
         );
       }
     }

@@ -13,7 +13,9 @@ export class DeleteGroupsHandler implements ApiHandler {
   constructor(private readonly groups: GroupCoordinator) {}
 
   handle(request: RequestReader): ResponseWriter {
-    const results = request.array((r) => r.string()).map((groupId) => ({ groupId, errorCode: this.groups.delete(groupId) }));
+    const results = request
+      .array((r) => r.string())
+      .map((groupId) => ({ groupId, errorCode: this.groups.delete(groupId) }));
     return new ResponseWriter()
       .int32(0) // throttle_time_ms
       .array(results, (w, r) => w.string(r.groupId).int16(r.errorCode));

@@ -18,7 +18,11 @@ export class DescribeGroupsHandler implements ApiHandler {
     const writer = new ResponseWriter();
     if (apiVersion >= 1) writer.int32(0); // throttle_time_ms
     return writer.array(descriptions, (w, group) => {
-      w.int16(ErrorCode.None).string(group.groupId).string(group.state).string(group.protocolType).string(group.protocolName);
+      w.int16(ErrorCode.None)
+        .string(group.groupId)
+        .string(group.state)
+        .string(group.protocolType)
+        .string(group.protocolName);
       w.array(group.members, (mw, m) =>
         mw.string(m.memberId).string(m.clientId).string(m.clientHost).bytes(m.metadata).bytes(m.assignment),
       );

@@ -81,12 +81,24 @@ export class FetchHandler implements ApiHandler {
           const log = stored?.partition(partition);
           if (!log) {
             hasError = true;
-            return { partition, errorCode: ErrorCode.UnknownTopicOrPartition, highWatermark: -1, logStartOffset: -1, records: NO_RECORDS };
+            return {
+              partition,
+              errorCode: ErrorCode.UnknownTopicOrPartition,
+              highWatermark: -1,
+              logStartOffset: -1,
+              records: NO_RECORDS,
+            };
           }
           const { highWatermark, logStartOffset } = log;
           if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
             hasError = true;
-            return { partition, errorCode: ErrorCode.OffsetOutOfRange, highWatermark, logStartOffset, records: NO_RECORDS };
+            return {
+              partition,
+              errorCode: ErrorCode.OffsetOutOfRange,
+              highWatermark,
+              logStartOffset,
+              records: NO_RECORDS,
+            };
           }
           const budget = Math.max(0, Math.min(maxBytes, fetch.maxBytes - bytes));
           const records = log.read(fetchOffset, budget, bytes === 0);

@@ -37,7 +37,12 @@ export class JoinGroupHandler implements ApiHandler {
 
     const writer = new ResponseWriter();
     if (apiVersion >= 2) writer.int32(0); // throttle_time_ms
-    writer.int16(result.errorCode).int32(result.generationId).string(result.protocolName).string(result.leaderId).string(result.memberId);
+    writer
+      .int16(result.errorCode)
+      .int32(result.generationId)
+      .string(result.protocolName)
+      .string(result.leaderId)
+      .string(result.memberId);
     return writer.array(result.members, (w, member) => {
       w.string(member.memberId);
       if (apiVersion >= 5) w.string(member.groupInstanceId);

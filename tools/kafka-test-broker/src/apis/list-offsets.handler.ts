@@ -41,7 +41,9 @@ export class ListOffsetsHandler implements ApiHandler {
     const writer = new ResponseWriter();
     if (apiVersion >= 2) writer.int32(0); // throttle_time_ms
     return writer.array(results, (w, { topic, offsets }) => {
-      w.string(topic).array(offsets, (pw, o) => pw.int32(o.partition).int16(o.errorCode).int64(o.timestamp).int64(o.offset));
+      w.string(topic).array(offsets, (pw, o) =>
+        pw.int32(o.partition).int16(o.errorCode).int64(o.timestamp).int64(o.offset),
+      );
     });
   }
 
@@ -49,7 +51,8 @@ export class ListOffsetsHandler implements ApiHandler {
     const log = this.topics.get(topic)?.partition(partition);
     if (!log) return { partition, errorCode: ErrorCode.UnknownTopicOrPartition, timestamp: -1, offset: -1 };
     if (timestamp === LATEST) return { partition, errorCode: ErrorCode.None, timestamp: -1, offset: log.highWatermark };
-    if (timestamp === EARLIEST) return { partition, errorCode: ErrorCode.None, timestamp: -1, offset: log.logStartOffset };
+    if (timestamp === EARLIEST)
+      return { partition, errorCode: ErrorCode.None, timestamp: -1, offset: log.logStartOffset };
     const found = await log.lookupTimestamp(timestamp);
     return { partition, errorCode: ErrorCode.None, timestamp: found?.timestamp ?? -1, offset: found?.offset ?? -1 };
   }

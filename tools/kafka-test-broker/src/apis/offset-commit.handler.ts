@@ -18,17 +18,15 @@ export class OffsetCommitHandler implements ApiHandler {
     const generationId = apiVersion >= 1 ? request.int32() : -1;
     const memberId = apiVersion >= 1 ? request.string() : '';
     if (apiVersion >= 2 && apiVersion <= 4) request.int64(); // retention_time_ms
-    const topics = request.array(
-      (r): TopicOffsetCommit => ({
-        topic: r.string(),
-        partitions: r.array((p) => {
-          const partition = p.int32();
-          const offset = p.int64();
-          if (apiVersion === 1) p.int64(); // commit_timestamp
-          return { partition, offset, metadata: p.nullableString() };
-        }),
+    const topics = request.array((r): TopicOffsetCommit => ({
+      topic: r.string(),
+      partitions: r.array((p) => {
+        const partition = p.int32();
+        const offset = p.int64();
+        if (apiVersion === 1) p.int64(); // commit_timestamp
+        return { partition, offset, metadata: p.nullableString() };
       }),
-    );
+    }));
 
     const results = this.groups.commitOffsets({ groupId, generationId, memberId, topics });
     const writer = new ResponseWriter();

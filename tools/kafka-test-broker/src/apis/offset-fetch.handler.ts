@@ -21,7 +21,9 @@ export class OffsetFetchHandler implements ApiHandler {
     const writer = new ResponseWriter();
     if (apiVersion >= 3) writer.int32(0); // throttle_time_ms
     writer.array(topics, (w, { topic, partitions }) => {
-      w.string(topic).array(partitions, (pw, p) => pw.int32(p.partition).int64(p.offset).string(p.metadata).int16(ErrorCode.None));
+      w.string(topic).array(partitions, (pw, p) =>
+        pw.int32(p.partition).int64(p.offset).string(p.metadata).int16(ErrorCode.None),
+      );
     });
     if (apiVersion >= 2) writer.int16(ErrorCode.None);
     return writer;

@@ -61,10 +61,6 @@ export class ConsumerGroup {
 
   constructor(readonly groupId: string) {}
 
-  get isDisposable(): boolean {
-    return this.members.size === 0 && this.pendingMembers.size === 0 && this.offsets.size === 0;
-  }
-
   supportsProtocols(protocolType: string, protocols: readonly GroupProtocol[]): boolean {
     if (protocolType === '' || protocols.length === 0) return false;
     if (this.members.size === 0) return true;
@@ -108,6 +104,10 @@ export class ConsumerGroup {
   private candidateProtocols(): Set<string> {
     const [first, ...others] = [...this.members.values()];
     if (!first) return new Set<string>();
-    return new Set(first.protocols.map((p) => p.name).filter((name) => others.every((m) => m.protocols.some((p) => p.name === name))));
+    return new Set(
+      first.protocols
+        .map((p) => p.name)
+        .filter((name) => others.every((m) => m.protocols.some((p) => p.name === name))),
+    );
   }
 }

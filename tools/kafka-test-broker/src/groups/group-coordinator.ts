@@ -36,6 +36,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  * - SyncGroup is parked until the leader sends the assignment.
  * - A member that neither heartbeats nor has a request parked within its session timeout is evicted, which
  *   starts a rebalance.
+ * - Groups (members gone or not, with their committed offsets) live until DeleteGroups; there is no retention.
  */
 export class GroupCoordinator {
   private readonly groups = new Map<string, ConsumerGroup>();
@@ -50,16 +51,14 @@ export class GroupCoordinator {
     if (request.sessionTimeoutMs < MIN_SESSION_TIMEOUT_MS || request.sessionTimeoutMs > MAX_SESSION_TIMEOUT_MS) {
       return Promise.resolve(joinError(request.memberId, ErrorCode.InvalidSessionTimeout));
     }
-    let group = this.groups.get(request.groupId);
-    if (!group) {
-      if (request.memberId !== '') return Promise.resolve(joinError(request.memberId, ErrorCode.UnknownMemberId));
-      group = new ConsumerGroup(request.groupId);
-      this.groups.set(group.groupId, group);
-    }
+    const existing = this.groups.get(request.groupId);
+    if (!existing && request.memberId !== '')
+      return Promise.resolve(joinError(request.memberId, ErrorCode.UnknownMemberId));
+    const group = existing ?? new ConsumerGroup(request.groupId);
     if (!group.supportsProtocols(request.protocolType, request.protocols)) {
-      this.disposeIfUnused(group);
       return Promise.resolve(joinError(request.memberId, ErrorCode.InconsistentGroupProtocol));
     }
+    if (!existing) this.groups.set(group.groupId, group);
     if (request.memberId === '') return this.joinAsNewMember(group, request);
 
     const pendingTimer = group.pendingMembers.get(request.memberId);
@@ -129,14 +128,14 @@ export class GroupCoordinator {
 
   commitOffsets(request: OffsetCommitRequest): TopicPartitionErrors[] {
     const groupError = this.checkCommitAllowed(request);
-    const group = groupError === ErrorCode.None ? this.groupForCommit(request.groupId) : undefined;
-    const results = request.topics.map((topicCommit) => ({
+    return request.topics.map((topicCommit) => ({
       topic: topicCommit.topic,
       partitions: topicCommit.partitions.map((commit) => {
-        if (!group) return { partition: commit.partition, errorCode: groupError };
+        if (groupError !== ErrorCode.None) return { partition: commit.partition, errorCode: groupError };
         if (!this.topics.get(topicCommit.topic)?.partition(commit.partition)) {
           return { partition: commit.partition, errorCode: ErrorCode.UnknownTopicOrPartition };
         }
+        const group = this.groupForCommit(request.groupId);
         let topicOffsets = group.offsets.get(topicCommit.topic);
         if (!topicOffsets) {
           topicOffsets = new Map();
@@ -146,8 +145,6 @@ export class GroupCoordinator {
         return { partition: commit.partition, errorCode: ErrorCode.None };
       }),
     }));
-    if (group) this.disposeIfUnused(group);
-    return results;
   }
 
   /** Committed offsets; `topics` null means every topic the group has offsets for (OffsetFetch v2+). */
@@ -202,10 +199,7 @@ export class GroupCoordinator {
 
   /** Drops the committed offsets of a deleted topic. */
   forgetTopic(topic: string): void {
-    for (const group of [...this.groups.values()]) {
-      group.offsets.delete(topic);
-      this.disposeIfUnused(group);
-    }
+    for (const group of this.groups.values()) group.offsets.delete(topic);
   }
 
   /** Stops every timer and answers every parked request: the broker is going away. */
@@ -230,13 +224,16 @@ export class GroupCoordinator {
     const expire = () => {
       group.pendingMembers.delete(memberId);
       this.tryCompleteJoin(group);
-      this.disposeIfUnused(group);
     };
     group.pendingMembers.set(memberId, startTimer(request.sessionTimeoutMs, expire));
     return Promise.resolve(joinError(memberId, ErrorCode.MemberIdRequired));
   }
 
-  private addMemberAndRebalance(group: ConsumerGroup, memberId: string, request: JoinGroupRequest): Promise<JoinGroupResult> {
+  private addMemberAndRebalance(
+    group: ConsumerGroup,
+    memberId: string,
+    request: JoinGroupRequest,
+  ): Promise<JoinGroupResult> {
     const member = new GroupMember(
       memberId,
       request.groupInstanceId,
@@ -317,7 +314,6 @@ export class GroupCoordinator {
       group.protocolName = null;
       group.protocolType = null;
       group.leaderId = null;
-      this.disposeIfUnused(group);
       return;
     }
     group.protocolName = group.selectProtocol();
@@ -372,7 +368,10 @@ export class GroupCoordinator {
         this.scheduleSessionExpiry(group, member);
         return;
       }
-      this.logger('info', `group ${group.groupId}: member ${member.memberId} evicted after ${member.sessionTimeoutMs} ms without heartbeat`);
+      this.logger(
+        'info',
+        `group ${group.groupId}: member ${member.memberId} evicted after ${member.sessionTimeoutMs} ms without heartbeat`,
+      );
       this.removeMemberAndUpdateGroup(group, member);
     });
   }
@@ -428,12 +427,6 @@ export class GroupCoordinator {
       this.groups.set(groupId, group);
     }
     return group;
-  }
-
-  private disposeIfUnused(group: ConsumerGroup): void {
-    if (group.state === 'Empty' && group.isDisposable && this.groups.get(group.groupId) === group) {
-      this.groups.delete(group.groupId);
-    }
   }
 }
 

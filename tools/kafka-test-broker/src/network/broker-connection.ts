@@ -59,7 +59,10 @@ export class BrokerConnection {
 
   private fail(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
-    this.logger(error instanceof ProtocolError ? 'warn' : 'error', `closing connection from ${this.describe()}: ${message}`);
+    this.logger(
+      error instanceof ProtocolError ? 'warn' : 'error',
+      `closing connection from ${this.describe()}: ${message}`,
+    );
     this.queue.length = 0;
     this.socket.destroy();
   }

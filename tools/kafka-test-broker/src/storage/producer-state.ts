@@ -39,15 +39,21 @@ export class ProducerStateTable {
     if (header.producerId === NO_PRODUCER_ID) return { kind: 'append' };
     const state = this.states.get(key(header.producerId, topic, partition));
     if (!state || header.producerEpoch > state.epoch) {
-      return header.baseSequence === 0 ? { kind: 'append' } : { kind: 'reject', errorCode: ErrorCode.OutOfOrderSequenceNumber };
+      return header.baseSequence === 0
+        ? { kind: 'append' }
+        : { kind: 'reject', errorCode: ErrorCode.OutOfOrderSequenceNumber };
     }
     if (header.producerEpoch < state.epoch) return { kind: 'reject', errorCode: ErrorCode.InvalidProducerEpoch };
     const lastSequence = sequenceAfter(header.baseSequence, header.lastOffsetDelta);
-    const duplicate = state.batches.find((b) => b.firstSequence === header.baseSequence && b.lastSequence === lastSequence);
+    const duplicate = state.batches.find(
+      (b) => b.firstSequence === header.baseSequence && b.lastSequence === lastSequence,
+    );
     if (duplicate) return { kind: 'duplicate', baseOffset: duplicate.baseOffset };
     const newest = state.batches[state.batches.length - 1];
     const expected = newest ? sequenceAfter(newest.lastSequence, 1) : 0;
-    return header.baseSequence === expected ? { kind: 'append' } : { kind: 'reject', errorCode: ErrorCode.OutOfOrderSequenceNumber };
+    return header.baseSequence === expected
+      ? { kind: 'append' }
+      : { kind: 'reject', errorCode: ErrorCode.OutOfOrderSequenceNumber };
   }
 
   /** Records an appended idempotent batch; call only after `check` returned `append`. */

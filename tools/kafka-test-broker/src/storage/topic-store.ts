@@ -23,7 +23,8 @@ export function topicNameProblem(name: string): string | null {
   if (name.length === 0) return 'topic name is empty';
   if (name === '.' || name === '..') return `topic name cannot be "${name}"`;
   if (name.length > MAX_TOPIC_NAME_LENGTH) return `topic name is longer than ${MAX_TOPIC_NAME_LENGTH} characters`;
-  if (!LEGAL_TOPIC_NAME.test(name)) return `topic name "${name}" contains characters other than ASCII alphanumerics, '.', '_' and '-'`;
+  if (!LEGAL_TOPIC_NAME.test(name))
+    return `topic name "${name}" contains characters other than ASCII alphanumerics, '.', '_' and '-'`;
   return null;
 }
 

@@ -1,13 +1,21 @@
-import { type Admin, type Consumer, type ConsumerConfig, Kafka, logLevel, type Producer, type ProducerConfig } from 'kafkajs';
+import {
+  type Admin,
+  type Consumer,
+  type ConsumerConfig,
+  type EachMessagePayload,
+  Kafka,
+  logLevel,
+  type Producer,
+  type ProducerConfig,
+} from 'kafkajs';
 import { KafkaTestBroker, type KafkaTestBrokerOptions } from '../../src';
 
 /** Fast group settings so rebalances in tests take milliseconds, not kafkajs' production defaults. */
-export const FAST_CONSUMER: Omit<ConsumerConfig, 'groupId'> = {
+export const FAST_CONSUMER = {
   sessionTimeout: 6_000,
   rebalanceTimeout: 6_000,
   heartbeatInterval: 100,
   maxWaitTimeInMs: 100,
-  retry: { retries: 3, initialRetryTime: 50 },
 };
 
 /**
@@ -46,7 +54,12 @@ export class KafkaHarness {
   }
 
   consumer(groupId: string, config?: Omit<ConsumerConfig, 'groupId'>): Consumer {
-    const consumer = this.kafka.consumer({ ...FAST_CONSUMER, ...config, groupId });
+    const consumer = this.kafka.consumer({
+      ...FAST_CONSUMER,
+      retry: { retries: 3, initialRetryTime: 50 },
+      ...config,
+      groupId,
+    });
     this.clients.push(consumer);
     return consumer;
   }
@@ -55,4 +68,15 @@ export class KafkaHarness {
     await Promise.allSettled(this.clients.map((client) => client.disconnect()));
     await this.broker.stop();
   }
+}
+
+/** An `eachMessage` handler that appends what `select` picks from each message to `sink`. */
+export function collectInto<T>(
+  sink: T[],
+  select: (payload: EachMessagePayload) => T,
+): (payload: EachMessagePayload) => Promise<void> {
+  return (payload) => {
+    sink.push(select(payload));
+    return Promise.resolve();
+  };
 }
