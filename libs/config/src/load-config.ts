@@ -44,6 +44,59 @@ function apiKeys(env: Env): { tenant: string; sha256: string }[] | undefined {
   });
 }
 
+/** Comma-separated `name=value` pairs (e.g. `UPSTREAM_ROUTES=gpt-*=https://api.openai.com/v1`): split at the last `=`. */
+function pairs(env: Env, name: string): [string, string][] | undefined {
+  return list(env, name)?.map((pair) => {
+    const eq = pair.lastIndexOf('=');
+    if (eq <= 0 || eq === pair.length - 1) throw new ConfigError(`${name} entries must look like name=value, got "${pair}"`);
+    return [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
+  });
+}
+
+/** `UPSTREAM_ROUTES`: comma-separated `model-pattern=base-url`; several patterns for one URL are separate entries. */
+function upstreamRoutes(env: Env): { models: string[]; url: string }[] | undefined {
+  return list(env, 'UPSTREAM_ROUTES')?.map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`UPSTREAM_ROUTES entries must look like model-pattern=url, got "${pair}"`);
+    return { models: [pair.slice(0, eq).trim()], url: pair.slice(eq + 1).trim() };
+  });
+}
+
+/** `STRATA_PRICES`: comma-separated `model=input:output`, USD per 1M tokens (e.g. `gpt-4o-mini=0.15:0.6`). */
+function prices(env: Env): Record<string, { inputPerMillion: number; outputPerMillion: number }> | undefined {
+  const entries = pairs(env, 'STRATA_PRICES');
+  if (!entries) return undefined;
+  return Object.fromEntries(
+    entries.map(([model, price]) => {
+      const [input, output] = price.split(':').map(Number);
+      if (input === undefined || output === undefined || !Number.isFinite(input) || !Number.isFinite(output)) {
+        throw new ConfigError(`STRATA_PRICES entries must look like model=input:output (USD per 1M tokens), got "${model}=${price}"`);
+      }
+      return [model, { inputPerMillion: input, outputPerMillion: output }];
+    }),
+  );
+}
+
+/** `STRATA_STALE_WHILE_REVALIDATE`: comma-separated `namespace=seconds`. */
+function staleWhileRevalidate(env: Env): Record<string, number> | undefined {
+  const entries = pairs(env, 'STRATA_STALE_WHILE_REVALIDATE');
+  if (!entries) return undefined;
+  return Object.fromEntries(
+    entries.map(([namespace, seconds]) => {
+      const value = Number(seconds);
+      if (!Number.isInteger(value)) throw new ConfigError(`STRATA_STALE_WHILE_REVALIDATE entries must look like namespace=seconds, got "${namespace}=${seconds}"`);
+      return [namespace, value];
+    }),
+  );
+}
+
+function bool(env: Env, name: string): boolean | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+  return raw === 'true';
+}
+
 function prune(value: unknown): unknown {
   if (Array.isArray(value) || value === null || typeof value !== 'object') return value;
   const out: Json = {};
@@ -83,6 +136,8 @@ function fromEnv(env: Env): Json {
       partitions: int(env, 'KAFKA_TOPIC_PARTITIONS'),
       replicationFactor: int(env, 'KAFKA_REPLICATION_FACTOR'),
       requestTimeoutMs: int(env, 'STRATA_CACHE_TIMEOUT_MS'),
+      sessionTimeoutMs: int(env, 'KAFKA_SESSION_TIMEOUT_MS'),
+      instanceId: str(env, 'STRATA_INSTANCE_ID'),
     },
     redis: { url: str(env, 'REDIS_URL') },
     qdrant: { url: str(env, 'QDRANT_URL'), apiKey: str(env, 'QDRANT_API_KEY') },
@@ -102,7 +157,19 @@ function fromEnv(env: Env): Json {
       similarityThreshold: int(env, 'STRATA_SIMILARITY_THRESHOLD'),
       temperaturePolicy: str(env, 'STRATA_TEMPERATURE_POLICY'),
     },
-    upstream: { url: str(env, 'UPSTREAM_URL') },
+    upstream: {
+      url: str(env, 'UPSTREAM_URL'),
+      apiKey: str(env, 'UPSTREAM_API_KEY'),
+      apiKeyHeader: str(env, 'UPSTREAM_API_KEY_HEADER'),
+      routes: upstreamRoutes(env),
+      timeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS'),
+      streamIdleTimeoutMs: int(env, 'UPSTREAM_STREAM_IDLE_TIMEOUT_MS'),
+      streamUsage: bool(env, 'UPSTREAM_STREAM_USAGE'),
+      staleWhileRevalidateSeconds: staleWhileRevalidate(env),
+      storeQueue: { capacity: int(env, 'STRATA_STORE_QUEUE_CAPACITY') },
+    },
+    pricing: { models: prices(env) },
+    rateLimit: { requestsPerSecond: int(env, 'STRATA_RATE_LIMIT_RPS'), burst: int(env, 'STRATA_RATE_LIMIT_BURST') },
     log: { level: str(env, 'LOG_LEVEL') },
   }) as Json;
 }

@@ -35,6 +35,10 @@ const kafkaSchema = z
     replicationFactor: z.number().int().positive().default(1),
     /** How long the gateway waits for the cache service before answering a miss. */
     requestTimeoutMs: z.number().int().positive().default(50),
+    /** Consumer session timeout: how soon a crashed replica's partitions move to the others. */
+    sessionTimeoutMs: z.number().int().positive().default(10_000),
+    /** Consumer group of this gateway replica's L1-eviction consumer; unique per replica (default: host name + pid). */
+    instanceId: z.string().min(1).optional(),
   })
   .strict();
 
@@ -117,7 +121,68 @@ export const strataConfigSchema = z
       })
       .strict()
       .default({}),
-    upstream: z.object({ url: z.string().url().optional() }).strict().default({}),
+    /** The OpenAI-compatible upstream(s) the gateway's `/v1/chat/completions`, `/v1/embeddings` and `/v1/models` proxy to. */
+    upstream: z
+      .object({
+        /** Default base URL, including its version path (e.g. `https://api.openai.com/v1`). */
+        url: z.string().url().optional(),
+        /** Secret: never logged. Sent to the default upstream instead of the client's own Authorization. */
+        apiKey: z.string().min(1).optional(),
+        /** How the key is sent: `authorization` (Bearer: OpenAI, vLLM, Ollama, LiteLLM) or `api-key` (Azure OpenAI). */
+        apiKeyHeader: z.enum(['authorization', 'api-key']).default('authorization'),
+        /** Per-model routes, first match wins; `*` in a model pattern matches any characters. */
+        routes: z
+          .array(
+            z
+              .object({
+                models: z.array(z.string().min(1)).min(1),
+                url: z.string().url(),
+                /** Secret: never logged. */
+                apiKey: z.string().min(1).optional(),
+                apiKeyHeader: z.enum(['authorization', 'api-key']).optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+        /** Until the upstream's response headers (streams) or its whole body (non-streaming). */
+        timeoutMs: z.number().int().positive().default(600_000),
+        /** Longest silence between two chunks of a streamed response before it is abandoned (not stored). */
+        streamIdleTimeoutMs: z.number().int().positive().default(120_000),
+        /** Ask streaming upstreams for the usage chunk (stripped for clients that did not ask), so hits can count tokens saved. */
+        streamUsage: z.boolean().default(true),
+        /** Stale-while-revalidate grace per namespace, in seconds: an entry this much past its TTL is served (STALE) and refreshed once in the background. */
+        staleWhileRevalidateSeconds: z.record(z.string(), z.number().int().min(0)).default({}),
+        /** The queue of stores after misses: bounded (oldest dropped when full), retried with backoff, never blocking a response. */
+        storeQueue: z
+          .object({
+            capacity: z.number().int().positive().default(1_000),
+            concurrency: z.number().int().positive().default(4),
+            maxAttempts: z.number().int().positive().default(4),
+            retryBaseMs: z.number().int().positive().default(100),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .default({}),
+    /** Prices for counting money saved by hits: USD per 1M tokens, by model (`*` matches any characters). */
+    pricing: z
+      .object({
+        models: z.record(z.string(), z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }).strict()).default({}),
+      })
+      .strict()
+      .default({}),
+    /** Optional per-tenant request rate limit on the OpenAI-compatible endpoints (token bucket; 429 + Retry-After). */
+    rateLimit: z
+      .object({
+        /** Sustained requests per second per tenant; unset = no limit. */
+        requestsPerSecond: z.number().positive().optional(),
+        /** Bucket size (requests allowed at once); default: requestsPerSecond rounded up. */
+        burst: z.number().int().positive().optional(),
+        tenants: z.record(z.string(), z.object({ requestsPerSecond: z.number().positive(), burst: z.number().int().positive().optional() }).strict()).default({}),
+      })
+      .strict()
+      .default({}),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -10,3 +10,4 @@ export * from './messages/invalidation-purge';
 export * from './messages/l1-evict';
 export * from './messages/embedding-embed';
 export * from './messages/cache-stats';
+export * from './topics';

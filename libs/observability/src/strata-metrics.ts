@@ -96,6 +96,82 @@ export class StrataMetrics {
     registers: [this.registry],
   });
 
+  readonly deadLettered = new Counter({
+    name: 'strata_dlq_messages_total',
+    help: 'Messages sent to a dead-letter topic, by the topic they came from and the reason class.',
+    labelNames: ['topic', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly kafkaRetries = new Counter({
+    name: 'strata_kafka_retries_total',
+    help: 'Messages whose handling failed transiently and will be redelivered (offset not committed).',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tokensSaved = new Counter({
+    name: 'strata_tokens_saved_total',
+    help: 'Upstream tokens (prompt + completion, from the stored usage) not spent because a hit answered, by model.',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly costSaved = new Counter({
+    name: 'strata_cost_saved_usd_total',
+    help: 'US dollars not spent on the upstream because a hit answered (stored usage × configured prices), by model.',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly proxyRequests = new Counter({
+    name: 'strata_proxy_requests_total',
+    help: 'Requests to the OpenAI-compatible endpoints by endpoint and cache status (hit, stale, miss, bypass, error).',
+    labelNames: ['endpoint', 'cache'] as const,
+    registers: [this.registry],
+  });
+
+  readonly proxyCoalesced = new Counter({
+    name: 'strata_proxy_coalesced_total',
+    help: 'Requests that joined an identical upstream call already in flight instead of making their own.',
+    registers: [this.registry],
+  });
+
+  readonly upstreamRequests = new Counter({
+    name: 'strata_upstream_requests_total',
+    help: 'Calls to the OpenAI-compatible upstream by endpoint and outcome (HTTP status class, error, timeout, aborted).',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamDuration = new Histogram({
+    name: 'strata_upstream_response_seconds',
+    help: 'Time until the upstream answered: its whole body (non-streaming) or its response headers (streaming).',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly proxyStores = new Counter({
+    name: 'strata_proxy_store_queue_total',
+    help: 'Stores queued after misses, by outcome (stored, retried, dropped: queue full, failed: out of attempts, rejected).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly proxyStoreQueueDepth = new Gauge({
+    name: 'strata_proxy_store_queue_depth',
+    help: 'Stores waiting in the gateway queue (not yet sent to the cache service).',
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: 'strata_rate_limited_total',
+    help: 'Requests refused with 429 by the per-tenant rate limit.',
+    labelNames: ['tenant'] as const,
+    registers: [this.registry],
+  });
+
   readonly entries: Gauge<'tier'>;
 
   private constructor() {

@@ -1,19 +1,56 @@
-import { Catch, type RpcExceptionFilter } from '@nestjs/common';
-import { RpcException } from '@nestjs/microservices';
+import { type ArgumentsHost, Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
+import { KafkaContext, RpcException } from '@nestjs/microservices';
 import { ErrorCode, StrataError } from '@strata/contracts';
-import { type Observable, throwError } from 'rxjs';
+import { type Producer } from 'kafkajs';
+import { type Observable, from, mergeMap, throwError } from 'rxjs';
+import { sendToDeadLetter } from './kafka/dead-letter';
 
-/** Message handlers' errors travel as `{code, message}`; a stack trace never leaves the service. */
+/** The error payload a handler's failure travels as; `deadLettered` tells the Kafka server it is handled. */
+export interface RpcErrorPayload {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly deadLettered?: boolean;
+}
+
+function toPayload(exception: unknown): RpcErrorPayload {
+  if (exception instanceof StrataError) return { code: exception.code, message: exception.message };
+  if (exception instanceof RpcException) {
+    const inner = exception.getError();
+    const known = StrataError.fromPayload(inner);
+    if (known) return { code: known.code, message: known.message };
+    return { code: ErrorCode.Internal, message: typeof inner === 'string' ? inner : 'internal error' };
+  }
+  return { code: ErrorCode.Internal, message: 'internal error' };
+}
+
+/**
+ * Message handlers' errors travel as `{code, message}`; a stack trace never leaves the service. A
+ * message that fails validation on Kafka goes to its dead-letter topic (with reason and origin) here,
+ * once, whichever handler consumed it.
+ */
 @Catch()
 export class StrataRpcExceptionFilter implements RpcExceptionFilter<unknown> {
-  catch(exception: unknown): Observable<never> {
-    if (exception instanceof StrataError) return throwError(() => exception.toBody().error);
-    if (exception instanceof RpcException) {
-      const inner = exception.getError();
-      const known = StrataError.fromPayload(inner);
-      if (known) return throwError(() => known.toBody().error);
-      return throwError(() => ({ code: ErrorCode.Internal, message: typeof inner === 'string' ? inner : 'internal error' }));
+  private readonly logger = new Logger('Messages');
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> {
+    const payload = toPayload(exception);
+    if (payload.code === ErrorCode.Internal) {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
-    return throwError(() => ({ code: ErrorCode.Internal, message: 'internal error' }));
+    const context: unknown = host.switchToRpc().getContext();
+    if (payload.code !== ErrorCode.InvalidMessage || !(context instanceof KafkaContext)) {
+      return throwError(() => payload);
+    }
+    const message = context.getMessage();
+    this.logger.warn(`malformed message on ${context.getTopic()}/${context.getPartition()}@${message.offset}: ${payload.message}`);
+    const producer = context.getProducer() as Producer;
+    return from(
+      sendToDeadLetter(
+        producer,
+        { topic: context.getTopic(), partition: context.getPartition(), offset: message.offset, key: message.key, value: message.value },
+        payload.message,
+        'invalid',
+      ),
+    ).pipe(mergeMap(() => throwError(() => ({ ...payload, deadLettered: true }))));
   }
 }

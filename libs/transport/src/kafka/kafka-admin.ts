@@ -1,0 +1,74 @@
+import { Logger } from '@nestjs/common';
+import { type StrataConfig } from '@strata/config';
+import { type Admin, Kafka } from 'kafkajs';
+import { kafkaClientConfig } from './kafka-client-config';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The service's Kafka admin connection: waits for the broker at startup (with backoff, logging each
+ * wait), creates missing topics, and answers readiness.
+ */
+export class KafkaAdmin {
+  private readonly logger = new Logger('Kafka');
+  private readonly admin: Admin;
+  private connected = false;
+  private closed = false;
+
+  constructor(private readonly config: StrataConfig, clientId: string) {
+    this.admin = new Kafka(kafkaClientConfig(config, `${clientId}-admin`)).admin();
+    this.admin.on(this.admin.events.CONNECT, () => (this.connected = true));
+    this.admin.on(this.admin.events.DISCONNECT, () => (this.connected = false));
+  }
+
+  /** Resolves once a broker answers; retries forever with backoff (capped at 5 s) unless closed. */
+  async waitForBroker(): Promise<void> {
+    let delay = 200;
+    for (let attempt = 1; !this.closed; attempt++) {
+      try {
+        await this.admin.connect();
+        await this.admin.describeCluster();
+        if (attempt > 1) this.logger.log(`connected to Kafka after ${attempt} attempts`);
+        return;
+      } catch (error) {
+        this.logger.warn(`Kafka not reachable at ${this.config.kafka.brokers.join(',')} (attempt ${attempt}): ${(error as Error).message}; retrying in ${delay} ms`);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 5_000);
+      }
+    }
+  }
+
+  /**
+   * Creates the topics that do not exist yet. A cluster that refuses (no CreateTopics ACL on managed
+   * Kafka, an old broker) is logged and tolerated: the service goes on with the topics that exist or
+   * are auto-created, rather than crash-looping.
+   */
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    try {
+      const existing = new Set(await this.admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t));
+      if (missing.length === 0) return;
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: this.config.kafka.partitions,
+          replicationFactor: this.config.kafka.replicationFactor,
+        })),
+      });
+      this.logger.log(`created topics: ${missing.join(', ')}`);
+    } catch (error) {
+      this.logger.warn(`could not create topics (${(error as Error).message}); continuing with the topics that exist`);
+    }
+  }
+
+  async ping(): Promise<void> {
+    if (!this.connected) throw new Error('not connected to Kafka');
+    await this.admin.describeCluster();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.admin.disconnect();
+  }
+}
