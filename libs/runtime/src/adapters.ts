@@ -1,9 +1,18 @@
-import { type Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
 import { EXACT_STORE, type ExactStore, MATCH_VERIFIER, VECTOR_INDEX, type VectorIndex } from '@strata/cache-core';
 import { type StrataConfig } from '@strata/config';
-import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingCache, type EmbeddingProvider, LocalEmbeddingProvider, OpenAiCompatibleProvider } from '@strata/embedding';
+import {
+  EMBEDDING_CACHE,
+  EMBEDDING_PROVIDER,
+  type EmbeddingCache,
+  type EmbeddingProvider,
+  LocalEmbeddingProvider,
+  OpenAiCompatibleProvider,
+} from '@strata/embedding';
 import { SemanticVerifier } from '@strata/semantic';
 import { MemoryEmbeddingCache, MemoryExactStore, MemoryVectorIndex } from '@strata/store-memory';
+import { QdrantVectorIndex } from '@strata/store-qdrant';
+import { RedisEmbeddingCache, RedisExactStore } from '@strata/store-redis';
 
 /** Something the runtime opened and must close on shutdown. */
 export type Closer = () => Promise<void>;
@@ -13,11 +22,40 @@ export interface BuiltAdapters {
   readonly closers: Closer[];
 }
 
-/** L2 and L3 for the cache service: Redis / Qdrant when configured, in-memory otherwise. */
+const EMBEDDING_CACHE_ENTRIES = 50_000;
+
+function redisErrorLogger(component: string): (error: Error) => void {
+  const logger = new Logger(component);
+  let last = 0;
+  return (error) => {
+    const now = Date.now();
+    if (now - last < 10_000) return;
+    last = now;
+    logger.warn(`Redis unreachable, continuing without it: ${error.message}`);
+  };
+}
+
+/** L2 and L3 for the cache service: Redis / Qdrant when configured, in memory otherwise. */
 export async function cacheAdapters(config: StrataConfig): Promise<BuiltAdapters> {
   const closers: Closer[] = [];
-  const exact: ExactStore = new MemoryExactStore({ maxEntries: config.cache.memoryMaxEntries });
-  const vectors: VectorIndex = new MemoryVectorIndex({ maxEntries: config.cache.memoryMaxEntries });
+  let exact: ExactStore;
+  if (config.redis.url) {
+    const redis = RedisExactStore.open({ url: config.redis.url, onError: redisErrorLogger('L2') });
+    closers.push(() => redis.close());
+    exact = redis;
+  } else {
+    exact = new MemoryExactStore({ maxEntries: config.cache.memoryMaxEntries });
+  }
+  const { qdrant } = config;
+  const vectors: VectorIndex = qdrant.url
+    ? new QdrantVectorIndex({
+        url: qdrant.url,
+        ...(qdrant.apiKey === undefined ? {} : { apiKey: qdrant.apiKey }),
+        collectionPrefix: qdrant.collectionPrefix,
+        hnsw: qdrant.hnsw,
+        quantization: qdrant.quantization,
+      })
+    : new MemoryVectorIndex({ maxEntries: config.cache.memoryMaxEntries });
   const verifier = await SemanticVerifier.load();
   return {
     providers: [
@@ -29,7 +67,7 @@ export async function cacheAdapters(config: StrataConfig): Promise<BuiltAdapters
   };
 }
 
-/** The embedding provider and the embedding cache for the embedding service. */
+/** The embedding provider and the embedding cache (Redis when configured, so vectors survive restarts). */
 export async function embeddingAdapters(config: StrataConfig): Promise<BuiltAdapters> {
   const closers: Closer[] = [];
   const { embedding } = config;
@@ -50,7 +88,14 @@ export async function embeddingAdapters(config: StrataConfig): Promise<BuiltAdap
       });
       break;
   }
-  const cache: EmbeddingCache = new MemoryEmbeddingCache({ maxEntries: 50_000 });
+  let cache: EmbeddingCache;
+  if (config.redis.url) {
+    const redis = RedisEmbeddingCache.open({ url: config.redis.url, onError: redisErrorLogger('EmbeddingCache') });
+    closers.push(() => redis.close());
+    cache = redis;
+  } else {
+    cache = new MemoryEmbeddingCache({ maxEntries: EMBEDDING_CACHE_ENTRIES });
+  }
   return {
     providers: [
       { provide: EMBEDDING_PROVIDER, useValue: provider },

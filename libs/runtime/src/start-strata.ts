@@ -1,14 +1,16 @@
 import { type INestApplication, type LoggerService, Module, type DynamicModule } from '@nestjs/common';
 import { type StrataConfig } from '@strata/config';
-import { OpsModule, PinoNestLogger, createLogger } from '@strata/observability';
+import { HealthChecks, OpsModule, PinoNestLogger, createLogger } from '@strata/observability';
 import { CacheServiceModule } from '@strata/service-cache';
 import { EmbeddingServiceModule } from '@strata/service-embedding';
 import { GatewayModule } from '@strata/service-gateway';
 import { InvalidationServiceModule } from '@strata/service-invalidation';
-import { CACHE_CLIENT, EMBEDDING_CLIENT, EVENTS_CLIENT, INVALIDATION_CLIENT } from '@strata/transport';
+import { allTopics } from '@strata/contracts';
+import { CACHE_CLIENT, EMBEDDING_CLIENT, EVENTS_CLIENT, INVALIDATION_CLIENT, KafkaAdmin } from '@strata/transport';
 import { type Closer, cacheAdapters, embeddingAdapters } from './adapters';
 import { createHttpApp } from './http-app';
 import { InProcessTransportFactory } from './in-process-transport';
+import { KafkaTransportFactory } from './kafka-transport';
 import { SemanticDefaults } from './semantic-defaults';
 import { type ServiceName, type TransportFactory } from './transport-factory';
 
@@ -126,6 +128,49 @@ function listeningPort(app: INestApplication | undefined): number | undefined {
   const server = app?.getHttpServer() as { address(): { port: number } | string | null } | undefined;
   const address = server?.address();
   return address && typeof address === 'object' ? address.port : undefined;
+}
+
+/**
+ * Starts one service of distributed mode in this process, over Kafka. Its HTTP server (the gateway's
+ * API, or the health/metrics server of the others) opens first, so liveness answers while the broker
+ * is awaited; readiness turns green once Kafka is connected and the consumers run.
+ */
+export async function startDistributed(service: ServiceName, config: StrataConfig): Promise<RunningStrata> {
+  const logger = new PinoNestLogger(createLogger(config.log.level, `strata-${service}`));
+  const transport = new KafkaTransportFactory(config);
+  const admin = new KafkaAdmin(config, `${config.kafka.clientId}-${service}`);
+  const health = HealthChecks.shared();
+  let consuming = false;
+  health.register(
+    'kafka',
+    async () => {
+      await admin.ping();
+      if (!consuming) throw new Error('consumers not started yet');
+    },
+    { critical: true },
+  );
+  const { module, closers } = await buildModule(service, config, transport);
+  const app = await createHttpApp(root(module, service !== 'gateway'), config, logger);
+  const started: Started[] = [{ app, closers: [...closers, () => admin.close()] }];
+  const port = service === 'gateway' ? config.http.port : config.healthPort;
+  await app.listen(port, config.http.host);
+  try {
+    await admin.waitForBroker();
+    await admin.ensureTopics(allTopics());
+    app.connectMicroservice({ strategy: transport.server(service) }, { inheritAppConfig: true });
+    await app.startAllMicroservices();
+    await transport.connect();
+    consuming = true;
+  } catch (error) {
+    await stopAll(started, transport);
+    throw error;
+  }
+  const listening = listeningPort(app);
+  return {
+    url: listening === undefined ? undefined : `http://127.0.0.1:${listening}`,
+    port: listening,
+    stop: () => stopAll(started, transport),
+  };
 }
 
 /** Gateway first (stop taking requests), then the services it calls; then adapters and transport. */
