@@ -1,3 +1,4 @@
+import { allTopics } from '@strata/contracts';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { checkAppConfig, checkAppsPresent, STRATA_APPS } from './checks/app-config.check';
@@ -8,7 +9,7 @@ import { readEnvNames } from './checks/env-names';
 import { type Finding, finding } from './checks/finding';
 import { checkReferences } from './checks/references.check';
 import { checkSelectors } from './checks/selectors.check';
-import { checkTopics, parseContractTopics } from './checks/topics.check';
+import { DATA_CHANGES_TOPIC, checkTopics } from './checks/topics.check';
 import { renderKustomization } from './kustomize/kustomize';
 import { type RealKustomize, compareRenders } from './kustomize/real-kustomize';
 import { type K8sObject } from './manifest';
@@ -102,9 +103,9 @@ export function runDeployCheck(options: DeployCheckOptions): DeployCheckReport {
   errors.push(...checkDockerignore(existsSync(dockerignore) ? readFileSync(dockerignore, 'utf8') : undefined));
   checks += 2;
 
-  const contractSources = filesUnder(join(root, 'libs', 'contracts', 'src'), (f) => f.endsWith('.ts') && !/\.(spec|integration-spec)\.ts$/.test(f));
-  const contractTopics = contractSources.flatMap((f) => parseContractTopics(readFileSync(f, 'utf8')));
-  errors.push(...checkTopics(readFileSync(join(root, 'deploy', 'base', 'kafka', 'topics.txt'), 'utf8'), contractTopics));
+  const topics = checkTopics(readFileSync(join(root, 'deploy', 'base', 'kafka', 'topics.txt'), 'utf8'), allTopics([DATA_CHANGES_TOPIC]));
+  errors.push(...topics.errors);
+  warnings.push(...topics.warnings);
   checks += 1;
 
   const metricSources = filesUnder(join(root, 'libs', 'observability', 'src'), (f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));

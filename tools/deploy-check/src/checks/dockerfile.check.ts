@@ -19,7 +19,7 @@ export function parseDockerfile(text: string): Instruction[] {
       pending += `${line.slice(0, -1)} `;
       continue;
     }
-    const full = (pending + line).trim();
+    const full = (pending + line).replace(/\s+/g, ' ').trim();
     pending = '';
     if (full === '') continue;
     const space = full.search(/\s/);

@@ -9,13 +9,11 @@ const CHECK = 'schema';
 interface AjvLikeError {
   instancePath?: string;
   message?: string;
-  params?: Record<string, unknown>;
 }
 
 function describeAjvError(error: AjvLikeError): string {
   const at = error.instancePath ? error.instancePath.slice(1).replace(/\//g, '.') : '(root)';
-  const extra = error.params && 'missingProperty' in error.params ? ` (${String(error.params.missingProperty)})` : '';
-  return `${at} ${error.message ?? 'is invalid'}${extra}`;
+  return `${at} ${error.message ?? 'is invalid'}`;
 }
 
 /**
