@@ -24,7 +24,6 @@ export enum ErrorCode {
   NonEmptyGroup = 68,
   GroupIdNotFound = 69,
   FetchSessionIdNotFound = 70,
-  InvalidFetchSessionEpoch = 71,
   MemberIdRequired = 79,
   InvalidRecord = 87,
 }

@@ -1,7 +1,5 @@
 import Encoder from 'kafkajs/src/protocol/encoder';
 
-const HEADER_BYTES = 8; // INT32 frame size + INT32 correlation id (response header v0)
-
 /**
  * Writer for the non-flexible Kafka response encoding, over kafkajs' own Encoder. The frame header is reserved
  * up front so the finished frame is one buffer with no copy.
@@ -10,7 +8,7 @@ export class ResponseWriter {
   private readonly encoder = new Encoder(256);
 
   constructor() {
-    this.encoder.writeInt32(0).writeInt32(0);
+    this.encoder.writeInt32(0).writeInt32(0); // frame size, correlation id (response header v0): filled in by toFrame
   }
 
   int8(value: number): this {
@@ -72,9 +70,5 @@ export class ResponseWriter {
     frame.writeInt32BE(frame.length - 4, 0);
     frame.writeInt32BE(correlationId, 4);
     return frame;
-  }
-
-  get bodySize(): number {
-    return this.encoder.size() - HEADER_BYTES;
   }
 }
