@@ -7,6 +7,7 @@ import { checkDashboard, parseExportedMetrics } from './checks/dashboard.check';
 import { checkDockerfile, checkDockerignore } from './checks/dockerfile.check';
 import { readEnvNames } from './checks/env-names';
 import { type Finding, finding } from './checks/finding';
+import { checkPartitions } from './checks/partitions.check';
 import { checkReferences } from './checks/references.check';
 import { checkSelectors } from './checks/selectors.check';
 import { DATA_CHANGES_TOPIC, checkTopics } from './checks/topics.check';
@@ -47,6 +48,7 @@ export function checkRenderedObjects(objects: readonly K8sObject[], envNames: Re
     ...checkReferences(objects),
     ...checkAppsPresent(objects),
     ...checkAppConfig(objects, envNames),
+    ...checkPartitions(objects),
   ];
 }
 

@@ -91,8 +91,15 @@ export function checkFieldsWithTypes(objects: readonly K8sObject[], workspaceRoo
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   const fileExists = host.fileExists.bind(host);
-  host.getSourceFile = (name, languageVersion, ...rest) =>
-    name === fileName ? ts.createSourceFile(name, source, languageVersion, true) : getSourceFile(name, languageVersion, ...rest);
+  host.getSourceFile = (name, languageVersion, ...rest) => {
+    if (name === fileName) return ts.createSourceFile(name, source, languageVersion, true);
+    let parsed = PARSED_DECLARATIONS.get(name);
+    if (!parsed) {
+      parsed = getSourceFile(name, languageVersion, ...rest);
+      if (parsed) PARSED_DECLARATIONS.set(name, parsed);
+    }
+    return parsed;
+  };
   host.fileExists = (name) => name === fileName || fileExists(name);
   const program = ts.createProgram([fileName], options, host);
   const sourceFile = program.getSourceFile(fileName)!;
@@ -116,5 +123,8 @@ export function checkFieldsWithTypes(objects: readonly K8sObject[], workspaceRoo
   }
   return findings;
 }
+
+/** Parsed .d.ts files (the TypeScript libs and kubernetes-models) are reused across runs in one process. */
+const PARSED_DECLARATIONS = new Map<string, ts.SourceFile>();
 
 const KNOWN_KINDS_BY_MODULE: ReadonlyMap<string, string> = new Map([...KNOWN_KINDS.values()].map((k) => [k.module, k.typeName]));
