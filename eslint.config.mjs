@@ -61,13 +61,13 @@ export default tseslint.config(
   {
     files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'e2e/**/*.ts'],
     rules: {
-      // Tests of any project may use the testing lib (contract suites, fakes).
+      // Tests of any project may use the testing lib (contract suites, fakes) and in-memory adapters.
       '@nx/enforce-module-boundaries': [
         'error',
         {
           enforceBuildableLibDependency: false,
           allow: [],
-          depConstraints: depConstraints.map((c) => ({ ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] })),
+          depConstraints: depConstraints.map((c) => ({ ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing', 'type:adapter'] })),
         },
       ],
       '@typescript-eslint/unbound-method': 'off',

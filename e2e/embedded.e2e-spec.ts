@@ -70,13 +70,13 @@ describe('embedded default (end to end)', () => {
     ['another system prompt', { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Answer as a pirate.' }, { role: 'user', content: 'How long do I have to return shoes?' }], params: { temperature: 0 } }],
     ['other generation params', ask('How long do I have to return shoes?', { params: { temperature: 0, max_tokens: 5 } })],
   ])('misses for %s', async (_case, body) => {
-    expect((await lookup(body)).body).toEqual({ hit: false, status: 'miss' });
+    expect((await lookup(body)).body).toMatchObject({ hit: false, status: 'miss' });
   });
 
   it('never answers another tenant, exactly or semantically, nor shows it the entry', async () => {
     const stored = await store({ ...ask('What sizes do you carry?'), response: { answer: 'EU 35-48' } });
-    expect((await lookup(ask('What sizes do you carry?'), GLOBEX)).body).toEqual({ hit: false, status: 'miss' });
-    expect((await lookup(ask('what sizes do you carry'), GLOBEX)).body).toEqual({ hit: false, status: 'miss' });
+    expect((await lookup(ask('What sizes do you carry?'), GLOBEX)).body).toMatchObject({ hit: false, status: 'miss' });
+    expect((await lookup(ask('what sizes do you carry'), GLOBEX)).body).toMatchObject({ hit: false, status: 'miss' });
     expect((await lookup(ask('what sizes do you carry'), ACME)).body).toMatchObject({ hit: true, tier: 'l3' });
     expect((await http(strata.url, 'GET', `/v1/cache/entries/${stored.body.id as string}`, { apiKey: GLOBEX })).status).toBe(404);
     expect((await http(strata.url, 'GET', `/v1/cache/entries/${stored.body.id as string}`, { apiKey: ACME })).body).toMatchObject({

@@ -1,4 +1,7 @@
-export { RESERVED_TAG_PREFIX, ageSeconds, entryTag, isExpired, ttlRemainingSeconds } from './domain/cache-entry';
+export { RESERVED_TAG_PREFIX, ageSeconds, entryTag, generationOf, isExpired, ttlRemainingSeconds } from './domain/cache-entry';
+export { entryGenerationFields, purgeGenerationFields } from './domain/generation-fields';
+export { PURGE_GENERATIONS } from './ports/purge-generations.port';
+export type { PurgeGenerations } from './ports/purge-generations.port';
 export type { CacheEntry } from './domain/cache-entry';
 export { canonicalJson } from './keys/canonical-json';
 export { normaliseText } from './keys/normalise-text';

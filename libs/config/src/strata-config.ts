@@ -109,8 +109,12 @@ export const strataConfigSchema = z
         l1MaxTtlSeconds: z.number().int().positive().default(300),
         /** Entry bound of the in-memory L2 and L3 of the embedded default. */
         memoryMaxEntries: z.number().int().positive().default(100_000),
-        /** Cosine below which vector candidates are not retrieved; verification decides above it. */
-        minCosine: z.number().min(-1).max(1).default(0.5),
+        /**
+         * Cosine below which vector candidates are not retrieved; verification decides above it.
+         * Unset: 0.8 for the local model (nothing it accepts at the default threshold is below 0.86),
+         * 0.5 for other models.
+         */
+        minCosine: z.number().min(-1).max(1).optional(),
         defaultTtlSeconds: z.number().int().positive().default(86_400),
         maxTtlSeconds: z.number().int().positive().default(2_592_000),
         similarityThreshold: z.number().min(0).max(1).optional(),

@@ -1,5 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
-import { EXACT_STORE, type ExactStore, MATCH_VERIFIER, VECTOR_INDEX, type VectorIndex } from '@strata/cache-core';
+import { EXACT_STORE, type ExactStore, MATCH_VERIFIER, PURGE_GENERATIONS, type PurgeGenerations, VECTOR_INDEX, type VectorIndex } from '@strata/cache-core';
 import { type StrataConfig } from '@strata/config';
 import {
   EMBEDDING_CACHE,
@@ -10,9 +10,9 @@ import {
   OpenAiCompatibleProvider,
 } from '@strata/embedding';
 import { SemanticVerifier } from '@strata/semantic';
-import { MemoryEmbeddingCache, MemoryExactStore, MemoryVectorIndex } from '@strata/store-memory';
+import { MemoryEmbeddingCache, MemoryExactStore, MemoryPurgeGenerations, MemoryVectorIndex } from '@strata/store-memory';
 import { QdrantVectorIndex } from '@strata/store-qdrant';
-import { RedisEmbeddingCache, RedisExactStore } from '@strata/store-redis';
+import { RedisEmbeddingCache, RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
 
 /** Something the runtime opened and must close on shutdown. */
 export type Closer = () => Promise<void>;
@@ -39,12 +39,16 @@ function redisErrorLogger(component: string): (error: Error) => void {
 export async function cacheAdapters(config: StrataConfig): Promise<BuiltAdapters> {
   const closers: Closer[] = [];
   let exact: ExactStore;
+  let generations: PurgeGenerations;
   if (config.redis.url) {
     const redis = RedisExactStore.open({ url: config.redis.url, onError: redisErrorLogger('L2') });
-    closers.push(() => redis.close());
+    const gens = RedisPurgeGenerations.open({ url: config.redis.url, onError: redisErrorLogger('PurgeGenerations') });
+    closers.push(() => redis.close(), () => gens.close());
     exact = redis;
+    generations = gens;
   } else {
     exact = new MemoryExactStore({ maxEntries: config.cache.memoryMaxEntries });
+    generations = new MemoryPurgeGenerations();
   }
   const { qdrant } = config;
   const vectors: VectorIndex = qdrant.url
@@ -56,12 +60,13 @@ export async function cacheAdapters(config: StrataConfig): Promise<BuiltAdapters
         quantization: qdrant.quantization,
       })
     : new MemoryVectorIndex({ maxEntries: config.cache.memoryMaxEntries });
-  const verifier = await SemanticVerifier.load();
+  const verifier = await SemanticVerifier.load({ embeddingModel: config.embedding.model });
   return {
     providers: [
       { provide: EXACT_STORE, useValue: exact },
       { provide: VECTOR_INDEX, useValue: vectors },
       { provide: MATCH_VERIFIER, useValue: verifier },
+      { provide: PURGE_GENERATIONS, useValue: generations },
     ],
     closers,
   };

@@ -55,7 +55,7 @@ async function buildModule(service: ServiceName, config: StrataConfig, transport
           config,
           adapters: [...built.providers, { provide: EMBEDDING_CLIENT, useValue: client('embedding') }],
           defaultThreshold: SemanticDefaults.threshold,
-          minCosine: config.cache.minCosine,
+          minCosine: config.cache.minCosine ?? (config.embedding.provider === 'local' ? 0.8 : 0.5),
         }),
         closers: built.closers,
       };

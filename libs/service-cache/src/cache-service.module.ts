@@ -10,6 +10,8 @@ import {
   LookupUseCase,
   MATCH_VERIFIER,
   type MatchVerifier,
+  PURGE_GENERATIONS,
+  type PurgeGenerations,
   PurgeUseCase,
   StoreUseCase,
   VECTOR_INDEX,
@@ -23,7 +25,7 @@ import { MetricsCacheTelemetry } from './metrics-cache-telemetry';
 
 export interface CacheServiceOptions {
   readonly config: StrataConfig;
-  /** Must bind EXACT_STORE, VECTOR_INDEX, MATCH_VERIFIER and EMBEDDING_CLIENT (chosen by the runtime). */
+  /** Must bind EXACT_STORE, VECTOR_INDEX, PURGE_GENERATIONS, MATCH_VERIFIER and EMBEDDING_CLIENT (chosen by the runtime). */
   readonly adapters: Provider[];
   /** Similarity threshold when neither the request nor its namespace sets one. */
   readonly defaultThreshold: number;
@@ -49,9 +51,16 @@ export class CacheServiceModule {
         CacheTierHealth,
         {
           provide: LookupUseCase,
-          inject: [EXACT_STORE, VECTOR_INDEX, EMBEDDER, MATCH_VERIFIER, CACHE_TELEMETRY],
-          useFactory: (l2: ExactStore, l3: VectorIndex, embedder: Embedder, verifier: MatchVerifier, telemetry: CacheTelemetry) =>
-            new LookupUseCase(l2, l3, embedder, verifier, telemetry, {
+          inject: [EXACT_STORE, VECTOR_INDEX, EMBEDDER, MATCH_VERIFIER, PURGE_GENERATIONS, CACHE_TELEMETRY],
+          useFactory: (
+            l2: ExactStore,
+            l3: VectorIndex,
+            embedder: Embedder,
+            verifier: MatchVerifier,
+            generations: PurgeGenerations,
+            telemetry: CacheTelemetry,
+          ) =>
+            new LookupUseCase(l2, l3, embedder, verifier, generations, telemetry, {
               candidates: config.cache.candidates,
               minCosine: options.minCosine,
               defaultThreshold: config.cache.similarityThreshold ?? options.defaultThreshold,
@@ -60,14 +69,15 @@ export class CacheServiceModule {
         },
         {
           provide: StoreUseCase,
-          inject: [EXACT_STORE, VECTOR_INDEX, EMBEDDER, CACHE_TELEMETRY],
-          useFactory: (l2: ExactStore, l3: VectorIndex, embedder: Embedder, telemetry: CacheTelemetry) =>
-            new StoreUseCase(l2, l3, embedder, telemetry),
+          inject: [EXACT_STORE, VECTOR_INDEX, EMBEDDER, PURGE_GENERATIONS, CACHE_TELEMETRY],
+          useFactory: (l2: ExactStore, l3: VectorIndex, embedder: Embedder, generations: PurgeGenerations, telemetry: CacheTelemetry) =>
+            new StoreUseCase(l2, l3, embedder, generations, telemetry),
         },
         {
           provide: PurgeUseCase,
-          inject: [EXACT_STORE, VECTOR_INDEX, CACHE_TELEMETRY],
-          useFactory: (l2: ExactStore, l3: VectorIndex, telemetry: CacheTelemetry) => new PurgeUseCase(l2, l3, telemetry),
+          inject: [EXACT_STORE, VECTOR_INDEX, PURGE_GENERATIONS, CACHE_TELEMETRY],
+          useFactory: (l2: ExactStore, l3: VectorIndex, generations: PurgeGenerations, telemetry: CacheTelemetry) =>
+            new PurgeUseCase(l2, l3, generations, telemetry),
         },
         {
           provide: EntryQueryUseCase,

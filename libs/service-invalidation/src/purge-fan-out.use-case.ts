@@ -36,7 +36,8 @@ export class PurgeFanOutUseCase {
 
   async execute(selector: PurgeSelectorMessage): Promise<InvalidationPurgeReply> {
     const counts = await requestReply<CachePurgeReply>(this.cache, CACHE_PURGE_TOPIC, selector, this.timeoutMs);
-    await firstValueFrom(this.events.emit(L1_EVICT_TOPIC, selector), { defaultValue: undefined });
+    const evict = { ...selector, ...(counts.generation === undefined ? {} : { generation: counts.generation }) };
+    await firstValueFrom(this.events.emit(L1_EVICT_TOPIC, evict), { defaultValue: undefined });
     this.metrics.purged.inc({ tier: 'l3' }, counts.l3);
     this.metrics.purged.inc({ tier: 'l2' }, counts.l2);
     this.logger.log(

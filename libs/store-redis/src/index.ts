@@ -4,3 +4,5 @@ export { RedisExactStore } from './exact/redis-exact-store';
 export type { RedisExactStoreOptions } from './exact/redis-exact-store';
 export { RedisEmbeddingCache } from './embedding-cache/redis-embedding-cache';
 export type { RedisEmbeddingCacheOptions } from './embedding-cache/redis-embedding-cache';
+export { RedisPurgeGenerations } from './generations/redis-purge-generations';
+export type { RedisPurgeGenerationsOptions } from './generations/redis-purge-generations';

@@ -26,6 +26,11 @@ export interface CacheEntry {
   readonly createdAt: number;
   /** Epoch milliseconds. */
   readonly expiresAt: number;
+  /**
+   * The purge generation of the tenant when the answer was looked up (its store ticket): the entry is
+   * stale once a purge of any of its tags or its namespace has a higher generation. 0 when unknown.
+   */
+  readonly generation?: number;
   /** For L3-backfilled copies: the id of the entry that answered. Purging that id purges the copies too. */
   readonly aliasOf?: string;
 }
@@ -36,6 +41,10 @@ export const RESERVED_TAG_PREFIX = '$';
 /** Every entry (and every backfilled copy of it) carries this tag, so "delete entry X" is a tag purge. */
 export function entryTag(rootEntryId: string): string {
   return `$entry:${rootEntryId}`;
+}
+
+export function generationOf(entry: Pick<CacheEntry, 'generation'>): number {
+  return entry.generation ?? 0;
 }
 
 export function isExpired(entry: Pick<CacheEntry, 'expiresAt'>, now: number): boolean {

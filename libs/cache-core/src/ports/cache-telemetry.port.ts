@@ -6,7 +6,7 @@ export type TierOutcome = 'hit' | 'miss' | 'error' | 'skipped';
 /** What the cache use cases report; the service binds it to metrics and logs. */
 export interface CacheTelemetry {
   lookup(tier: Tier, outcome: TierOutcome, seconds: number): void;
-  tierError(tier: Tier | 'embedding', operation: string, error: unknown): void;
+  tierError(tier: Tier | 'embedding' | 'generations', operation: string, error: unknown): void;
   semanticRejected(reason: string): void;
 }
 

@@ -1,10 +1,12 @@
 import { type CacheLookupReply, type CacheLookupRequest } from '@strata/contracts';
-import { type CacheEntry, entryTag, isExpired } from '../domain/cache-entry';
+import { type CacheEntry, entryTag, generationOf, isExpired } from '../domain/cache-entry';
+import { entryGenerationFields } from '../domain/generation-fields';
 import { entryIdFromKey } from '../keys/request-fingerprint';
 import { type CacheTelemetry } from '../ports/cache-telemetry.port';
 import { type Embedder } from '../ports/embedder.port';
 import { type ExactStore } from '../ports/exact-store.port';
 import { type MatchVerifier } from '../ports/match-verifier.port';
+import { type PurgeGenerations } from '../ports/purge-generations.port';
 import { type VectorIndex } from '../ports/vector-index.port';
 
 export interface LookupOptions {
@@ -17,7 +19,6 @@ export interface LookupOptions {
   readonly now: () => number;
 }
 
-const MISS: CacheLookupReply = { hit: false };
 
 function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
@@ -34,19 +35,43 @@ export class LookupUseCase {
     private readonly l3: VectorIndex,
     private readonly embedder: Embedder,
     private readonly verifier: MatchVerifier,
+    private readonly generations: PurgeGenerations,
     private readonly telemetry: CacheTelemetry,
     private readonly options: LookupOptions,
   ) {}
 
   async execute(request: CacheLookupRequest): Promise<CacheLookupReply> {
+    // The ticket is taken before anything is read: a purge after this point makes a store with it stale.
+    const ticket = this.ticket(request.tenant);
     if (request.mode !== 'semantic') {
       const entry = await this.exact(request);
       if (entry) return { hit: true, tier: 'l2', entry };
     }
     if (request.mode !== 'exact' && request.query !== '') {
-      return this.semantic(request);
+      const hit = await this.semantic(request);
+      if (hit) return hit;
     }
-    return MISS;
+    const value = await ticket;
+    return value === undefined ? { hit: false } : { hit: false, ticket: value };
+  }
+
+  private async ticket(tenant: string): Promise<number | undefined> {
+    try {
+      return await this.generations.current(tenant);
+    } catch (error) {
+      this.telemetry.tierError('generations', 'current', error);
+      return undefined;
+    }
+  }
+
+  /** False when a purge since the entry's lookup touched its tags or namespace (or that cannot be checked). */
+  private async fresh(entry: CacheEntry): Promise<boolean> {
+    try {
+      return (await this.generations.latest(entry.tenant, entryGenerationFields(entry))) <= generationOf(entry);
+    } catch (error) {
+      this.telemetry.tierError('generations', 'latest', error);
+      return false;
+    }
   }
 
   private async exact(request: CacheLookupRequest): Promise<CacheEntry | undefined> {
@@ -54,7 +79,8 @@ export class LookupUseCase {
     try {
       const entry = await this.l2.get(entryIdFromKey(request.exactKey));
       // The id is derived from the key; the checks make a collision or a stale copy a miss, never a wrong hit.
-      const hit = entry && entry.exactKey === request.exactKey && entry.tenant === request.tenant && !isExpired(entry, this.options.now());
+      const hit =
+        entry && entry.exactKey === request.exactKey && entry.tenant === request.tenant && !isExpired(entry, this.options.now()) && (await this.fresh(entry));
       this.telemetry.lookup('l2', hit ? 'hit' : 'miss', seconds(start));
       return hit ? entry : undefined;
     } catch (error) {
@@ -64,7 +90,7 @@ export class LookupUseCase {
     }
   }
 
-  private async semantic(request: CacheLookupRequest): Promise<CacheLookupReply> {
+  private async semantic(request: CacheLookupRequest): Promise<CacheLookupReply | undefined> {
     const start = process.hrtime.bigint();
     let vector: number[];
     let model: string;
@@ -73,11 +99,11 @@ export class LookupUseCase {
     } catch (error) {
       this.telemetry.lookup('l3', 'skipped', seconds(start));
       this.telemetry.tierError('embedding', 'embed', error);
-      return MISS;
+      return undefined;
     }
     const now = this.options.now();
     const threshold = request.threshold ?? this.options.defaultThreshold;
-    let best: { entry: CacheEntry; similarity: number } | undefined;
+    const accepted: { entry: CacheEntry; similarity: number }[] = [];
     try {
       const candidates = await this.l3.search({
         vector,
@@ -96,15 +122,23 @@ export class LookupUseCase {
           this.telemetry.semanticRejected(verdict.reason);
           continue;
         }
-        if (!best || verdict.similarity > best.similarity) best = { entry, similarity: verdict.similarity };
+        accepted.push({ entry, similarity: verdict.similarity });
       }
     } catch (error) {
       this.telemetry.lookup('l3', 'error', seconds(start));
       this.telemetry.tierError('l3', 'search', error);
-      return MISS;
+      return undefined;
+    }
+    accepted.sort((a, b) => b.similarity - a.similarity);
+    let best: { entry: CacheEntry; similarity: number } | undefined;
+    for (const candidate of accepted) {
+      if (await this.fresh(candidate.entry)) {
+        best = candidate;
+        break;
+      }
     }
     this.telemetry.lookup('l3', best ? 'hit' : 'miss', seconds(start));
-    if (!best) return MISS;
+    if (!best) return undefined;
     await this.backfill(request, best.entry);
     return { hit: true, tier: 'l3', entry: best.entry, similarity: best.similarity };
   }

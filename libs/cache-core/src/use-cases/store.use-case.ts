@@ -1,5 +1,7 @@
 import { type CacheStoreReply, type CacheStoreRequest, ErrorCode, StrataError } from '@strata/contracts';
 import { type CacheEntry, entryTag } from '../domain/cache-entry';
+import { entryGenerationFields } from '../domain/generation-fields';
+import { type PurgeGenerations } from '../ports/purge-generations.port';
 import { entryIdFromKey } from '../keys/request-fingerprint';
 import { type CacheTelemetry } from '../ports/cache-telemetry.port';
 import { type Embedder } from '../ports/embedder.port';
@@ -7,7 +9,7 @@ import { type ExactStore } from '../ports/exact-store.port';
 import { type VectorIndex } from '../ports/vector-index.port';
 
 /** Builds the entry a store request describes (also used by the gateway to fill its L1). */
-export function entryFromStoreRequest(request: CacheStoreRequest): CacheEntry {
+export function entryFromStoreRequest(request: CacheStoreRequest, generation = request.ticket ?? 0): CacheEntry {
   const id = entryIdFromKey(request.exactKey);
   const own = entryTag(id);
   return {
@@ -23,6 +25,7 @@ export function entryFromStoreRequest(request: CacheStoreRequest): CacheEntry {
     tags: request.tags.includes(own) ? request.tags : [...request.tags, own],
     createdAt: request.storedAt,
     expiresAt: request.storedAt + request.ttlSeconds * 1000,
+    generation,
   };
 }
 
@@ -36,14 +39,26 @@ export class StoreUseCase {
     private readonly l2: ExactStore,
     private readonly l3: VectorIndex,
     private readonly embedder: Embedder,
+    private readonly generations: PurgeGenerations,
     private readonly telemetry: CacheTelemetry,
   ) {}
 
   async execute(request: CacheStoreRequest): Promise<CacheStoreReply> {
-    const entry = entryFromStoreRequest(request);
+    const draft = entryFromStoreRequest(request);
+    let generation: number;
+    try {
+      // Without a ticket the store is as fresh as now: nothing can be known about when it was computed.
+      generation = request.ticket ?? (await this.generations.current(request.tenant));
+      const latest = await this.generations.latest(request.tenant, entryGenerationFields(draft));
+      if (latest > generation) return { id: draft.id, l2: false, l3: false, stale: true, generation: latest };
+    } catch (error) {
+      this.telemetry.tierError('generations', 'check', error);
+      throw new StrataError(ErrorCode.CacheUnavailable, 'cannot check the entry against recent purges; not stored, retry later');
+    }
+    const entry: CacheEntry = { ...draft, generation };
     const [l2, l3] = await Promise.all([this.storeExact(entry), this.storeSemantic(entry)]);
     if (!l2 && !l3) throw new StrataError(ErrorCode.CacheUnavailable, 'no cache tier accepted the entry; retry later');
-    return { id: entry.id, l2, l3 };
+    return { id: entry.id, l2, l3, generation };
   }
 
   private async storeExact(entry: CacheEntry): Promise<boolean> {

@@ -7,6 +7,7 @@ export enum ErrorCode {
   Unauthorized = 'unauthorized',
   NotFound = 'not_found',
   NotCacheable = 'not_cacheable',
+  StaleEntry = 'stale_entry',
   RateLimited = 'rate_limited',
   CacheUnavailable = 'cache_unavailable',
   UpstreamError = 'upstream_error',

@@ -20,6 +20,7 @@ export const cacheEntrySchema = z.object({
   tags: z.array(z.string()).readonly(),
   createdAt: z.number(),
   expiresAt: z.number(),
+  generation: z.number().int().min(0).optional(),
   aliasOf: z.string().optional(),
 });
 export type CacheEntryMessage = z.infer<typeof cacheEntrySchema>;

@@ -50,13 +50,24 @@ export interface CacheRequest {
 
 export type LookupOutcome =
   | { readonly status: 'hit'; readonly tier: 'l1' | 'l2' | 'l3'; readonly entry: CacheEntry; readonly similarity?: number; readonly now: number }
-  | { readonly status: 'miss' }
+  | { readonly status: 'miss'; readonly ticket?: number }
   | { readonly status: 'bypass'; readonly reason: string };
 
 export interface StoreOutcome {
   readonly id: string;
   readonly entry: CacheEntry;
   readonly tiers: { readonly l1: boolean; readonly l2: boolean; readonly l3: boolean };
+}
+
+export interface StoreOptions {
+  readonly tags?: readonly string[] | undefined;
+  readonly ttlSeconds?: number | undefined;
+  /** The request's fingerprint when the caller has it (the proxy stores after a miss it already keyed). */
+  readonly fingerprint?: RequestFingerprint | undefined;
+  /** When the answer was computed (epoch ms; default now): the proxy passes the upstream call's start, so `Age` is true. */
+  readonly storedAt?: number | undefined;
+  /** The ticket of the lookup that missed (see PurgeGenerations): a purge since then makes the store stale. */
+  readonly ticket?: number | undefined;
 }
 
 export interface PurgeCounts {
@@ -111,7 +122,8 @@ export class GatewayCache {
     });
   }
 
-  async lookup(tenant: string, request: CacheRequest, mode: LookupMode = 'auto', threshold?: number): Promise<LookupOutcome> {
+  /** `fingerprint`: the request's, when the caller computed it already (the proxy keys coalescing with it). */
+  async lookup(tenant: string, request: CacheRequest, mode: LookupMode = 'auto', threshold?: number, fingerprint?: RequestFingerprint): Promise<LookupOutcome> {
     const start = process.hrtime.bigint();
     const policy = this.policy(request.namespace);
     const verdict = cacheability(policy.temperaturePolicy, request.params);
@@ -119,7 +131,7 @@ export class GatewayCache {
       this.metrics.lookups.inc({ tier: 'total', outcome: 'bypass' });
       return { status: 'bypass', reason: verdict.reason };
     }
-    const fp = this.fingerprint(tenant, request, policy);
+    const fp = fingerprint ?? this.fingerprint(tenant, request, policy);
 
     if (mode !== 'semantic') {
       const entry = this.l1.get(fp.exactKey, tenant);
@@ -154,7 +166,11 @@ export class GatewayCache {
       this.recordResult('miss', start);
       return { status: 'miss' };
     }
-    if (!reply.hit || reply.entry.tenant !== tenant) {
+    if (!reply.hit) {
+      this.recordResult('miss', start);
+      return reply.ticket === undefined ? { status: 'miss' } : { status: 'miss', ticket: reply.ticket };
+    }
+    if (reply.entry.tenant !== tenant) {
       this.recordResult('miss', start);
       return { status: 'miss' };
     }
@@ -170,7 +186,7 @@ export class GatewayCache {
     tenant: string,
     request: CacheRequest,
     response: JsonValue,
-    options: { tags?: readonly string[] | undefined; ttlSeconds?: number | undefined },
+    options: StoreOptions,
   ): Promise<StoreOutcome> {
     const policy = this.policy(request.namespace);
     const verdict = cacheability(policy.temperaturePolicy, request.params);
@@ -181,7 +197,7 @@ export class GatewayCache {
         `namespace "${policy.name}" does not cache this request (${verdict.reason}); see temperaturePolicy in the README`,
       );
     }
-    const fp = this.fingerprint(tenant, request, policy);
+    const fp = options.fingerprint ?? this.fingerprint(tenant, request, policy);
     const message: CacheStoreRequest = {
       tenant,
       namespace: policy.name,
@@ -193,7 +209,8 @@ export class GatewayCache {
       response,
       tags: [...(options.tags ?? [])],
       ttlSeconds: this.policies.ttlSeconds(policy, options.ttlSeconds),
-      storedAt: Date.now(),
+      storedAt: options.storedAt ?? Date.now(),
+      ...(options.ticket === undefined ? {} : { ticket: options.ticket }),
     };
     let reply: CacheStoreReply;
     try {
@@ -202,10 +219,14 @@ export class GatewayCache {
       this.metrics.stores.inc({ outcome: 'failed' });
       throw error;
     }
-    const entry = entryFromStoreRequest(message);
-    this.l1.set(entry);
+    if (reply.stale) {
+      this.metrics.stores.inc({ outcome: 'stale' });
+      throw new StrataError(ErrorCode.StaleEntry, 'the data this answer depends on was invalidated after it was looked up; not stored');
+    }
+    const entry = entryFromStoreRequest(message, reply.generation);
+    const l1 = this.l1.set(entry);
     this.metrics.stores.inc({ outcome: 'stored' });
-    return { id: reply.id, entry, tiers: { l1: true, l2: reply.l2, l3: reply.l3 } };
+    return { id: reply.id, entry, tiers: { l1, l2: reply.l2, l3: reply.l3 } };
   }
 
   async getEntry(tenant: string, id: string): Promise<CacheEntry | undefined> {
@@ -224,14 +245,15 @@ export class GatewayCache {
     const counts = await requestReply<InvalidationPurgeReply>(this.invalidation, INVALIDATION_PURGE_TOPIC, { ...selector, purgeId }, PURGE_TIMEOUT_MS);
     // The broadcast has normally reached this replica already; evicting here too makes the reply's
     // promise hold even when it has not (the broadcast then finds nothing left).
-    const l1 = this.evictL1(selector) + (this.broadcastEvictions.get(purgeId) ?? 0);
+    const generation = counts.generation === undefined ? {} : { generation: counts.generation };
+    const l1 = this.evictL1({ ...selector, ...generation }) + (this.broadcastEvictions.get(purgeId) ?? 0);
     this.broadcastEvictions.delete(purgeId);
     return { l1, l2: counts.l2, l3: counts.l3 };
   }
 
   /** Applies an L1 eviction (from a purge here or the broadcast); returns how many entries it removed. */
-  evictL1(selector: PurgeSelector & { readonly purgeId?: string | undefined }): number {
-    const purged = this.l1.purge(selector);
+  evictL1(selector: PurgeSelector & { readonly purgeId?: string | undefined; readonly generation?: number | undefined }): number {
+    const purged = this.l1.purge(selector, selector.generation);
     if (purged > 0) this.metrics.purged.inc({ tier: 'l1' }, purged);
     if (selector.purgeId !== undefined) this.broadcastEvictions.set(selector.purgeId, (this.broadcastEvictions.get(selector.purgeId) ?? 0) + purged);
     return purged;

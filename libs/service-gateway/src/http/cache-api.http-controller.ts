@@ -38,7 +38,7 @@ export class CacheApiHttpController {
     enforceLimits(this.config.limits, request);
     const outcome = await this.cache.lookup(tenant, request, request.mode ?? 'auto', request.threshold);
     if (outcome.status === 'bypass') return { hit: false, status: 'bypass', reason: outcome.reason };
-    if (outcome.status === 'miss') return { hit: false, status: 'miss' };
+    if (outcome.status === 'miss') return outcome.ticket === undefined ? { hit: false, status: 'miss' } : { hit: false, status: 'miss', ticket: outcome.ticket };
     const { id, age, ttl } = describeHit(outcome);
     return {
       hit: true,
@@ -58,7 +58,7 @@ export class CacheApiHttpController {
     const tenant = this.tenants.resolve(auth, apiKey);
     const request = parseBody(storeRequestSchema, body);
     enforceLimits(this.config.limits, request);
-    const stored = await this.cache.store(tenant, request, request.response, { tags: request.tags, ttlSeconds: request.ttl });
+    const stored = await this.cache.store(tenant, request, request.response, { tags: request.tags, ttlSeconds: request.ttl, ticket: request.ticket });
     return { id: stored.id, ttl: ttlRemainingSeconds(stored.entry, Date.now()), tiers: stored.tiers };
   }
 

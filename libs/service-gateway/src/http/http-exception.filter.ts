@@ -10,6 +10,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.Unauthorized]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.NotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.NotCacheable]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorCode.StaleEntry]: HttpStatus.CONFLICT,
   [ErrorCode.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.CacheUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.UpstreamError]: HttpStatus.BAD_GATEWAY,

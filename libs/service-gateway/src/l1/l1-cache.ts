@@ -1,4 +1,4 @@
-import { type CacheEntry, type PurgeSelector, isExpired } from '@strata/cache-core';
+import { type CacheEntry, type PurgeSelector, entryGenerationFields, generationOf, isExpired, purgeGenerationFields } from '@strata/cache-core';
 import { LRUCache } from 'lru-cache';
 
 export interface L1Options {
@@ -17,6 +17,11 @@ export interface L1Options {
 export class L1Cache {
   private readonly lru: LRUCache<string, CacheEntry>;
   private readonly index = new Map<string, Set<string>>();
+  /**
+   * Generations of recent purges by (tenant, field): an entry read before a purge but arriving after
+   * its eviction (a reply in flight) is older than the purge and must not re-enter L1.
+   */
+  private readonly purgedGenerations = new LRUCache<string, number>({ max: 100_000 });
   private readonly now: () => number;
 
   constructor(private readonly options: L1Options) {
@@ -25,6 +30,8 @@ export class L1Cache {
       max: options.maxEntries,
       ttlAutopurge: false,
       perf: { now: () => this.now() },
+      // Read our clock on every check (a non-zero resolution caches it behind a timer).
+      ttlResolution: 0,
       dispose: (entry, key, reason) => {
         this.unindex(key, entry);
         if (reason === 'evict') options.onEvict?.();
@@ -48,9 +55,10 @@ export class L1Cache {
     return entry;
   }
 
-  set(entry: CacheEntry): void {
+  /** Adds the entry unless it expired or a purge newer than it touched its tags or namespace. */
+  set(entry: CacheEntry): boolean {
     const remaining = entry.expiresAt - this.now();
-    if (remaining <= 0) return;
+    if (remaining <= 0 || this.purgedSince(entry)) return false;
     const ttl = Math.min(remaining, this.options.maxTtlSeconds * 1000);
     this.lru.set(entry.exactKey, entry, { ttl });
     for (const name of this.indexNames(entry)) {
@@ -58,10 +66,17 @@ export class L1Cache {
       if (!keys) this.index.set(name, (keys = new Set()));
       keys.add(entry.exactKey);
     }
+    return true;
   }
 
-  /** Removes the selected entries of the tenant; returns how many. */
-  purge(selector: PurgeSelector): number {
+  /** Removes the selected entries of the tenant; returns how many. `generation`: the purge's, when known. */
+  purge(selector: PurgeSelector, generation?: number): number {
+    if (generation !== undefined) {
+      for (const field of purgeGenerationFields(selector)) {
+        const key = `${selector.tenant}\u0000${field}`;
+        if ((this.purgedGenerations.get(key) ?? 0) < generation) this.purgedGenerations.set(key, generation);
+      }
+    }
     const candidates = new Set<string>();
     const names = selector.tags ? selector.tags.map((tag) => tagIndex(selector.tenant, tag)) : [nsIndex(selector.tenant, selector.namespace ?? '')];
     for (const name of names) for (const key of this.index.get(name) ?? []) candidates.add(key);
@@ -73,6 +88,15 @@ export class L1Cache {
       if (this.lru.delete(key)) purged++;
     }
     return purged;
+  }
+
+  private purgedSince(entry: CacheEntry): boolean {
+    if (this.purgedGenerations.size === 0) return false;
+    const generation = generationOf(entry);
+    for (const field of entryGenerationFields(entry)) {
+      if ((this.purgedGenerations.get(`${entry.tenant}\u0000${field}`) ?? 0) > generation) return true;
+    }
+    return false;
   }
 
   clear(): void {

@@ -18,6 +18,7 @@ export interface EntryHash extends Entity {
   tags?: string;
   createdAt?: number;
   expiresAt?: number;
+  generation?: number;
   aliasOf?: string;
 }
 
@@ -40,6 +41,7 @@ export function entrySchema(keyPrefix: string): Schema<EntryHash> {
       tags: { type: 'string' },
       createdAt: { type: 'number' },
       expiresAt: { type: 'number' },
+      generation: { type: 'number' },
       aliasOf: { type: 'string' },
     },
     { dataStructure: 'HASH' },
@@ -60,6 +62,7 @@ export function toHashArguments(schema: Schema<EntryHash>, entry: CacheEntry): s
     tags: JSON.stringify(entry.tags),
     createdAt: String(entry.createdAt),
     expiresAt: String(entry.expiresAt),
+    generation: entry.generation === undefined ? undefined : String(entry.generation),
     aliasOf: entry.aliasOf,
   };
   const args: string[] = [];
@@ -72,7 +75,7 @@ export function toHashArguments(schema: Schema<EntryHash>, entry: CacheEntry): s
 
 /** The entry a fetched hash holds, or undefined when the hash does not exist. */
 export function fromEntryHash(id: string, hash: EntryHash): CacheEntry | undefined {
-  const { tenant, namespace, namespaceVersion, model, exactKey, contextHash, query, response, tags, createdAt, expiresAt, aliasOf } = hash;
+  const { tenant, namespace, namespaceVersion, model, exactKey, contextHash, query, response, tags, createdAt, expiresAt, generation, aliasOf } = hash;
   if (tenant === undefined) return undefined;
   if (
     namespace === undefined ||
@@ -101,6 +104,7 @@ export function fromEntryHash(id: string, hash: EntryHash): CacheEntry | undefin
     tags: JSON.parse(tags) as string[],
     createdAt,
     expiresAt,
+    ...(generation === undefined ? {} : { generation }),
     ...(aliasOf === undefined ? {} : { aliasOf }),
   };
 }

@@ -14,7 +14,11 @@ export const cacheLookupRequestSchema = z.object({
 export type CacheLookupRequest = z.infer<typeof cacheLookupRequestSchema>;
 
 export const cacheLookupReplySchema = z.discriminatedUnion('hit', [
-  z.object({ hit: z.literal(false) }),
+  z.object({
+    hit: z.literal(false),
+    /** The tenant's purge generation at lookup time: store the answer with it (see PurgeGenerations). */
+    ticket: z.number().int().min(0).optional(),
+  }),
   z.object({
     hit: z.literal(true),
     tier: z.enum(['l2', 'l3']),

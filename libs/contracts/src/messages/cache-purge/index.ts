@@ -10,9 +10,16 @@ export const purgeSelectorSchema = z
     namespace: z.string().min(1).optional(),
     /** Correlates the L1-eviction broadcast with the purge that caused it (for per-purge counts). */
     purgeId: z.string().min(1).max(64).optional(),
+    /** Set on the L1-eviction broadcast: gateways refuse to fill L1 with entries older than this. */
+    generation: z.number().int().min(0).optional(),
   })
   .refine((v) => v.tags !== undefined || v.namespace !== undefined, 'a purge needs tags or a namespace');
 export type PurgeSelectorMessage = z.infer<typeof purgeSelectorSchema>;
 
-export const cachePurgeReplySchema = z.object({ l2: z.number().int().min(0), l3: z.number().int().min(0) });
+export const cachePurgeReplySchema = z.object({
+  l2: z.number().int().min(0),
+  l3: z.number().int().min(0),
+  /** The purge generation this purge stamped on its tags/namespace. */
+  generation: z.number().int().min(0).optional(),
+});
 export type CachePurgeReply = z.infer<typeof cachePurgeReplySchema>;

@@ -12,6 +12,8 @@ export const cacheStoreRequestSchema = z.object({
   ttlSeconds: z.number().int().positive(),
   /** Epoch ms at which the gateway accepted the store (entries' createdAt). */
   storedAt: z.number(),
+  /** The ticket of the lookup that missed; a purge after it makes this store stale (refused). */
+  ticket: z.number().int().min(0).optional(),
 });
 export type CacheStoreRequest = z.infer<typeof cacheStoreRequestSchema>;
 
@@ -19,5 +21,8 @@ export const cacheStoreReplySchema = z.object({
   id: z.string(),
   l2: z.boolean(),
   l3: z.boolean(),
+  /** True when a purge since the ticket touched the entry's tags or namespace: nothing was stored. */
+  stale: z.boolean().optional(),
+  generation: z.number().int().min(0).optional(),
 });
 export type CacheStoreReply = z.infer<typeof cacheStoreReplySchema>;

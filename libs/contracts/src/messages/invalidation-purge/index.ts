@@ -10,5 +10,9 @@ export const INVALIDATION_PURGE_TOPIC = 'strata.invalidation.purge.v1';
 export const invalidationPurgeRequestSchema = purgeSelectorSchema;
 export type InvalidationPurgeRequest = z.infer<typeof invalidationPurgeRequestSchema>;
 
-export const invalidationPurgeReplySchema = z.object({ l2: z.number().int().min(0), l3: z.number().int().min(0) });
+export const invalidationPurgeReplySchema = z.object({
+  l2: z.number().int().min(0),
+  l3: z.number().int().min(0),
+  generation: z.number().int().min(0).optional(),
+});
 export type InvalidationPurgeReply = z.infer<typeof invalidationPurgeReplySchema>;

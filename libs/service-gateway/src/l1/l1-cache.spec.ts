@@ -1,0 +1,73 @@
+import { type CacheEntry } from '@strata/cache-core';
+import { L1Cache } from './l1-cache';
+
+const entry = (over: Partial<CacheEntry> = {}): CacheEntry => ({
+  id: 'id-1',
+  tenant: 'acme',
+  namespace: 'default',
+  namespaceVersion: 1,
+  model: 'm',
+  exactKey: 'a'.repeat(64),
+  contextHash: 'c'.repeat(64),
+  query: 'q',
+  response: { answer: 1 },
+  tags: ['product:1', '$entry:id-1'],
+  createdAt: 1_000,
+  expiresAt: 61_000,
+  generation: 0,
+  ...over,
+});
+
+describe(L1Cache.name, () => {
+  let now = 1_000;
+  const make = (maxEntries = 10) => new L1Cache({ maxEntries, maxTtlSeconds: 30, now: () => now });
+  beforeEach(() => (now = 1_000));
+
+  it('returns an entry only to its tenant', () => {
+    const l1 = make();
+    l1.set(entry());
+    expect(l1.get('a'.repeat(64), 'acme')).toBeDefined();
+    expect(l1.get('a'.repeat(64), 'globex')).toBeUndefined();
+  });
+
+  it('keeps an entry no longer than its own expiry nor the L1 maximum', () => {
+    const l1 = make();
+    l1.set(entry({ expiresAt: 11_000 }));
+    now = 11_000;
+    expect(l1.get('a'.repeat(64), 'acme')).toBeUndefined();
+    l1.set(entry({ exactKey: 'b'.repeat(64), expiresAt: 1_000_000 }));
+    now = 11_000 + 30_001;
+    expect(l1.get('b'.repeat(64), 'acme')).toBeUndefined();
+  });
+
+  it('purges by tag and by namespace within the tenant only', () => {
+    const l1 = make();
+    l1.set(entry());
+    l1.set(entry({ tenant: 'globex', exactKey: 'b'.repeat(64) }));
+    l1.set(entry({ exactKey: 'c'.repeat(64), tags: ['product:2'] }));
+    expect(l1.purge({ tenant: 'acme', tags: ['product:1'] })).toBe(1);
+    expect(l1.get('b'.repeat(64), 'globex')).toBeDefined();
+    expect(l1.get('c'.repeat(64), 'acme')).toBeDefined();
+    expect(l1.purge({ tenant: 'acme', namespace: 'default' })).toBe(1);
+    expect(l1.size).toBe(1);
+  });
+
+  it('refuses an entry older than a purge of its tags that it arrives after', () => {
+    const l1 = make();
+    l1.purge({ tenant: 'acme', tags: ['product:1'] }, 5);
+    expect(l1.set(entry({ generation: 4 }))).toBe(false);
+    expect(l1.get('a'.repeat(64), 'acme')).toBeUndefined();
+    expect(l1.set(entry({ generation: 5 }))).toBe(true);
+    expect(l1.set(entry({ exactKey: 'd'.repeat(64), tags: ['product:9'], generation: 0 }))).toBe(true);
+  });
+
+  it('evicts the least recently used entry when full', () => {
+    const l1 = make(2);
+    l1.set(entry({ exactKey: '1'.repeat(64) }));
+    l1.set(entry({ exactKey: '2'.repeat(64) }));
+    l1.get('1'.repeat(64), 'acme');
+    l1.set(entry({ exactKey: '3'.repeat(64) }));
+    expect(l1.get('2'.repeat(64), 'acme')).toBeUndefined();
+    expect(l1.get('1'.repeat(64), 'acme')).toBeDefined();
+  });
+});
