@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type BrokerLogLevel } from './broker-logger';
+import { type BrokerLogger, type BrokerLogLevel } from './broker-logger';
 import { KafkaTestBroker } from './kafka-test-broker';
 
 const USAGE = `Usage: kafka-test-broker [--port N] [--host H] [--advertised-host H] [--default-partitions N]
@@ -26,6 +26,9 @@ async function main(): Promise<void> {
     return;
   }
   const quietLevels: readonly BrokerLogLevel[] = values.verbose ? [] : ['debug', 'info'];
+  const logger: BrokerLogger = (level, message) => {
+    if (!quietLevels.includes(level)) process.stderr.write(`[kafka-test-broker] ${level} ${message}\n`);
+  };
   const broker = await KafkaTestBroker.start({
     port: integer('port', values.port ?? process.env['KAFKA_TEST_BROKER_PORT'] ?? '0'),
     host: values.host ?? process.env['KAFKA_TEST_BROKER_HOST'] ?? '127.0.0.1',
@@ -36,18 +39,16 @@ async function main(): Promise<void> {
         : integer('default-partitions', values['default-partitions']),
     nodeId: values['node-id'] === undefined ? undefined : integer('node-id', values['node-id']),
     autoCreateTopics: !values['no-auto-create-topics'],
-    logger: (level, message) => {
-      if (!quietLevels.includes(level)) process.stderr.write(`[kafka-test-broker] ${level} ${message}\n`);
-    },
+    logger,
   });
   process.stdout.write(`kafka-test-broker listening on ${broker.brokers}\n`);
 
   const stop = (signal: NodeJS.Signals) => {
-    process.stderr.write(`[kafka-test-broker] info ${signal} received, stopping\n`);
+    logger('info', `${signal} received, stopping`);
     broker.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`[kafka-test-broker] error stop failed: ${String(error)}\n`);
+        logger('error', `stop failed: ${String(error)}`);
         process.exit(1);
       },
     );
