@@ -28,7 +28,9 @@ export function selects(selector: LabelSelector | undefined, labels: Labels): bo
 
 /** True for `{}`: a selector that selects every pod. */
 export function isEmptySelector(selector: LabelSelector | undefined): boolean {
-  return !!selector && Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+  return (
+    !!selector && Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
+  );
 }
 
 /** Splits on commas that are not inside parentheses. */
@@ -54,7 +56,9 @@ function parseRequirement(text: string): Requirement {
   if (m) {
     const [, key, op, list] = m as unknown as [string, string, string, string];
     const values = list.split(',').map((v) => v.trim());
-    return op === 'in' ? (l) => l[key] !== undefined && values.includes(l[key]) : (l) => l[key] === undefined || !values.includes(l[key]);
+    return op === 'in'
+      ? (l) => l[key] !== undefined && values.includes(l[key])
+      : (l) => l[key] === undefined || !values.includes(l[key]);
   }
   m = /^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/.exec(text);
   if (m) {

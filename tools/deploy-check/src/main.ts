@@ -14,7 +14,11 @@ function main(argv: string[]): number {
   if (argv[0] === 'render') {
     const dir = argv[1];
     if (!dir) throw new Error('usage: render <kustomization dir>');
-    process.stdout.write(renderKustomization(dir).map((o) => stringify(o)).join('---\n'));
+    process.stdout.write(
+      renderKustomization(dir)
+        .map((o) => stringify(o))
+        .join('---\n'),
+    );
     return 0;
   }
   const rootAt = argv.indexOf('--root');
@@ -27,9 +31,13 @@ function main(argv: string[]): number {
   const overlays = report.overlays.map((o) => `${o.name} (${o.objects} objects)`).join(', ');
   process.stdout.write(`deploy-check: rendered ${overlays}\n`);
   process.stdout.write(
-    realKustomize ? `deploy-check: renders compared with ${realKustomize.label}\n` : 'deploy-check: no kustomize v5 on PATH; renders not cross-checked\n',
+    realKustomize
+      ? `deploy-check: renders compared with ${realKustomize.label}\n`
+      : 'deploy-check: no kustomize v5 on PATH; renders not cross-checked\n',
   );
-  process.stdout.write(`deploy-check: ${report.errors.length} errors, ${report.warnings.length} warnings in ${Date.now() - started} ms\n`);
+  process.stdout.write(
+    `deploy-check: ${report.errors.length} errors, ${report.warnings.length} warnings in ${Date.now() - started} ms\n`,
+  );
   return report.errors.length === 0 ? 0 : 1;
 }
 

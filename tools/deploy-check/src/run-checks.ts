@@ -38,7 +38,8 @@ function filesUnder(dir: string, accept: (file: string) => boolean): string[] {
     .filter((f) => statSync(f).isFile() && accept(f));
 }
 
-const prefixed = (prefix: string, findings: Finding[]) => findings.map((f) => ({ ...f, subject: `${prefix}: ${f.subject}` }));
+const prefixed = (prefix: string, findings: Finding[]) =>
+  findings.map((f) => ({ ...f, subject: `${prefix}: ${f.subject}` }));
 
 /** The manifest checks of one rendered overlay (everything but the schema checks). */
 export function checkRenderedObjects(objects: readonly K8sObject[], envNames: ReadonlySet<string>): Finding[] {
@@ -88,7 +89,11 @@ export function runDeployCheck(options: DeployCheckOptions): DeployCheckReport {
     checks += 6;
     if (options.realKustomize) {
       const differences = compareRenders(objects, options.realKustomize.render(dir));
-      errors.push(...differences.map((d) => finding('render', `deploy/overlays/${name}`, `differs from ${options.realKustomize!.label}: ${d}`)));
+      errors.push(
+        ...differences.map((d) =>
+          finding('render', `deploy/overlays/${name}`, `differs from ${options.realKustomize!.label}: ${d}`),
+        ),
+      );
       checks += 1;
     }
   }
@@ -105,12 +110,18 @@ export function runDeployCheck(options: DeployCheckOptions): DeployCheckReport {
   errors.push(...checkDockerignore(existsSync(dockerignore) ? readFileSync(dockerignore, 'utf8') : undefined));
   checks += 2;
 
-  const topics = checkTopics(readFileSync(join(root, 'deploy', 'base', 'kafka', 'topics.txt'), 'utf8'), allTopics([DATA_CHANGES_TOPIC]));
+  const topics = checkTopics(
+    readFileSync(join(root, 'deploy', 'base', 'kafka', 'topics.txt'), 'utf8'),
+    allTopics([DATA_CHANGES_TOPIC]),
+  );
   errors.push(...topics.errors);
   warnings.push(...topics.warnings);
   checks += 1;
 
-  const metricSources = filesUnder(join(root, 'libs', 'observability', 'src'), (f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
+  const metricSources = filesUnder(
+    join(root, 'libs', 'observability', 'src'),
+    (f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'),
+  );
   const exported = new Set(metricSources.flatMap((f) => [...parseExportedMetrics(readFileSync(f, 'utf8'))]));
   const dashboardFile = join(root, 'deploy', 'components', 'monitoring', 'grafana-dashboard.json');
   const dashboard = checkDashboard(relative(root, dashboardFile), readFileSync(dashboardFile, 'utf8'), exported);

@@ -8,7 +8,8 @@ const ENV_NAMES = readEnvNames(join(__dirname, '../../../../libs/config/src/load
 
 describe(checkAppConfig.name, () => {
   const messages = (objects: K8sObject[]) => checkAppConfig(objects, ENV_NAMES).map((f) => `[${f.check}] ${f.message}`);
-  const envConfig = (objects: K8sObject[]) => pick<{ data: Record<string, string> }>(objects, 'ConfigMap', 'strata-config').data;
+  const envConfig = (objects: K8sObject[]) =>
+    pick<{ data: Record<string, string> }>(objects, 'ConfigMap', 'strata-config').data;
 
   it('accepts a service whose configuration loads as distributed, on its declared port', () => {
     expect(messages(goodRender())).toEqual([]);
@@ -33,12 +34,15 @@ describe(checkAppConfig.name, () => {
   it('reports a configuration that does not load, with the config error', () => {
     const objects = goodRender();
     envConfig(objects).STRATA_MODE = 'cluster';
-    expect(messages(objects)).toEqual([expect.stringMatching(/^\[app-config\] container "cache": the configuration does not load: .*mode/s)]);
+    expect(messages(objects)).toEqual([
+      expect.stringMatching(/^\[app-config\] container "cache": the configuration does not load: .*mode/s),
+    ]);
   });
 
   it('validates the STRATA_CONFIG file mounted from a ConfigMap', () => {
     const objects = goodRender();
-    pick<{ data: Record<string, string> }>(objects, 'ConfigMap', 'strata-config-file').data['strata.json'] = '{"cache":{"l1MaxEntries":-1}}';
+    pick<{ data: Record<string, string> }>(objects, 'ConfigMap', 'strata-config-file').data['strata.json'] =
+      '{"cache":{"l1MaxEntries":-1}}';
     expect(messages(objects)).toEqual([expect.stringMatching(/the configuration does not load: .*l1MaxEntries/s)]);
   });
 
@@ -53,7 +57,9 @@ describe(checkAppConfig.name, () => {
   it('refuses the embedded mode', () => {
     const objects = goodRender();
     delete envConfig(objects).STRATA_MODE;
-    expect(messages(objects)).toEqual(['[app-config] container "cache": STRATA_MODE is "embedded": the services must run in distributed mode']);
+    expect(messages(objects)).toEqual([
+      '[app-config] container "cache": STRATA_MODE is "embedded": the services must run in distributed mode',
+    ]);
   });
 
   it('refuses a health port that differs from the declared container port', () => {
@@ -67,15 +73,22 @@ describe(checkAppConfig.name, () => {
   it('refuses Kafka brokers on localhost', () => {
     const objects = goodRender();
     delete envConfig(objects).KAFKA_BROKERS;
-    expect(messages(objects)).toEqual(['[app-config] container "cache": KAFKA_BROKERS points at this pod (127.0.0.1:9092)']);
+    expect(messages(objects)).toEqual([
+      '[app-config] container "cache": KAFKA_BROKERS points at this pod (127.0.0.1:9092)',
+    ]);
   });
 
   it('requires Redis and Qdrant for the cache service, unless a Secret outside the render sets them', () => {
     const objects = goodRender();
     delete envConfig(objects).REDIS_URL;
-    expect(messages(objects)).toEqual(['[app-config] container "cache": REDIS_URL is not set: the cache service needs Redis (L2)']);
+    expect(messages(objects)).toEqual([
+      '[app-config] container "cache": REDIS_URL is not set: the cache service needs Redis (L2)',
+    ]);
     const managed = objects.filter((o) => o.kind !== 'Secret');
-    cacheContainer(managed).env!.push({ name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: 'strata-secrets', key: 'REDIS_URL' } } });
+    cacheContainer(managed).env!.push({
+      name: 'REDIS_URL',
+      valueFrom: { secretKeyRef: { name: 'strata-secrets', key: 'REDIS_URL' } },
+    });
     expect(messages(managed)).toEqual([]);
   });
 });

@@ -54,7 +54,13 @@ function resolveEnv(container: IContainer, namespace: string | undefined, source
 }
 
 /** The content of the file at `path` inside the container, when a ConfigMap volume provides it. */
-function mountedFile(pod: PodTemplate, container: IContainer, path: string, sources: ConfigSources, namespace: string | undefined): string | undefined {
+function mountedFile(
+  pod: PodTemplate,
+  container: IContainer,
+  path: string,
+  sources: ConfigSources,
+  namespace: string | undefined,
+): string | undefined {
   for (const mount of container.volumeMounts ?? []) {
     const inside = relative(mount.mountPath, path);
     if (inside.startsWith('..') || inside === '') continue;
@@ -79,7 +85,13 @@ export function checkAppsPresent(objects: readonly K8sObject[]): Finding[] {
     const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === app);
     const pod = deployment && podTemplateOf(deployment);
     if (!pod || !isAppPod(pod)) {
-      out.push(finding('app-config', `Deployment/${app}`, `missing, or its pods lack the label ${APP_POD_LABEL.key}=${APP_POD_LABEL.value}`));
+      out.push(
+        finding(
+          'app-config',
+          `Deployment/${app}`,
+          `missing, or its pods lack the label ${APP_POD_LABEL.key}=${APP_POD_LABEL.value}`,
+        ),
+      );
     }
   }
   return out;
@@ -108,14 +120,26 @@ export function checkAppConfig(objects: readonly K8sObject[], envNames: Readonly
         const env = resolveEnv(container, namespace, sources);
         for (const { name, from } of env.names) {
           if (!envNames.has(name) && !RUNTIME_ENV_NAMES.has(name)) {
-            out.push(finding('app-env', subject, `${where} sets ${name} (${from}), which Strata does not read (see libs/config/src/load-config.ts)`));
+            out.push(
+              finding(
+                'app-env',
+                subject,
+                `${where} sets ${name} (${from}), which Strata does not read (see libs/config/src/load-config.ts)`,
+              ),
+            );
           }
         }
         const configPath = env.values.STRATA_CONFIG;
         if (configPath !== undefined) {
           const content = mountedFile(pod, container, configPath, sources, namespace);
           if (content === undefined) {
-            out.push(finding('app-config', subject, `${where}: STRATA_CONFIG=${configPath}, but no mounted ConfigMap provides that file`));
+            out.push(
+              finding(
+                'app-config',
+                subject,
+                `${where}: STRATA_CONFIG=${configPath}, but no mounted ConfigMap provides that file`,
+              ),
+            );
             continue;
           }
           const file = join(scratch, `${object.metadata.name}-${container.name}.json`);
@@ -126,7 +150,9 @@ export function checkAppConfig(objects: readonly K8sObject[], envNames: Readonly
         try {
           config = loadConfig(env.values);
         } catch (err) {
-          out.push(finding('app-config', subject, `${where}: the configuration does not load: ${(err as Error).message}`));
+          out.push(
+            finding('app-config', subject, `${where}: the configuration does not load: ${(err as Error).message}`),
+          );
           continue;
         }
         out.push(...checkLoadedConfig(subject, where, container, config, env.external));
@@ -138,16 +164,29 @@ export function checkAppConfig(objects: readonly K8sObject[], envNames: Readonly
   return out;
 }
 
-function checkLoadedConfig(subject: string, where: string, container: IContainer, config: StrataConfig, external: ReadonlySet<string>): Finding[] {
+function checkLoadedConfig(
+  subject: string,
+  where: string,
+  container: IContainer,
+  config: StrataConfig,
+  external: ReadonlySet<string>,
+): Finding[] {
   const out: Finding[] = [];
   const problem = (message: string) => out.push(finding('app-config', subject, `${where}: ${message}`));
-  if (config.mode !== 'distributed') problem(`STRATA_MODE is "${config.mode}": the services must run in distributed mode`);
-  if (config.kafka.brokers.some((b) => /^(127\.|localhost\b|\[?::1\]?)/.test(b))) problem(`KAFKA_BROKERS points at this pod (${config.kafka.brokers.join(',')})`);
+  if (config.mode !== 'distributed')
+    problem(`STRATA_MODE is "${config.mode}": the services must run in distributed mode`);
+  if (config.kafka.brokers.some((b) => /^(127\.|localhost\b|\[?::1\]?)/.test(b)))
+    problem(`KAFKA_BROKERS points at this pod (${config.kafka.brokers.join(',')})`);
   const containerPorts = new Set((container.ports ?? []).map((p) => p.containerPort));
-  const [portName, port] = container.name === 'gateway' ? ['PORT', config.http.port] : ['HEALTH_PORT', config.healthPort];
-  if (!containerPorts.has(port)) problem(`listens on ${portName}=${port}, which the container does not declare (probes and Services use the declared ports)`);
+  const [portName, port] =
+    container.name === 'gateway' ? ['PORT', config.http.port] : ['HEALTH_PORT', config.healthPort];
+  if (!containerPorts.has(port))
+    problem(
+      `listens on ${portName}=${port}, which the container does not declare (probes and Services use the declared ports)`,
+    );
   const needs = (what: string, value: string | undefined, envName: string) => {
-    if (value === undefined && !external.has(envName)) problem(`${envName} is not set: the ${container.name} service needs ${what}`);
+    if (value === undefined && !external.has(envName))
+      problem(`${envName} is not set: the ${container.name} service needs ${what}`);
   };
   if (container.name === 'cache') {
     needs('Redis (L2)', config.redis.url, 'REDIS_URL');

@@ -13,7 +13,10 @@ export class ConfigSources {
         if (!isRecord(values)) continue;
         for (const [key, value] of Object.entries(values)) {
           const text = String(value);
-          data.set(key, object.kind === 'Secret' && field === 'data' ? Buffer.from(text, 'base64').toString('utf8') : text);
+          data.set(
+            key,
+            object.kind === 'Secret' && field === 'data' ? Buffer.from(text, 'base64').toString('utf8') : text,
+          );
         }
       }
       this.byKey.set(this.key(object.kind, object.metadata.namespace, object.metadata.name), data);
@@ -25,7 +28,11 @@ export class ConfigSources {
   }
 
   /** The object's data, or undefined when the render has no such ConfigMap/Secret. */
-  get(kind: 'ConfigMap' | 'Secret', namespace: string | undefined, name: string): ReadonlyMap<string, string> | undefined {
+  get(
+    kind: 'ConfigMap' | 'Secret',
+    namespace: string | undefined,
+    name: string,
+  ): ReadonlyMap<string, string> | undefined {
     return this.byKey.get(this.key(kind, namespace, name));
   }
 }

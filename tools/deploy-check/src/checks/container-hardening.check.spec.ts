@@ -21,7 +21,9 @@ describe(checkContainerHardening.name, () => {
   it('requires probes to use a port the container declares', () => {
     const objects = goodRender();
     cacheContainer(objects).livenessProbe = { httpGet: { path: '/health/live', port: 'health' } };
-    expect(messages(objects)).toEqual(['[probes] container "cache" livenessProbe uses port "health", which the container does not declare']);
+    expect(messages(objects)).toEqual([
+      '[probes] container "cache" livenessProbe uses port "health", which the container does not declare',
+    ]);
   });
 
   it('does not require probes on Jobs', () => {
@@ -51,7 +53,10 @@ describe(checkContainerHardening.name, () => {
 
   it('refuses a writable root file system, privilege escalation and kept capabilities', () => {
     const objects = goodRender();
-    cacheContainer(objects).securityContext = { runAsNonRoot: true, capabilities: { drop: ['NET_RAW'], add: ['NET_ADMIN'] } };
+    cacheContainer(objects).securityContext = {
+      runAsNonRoot: true,
+      capabilities: { drop: ['NET_RAW'], add: ['NET_ADMIN'] },
+    };
     expect(messages(objects)).toEqual([
       '[security] container "cache" has a writable root file system: set readOnlyRootFilesystem: true',
       '[security] container "cache" allows privilege escalation: set allowPrivilegeEscalation: false',
@@ -63,14 +68,19 @@ describe(checkContainerHardening.name, () => {
   it('requires a seccomp profile', () => {
     const objects = goodRender();
     delete cachePodSpec(objects).securityContext!.seccompProfile;
-    expect(messages(objects)).toEqual(['[security] container "cache" has no seccomp profile: set seccompProfile.type: RuntimeDefault']);
+    expect(messages(objects)).toEqual([
+      '[security] container "cache" has no seccomp profile: set seccompProfile.type: RuntimeDefault',
+    ]);
   });
 
   it('refuses a mounted service-account token, from the pod or its ServiceAccount', () => {
     const objects = goodRender();
     delete cachePodSpec(objects).automountServiceAccountToken;
     expect(messages(objects)).toEqual([]);
-    pick<{ automountServiceAccountToken?: boolean }>(objects, 'ServiceAccount', 'cache').automountServiceAccountToken = true;
-    expect(messages(objects)).toEqual(['[security] mounts a service-account token: set automountServiceAccountToken: false']);
+    pick<{ automountServiceAccountToken?: boolean }>(objects, 'ServiceAccount', 'cache').automountServiceAccountToken =
+      true;
+    expect(messages(objects)).toEqual([
+      '[security] mounts a service-account token: set automountServiceAccountToken: false',
+    ]);
   });
 });

@@ -16,7 +16,13 @@ function checkProbes(subject: string, container: IContainer, out: Finding[]): vo
     }
     const port = probePort(probe);
     if (typeof port === 'string' && !(container.ports ?? []).some((p) => p.name === port)) {
-      out.push(finding('probes', subject, `container "${container.name}" ${kind} uses port "${port}", which the container does not declare`));
+      out.push(
+        finding(
+          'probes',
+          subject,
+          `container "${container.name}" ${kind} uses port "${port}", which the container does not declare`,
+        ),
+      );
     }
   }
 }
@@ -40,7 +46,9 @@ function checkResources(subject: string, container: IContainer, out: Finding[]):
 export function checkContainerHardening(objects: readonly K8sObject[]): Finding[] {
   const out: Finding[] = [];
   const serviceAccounts = new Map(
-    objects.filter((o) => o.kind === 'ServiceAccount').map((o) => [`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]),
+    objects
+      .filter((o) => o.kind === 'ServiceAccount')
+      .map((o) => [`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]),
   );
   for (const object of objects) {
     const pod = podTemplateOf(object);
@@ -49,7 +57,8 @@ export function checkContainerHardening(objects: readonly K8sObject[]): Finding[
     const podSecurity = pod.spec.securityContext ?? {};
     const saName = pod.spec.serviceAccountName ?? 'default';
     const sa = serviceAccounts.get(`${object.metadata.namespace ?? ''}/${saName}`);
-    const automount = pod.spec.automountServiceAccountToken ?? (sa?.automountServiceAccountToken as boolean | undefined);
+    const automount =
+      pod.spec.automountServiceAccountToken ?? (sa?.automountServiceAccountToken as boolean | undefined);
     if (automount !== false) {
       out.push(finding('security', subject, 'mounts a service-account token: set automountServiceAccountToken: false'));
     }
@@ -63,16 +72,28 @@ export function checkContainerHardening(objects: readonly K8sObject[]): Finding[
       checkResources(subject, container, out);
       const sc = container.securityContext ?? {};
       const name = `container "${container.name}"`;
-      if ((sc.runAsNonRoot ?? podSecurity.runAsNonRoot) !== true) out.push(finding('security', subject, `${name} may run as root: set runAsNonRoot: true`));
-      if ((sc.runAsUser ?? podSecurity.runAsUser) === 0) out.push(finding('security', subject, `${name} runs as user 0`));
-      if (sc.readOnlyRootFilesystem !== true) out.push(finding('security', subject, `${name} has a writable root file system: set readOnlyRootFilesystem: true`));
-      if (sc.allowPrivilegeEscalation !== false) out.push(finding('security', subject, `${name} allows privilege escalation: set allowPrivilegeEscalation: false`));
+      if ((sc.runAsNonRoot ?? podSecurity.runAsNonRoot) !== true)
+        out.push(finding('security', subject, `${name} may run as root: set runAsNonRoot: true`));
+      if ((sc.runAsUser ?? podSecurity.runAsUser) === 0)
+        out.push(finding('security', subject, `${name} runs as user 0`));
+      if (sc.readOnlyRootFilesystem !== true)
+        out.push(
+          finding('security', subject, `${name} has a writable root file system: set readOnlyRootFilesystem: true`),
+        );
+      if (sc.allowPrivilegeEscalation !== false)
+        out.push(
+          finding('security', subject, `${name} allows privilege escalation: set allowPrivilegeEscalation: false`),
+        );
       if (sc.privileged === true) out.push(finding('security', subject, `${name} is privileged`));
-      if (!(sc.capabilities?.drop ?? []).includes('ALL')) out.push(finding('security', subject, `${name} keeps Linux capabilities: drop ALL`));
-      if ((sc.capabilities?.add ?? []).length > 0) out.push(finding('security', subject, `${name} adds capabilities ${(sc.capabilities?.add ?? []).join(', ')}`));
+      if (!(sc.capabilities?.drop ?? []).includes('ALL'))
+        out.push(finding('security', subject, `${name} keeps Linux capabilities: drop ALL`));
+      if ((sc.capabilities?.add ?? []).length > 0)
+        out.push(finding('security', subject, `${name} adds capabilities ${(sc.capabilities?.add ?? []).join(', ')}`));
       const seccomp = (sc.seccompProfile ?? podSecurity.seccompProfile)?.type;
       if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
-        out.push(finding('security', subject, `${name} has no seccomp profile: set seccompProfile.type: RuntimeDefault`));
+        out.push(
+          finding('security', subject, `${name} has no seccomp profile: set seccompProfile.type: RuntimeDefault`),
+        );
       }
     }
   }

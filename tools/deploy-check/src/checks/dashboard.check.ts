@@ -32,7 +32,11 @@ export function dashboardMetrics(dashboard: unknown): Map<string, string[]> {
  * The Grafana dashboard is valid JSON with panels and queries, and queries only metrics that Strata
  * exports (names declared in libs/observability/src). A metric not (yet) exported is a warning.
  */
-export function checkDashboard(subject: string, text: string, exported: ReadonlySet<string>): { errors: Finding[]; warnings: Finding[] } {
+export function checkDashboard(
+  subject: string,
+  text: string,
+  exported: ReadonlySet<string>,
+): { errors: Finding[]; warnings: Finding[] } {
   let dashboard: unknown;
   try {
     dashboard = JSON.parse(text);
@@ -40,10 +44,17 @@ export function checkDashboard(subject: string, text: string, exported: Readonly
     return { errors: [finding(CHECK, subject, `is not valid JSON: ${(err as Error).message}`)], warnings: [] };
   }
   const used = dashboardMetrics(dashboard);
-  if (used.size === 0) return { errors: [finding(CHECK, subject, 'has no panel querying a strata_* metric')], warnings: [] };
+  if (used.size === 0)
+    return { errors: [finding(CHECK, subject, 'has no panel querying a strata_* metric')], warnings: [] };
   const warnings = [...used]
     .filter(([name]) => !exported.has(name))
-    .map(([name, panels]) => finding(CHECK, subject, `${name} (panels: ${[...new Set(panels)].join('; ')}) is not exported by libs/observability yet`));
+    .map(([name, panels]) =>
+      finding(
+        CHECK,
+        subject,
+        `${name} (panels: ${[...new Set(panels)].join('; ')}) is not exported by libs/observability yet`,
+      ),
+    );
   return { errors: [], warnings };
 }
 

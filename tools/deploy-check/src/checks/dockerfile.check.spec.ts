@@ -27,9 +27,9 @@ describe(checkDockerfile.name, () => {
   });
 
   it('refuses a single-stage image', () => {
-    expect(messages('FROM node:20\nRUN npm ci --omit=dev\nUSER node\nCMD ["node", "dist/apps/cache/src/main.js"]\n')).toEqual([
-      'is not multi-stage (1 FROM)',
-    ]);
+    expect(
+      messages('FROM node:20\nRUN npm ci --omit=dev\nUSER node\nCMD ["node", "dist/apps/cache/src/main.js"]\n'),
+    ).toEqual(['is not multi-stage (1 FROM)']);
   });
 
   it('refuses a HEALTHCHECK', () => {
@@ -39,13 +39,17 @@ describe(checkDockerfile.name, () => {
   });
 
   it('refuses a final stage without USER or running as root', () => {
-    expect(messages(GOOD.replace('USER 10001:10001\n', ''))).toEqual(['the final stage has no USER: it would run as root']);
+    expect(messages(GOOD.replace('USER 10001:10001\n', ''))).toEqual([
+      'the final stage has no USER: it would run as root',
+    ]);
     expect(messages(GOOD.replace('USER 10001:10001', 'USER root'))).toEqual(['the final stage runs as root']);
     expect(messages(GOOD.replace('USER 10001:10001', 'USER 0:0'))).toEqual(['the final stage runs as 0']);
   });
 
   it('refuses an image with development dependencies', () => {
-    expect(messages(GOOD.replace('--omit=dev', ''))).toEqual(['never installs production dependencies only (npm ci --omit=dev)']);
+    expect(messages(GOOD.replace('--omit=dev', ''))).toEqual([
+      'never installs production dependencies only (npm ci --omit=dev)',
+    ]);
   });
 
   it("refuses an image that starts another app's entry point", () => {

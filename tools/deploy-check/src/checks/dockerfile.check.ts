@@ -23,7 +23,10 @@ export function parseDockerfile(text: string): Instruction[] {
     pending = '';
     if (full === '') continue;
     const space = full.search(/\s/);
-    out.push({ keyword: (space < 0 ? full : full.slice(0, space)).toUpperCase(), args: space < 0 ? '' : full.slice(space + 1).trim() });
+    out.push({
+      keyword: (space < 0 ? full : full.slice(0, space)).toUpperCase(),
+      args: space < 0 ? '' : full.slice(space + 1).trim(),
+    });
   }
   return out;
 }
@@ -38,7 +41,8 @@ export function checkDockerfile(subject: string, app: string, text: string): Fin
   const instructions = parseDockerfile(text);
   const stages = instructions.filter((i) => i.keyword === 'FROM').length;
   if (stages < 2) out.push(finding(CHECK, subject, `is not multi-stage (${stages} FROM)`));
-  if (instructions.some((i) => i.keyword === 'HEALTHCHECK')) out.push(finding(CHECK, subject, 'has a HEALTHCHECK; Kubernetes probes the health endpoints instead'));
+  if (instructions.some((i) => i.keyword === 'HEALTHCHECK'))
+    out.push(finding(CHECK, subject, 'has a HEALTHCHECK; Kubernetes probes the health endpoints instead'));
   if (!instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args) && /--omit[= ]dev\b/.test(i.args))) {
     out.push(finding(CHECK, subject, 'never installs production dependencies only (npm ci --omit=dev)'));
   }
@@ -48,18 +52,33 @@ export function checkDockerfile(subject: string, app: string, text: string): Fin
   const user = users.at(-1)?.args.split(':')[0]?.trim();
   if (user === undefined) out.push(finding(CHECK, subject, 'the final stage has no USER: it would run as root'));
   else if (user === 'root' || user === '0') out.push(finding(CHECK, subject, `the final stage runs as ${user}`));
-  const start = finalStage.filter((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT').map((i) => i.args).join(' ');
-  if (!start.includes(`dist/apps/${app}/src/main.js`)) out.push(finding(CHECK, subject, `does not start dist/apps/${app}/src/main.js`));
+  const start = finalStage
+    .filter((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT')
+    .map((i) => i.args)
+    .join(' ');
+  if (!start.includes(`dist/apps/${app}/src/main.js`))
+    out.push(finding(CHECK, subject, `does not start dist/apps/${app}/src/main.js`));
   return out;
 }
 
 /** The build context must leave out node_modules (and the build output): listed, or excluded by a `*` whitelist. */
 export function checkDockerignore(text: string | undefined): Finding[] {
-  if (text === undefined) return [finding(CHECK, '.dockerignore', 'is missing: the whole work tree, node_modules included, would be sent to the builder')];
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  if (text === undefined)
+    return [
+      finding(
+        CHECK,
+        '.dockerignore',
+        'is missing: the whole work tree, node_modules included, would be sent to the builder',
+      ),
+    ];
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   const excludesAll = lines.includes('*') || lines.includes('**');
   const excludesModules = lines.some((l) => /^(\*\*\/)?node_modules\/?$/.test(l));
   const reincludesModules = lines.some((l) => l.startsWith('!') && l.includes('node_modules'));
-  if ((!excludesAll && !excludesModules) || reincludesModules) return [finding(CHECK, '.dockerignore', 'does not exclude node_modules')];
+  if ((!excludesAll && !excludesModules) || reincludesModules)
+    return [finding(CHECK, '.dockerignore', 'does not exclude node_modules')];
   return [];
 }

@@ -6,7 +6,11 @@ import { readFileSync } from 'node:fs';
  */
 export function parseEnvNames(source: string): Set<string> {
   const names = new Set<string>();
-  const patterns = [/\(\s*env\s*,\s*['"]([A-Z][A-Z0-9_]*)['"]/g, /\benv\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g, /\benv\.([A-Z][A-Z0-9_]*)\b/g];
+  const patterns = [
+    /\(\s*env\s*,\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
+    /\benv\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g,
+    /\benv\.([A-Z][A-Z0-9_]*)\b/g,
+  ];
   for (const pattern of patterns) {
     for (const match of source.matchAll(pattern)) names.add(match[1]);
   }
@@ -15,9 +19,16 @@ export function parseEnvNames(source: string): Set<string> {
 
 export function readEnvNames(loadConfigPath: string): Set<string> {
   const names = parseEnvNames(readFileSync(loadConfigPath, 'utf8'));
-  if (names.size === 0) throw new Error(`${loadConfigPath}: found no environment variable names; has the file changed shape?`);
+  if (names.size === 0)
+    throw new Error(`${loadConfigPath}: found no environment variable names; has the file changed shape?`);
   return names;
 }
 
 /** Variables read by Node.js itself, not by Strata's config: allowed on app containers too. */
-export const RUNTIME_ENV_NAMES: ReadonlySet<string> = new Set(['NODE_ENV', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'TZ', 'UV_THREADPOOL_SIZE']);
+export const RUNTIME_ENV_NAMES: ReadonlySet<string> = new Set([
+  'NODE_ENV',
+  'NODE_OPTIONS',
+  'NODE_EXTRA_CA_CERTS',
+  'TZ',
+  'UV_THREADPOOL_SIZE',
+]);

@@ -14,7 +14,7 @@ describe(checkPartitions.name, () => {
     expect(messages(objects)).toEqual([]);
   });
 
-  it("refuses an HPA whose maxReplicas exceeds the partitions", () => {
+  it('refuses an HPA whose maxReplicas exceeds the partitions', () => {
     const objects = goodRender();
     setPartitions(objects, '2');
     expect(messages(objects)).toEqual([

@@ -16,17 +16,31 @@ export const DEFAULT_PARTITIONS = 6;
 export function checkPartitions(objects: readonly K8sObject[]): Finding[] {
   const out: Finding[] = [];
   const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'strata-config');
-  const raw = config ? new ConfigSources([config]).get('ConfigMap', config.metadata.namespace, 'strata-config')?.get('KAFKA_TOPIC_PARTITIONS') : undefined;
+  const raw = config
+    ? new ConfigSources([config])
+        .get('ConfigMap', config.metadata.namespace, 'strata-config')
+        ?.get('KAFKA_TOPIC_PARTITIONS')
+    : undefined;
   const partitions = raw === undefined || raw === '' ? DEFAULT_PARTITIONS : Number(raw);
   for (const app of STRATA_APPS) {
     const hpa = objects.find(
-      (o) => o.kind === 'HorizontalPodAutoscaler' && (o as unknown as IHorizontalPodAutoscaler).spec?.scaleTargetRef.name === app,
+      (o) =>
+        o.kind === 'HorizontalPodAutoscaler' &&
+        (o as unknown as IHorizontalPodAutoscaler).spec?.scaleTargetRef.name === app,
     ) as (K8sObject & IHorizontalPodAutoscaler) | undefined;
     const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === app);
-    const replicas = hpa?.spec?.maxReplicas ?? (deployment && isRecord(deployment.spec) ? Number(deployment.spec.replicas ?? 1) : undefined);
+    const replicas =
+      hpa?.spec?.maxReplicas ??
+      (deployment && isRecord(deployment.spec) ? Number(deployment.spec.replicas ?? 1) : undefined);
     if (replicas !== undefined && replicas > partitions) {
       const subject = hpa ? objectRef(hpa) : objectRef(deployment!);
-      out.push(finding('partitions', subject, `${app} may run ${replicas} replicas but topics have ${partitions} partitions (KAFKA_TOPIC_PARTITIONS): replicas past ${partitions} get no partitions`));
+      out.push(
+        finding(
+          'partitions',
+          subject,
+          `${app} may run ${replicas} replicas but topics have ${partitions} partitions (KAFKA_TOPIC_PARTITIONS): replicas past ${partitions} get no partitions`,
+        ),
+      );
     }
   }
   return out;

@@ -26,14 +26,19 @@ describe(checkReferences.name, () => {
 
   it('refuses a key the ConfigMap does not have', () => {
     const objects = goodRender();
-    cacheContainer(objects).env!.push({ name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'strata-config', key: 'LOG_LEVL' } } });
+    cacheContainer(objects).env!.push({
+      name: 'LOG_LEVEL',
+      valueFrom: { configMapKeyRef: { name: 'strata-config', key: 'LOG_LEVL' } },
+    });
     expect(messages(objects)).toEqual(['container "cache" env LOG_LEVEL: ConfigMap strata-config has no key LOG_LEVL']);
   });
 
   it('refuses a key a rendered Secret does not have, even when optional', () => {
     const objects = goodRender();
     cacheContainer(objects).env![1].valueFrom!.secretKeyRef!.key = 'QDRANT_APIKEY';
-    expect(messages(objects)).toEqual(['container "cache" env QDRANT_API_KEY: Secret strata-secrets has no key QDRANT_APIKEY']);
+    expect(messages(objects)).toEqual([
+      'container "cache" env QDRANT_API_KEY: Secret strata-secrets has no key QDRANT_APIKEY',
+    ]);
   });
 
   it('accepts a Secret that is not rendered (provisioned out of band), optional or not', () => {

@@ -16,13 +16,17 @@ describe(checkSelectors.name, () => {
   it('refuses a Service that selects no workload', () => {
     const objects = goodRender();
     pick<IService>(objects, 'Service', 'cache').spec!.selector = { 'app.kubernetes.io/name': 'cahce' };
-    expect(messages(objects)).toEqual(['Service/strata/cache: selects no workload\'s pods ({"app.kubernetes.io/name":"cahce"})']);
+    expect(messages(objects)).toEqual([
+      'Service/strata/cache: selects no workload\'s pods ({"app.kubernetes.io/name":"cahce"})',
+    ]);
   });
 
   it('refuses a Service whose targetPort no selected container declares', () => {
     const objects = goodRender();
     pick<IService>(objects, 'Service', 'cache').spec!.ports = [{ name: 'http', port: 80, targetPort: 8080 }];
-    expect(messages(objects)).toEqual(['Service/strata/cache: port http targets 8080, which no selected container declares']);
+    expect(messages(objects)).toEqual([
+      'Service/strata/cache: port http targets 8080, which no selected container declares',
+    ]);
   });
 
   it('refuses a Service in another namespace than the pods', () => {
@@ -35,7 +39,9 @@ describe(checkSelectors.name, () => {
     const objects = goodRender();
     const policy = pick<INetworkPolicy>(objects, 'NetworkPolicy', 'cache');
     policy.spec!.podSelector = { matchLabels: { 'app.kubernetes.io/name': 'nothing' } };
-    expect(messages(objects)).toEqual(['NetworkPolicy/strata/cache: podSelector selects no pods ({"matchLabels":{"app.kubernetes.io/name":"nothing"}})']);
+    expect(messages(objects)).toEqual([
+      'NetworkPolicy/strata/cache: podSelector selects no pods ({"matchLabels":{"app.kubernetes.io/name":"nothing"}})',
+    ]);
     policy.spec!.podSelector = {};
     expect(messages(objects)).toEqual([]);
   });
@@ -53,14 +59,18 @@ describe(checkSelectors.name, () => {
 
   it('refuses a PodDisruptionBudget that selects no pods', () => {
     const objects = goodRender();
-    pick<IPodDisruptionBudget>(objects, 'PodDisruptionBudget', 'cache').spec!.selector = { matchExpressions: [{ key: 'tier', operator: 'Exists' }] };
+    pick<IPodDisruptionBudget>(objects, 'PodDisruptionBudget', 'cache').spec!.selector = {
+      matchExpressions: [{ key: 'tier', operator: 'Exists' }],
+    };
     expect(messages(objects)).toEqual(['PodDisruptionBudget/strata/cache: selects no pods']);
   });
 
   it('refuses an HPA that scales a missing Deployment', () => {
     const objects = goodRender();
     pick<IHorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler', 'cache').spec!.scaleTargetRef.name = 'cash';
-    expect(messages(objects)).toEqual(['HorizontalPodAutoscaler/strata/cache: scales Deployment/cash, which does not exist']);
+    expect(messages(objects)).toEqual([
+      'HorizontalPodAutoscaler/strata/cache: scales Deployment/cash, which does not exist',
+    ]);
   });
 
   it('refuses a serviceAccountName that names no ServiceAccount', () => {

@@ -49,9 +49,20 @@ export function checkSelectors(objects: readonly K8sObject[]): Finding[] {
         for (const port of spec.ports ?? []) {
           const target = port.targetPort ?? port.port;
           const declared = selected.some((p) =>
-            p.spec.containers.some((c) => (c.ports ?? []).some((cp) => (typeof target === 'string' ? cp.name === target : cp.containerPort === target))),
+            p.spec.containers.some((c) =>
+              (c.ports ?? []).some((cp) =>
+                typeof target === 'string' ? cp.name === target : cp.containerPort === target,
+              ),
+            ),
           );
-          if (!declared) out.push(finding(CHECK, subject, `port ${port.name ?? port.port} targets ${String(target)}, which no selected container declares`));
+          if (!declared)
+            out.push(
+              finding(
+                CHECK,
+                subject,
+                `port ${port.name ?? port.port} targets ${String(target)}, which no selected container declares`,
+              ),
+            );
         }
         break;
       }
@@ -65,17 +76,32 @@ export function checkSelectors(objects: readonly K8sObject[]): Finding[] {
         if (!isEmptySelector(spec?.podSelector) && podsFor(object, spec?.podSelector).length === 0) {
           out.push(finding(CHECK, subject, `podSelector selects no pods (${JSON.stringify(spec?.podSelector)})`));
         }
-        const peers: INetworkPolicyPeer[] = [...(spec?.ingress ?? []).flatMap((r) => r.from ?? []), ...(spec?.egress ?? []).flatMap((r) => r.to ?? [])];
+        const peers: INetworkPolicyPeer[] = [
+          ...(spec?.ingress ?? []).flatMap((r) => r.from ?? []),
+          ...(spec?.egress ?? []).flatMap((r) => r.to ?? []),
+        ];
         for (const peer of peers) {
-          if (peer.podSelector && !peer.namespaceSelector && !isEmptySelector(peer.podSelector) && podsFor(object, peer.podSelector).length === 0) {
-            out.push(finding(CHECK, subject, `peer podSelector ${JSON.stringify(peer.podSelector)} selects no pods in the namespace`));
+          if (
+            peer.podSelector &&
+            !peer.namespaceSelector &&
+            !isEmptySelector(peer.podSelector) &&
+            podsFor(object, peer.podSelector).length === 0
+          ) {
+            out.push(
+              finding(
+                CHECK,
+                subject,
+                `peer podSelector ${JSON.stringify(peer.podSelector)} selects no pods in the namespace`,
+              ),
+            );
           }
         }
         break;
       }
       case 'HorizontalPodAutoscaler': {
         const ref = (object as unknown as IHorizontalPodAutoscaler).spec?.scaleTargetRef;
-        if (ref && !find(ref.kind, ref.name, object)) out.push(finding(CHECK, subject, `scales ${ref.kind}/${ref.name}, which does not exist`));
+        if (ref && !find(ref.kind, ref.name, object))
+          out.push(finding(CHECK, subject, `scales ${ref.kind}/${ref.name}, which does not exist`));
         break;
       }
       case 'StatefulSet': {
@@ -86,7 +112,10 @@ export function checkSelectors(objects: readonly K8sObject[]): Finding[] {
       }
       case 'Ingress': {
         const spec = (object as unknown as IIngress).spec;
-        const backends = [spec?.defaultBackend, ...(spec?.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend))];
+        const backends = [
+          spec?.defaultBackend,
+          ...(spec?.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend)),
+        ];
         for (const backend of backends) {
           if (!backend?.service) continue;
           const service = find('Service', backend.service.name, object) as unknown as IService | undefined;
@@ -95,8 +124,17 @@ export function checkSelectors(objects: readonly K8sObject[]): Finding[] {
             continue;
           }
           const wanted = backend.service.port;
-          const ok = (service.spec?.ports ?? []).some((p) => (wanted?.name !== undefined ? p.name === wanted.name : p.port === wanted?.number));
-          if (!ok) out.push(finding(CHECK, subject, `backend port ${JSON.stringify(wanted)} is not a port of Service ${backend.service.name}`));
+          const ok = (service.spec?.ports ?? []).some((p) =>
+            wanted?.name !== undefined ? p.name === wanted.name : p.port === wanted?.number,
+          );
+          if (!ok)
+            out.push(
+              finding(
+                CHECK,
+                subject,
+                `backend port ${JSON.stringify(wanted)} is not a port of Service ${backend.service.name}`,
+              ),
+            );
         }
         break;
       }
@@ -111,7 +149,10 @@ export function checkSelectors(objects: readonly K8sObject[]): Finding[] {
         }
         for (const endpoint of spec.endpoints ?? []) {
           const named = endpoint.port;
-          if (named && !services.some((s) => ((s as unknown as IService).spec?.ports ?? []).some((p) => p.name === named))) {
+          if (
+            named &&
+            !services.some((s) => ((s as unknown as IService).spec?.ports ?? []).some((p) => p.name === named))
+          ) {
             out.push(finding(CHECK, subject, `endpoint port "${named}" is a port of none of the selected Services`));
           }
         }
@@ -123,9 +164,11 @@ export function checkSelectors(objects: readonly K8sObject[]): Finding[] {
     const pod = podTemplateOf(object);
     if (pod) {
       const selector = isRecord(object.spec) ? (object.spec.selector as LabelSelector | undefined) : undefined;
-      if (selector && !selects(selector, pod.labels)) out.push(finding(CHECK, subject, 'its selector does not select its own pod template'));
+      if (selector && !selects(selector, pod.labels))
+        out.push(finding(CHECK, subject, 'its selector does not select its own pod template'));
       const sa = pod.spec.serviceAccountName;
-      if (sa && !find('ServiceAccount', sa, object)) out.push(finding(CHECK, subject, `serviceAccountName ${sa} names no ServiceAccount`));
+      if (sa && !find('ServiceAccount', sa, object))
+        out.push(finding(CHECK, subject, `serviceAccountName ${sa} names no ServiceAccount`));
     }
   }
   return out;

@@ -17,8 +17,12 @@ describe(checkTopics.name, () => {
 
   it('refuses a list without a topic the services use, and warns about one they do not', () => {
     const { errors, warnings } = checkTopics(list, ['strata.cache.lookup.v1', 'strata.cache.store.v1']);
-    expect(errors.map((f) => f.message)).toEqual(['strata.cache.store.v1 is used by the services (libs/contracts) but missing from the list']);
-    expect(warnings.map((f) => f.message)).toEqual(['strata.data-changes.v1 is not used by the services (libs/contracts)']);
+    expect(errors.map((f) => f.message)).toEqual([
+      'strata.cache.store.v1 is used by the services (libs/contracts) but missing from the list',
+    ]);
+    expect(warnings.map((f) => f.message)).toEqual([
+      'strata.data-changes.v1 is not used by the services (libs/contracts)',
+    ]);
   });
 
   it('refuses invalid names, duplicates and malformed configs', () => {

@@ -31,13 +31,19 @@ export function checkTopics(listText: string, required: readonly string[]): { er
     if (seen.has(topic)) errors.push(finding(CHECK, SUBJECT, `${topic} is listed twice`));
     seen.add(topic);
     for (const config of configs) {
-      if (!/^[a-z0-9.]+=\S+$/.test(config)) errors.push(finding(CHECK, SUBJECT, `${topic}: "${config}" is not a key=value topic config`));
+      if (!/^[a-z0-9.]+=\S+$/.test(config))
+        errors.push(finding(CHECK, SUBJECT, `${topic}: "${config}" is not a key=value topic config`));
     }
   }
   const wanted = new Set(required);
   for (const topic of wanted) {
-    if (!seen.has(topic)) errors.push(finding(CHECK, SUBJECT, `${topic} is used by the services (libs/contracts) but missing from the list`));
+    if (!seen.has(topic))
+      errors.push(
+        finding(CHECK, SUBJECT, `${topic} is used by the services (libs/contracts) but missing from the list`),
+      );
   }
-  const warnings = [...seen].filter((t) => !wanted.has(t)).map((t) => finding(CHECK, SUBJECT, `${t} is not used by the services (libs/contracts)`));
+  const warnings = [...seen]
+    .filter((t) => !wanted.has(t))
+    .map((t) => finding(CHECK, SUBJECT, `${t} is not used by the services (libs/contracts)`));
   return { errors, warnings };
 }

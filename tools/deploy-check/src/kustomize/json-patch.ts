@@ -8,7 +8,10 @@ export interface JsonPatchOperation {
 }
 
 export function isJsonPatch(value: unknown): value is JsonPatchOperation[] {
-  return Array.isArray(value) && value.every((op) => isRecord(op) && typeof op.op === 'string' && typeof op.path === 'string');
+  return (
+    Array.isArray(value) &&
+    value.every((op) => isRecord(op) && typeof op.op === 'string' && typeof op.path === 'string')
+  );
 }
 
 function tokens(pointer: string): string[] {

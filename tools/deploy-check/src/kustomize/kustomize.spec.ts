@@ -40,8 +40,9 @@ describe(renderKustomization.name, () => {
     }
   };
   const render = (dir: string) => renderKustomization(join(root, dir));
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- specs read deep, loosely shaped fields
-  const get = (objects: K8sObject[], kind: string) => objects.find((o) => o.kind === kind) as K8sObject & { spec: any; data?: unknown };
+  /** Specs read deep, loosely shaped fields. */
+  type Loose = K8sObject & { spec: any; data?: unknown }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const get = (objects: K8sObject[], kind: string) => objects.find((o) => o.kind === kind) as Loose;
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'kustomize-spec-'));
@@ -120,7 +121,11 @@ patches:
         value: { patched: "yes" }
 `,
     });
-    expect(render('overlay').filter((o) => o.metadata.annotations?.patched === 'yes').map((o) => o.kind)).toEqual(['Deployment', 'Service']);
+    expect(
+      render('overlay')
+        .filter((o) => o.metadata.annotations?.patched === 'yes')
+        .map((o) => o.kind),
+    ).toEqual(['Deployment', 'Service']);
   });
 
   it('applies components to what the parent accumulated, and sets images', () => {
@@ -134,7 +139,8 @@ patches:
         path: /spec/ports/0/port
         value: 8080
 `,
-      'overlay/kustomization.yaml': 'resources: [../base]\ncomponents: [../component]\nimages:\n  - { name: strata/api, newName: registry.example.com/api, newTag: "1.0" }\n',
+      'overlay/kustomization.yaml':
+        'resources: [../base]\ncomponents: [../component]\nimages:\n  - { name: strata/api, newName: registry.example.com/api, newTag: "1.0" }\n',
     });
     const objects = render('overlay');
     expect(get(objects, 'Service').spec.ports[0].port).toBe(8080);
@@ -142,11 +148,31 @@ patches:
   });
 
   it.each([
-    ['a field outside the subset', 'resources: [../base]\ncommonLabels: { a: b }\n', /field "commonLabels" is outside the kustomize subset/],
-    ['a patch that matches nothing', 'resources: [../base]\npatches:\n  - patch: "{apiVersion: v1, kind: Service, metadata: {name: nope}}"\n', /no resource matches the patch/],
-    ['a file outside the kustomization directory', 'resources: [../base]\npatches:\n  - path: ../base/app.yaml\n', /outside the kustomization directory/],
-    ['a JSON patch path that does not exist', 'resources: [../base]\npatches:\n  - target: { kind: Service }\n    patch: "[{op: replace, path: /spec/nope/x, value: 1}]"\n', /"nope" does not exist/],
-    ['a generator with hashed names', 'resources: [../base]\nconfigMapGenerator:\n  - { name: x, literals: [A=1] }\n', /disableNameSuffixHash/],
+    [
+      'a field outside the subset',
+      'resources: [../base]\ncommonLabels: { a: b }\n',
+      /field "commonLabels" is outside the kustomize subset/,
+    ],
+    [
+      'a patch that matches nothing',
+      'resources: [../base]\npatches:\n  - patch: "{apiVersion: v1, kind: Service, metadata: {name: nope}}"\n',
+      /no resource matches the patch/,
+    ],
+    [
+      'a file outside the kustomization directory',
+      'resources: [../base]\npatches:\n  - path: ../base/app.yaml\n',
+      /outside the kustomization directory/,
+    ],
+    [
+      'a JSON patch path that does not exist',
+      'resources: [../base]\npatches:\n  - target: { kind: Service }\n    patch: "[{op: replace, path: /spec/nope/x, value: 1}]"\n',
+      /"nope" does not exist/,
+    ],
+    [
+      'a generator with hashed names',
+      'resources: [../base]\nconfigMapGenerator:\n  - { name: x, literals: [A=1] }\n',
+      /disableNameSuffixHash/,
+    ],
   ])('refuses %s', (_case, kustomization, error) => {
     write({ 'overlay/kustomization.yaml': kustomization });
     expect(() => render('overlay')).toThrow(KustomizeError);
@@ -154,7 +180,11 @@ patches:
   });
 
   it('refuses a resource defined twice', () => {
-    write({ 'overlay/kustomization.yaml': 'resources: [one.yaml, two.yaml]\n', 'overlay/one.yaml': DEPLOYMENT, 'overlay/two.yaml': DEPLOYMENT });
+    write({
+      'overlay/kustomization.yaml': 'resources: [one.yaml, two.yaml]\n',
+      'overlay/one.yaml': DEPLOYMENT,
+      'overlay/two.yaml': DEPLOYMENT,
+    });
     expect(() => render('overlay')).toThrow(/Deployment\/api is already defined/);
   });
 

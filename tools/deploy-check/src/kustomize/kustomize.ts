@@ -2,7 +2,15 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { type Scalar, parseAllDocuments, visit } from 'yaml';
 import { parseSelectorString } from '../label-selector';
-import { CLUSTER_SCOPED_KINDS, type K8sObject, apiGroup, isK8sObject, isRecord, objectRef, podTemplateOf } from '../manifest';
+import {
+  CLUSTER_SCOPED_KINDS,
+  type K8sObject,
+  apiGroup,
+  isK8sObject,
+  isRecord,
+  objectRef,
+  podTemplateOf,
+} from '../manifest';
 import { applyJsonPatch, isJsonPatch } from './json-patch';
 import { DELETE, strategicMerge } from './strategic-merge';
 
@@ -69,7 +77,11 @@ interface Kustomization {
   patches?: PatchEntry[];
   images?: ImageEntry[];
   configMapGenerator?: ConfigMapGeneratorEntry[];
-  generatorOptions?: { disableNameSuffixHash?: boolean; labels?: Record<string, string>; annotations?: Record<string, string> };
+  generatorOptions?: {
+    disableNameSuffixHash?: boolean;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
 }
 
 /**
@@ -84,7 +96,9 @@ export function parseYamlDocuments(text: string, source: string): unknown[] {
       Scalar(_key, node: Scalar) {
         const raw = node.srcToken && 'source' in node.srcToken ? node.srcToken.source : undefined;
         if (node.type === 'PLAIN' && typeof raw === 'string' && /^0\d+$/.test(raw)) {
-          throw new KustomizeError(`${source}: ${raw} is octal in YAML 1.1 but decimal in YAML 1.2: write it in decimal or quote it`);
+          throw new KustomizeError(
+            `${source}: ${raw} is octal in YAML 1.1 but decimal in YAML 1.2: write it in decimal or quote it`,
+          );
         }
       },
     });
@@ -147,10 +161,14 @@ function generateConfigMaps(dir: string, k: Kustomization): K8sObject[] {
   const options = k.generatorOptions ?? {};
   return generators.map((g) => {
     if (g.behavior !== undefined && g.behavior !== 'create') {
-      throw new KustomizeError(`${dir}: configMapGenerator behavior "${g.behavior}" is outside the subset (use a patch)`);
+      throw new KustomizeError(
+        `${dir}: configMapGenerator behavior "${g.behavior}" is outside the subset (use a patch)`,
+      );
     }
     if (!(g.options?.disableNameSuffixHash ?? options.disableNameSuffixHash)) {
-      throw new KustomizeError(`${dir}: configMapGenerator "${g.name}" needs disableNameSuffixHash: true (hash suffixes are outside the subset)`);
+      throw new KustomizeError(
+        `${dir}: configMapGenerator "${g.name}" needs disableNameSuffixHash: true (hash suffixes are outside the subset)`,
+      );
     }
     const data: Record<string, string> = {};
     for (const spec of g.files ?? []) {
@@ -180,7 +198,8 @@ function matchesTarget(object: K8sObject, target: PatchTarget): boolean {
   if (target.kind !== undefined && !anchored(target.kind, object.kind)) return false;
   if (target.name !== undefined && !anchored(target.name, object.metadata.name)) return false;
   if (target.namespace !== undefined && !anchored(target.namespace, object.metadata.namespace ?? '')) return false;
-  if (target.labelSelector !== undefined && !parseSelectorString(target.labelSelector)(object.metadata.labels ?? {})) return false;
+  if (target.labelSelector !== undefined && !parseSelectorString(target.labelSelector)(object.metadata.labels ?? {}))
+    return false;
   return true;
 }
 
@@ -211,7 +230,8 @@ function applyPatches(dir: string, k: Kustomization, objects: K8sObject[]): K8sO
         const target = entry.target;
         matches = (o) => matchesTarget(o, target);
       } else {
-        if (!isK8sObject(patch)) throw new KustomizeError(`${source}: a patch without target needs apiVersion, kind and metadata.name`);
+        if (!isK8sObject(patch))
+          throw new KustomizeError(`${source}: a patch without target needs apiVersion, kind and metadata.name`);
         matches = (o) =>
           o.kind === patch.kind &&
           apiGroup(o.apiVersion) === apiGroup(patch.apiVersion) &&
@@ -277,7 +297,8 @@ function setImages(objects: K8sObject[], images: readonly ImageEntry[]): void {
       const name = rule.newName ?? current.name;
       if (rule.digest) container.image = `${name}@${rule.digest}`;
       else if (rule.newTag) container.image = `${name}:${rule.newTag}`;
-      else container.image = `${name}${current.tag ? `:${current.tag}` : ''}${current.digest ? `@${current.digest}` : ''}`;
+      else
+        container.image = `${name}${current.tag ? `:${current.tag}` : ''}${current.digest ? `@${current.digest}` : ''}`;
     }
   }
 }

@@ -20,12 +20,17 @@ export function findRealKustomize(): RealKustomize | undefined {
   const make = (label: string, command: string, args: (dir: string) => string[]): RealKustomize => ({
     label,
     render(dir) {
-      const text = execFileSync(command, args(dir), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+      const text = execFileSync(command, args(dir), {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 60_000,
+      });
       return parseYamlDocuments(text, `${label} ${dir}`).filter(isK8sObject);
     },
   });
   const standalone = run('kustomize', ['version']);
-  if (standalone && /v5\./.test(standalone)) return make(`kustomize ${standalone.trim()}`, 'kustomize', (dir) => ['build', dir]);
+  if (standalone && /v5\./.test(standalone))
+    return make(`kustomize ${standalone.trim()}`, 'kustomize', (dir) => ['build', dir]);
   const kubectl = run('kubectl', ['version', '--client']);
   const embedded = kubectl && /Kustomize Version: (v5\.[\w.-]+)/.exec(kubectl);
   if (embedded) return make(`kubectl kustomize (kustomize ${embedded[1]})`, 'kubectl', (dir) => ['kustomize', dir]);
@@ -46,9 +51,19 @@ function sortKeys(value: unknown): unknown {
 
 function firstDifference(a: unknown, b: unknown, path: string): string | undefined {
   if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
-  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+  if (
+    a !== null &&
+    b !== null &&
+    typeof a === 'object' &&
+    typeof b === 'object' &&
+    Array.isArray(a) === Array.isArray(b)
+  ) {
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      const d = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
+      const d = firstDifference(
+        (a as Record<string, unknown>)[key],
+        (b as Record<string, unknown>)[key],
+        `${path}.${key}`,
+      );
       if (d) return d;
     }
   }

@@ -10,7 +10,12 @@ describe(strategicMerge.name, () => {
   });
 
   it('merges container ports on containerPort and Service ports on port', () => {
-    expect(strategicMerge({ ports: [{ containerPort: 80, name: 'a' }] }, { ports: [{ containerPort: 80, protocol: 'TCP' }] })).toEqual({
+    expect(
+      strategicMerge(
+        { ports: [{ containerPort: 80, name: 'a' }] },
+        { ports: [{ containerPort: 80, protocol: 'TCP' }] },
+      ),
+    ).toEqual({
       ports: [{ containerPort: 80, name: 'a', protocol: 'TCP' }],
     });
     expect(strategicMerge({ ports: [{ port: 80 }, { port: 81 }] }, { ports: [{ port: 81, name: 'b' }] })).toEqual({
@@ -19,7 +24,9 @@ describe(strategicMerge.name, () => {
   });
 
   it('removes list items and whole objects marked $patch: delete', () => {
-    expect(strategicMerge({ volumes: [{ name: 'a' }, { name: 'b' }] }, { volumes: [{ name: 'a', $patch: 'delete' }] })).toEqual({ volumes: [{ name: 'b' }] });
+    expect(
+      strategicMerge({ volumes: [{ name: 'a' }, { name: 'b' }] }, { volumes: [{ name: 'a', $patch: 'delete' }] }),
+    ).toEqual({ volumes: [{ name: 'b' }] });
     expect(strategicMerge({ kind: 'X' }, { $patch: 'delete' })).toBe(DELETE);
   });
 

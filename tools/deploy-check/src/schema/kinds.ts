@@ -54,14 +54,32 @@ export const KNOWN_KINDS: ReadonlyMap<string, KnownKind> = new Map([
   ['apps/v1 DaemonSet', kind(DaemonSet, core('apps/v1/DaemonSet'), 'DaemonSet')],
   ['batch/v1 Job', kind(Job, core('batch/v1/Job'), 'Job')],
   ['batch/v1 CronJob', kind(CronJob, core('batch/v1/CronJob'), 'CronJob')],
-  ['autoscaling/v2 HorizontalPodAutoscaler', kind(HorizontalPodAutoscaler, core('autoscaling/v2/HorizontalPodAutoscaler'), 'HorizontalPodAutoscaler')],
-  ['policy/v1 PodDisruptionBudget', kind(PodDisruptionBudget, core('policy/v1/PodDisruptionBudget'), 'PodDisruptionBudget')],
-  ['networking.k8s.io/v1 NetworkPolicy', kind(NetworkPolicy, core('networking.k8s.io/v1/NetworkPolicy'), 'NetworkPolicy')],
+  [
+    'autoscaling/v2 HorizontalPodAutoscaler',
+    kind(HorizontalPodAutoscaler, core('autoscaling/v2/HorizontalPodAutoscaler'), 'HorizontalPodAutoscaler'),
+  ],
+  [
+    'policy/v1 PodDisruptionBudget',
+    kind(PodDisruptionBudget, core('policy/v1/PodDisruptionBudget'), 'PodDisruptionBudget'),
+  ],
+  [
+    'networking.k8s.io/v1 NetworkPolicy',
+    kind(NetworkPolicy, core('networking.k8s.io/v1/NetworkPolicy'), 'NetworkPolicy'),
+  ],
   ['networking.k8s.io/v1 Ingress', kind(Ingress, core('networking.k8s.io/v1/Ingress'), 'Ingress')],
   ['rbac.authorization.k8s.io/v1 Role', kind(Role, core('rbac.authorization.k8s.io/v1/Role'), 'Role')],
-  ['rbac.authorization.k8s.io/v1 RoleBinding', kind(RoleBinding, core('rbac.authorization.k8s.io/v1/RoleBinding'), 'RoleBinding')],
-  ['rbac.authorization.k8s.io/v1 ClusterRole', kind(ClusterRole, core('rbac.authorization.k8s.io/v1/ClusterRole'), 'ClusterRole')],
-  ['rbac.authorization.k8s.io/v1 ClusterRoleBinding', kind(ClusterRoleBinding, core('rbac.authorization.k8s.io/v1/ClusterRoleBinding'), 'ClusterRoleBinding')],
+  [
+    'rbac.authorization.k8s.io/v1 RoleBinding',
+    kind(RoleBinding, core('rbac.authorization.k8s.io/v1/RoleBinding'), 'RoleBinding'),
+  ],
+  [
+    'rbac.authorization.k8s.io/v1 ClusterRole',
+    kind(ClusterRole, core('rbac.authorization.k8s.io/v1/ClusterRole'), 'ClusterRole'),
+  ],
+  [
+    'rbac.authorization.k8s.io/v1 ClusterRoleBinding',
+    kind(ClusterRoleBinding, core('rbac.authorization.k8s.io/v1/ClusterRoleBinding'), 'ClusterRoleBinding'),
+  ],
   ['monitoring.coreos.com/v1 ServiceMonitor', kind(ServiceMonitor, prometheus('ServiceMonitor'), 'ServiceMonitor')],
   ['monitoring.coreos.com/v1 PodMonitor', kind(PodMonitor, prometheus('PodMonitor'), 'PodMonitor')],
   ['monitoring.coreos.com/v1 PrometheusRule', kind(PrometheusRule, prometheus('PrometheusRule'), 'PrometheusRule')],

@@ -14,11 +14,11 @@ describe(validateAgainstSchemas.name, () => {
 
   it('refuses wrong types and missing required fields', () => {
     const objects = goodRender();
-    (pick<{ spec: { replicas: unknown } }>(objects, 'Deployment', 'cache').spec.replicas) = 'two';
+    pick<{ spec: { replicas: unknown } }>(objects, 'Deployment', 'cache').spec.replicas = 'two';
     delete (cacheContainer(objects) as { name?: string }).name;
     expect(messages(objects)).toEqual([
       'Deployment/strata/cache: spec.replicas must be integer',
-      "Deployment/strata/cache: spec.template.spec.containers.0 must have required property name",
+      'Deployment/strata/cache: spec.template.spec.containers.0 must have required property name',
     ]);
   });
 
@@ -29,7 +29,8 @@ describe(validateAgainstSchemas.name, () => {
 });
 
 describe(checkFieldsWithTypes.name, () => {
-  const messages = (objects: K8sObject[]) => checkFieldsWithTypes(objects, ROOT).map((f) => `${f.subject}: ${f.message}`);
+  const messages = (objects: K8sObject[]) =>
+    checkFieldsWithTypes(objects, ROOT).map((f) => `${f.subject}: ${f.message}`);
 
   it('accepts objects whose every field is known', () => {
     expect(messages(goodRender())).toEqual([]);
@@ -39,7 +40,9 @@ describe(checkFieldsWithTypes.name, () => {
     const objects = goodRender();
     (cacheContainer(objects) as unknown as Record<string, unknown>).readinesProbe = { httpGet: { port: 'metrics' } };
     expect(messages(objects)).toEqual([
-      expect.stringMatching(/^Deployment\/strata\/cache: spec\.template\.spec\.containers\.0\.readinesProbe: .*readinesProbe\W* does not exist/),
+      expect.stringMatching(
+        /^Deployment\/strata\/cache: spec\.template\.spec\.containers\.0\.readinesProbe: .*readinesProbe\W* does not exist/,
+      ),
     ]);
   });
 
@@ -47,7 +50,9 @@ describe(checkFieldsWithTypes.name, () => {
     const objects = goodRender();
     (cachePodSpec(objects) as unknown as Record<string, unknown>).automountServiceAccountToken = 'false';
     expect(messages(objects)).toEqual([
-      expect.stringMatching(/^Deployment\/strata\/cache: spec\.template\.spec\.automountServiceAccountToken: Type 'string' is not assignable to type 'boolean/),
+      expect.stringMatching(
+        /^Deployment\/strata\/cache: spec\.template\.spec\.automountServiceAccountToken: Type 'string' is not assignable to type 'boolean/,
+      ),
     ]);
   });
 

@@ -25,14 +25,21 @@ export function validateAgainstSchemas(objects: readonly K8sObject[]): Finding[]
   for (const object of objects) {
     const known = KNOWN_KINDS.get(`${object.apiVersion} ${object.kind}`);
     if (!known) {
-      findings.push(finding(CHECK, objectRef(object), `no schema for ${object.apiVersion} ${object.kind} (add it to schema/kinds.ts)`));
+      findings.push(
+        finding(
+          CHECK,
+          objectRef(object),
+          `no schema for ${object.apiVersion} ${object.kind} (add it to schema/kinds.ts)`,
+        ),
+      );
       continue;
     }
     try {
       new known.model(structuredClone(object) as never).validate();
     } catch (err) {
       const errors = (err as { errors?: AjvLikeError[] }).errors;
-      const messages = Array.isArray(errors) && errors.length > 0 ? errors.map(describeAjvError) : [(err as Error).message];
+      const messages =
+        Array.isArray(errors) && errors.length > 0 ? errors.map(describeAjvError) : [(err as Error).message];
       for (const message of messages) findings.push(finding(CHECK, objectRef(object), message));
     }
   }
@@ -72,7 +79,9 @@ export function checkFieldsWithTypes(objects: readonly K8sObject[], workspaceRoo
     const alias = `T${imports.size}`;
     if (!imports.has(known.module)) imports.set(known.module, alias);
     lineOf.push(object);
-    lines.push(`export const o${lines.length}: ${known.typeName}_${imports.get(known.module)!} = ${JSON.stringify(object)};`);
+    lines.push(
+      `export const o${lines.length}: ${known.typeName}_${imports.get(known.module)!} = ${JSON.stringify(object)};`,
+    );
   }
   const header = [...imports].map(([module, alias]) => {
     const typeName = KNOWN_KINDS_BY_MODULE.get(module)!;
@@ -127,4 +136,6 @@ export function checkFieldsWithTypes(objects: readonly K8sObject[], workspaceRoo
 /** Parsed .d.ts files (the TypeScript libs and kubernetes-models) are reused across runs in one process. */
 const PARSED_DECLARATIONS = new Map<string, ts.SourceFile>();
 
-const KNOWN_KINDS_BY_MODULE: ReadonlyMap<string, string> = new Map([...KNOWN_KINDS.values()].map((k) => [k.module, k.typeName]));
+const KNOWN_KINDS_BY_MODULE: ReadonlyMap<string, string> = new Map(
+  [...KNOWN_KINDS.values()].map((k) => [k.module, k.typeName]),
+);

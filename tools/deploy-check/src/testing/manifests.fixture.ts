@@ -25,7 +25,12 @@ export function goodRender(): K8sObject[] {
         QDRANT_URL: 'http://qdrant:6333',
       },
     },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('strata-config-file'), data: { 'strata.json': '{"cache":{"l1MaxEntries":100}}' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta('strata-config-file'),
+      data: { 'strata.json': '{"cache":{"l1MaxEntries":100}}' },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: meta('strata-secrets'), stringData: { QDRANT_API_KEY: 'k' } },
     {
       apiVersion: 'apps/v1',
@@ -48,12 +53,19 @@ export function goodRender(): K8sObject[] {
                 envFrom: [{ configMapRef: { name: 'strata-config' } }],
                 env: [
                   { name: 'HEALTH_PORT', value: '9464' },
-                  { name: 'QDRANT_API_KEY', valueFrom: { secretKeyRef: { name: 'strata-secrets', key: 'QDRANT_API_KEY', optional: true } } },
+                  {
+                    name: 'QDRANT_API_KEY',
+                    valueFrom: { secretKeyRef: { name: 'strata-secrets', key: 'QDRANT_API_KEY', optional: true } },
+                  },
                 ],
                 readinessProbe: { httpGet: { path: '/health/ready', port: 'metrics' } },
                 livenessProbe: { httpGet: { path: '/health/live', port: 'metrics' } },
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
                 volumeMounts: [{ name: 'config', mountPath: '/etc/strata', readOnly: true }],
               },
             ],
@@ -78,12 +90,21 @@ export function goodRender(): K8sObject[] {
         ingress: [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cache' } } }] }],
       },
     },
-    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta('cache'), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: meta('cache'),
+      spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+    },
     {
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
       metadata: meta('cache'),
-      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'cache' }, minReplicas: 1, maxReplicas: 3 },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'cache' },
+        minReplicas: 1,
+        maxReplicas: 3,
+      },
     },
   ];
 }
