@@ -11,6 +11,7 @@ interface PartitionResult {
   readonly partition: number;
   readonly errorCode: ErrorCode;
   readonly baseOffset: number;
+  readonly logStartOffset: number;
 }
 
 /**
@@ -48,7 +49,7 @@ export class ProduceHandler implements ApiHandler {
     const writer = new ResponseWriter().array(results, (w, { topic, partitions }) => {
       w.string(topic).array(partitions, (pw, result) => {
         pw.int32(result.partition).int16(result.errorCode).int64(result.baseOffset).int64(-1); // log_append_time
-        if (apiVersion >= 5) pw.int64(result.errorCode === ErrorCode.None ? 0 : -1); // log_start_offset
+        if (apiVersion >= 5) pw.int64(result.logStartOffset);
       });
     });
     return writer.int32(0); // throttle_time_ms
@@ -65,17 +66,22 @@ export class ProduceHandler implements ApiHandler {
       case 'reject':
         return rejected(partition, sequence.errorCode);
       case 'duplicate':
-        return { partition, errorCode: ErrorCode.None, baseOffset: sequence.baseOffset };
+        return {
+          partition,
+          errorCode: ErrorCode.None,
+          baseOffset: sequence.baseOffset,
+          logStartOffset: log.logStartOffset,
+        };
       case 'append': {
         // Copy: the request buffer is reused by the connection, and the stored batch gets its offset stamped.
         const baseOffset = log.append(Buffer.from(records), validation.header);
         this.producers.recordAppend(topicName, partition, validation.header, baseOffset);
-        return { partition, errorCode: ErrorCode.None, baseOffset };
+        return { partition, errorCode: ErrorCode.None, baseOffset, logStartOffset: log.logStartOffset };
       }
     }
   }
 }
 
 function rejected(partition: number, errorCode: ErrorCode): PartitionResult {
-  return { partition, errorCode, baseOffset: -1 };
+  return { partition, errorCode, baseOffset: -1, logStartOffset: -1 };
 }
