@@ -117,6 +117,32 @@ describe('embedded default (end to end)', () => {
     expect((await lookup(ask('Do you ship to Canada?'))).body).toMatchObject({ hit: true, response: { answer: 'yes' } });
   });
 
+  it('applies a data-change event published through /v1/invalidations, once', async () => {
+    await store({ ...ask('Is the Trail Runner waterproof?'), response: { answer: 'yes' }, tags: ['product:trail-runner'] });
+    await store({ ...ask('Is the City Walker waterproof?'), response: { answer: 'no' }, tags: ['product:city-walker'] });
+    const published = await http(strata.url, 'POST', '/v1/invalidations', { body: { id: 'evt-1', tags: ['product:trail-runner'], reason: 'spec changed' }, apiKey: ACME });
+    expect(published.status).toBe(202);
+    expect(published.body).toMatchObject({ id: 'evt-1', topic: 'strata.data-changes.v1' });
+    expect((await lookup(ask('Is the Trail Runner waterproof?'))).body.hit).toBe(false);
+    expect((await lookup(ask('Is the City Walker waterproof?'))).body).toMatchObject({ hit: true });
+
+    // A replay of the same event id is harmless: the entry stored since is kept.
+    await store({ ...ask('Is the Trail Runner waterproof?'), response: { answer: 'now it is' }, tags: ['product:trail-runner'] });
+    await http(strata.url, 'POST', '/v1/invalidations', { body: { id: 'evt-1', tags: ['product:trail-runner'] }, apiKey: ACME });
+    expect((await lookup(ask('Is the Trail Runner waterproof?'))).body).toMatchObject({ hit: true, response: { answer: 'now it is' } });
+  });
+
+  it('refuses to store an answer whose lookup preceded a purge of its tags', async () => {
+    const miss = await lookup(ask('What does the Trail Runner cost?'));
+    expect(miss.body).toMatchObject({ hit: false, status: 'miss' });
+    expect(typeof miss.body.ticket).toBe('number');
+    await http(strata.url, 'POST', '/v1/cache/purge', { body: { tags: ['product:trail-runner'] }, apiKey: ACME });
+    const late = await store({ ...ask('What does the Trail Runner cost?'), response: { answer: '$99' }, tags: ['product:trail-runner'], ticket: miss.body.ticket });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('stale_entry');
+    expect((await lookup(ask('What does the Trail Runner cost?'))).body.hit).toBe(false);
+  });
+
   it('deletes an entry by id from every tier', async () => {
     const stored = await store({ ...ask('Can I pay with PayPal?'), response: { answer: 'yes' } });
     const deleted = await http(strata.url, 'DELETE', `/v1/cache/entries/${stored.body.id as string}`, { apiKey: ACME });

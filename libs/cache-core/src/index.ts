@@ -26,3 +26,5 @@ export { LookupUseCase } from './use-cases/lookup.use-case';
 export type { LookupOptions } from './use-cases/lookup.use-case';
 export { PurgeUseCase } from './use-cases/purge.use-case';
 export { StoreUseCase, entryFromStoreRequest } from './use-cases/store.use-case';
+export { PROCESSED_EVENTS } from './ports/processed-events.port';
+export type { ProcessedEvents } from './ports/processed-events.port';

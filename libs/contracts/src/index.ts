@@ -11,3 +11,4 @@ export * from './messages/l1-evict';
 export * from './messages/embedding-embed';
 export * from './messages/cache-stats';
 export * from './topics';
+export * from './messages/data-change';

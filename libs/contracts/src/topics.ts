@@ -5,6 +5,7 @@ import { CACHE_STATS_TOPIC } from './messages/cache-stats';
 import { CACHE_STORE_TOPIC } from './messages/cache-store';
 import { EMBEDDING_EMBED_TOPIC } from './messages/embedding-embed';
 import { INVALIDATION_PURGE_TOPIC } from './messages/invalidation-purge';
+import { DATA_CHANGES_TOPIC } from './messages/data-change';
 import { L1_EVICT_TOPIC } from './messages/l1-evict';
 
 /** Request-reply topics: each has a reply topic `<topic>.reply` (NestJS' Kafka convention). */
@@ -19,7 +20,7 @@ export const REQUEST_TOPICS = [
 ] as const;
 
 /** Event topics (no reply). */
-export const EVENT_TOPICS = [L1_EVICT_TOPIC] as const;
+export const EVENT_TOPICS = [L1_EVICT_TOPIC, DATA_CHANGES_TOPIC] as const;
 
 export function replyTopic(topic: string): string {
   return `${topic}.reply`;

@@ -96,6 +96,20 @@ export class StrataMetrics {
     registers: [this.registry],
   });
 
+  readonly eventToPurge = new Histogram({
+    name: 'strata_invalidation_event_to_purge_seconds',
+    help: 'From a data change (event occurredAt) to its purge confirmed on every tier.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly dataChangeEvents = new Counter({
+    name: 'strata_invalidation_events_total',
+    help: 'Data-change events by outcome (applied, duplicate).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly deadLettered = new Counter({
     name: 'strata_dlq_messages_total',
     help: 'Messages sent to a dead-letter topic, by the topic they came from and the reason class.',

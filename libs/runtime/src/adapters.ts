@@ -1,5 +1,15 @@
 import { Logger, type Provider } from '@nestjs/common';
-import { EXACT_STORE, type ExactStore, MATCH_VERIFIER, PURGE_GENERATIONS, type PurgeGenerations, VECTOR_INDEX, type VectorIndex } from '@strata/cache-core';
+import {
+  EXACT_STORE,
+  type ExactStore,
+  MATCH_VERIFIER,
+  PROCESSED_EVENTS,
+  PURGE_GENERATIONS,
+  type ProcessedEvents,
+  type PurgeGenerations,
+  VECTOR_INDEX,
+  type VectorIndex,
+} from '@strata/cache-core';
 import { type StrataConfig } from '@strata/config';
 import {
   EMBEDDING_CACHE,
@@ -10,9 +20,9 @@ import {
   OpenAiCompatibleProvider,
 } from '@strata/embedding';
 import { SemanticVerifier } from '@strata/semantic';
-import { MemoryEmbeddingCache, MemoryExactStore, MemoryPurgeGenerations, MemoryVectorIndex } from '@strata/store-memory';
+import { MemoryEmbeddingCache, MemoryExactStore, MemoryProcessedEvents, MemoryPurgeGenerations, MemoryVectorIndex } from '@strata/store-memory';
 import { QdrantVectorIndex } from '@strata/store-qdrant';
-import { RedisEmbeddingCache, RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
+import { RedisEmbeddingCache, RedisExactStore, RedisProcessedEvents, RedisPurgeGenerations } from '@strata/store-redis';
 
 /** Something the runtime opened and must close on shutdown. */
 export type Closer = () => Promise<void>;
@@ -108,4 +118,14 @@ export async function embeddingAdapters(config: StrataConfig): Promise<BuiltAdap
     ],
     closers,
   };
+}
+
+/** Which data-change events were applied (Redis when configured, so every replica and restart agrees). */
+export function invalidationAdapters(config: StrataConfig): BuiltAdapters {
+  if (config.redis.url) {
+    const events = RedisProcessedEvents.open({ url: config.redis.url, onError: redisErrorLogger('ProcessedEvents') });
+    return { providers: [{ provide: PROCESSED_EVENTS, useValue: events }], closers: [() => events.close()] };
+  }
+  const events: ProcessedEvents = new MemoryProcessedEvents();
+  return { providers: [{ provide: PROCESSED_EVENTS, useValue: events }], closers: [] };
 }

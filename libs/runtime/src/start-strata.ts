@@ -7,7 +7,7 @@ import { GatewayModule } from '@strata/service-gateway';
 import { InvalidationServiceModule } from '@strata/service-invalidation';
 import { allTopics } from '@strata/contracts';
 import { CACHE_CLIENT, EMBEDDING_CLIENT, EVENTS_CLIENT, INVALIDATION_CLIENT, KafkaAdmin } from '@strata/transport';
-import { type Closer, cacheAdapters, embeddingAdapters } from './adapters';
+import { type Closer, cacheAdapters, embeddingAdapters, invalidationAdapters } from './adapters';
 import { createHttpApp } from './http-app';
 import { InProcessTransportFactory } from './in-process-transport';
 import { KafkaTransportFactory } from './kafka-transport';
@@ -44,6 +44,7 @@ async function buildModule(service: ServiceName, config: StrataConfig, transport
             { provide: CACHE_CLIENT, useValue: client('cache') },
             { provide: INVALIDATION_CLIENT, useValue: client('invalidation') },
             { provide: EMBEDDING_CLIENT, useValue: client('embedding') },
+            { provide: EVENTS_CLIENT, useValue: client('events') },
           ],
         }),
         closers: [],
@@ -64,17 +65,16 @@ async function buildModule(service: ServiceName, config: StrataConfig, transport
       const built = await embeddingAdapters(config);
       return { module: EmbeddingServiceModule.register({ config, adapters: built.providers }), closers: built.closers };
     }
-    case 'invalidation':
+    case 'invalidation': {
+      const built = invalidationAdapters(config);
       return {
         module: InvalidationServiceModule.register({
           config,
-          adapters: [
-            { provide: CACHE_CLIENT, useValue: client('cache') },
-            { provide: EVENTS_CLIENT, useValue: client('events') },
-          ],
+          adapters: [...built.providers, { provide: CACHE_CLIENT, useValue: client('cache') }, { provide: EVENTS_CLIENT, useValue: client('events') }],
         }),
-        closers: [],
+        closers: built.closers,
       };
+    }
   }
 }
 

@@ -53,7 +53,8 @@ export class CacheMessageController {
 
   @MessagePattern(CACHE_PURGE_TOPIC)
   purge(@Payload() data: unknown): Promise<CachePurgeReply> {
-    return this.purgeUseCase.execute(parsePayload(purgeSelectorSchema, data, CACHE_PURGE_TOPIC));
+    const { action, ...selector } = parsePayload(purgeSelectorSchema, data, CACHE_PURGE_TOPIC);
+    return this.purgeUseCase.execute(selector, action);
   }
 
   @MessagePattern(CACHE_STATS_TOPIC)

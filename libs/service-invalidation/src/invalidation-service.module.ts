@@ -1,11 +1,13 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
+import { ApplyDataChangeUseCase } from './apply-data-change.use-case';
+import { DataChangeMessageController } from './data-change.message-controller';
 import { InvalidationMessageController } from './invalidation.message-controller';
 import { PurgeFanOutUseCase } from './purge-fan-out.use-case';
 
 export interface InvalidationServiceOptions {
   readonly config: StrataConfig;
-  /** Must bind CACHE_CLIENT and EVENTS_CLIENT. */
+  /** Must bind CACHE_CLIENT, EVENTS_CLIENT and PROCESSED_EVENTS. */
   readonly adapters: Provider[];
 }
 
@@ -15,8 +17,8 @@ export class InvalidationServiceModule {
   static register(options: InvalidationServiceOptions): DynamicModule {
     return {
       module: InvalidationServiceModule,
-      controllers: [InvalidationMessageController],
-      providers: [...options.adapters, { provide: STRATA_CONFIG, useValue: options.config }, PurgeFanOutUseCase],
+      controllers: [InvalidationMessageController, DataChangeMessageController],
+      providers: [...options.adapters, { provide: STRATA_CONFIG, useValue: options.config }, PurgeFanOutUseCase, ApplyDataChangeUseCase],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import {
@@ -22,7 +22,6 @@ const PURGE_TIMEOUT_FLOOR_MS = 30_000;
  */
 @Injectable()
 export class PurgeFanOutUseCase {
-  private readonly logger = new Logger('Invalidation');
   private readonly metrics = StrataMetrics.shared();
   private readonly timeoutMs: number;
 
@@ -35,14 +34,12 @@ export class PurgeFanOutUseCase {
   }
 
   async execute(selector: PurgeSelectorMessage): Promise<InvalidationPurgeReply> {
-    const counts = await requestReply<CachePurgeReply>(this.cache, CACHE_PURGE_TOPIC, selector, this.timeoutMs);
+    // Keyed by tenant: one tenant's purges stay in order on one partition.
+    const counts = await requestReply<CachePurgeReply>(this.cache, CACHE_PURGE_TOPIC, { key: selector.tenant, value: selector }, this.timeoutMs);
     const evict = { ...selector, ...(counts.generation === undefined ? {} : { generation: counts.generation }) };
-    await firstValueFrom(this.events.emit(L1_EVICT_TOPIC, evict), { defaultValue: undefined });
+    await firstValueFrom(this.events.emit(L1_EVICT_TOPIC, { key: selector.tenant, value: evict }), { defaultValue: undefined });
     this.metrics.purged.inc({ tier: 'l3' }, counts.l3);
     this.metrics.purged.inc({ tier: 'l2' }, counts.l2);
-    this.logger.log(
-      `purged tenant=${selector.tenant} tags=${JSON.stringify(selector.tags ?? [])} namespace=${selector.namespace ?? '*'} l3=${counts.l3} l2=${counts.l2}`,
-    );
     return counts;
   }
 }

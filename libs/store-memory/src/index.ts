@@ -5,3 +5,4 @@ export type { MemoryEmbeddingCacheOptions } from './embedding-cache/memory-embed
 export { MemoryVectorIndex } from './vector/memory-vector-index';
 export type { MemoryVectorIndexOptions } from './vector/memory-vector-index';
 export { MemoryPurgeGenerations } from './generations/memory-purge-generations';
+export { MemoryProcessedEvents } from './events/memory-processed-events';

@@ -6,3 +6,5 @@ export { RedisEmbeddingCache } from './embedding-cache/redis-embedding-cache';
 export type { RedisEmbeddingCacheOptions } from './embedding-cache/redis-embedding-cache';
 export { RedisPurgeGenerations } from './generations/redis-purge-generations';
 export type { RedisPurgeGenerationsOptions } from './generations/redis-purge-generations';
+export { RedisProcessedEvents } from './events/redis-processed-events';
+export type { RedisProcessedEventsOptions } from './events/redis-processed-events';

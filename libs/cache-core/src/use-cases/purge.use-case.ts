@@ -19,7 +19,7 @@ export class PurgeUseCase {
     private readonly telemetry: CacheTelemetry,
   ) {}
 
-  async execute(selector: PurgeSelector): Promise<CachePurgeReply> {
+  async execute(selector: PurgeSelector, action: 'purge' | 'invalidate' = 'purge'): Promise<CachePurgeReply> {
     let generation: number;
     try {
       generation = await this.generations.advance(selector.tenant, purgeGenerationFields(selector));
@@ -27,6 +27,8 @@ export class PurgeUseCase {
       this.telemetry.tierError('generations', 'advance', error);
       throw new StrataError(ErrorCode.CacheUnavailable, 'could not record the purge generation; nothing was acknowledged, retry');
     }
+    // `invalidate`: unreachable from now on (every read checks the generation); removal is left to expiry.
+    if (action === 'invalidate') return { l2: 0, l3: 0, generation };
     const l3 = await this.tier('l3', () => this.l3.purge(selector));
     const l2 = await this.tier('l2', () => this.l2.purge(selector));
     return { l2, l3, generation };

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { jsonValueSchema } from '../messages/cache-entry.schema';
 import { chatMessageSchema, lookupModeSchema, modelSchema, namespaceSchema, paramsSchema, tagSchema } from './chat.schema';
 
+export const entryIdSchema = z.string().uuid();
+
 /** Either OpenAI chat `messages` or a plain `prompt`, never both. */
 const requestShape = {
   namespace: namespaceSchema.optional(),
@@ -52,4 +54,18 @@ export const purgeRequestSchema = z
   .refine((v) => v.tags !== undefined || v.namespace !== undefined, 'give "tags", "namespace" or both');
 export type PurgeRequest = z.infer<typeof purgeRequestSchema>;
 
-export const entryIdSchema = z.string().uuid();
+
+/** `POST /v1/invalidations`: publishes a data-change event for the caller's tenant (the manual purge). */
+export const invalidationRequestSchema = z
+  .object({
+    /** Event id (idempotency); generated when absent. */
+    id: z.string().min(1).max(256).optional(),
+    tags: z.array(tagSchema).max(10_000).optional(),
+    namespace: namespaceSchema.optional(),
+    entryIds: z.array(entryIdSchema).max(10_000).optional(),
+    action: z.enum(['purge', 'invalidate']).optional(),
+    reason: z.string().max(2_000).optional(),
+  })
+  .strict()
+  .refine((v) => (v.tags?.length ?? 0) > 0 || v.namespace !== undefined || (v.entryIds?.length ?? 0) > 0, 'give "tags", "namespace" or "entryIds"');
+export type InvalidationRequest = z.infer<typeof invalidationRequestSchema>;

@@ -1,6 +1,15 @@
 import { ClientProxy, type MsPattern, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { type InProcessBus } from './in-process-bus';
 
+/**
+ * Like NestJS' Kafka serializer: a payload object with a `key` or `value` member is a Kafka message
+ * (`{key, value, headers}`) whose `value` is the payload. Contracts never use those two names at the top.
+ */
+function unwrapKafkaEnvelope(data: unknown): unknown {
+  if (data !== null && typeof data === 'object' && ('key' in data || 'value' in data)) return (data as { value?: unknown }).value;
+  return data;
+}
+
 /** The client side of the in-process transport: `send()` and `emit()` as with ClientKafka. */
 export class InProcessClient extends ClientProxy {
   constructor(private readonly bus: InProcessBus) {
@@ -21,7 +30,7 @@ export class InProcessClient extends ClientProxy {
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     const pattern = this.normalizePattern(packet.pattern as MsPattern);
-    this.bus.request(pattern, packet.data).then(
+    this.bus.request(pattern, unwrapKafkaEnvelope(packet.data)).then(
       (response) => callback({ response, isDisposed: true }),
       (err: unknown) => callback({ err, isDisposed: true }),
     );
@@ -29,6 +38,6 @@ export class InProcessClient extends ClientProxy {
   }
 
   protected dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
-    return this.bus.emit(this.normalizePattern(packet.pattern as MsPattern), packet.data) as Promise<T>;
+    return this.bus.emit(this.normalizePattern(packet.pattern as MsPattern), unwrapKafkaEnvelope(packet.data)) as Promise<T>;
   }
 }

@@ -12,6 +12,8 @@ export const purgeSelectorSchema = z
     purgeId: z.string().min(1).max(64).optional(),
     /** Set on the L1-eviction broadcast: gateways refuse to fill L1 with entries older than this. */
     generation: z.number().int().min(0).optional(),
+    /** `invalidate`: only advance the purge generation (entries become unreachable at once, expire later). */
+    action: z.enum(['purge', 'invalidate']).optional(),
   })
   .refine((v) => v.tags !== undefined || v.namespace !== undefined, 'a purge needs tags or a namespace');
 export type PurgeSelectorMessage = z.infer<typeof purgeSelectorSchema>;

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, HttpCode, Headers, Inject, Post } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
+import { STRATA_CONFIG, StrataConfig } from '@strata/config';
+import { DATA_CHANGES_TOPIC, type DataChangeEvent, invalidationRequestSchema } from '@strata/contracts';
+import { EVENTS_CLIENT } from '@strata/transport';
+import { firstValueFrom } from 'rxjs';
+import { TenantResolver } from '../auth/tenant-resolver';
+import { parseBody } from './parse-body';
+import { enforceLimits } from './request-limits';
+
+type HeaderValue = string | string[] | undefined;
+
+/**
+ * `POST /v1/invalidations`: publishes a data-change event for the caller's tenant on
+ * `strata.data-changes.v1`, exactly as a user's own producer would; the invalidation service applies it
+ * across every tier and every gateway. Answers 202 once the event is published.
+ */
+@Controller('v1/invalidations')
+export class InvalidationsHttpController {
+  constructor(
+    private readonly tenants: TenantResolver,
+    @Inject(EVENTS_CLIENT) private readonly events: ClientProxy,
+    @Inject(STRATA_CONFIG) private readonly config: StrataConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  async publish(@Body() body: unknown, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
+    const tenant = this.tenants.resolve(auth, apiKey);
+    const request = parseBody(invalidationRequestSchema, body);
+    enforceLimits(this.config.limits, { ...(request.tags ? { tags: request.tags } : {}) });
+    const event: DataChangeEvent = {
+      id: request.id ?? randomUUID(),
+      tenant,
+      tags: request.tags ?? [],
+      ...(request.namespace === undefined ? {} : { namespace: request.namespace }),
+      ...(request.entryIds === undefined ? {} : { entryIds: request.entryIds }),
+      action: request.action ?? 'purge',
+      ...(request.reason === undefined ? {} : { reason: request.reason }),
+      occurredAt: new Date().toISOString(),
+    };
+    await firstValueFrom(this.events.emit(DATA_CHANGES_TOPIC, { key: tenant, value: event }), { defaultValue: undefined });
+    return { id: event.id, topic: DATA_CHANGES_TOPIC, status: 'published' };
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PROCESSED_EVENTS, ProcessedEvents, entryTag } from '@strata/cache-core';
+import { type DataChangeEvent } from '@strata/contracts';
+import { StrataMetrics } from '@strata/observability';
+import { PurgeFanOutUseCase } from './purge-fan-out.use-case';
+
+export interface DataChangeOutcome {
+  readonly applied: boolean;
+  readonly purged?: { readonly l2: number; readonly l3: number };
+}
+
+/**
+ * Applies a data-change event once: purge (or invalidate) what it names across every tier, then
+ * remember its id. A failure before the purge is confirmed propagates, so the event is redelivered
+ * (its offset is not committed); a redelivery after it is recognised and skipped.
+ */
+@Injectable()
+export class ApplyDataChangeUseCase {
+  private readonly audit = new Logger('Audit');
+  private readonly metrics = StrataMetrics.shared();
+
+  constructor(
+    private readonly fanOut: PurgeFanOutUseCase,
+    @Inject(PROCESSED_EVENTS) private readonly processed: ProcessedEvents,
+  ) {}
+
+  async execute(event: DataChangeEvent): Promise<DataChangeOutcome> {
+    if (await this.processed.has(event.tenant, event.id)) {
+      this.metrics.dataChangeEvents.inc({ outcome: 'duplicate' });
+      return { applied: false };
+    }
+    const tags = [...event.tags, ...(event.entryIds ?? []).map(entryTag)];
+    const started = Date.now();
+    const purged = await this.fanOut.execute({
+      tenant: event.tenant,
+      ...(tags.length > 0 ? { tags } : {}),
+      ...(event.namespace === undefined ? {} : { namespace: event.namespace }),
+      action: event.action,
+    });
+    try {
+      await this.processed.add(event.tenant, event.id);
+    } catch (error) {
+      // The purge is done; a redelivery would only purge again, which is harmless.
+      this.audit.warn(`could not record event ${event.id} as applied: ${(error as Error).message}`);
+    }
+    const now = Date.now();
+    const occurred = Date.parse(event.occurredAt);
+    const latency = Math.max(0, now - (Number.isNaN(occurred) ? started : occurred)) / 1000;
+    this.metrics.eventToPurge.observe(latency);
+    this.metrics.dataChangeEvents.inc({ outcome: 'applied' });
+    this.audit.log(
+      JSON.stringify({
+        event: event.id,
+        tenant: event.tenant,
+        tags: event.tags,
+        entryIds: event.entryIds ?? [],
+        namespace: event.namespace ?? null,
+        action: event.action,
+        reason: event.reason ?? null,
+        purged,
+        latencyMs: Math.round(latency * 1000),
+        applyMs: now - started,
+      }),
+    );
+    return { applied: true, purged };
+  }
+}
