@@ -148,8 +148,8 @@ export const strataConfigSchema = z
               .strict(),
           )
           .default([]),
-        /** Until the upstream's response headers (streams) or its whole body (non-streaming). */
-        timeoutMs: z.number().int().positive().default(600_000),
+        /** Until the upstream's response headers (streams) or its whole body (non-streaming). Node's fetch waits 300 s for headers at most. */
+        timeoutMs: z.number().int().positive().default(300_000),
         /** Longest silence between two chunks of a streamed response before it is abandoned (not stored). */
         streamIdleTimeoutMs: z.number().int().positive().default(120_000),
         /** Ask streaming upstreams for the usage chunk (stripped for clients that did not ask), so hits can count tokens saved. */

@@ -8,6 +8,7 @@ import { GatewayCache } from './cache-api/gateway-cache';
 import { CacheApiHttpController } from './http/cache-api.http-controller';
 import { L1Cache } from './l1/l1-cache';
 import { L1EvictMessageController } from './messages/l1-evict.message-controller';
+import { OPENAI_PROXY_CONTROLLERS, OPENAI_PROXY_PROVIDERS } from './openai/openai-proxy.providers';
 
 export interface GatewayOptions {
   readonly config: StrataConfig;
@@ -23,7 +24,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [OpsModule],
-      controllers: [CacheApiHttpController, L1EvictMessageController],
+      controllers: [CacheApiHttpController, L1EvictMessageController, ...OPENAI_PROXY_CONTROLLERS],
       providers: [
         ...options.adapters,
         { provide: STRATA_CONFIG, useValue: config },
@@ -56,6 +57,7 @@ export class GatewayModule {
         TenantResolver,
         GatewayCache,
         CacheStatsService,
+        ...OPENAI_PROXY_PROVIDERS,
       ],
     };
   }

@@ -20,6 +20,7 @@ export class CacheStatsService {
       this.metrics.counterValue(this.metrics.lookups, { tier: 'total', outcome: 'bypass' }),
       this.cache.stats(),
     ]);
+    const saved = await this.savings();
     const lookups = l1 + l2 + l3 + miss;
     return {
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
@@ -29,6 +30,19 @@ export class CacheStatsService {
       bypassed: bypass,
       hitRatio: lookups === 0 ? 0 : Math.round(((l1 + l2 + l3) / lookups) * 10_000) / 10_000,
       entries,
+      saved,
     };
+  }
+
+  /** What hits saved at the upstream (OpenAI-compatible proxy): tokens from the stored usage, USD at the configured prices. */
+  private async savings(): Promise<{ tokens: number; usd: number; byModel: Record<string, { tokens: number; usd: number }> }> {
+    const [tokens, usd] = await Promise.all([this.metrics.tokensSaved.get(), this.metrics.costSaved.get()]);
+    const byModel: Record<string, { tokens: number; usd: number }> = {};
+    const slot = (model: string | number | undefined) => (byModel[String(model)] ??= { tokens: 0, usd: 0 });
+    for (const v of tokens.values) slot(v.labels.model).tokens += v.value;
+    for (const v of usd.values) slot(v.labels.model).usd += v.value;
+    const total = Object.values(byModel).reduce((sum, m) => ({ tokens: sum.tokens + m.tokens, usd: sum.usd + m.usd }), { tokens: 0, usd: 0 });
+    for (const m of Object.values(byModel)) m.usd = Math.round(m.usd * 1e6) / 1e6;
+    return { tokens: total.tokens, usd: Math.round(total.usd * 1e6) / 1e6, byModel };
   }
 }

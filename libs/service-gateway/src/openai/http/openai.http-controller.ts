@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { ChatCompletionsProxy } from '../chat/chat-completions.proxy';
+import { parseProxyControls } from '../controls/proxy-controls';
+import { EmbeddingsProxy } from '../embeddings/embeddings.proxy';
+import { ModelsProxy } from '../models/models.proxy';
+import { ClientConnection } from './client-connection';
+import { OpenAiErrorFilter } from './openai-error.filter';
+import { ProxyAccess } from './proxy-access';
+import { writeProxyReply } from './reply-writer';
+
+/**
+ * The OpenAI-compatible API (`/v1/chat/completions`, `/v1/embeddings`, `/v1/models`): point an OpenAI
+ * client's base URL at `http://<gateway>/v1`. Cache controls are request headers (see ./README.md).
+ */
+@Controller('v1')
+@UseFilters(OpenAiErrorFilter)
+export class OpenAiHttpController {
+  constructor(
+    private readonly access: ProxyAccess,
+    private readonly chat: ChatCompletionsProxy,
+    private readonly embeddings: EmbeddingsProxy,
+    private readonly models: ModelsProxy,
+  ) {}
+
+  @Post('chat/completions')
+  @HttpCode(200)
+  async chatCompletions(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const connection = new ClientConnection(reply.raw);
+    const caller = this.access.admit(request.headers);
+    const controls = parseProxyControls(request.headers);
+    writeProxyReply(reply, await this.chat.handle({ caller, body, controls }, connection), request.id);
+  }
+
+  @Post('embeddings')
+  @HttpCode(200)
+  async createEmbeddings(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const connection = new ClientConnection(reply.raw);
+    const caller = this.access.admit(request.headers);
+    writeProxyReply(reply, await this.embeddings.handle({ caller, body }, connection), request.id);
+  }
+
+  @Get('models')
+  async listModels(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const connection = new ClientConnection(reply.raw);
+    const caller = this.access.admit(request.headers);
+    writeProxyReply(reply, await this.models.list(caller, connection), request.id);
+  }
+
+  /** Model ids may hold slashes (`meta-llama/Llama-3.1-8B`), hence the wildcard. */
+  @Get('models/*')
+  async retrieveModel(@Req() request: FastifyRequest<{ Params: Record<string, string> }>, @Res() reply: FastifyReply): Promise<void> {
+    const connection = new ClientConnection(reply.raw);
+    const caller = this.access.admit(request.headers);
+    const id = decodeURIComponent(request.params['*'] ?? '');
+    writeProxyReply(reply, await this.models.retrieve(id, caller, connection), request.id);
+  }
+}

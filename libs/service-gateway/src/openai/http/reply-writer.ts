@@ -1,0 +1,27 @@
+import { type FastifyReply } from 'fastify';
+import { type ProxyReply } from './proxy-reply';
+
+/**
+ * Writes a proxy reply. Whole bodies go through Fastify; streams take over the raw response and write
+ * each frame the moment it is available (no buffering), stopping when the client goes away.
+ */
+export function writeProxyReply(reply: FastifyReply, out: ProxyReply, requestId: string): void {
+  if (out.kind === 'json') {
+    void reply.status(out.status).headers(out.headers).send(out.body);
+    return;
+  }
+  const res = reply.raw;
+  reply.hijack();
+  if (res.destroyed) return;
+  res.writeHead(out.status, { ...out.headers, 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'x-request-id': requestId });
+  res.flushHeaders();
+  const stop = out.source.pipe({
+    write(text) {
+      if (!res.destroyed && !res.writableEnded) res.write(text);
+    },
+    end() {
+      if (!res.destroyed && !res.writableEnded) res.end();
+    },
+  });
+  res.once('close', stop);
+}

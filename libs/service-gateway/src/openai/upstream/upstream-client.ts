@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { STRATA_CONFIG, StrataConfig } from '@strata/config';
+import { ErrorCode, StrataError } from '@strata/contracts';
+import { StrataMetrics } from '@strata/observability';
+import { Deadline } from './deadline';
+import { type UpstreamTarget } from './upstream-router';
+
+/** The client's own upstream credentials and OpenAI account headers, used when no key is configured. */
+export type ClientCredentials = Readonly<Record<string, string>>;
+
+export type UpstreamEndpoint = 'chat' | 'embeddings' | 'models';
+
+export interface UpstreamCall {
+  readonly target: UpstreamTarget;
+  readonly endpoint: UpstreamEndpoint;
+  readonly method: 'GET' | 'POST';
+  /** Appended to the target's base URL, e.g. `/chat/completions`. */
+  readonly path: string;
+  readonly body?: string | undefined;
+  readonly stream?: boolean;
+  readonly credentials: ClientCredentials;
+  readonly signal: AbortSignal;
+}
+
+/** A finished, buffered upstream exchange (everything but streams). */
+export interface UpstreamExchange {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** Why the upstream gave no answer, as the client sees it. */
+export type UpstreamFailureKind = 'timeout' | 'unreachable' | 'aborted';
+
+export class UpstreamFailure extends StrataError {
+  constructor(
+    readonly kind: UpstreamFailureKind,
+    message: string,
+  ) {
+    super(ErrorCode.UpstreamError, message);
+  }
+
+  /** 504 when the upstream was too slow, 502 when it could not be reached; 499 (client closed) otherwise. */
+  get status(): number {
+    return this.kind === 'timeout' ? 504 : this.kind === 'unreachable' ? 502 : 499;
+  }
+}
+
+/** Upstream response headers a client may rely on (rate limits, request ids, processing time); the rest stay behind. */
+const PASSED_HEADERS = /^(content-type|retry-after|retry-after-ms|openai-[a-z-]+|x-ratelimit-[a-z-]+|azureml-model-[a-z-]+|x-ms-region)$/;
+
+export function passThroughHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (PASSED_HEADERS.test(name)) out[name] = value;
+    else if (name === 'x-request-id') out['x-upstream-request-id'] = value;
+  });
+  return out;
+}
+
+/** A short digest of the credentials a call is made with: calls under different client keys never share a flight. */
+export function credentialDigest(target: UpstreamTarget, credentials: ClientCredentials): string {
+  if (target.apiKey !== undefined) return 'configured';
+  const names = Object.keys(credentials);
+  if (names.length === 0) return 'none';
+  const hash = createHash('sha256');
+  for (const name of names.sort()) hash.update(`${name}\u0000${credentials[name]}\u0000`);
+  return hash.digest('hex').slice(0, 32);
+}
+
+function describeCause(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause).code) : undefined;
+  return code ?? (cause instanceof Error ? cause.message : String(cause));
+}
+
+/**
+ * Calls OpenAI-compatible upstreams with Node's fetch (undici: pooled keep-alive connections). The
+ * configured key, when there is one, replaces the client's credentials; keys never reach a log line or
+ * an error message.
+ */
+@Injectable()
+export class UpstreamClient {
+  private readonly metrics = StrataMetrics.shared();
+  readonly timeoutMs: number;
+  readonly streamIdleTimeoutMs: number;
+
+  constructor(@Inject(STRATA_CONFIG) config: StrataConfig) {
+    this.timeoutMs = config.upstream.timeoutMs;
+    this.streamIdleTimeoutMs = config.upstream.streamIdleTimeoutMs;
+  }
+
+  /** Sends the request; resolves with the response as soon as its headers arrive (rejects as fetch does: classify with `failure`). */
+  open(call: UpstreamCall): Promise<Response> {
+    const headers: Record<string, string> = { accept: call.stream ? 'text/event-stream' : 'application/json' };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    const key = call.target.apiKey;
+    if (key !== undefined) headers[call.target.apiKeyHeader] = call.target.apiKeyHeader === 'authorization' ? `Bearer ${key}` : key;
+    else Object.assign(headers, call.credentials);
+    return fetch(`${call.target.baseUrl}${call.path}`, { method: call.method, headers, body: call.body, signal: call.signal });
+  }
+
+  /** A whole exchange within the configured timeout, given up early if `call.signal` aborts. */
+  async exchange(call: UpstreamCall): Promise<UpstreamExchange> {
+    const deadline = new Deadline(call.signal, this.timeoutMs);
+    const started = process.hrtime.bigint();
+    try {
+      const response = await this.open({ ...call, signal: deadline.signal });
+      const body = await response.text();
+      this.observe(call.endpoint, started, `${Math.floor(response.status / 100)}xx`);
+      return { status: response.status, headers: passThroughHeaders(response.headers), body };
+    } catch (error) {
+      throw this.failure(call, error, deadline);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** Records a finished call (`outcome`: status class, or truncated for a stream cut short). */
+  observe(endpoint: UpstreamEndpoint, started: bigint, outcome: string): void {
+    this.metrics.upstreamRequests.inc({ endpoint, outcome });
+    this.metrics.upstreamDuration.observe({ endpoint }, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  /**
+   * Classifies (and counts) a failed call: the deadline ran out (timeout), the caller's signal aborted
+   * (aborted: the client went away), or the upstream could not be reached.
+   */
+  failure(call: Pick<UpstreamCall, 'target' | 'endpoint' | 'signal'>, error: unknown, deadline: Deadline): UpstreamFailure {
+    const host = new URL(call.target.baseUrl).host;
+    let failure: UpstreamFailure;
+    if (deadline.timedOut) failure = new UpstreamFailure('timeout', `the upstream ${host} did not answer in time`);
+    else if (call.signal.aborted) failure = new UpstreamFailure('aborted', 'the client went away');
+    else failure = new UpstreamFailure('unreachable', `the upstream ${host} could not be reached (${describeCause(error)})`);
+    this.metrics.upstreamRequests.inc({ endpoint: call.endpoint, outcome: failure.kind });
+    return failure;
+  }
+}

@@ -1,0 +1,32 @@
+import { UpstreamRouter } from './upstream-router';
+
+const base = { apiKeyHeader: 'authorization' as const, timeoutMs: 1, streamIdleTimeoutMs: 1, streamUsage: true, staleWhileRevalidateSeconds: {}, storeQueue: { capacity: 1, concurrency: 1, maxAttempts: 1, retryBaseMs: 1 } };
+
+describe(UpstreamRouter.name, () => {
+  const sut = new UpstreamRouter({
+    ...base,
+    url: 'https://api.openai.com/v1/',
+    apiKey: 'sk-default',
+    routes: [
+      { models: ['llama-*', 'mistral-7b'], url: 'http://vllm:8000/v1' },
+      { models: ['gpt-4o-azure'], url: 'https://x.openai.azure.com/openai/v1', apiKey: 'az', apiKeyHeader: 'api-key' },
+    ],
+  });
+
+  it('routes models by pattern, with each route its own key and key header', () => {
+    expect(sut.route('llama-3-8b')).toEqual({ baseUrl: 'http://vllm:8000/v1', apiKey: undefined, apiKeyHeader: 'authorization' });
+    expect(sut.route('mistral-7b')?.baseUrl).toBe('http://vllm:8000/v1');
+    expect(sut.route('gpt-4o-azure')).toEqual({ baseUrl: 'https://x.openai.azure.com/openai/v1', apiKey: 'az', apiKeyHeader: 'api-key' });
+  });
+
+  it('sends other models to the default upstream, without its trailing slash', () => {
+    expect(sut.route('gpt-4o-mini')).toEqual({ baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-default', apiKeyHeader: 'authorization' });
+    expect(sut.default?.baseUrl).toBe('https://api.openai.com/v1');
+  });
+
+  it('has no route when nothing is configured for the model', () => {
+    const routesOnly = new UpstreamRouter({ ...base, routes: [{ models: ['a'], url: 'http://a/v1' }] });
+    expect(routesOnly.route('b')).toBeUndefined();
+    expect(routesOnly.default).toBeUndefined();
+  });
+});

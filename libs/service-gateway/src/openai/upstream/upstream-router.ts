@@ -1,0 +1,41 @@
+import { type StrataConfig } from '@strata/config';
+import { firstMatch } from '../model-pattern';
+
+/** Where a request goes: an OpenAI-compatible base URL and, if configured, the key to use there. */
+export interface UpstreamTarget {
+  /** Base URL including its version path, without a trailing slash (e.g. `https://api.openai.com/v1`). */
+  readonly baseUrl: string;
+  /** Secret: never logged. */
+  readonly apiKey: string | undefined;
+  readonly apiKeyHeader: 'authorization' | 'api-key';
+}
+
+function target(url: string, apiKey: string | undefined, apiKeyHeader: 'authorization' | 'api-key'): UpstreamTarget {
+  return { baseUrl: url.replace(/\/+$/, ''), apiKey, apiKeyHeader };
+}
+
+/** Routes a model to its upstream (`upstream.routes`, first match; exact names beat `*` patterns), else the default `upstream.url`. */
+export class UpstreamRouter {
+  private readonly byModel: (model: string) => UpstreamTarget | undefined;
+  private readonly fallback: UpstreamTarget | undefined;
+
+  constructor(config: StrataConfig['upstream']) {
+    this.byModel = firstMatch(
+      config.routes.flatMap((route) => {
+        const routeTarget = target(route.url, route.apiKey ?? undefined, route.apiKeyHeader ?? 'authorization');
+        return route.models.map((pattern) => [pattern, routeTarget] as const);
+      }),
+    );
+    this.fallback = config.url === undefined ? undefined : target(config.url, config.apiKey, config.apiKeyHeader);
+  }
+
+  /** The upstream for a model; undefined when none is configured for it. */
+  route(model: string): UpstreamTarget | undefined {
+    return this.byModel(model) ?? this.fallback;
+  }
+
+  /** The upstream for requests that name no model (`GET /v1/models`). */
+  get default(): UpstreamTarget | undefined {
+    return this.fallback;
+  }
+}
