@@ -6,7 +6,10 @@ const ROOT = join(__dirname, '..', '..');
 export interface StrataProcess {
   readonly url: string;
   readonly output: () => string;
+  /** SIGTERM (graceful drain); resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: a crash, no drain. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -35,9 +38,15 @@ export function startStrataProcess(entry: string, env: Record<string, string>, r
           output: () => output,
           stop: () =>
             new Promise((done) => {
-              if (child.exitCode !== null) return done(child.exitCode);
+              if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
               child.once('exit', (code) => done(code));
               child.kill('SIGTERM');
+            }),
+          kill: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null || child.signalCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGKILL');
             }),
         });
       }
@@ -46,6 +55,7 @@ export function startStrataProcess(entry: string, env: Record<string, string>, r
     child.stderr?.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
+      // After readiness this reject is a no-op; before it, the process died while starting.
       reject(new Error(`${entry} exited with ${String(code)} before it was ready:\n${output}`));
     });
   });

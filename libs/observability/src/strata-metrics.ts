@@ -1,6 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 type EntriesSource = () => Promise<number>;
+export interface ConsumerLag {
+  readonly group: string;
+  readonly topic: string;
+  readonly lag: number;
+}
+type LagSource = () => Promise<readonly ConsumerLag[]>;
 
 /**
  * Every Prometheus metric Strata exports. One instance per process (`StrataMetrics.shared()`): in the
@@ -187,10 +193,28 @@ export class StrataMetrics {
   });
 
   readonly entries: Gauge<'tier'>;
+  readonly consumerLag: Gauge<'group' | 'topic'>;
+  private lagSource: LagSource | undefined;
 
   private constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'strata_' });
     const sources = this.entrySources;
+    const lag = () => this.lagSource;
+    this.consumerLag = new Gauge({
+      name: 'strata_kafka_consumer_lag',
+      help: 'Messages not yet consumed (high watermark minus committed offset), per consumer group and topic.',
+      labelNames: ['group', 'topic'] as const,
+      registers: [this.registry],
+      async collect() {
+        const source = lag();
+        if (!source) return;
+        try {
+          for (const { group, topic, lag: value } of await source()) this.set({ group, topic }, value);
+        } catch {
+          // Kafka unreachable at scrape time: keep the last values.
+        }
+      },
+    });
     this.entries = new Gauge({
       name: 'strata_cache_entries',
       help: 'Entries held per tier.',
@@ -208,6 +232,11 @@ export class StrataMetrics {
         );
       },
     });
+  }
+
+  /** Reports consumer lag at scrape time (distributed mode). */
+  reportConsumerLag(source: LagSource): void {
+    this.lagSource = source;
   }
 
   static shared(): StrataMetrics {

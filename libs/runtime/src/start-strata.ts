@@ -1,11 +1,11 @@
 import { type INestApplication, type LoggerService, Module, type DynamicModule } from '@nestjs/common';
 import { type StrataConfig } from '@strata/config';
-import { HealthChecks, OpsModule, PinoNestLogger, createLogger } from '@strata/observability';
+import { HealthChecks, OpsModule, PinoNestLogger, StrataMetrics, createLogger } from '@strata/observability';
 import { CacheServiceModule } from '@strata/service-cache';
 import { EmbeddingServiceModule } from '@strata/service-embedding';
 import { GatewayModule } from '@strata/service-gateway';
 import { InvalidationServiceModule } from '@strata/service-invalidation';
-import { allTopics } from '@strata/contracts';
+import { DATA_CHANGES_TOPIC, allTopics } from '@strata/contracts';
 import { CACHE_CLIENT, EMBEDDING_CLIENT, EVENTS_CLIENT, INVALIDATION_CLIENT, KafkaAdmin } from '@strata/transport';
 import { type Closer, cacheAdapters, embeddingAdapters, invalidationAdapters } from './adapters';
 import { createHttpApp } from './http-app';
@@ -161,6 +161,10 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
     await app.startAllMicroservices();
     await transport.connect();
     consuming = true;
+    if (service === 'invalidation') {
+      // The lag that matters to users: data changes not yet applied.
+      StrataMetrics.shared().reportConsumerLag(() => admin.consumerLag(`${transport.groupId(service)}-server`, [DATA_CHANGES_TOPIC]));
+    }
   } catch (error) {
     await stopAll(started, transport);
     throw error;

@@ -62,6 +62,23 @@ export class KafkaAdmin {
     }
   }
 
+  /** Per topic: the sum over its partitions of high watermark minus the group's committed offset. */
+  async consumerLag(groupId: string, topics: readonly string[]): Promise<{ group: string; topic: string; lag: number }[]> {
+    const committed = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
+    const result: { group: string; topic: string; lag: number }[] = [];
+    for (const { topic, partitions } of committed) {
+      const ends = await this.admin.fetchTopicOffsets(topic);
+      let lag = 0;
+      for (const end of ends) {
+        const done = partitions.find((p) => p.partition === end.partition);
+        const offset = done && Number(done.offset) >= 0 ? Number(done.offset) : Number(end.low);
+        lag += Math.max(0, Number(end.high) - offset);
+      }
+      result.push({ group: groupId, topic, lag });
+    }
+    return result;
+  }
+
   async ping(): Promise<void> {
     if (!this.connected) throw new Error('not connected to Kafka');
     await this.admin.describeCluster();

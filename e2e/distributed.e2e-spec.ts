@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { createClient } from 'redis';
+import { QdrantTestDouble, type RunningQdrantTestDouble } from '../tools/qdrant-test-double/src';
+import { eventually } from './support/eventually';
+import { type StrataProcess, http, startStrataProcess } from './support/strata-process';
+
+/**
+ * Distributed mode as production runs it: the four services as separate OS processes (two gateway
+ * replicas) over Kafka (the wire-protocol test broker, its own process), Redis (L2) and Qdrant (the REST
+ * test double, L3). Driven over HTTP and with plain kafkajs on the documented topics.
+ */
+describe('distributed mode over Kafka (end to end)', () => {
+  const REDIS_DB = 11;
+  const LOOKUP_TIMEOUT_MS = 750;
+  let broker: StrataProcess;
+  let qdrant: RunningQdrantTestDouble;
+  let embedding: StrataProcess;
+  let cache: StrataProcess;
+  let invalidation: StrataProcess;
+  let gatewayA: StrataProcess;
+  let gatewayB: StrataProcess;
+  let kafka: Kafka;
+  let env: Record<string, string>;
+  const redis = createClient({ url: `redis://127.0.0.1:6379/${REDIS_DB}` });
+
+  const ask = (content: string) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], params: { temperature: 0 } });
+  const lookup = (gw: StrataProcess, content: string, mode = 'auto') => http(gw.url, 'POST', '/v1/cache/lookup', { body: { ...ask(content), mode } });
+  const startService = (name: string, extra: Record<string, string> = {}) =>
+    startStrataProcess(`dist/apps/${name}/src/main.js`, { ...env, ...extra });
+  /** Points of this entry id in L3 (Qdrant), counted through Qdrant's REST API. */
+  const pointsInQdrant = async (id: string): Promise<number> => {
+    const res = await fetch(`${qdrant.url}/collections/strata_glove-wiki-100d/points/count`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ filter: { must: [{ has_id: [id] }] }, exact: true }),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { result: { count: number } }).result.count;
+  };
+  const ready = (p: StrataProcess) => eventually(async () => (await http(p.url, 'GET', '/health/ready')).status === 200, 30_000);
+
+  beforeAll(async () => {
+    await redis.connect();
+    await redis.flushDb();
+    broker = await startStrataProcess('dist/tools/kafka-test-broker/src/main.js', {}, /listening on (\S+)/);
+    qdrant = await QdrantTestDouble.start({ port: 0 });
+    kafka = new Kafka({ clientId: 'e2e', brokers: [broker.url], logLevel: logLevel.NOTHING });
+    env = {
+      STRATA_MODE: 'distributed',
+      KAFKA_BROKERS: broker.url,
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DB}`,
+      QDRANT_URL: qdrant.url,
+      HEALTH_PORT: '0',
+      STRATA_CACHE_TIMEOUT_MS: String(LOOKUP_TIMEOUT_MS),
+    };
+    [embedding, cache, invalidation] = await Promise.all([startService('embedding'), startService('cache'), startService('invalidation')]);
+    [gatewayA, gatewayB] = await Promise.all([
+      startService('gateway', { STRATA_INSTANCE_ID: 'gw-a' }),
+      startService('gateway', { STRATA_INSTANCE_ID: 'gw-b' }),
+    ]);
+    for (const p of [embedding, cache, invalidation, gatewayA, gatewayB]) await ready(p);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of [gatewayA, gatewayB, invalidation, cache, embedding]) await p?.stop();
+    await broker?.stop();
+    await qdrant?.stop();
+    await redis.flushDb();
+    await redis.quit();
+  });
+
+  let returnsId: string;
+
+  it('stores through one gateway and serves exact, semantic and miss through both', async () => {
+    const stored = await http(gatewayA.url, 'POST', '/v1/cache/entries', {
+      body: { ...ask('What is the return window for shoes?'), response: { answer: '30 days' }, tags: ['product:1'] },
+    });
+    expect(stored.status).toBe(201);
+    expect(stored.body.tiers).toEqual({ l1: true, l2: true, l3: true });
+    returnsId = stored.body.id;
+    await http(gatewayA.url, 'POST', '/v1/cache/entries', { body: { ...ask('Do you ship to Canada?'), response: { answer: 'yes' }, tags: ['product:2'] } });
+
+    expect((await lookup(gatewayA, 'What is the return window for shoes?')).body).toMatchObject({ hit: true, tier: 'l1', id: returnsId });
+    const fromB = await eventually(async () => {
+      const res = await lookup(gatewayB, 'What is the return window for shoes?');
+      expect(res.body).toMatchObject({ hit: true, tier: 'l2', id: returnsId });
+      return res;
+    });
+    expect(fromB.body.response).toEqual({ answer: '30 days' });
+    expect((await lookup(gatewayB, 'What is the return window for shoes?')).body.tier).toBe('l1');
+
+    const semantic = await lookup(gatewayB, 'what is the return window for shoes');
+    expect(semantic.body).toMatchObject({ hit: true, tier: 'l3', id: returnsId });
+    expect((await lookup(gatewayB, 'Do you sell hats?')).body).toMatchObject({ hit: false, status: 'miss' });
+    expect(await redis.exists(`strata:e:${returnsId}`)).toBe(1);
+    expect(await pointsInQdrant(returnsId)).toBe(1);
+  });
+
+  it('removes exactly the tagged entries from Redis, Qdrant and both gateways when a data-change event is published with kafkajs', async () => {
+    await lookup(gatewayB, 'Do you ship to Canada?'); // both gateways now hold both entries in L1
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: 'strata.data-changes.v1',
+      messages: [{ key: 'default', value: JSON.stringify({ id: randomUUID(), tenant: 'default', tags: ['product:1'], reason: 'policy changed', occurredAt: new Date().toISOString() }) }],
+    });
+    await producer.disconnect();
+
+    await eventually(async () => expect(await redis.exists(`strata:e:${returnsId}`)).toBe(0));
+    for (const gw of [gatewayA, gatewayB]) {
+      await eventually(async () => expect((await lookup(gw, 'What is the return window for shoes?', 'exact')).body.hit).toBe(false));
+      expect((await lookup(gw, 'what is the return window for shoes', 'semantic')).body.hit).toBe(false);
+      expect((await lookup(gw, 'Do you ship to Canada?')).body).toMatchObject({ hit: true, response: { answer: 'yes' } });
+    }
+    expect(await pointsInQdrant(returnsId)).toBe(0);
+  });
+
+  it('dead-letters a malformed event with its reason and origin, and applies the next valid one', async () => {
+    const dlq = kafka.consumer({ groupId: `e2e-dlq-${randomUUID()}` });
+    const dead: { reason: string; origin: { topic: string; partition: number; offset: string }; value: string | null }[] = [];
+    await dlq.connect();
+    await dlq.subscribe({ topic: 'strata.data-changes.v1.dlq', fromBeginning: true });
+    await dlq.run({ eachMessage: async ({ message }) => void dead.push(JSON.parse(message.value!.toString())) });
+
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'strata.data-changes.v1', messages: [{ key: 'default', value: '{"not": "an event"' }] });
+    await producer.send({ topic: 'strata.data-changes.v1', messages: [{ key: 'default', value: JSON.stringify({ id: 'x', tenant: 'default', occurredAt: 'yesterday' }) }] });
+    await producer.send({
+      topic: 'strata.data-changes.v1',
+      messages: [{ key: 'default', value: JSON.stringify({ id: randomUUID(), tenant: 'default', tags: ['product:2'], occurredAt: new Date().toISOString() }) }],
+    });
+    await producer.disconnect();
+
+    await eventually(() => expect(dead.length).toBeGreaterThanOrEqual(2), 20_000);
+    await dlq.disconnect();
+    expect(dead[0]!.origin.topic).toBe('strata.data-changes.v1');
+    expect(dead[0]!.reason).toMatch(/strata\.data-changes\.v1/);
+    expect(dead[1]!.value).toContain('yesterday');
+    for (const gw of [gatewayA, gatewayB]) {
+      await eventually(async () => expect((await lookup(gw, 'Do you ship to Canada?')).body.hit).toBe(false));
+    }
+  });
+
+  it('answers a miss within its timeout while the cache service is down, still serves L1, and hits again after a restart', async () => {
+    await http(gatewayA.url, 'POST', '/v1/cache/entries', { body: { ...ask('Can I pay by card?'), response: { answer: 'yes' } } });
+    await http(gatewayA.url, 'POST', '/v1/cache/entries', { body: { ...ask('Are gift cards refundable?'), response: { answer: 'no' } } });
+    await cache.kill();
+
+    const started = Date.now();
+    const down = await lookup(gatewayB, 'Can I pay by card?');
+    const elapsed = Date.now() - started;
+    expect(down.status).toBe(200);
+    expect(down.body).toMatchObject({ hit: false, status: 'miss' });
+    expect(elapsed).toBeLessThan(LOOKUP_TIMEOUT_MS + 1_500);
+    expect((await lookup(gatewayA, 'Can I pay by card?')).body).toMatchObject({ hit: true, tier: 'l1' });
+
+    cache = await startService('cache');
+    await ready(cache);
+    await eventually(async () => expect((await lookup(gatewayB, 'Are gift cards refundable?')).body).toMatchObject({ hit: true, tier: 'l2' }), 40_000);
+  });
+});
