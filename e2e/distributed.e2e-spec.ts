@@ -122,7 +122,12 @@ describe('distributed mode over Kafka (end to end)', () => {
     const dead: { reason: string; origin: { topic: string; partition: number; offset: string }; value: string | null }[] = [];
     await dlq.connect();
     await dlq.subscribe({ topic: 'strata.data-changes.v1.dlq', fromBeginning: true });
-    await dlq.run({ eachMessage: async ({ message }) => void dead.push(JSON.parse(message.value!.toString())) });
+    await dlq.run({
+      eachMessage: ({ message }) => {
+        dead.push(JSON.parse(message.value!.toString()));
+        return Promise.resolve();
+      },
+    });
 
     const producer = kafka.producer();
     await producer.connect();
@@ -136,9 +141,9 @@ describe('distributed mode over Kafka (end to end)', () => {
 
     await eventually(() => expect(dead.length).toBeGreaterThanOrEqual(2), 20_000);
     await dlq.disconnect();
-    expect(dead[0]!.origin.topic).toBe('strata.data-changes.v1');
-    expect(dead[0]!.reason).toMatch(/strata\.data-changes\.v1/);
-    expect(dead[1]!.value).toContain('yesterday');
+    expect(dead[0].origin.topic).toBe('strata.data-changes.v1');
+    expect(dead[0].reason).toMatch(/strata\.data-changes\.v1/);
+    expect(dead[1].value).toContain('yesterday');
     for (const gw of [gatewayA, gatewayB]) {
       await eventually(async () => expect((await lookup(gw, 'Do you ship to Canada?')).body.hit).toBe(false));
     }

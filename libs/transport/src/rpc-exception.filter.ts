@@ -1,7 +1,6 @@
 import { type ArgumentsHost, Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
 import { KafkaContext, RpcException } from '@nestjs/microservices';
 import { ErrorCode, StrataError } from '@strata/contracts';
-import { type Producer } from 'kafkajs';
 import { type Observable, from, mergeMap, throwError } from 'rxjs';
 import { sendToDeadLetter } from './kafka/dead-letter';
 
@@ -43,7 +42,7 @@ export class StrataRpcExceptionFilter implements RpcExceptionFilter<unknown> {
     }
     const message = context.getMessage();
     this.logger.warn(`malformed message on ${context.getTopic()}/${context.getPartition()}@${message.offset}: ${payload.message}`);
-    const producer = context.getProducer() as Producer;
+    const producer = context.getProducer();
     return from(
       sendToDeadLetter(
         producer,

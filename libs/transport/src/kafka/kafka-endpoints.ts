@@ -16,9 +16,9 @@ const MAX_ATTEMPTS = 10;
 export function createKafkaServer(config: StrataConfig, clientId: string, groupId: string): StrataServerKafka {
   return new StrataServerKafka(
     {
-      client: kafkaClientConfig(config, clientId) as unknown as NestKafka['client'],
+      client: kafkaClientConfig(config, clientId),
       consumer: kafkaConsumerConfig(config, groupId) as unknown as NestKafka['consumer'],
-      producer: kafkaProducerConfig() as unknown as NestKafka['producer'],
+      producer: kafkaProducerConfig(),
       subscribe: { fromBeginning: false },
       run: { partitionsConsumedConcurrently: 4 },
       postfixId: '-server',
@@ -33,9 +33,9 @@ export function createKafkaServer(config: StrataConfig, clientId: string, groupI
  */
 export function createKafkaClient(config: StrataConfig, clientId: string, groupId: string, requestTopics: readonly string[]): ClientKafka {
   const client = new ClientKafka({
-    client: kafkaClientConfig(config, clientId) as unknown as NestKafka['client'],
+    client: kafkaClientConfig(config, clientId),
     consumer: kafkaConsumerConfig(config, groupId) as unknown as NestKafka['consumer'],
-    producer: kafkaProducerConfig() as unknown as NestKafka['producer'],
+    producer: kafkaProducerConfig(),
     producerOnlyMode: requestTopics.length === 0,
     postfixId: '-client',
   });

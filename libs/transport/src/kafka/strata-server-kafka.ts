@@ -2,7 +2,6 @@ import { type KafkaContext, type ReadPacket, ServerKafka } from '@nestjs/microse
 import { type KafkaOptions } from '@nestjs/microservices';
 import { ErrorCode } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
-import { type Producer } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { type RpcErrorPayload } from '../rpc-exception.filter';
 import { sendToDeadLetter } from './dead-letter';
@@ -13,7 +12,7 @@ export interface StrataServerKafkaOptions {
 }
 
 function describe(error: unknown): string {
-  if (error && typeof error === 'object' && 'message' in error) return String((error as { message: unknown }).message);
+  if (error && typeof error === 'object' && 'message' in error) return String((error).message);
   return String(error);
 }
 
@@ -42,7 +41,7 @@ export class StrataServerKafka extends ServerKafka {
     const message = context.getMessage();
     const origin = { topic: context.getTopic(), partition: context.getPartition(), offset: message.offset, key: message.key, value: message.value };
     if (!handler) {
-      await sendToDeadLetter(context.getProducer() as Producer, origin, `no handler for ${pattern}`, 'unhandled');
+      await sendToDeadLetter(context.getProducer(), origin, `no handler for ${pattern}`, 'unhandled');
       return;
     }
     const id = `${origin.topic}/${origin.partition}/${origin.offset}`;
@@ -59,7 +58,7 @@ export class StrataServerKafka extends ServerKafka {
       const attempt = (this.attempts.get(id) ?? 0) + 1;
       if (attempt >= this.strata.maxAttempts) {
         this.attempts.delete(id);
-        await sendToDeadLetter(context.getProducer() as Producer, origin, `failed ${attempt} times: ${describe(error)}`, 'exhausted');
+        await sendToDeadLetter(context.getProducer(), origin, `failed ${attempt} times: ${describe(error)}`, 'exhausted');
         return;
       }
       this.attempts.set(id, attempt);
