@@ -172,7 +172,8 @@ export class ChatCompletionsProxy {
       tier: outcome.tier,
       entryId: entry.aliasOf ?? entry.id,
       ageSeconds: age,
-      ttlSeconds: Math.ceil((freshUntil - now) / 1000),
+      // Whole seconds of freshness left; a stale entry reports at least -1.
+      ttlSeconds: stale ? Math.floor((freshUntil - now) / 1000) : Math.ceil((freshUntil - now) / 1000),
       similarity: outcome.similarity,
     };
     const headers = cacheHeaders(report);
