@@ -13,6 +13,8 @@ export const namespacePolicySchema = z
     defaultTtlSeconds: z.number().int().positive().optional(),
     maxTtlSeconds: z.number().int().positive().optional(),
     similarityThreshold: z.number().min(0).max(1).optional(),
+    /** Default TTL per content type (a label given on store), overriding `defaultTtlSeconds`. */
+    contentTypeTtlSeconds: z.record(z.string(), z.number().int().positive()).optional(),
   })
   .strict();
 export type NamespacePolicyConfig = z.infer<typeof namespacePolicySchema>;
@@ -117,6 +119,8 @@ export const strataConfigSchema = z
         minCosine: z.number().min(-1).max(1).optional(),
         defaultTtlSeconds: z.number().int().positive().default(86_400),
         maxTtlSeconds: z.number().int().positive().default(2_592_000),
+        /** Default TTL per content type (e.g. {"pricing": 300, "docs": 604800}); namespaces may override. */
+        contentTypeTtlSeconds: z.record(z.string(), z.number().int().positive()).default({}),
         similarityThreshold: z.number().min(0).max(1).optional(),
         /** Vector candidates retrieved per semantic lookup before verification. */
         candidates: z.number().int().positive().max(100).default(5),

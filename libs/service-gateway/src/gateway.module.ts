@@ -6,6 +6,7 @@ import { TenantResolver } from './auth/tenant-resolver';
 import { CacheStatsService } from './cache-api/cache-stats.service';
 import { GatewayCache } from './cache-api/gateway-cache';
 import { CacheApiHttpController } from './http/cache-api.http-controller';
+import { InvalidationsHttpController } from './http/invalidations.http-controller';
 import { L1Cache } from './l1/l1-cache';
 import { L1EvictMessageController } from './messages/l1-evict.message-controller';
 import { OPENAI_PROXY_CONTROLLERS, OPENAI_PROXY_PROVIDERS } from './openai/openai-proxy.providers';
@@ -24,7 +25,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [OpsModule],
-      controllers: [CacheApiHttpController, L1EvictMessageController, ...OPENAI_PROXY_CONTROLLERS],
+      controllers: [CacheApiHttpController, InvalidationsHttpController, L1EvictMessageController, ...OPENAI_PROXY_CONTROLLERS],
       providers: [
         ...options.adapters,
         { provide: STRATA_CONFIG, useValue: config },
@@ -49,6 +50,7 @@ export class GatewayModule {
                 temperaturePolicy: config.cache.temperaturePolicy,
                 defaultTtlSeconds: config.cache.defaultTtlSeconds,
                 maxTtlSeconds: config.cache.maxTtlSeconds,
+                contentTypeTtlSeconds: config.cache.contentTypeTtlSeconds,
                 ...(config.cache.similarityThreshold === undefined ? {} : { similarityThreshold: config.cache.similarityThreshold }),
               },
               config.cache.namespaces,

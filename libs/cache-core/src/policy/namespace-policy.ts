@@ -7,6 +7,8 @@ export interface NamespacePolicy {
   readonly temperaturePolicy: TemperaturePolicy;
   readonly defaultTtlSeconds: number;
   readonly maxTtlSeconds: number;
+  /** Default TTL per content type (namespace's own over the global ones). */
+  readonly contentTypeTtlSeconds: Readonly<Record<string, number>>;
   /** Unset: the cache service's default (configured, or the verifier's calibrated default). */
   readonly similarityThreshold: number | undefined;
 }
@@ -16,6 +18,7 @@ export interface NamespaceDefaults {
   readonly defaultTtlSeconds: number;
   readonly maxTtlSeconds: number;
   readonly similarityThreshold?: number;
+  readonly contentTypeTtlSeconds?: Readonly<Record<string, number>>;
 }
 
 export interface NamespaceOverrides {
@@ -24,6 +27,7 @@ export interface NamespaceOverrides {
   readonly defaultTtlSeconds?: number;
   readonly maxTtlSeconds?: number;
   readonly similarityThreshold?: number;
+  readonly contentTypeTtlSeconds?: Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_NAMESPACE = 'default';
@@ -49,14 +53,19 @@ export class NamespacePolicies {
         defaultTtlSeconds: Math.min(own.defaultTtlSeconds ?? this.defaults.defaultTtlSeconds, maxTtlSeconds),
         maxTtlSeconds,
         similarityThreshold: own.similarityThreshold ?? this.defaults.similarityThreshold,
+        contentTypeTtlSeconds: { ...this.defaults.contentTypeTtlSeconds, ...own.contentTypeTtlSeconds },
       };
       this.resolved.set(name, policy);
     }
     return policy;
   }
 
-  /** The entry's TTL: the requested one capped at the namespace maximum, else the namespace default. */
-  ttlSeconds(policy: NamespacePolicy, requested: number | undefined): number {
-    return requested === undefined ? policy.defaultTtlSeconds : Math.min(requested, policy.maxTtlSeconds);
+  /**
+   * The entry's TTL: the requested one, else its content type's default, else the namespace default;
+   * never above the namespace maximum.
+   */
+  ttlSeconds(policy: NamespacePolicy, requested: number | undefined, contentType?: string): number {
+    const byType = contentType === undefined ? undefined : policy.contentTypeTtlSeconds[contentType];
+    return Math.min(requested ?? byType ?? policy.defaultTtlSeconds, policy.maxTtlSeconds);
   }
 }

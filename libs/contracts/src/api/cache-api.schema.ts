@@ -37,6 +37,8 @@ export const storeRequestSchema = z
     response: jsonValueSchema.refine((r) => r !== null, 'response is required'),
     tags: z.array(tagSchema).optional(),
     ttl: z.number().int().positive().optional(),
+    /** A label selecting a default TTL (config `contentTypeTtlSeconds`), e.g. "pricing". */
+    contentType: z.string().min(1).max(64).optional(),
     /** The `ticket` of the lookup that missed: guards against storing an answer a purge made stale. */
     ticket: z.number().int().min(0).optional(),
   })

@@ -62,6 +62,8 @@ export interface StoreOutcome {
 export interface StoreOptions {
   readonly tags?: readonly string[] | undefined;
   readonly ttlSeconds?: number | undefined;
+  /** Selects the content type's default TTL (see `contentTypeTtlSeconds`) when `ttlSeconds` is not given. */
+  readonly contentType?: string | undefined;
   /** The request's fingerprint when the caller has it (the proxy stores after a miss it already keyed). */
   readonly fingerprint?: RequestFingerprint | undefined;
   /** When the answer was computed (epoch ms; default now): the proxy passes the upstream call's start, so `Age` is true. */
@@ -208,7 +210,7 @@ export class GatewayCache {
       query: fp.query,
       response,
       tags: [...(options.tags ?? [])],
-      ttlSeconds: this.policies.ttlSeconds(policy, options.ttlSeconds),
+      ttlSeconds: this.policies.ttlSeconds(policy, options.ttlSeconds, options.contentType),
       storedAt: options.storedAt ?? Date.now(),
       ...(options.ticket === undefined ? {} : { ticket: options.ticket }),
     };

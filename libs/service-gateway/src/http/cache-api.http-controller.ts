@@ -58,7 +58,7 @@ export class CacheApiHttpController {
     const tenant = this.tenants.resolve(auth, apiKey);
     const request = parseBody(storeRequestSchema, body);
     enforceLimits(this.config.limits, request);
-    const stored = await this.cache.store(tenant, request, request.response, { tags: request.tags, ttlSeconds: request.ttl, ticket: request.ticket });
+    const stored = await this.cache.store(tenant, request, request.response, { tags: request.tags, ttlSeconds: request.ttl, contentType: request.contentType, ticket: request.ticket });
     return { id: stored.id, ttl: ttlRemainingSeconds(stored.entry, Date.now()), tiers: stored.tiers };
   }
 

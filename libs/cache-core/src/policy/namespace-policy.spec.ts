@@ -1,0 +1,29 @@
+import { NamespacePolicies } from './namespace-policy';
+
+describe(NamespacePolicies.name, () => {
+  const policies = new NamespacePolicies(
+    { temperaturePolicy: 'deterministic-only', defaultTtlSeconds: 3_600, maxTtlSeconds: 86_400, contentTypeTtlSeconds: { pricing: 300, docs: 7_200 } },
+    { support: { version: 3, temperaturePolicy: 'always', defaultTtlSeconds: 600, maxTtlSeconds: 1_800, contentTypeTtlSeconds: { docs: 900 } } },
+  );
+
+  it('gives unconfigured namespaces the defaults at version 1', () => {
+    expect(policies.get('other')).toMatchObject({ name: 'other', version: 1, temperaturePolicy: 'deterministic-only', defaultTtlSeconds: 3_600 });
+  });
+
+  it('applies a namespace’s own settings over the defaults', () => {
+    expect(policies.get('support')).toMatchObject({ version: 3, temperaturePolicy: 'always', defaultTtlSeconds: 600, maxTtlSeconds: 1_800 });
+  });
+
+  it('resolves TTLs: requested, else content type, else namespace default; never above the maximum', () => {
+    const other = policies.get('other');
+    const support = policies.get('support');
+    expect(policies.ttlSeconds(other, undefined)).toBe(3_600);
+    expect(policies.ttlSeconds(other, 60)).toBe(60);
+    expect(policies.ttlSeconds(other, 999_999)).toBe(86_400);
+    expect(policies.ttlSeconds(other, undefined, 'pricing')).toBe(300);
+    expect(policies.ttlSeconds(other, undefined, 'unknown')).toBe(3_600);
+    expect(policies.ttlSeconds(support, undefined, 'docs')).toBe(900);
+    expect(policies.ttlSeconds(support, undefined, 'pricing')).toBe(300);
+    expect(policies.ttlSeconds(support, 10_000)).toBe(1_800);
+  });
+});
