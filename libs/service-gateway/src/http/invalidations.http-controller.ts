@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Headers, Inject, Post } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
-import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { DATA_CHANGES_TOPIC, type DataChangeEvent, invalidationRequestSchema } from '@strata/contracts';
 import { EVENTS_CLIENT } from '@strata/transport';
 import { firstValueFrom } from 'rxjs';
 import { TenantResolver } from '../auth/tenant-resolver';
 import { parseBody } from './parse-body';
-import { enforceLimits } from './request-limits';
 
 type HeaderValue = string | string[] | undefined;
 
@@ -21,7 +19,6 @@ export class InvalidationsHttpController {
   constructor(
     private readonly tenants: TenantResolver,
     @Inject(EVENTS_CLIENT) private readonly events: ClientProxy,
-    @Inject(STRATA_CONFIG) private readonly config: StrataConfig,
   ) {}
 
   @Post()
@@ -29,7 +26,6 @@ export class InvalidationsHttpController {
   async publish(@Body() body: unknown, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
     const tenant = this.tenants.resolve(auth, apiKey);
     const request = parseBody(invalidationRequestSchema, body);
-    enforceLimits(this.config.limits, { ...(request.tags ? { tags: request.tags } : {}) });
     const event: DataChangeEvent = {
       id: request.id ?? randomUUID(),
       tenant,
