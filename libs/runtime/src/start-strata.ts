@@ -141,14 +141,11 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
   const admin = new KafkaAdmin(config, `${config.kafka.clientId}-${service}`);
   const health = HealthChecks.shared();
   let consuming = false;
-  health.register(
-    'kafka',
-    async () => {
-      await admin.ping();
-      if (!consuming) throw new Error('consumers not started yet');
-    },
-    { critical: true },
-  );
+  const kafkaCheck = async () => {
+    await admin.ping();
+    if (!consuming) throw new Error('consumers not started yet');
+  };
+  health.register('kafka', kafkaCheck, { critical: true });
   const { module, closers } = await buildModule(service, config, transport);
   const app = await createHttpApp(root(module, service !== 'gateway'), config, logger);
   const started: Started[] = [{ app, closers: [...closers, () => admin.close()] }];
@@ -161,6 +158,10 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
     await app.startAllMicroservices();
     await transport.connect();
     consuming = true;
+    if (service === 'gateway') {
+      // Once up, a gateway keeps serving (L1 hits, fast misses) through a Kafka outage: degraded, not unready.
+      health.register('kafka', kafkaCheck, { critical: false });
+    }
     if (service === 'invalidation') {
       // The lag that matters to users: data changes not yet applied.
       StrataMetrics.shared().reportConsumerLag(() => admin.consumerLag(`${transport.groupId(service)}-server`, [DATA_CHANGES_TOPIC]));
