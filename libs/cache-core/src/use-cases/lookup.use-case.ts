@@ -66,12 +66,27 @@ export class LookupUseCase {
 
   /** False when a purge since the entry's lookup touched its tags or namespace (or that cannot be checked). */
   private async fresh(entry: CacheEntry): Promise<boolean> {
+    let stale: boolean;
     try {
-      return (await this.generations.latest(entry.tenant, entryGenerationFields(entry))) <= generationOf(entry);
+      stale = (await this.generations.latest(entry.tenant, entryGenerationFields(entry))) > generationOf(entry);
     } catch (error) {
       this.telemetry.tierError('generations', 'latest', error);
       return false;
     }
+    if (stale) this.cleanUp(entry);
+    return !stale;
+  }
+
+  /**
+   * Removes a stale entry and its copies in the background (entries invalidated without being deleted —
+   * an `invalidate` or a store that raced a purge — are cleaned up lazily, when first found).
+   */
+  private cleanUp(entry: CacheEntry): void {
+    const selector = { tenant: entry.tenant, tags: [entryTag(entry.aliasOf ?? entry.id)] };
+    this.l3.purge(selector).then(
+      () => this.l2.purge(selector),
+      (error: unknown) => this.telemetry.tierError('l3', 'cleanup', error),
+    ).catch((error: unknown) => this.telemetry.tierError('l2', 'cleanup', error));
   }
 
   private async exact(request: CacheLookupRequest): Promise<CacheEntry | undefined> {

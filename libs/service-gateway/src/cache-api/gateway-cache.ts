@@ -216,7 +216,7 @@ export class GatewayCache {
     };
     let reply: CacheStoreReply;
     try {
-      reply = await requestReply<CacheStoreReply>(this.cache, CACHE_STORE_TOPIC, message, STORE_TIMEOUT_MS);
+      reply = await requestReply<CacheStoreReply>(this.cache, CACHE_STORE_TOPIC, { key: tenant, value: message }, STORE_TIMEOUT_MS);
     } catch (error) {
       this.metrics.stores.inc({ outcome: 'failed' });
       throw error;
