@@ -166,4 +166,21 @@ describe('distributed mode over Kafka (end to end)', () => {
     await ready(cache);
     await eventually(async () => expect((await lookup(gatewayB, 'Are gift cards refundable?')).body).toMatchObject({ hit: true, tier: 'l2' }), 40_000);
   });
+
+  it('keeps serving L1 hits and answers misses within its timeout while Kafka itself is down, reporting degraded', async () => {
+    expect((await lookup(gatewayA, 'Can I pay by card?')).body).toMatchObject({ hit: true, tier: 'l1' });
+    await broker.kill();
+
+    expect((await lookup(gatewayA, 'Can I pay by card?')).body).toMatchObject({ hit: true, tier: 'l1' });
+    const started = Date.now();
+    const miss = await lookup(gatewayA, 'Is there a store in Lyon?');
+    expect(miss.status).toBe(200);
+    expect(miss.body).toMatchObject({ hit: false, status: 'miss' });
+    expect(Date.now() - started).toBeLessThan(LOOKUP_TIMEOUT_MS + 1_500);
+    await eventually(async () => {
+      const readiness = await http(gatewayA.url, 'GET', '/health/ready');
+      expect(readiness.status).toBe(200);
+      expect(readiness.body).toMatchObject({ status: 'degraded', checks: { kafka: { status: 'down' } } });
+    });
+  });
 });

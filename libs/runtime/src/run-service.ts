@@ -3,6 +3,12 @@ import { type RunningStrata, startDistributed, startEmbedded } from './start-str
 import { type ServiceName } from './transport-factory';
 
 /**
+ * Longest graceful shutdown: draining normally takes well under a second, but closing Kafka clients while
+ * the broker is unreachable retries for long. Kubernetes' grace period (30 s) is above this.
+ */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/**
  * The whole `main()` of every app: parse config once, start the service (or, for the gateway in the
  * embedded default, all four), print where it listens, drain and stop on SIGTERM/SIGINT.
  */
@@ -29,6 +35,10 @@ export function runService(service: ServiceName): void {
         if (stopping) return;
         stopping = true;
         process.stdout.write(`${signal}: draining and stopping ${service}\n`);
+        setTimeout(() => {
+          process.stderr.write(`shutdown of ${service} took over ${SHUTDOWN_DEADLINE_MS} ms; exiting without finishing it\n`);
+          process.exit(1);
+        }, SHUTDOWN_DEADLINE_MS).unref();
         running.stop().then(
           () => process.exit(0),
           (error: unknown) => {
