@@ -48,6 +48,7 @@ afterAll(async () => {
 
 describeVectorIndexContract('QdrantVectorIndex on the Qdrant test double', () => fixtureOn(double.url));
 
+// A real Qdrant cannot be installed on CI machines: this block runs wherever QDRANT_URL points at one.
 (QDRANT_URL ? describe : describe.skip)(
   QDRANT_URL
     ? `against the real Qdrant at ${QDRANT_URL}`
@@ -244,6 +245,49 @@ describe(QdrantVectorIndex.name, () => {
     expect((await search(index, entry)).map((hit) => hit.entry.id)).toEqual([entry.id]);
   });
 
+  it('pages a tenant-wide similarity search as exact searches, reading only the fields it needs', async () => {
+    const queries: Record<string, unknown>[] = [];
+    const recording = await QdrantTestDouble.start({
+      onRequest: ({ path, body }) => {
+        if (path.endsWith('/points/query')) queries.push(body as Record<string, unknown>);
+      },
+    });
+    try {
+      const index = indexOn(recording.url, { similarPageSize: 2 });
+      const entries = [1, 0.98, 0.96, 0.94, 0.92].map((cosine) => ({ entry: anEntry({ contextHash: randomUUID() }), cosine }));
+      for (const { entry, cosine } of entries) {
+        await index.upsert(MODEL, entry, [cosine, Math.sqrt(1 - cosine * cosine), 0]);
+      }
+      const query = { vector: [1, 0, 0], model: MODEL, tenant: 'acme', minScore: 0.9, now: Date.now() };
+
+      const all = await index.findSimilar({ ...query, limit: 10 });
+      const best3 = await index.findSimilar({ ...query, limit: 3 });
+
+      expect(all.map((match) => match.id)).toEqual(entries.map(({ entry }) => entry.id));
+      expect(best3.map((match) => match.id)).toEqual(entries.slice(0, 3).map(({ entry }) => entry.id));
+      expect(queries.map(({ offset, limit }) => [offset, limit])).toEqual([
+        [0, 2],
+        [2, 2],
+        [4, 2],
+        [0, 2],
+        [2, 1],
+      ]);
+      expect(queries[0]).toMatchObject({
+        params: { exact: true },
+        score_threshold: 0.9,
+        with_payload: ['tenant', 'namespace', 'tags', 'expires_at'],
+      });
+    } finally {
+      await recording.stop();
+    }
+  });
+
+  it('finds nothing, without failing, before the collection exists', async () => {
+    await expect(
+      indexOn().findSimilar({ vector: [1, 0, 0], model: MODEL, tenant: 'acme', minScore: 0, limit: 10, now: Date.now() }),
+    ).resolves.toEqual([]);
+  });
+
   it('deletes expired points on demand and reports how many', async () => {
     const clock = manualClock();
     const index = indexOn(double.url, { now: clock.now });
@@ -267,6 +311,11 @@ describe(QdrantVectorIndex.name, () => {
     it.each([
       ['upsert', (index: QdrantVectorIndex) => index.upsert(MODEL, anEntry(), [1, 0, 0])],
       ['search', (index: QdrantVectorIndex) => search(index, anEntry())],
+      [
+        'findSimilar',
+        (index: QdrantVectorIndex) =>
+          index.findSimilar({ vector: [1, 0, 0], model: MODEL, tenant: 'acme', minScore: 0, limit: 10, now: Date.now() }),
+      ],
       ['purge', (index: QdrantVectorIndex) => index.purge({ tenant: 'acme', tags: ['x'] })],
       ['count', (index: QdrantVectorIndex) => index.count()],
       ['ping', (index: QdrantVectorIndex) => index.ping()],
