@@ -211,7 +211,7 @@ export class ChatCompletionsProxy {
 
   /** Starts the upstream call of a flight; once its answer is complete, queues the store (then releases the flight). */
   private launch(ask: Ask, keyed: Cacheable, target: UpstreamTarget, ticket: number | undefined, control: FlightControl): ChatFlight {
-    const flight = new ChatFlight(this.upstream, { target, body: this.upstreamBody(ask), stream: ask.stream, credentials: ask.caller.credentials }, control).start();
+    const flight = new ChatFlight(this.upstream, { target, body: this.upstreamBody(ask), stream: ask.stream, credentials: ask.caller.credentials, storable: true }, control).start();
     void flight.answer.then((answer) => {
       if (answer === undefined || !flight.intent.allowed) {
         control.release();
@@ -256,7 +256,7 @@ export class ChatCompletionsProxy {
   private bypass(ask: Ask, reason: string, connection: ClientConnection): Promise<ProxyReply> {
     const target = this.target(ask);
     const participation = this.flights.solo(
-      (control) => new ChatFlight(this.upstream, { target, body: JSON.stringify(ask.raw), stream: ask.stream, credentials: ask.caller.credentials }, control).start(),
+      (control) => new ChatFlight(this.upstream, { target, body: JSON.stringify(ask.raw), stream: ask.stream, credentials: ask.caller.credentials, storable: false }, control).start(),
     );
     connection.onClose(() => participation.leave());
     this.metrics.proxyRequests.inc({ endpoint: 'chat', cache: 'bypass' });

@@ -3,7 +3,7 @@ import { type FlightControl } from '../coalescing/request-coalescer';
 import { type JsonObject, isChatCompletion, isJsonObject, isUsageOnlyChunk, streamRecord } from '../sse/chat-stream';
 import { SseParser, type SseItem, formatSseComment, formatSseEvent } from '../sse/sse-parser';
 import { Deadline } from '../upstream/deadline';
-import { type ClientCredentials, type UpstreamClient, type UpstreamFailure, passThroughHeaders } from '../upstream/upstream-client';
+import { type ClientCredentials, type UpstreamFailure, type UpstreamPort, passThroughHeaders } from '../upstream/upstream-client';
 import { type UpstreamTarget } from '../upstream/upstream-router';
 import { LiveStream } from './live-stream';
 
@@ -42,6 +42,8 @@ export interface ChatFlightRequest {
   readonly body: string;
   readonly stream: boolean;
   readonly credentials: ClientCredentials;
+  /** False for a pass-through that is never stored: its answer is not even parsed. */
+  readonly storable: boolean;
 }
 
 /**
@@ -59,7 +61,7 @@ export class ChatFlight {
   private resolveAnswer!: (answer: JsonValue | undefined) => void;
 
   constructor(
-    private readonly upstream: UpstreamClient,
+    private readonly upstream: UpstreamPort,
     private readonly request: ChatFlightRequest,
     private readonly control: FlightControl,
   ) {
@@ -101,7 +103,7 @@ export class ChatFlight {
       this.upstream.observe('chat', started, `${Math.floor(response.status / 100)}xx`);
       this.resolveHead({ kind: 'json', status: response.status, headers, body: text });
       this.control.settle();
-      this.resolveAnswer(response.ok ? storableCompletion(text) : undefined);
+      this.resolveAnswer(response.ok && this.request.storable ? storableCompletion(text) : undefined);
       return;
     }
 
@@ -126,7 +128,7 @@ export class ChatFlight {
     if (!recorder.complete) this.upstream.observe('chat', started, 'truncated');
     live.finish(recorder.sawDone);
     this.control.settle();
-    this.resolveAnswer(recorder.storable ? streamRecord(recorder.chunks) : undefined);
+    this.resolveAnswer(recorder.storable && this.request.storable ? streamRecord(recorder.chunks) : undefined);
   }
 
   private fail(error: UpstreamFailure): void {

@@ -75,13 +75,22 @@ function describeCause(error: unknown): string {
   return code ?? (cause instanceof Error ? cause.message : String(cause));
 }
 
+/** What a flight needs from the upstream client (a port, so that flights can be tested without a network). */
+export interface UpstreamPort {
+  readonly timeoutMs: number;
+  readonly streamIdleTimeoutMs: number;
+  open(call: UpstreamCall): Promise<Response>;
+  observe(endpoint: UpstreamEndpoint, started: bigint, outcome: string): void;
+  failure(call: Pick<UpstreamCall, 'target' | 'endpoint' | 'signal'>, error: unknown, deadline: Deadline): UpstreamFailure;
+}
+
 /**
  * Calls OpenAI-compatible upstreams with Node's fetch (undici: pooled keep-alive connections). The
  * configured key, when there is one, replaces the client's credentials; keys never reach a log line or
  * an error message.
  */
 @Injectable()
-export class UpstreamClient {
+export class UpstreamClient implements UpstreamPort {
   private readonly metrics = StrataMetrics.shared();
   readonly timeoutMs: number;
   readonly streamIdleTimeoutMs: number;

@@ -1,0 +1,170 @@
+import { type FlightControl } from '../coalescing/request-coalescer';
+import { type Deadline } from '../upstream/deadline';
+import { type UpstreamCall, type UpstreamEndpoint, UpstreamFailure, type UpstreamPort } from '../upstream/upstream-client';
+import { ChatFlight, type FlightHead } from './chat-flight';
+import { type StreamFrame } from './live-stream';
+
+class FakeUpstreamPort implements UpstreamPort {
+  readonly timeoutMs = 60_000;
+  readonly streamIdleTimeoutMs = 60_000;
+  readonly outcomes: string[] = [];
+  readonly calls: UpstreamCall[] = [];
+
+  constructor(private readonly respond: (signal: AbortSignal) => Promise<Response>) {}
+
+  open(call: UpstreamCall): Promise<Response> {
+    this.calls.push(call);
+    return this.respond(call.signal);
+  }
+
+  observe(_endpoint: UpstreamEndpoint, _started: bigint, outcome: string): void {
+    this.outcomes.push(outcome);
+  }
+
+  failure(call: Pick<UpstreamCall, 'signal'>, error: unknown, deadline: Deadline): UpstreamFailure {
+    return new UpstreamFailure(deadline.timedOut ? 'timeout' : call.signal.aborted ? 'aborted' : 'unreachable', String(error));
+  }
+}
+
+/** An SSE body the test writes by hand; aborting the call errors it, as fetch does. */
+function sseBody(signal?: AbortSignal) {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({ start: (c) => (controller = c) });
+  signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
+  return {
+    response: new Response(stream, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': 'req_1' } }),
+    send: (text: string) => controller.enqueue(new TextEncoder().encode(text)),
+    end: () => controller.close(),
+    cut: () => controller.error(new Error('socket hang up')),
+  };
+}
+
+const chunk = (content: string, finish: string | null = null) =>
+  `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
+const usage = `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2 } })}\n\n`;
+const completion = { id: 'c1', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] };
+
+function control() {
+  const abort = new AbortController();
+  const state = { settled: false, released: false };
+  const c: FlightControl = { signal: abort.signal, settle: () => (state.settled = true), release: () => (state.released = true) };
+  return { control: c, abort, state };
+}
+
+async function ticks(n = 10): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function start(upstream: UpstreamPort, c: FlightControl, storable = true): ChatFlight {
+  return new ChatFlight(upstream, { target: { baseUrl: 'http://upstream/v1', apiKey: undefined, apiKeyHeader: 'authorization' }, body: '{}', stream: true, credentials: {}, storable }, c).start();
+}
+
+function sse(head: FlightHead) {
+  if (head.kind !== 'sse') throw new Error(`expected an SSE head, got ${head.kind}`);
+  const frames: StreamFrame[] = [];
+  let ended: boolean | undefined;
+  head.stream.subscribe({ frame: (f) => frames.push(f), end: (done) => (ended = done) });
+  return { frames, ended: () => ended };
+}
+
+describe(ChatFlight.name, () => {
+  it('passes a JSON answer through and offers a completion for storing', async () => {
+    const json = JSON.stringify(completion);
+    const { control: c, state } = control();
+    const flight = start(new FakeUpstreamPort(() => Promise.resolve(new Response(json, { status: 200, headers: { 'content-type': 'application/json', 'x-ratelimit-remaining-requests': '9', 'set-cookie': 'a=b' } }))), c);
+    const head = await flight.head;
+    expect(head).toEqual({ kind: 'json', status: 200, headers: { 'content-type': 'application/json', 'x-ratelimit-remaining-requests': '9' }, body: json });
+    expect(await flight.answer).toEqual(completion);
+    expect(state.settled).toBe(true);
+  });
+
+  it('never offers an error answer for storing', async () => {
+    const { control: c } = control();
+    const flight = start(new FakeUpstreamPort(() => Promise.resolve(new Response('{"error":{"message":"boom"}}', { status: 500 }))), c);
+    expect(await flight.head).toMatchObject({ kind: 'json', status: 500 });
+    expect(await flight.answer).toBeUndefined();
+  });
+
+  it('forwards each SSE frame as it arrives and records a complete stream, usage chunk flagged', async () => {
+    const body = sseBody();
+    const upstream = new FakeUpstreamPort(() => Promise.resolve(body.response));
+    const flight = start(upstream, control().control);
+    const client = sse(await flight.head);
+    body.send(chunk('Hel'));
+    await ticks();
+    expect(client.frames.map((f) => f.text)).toEqual([chunk('Hel')]);
+    body.send(chunk('lo', 'stop') + usage + 'data: [DONE]\n\n');
+    body.end();
+    const answer = (await flight.answer) as { object: string; chunks: unknown[] };
+    expect(client.ended()).toBe(true);
+    expect(client.frames.map((f) => f.usageOnly)).toEqual([false, false, true]);
+    expect(answer.object).toBe('strata.chat.completion.stream');
+    expect(answer.chunks).toHaveLength(3);
+  });
+
+  it('does not offer a stream that ended without [DONE]', async () => {
+    const body = sseBody();
+    const flight = start(new FakeUpstreamPort(() => Promise.resolve(body.response)), control().control);
+    const client = sse(await flight.head);
+    body.send(chunk('partial'));
+    body.end();
+    expect(await flight.answer).toBeUndefined();
+    expect(client.ended()).toBe(false);
+  });
+
+  it('does not offer a stream with an error in it, though it forwards it', async () => {
+    const body = sseBody();
+    const flight = start(new FakeUpstreamPort(() => Promise.resolve(body.response)), control().control);
+    const client = sse(await flight.head);
+    body.send(chunk('a') + 'data: {"error":{"message":"overloaded"}}\n\ndata: [DONE]\n\n');
+    body.end();
+    expect(await flight.answer).toBeUndefined();
+    expect(client.frames).toHaveLength(2);
+    expect(client.ended()).toBe(true);
+  });
+
+  it('does not offer a stream the upstream cut, and counts it truncated', async () => {
+    const body = sseBody();
+    const upstream = new FakeUpstreamPort(() => Promise.resolve(body.response));
+    const flight = start(upstream, control().control);
+    await flight.head;
+    body.send(chunk('a'));
+    await ticks();
+    body.cut();
+    expect(await flight.answer).toBeUndefined();
+    expect(upstream.outcomes).toEqual(['2xx', 'truncated']);
+  });
+
+  it('stops reading when every client has gone (its control aborts), and offers nothing', async () => {
+    const { control: c, abort } = control();
+    let body!: ReturnType<typeof sseBody>;
+    const flight = start(
+      new FakeUpstreamPort((signal) => {
+        body = sseBody(signal);
+        return Promise.resolve(body.response);
+      }),
+      c,
+    );
+    const client = sse(await flight.head);
+    body.send(chunk('a'));
+    await ticks();
+    abort.abort();
+    expect(await flight.answer).toBeUndefined();
+    expect(client.ended()).toBe(false);
+  });
+
+  it('reports an unreachable upstream as a failed head', async () => {
+    const { control: c, state } = control();
+    const flight = start(new FakeUpstreamPort(() => Promise.reject(new TypeError('fetch failed'))), c);
+    const head = await flight.head;
+    expect(head.kind).toBe('failed');
+    expect(head.kind === 'failed' && head.error.status).toBe(502);
+    expect(await flight.answer).toBeUndefined();
+    expect(state.settled).toBe(true);
+  });
+
+  it('does not even parse the answer of a pass-through', async () => {
+    const flight = start(new FakeUpstreamPort(() => Promise.resolve(new Response(JSON.stringify(completion), { status: 200 }))), control().control, false);
+    expect(await flight.answer).toBeUndefined();
+  });
+});
