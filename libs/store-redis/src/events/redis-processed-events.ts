@@ -1,4 +1,5 @@
 import { type ProcessedEvents } from '@strata/cache-core';
+import { keyPart } from '../connection/key-part';
 import { RedisConnection, type RedisConnectionOptions } from '../connection/redis-connection';
 
 export interface RedisProcessedEventsOptions {
@@ -40,7 +41,6 @@ export class RedisProcessedEvents implements ProcessedEvents {
   }
 
   private key(tenant: string, eventId: string): string {
-    const esc = (s: string) => s.replace(/%/g, '%25').replace(/:/g, '%3A');
-    return `${this.keyPrefix}ev:${esc(tenant)}:${esc(eventId)}`;
+    return `${this.keyPrefix}ev:${keyPart(tenant)}:${keyPart(eventId)}`;
   }
 }

@@ -1,4 +1,5 @@
 import { type PurgeGenerations } from '@strata/cache-core';
+import { keyPart } from '../connection/key-part';
 import { LuaScript } from '../connection/lua-script';
 import { RedisConnection, type RedisConnectionOptions } from '../connection/redis-connection';
 
@@ -58,6 +59,6 @@ export class RedisPurgeGenerations implements PurgeGenerations {
   }
 
   private key(tenant: string): string {
-    return `${this.keyPrefix}g:${tenant.replace(/%/g, '%25').replace(/:/g, '%3A')}`;
+    return `${this.keyPrefix}g:${keyPart(tenant)}`;
   }
 }
