@@ -20,7 +20,7 @@ export type { ExactStore, PurgeSelector } from './ports/exact-store.port';
 export { MATCH_VERIFIER } from './ports/match-verifier.port';
 export type { MatchVerdict, MatchVerifier } from './ports/match-verifier.port';
 export { VECTOR_INDEX } from './ports/vector-index.port';
-export type { VectorCandidate, VectorIndex, VectorSearch } from './ports/vector-index.port';
+export type { SimilarEntry, SimilarSearch, VectorCandidate, VectorIndex, VectorSearch } from './ports/vector-index.port';
 export { EntryQueryUseCase } from './use-cases/entry-query.use-case';
 export { LookupUseCase } from './use-cases/lookup.use-case';
 export type { LookupOptions } from './use-cases/lookup.use-case';

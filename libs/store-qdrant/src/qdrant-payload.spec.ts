@@ -1,5 +1,13 @@
 import { type CacheEntry } from '@strata/cache-core';
-import { entryFromPayload, onlyLive, purgeFilter, searchFilter, toPayload } from './qdrant-payload';
+import {
+  entryFromPayload,
+  onlyLive,
+  purgeFilter,
+  rootIdFromTags,
+  searchFilter,
+  similarFilter,
+  toPayload,
+} from './qdrant-payload';
 
 const entry: CacheEntry = {
   id: '3b0c6f1e-8d0a-4f61-9a55-0d1f7b2c9e10',
@@ -53,6 +61,40 @@ describe(searchFilter.name, () => {
         { key: 'expires_at', range: { gt: 5 } },
       ],
     });
+  });
+});
+
+describe(similarFilter.name, () => {
+  it('requires the tenant and expires_at > now, in any context', () => {
+    expect(similarFilter({ tenant: 't', now: 5 })).toEqual({
+      must: [
+        { key: 'tenant', match: { value: 't' } },
+        { key: 'expires_at', range: { gt: 5 } },
+      ],
+    });
+  });
+
+  it('narrows to the namespace when given', () => {
+    expect(similarFilter({ tenant: 't', namespace: 'n', now: 5 })).toEqual({
+      must: [
+        { key: 'tenant', match: { value: 't' } },
+        { key: 'namespace', match: { value: 'n' } },
+        { key: 'expires_at', range: { gt: 5 } },
+      ],
+    });
+  });
+});
+
+describe(rootIdFromTags.name, () => {
+  it.each([
+    ['its own $entry tag', ['doc:1', '$entry:self'], 'self'],
+    ["a copy's $entry tag of its root", ['doc:1', '$entry:root'], 'root'],
+    ['both its own and a root tag', ['$entry:self', '$entry:root'], 'root'],
+    ['no $entry tag', ['doc:1'], 'self'],
+    ['tags that are not a list', 'nope', 'self'],
+    ['an empty $entry tag', ['$entry:'], 'self'],
+  ])('reads the root of a point with %s', (_, tags, root) => {
+    expect(rootIdFromTags('self', tags)).toBe(root);
   });
 });
 

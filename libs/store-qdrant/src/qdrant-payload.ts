@@ -1,5 +1,11 @@
 import { type Schemas } from '@qdrant/js-client-rest';
-import { type CacheEntry, type PurgeSelector, type VectorSearch } from '@strata/cache-core';
+import {
+  type CacheEntry,
+  type PurgeSelector,
+  type SimilarSearch,
+  type VectorSearch,
+  entryTag,
+} from '@strata/cache-core';
 
 /** Payload fields of a point (snake_case, as Qdrant payloads conventionally are). */
 export const PAYLOAD = {
@@ -92,6 +98,30 @@ export function searchFilter(query: Pick<VectorSearch, 'tenant' | 'contextHash' 
       liveCondition(query.now),
     ],
   };
+}
+
+/** A tenant-wide similarity query's filter: its tenant, its namespace when given, not expired (any context). */
+export function similarFilter(query: Pick<SimilarSearch, 'tenant' | 'namespace' | 'now'>): Schemas['Filter'] {
+  const must: Schemas['Condition'][] = [{ key: PAYLOAD.tenant, match: { value: query.tenant } }];
+  if (query.namespace !== undefined) must.push({ key: PAYLOAD.namespace, match: { value: query.namespace } });
+  must.push(liveCondition(query.now));
+  return { must };
+}
+
+const ENTRY_TAG_PREFIX = entryTag('');
+
+/**
+ * The root entry of point `id` from its tags, without reading the stored entry: a backfilled copy carries the
+ * `$entry:<rootId>` tag of the entry it was copied from, a root its own. A point without one is its own root.
+ */
+export function rootIdFromTags(id: string, tags: unknown): string {
+  if (!Array.isArray(tags)) return id;
+  for (const tag of tags as unknown[]) {
+    if (typeof tag !== 'string' || !tag.startsWith(ENTRY_TAG_PREFIX)) continue;
+    const root = tag.slice(ENTRY_TAG_PREFIX.length);
+    if (root !== id && root.length > 0) return root;
+  }
+  return id;
 }
 
 /**

@@ -2,6 +2,8 @@ import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
 import {
   type CacheEntry,
   type PurgeSelector,
+  type SimilarEntry,
+  type SimilarSearch,
   type VectorCandidate,
   type VectorIndex,
   type VectorSearch,
@@ -15,7 +17,9 @@ import {
   liveCondition,
   onlyLive,
   purgeFilter,
+  rootIdFromTags,
   searchFilter,
+  similarFilter,
   toPayload,
 } from './qdrant-payload';
 
@@ -39,6 +43,11 @@ export interface QdrantVectorIndexOptions {
   readonly expirySweepIntervalMs?: number;
   /** Epoch milliseconds for `count`, `purge` and the expiry sweep; injectable for tests. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Points per `findSimilar` request: bounds each response (only a few small payload fields travel per point).
+   * Default 1000.
+   */
+  readonly similarPageSize?: number;
 }
 
 const DEFAULTS = {
@@ -47,6 +56,7 @@ const DEFAULTS = {
   efConstruct: 100,
   timeout: 5_000,
   expirySweepIntervalMs: 10 * 60_000,
+  similarPageSize: 1_000,
 };
 
 /**
@@ -59,6 +69,11 @@ const DEFAULTS = {
  *   fields and the full entry, so a hit can backfill L2 without another read.
  * - Searches filter on tenant AND context hash AND `expires_at > now`, with `score_threshold` and `limit`; a
  *   collection that does not exist yet simply has no candidates.
+ * - `findSimilar` (the semantic purge) filters on tenant [AND namespace] AND `expires_at > now` with `score_threshold`,
+ *   as an exact search (`params.exact`: HNSW recall below 1 would let a purge miss entries), paged by
+ *   `similarPageSize` (1000) through `offset` up to the caller's `limit` (the use case caps it at 10 000). It reads only
+ *   the tenant, namespace, tags and expiry of each point, never the stored entry. A point deleted between two pages
+ *   can shift a later one into the page already read; that one is missed (repeat the purge).
  * - Purges go through every collection of the prefix: count the live matches, then delete by the same filter.
  *   (A write landing between the two calls can make the count off by one; Qdrant has no delete-and-count.)
  * - Every failure rejects with a `QdrantIndexError`; unreachable hosts reject at once and slow ones after
@@ -70,6 +85,7 @@ export class QdrantVectorIndex implements VectorIndex {
   private readonly collectionConfig: Pick<Schemas['CreateCollection'], 'hnsw_config' | 'quantization_config'>;
   private readonly sweepInterval: number;
   private readonly now: () => number;
+  private readonly similarPageSize: number;
   /** Collections known to exist with their payload indexes, by name (a failed attempt is forgotten). */
   private readonly ready = new Map<string, Promise<void>>();
   private readonly lastSweep = new Map<string, number>();
@@ -93,6 +109,9 @@ export class QdrantVectorIndex implements VectorIndex {
     };
     this.sweepInterval = options.expirySweepIntervalMs ?? DEFAULTS.expirySweepIntervalMs;
     this.now = options.now ?? Date.now;
+    this.similarPageSize = options.similarPageSize ?? DEFAULTS.similarPageSize;
+    if (!(this.similarPageSize >= 1))
+      throw new RangeError(`similarPageSize must be at least 1, got ${this.similarPageSize}`);
   }
 
   /** The collection holding `model`'s vectors. */
@@ -141,6 +160,47 @@ export class QdrantVectorIndex implements VectorIndex {
       candidates.push({ entry, score: point.score });
     }
     return candidates;
+  }
+
+  async findSimilar(query: SimilarSearch): Promise<SimilarEntry[]> {
+    if (!(query.limit >= 1)) return [];
+    const vector = toJsonVector(query.vector);
+    const filter = similarFilter(query);
+    const name = this.collectionFor(query.model);
+    const found = new Map<string, SimilarEntry>();
+    for (let offset = 0; found.size < query.limit; offset += this.similarPageSize) {
+      const limit = Math.min(this.similarPageSize, query.limit - offset);
+      if (limit <= 0) break;
+      let points: Schemas['ScoredPoint'][];
+      try {
+        ({ points } = await this.client.query(name, {
+          query: vector,
+          filter,
+          params: { exact: true },
+          score_threshold: query.minScore,
+          limit,
+          offset,
+          with_payload: [PAYLOAD.tenant, PAYLOAD.namespace, PAYLOAD.tags, PAYLOAD.expiresAt],
+        }));
+      } catch (error) {
+        if (httpStatusOf(error) === 404) return [];
+        throw new QdrantIndexError('find similar', error);
+      }
+      for (const point of points) {
+        const payload = point.payload ?? {};
+        const namespace = payload[PAYLOAD.namespace];
+        const expiresAt = payload[PAYLOAD.expiresAt];
+        // Defence in depth, as in `search`: the filter guarantees these; a foreign or corrupt point never leaks.
+        if (payload[PAYLOAD.tenant] !== query.tenant || typeof namespace !== 'string') continue;
+        if (query.namespace !== undefined && namespace !== query.namespace) continue;
+        if (typeof expiresAt !== 'number' || expiresAt <= query.now) continue;
+        const id = String(point.id);
+        if (found.has(id)) continue;
+        found.set(id, { id, rootId: rootIdFromTags(id, payload[PAYLOAD.tags]), namespace, score: point.score });
+      }
+      if (points.length < limit) break;
+    }
+    return [...found.values()];
   }
 
   async purge(selector: PurgeSelector): Promise<number> {

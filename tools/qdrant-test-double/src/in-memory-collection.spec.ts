@@ -57,6 +57,17 @@ describe(InMemoryCollection.name, () => {
     expect(collection.query({ query: [1, 0], limit: 2, offset: 1 }).points.map((p) => p.id)).toEqual([2, 3]);
   });
 
+  it('accepts search params (its search is always exact) and rejects malformed ones', () => {
+    const collection = cosineCollection();
+    collection.upsert({ points: [{ id: 1, vector: [1, 0] }] }, 1);
+
+    expect(collection.query({ query: [1, 0], params: { exact: true, hnsw_ef: 128 } }).points.map((p) => p.id)).toEqual([
+      1,
+    ]);
+    expect(statusOf(() => collection.query({ query: [1, 0], params: { exact: 'yes' } }))).toBe(400);
+    expect(statusOf(() => collection.query({ query: [1, 0], params: 'exact' }))).toBe(400);
+  });
+
   it('overwrites a point upserted twice with the same id', () => {
     const collection = cosineCollection();
     collection.upsert({ points: [{ id: ID_A, vector: [1, 0], payload: { v: 1 } }] }, 1);

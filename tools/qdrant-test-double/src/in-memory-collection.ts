@@ -129,6 +129,7 @@ export class InMemoryCollection {
         throw QdrantHttpError.unsupported(`query with \`${unsupported}\``);
       }
     }
+    searchParams(body['params']);
     const rawQuery = body['query'];
     const queryVector =
       rawQuery !== null && typeof rawQuery === 'object' && !Array.isArray(rawQuery) && 'nearest' in rawQuery
@@ -289,6 +290,20 @@ function dot(a: Float64Array, b: Float64Array): number {
     sum += a[i] * b[i];
   }
   return sum;
+}
+
+/** `params` (`SearchParams`) is validated, then ignored: the double's search is always exact. */
+function searchParams(raw: unknown): void {
+  const params = optionalObject(raw, 'params');
+  if (params === undefined) {
+    return;
+  }
+  for (const flag of ['exact', 'indexed_only']) {
+    if (params[flag] !== undefined && params[flag] !== null && typeof params[flag] !== 'boolean') {
+      throw QdrantHttpError.format(`params.${flag} must be a boolean`);
+    }
+  }
+  optionalCount(params['hnsw_ef'], 'params.hnsw_ef');
 }
 
 function payloadSchemaType(raw: unknown): PayloadSchemaType {

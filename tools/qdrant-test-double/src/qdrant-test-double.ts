@@ -59,7 +59,7 @@ type Route = (
  * | GET | `/collections/{name}/exists` | |
  * | PUT | `/collections/{name}/index` | payload index |
  * | PUT | `/collections/{name}/points` | upsert (400 on bad ids, bad vectors, wrong dimension) |
- * | POST | `/collections/{name}/points/query` | nearest query, filter, score_threshold, limit, offset |
+ * | POST | `/collections/{name}/points/query` | nearest query, filter, score_threshold, limit, offset, params (search is always exact) |
  * | POST | `/collections/{name}/points/count` | |
  * | POST | `/collections/{name}/points/delete` | by ids or filter |
  *

@@ -1,6 +1,8 @@
 import {
   type CacheEntry,
   type PurgeSelector,
+  type SimilarEntry,
+  type SimilarSearch,
   type VectorCandidate,
   type VectorIndex,
   type VectorSearch,
@@ -164,6 +166,42 @@ export class MemoryVectorIndex implements VectorIndex {
     // Removal goes by the index's own clock too, so a caller's future `now` cannot delete live entries.
     if (expired > 0) this.removeExpired(partition, Math.min(query.now, this.now()));
     return Promise.resolve(candidates);
+  }
+
+  /** Scans every partition of the tenant in the model's space (a purge-time operation, not a lookup's hot path). */
+  findSimilar(query: SimilarSearch): Promise<SimilarEntry[]> {
+    const space = this.spaces.get(query.model);
+    if (!space || !(query.limit >= 1)) return Promise.resolve([]);
+    if (query.vector.length !== space.dimension) {
+      return Promise.reject(dimensionError(query.model, space.dimension, query.vector.length));
+    }
+    const contexts = space.partitions.get(query.tenant);
+    if (!contexts) return Promise.resolve([]);
+    const norm = vectorNorm(query.vector);
+    if (Number.isNaN(norm)) return Promise.reject(invalidVector(query.vector));
+    const unitQuery = space.query;
+    const scale = norm > 0 ? 1 / norm : 0;
+    for (let d = 0; d < unitQuery.length; d++) unitQuery[d] = query.vector[d] * scale;
+
+    const matches: SimilarEntry[] = [];
+    for (const partition of contexts.values()) {
+      for (let position = 0; position < partition.size; position++) {
+        if (partition.expiresAt(position) <= query.now) continue;
+        const { entry } = partition.memberAt(position);
+        if (query.namespace !== undefined && entry.namespace !== query.namespace) continue;
+        const score = partition.scoreAt(unitQuery, position);
+        if (score < query.minScore) continue;
+        matches.push({
+          id: entry.id,
+          rootId: entry.aliasOf ?? entry.id,
+          namespace: entry.namespace,
+          score: Math.min(1, Math.max(-1, score)),
+        });
+      }
+    }
+    matches.sort((a, b) => b.score - a.score);
+    if (matches.length > query.limit) matches.length = query.limit;
+    return Promise.resolve(matches);
   }
 
   purge(selector: PurgeSelector): Promise<number> {

@@ -77,6 +77,15 @@ export class VectorPartition<M extends PartitionMember> {
     return live;
   }
 
+  /** Dot product of `query` (a unit vector of this dimension) with the row at `position`: its cosine score. */
+  scoreAt(query: Float32Array, position: number): number {
+    const vectors = this.vectors;
+    const base = position * this.dimension;
+    let score = 0;
+    for (let d = 0; d < this.dimension; d++) score += query[d] * vectors[base + d];
+    return score;
+  }
+
   /**
    * Offers every live row scoring at least `minScore` against `query` (a unit vector of this dimension) to
    * `top`; returns how many expired rows it skipped. Allocation-free: the hot loop of an L3 lookup.

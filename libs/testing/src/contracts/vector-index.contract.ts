@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   type CacheEntry,
+  type SimilarEntry,
+  type SimilarSearch,
   type VectorCandidate,
   type VectorIndex,
   type VectorSearch,
@@ -99,6 +101,22 @@ export function describeVectorIndexContract(name: string, factory: () => Promise
         now: fixture.clock.now(),
         ...overrides,
       };
+    }
+
+    function aSimilarSearch(overrides: Partial<SimilarSearch> = {}): SimilarSearch {
+      return {
+        vector: AXIS,
+        tenant: 'acme',
+        model: MODEL,
+        minScore: 0.8,
+        limit: 100,
+        now: fixture.clock.now(),
+        ...overrides,
+      };
+    }
+
+    function similarIds(matches: SimilarEntry[]): string[] {
+      return matches.map((match) => match.id);
     }
 
     async function upsertAll(...items: [CacheEntry, readonly number[]][]): Promise<void> {
@@ -380,6 +398,139 @@ export function describeVectorIndexContract(name: string, factory: () => Promise
 
         await expect(index.purge({ tenant: 'a:b', tags: ['c'] })).resolves.toBe(1);
         await expect(found(first, second, third)).resolves.toEqual([second.id, third.id]);
+      });
+    });
+
+    describe('findSimilar', () => {
+      it("finds the tenant's entries within the radius in every context and namespace, best first", async () => {
+        const exact = anEntry({ contextHash: sha256('context a'), namespace: 'support' });
+        const close = anEntry({ contextHash: sha256('context b'), namespace: 'sales' });
+        const far = anEntry({ contextHash: sha256('context a'), namespace: 'support' });
+        await upsertAll([exact, atCosine(1, 3)], [close, atCosine(0.9)], [far, atCosine(0.5)]);
+
+        const matches = await index.findSimilar(aSimilarSearch({ minScore: 0.8 }));
+
+        expect(matches).toEqual([
+          { id: exact.id, rootId: exact.id, namespace: 'support', score: expect.closeTo(1, SCORE_DIGITS) },
+          { id: close.id, rootId: close.id, namespace: 'sales', score: expect.closeTo(0.9, SCORE_DIGITS) },
+        ]);
+      });
+
+      it("never finds another tenant's entry, even with an identical vector, context and namespace", async () => {
+        const mine = anEntry({ tenant: 'acme' });
+        const theirs = anEntry({ tenant: 'globex' });
+        await upsertAll([mine, AXIS], [theirs, AXIS]);
+
+        await expect(index.findSimilar(aSimilarSearch({ tenant: 'acme' })).then(similarIds)).resolves.toEqual([
+          mine.id,
+        ]);
+        await expect(index.findSimilar(aSimilarSearch({ tenant: 'globex' })).then(similarIds)).resolves.toEqual([
+          theirs.id,
+        ]);
+        await expect(index.findSimilar(aSimilarSearch({ tenant: 'initech' }))).resolves.toEqual([]);
+      });
+
+      it('narrows to the given namespace', async () => {
+        const support = anEntry({ namespace: 'support' });
+        const supportElsewhere = anEntry({ namespace: 'support', contextHash: sha256('other context') });
+        const sales = anEntry({ namespace: 'sales' });
+        await upsertAll([support, AXIS], [supportElsewhere, atCosine(0.95)], [sales, AXIS]);
+
+        await expect(index.findSimilar(aSimilarSearch({ namespace: 'support' })).then(similarIds)).resolves.toEqual([
+          support.id,
+          supportElsewhere.id,
+        ]);
+        await expect(index.findSimilar(aSimilarSearch({ namespace: 'sales' })).then(similarIds)).resolves.toEqual([
+          sales.id,
+        ]);
+        await expect(index.findSimilar(aSimilarSearch({ namespace: 'billing' }))).resolves.toEqual([]);
+      });
+
+      it('honours minScore', async () => {
+        const a = anEntry();
+        const b = anEntry();
+        const c = anEntry();
+        await upsertAll([a, atCosine(0.95)], [b, atCosine(0.85)], [c, atCosine(0.7)]);
+
+        await expect(index.findSimilar(aSimilarSearch({ minScore: 0.9 })).then(similarIds)).resolves.toEqual([a.id]);
+        await expect(index.findSimilar(aSimilarSearch({ minScore: 0.8 })).then(similarIds)).resolves.toEqual([
+          a.id,
+          b.id,
+        ]);
+        await expect(index.findSimilar(aSimilarSearch({ minScore: 0 })).then(similarIds)).resolves.toEqual([
+          a.id,
+          b.id,
+          c.id,
+        ]);
+        await expect(index.findSimilar(aSimilarSearch({ minScore: 0.99 }))).resolves.toEqual([]);
+      });
+
+      it('never finds an entry whose expiresAt is at or before now', async () => {
+        const now = fixture.clock.now();
+        const expiring = anEntry({ expiresAt: now + 5_000 });
+        const later = anEntry({ expiresAt: now + 10_000 });
+        await upsertAll([expiring, AXIS], [later, atCosine(0.9)]);
+
+        await expect(index.findSimilar(aSimilarSearch({ now: now + 4_999 })).then(similarIds)).resolves.toEqual([
+          expiring.id,
+          later.id,
+        ]);
+        await expect(index.findSimilar(aSimilarSearch({ now: now + 5_000 })).then(similarIds)).resolves.toEqual([
+          later.id,
+        ]);
+        await expect(index.findSimilar(aSimilarSearch({ now: now + 10_000 }))).resolves.toEqual([]);
+      });
+
+      it('returns at most limit entries, the best-scoring ones', async () => {
+        const byScore = [0.82, 0.97, 0.88, 0.93, 0.85].map((cosine) => ({ cosine, entry: anEntry() }));
+        await upsertAll(...byScore.map(({ cosine, entry }): [CacheEntry, number[]] => [entry, atCosine(cosine)]));
+
+        const matches = await index.findSimilar(aSimilarSearch({ limit: 3 }));
+
+        const best = [...byScore].sort((a, b) => b.cosine - a.cosine).slice(0, 3);
+        expect(similarIds(matches)).toEqual(best.map(({ entry }) => entry.id));
+        await expect(index.findSimilar(aSimilarSearch({ limit: 0 }))).resolves.toEqual([]);
+      });
+
+      it('gives a backfilled copy the id of the entry it was copied from as its root', async () => {
+        const root = anEntry();
+        const copy = anEntry({
+          aliasOf: root.id,
+          tags: ['doc:1', entryTag(root.id)],
+          contextHash: sha256('other context'),
+        });
+        await upsertAll([root, AXIS], [copy, atCosine(0.9)]);
+
+        const matches = await index.findSimilar(aSimilarSearch());
+
+        expect(matches.map(({ id, rootId }) => ({ id, rootId }))).toEqual([
+          { id: root.id, rootId: root.id },
+          { id: copy.id, rootId: root.id },
+        ]);
+      });
+
+      it("searches only the given model's collection", async () => {
+        const inModel = anEntry();
+        const inOther = anEntry();
+        await index.upsert(MODEL, inModel, AXIS);
+        await index.upsert(OTHER_MODEL, inOther, atCosine(1, 1, OTHER_DIM));
+
+        await expect(index.findSimilar(aSimilarSearch()).then(similarIds)).resolves.toEqual([inModel.id]);
+        await expect(
+          index.findSimilar(aSimilarSearch({ model: OTHER_MODEL, vector: atCosine(1, 1, OTHER_DIM) })).then(similarIds),
+        ).resolves.toEqual([inOther.id]);
+        await expect(index.findSimilar(aSimilarSearch({ model: 'never-written-model' }))).resolves.toEqual([]);
+        await expect(index.findSimilar(aSimilarSearch({ vector: atCosine(1, 1, DIM + 1) }))).rejects.toThrow();
+      });
+
+      it('no longer finds what a purge of its $entry tag removed', async () => {
+        const purged = anEntry();
+        const kept = anEntry();
+        await upsertAll([purged, AXIS], [kept, atCosine(0.9)]);
+
+        await expect(index.purge({ tenant: 'acme', tags: [entryTag(purged.id)] })).resolves.toBe(1);
+
+        await expect(index.findSimilar(aSimilarSearch()).then(similarIds)).resolves.toEqual([kept.id]);
       });
     });
 
