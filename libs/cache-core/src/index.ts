@@ -25,6 +25,8 @@ export { EntryQueryUseCase } from './use-cases/entry-query.use-case';
 export { LookupUseCase } from './use-cases/lookup.use-case';
 export type { LookupOptions } from './use-cases/lookup.use-case';
 export { PurgeUseCase } from './use-cases/purge.use-case';
+export { SEMANTIC_PURGE_MAX_ENTRIES, SemanticPurgeUseCase } from './use-cases/semantic-purge.use-case';
+export type { SemanticPurgeCommand, SemanticPurgeOptions } from './use-cases/semantic-purge.use-case';
 export { StoreUseCase, entryFromStoreRequest } from './use-cases/store.use-case';
 export { PROCESSED_EVENTS } from './ports/processed-events.port';
 export type { ProcessedEvents } from './ports/processed-events.port';
