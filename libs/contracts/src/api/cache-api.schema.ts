@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonValueSchema } from '../messages/cache-entry.schema';
+import { semanticSelectorSchema } from '../messages/cache-purge';
 import { chatMessageSchema, lookupModeSchema, modelSchema, namespaceSchema, paramsSchema, tagSchema } from './chat.schema';
 
 export const entryIdSchema = z.string().uuid();
@@ -51,9 +52,12 @@ export const purgeRequestSchema = z
   .object({
     tags: z.array(tagSchema).min(1).optional(),
     namespace: namespaceSchema.optional(),
+    /** Purge by meaning (see `semanticSelectorSchema`); `namespace` narrows it. */
+    semantic: semanticSelectorSchema.optional(),
   })
   .strict()
-  .refine((v) => v.tags !== undefined || v.namespace !== undefined, 'give "tags", "namespace" or both');
+  .refine((v) => v.tags !== undefined || v.namespace !== undefined || v.semantic !== undefined, 'give "tags", "namespace" or "semantic"')
+  .refine((v) => v.semantic === undefined || v.tags === undefined, { message: '"semantic" cannot be combined with "tags"', path: ['semantic'] });
 export type PurgeRequest = z.infer<typeof purgeRequestSchema>;
 
 
@@ -67,7 +71,16 @@ export const invalidationRequestSchema = z
     entryIds: z.array(entryIdSchema).max(10_000).optional(),
     action: z.enum(['purge', 'invalidate']).optional(),
     reason: z.string().max(2_000).optional(),
+    /** Purge by meaning (see `semanticSelectorSchema`); `namespace` narrows it. */
+    semantic: semanticSelectorSchema.optional(),
   })
   .strict()
-  .refine((v) => (v.tags?.length ?? 0) > 0 || v.namespace !== undefined || (v.entryIds?.length ?? 0) > 0, 'give "tags", "namespace" or "entryIds"');
+  .refine(
+    (v) => (v.tags?.length ?? 0) > 0 || v.namespace !== undefined || (v.entryIds?.length ?? 0) > 0 || v.semantic !== undefined,
+    'give "tags", "namespace", "entryIds" or "semantic"',
+  )
+  .refine((v) => v.semantic === undefined || ((v.tags?.length ?? 0) === 0 && (v.entryIds?.length ?? 0) === 0), {
+    message: '"semantic" cannot be combined with "tags" or "entryIds"',
+    path: ['semantic'],
+  });
 export type InvalidationRequest = z.infer<typeof invalidationRequestSchema>;

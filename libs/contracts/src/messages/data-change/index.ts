@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { namespaceSchema, tagSchema } from '../../api/chat.schema';
+import { semanticSelectorSchema } from '../cache-purge';
 
 /**
  * What users publish when their data changes (keyed by tenant): every cached answer tagged with one of
@@ -25,10 +26,21 @@ export const dataChangeEventSchema = z
     action: z.enum(['purge', 'invalidate']).default('purge'),
     /** Entry ids to purge (each with every copy backfilled from it). */
     entryIds: z.array(z.string().uuid()).max(10_000).optional(),
+    /**
+     * Purge by meaning: entries whose question lies within `minSimilarity` (cosine) of `text`, in every context of
+     * the tenant (within `namespace` when given). Replaces `tags`/`entryIds` as the selector.
+     */
+    semantic: semanticSelectorSchema.optional(),
   })
   .passthrough()
-  .refine((e) => e.tags.length > 0 || e.namespace !== undefined || (e.entryIds?.length ?? 0) > 0, {
-    message: 'a data-change event needs tags, a namespace or entryIds',
+  .refine(
+    (e) => e.tags.length > 0 || e.namespace !== undefined || (e.entryIds?.length ?? 0) > 0 || e.semantic !== undefined,
+    {
+      message: 'a data-change event needs tags, a namespace, entryIds or semantic',
+    },
+  )
+  .refine((e) => e.semantic === undefined || (e.tags.length === 0 && (e.entryIds?.length ?? 0) === 0), {
+    message: 'a semantic data-change event cannot also carry tags or entryIds (publish two events)',
   });
 export type DataChangeEvent = z.infer<typeof dataChangeEventSchema>;
 export type DataChangeEventInput = z.input<typeof dataChangeEventSchema>;

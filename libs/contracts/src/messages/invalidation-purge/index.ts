@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { purgeSelectorSchema } from '../cache-purge';
+import { purgeSelectorSchema, semanticPurgeResultSchema } from '../cache-purge';
 
 /**
  * gateway (admin/API) → invalidation, request-reply: apply a purge across every tier, in order
@@ -14,5 +14,7 @@ export const invalidationPurgeReplySchema = z.object({
   l2: z.number().int().min(0),
   l3: z.number().int().min(0),
   generation: z.number().int().min(0).optional(),
+  /** Present for a semantic purge. */
+  semantic: semanticPurgeResultSchema.optional(),
 });
 export type InvalidationPurgeReply = z.infer<typeof invalidationPurgeReplySchema>;
