@@ -13,6 +13,7 @@ import {
   PURGE_GENERATIONS,
   type PurgeGenerations,
   PurgeUseCase,
+  SemanticPurgeUseCase,
   StoreUseCase,
   VECTOR_INDEX,
   type VectorIndex,
@@ -78,6 +79,12 @@ export class CacheServiceModule {
           inject: [EXACT_STORE, VECTOR_INDEX, PURGE_GENERATIONS, CACHE_TELEMETRY],
           useFactory: (l2: ExactStore, l3: VectorIndex, generations: PurgeGenerations, telemetry: CacheTelemetry) =>
             new PurgeUseCase(l2, l3, generations, telemetry),
+        },
+        {
+          provide: SemanticPurgeUseCase,
+          inject: [VECTOR_INDEX, EMBEDDER, PurgeUseCase, CACHE_TELEMETRY],
+          useFactory: (l3: VectorIndex, embedder: Embedder, purge: PurgeUseCase, telemetry: CacheTelemetry) =>
+            new SemanticPurgeUseCase(l3, embedder, purge, telemetry, { now }),
         },
         {
           provide: EntryQueryUseCase,

@@ -6,6 +6,7 @@ import {
   ExactStore,
   LookupUseCase,
   PurgeUseCase,
+  SemanticPurgeUseCase,
   StoreUseCase,
   VECTOR_INDEX,
   VectorIndex,
@@ -36,6 +37,7 @@ export class CacheMessageController {
     private readonly lookupUseCase: LookupUseCase,
     private readonly storeUseCase: StoreUseCase,
     private readonly purgeUseCase: PurgeUseCase,
+    private readonly semanticPurgeUseCase: SemanticPurgeUseCase,
     private readonly entryQuery: EntryQueryUseCase,
     @Inject(EXACT_STORE) private readonly l2: ExactStore,
     @Inject(VECTOR_INDEX) private readonly l3: VectorIndex,
@@ -53,7 +55,8 @@ export class CacheMessageController {
 
   @MessagePattern(CACHE_PURGE_TOPIC)
   purge(@Payload() data: unknown): Promise<CachePurgeReply> {
-    const { action, ...selector } = parsePayload(purgeSelectorSchema, data, CACHE_PURGE_TOPIC);
+    const { action, semantic, ...selector } = parsePayload(purgeSelectorSchema, data, CACHE_PURGE_TOPIC);
+    if (semantic) return this.semanticPurgeUseCase.execute({ tenant: selector.tenant, namespace: selector.namespace, ...semantic }, action);
     return this.purgeUseCase.execute(selector, action);
   }
 

@@ -35,6 +35,7 @@ export class ApplyDataChangeUseCase {
       tenant: event.tenant,
       ...(tags.length > 0 ? { tags } : {}),
       ...(event.namespace === undefined ? {} : { namespace: event.namespace }),
+      ...(event.semantic === undefined ? {} : { semantic: event.semantic }),
       action: event.action,
     });
     try {
@@ -43,6 +44,8 @@ export class ApplyDataChangeUseCase {
       // The purge is done; a redelivery would only purge again, which is harmless.
       this.audit.warn(`could not record event ${event.id} as applied: ${(error as Error).message}`);
     }
+    // The semantic selection can hold thousands of ids: the audit line keeps its size, not its ids.
+    const { semantic: selected, ...counts } = purged;
     const now = Date.now();
     const occurred = Date.parse(event.occurredAt);
     const latency = Math.max(0, now - (Number.isNaN(occurred) ? started : occurred)) / 1000;
@@ -55,9 +58,12 @@ export class ApplyDataChangeUseCase {
         tags: event.tags,
         entryIds: event.entryIds ?? [],
         namespace: event.namespace ?? null,
+        ...(event.semantic === undefined
+          ? {}
+          : { semantic: { ...event.semantic, matched: selected?.entryIds.length ?? 0, truncated: selected?.truncated ?? false } }),
         action: event.action,
         reason: event.reason ?? null,
-        purged,
+        purged: counts,
         latencyMs: Math.round(latency * 1000),
         applyMs: now - started,
       }),

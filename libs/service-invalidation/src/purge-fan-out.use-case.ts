@@ -11,6 +11,7 @@ import {
 import { StrataMetrics } from '@strata/observability';
 import { CACHE_CLIENT, EVENTS_CLIENT, requestReply } from '@strata/transport';
 import { firstValueFrom } from 'rxjs';
+import { l1Eviction } from './l1-eviction';
 
 /** Purges can touch many entries: they get far more time than a lookup. */
 const PURGE_TIMEOUT_FLOOR_MS = 30_000;
@@ -36,8 +37,8 @@ export class PurgeFanOutUseCase {
   async execute(selector: PurgeSelectorMessage): Promise<InvalidationPurgeReply> {
     // Keyed by tenant: one tenant's purges stay in order on one partition.
     const counts = await requestReply<CachePurgeReply>(this.cache, CACHE_PURGE_TOPIC, { key: selector.tenant, value: selector }, this.timeoutMs);
-    const evict = { ...selector, ...(counts.generation === undefined ? {} : { generation: counts.generation }) };
-    await firstValueFrom(this.events.emit(L1_EVICT_TOPIC, { key: selector.tenant, value: evict }), { defaultValue: undefined });
+    const evict = l1Eviction(selector, counts);
+    if (evict) await firstValueFrom(this.events.emit(L1_EVICT_TOPIC, { key: selector.tenant, value: evict }), { defaultValue: undefined });
     this.metrics.purged.inc({ tier: 'l3' }, counts.l3);
     this.metrics.purged.inc({ tier: 'l2' }, counts.l2);
     return counts;

@@ -32,6 +32,7 @@ import {
   type InvalidationPurgeReply,
   type JsonValue,
   type LookupMode,
+  type SemanticSelector,
   StrataError,
 } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
@@ -76,7 +77,12 @@ export interface PurgeCounts {
   readonly l1: number;
   readonly l2: number;
   readonly l3: number;
+  /** For a semantic purge: how many entries (with their copies) it selected, and whether it hit its cap. */
+  readonly semantic?: { readonly matched: number; readonly truncated: boolean };
 }
+
+/** A purge from the API: by tags and/or namespace, or by meaning (`semantic`, narrowed by `namespace`). */
+export type GatewayPurge = PurgeSelector & { readonly semantic?: SemanticSelector | undefined };
 
 /** Stores may embed and write two tiers: they get more time than a lookup. */
 const STORE_TIMEOUT_MS = 5_000;
@@ -242,15 +248,19 @@ export class GatewayCache {
   }
 
   /** Purge through the invalidation service (L3, L2, then every gateway's L1); this gateway's L1 is purged before replying. */
-  async purge(selector: PurgeSelector): Promise<PurgeCounts> {
+  async purge(selector: GatewayPurge): Promise<PurgeCounts> {
     const purgeId = randomUUID();
     const counts = await requestReply<InvalidationPurgeReply>(this.invalidation, INVALIDATION_PURGE_TOPIC, { ...selector, purgeId }, PURGE_TIMEOUT_MS);
     // The broadcast has normally reached this replica already; evicting here too makes the reply's
     // promise hold even when it has not (the broadcast then finds nothing left).
     const generation = counts.generation === undefined ? {} : { generation: counts.generation };
-    const l1 = this.evictL1({ ...selector, ...generation }) + (this.broadcastEvictions.get(purgeId) ?? 0);
+    // A semantic purge evicts what the cache service selected, by `$entry` tag (L1 holds no vectors).
+    const local: PurgeSelector =
+      selector.semantic === undefined ? selector : { tenant: selector.tenant, tags: (counts.semantic?.entryIds ?? []).map(entryTag) };
+    const l1 = this.evictL1({ ...local, ...generation }) + (this.broadcastEvictions.get(purgeId) ?? 0);
     this.broadcastEvictions.delete(purgeId);
-    return { l1, l2: counts.l2, l3: counts.l3 };
+    const semantic = counts.semantic === undefined ? {} : { semantic: { matched: counts.semantic.entryIds.length, truncated: counts.semantic.truncated } };
+    return { l1, l2: counts.l2, l3: counts.l3, ...semantic };
   }
 
   /** Applies an L1 eviction (from a purge here or the broadcast); returns how many entries it removed. */

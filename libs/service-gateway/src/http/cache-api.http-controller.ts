@@ -98,12 +98,13 @@ export class CacheApiHttpController {
     const tenant = this.tenants.resolve(auth, apiKey);
     const request = parseBody(purgeRequestSchema, body);
     enforceLimits(this.config.limits, request);
-    const purged = await this.cache.purge({
+    const { semantic, ...purged } = await this.cache.purge({
       tenant,
       ...(request.tags ? { tags: request.tags } : {}),
       ...(request.namespace ? { namespace: request.namespace } : {}),
+      ...(request.semantic ? { semantic: request.semantic } : {}),
     });
-    return { purged };
+    return semantic === undefined ? { purged } : { purged, semantic };
   }
 
   @Get('stats')
