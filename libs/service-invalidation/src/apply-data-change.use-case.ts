@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROCESSED_EVENTS, ProcessedEvents, entryTag } from '@strata/cache-core';
-import { type DataChangeEvent } from '@strata/contracts';
+import { type DataChangeEvent, ErrorCode, StrataError } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
 import { PurgeFanOutUseCase } from './purge-fan-out.use-case';
 
@@ -25,7 +25,7 @@ export class ApplyDataChangeUseCase {
   ) {}
 
   async execute(event: DataChangeEvent): Promise<DataChangeOutcome> {
-    if (await this.processed.has(event.tenant, event.id)) {
+    if (await this.alreadyApplied(event)) {
       this.metrics.dataChangeEvents.inc({ outcome: 'duplicate' });
       return { applied: false };
     }
@@ -69,5 +69,16 @@ export class ApplyDataChangeUseCase {
       }),
     );
     return { applied: true, purged };
+  }
+
+  private async alreadyApplied(event: DataChangeEvent): Promise<boolean> {
+    try {
+      return await this.processed.has(event.tenant, event.id);
+    } catch (error) {
+      throw new StrataError(
+        ErrorCode.CacheUnavailable,
+        `cannot tell whether event ${event.id} was applied already (${(error as Error).message}); not applied, retry`,
+      );
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { ClientProxy, type MsPattern, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { StrataError } from '@strata/contracts';
 import { type InProcessBus } from './in-process-bus';
 
 /**
@@ -37,7 +38,13 @@ export class InProcessClient extends ClientProxy {
     return () => undefined;
   }
 
-  protected dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
-    return this.bus.emit(this.normalizePattern(packet.pattern as MsPattern), unwrapKafkaEnvelope(packet.data)) as Promise<T>;
+  /** Resolves once every subscriber applied the event; a subscriber's failure rejects as its `StrataError`. */
+  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    try {
+      const pattern = this.normalizePattern(packet.pattern as MsPattern);
+      return (await this.bus.emit(pattern, unwrapKafkaEnvelope(packet.data))) as T;
+    } catch (error) {
+      throw StrataError.fromPayload(error) ?? error;
+    }
   }
 }

@@ -22,9 +22,12 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
   listen(callback: () => void): void {
     for (const [pattern, handler] of this.messageHandlers) {
       if (handler.isEventHandler) {
+        // Not `handleEvent`: it drops a failed handler's error, and with no redelivery in process that
+        // would lose the event silently. The failure goes back to the publisher instead, as on a request.
         this.unsubscribers.push(
           this.bus.subscribe(pattern, async (data) => {
-            await this.handleEvent(pattern, { pattern, data }, new InProcessContext([pattern]));
+            const result: unknown = await handler(data, new InProcessContext([pattern]));
+            if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
           }),
         );
       } else {
