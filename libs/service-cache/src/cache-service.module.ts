@@ -36,6 +36,12 @@ export interface CacheServiceOptions {
 
 const now = (): number => Date.now();
 
+/**
+ * The gateway waits 5 s for a store's reply: the embedding and L3 half gets 3 s of it, so a hung
+ * embedding provider or Qdrant makes a store land in L2 only (`l3: false`) instead of timing out whole.
+ */
+const STORE_SEMANTIC_BUDGET_MS = 3_000;
+
 /** The cache service: owns L2 and L3 and the backfill between them. Transport-agnostic. */
 @Module({})
 export class CacheServiceModule {
@@ -72,7 +78,7 @@ export class CacheServiceModule {
           provide: StoreUseCase,
           inject: [EXACT_STORE, VECTOR_INDEX, EMBEDDER, PURGE_GENERATIONS, CACHE_TELEMETRY],
           useFactory: (l2: ExactStore, l3: VectorIndex, embedder: Embedder, generations: PurgeGenerations, telemetry: CacheTelemetry) =>
-            new StoreUseCase(l2, l3, embedder, generations, telemetry),
+            new StoreUseCase(l2, l3, embedder, generations, telemetry, { semanticBudgetMs: STORE_SEMANTIC_BUDGET_MS }),
         },
         {
           provide: PurgeUseCase,

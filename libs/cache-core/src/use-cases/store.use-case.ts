@@ -29,6 +29,15 @@ export function entryFromStoreRequest(request: CacheStoreRequest, generation = r
   };
 }
 
+export interface StoreUseCaseOptions {
+  /**
+   * Longest the semantic half of a store (embed, then L3 upsert) may hold up the reply. Past it the reply
+   * says `l3: false` (counted as an error of the step that hung) and the write goes on in the background:
+   * a hung embedding provider or Qdrant costs the entry its L3 copy, not the whole store. Unset: no limit.
+   */
+  readonly semanticBudgetMs?: number;
+}
+
 /**
  * The cache service's write path: L2, then L3 (when the request has a semantic query). Idempotent: the
  * entry id is derived from the exact key, so a replayed store replaces the same entry in both tiers.
@@ -41,6 +50,7 @@ export class StoreUseCase {
     private readonly embedder: Embedder,
     private readonly generations: PurgeGenerations,
     private readonly telemetry: CacheTelemetry,
+    private readonly options: StoreUseCaseOptions = {},
   ) {}
 
   async execute(request: CacheStoreRequest): Promise<CacheStoreReply> {
@@ -73,6 +83,26 @@ export class StoreUseCase {
 
   private async storeSemantic(entry: CacheEntry): Promise<boolean> {
     if (entry.query === '') return false;
+    const budget = this.options.semanticBudgetMs;
+    const step = { tier: 'embedding' as 'embedding' | 'l3' };
+    const write = this.writeSemantic(entry, step);
+    if (budget === undefined) return write;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const overBudget = new Promise<false>((resolve) => {
+      timer = setTimeout(() => {
+        const operation = step.tier === 'l3' ? 'upsert' : 'embed';
+        this.telemetry.tierError(step.tier, operation, new Error(`no answer within the store's ${budget} ms`));
+        resolve(false);
+      }, budget);
+    });
+    try {
+      return await Promise.race([write, overBudget]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async writeSemantic(entry: CacheEntry, step: { tier: 'embedding' | 'l3' }): Promise<boolean> {
     let embedding;
     try {
       embedding = await this.embedder.embed(entry.query);
@@ -80,6 +110,7 @@ export class StoreUseCase {
       this.telemetry.tierError('embedding', 'embed', error);
       return false;
     }
+    step.tier = 'l3';
     try {
       await this.l3.upsert(embedding.model, entry, embedding.vector);
       return true;
