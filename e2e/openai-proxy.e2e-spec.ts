@@ -269,6 +269,15 @@ describe('OpenAI-compatible proxy (end to end)', () => {
     expect(fake.chatCalls(question)).toHaveLength(2);
   });
 
+  it('never forwards the Strata key; a client may send its own upstream key with the Strata key in X-API-Key', async () => {
+    await create(acme, ask('gpt-test-k', 'Who holds the key?', { temperature: 0.5 }));
+    expect(fake.chatCalls('Who holds the key?')[0]?.headers.authorization).toBeUndefined();
+    const byok = new OpenAI({ apiKey: 'sk-client-own-key', baseURL: `${strata.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-api-key': ACME } });
+    const res = await create(byok, ask('gpt-test-k', 'Who holds the key?', { temperature: 0.5 }));
+    expect(res.response.status).toBe(200);
+    expect(fake.chatCalls('Who holds the key?')[1]?.headers.authorization).toBe('Bearer sk-client-own-key');
+  });
+
   it('refuses an unknown key with 401 in a shape the openai client reads, without calling the upstream', async () => {
     const calls = fake.requests.length;
     const error = await create(client('nope'), ask('gpt-test-a', 'hi')).catch((e: unknown) => e);
