@@ -14,12 +14,13 @@ import { SavingsRecorder } from '../cost/savings-recorder';
 import { type ClientConnection } from '../http/client-connection';
 import { type CacheReport, cacheHeaders } from '../http/cache-headers';
 import { type Caller } from '../http/proxy-access';
-import { JSON_CONTENT_TYPE, type ProxyReply, SSE_CONTENT_TYPE, errorBody, liveFrames, replayedFrames } from '../http/proxy-reply';
+import { JSON_CONTENT_TYPE, type ProxyReply, SSE_CONTENT_TYPE, errorBody, liveFrames, renderSse, staticFrames } from '../http/proxy-reply';
 import { chunksOf, completionOf } from '../sse/chat-stream';
 import { ProxyStoreQueue } from '../store/proxy-store-queue';
 import { UpstreamClient, credentialDigest } from '../upstream/upstream-client';
 import { UpstreamRouter, type UpstreamTarget } from '../upstream/upstream-router';
 import { ChatFlight } from './chat-flight';
+import { RenderedAnswers } from './rendered-answers';
 
 /** What the proxy needs to read from a chat request; everything else is passed on untouched. */
 const chatBodySchema = z
@@ -78,6 +79,7 @@ export class ChatCompletionsProxy {
   private readonly recentRefreshes = new LRUCache<string, true>({ max: 10_000, ttl: REFRESH_BACKOFF_MS });
   private readonly graceByNamespace: Readonly<Record<string, number>>;
   private readonly streamUsage: boolean;
+  private readonly rendered = new RenderedAnswers();
 
   constructor(
     @Inject(STRATA_CONFIG) private readonly config: StrataConfig,
@@ -161,8 +163,8 @@ export class ChatCompletionsProxy {
     const stale = grace > 0 && now >= freshUntil;
     const age = ageSeconds(entry, now);
     if (ask.controls.maxAgeSeconds !== undefined && (stale || age > ask.controls.maxAgeSeconds)) return { fwd: 'stale' };
-    const payload = ask.stream ? chunksOf(entry.response) : completionOf(entry.response);
-    if (!payload) return { fwd: 'miss' };
+    const payload = ask.stream ? this.rendered.sse(entry.response, ask.includeUsage) : this.rendered.json(entry.response);
+    if (payload === undefined) return { fwd: 'miss' };
 
     if (stale) this.revalidate(ask, keyed);
     this.savings.recordHit(keyed.request.model, entry.response);
@@ -177,10 +179,8 @@ export class ChatCompletionsProxy {
       similarity: outcome.similarity,
     };
     const headers = cacheHeaders(report);
-    if (Array.isArray(payload)) {
-      return { fwd: 'miss', reply: { kind: 'sse', status: 200, headers: { 'content-type': SSE_CONTENT_TYPE, ...headers }, source: replayedFrames(payload, ask.includeUsage) } };
-    }
-    return { fwd: 'miss', reply: { kind: 'json', status: 200, headers: { 'content-type': JSON_CONTENT_TYPE, ...headers }, body: JSON.stringify(payload) } };
+    if (ask.stream) return { fwd: 'miss', reply: { kind: 'sse', status: 200, headers: { 'content-type': SSE_CONTENT_TYPE, ...headers }, source: staticFrames(payload) } };
+    return { fwd: 'miss', reply: { kind: 'json', status: 200, headers: { 'content-type': JSON_CONTENT_TYPE, ...headers }, body: payload } };
   }
 
   private target(ask: Ask): UpstreamTarget {
@@ -274,7 +274,7 @@ export class ChatCompletionsProxy {
       const answer = head.status < 300 ? await flight.answer : undefined;
       const headers = { ...head.headers, ...cacheStatus(head.status, answer !== undefined && flight.intent.allowed) };
       const chunks = ask.stream && answer !== undefined ? chunksOf(answer) : undefined;
-      if (chunks) return { kind: 'sse', status: 200, headers: { ...headers, 'content-type': SSE_CONTENT_TYPE }, source: replayedFrames(chunks, ask.includeUsage) };
+      if (chunks) return { kind: 'sse', status: 200, headers: { ...headers, 'content-type': SSE_CONTENT_TYPE }, source: staticFrames(renderSse(chunks, ask.includeUsage)) };
       return { kind: 'json', status: head.status, headers, body: head.body };
     }
     if (ask.stream) {

@@ -20,14 +20,18 @@ export const DONE_FRAME = 'data: [DONE]\n\n';
 export const JSON_CONTENT_TYPE = 'application/json';
 export const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
 
-/** A stored answer's chunks, written at once and ended with `[DONE]` (usage chunk only if the client asked). */
-export function replayedFrames(chunks: readonly JsonObject[], includeUsage: boolean): FrameSource {
+/** A stored answer's chunks as one SSE text ending with `[DONE]` (the usage chunk only if the client asked). */
+export function renderSse(chunks: readonly JsonObject[], includeUsage: boolean): string {
   let text = '';
   for (const chunk of chunks) {
     if (!includeUsage && isUsageOnlyChunk(chunk)) continue;
     text += `data: ${JSON.stringify(chunk)}\n\n`;
   }
-  text += DONE_FRAME;
+  return text + DONE_FRAME;
+}
+
+/** A whole SSE text, written at once. */
+export function staticFrames(text: string): FrameSource {
   return {
     pipe(sink) {
       sink.write(text);
