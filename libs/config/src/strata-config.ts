@@ -86,6 +86,8 @@ export const strataConfigSchema = z
         hnsw: z.object({ m: z.number().int().positive().default(16), efConstruct: z.number().int().positive().default(100) }).default({}),
         /** Scalar (int8) quantization of stored vectors. */
         quantization: z.enum(['none', 'scalar']).default('none'),
+        /** Per-request timeout: a slow or unreachable Qdrant fails fast and L3 is skipped. */
+        timeoutMs: z.number().int().positive().default(2_000),
       })
       .strict()
       .default({}),

@@ -68,6 +68,7 @@ export async function cacheAdapters(config: StrataConfig): Promise<BuiltAdapters
         collectionPrefix: qdrant.collectionPrefix,
         hnsw: qdrant.hnsw,
         quantization: qdrant.quantization,
+        timeout: qdrant.timeoutMs,
       })
     : new MemoryVectorIndex({ maxEntries: config.cache.memoryMaxEntries });
   const verifier = await SemanticVerifier.load({ embeddingModel: config.embedding.model });

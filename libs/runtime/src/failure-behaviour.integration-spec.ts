@@ -319,6 +319,9 @@ describe('failure behaviour of the running services', () => {
       expect(await metric('strata_cache_lookups_total', { tier: 'l3', outcome: 'skipped' })).toBeGreaterThan(
         before.skipped,
       );
+      const readiness = await ready();
+      expect(readiness.status).toBe(200);
+      expect(readiness.body).toMatchObject({ status: 'degraded', checks: { 'embedding-provider': { status: 'down', critical: false } } });
     });
 
     it('still writes stores to L2 (201, l3: false)', async () => {
@@ -346,6 +349,7 @@ describe('failure behaviour of the running services', () => {
       await embeddings.start();
       expect(await untilHit(paraphrase)).toMatchObject({ hit: true, tier: 'l3' });
       expect(await untilHit(paraphraseWhileHung)).toMatchObject({ hit: true, tier: 'l3' });
+      expect((await ready()).body).toMatchObject({ checks: { 'embedding-provider': { status: 'up' } } });
     });
   });
 });

@@ -3,6 +3,7 @@ import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingCache, type EmbeddingProvider, EmbeddingService } from '@strata/embedding';
 import { EmbeddingMessageController } from './embedding.message-controller';
 import { MetricsEmbeddingTelemetry } from './metrics-embedding-telemetry';
+import { HealthChecks } from '@strata/observability';
 
 export interface EmbeddingServiceModuleOptions {
   readonly config: StrataConfig;
@@ -24,13 +25,16 @@ export class EmbeddingServiceModule {
         {
           provide: EmbeddingService,
           inject: [EMBEDDING_PROVIDER, EMBEDDING_CACHE],
-          useFactory: (provider: EmbeddingProvider, cache: EmbeddingCache) =>
-            new EmbeddingService(provider, cache, {
+          useFactory: (provider: EmbeddingProvider, cache: EmbeddingCache) => {
+            const telemetry = new MetricsEmbeddingTelemetry();
+            HealthChecks.shared().register('embedding-provider', () => telemetry.providerHealth(), { critical: false });
+            return new EmbeddingService(provider, cache, {
               batchSize: config.embedding.batchSize,
               batchWindowMs: config.embedding.batchWindowMs,
               maxTextChars: config.limits.maxTextChars,
-              telemetry: new MetricsEmbeddingTelemetry(),
-            }),
+              telemetry,
+            });
+          },
         },
       ],
     };

@@ -4,11 +4,22 @@ import { StrataMetrics } from '@strata/observability';
 
 const LOG_EVERY_MS = 10_000;
 
-/** Binds the embedding service's reports to Prometheus metrics and rate-limited warnings. */
+/**
+ * Binds the embedding service's reports to Prometheus metrics and rate-limited warnings, and remembers
+ * how the provider's last call ended (readiness shows a provider that is failing as degraded).
+ */
 export class MetricsEmbeddingTelemetry implements EmbeddingTelemetry {
   private readonly metrics = StrataMetrics.shared();
   private readonly logger = new Logger('Embedding');
   private lastWarned = 0;
+  private lastProviderFailure: string | undefined;
+
+  /** Rejects while the provider's most recent call failed (none has succeeded since). */
+  providerHealth(): Promise<void> {
+    return this.lastProviderFailure === undefined
+      ? Promise.resolve()
+      : Promise.reject(new Error(`the last embedding provider call failed: ${this.lastProviderFailure}`));
+  }
 
   cacheLookup(hits: number, misses: number): void {
     if (hits) this.metrics.embeddingCache.inc({ outcome: 'hit' }, hits);
@@ -27,6 +38,7 @@ export class MetricsEmbeddingTelemetry implements EmbeddingTelemetry {
   providerCall(texts: number, seconds: number, outcome: 'ok' | EmbeddingErrorCode): void {
     this.metrics.embeddingProviderCalls.inc({ outcome });
     this.metrics.embeddingProviderDuration.observe(seconds);
+    this.lastProviderFailure = outcome === 'ok' ? undefined : outcome;
     if (outcome === 'ok') this.metrics.embeddingProviderTexts.inc(texts);
     else this.warn(`embedding provider call of ${texts} text(s) failed: ${outcome}`);
   }
