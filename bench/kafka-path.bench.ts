@@ -1,0 +1,321 @@
+/**
+ * Lookups that hit L2 through the Kafka path, beside an L1 hit and the embedded mode, in one run:
+ *
+ * - distributed: gateway process → Kafka (the wire-protocol test broker, its own process) → cache service
+ *   process → Redis, and the reply back the same way; the gateway runs with `STRATA_L1_MAX_ENTRIES=1` and
+ *   the lookups cycle through many stored entries, so each one misses L1 and is answered from L2;
+ * - distributed L1: the same gateway asked for one key over and over (answered from its L1, no Kafka);
+ * - embedded: `node dist/apps/gateway/src/main.js` with no STRATA_MODE (all four services in one process,
+ *   in-memory L2), again with `STRATA_L1_MAX_ENTRIES=1` and cycling keys, and its L1 hit.
+ *
+ * p50/p99 latency and throughput at each concurrency, every phase bounded by a request count and a time
+ * budget, plus the CPU each process spent per request (the machine has 2 cores: at high concurrency the
+ * throughput is what the CPU allows). See bench/README.md for how to run it and for numbers.
+ *
+ * Usage: node dist/bench/kafka-path.bench.js [--modes distributed,embedded] [--concurrency 1,16]
+ *          [--entries 2000] [--requests 3000] [--seconds 15] [--redis-url redis://127.0.0.1:6379] [--redis-db 13]
+ *          [--partitions N] [--json path] [--cpu-prof DIR (V8 CPU profiles of the service processes)]
+ */
+import { writeFileSync } from 'node:fs';
+import { argument, listArgument, numberArgument } from './support/args';
+import { DEFAULT_NAMESPACE, entryIdFromKey, entryTag, fingerprintRequest } from '@strata/cache-core';
+import { RedisExactStore } from '@strata/store-redis';
+import { BENCH_MODEL, SAMPLE_RESPONSE } from './support/fixtures';
+import { CpuMeter, ownCpuMs, processCpuMs } from './support/cpu';
+import { JsonClient, type LoadResult, forEachConcurrently, runLoad } from './support/http-load';
+import {
+  type BenchProcess,
+  cpuProfileArgs,
+  startKafkaTestBroker,
+  startProcess,
+  startStrataApp,
+  stopAll,
+  waitUntilReady,
+} from './support/processes';
+import { DEFAULT_REDIS_URL, deleteKeys, openRedis, redisPid, redisUrlWithDb, requireNoKeys } from './support/redis';
+import { machineLoad, ms, thousands } from './support/stats';
+
+const WARMUP = 200;
+/** A lookup answered by Kafka must not time out into a miss: the bench measures hits, so the deadline is generous. */
+const LOOKUP_TIMEOUT_MS = 2_000;
+/** What the services write in Redis (all under Strata's default key prefix). */
+const STRATA_PREFIX = 'strata:';
+
+interface Row extends LoadResult {
+  readonly mode: 'distributed' | 'embedded';
+  readonly path: string;
+  /** CPU milliseconds per request, by process (`client` is this bench, the load generator). */
+  readonly cpuMsPerRequest: Readonly<Record<string, number>>;
+}
+
+const question = (i: number) => `Bench question ${i}: what is the return policy for order ${i * 7919}?`;
+const lookupBody = (i: number) =>
+  JSON.stringify({
+    model: BENCH_MODEL,
+    messages: [{ role: 'user', content: question(i) }],
+    params: { temperature: 0 },
+  });
+
+/** The tier that answered (`l1`, `l2`, `l3`), `miss`, or the HTTP status when it was not 200. */
+function outcomeOf(status: number, body: string): string {
+  if (status !== 200) return `http ${status}`;
+  return /"tier":"(l\d)"/.exec(body)?.[1] ?? 'miss';
+}
+
+/** Embedded: through the HTTP API (the store path: embed, L2 and L3 in memory). */
+async function seedOverHttp(client: JsonClient, entries: number): Promise<void> {
+  const started = Date.now();
+  await forEachConcurrently(entries, 16, async (i) => {
+    const reply = await client.post('/v1/cache/entries', {
+      model: BENCH_MODEL,
+      messages: [{ role: 'user', content: question(i) }],
+      params: { temperature: 0 },
+      response: SAMPLE_RESPONSE,
+      tags: ['bench:kafka-path'],
+    });
+    if (reply.status !== 201 || !reply.body.includes('"l2":true'))
+      throw new Error(`store ${i} failed: ${reply.status} ${reply.body}`);
+  });
+  console.error(`  seeded ${entries} entries over HTTP in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Distributed: straight into Redis with the cache service's own adapter, keyed exactly as the gateway keys
+ * a request of the default tenant and namespace (a store over Kafka would also embed, which only slows
+ * seeding down; lookups that hit L2 never look at L3).
+ */
+async function seedRedis(store: RedisExactStore, entries: number): Promise<void> {
+  const started = Date.now();
+  const now = Date.now();
+  await forEachConcurrently(entries, 32, async (i) => {
+    const fp = fingerprintRequest({
+      tenant: 'default',
+      namespace: DEFAULT_NAMESPACE,
+      namespaceVersion: 1,
+      model: BENCH_MODEL,
+      messages: [{ role: 'user', content: question(i) }],
+      params: { temperature: 0 },
+    });
+    const id = entryIdFromKey(fp.exactKey);
+    await store.put({
+      id,
+      tenant: 'default',
+      namespace: DEFAULT_NAMESPACE,
+      namespaceVersion: 1,
+      model: BENCH_MODEL,
+      exactKey: fp.exactKey,
+      contextHash: fp.contextHash,
+      query: fp.query,
+      response: SAMPLE_RESPONSE,
+      tags: ['bench:kafka-path', entryTag(id)],
+      createdAt: now,
+      expiresAt: now + 86_400_000,
+    });
+  });
+  console.error(`  seeded ${entries} entries into Redis in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+interface Target {
+  readonly mode: Row['mode'];
+  readonly client: JsonClient;
+  readonly cpu: CpuMeter;
+  /** Label of the path a cycling-keys lookup takes. */
+  readonly l2Path: string;
+}
+
+async function measure(
+  target: Target,
+  entries: number,
+  concurrencies: number[],
+  maxRequests: number,
+  maxSeconds: number,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  const bodies = Array.from({ length: entries }, (_, i) => lookupBody(i));
+  const probe = await target.client.send('POST', '/v1/cache/lookup', bodies[0]);
+  if (outcomeOf(probe.status, probe.body) !== 'l2')
+    throw new Error(`a stored entry was not an L2 hit: ${probe.status} ${probe.body}`);
+  const phases: { path: string; key: (i: number) => string }[] = [
+    // Keys cycle through all stored entries; L1 holds one entry, so each lookup is answered by L2.
+    { path: target.l2Path, key: (i) => bodies[i % entries] },
+    // One key over and over: after the first, L1 answers.
+    { path: 'L1 hit (gateway memory)', key: () => bodies[0] },
+  ];
+  for (const phase of phases) {
+    for (const concurrency of concurrencies) {
+      target.cpu.begin();
+      const result = await runLoad({
+        concurrency,
+        maxRequests,
+        maxSeconds,
+        warmup: WARMUP,
+        send: async (i) => {
+          const reply = await target.client.send('POST', '/v1/cache/lookup', phase.key(i));
+          return outcomeOf(reply.status, reply.body);
+        },
+      });
+      const cpu = target.cpu.end();
+      // Warm-up requests also used CPU: charge the meter's interval to every request it covered.
+      const perRequest = Object.fromEntries(
+        Object.entries(cpu).map(([name, used]) => [name, used / (result.requests + WARMUP)]),
+      );
+      const row: Row = { mode: target.mode, path: phase.path, ...result, cpuMsPerRequest: perRequest };
+      rows.push(row);
+      printRow(row);
+    }
+  }
+  return rows;
+}
+
+function printHeader(): void {
+  console.log(
+    '| mode | path | concurrency | requests | p50 ms | p99 ms | max ms | req/s | answered by | CPU ms/request |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---|---|');
+}
+
+function printRow(r: Row): void {
+  const outcomes = Object.entries(r.outcomes)
+    .map(([k, v]) => `${k} ${thousands(v)}`)
+    .join(', ');
+  const cpu = Object.entries(r.cpuMsPerRequest)
+    .map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(2) : '?'}`)
+    .join(', ');
+  console.log(
+    `| ${r.mode} | ${r.path} | ${r.concurrency} | ${thousands(r.requests)} | ${ms(r.latency.p50Ms)} | ${ms(r.latency.p99Ms)} | ` +
+      `${ms(r.latency.maxMs)} | ${thousands(r.requestsPerSecond)} | ${outcomes} | ${cpu} |`,
+  );
+}
+
+async function distributed(options: Options): Promise<Row[]> {
+  const redisUrl = redisUrlWithDb(options.redisUrl, options.redisDb);
+  const redis = await openRedis(redisUrl);
+  await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
+  let broker: BenchProcess | undefined;
+  let cache: BenchProcess | undefined;
+  let gateway: BenchProcess | undefined;
+  let client: JsonClient | undefined;
+  try {
+    broker = await startKafkaTestBroker();
+    const env = {
+      STRATA_MODE: 'distributed',
+      KAFKA_BROKERS: broker.url,
+      REDIS_URL: redisUrl,
+      HEALTH_PORT: '0',
+      STRATA_CACHE_TIMEOUT_MS: String(LOOKUP_TIMEOUT_MS),
+      ...(options.partitions === undefined ? {} : { KAFKA_TOPIC_PARTITIONS: String(options.partitions) }),
+    };
+    const nodeArgs = cpuProfileArgs(options.cpuProfileDir);
+    [cache, gateway] = await Promise.all([
+      startStrataApp('cache', env, { nodeArgs }),
+      startStrataApp('gateway', { ...env, STRATA_L1_MAX_ENTRIES: '1', STRATA_INSTANCE_ID: 'bench-gw' }, { nodeArgs }),
+    ]);
+    for (const p of [cache, gateway]) await waitUntilReady(p);
+    client = new JsonClient(gateway.url);
+    await seedRedis(new RedisExactStore(redis), options.entries);
+    const redisProcess = await redisPid(redis);
+    const cpu = new CpuMeter(
+      new Map<string, () => number>([
+        ['gateway', () => processCpuMs(gateway!.pid)],
+        ['broker', () => processCpuMs(broker!.pid)],
+        ['cache', () => processCpuMs(cache!.pid)],
+        ['redis', () => processCpuMs(redisProcess)],
+        ['client', ownCpuMs],
+      ]),
+    );
+    return await measure(
+      { mode: 'distributed', client, cpu, l2Path: 'L2 via Kafka (gateway → broker → cache → Redis)' },
+      options.entries,
+      options.concurrencies,
+      options.requests,
+      options.seconds,
+    );
+  } finally {
+    client?.close();
+    await stopAll([gateway, cache, broker]);
+    await deleteKeys(redis, STRATA_PREFIX);
+    await redis.close();
+  }
+}
+
+async function embedded(options: Options): Promise<Row[]> {
+  let gateway: BenchProcess | undefined;
+  let client: JsonClient | undefined;
+  try {
+    gateway = await startProcess({
+      name: 'gateway (embedded)',
+      entry: 'dist/apps/gateway/src/main.js',
+      env: { STRATA_L1_MAX_ENTRIES: '1' },
+      nodeArgs: cpuProfileArgs(options.cpuProfileDir),
+    });
+    await waitUntilReady(gateway);
+    client = new JsonClient(gateway.url);
+    await seedOverHttp(client, options.entries);
+    const pid = gateway.pid;
+    const cpu = new CpuMeter(
+      new Map<string, () => number>([
+        ['gateway', () => processCpuMs(pid)],
+        ['client', ownCpuMs],
+      ]),
+    );
+    return await measure(
+      { mode: 'embedded', client, cpu, l2Path: 'L2 in process (in-process bus → memory)' },
+      options.entries,
+      options.concurrencies,
+      options.requests,
+      options.seconds,
+    );
+  } finally {
+    client?.close();
+    await gateway?.stop();
+  }
+}
+
+interface Options {
+  /** `--cpu-prof DIR`: every service process writes a V8 CPU profile there when it stops. */
+  readonly cpuProfileDir: string | undefined;
+  /** `--partitions N`: partitions of every topic the services create (KAFKA_TOPIC_PARTITIONS; default the config's, 6). */
+  readonly partitions: number | undefined;
+  readonly modes: string[];
+  readonly concurrencies: number[];
+  readonly entries: number;
+  readonly requests: number;
+  readonly seconds: number;
+  readonly redisUrl: string;
+  readonly redisDb: number;
+}
+
+async function main(): Promise<void> {
+  const options: Options = {
+    cpuProfileDir: argument('cpu-prof'),
+    partitions: argument('partitions') === undefined ? undefined : numberArgument('partitions', 6),
+    modes: listArgument('modes', ['distributed', 'embedded']),
+    concurrencies: listArgument('concurrency', ['1', '16']).map(Number),
+    entries: numberArgument('entries', 2_000),
+    requests: numberArgument('requests', 3_000),
+    seconds: numberArgument('seconds', 15),
+    redisUrl: argument('redis-url') ?? DEFAULT_REDIS_URL,
+    redisDb: numberArgument('redis-db', 13),
+  };
+  const started = Date.now();
+  console.log(`Kafka-path lookups vs L1 and embedded; node ${process.version}; ${machineLoad()}`);
+  console.log(
+    `${options.entries} stored entries of ~${JSON.stringify(SAMPLE_RESPONSE).length} B; each phase ≤ ${options.requests} requests or ${options.seconds} s after ${WARMUP} warm-up requests\n`,
+  );
+  printHeader();
+  const rows: Row[] = [];
+  for (const mode of options.modes) {
+    if (mode === 'distributed') rows.push(...(await distributed(options)));
+    else if (mode === 'embedded') rows.push(...(await embedded(options)));
+    else throw new Error(`unknown mode "${mode}" (distributed, embedded)`);
+  }
+  console.log(`\nwhole run ${((Date.now() - started) / 1000).toFixed(0)} s; ${machineLoad()}`);
+  const json = argument('json');
+  if (json)
+    writeFileSync(json, `${JSON.stringify({ bench: 'kafka-path', node: process.version, options, rows }, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

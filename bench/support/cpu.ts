@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+
+/** Linux clock ticks per second (USER_HZ); 100 on every mainstream kernel build. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system, ms) a process has used so far, from `/proc/<pid>/stat`; NaN where there is no procfs. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (comm) may contain spaces: count fields after its closing parenthesis. utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** This process's own CPU time so far (ms). */
+export function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** CPU time of several named processes, sampled before and after a phase. */
+export class CpuMeter {
+  private readonly start = new Map<string, number>();
+
+  constructor(private readonly sources: ReadonlyMap<string, () => number>) {}
+
+  begin(): void {
+    for (const [name, read] of this.sources) this.start.set(name, read());
+  }
+
+  /** CPU ms each source used since `begin()`. */
+  end(): Record<string, number> {
+    const used: Record<string, number> = {};
+    for (const [name, read] of this.sources) used[name] = read() - (this.start.get(name) ?? Number.NaN);
+    return used;
+  }
+}
