@@ -56,7 +56,7 @@ async function ticks(n = 10): Promise<void> {
 }
 
 function start(upstream: UpstreamPort, c: FlightControl, storable = true): ChatFlight {
-  return new ChatFlight(upstream, { target: { baseUrl: 'http://upstream/v1', apiKey: undefined, apiKeyHeader: 'authorization' }, body: '{}', stream: true, credentials: {}, storable }, c).start();
+  return new ChatFlight(upstream, { target: { baseUrl: 'http://upstream/v1', query: '', apiKey: undefined, apiKeyHeader: 'authorization' }, body: '{}', stream: true, credentials: {}, storable }, c).start();
 }
 
 function sse(head: FlightHead) {

@@ -107,7 +107,7 @@ export class UpstreamClient implements UpstreamPort {
     const key = call.target.apiKey;
     if (key !== undefined) headers[call.target.apiKeyHeader] = call.target.apiKeyHeader === 'authorization' ? `Bearer ${key}` : key;
     else Object.assign(headers, call.credentials);
-    return fetch(`${call.target.baseUrl}${call.path}`, { method: call.method, headers, body: call.body, signal: call.signal });
+    return fetch(`${call.target.baseUrl}${call.path}${call.target.query}`, { method: call.method, headers, body: call.body, signal: call.signal });
   }
 
   /** A whole exchange within the configured timeout, given up early if `call.signal` aborts. */

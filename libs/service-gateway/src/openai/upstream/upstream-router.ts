@@ -3,15 +3,18 @@ import { firstMatch } from '../model-pattern';
 
 /** Where a request goes: an OpenAI-compatible base URL and, if configured, the key to use there. */
 export interface UpstreamTarget {
-  /** Base URL including its version path, without a trailing slash (e.g. `https://api.openai.com/v1`). */
+  /** Base URL including its version path, without a trailing slash or query (e.g. `https://api.openai.com/v1`). */
   readonly baseUrl: string;
+  /** The configured URL's query (e.g. Azure's `?api-version=…`), appended to every call; '' when none. */
+  readonly query: string;
   /** Secret: never logged. */
   readonly apiKey: string | undefined;
   readonly apiKeyHeader: 'authorization' | 'api-key';
 }
 
 function target(url: string, apiKey: string | undefined, apiKeyHeader: 'authorization' | 'api-key'): UpstreamTarget {
-  return { baseUrl: url.replace(/\/+$/, ''), apiKey, apiKeyHeader };
+  const parsed = new URL(url);
+  return { baseUrl: `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, ''), query: parsed.search, apiKey, apiKeyHeader };
 }
 
 /** Routes a model to its upstream (`upstream.routes`, first match; exact names beat `*` patterns), else the default `upstream.url`. */
