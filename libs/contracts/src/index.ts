@@ -12,3 +12,4 @@ export * from './messages/embedding-embed';
 export * from './messages/cache-stats';
 export * from './topics';
 export * from './messages/data-change';
+export * from './messages/cache-ticket';

@@ -3,6 +3,7 @@ import { CACHE_LOOKUP_TOPIC } from './messages/cache-lookup';
 import { CACHE_PURGE_TOPIC } from './messages/cache-purge';
 import { CACHE_STATS_TOPIC } from './messages/cache-stats';
 import { CACHE_STORE_TOPIC } from './messages/cache-store';
+import { CACHE_TICKET_TOPIC } from './messages/cache-ticket';
 import { EMBEDDING_EMBED_TOPIC } from './messages/embedding-embed';
 import { INVALIDATION_PURGE_TOPIC } from './messages/invalidation-purge';
 import { DATA_CHANGES_TOPIC } from './messages/data-change';
@@ -14,6 +15,7 @@ export const REQUEST_TOPICS = [
   CACHE_STORE_TOPIC,
   CACHE_ENTRY_GET_TOPIC,
   CACHE_STATS_TOPIC,
+  CACHE_TICKET_TOPIC,
   CACHE_PURGE_TOPIC,
   INVALIDATION_PURGE_TOPIC,
   EMBEDDING_EMBED_TOPIC,

@@ -7,6 +7,7 @@ import {
   CACHE_PURGE_TOPIC,
   CACHE_STATS_TOPIC,
   CACHE_STORE_TOPIC,
+  CACHE_TICKET_TOPIC,
   EMBEDDING_EMBED_TOPIC,
   INVALIDATION_PURGE_TOPIC,
 } from '@strata/contracts';
@@ -15,7 +16,15 @@ import { type ServiceName, type TransportFactory } from './transport-factory';
 
 /** The request topics each service sends (its client consumes their replies). */
 const REQUESTS_SENT: Record<ServiceName, readonly string[]> = {
-  gateway: [CACHE_LOOKUP_TOPIC, CACHE_STORE_TOPIC, CACHE_ENTRY_GET_TOPIC, CACHE_STATS_TOPIC, INVALIDATION_PURGE_TOPIC, EMBEDDING_EMBED_TOPIC],
+  gateway: [
+    CACHE_LOOKUP_TOPIC,
+    CACHE_STORE_TOPIC,
+    CACHE_TICKET_TOPIC,
+    CACHE_ENTRY_GET_TOPIC,
+    CACHE_STATS_TOPIC,
+    INVALIDATION_PURGE_TOPIC,
+    EMBEDDING_EMBED_TOPIC,
+  ],
   cache: [EMBEDDING_EMBED_TOPIC],
   embedding: [],
   invalidation: [CACHE_PURGE_TOPIC],

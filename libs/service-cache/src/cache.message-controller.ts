@@ -5,6 +5,8 @@ import {
   EntryQueryUseCase,
   ExactStore,
   LookupUseCase,
+  PURGE_GENERATIONS,
+  PurgeGenerations,
   PurgeUseCase,
   SemanticPurgeUseCase,
   StoreUseCase,
@@ -17,6 +19,8 @@ import {
   CACHE_PURGE_TOPIC,
   CACHE_STATS_TOPIC,
   CACHE_STORE_TOPIC,
+  CACHE_TICKET_TOPIC,
+  type CacheTicketReply,
   type CacheStatsReply,
   type CacheEntryGetReply,
   type CacheLookupReply,
@@ -25,6 +29,7 @@ import {
   cacheEntryGetRequestSchema,
   cacheLookupRequestSchema,
   cacheStoreRequestSchema,
+  cacheTicketRequestSchema,
   purgeSelectorSchema,
 } from '@strata/contracts';
 import { StrataRpcExceptionFilter, parsePayload } from '@strata/transport';
@@ -41,6 +46,7 @@ export class CacheMessageController {
     private readonly entryQuery: EntryQueryUseCase,
     @Inject(EXACT_STORE) private readonly l2: ExactStore,
     @Inject(VECTOR_INDEX) private readonly l3: VectorIndex,
+    @Inject(PURGE_GENERATIONS) private readonly generations: PurgeGenerations,
   ) {}
 
   @MessagePattern(CACHE_LOOKUP_TOPIC)
@@ -51,6 +57,12 @@ export class CacheMessageController {
   @MessagePattern(CACHE_STORE_TOPIC)
   store(@Payload() data: unknown): Promise<CacheStoreReply> {
     return this.storeUseCase.execute(parsePayload(cacheStoreRequestSchema, data, CACHE_STORE_TOPIC));
+  }
+
+  @MessagePattern(CACHE_TICKET_TOPIC)
+  async ticket(@Payload() data: unknown): Promise<CacheTicketReply> {
+    const { tenant } = parsePayload(cacheTicketRequestSchema, data, CACHE_TICKET_TOPIC);
+    return { ticket: await this.generations.current(tenant) };
   }
 
   @MessagePattern(CACHE_PURGE_TOPIC)

@@ -21,6 +21,8 @@ import {
   CACHE_LOOKUP_TOPIC,
   CACHE_STATS_TOPIC,
   CACHE_STORE_TOPIC,
+  CACHE_TICKET_TOPIC,
+  type CacheTicketReply,
   type CacheEntryGetReply,
   type CacheLookupReply,
   type CacheStatsReply,
@@ -235,6 +237,18 @@ export class GatewayCache {
     const l1 = this.l1.set(entry);
     this.metrics.stores.inc({ outcome: 'stored' });
     return { id: reply.id, entry, tiers: { l1, l2: reply.l2, l3: reply.l3 } };
+  }
+
+  /**
+   * The tenant's purge generation, for an answer computed without a lookup first (forced refresh,
+   * max-age refetch, stale-while-revalidate); undefined when the cache service does not answer in time.
+   */
+  async ticket(tenant: string): Promise<number | undefined> {
+    try {
+      return (await requestReply<CacheTicketReply>(this.cache, CACHE_TICKET_TOPIC, { tenant }, this.lookupTimeoutMs)).ticket;
+    } catch {
+      return undefined;
+    }
   }
 
   async getEntry(tenant: string, id: string): Promise<CacheEntry | undefined> {

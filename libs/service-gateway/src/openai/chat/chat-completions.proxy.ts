@@ -199,6 +199,8 @@ export class ChatCompletionsProxy {
    * the upstream answers makes the store stale instead of resurrecting old data.
    */
   private async forward(ask: Ask, keyed: Cacheable, fwd: 'miss' | 'request' | 'stale', ticket: number | undefined, connection: ClientConnection): Promise<ProxyReply> {
+    // No lookup answered (forced refresh, max-age refetch, a slow cache service): take a ticket now.
+    ticket ??= await this.cache.ticket(ask.caller.tenant);
     const target = this.target(ask);
     const participation = this.flights.join(this.flightKey(ask, keyed, target), (control) => this.launch(ask, keyed, target, ticket, control));
     const flight = participation.flight;
@@ -247,9 +249,13 @@ export class ChatCompletionsProxy {
     const key = this.flightKey(ask, keyed, target);
     if (this.flights.has(key) || this.recentRefreshes.has(key)) return;
     this.recentRefreshes.set(key, true);
-    const participation = this.flights.join(key, (control) => this.launch(ask, keyed, target, undefined, control));
-    participation.flight.intent.merge(true, ask.controls.tags, this.ttlSeconds(ask, keyed));
-    void participation.flight.answer.then(() => participation.leave());
+    // The refresh's store carries a ticket taken before the upstream call, like any store after a miss.
+    void this.cache.ticket(ask.caller.tenant).then((ticket) => {
+      if (this.flights.has(key)) return;
+      const participation = this.flights.join(key, (control) => this.launch(ask, keyed, target, ticket, control));
+      participation.flight.intent.merge(true, ask.controls.tags, this.ttlSeconds(ask, keyed));
+      void participation.flight.answer.then(() => participation.leave());
+    });
   }
 
   /** A request the cache must not answer nor store: passed through on its own. */
