@@ -32,7 +32,7 @@ export function parseDockerfile(text: string): Instruction[] {
 }
 
 /**
- * The basics of an app image: multi-stage, production dependencies only (`npm ci --omit=dev`), a final
+ * The basics of an app image: multi-stage, production dependencies only (`npm ci|install --omit=dev`), a final
  * stage that runs as a non-root user and starts `dist/apps/<app>/src/main.js`, and no HEALTHCHECK
  * (Kubernetes probes the health endpoints).
  */
@@ -43,8 +43,8 @@ export function checkDockerfile(subject: string, app: string, text: string): Fin
   if (stages < 2) out.push(finding(CHECK, subject, `is not multi-stage (${stages} FROM)`));
   if (instructions.some((i) => i.keyword === 'HEALTHCHECK'))
     out.push(finding(CHECK, subject, 'has a HEALTHCHECK; Kubernetes probes the health endpoints instead'));
-  if (!instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args) && /--omit[= ]dev\b/.test(i.args))) {
-    out.push(finding(CHECK, subject, 'never installs production dependencies only (npm ci --omit=dev)'));
+  if (!instructions.some((i) => i.keyword === 'RUN' && /\bnpm (ci|install)\b/.test(i.args) && /--omit[= ]dev\b/.test(i.args))) {
+    out.push(finding(CHECK, subject, 'never installs production dependencies only (npm ci|install --omit=dev)'));
   }
   const lastFrom = instructions.map((i) => i.keyword).lastIndexOf('FROM');
   const finalStage = instructions.slice(lastFrom);
