@@ -122,3 +122,31 @@ describe(entryIdFromKey.name, () => {
     expect(entryIdFromKey(fp({ model: 'other' }).exactKey)).not.toBe(entryIdFromKey(key));
   });
 });
+
+describe('fingerprintRequest key format', () => {
+  /** The definition the fast implementation must equal: canonical JSON of whole objects. */
+  function reference(input: FingerprintInput) {
+    const { createHash } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    const { canonicalJson } = jest.requireActual<typeof import('./canonical-json')>('./canonical-json');
+    const { normaliseText } = jest.requireActual<typeof import('./normalise-text')>('./normalise-text');
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    const params = Object.fromEntries(Object.entries(input.params ?? {}).filter(([k]) => !['user', 'stream', 'stream_options', 'store', 'metadata', 'service_tier', 'prompt_cache_key', 'safety_identifier', 'timeout'].includes(k)));
+    const head = { v: 1, tenant: input.tenant, ns: input.namespace, nsv: input.namespaceVersion, model: input.model.trim(), params };
+    const norm = (m: { role: string; content?: unknown }) => (typeof m.content === 'string' ? { ...m, content: normaliseText(m.content) } : m);
+    const messages = (input.messages ?? []).map(norm);
+    const { content: _c, ...last } = messages[messages.length - 1];
+    return {
+      exactKey: sha(canonicalJson({ ...head, kind: 'chat', messages })),
+      contextHash: sha(canonicalJson({ ...head, kind: 'chat', earlier: messages.slice(0, -1), last })),
+    };
+  }
+
+  it('equals the canonical JSON of the whole request, hashed', () => {
+    const input: FingerprintInput = {
+      ...base,
+      messages: [...base.messages!, { role: 'assistant', content: '30  days.' }, { role: 'user', content: ' And\r\nfor sandals? ', name: 'u1' }],
+      params: { ...base.params, user: 'x', tools: [{ type: 'function', function: { name: 'f', parameters: { b: 1, a: 2 } } }] },
+    };
+    expect(fingerprintRequest(input)).toMatchObject(reference(input));
+  });
+});

@@ -100,27 +100,27 @@ function sha256(text: string): string {
  * match semantically when all of that is equal, so a semantic hit never crosses contexts.
  */
 export function fingerprintRequest(input: FingerprintInput): RequestFingerprint {
-  const params = outputParams(input.params);
-  const head = {
-    v: KEY_SCHEME_VERSION,
-    tenant: input.tenant,
-    ns: input.namespace,
-    nsv: input.namespaceVersion,
-    model: input.model.trim(),
-    params,
-  };
+  // Hot path (every request): the canonical JSON of each part is built once and shared by the exact key
+  // and the context, instead of serialising two overlapping objects. The result is exactly
+  // canonicalJson({v, tenant, ns, nsv, model, params, kind, …}) (see the spec's reference implementation):
+  // keys in sorted order — earlier, kind, last, messages, model, ns, nsv, params, prompt, tenant, v.
+  const tail =
+    `,"model":${JSON.stringify(input.model.trim())},"ns":${JSON.stringify(input.namespace)},"nsv":${canonicalJson(input.namespaceVersion)}` +
+    `,"params":${canonicalJson(outputParams(input.params))}`;
+  const end = `,"tenant":${JSON.stringify(input.tenant)},"v":${KEY_SCHEME_VERSION}}`;
 
   if (input.prompt !== undefined) {
     const prompt = normaliseText(input.prompt);
     return {
-      exactKey: sha256(canonicalJson({ ...head, kind: 'prompt', prompt })),
-      contextHash: sha256(canonicalJson({ ...head, kind: 'prompt' })),
+      exactKey: sha256(`{"kind":"prompt"${tail},"prompt":${JSON.stringify(prompt)}${end}`),
+      contextHash: sha256(`{"kind":"prompt"${tail}${end}`),
       query: prompt,
     };
   }
 
   const messages = (input.messages ?? []).map(normaliseMessage);
-  const exactKey = sha256(canonicalJson({ ...head, kind: 'chat', messages }));
+  const json = messages.map(canonicalJson);
+  const exactKey = sha256(`{"kind":"chat","messages":[${json.join(',')}]${tail}${end}`);
   const last = messages[messages.length - 1];
   const lastText = last && last.role === 'user' ? contentText(last.content) : undefined;
   if (lastText === undefined || lastText === '') {
@@ -128,8 +128,9 @@ export function fingerprintRequest(input: FingerprintInput): RequestFingerprint 
     return { exactKey, contextHash: exactKey, query: '' };
   }
   const { content: _content, ...lastWithoutContent } = last;
-  const context = { ...head, kind: 'chat', earlier: messages.slice(0, -1), last: lastWithoutContent };
-  return { exactKey, contextHash: sha256(canonicalJson(context)), query: lastText };
+  const earlier = json.slice(0, -1).join(',');
+  const contextHash = sha256(`{"earlier":[${earlier}],"kind":"chat","last":${canonicalJson(lastWithoutContent)}${tail}${end}`);
+  return { exactKey, contextHash, query: lastText };
 }
 
 /**
