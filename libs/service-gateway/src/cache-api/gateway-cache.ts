@@ -224,7 +224,9 @@ export class GatewayCache {
     };
     let reply: CacheStoreReply;
     try {
-      reply = await requestReply<CacheStoreReply>(this.cache, CACHE_STORE_TOPIC, { key: tenant, value: message }, STORE_TIMEOUT_MS);
+      // Keyed by entry: stores of one entry stay in order; stores of different entries spread over partitions
+      // (keying by tenant would serialise a tenant's stores on one partition).
+      reply = await requestReply<CacheStoreReply>(this.cache, CACHE_STORE_TOPIC, { key: message.exactKey, value: message }, STORE_TIMEOUT_MS);
     } catch (error) {
       this.metrics.stores.inc({ outcome: 'failed' });
       throw error;
