@@ -1,3 +1,4 @@
+import { loadConfig } from '@strata/config';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { type CacheEntry, entryTag } from '@strata/cache-core';
 import { type VectorIndexFixture, describeVectorIndexContract } from '@strata/testing';
@@ -10,8 +11,8 @@ import { QdrantIndexError } from './qdrant-index-error';
 import { QdrantVectorIndex, type QdrantVectorIndexOptions } from './qdrant-vector-index';
 
 /** A real Qdrant to run the contract against too, e.g. `QDRANT_URL=http://localhost:6333` (see README.md). */
-const QDRANT_URL = process.env['QDRANT_URL'];
-const QDRANT_API_KEY = process.env['QDRANT_API_KEY'];
+// The real Qdrant, if any, is configured like the services' (QDRANT_URL, QDRANT_API_KEY).
+const { url: QDRANT_URL, apiKey: QDRANT_API_KEY } = loadConfig().qdrant;
 
 function manualClock(start = Date.now()): { now: () => number; advance: (ms: number) => void } {
   let now = start;
