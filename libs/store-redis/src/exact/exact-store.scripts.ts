@@ -28,13 +28,17 @@ local function indexKeys(tenant, namespace, tagsJson)
   return keys
 end
 
+-- Removes an entry whose fields were read already, and all its memberships.
+local function dropKnown(id, tenant, namespace, tagsJson)
+  for _, k in ipairs(indexKeys(tenant, namespace, tagsJson)) do redis.call('ZREM', k, id) end
+  redis.call('UNLINK', entryKey(id))
+end
+
 -- Removes the entry and all its memberships; false when there was no entry.
 local function drop(id)
-  local key = entryKey(id)
-  local f = redis.call('HMGET', key, 'tenant', 'namespace', 'tags')
+  local f = redis.call('HMGET', entryKey(id), 'tenant', 'namespace', 'tags')
   if not f[1] then return false end
-  for _, k in ipairs(indexKeys(f[1], f[2], f[3])) do redis.call('ZREM', k, id) end
-  redis.call('UNLINK', key)
+  dropKnown(id, f[1], f[2], f[3])
   return true
 end
 `;
@@ -100,7 +104,7 @@ for i = 1, #members, 2 do
     -- A membership the entry does not have: never purge through it, drop it.
     redis.call('ZREM', index, id)
   elseif not narrowed or f[2] == namespace then
-    drop(id)
+    dropKnown(id, f[1], f[2], f[3])
     if tonumber(f[4]) > now then purged = purged + 1 end
   end
 end
