@@ -5,3 +5,4 @@ export type { Logger } from 'pino';
 export { HealthChecks } from './health-checks';
 export type { HealthReport } from './health-checks';
 export { OpsModule } from './ops.module';
+export { CORRELATION_HEADER, Correlation } from './correlation';

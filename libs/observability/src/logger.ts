@@ -1,5 +1,6 @@
 import { type LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
+import { Correlation } from './correlation';
 
 /** Paths whose values never reach a log line. */
 export const REDACTED_PATHS = [
@@ -13,7 +14,16 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(level: string, name: string): Logger {
-  return pino({ level, name, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: name } });
+  return pino({
+    level,
+    name,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { service: name },
+    mixin: () => {
+      const requestId = Correlation.id();
+      return requestId === undefined ? {} : { requestId };
+    },
+  });
 }
 
 /** NestJS logger backed by pino (structured JSON lines). */

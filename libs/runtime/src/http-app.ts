@@ -4,10 +4,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type StrataConfig } from '@strata/config';
 import { ErrorCode } from '@strata/contracts';
+import { CORRELATION_HEADER, Correlation } from '@strata/observability';
 import { HttpExceptionFilter } from '@strata/service-gateway';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 
-const REQUEST_ID_HEADER = 'x-request-id';
 
 /**
  * A NestJS app on Fastify with Strata's HTTP conventions: body limit (413), JSON errors for everything
@@ -17,7 +17,7 @@ const REQUEST_ID_HEADER = 'x-request-id';
 export async function createHttpApp(module: unknown, config: StrataConfig, logger: LoggerService): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
-    requestIdHeader: REQUEST_ID_HEADER,
+    requestIdHeader: CORRELATION_HEADER,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
   });
@@ -29,6 +29,8 @@ export async function createHttpApp(module: unknown, config: StrataConfig, logge
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: a body of any other media type is refused before parsing.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    // Everything this request causes (log lines, Kafka messages, the services that consume them) carries its id.
+    Correlation.enter(request.id);
     const type = request.headers['content-type'];
     const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
     if ((type !== undefined || hasBody) && !(type ?? '').toLowerCase().startsWith('application/json')) {
@@ -38,7 +40,7 @@ export async function createHttpApp(module: unknown, config: StrataConfig, logge
     done();
   });
   fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
+    void reply.header(CORRELATION_HEADER, request.id);
     done(null, payload);
   });
   return app;

@@ -9,7 +9,7 @@ import {
   type PurgeSelectorMessage,
 } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
-import { CACHE_CLIENT, EVENTS_CLIENT, requestReply } from '@strata/transport';
+import { CACHE_CLIENT, EVENTS_CLIENT, envelope, requestReply } from '@strata/transport';
 import { firstValueFrom } from 'rxjs';
 import { l1Eviction } from './l1-eviction';
 
@@ -36,9 +36,9 @@ export class PurgeFanOutUseCase {
 
   async execute(selector: PurgeSelectorMessage): Promise<InvalidationPurgeReply> {
     // Keyed by tenant: one tenant's purges stay in order on one partition.
-    const counts = await requestReply<CachePurgeReply>(this.cache, CACHE_PURGE_TOPIC, { key: selector.tenant, value: selector }, this.timeoutMs);
+    const counts = await requestReply<CachePurgeReply>(this.cache, CACHE_PURGE_TOPIC, selector, this.timeoutMs, selector.tenant);
     const evict = l1Eviction(selector, counts);
-    if (evict) await firstValueFrom(this.events.emit(L1_EVICT_TOPIC, { key: selector.tenant, value: evict }), { defaultValue: undefined });
+    if (evict) await firstValueFrom(this.events.emit(L1_EVICT_TOPIC, envelope(evict, selector.tenant)), { defaultValue: undefined });
     this.metrics.purged.inc({ tier: 'l3' }, counts.l3);
     this.metrics.purged.inc({ tier: 'l2' }, counts.l2);
     return counts;

@@ -12,3 +12,5 @@ export type { RpcErrorPayload } from './rpc-exception.filter';
 export { KafkaAdmin } from './kafka/kafka-admin';
 export { kafkaClientConfig, kafkaConsumerConfig, kafkaProducerConfig } from './kafka/kafka-client-config';
 export { createKafkaClient, createKafkaServer } from './kafka/kafka-endpoints';
+export { envelope } from './message-envelope';
+export type { MessageEnvelope } from './message-envelope';

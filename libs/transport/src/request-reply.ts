@@ -1,14 +1,16 @@
 import { type ClientProxy } from '@nestjs/microservices';
 import { ErrorCode, StrataError } from '@strata/contracts';
 import { TimeoutError, firstValueFrom, timeout } from 'rxjs';
+import { envelope } from './message-envelope';
 
 /**
- * Sends a request and awaits its reply within `timeoutMs`. Errors come back as `StrataError`: the peer's
- * own error when it sent one, `cache_unavailable` on timeout or transport failure.
+ * Sends a request (with the current correlation id, and `key` as its partition key when given) and awaits
+ * its reply within `timeoutMs`. Errors come back as `StrataError`: the peer's own error when it sent one,
+ * `cache_unavailable` on timeout or transport failure.
  */
-export async function requestReply<T>(client: ClientProxy, pattern: string, data: unknown, timeoutMs: number): Promise<T> {
+export async function requestReply<T>(client: ClientProxy, pattern: string, data: unknown, timeoutMs: number, key?: string): Promise<T> {
   try {
-    return await firstValueFrom(client.send<T>(pattern, data).pipe(timeout({ first: timeoutMs })));
+    return await firstValueFrom(client.send<T>(pattern, envelope(data, key)).pipe(timeout({ first: timeoutMs })));
   } catch (error) {
     if (error instanceof StrataError) throw error;
     if (error instanceof TimeoutError) {

@@ -9,6 +9,17 @@ export interface RpcErrorPayload {
   readonly code: ErrorCode;
   readonly message: string;
   readonly deadLettered?: boolean;
+  /**
+   * For the service's own use (dead-letter reasons): what really failed. Not enumerable, so it is never
+   * serialised into a reply.
+   */
+  readonly cause?: string;
+}
+
+function internal(exception: unknown, message = 'internal error'): RpcErrorPayload {
+  const payload: RpcErrorPayload = { code: ErrorCode.Internal, message };
+  Object.defineProperty(payload, 'cause', { value: exception instanceof Error ? exception.message : String(exception), enumerable: false });
+  return payload;
 }
 
 function toPayload(exception: unknown): RpcErrorPayload {
@@ -17,9 +28,9 @@ function toPayload(exception: unknown): RpcErrorPayload {
     const inner = exception.getError();
     const known = StrataError.fromPayload(inner);
     if (known) return { code: known.code, message: known.message };
-    return { code: ErrorCode.Internal, message: typeof inner === 'string' ? inner : 'internal error' };
+    return internal(exception, typeof inner === 'string' ? inner : 'internal error');
   }
-  return { code: ErrorCode.Internal, message: 'internal error' };
+  return internal(exception);
 }
 
 /**

@@ -226,7 +226,7 @@ export class GatewayCache {
     try {
       // Keyed by entry: stores of one entry stay in order; stores of different entries spread over partitions
       // (keying by tenant would serialise a tenant's stores on one partition).
-      reply = await requestReply<CacheStoreReply>(this.cache, CACHE_STORE_TOPIC, { key: message.exactKey, value: message }, STORE_TIMEOUT_MS);
+      reply = await requestReply<CacheStoreReply>(this.cache, CACHE_STORE_TOPIC, message, STORE_TIMEOUT_MS, message.exactKey);
     } catch (error) {
       this.metrics.stores.inc({ outcome: 'failed' });
       throw error;

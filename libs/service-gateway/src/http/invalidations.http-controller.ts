@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Headers, Inject, Post } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { DATA_CHANGES_TOPIC, type DataChangeEvent, invalidationRequestSchema } from '@strata/contracts';
-import { EVENTS_CLIENT } from '@strata/transport';
+import { EVENTS_CLIENT, envelope } from '@strata/transport';
 import { firstValueFrom } from 'rxjs';
 import { TenantResolver } from '../auth/tenant-resolver';
 import { parseBody } from './parse-body';
@@ -37,7 +37,7 @@ export class InvalidationsHttpController {
       ...(request.reason === undefined ? {} : { reason: request.reason }),
       occurredAt: new Date().toISOString(),
     };
-    await firstValueFrom(this.events.emit(DATA_CHANGES_TOPIC, { key: tenant, value: event }), { defaultValue: undefined });
+    await firstValueFrom(this.events.emit(DATA_CHANGES_TOPIC, envelope(event, tenant)), { defaultValue: undefined });
     return { id: event.id, topic: DATA_CHANGES_TOPIC, status: 'published' };
   }
 }

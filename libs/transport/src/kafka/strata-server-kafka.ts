@@ -1,7 +1,7 @@
 import { type KafkaContext, type ReadPacket, ServerKafka } from '@nestjs/microservices';
 import { type KafkaOptions } from '@nestjs/microservices';
 import { ErrorCode } from '@strata/contracts';
-import { StrataMetrics } from '@strata/observability';
+import { CORRELATION_HEADER, Correlation, StrataMetrics } from '@strata/observability';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { type RpcErrorPayload } from '../rpc-exception.filter';
 import { sendToDeadLetter } from './dead-letter';
@@ -12,7 +12,11 @@ export interface StrataServerKafkaOptions {
 }
 
 function describe(error: unknown): string {
-  if (error && typeof error === 'object' && 'message' in error) return String((error).message);
+  if (error && typeof error === 'object') {
+    const { cause, message } = error as { cause?: unknown; message?: unknown };
+    if (typeof cause === 'string') return cause;
+    if (typeof message === 'string') return message;
+  }
   return String(error);
 }
 
@@ -34,6 +38,13 @@ export class StrataServerKafka extends ServerKafka {
     private readonly strata: StrataServerKafkaOptions,
   ) {
     super(options);
+  }
+
+  /** Restores the correlation id the sender put in the message headers, for everything the handler does. */
+  override handleMessage(payload: Parameters<ServerKafka['handleMessage']>[0]): Promise<unknown> {
+    const raw = payload.message.headers?.[CORRELATION_HEADER];
+    const id = Array.isArray(raw) ? raw[0] : raw;
+    return id === undefined ? super.handleMessage(payload) : Correlation.run(id.toString(), () => super.handleMessage(payload));
   }
 
   override async handleEvent(pattern: string, packet: ReadPacket, context: KafkaContext): Promise<void> {
