@@ -48,7 +48,9 @@ export class KafkaTransportFactory implements TransportFactory {
   }
 
   server(service: ServiceName): CustomTransportStrategy {
-    return createKafkaServer(this.config, `${this.config.kafka.clientId}-${service}`, this.groupId(service));
+    // The invalidation service's first start must not skip data changes published before it: replaying
+    // them is harmless (events are applied once by id, purges are idempotent).
+    return createKafkaServer(this.config, `${this.config.kafka.clientId}-${service}`, this.groupId(service), service === 'invalidation');
   }
 
   client(from: ServiceName): ClientProxy {

@@ -1,3 +1,4 @@
+import { type CustomTransportStrategy, type Server } from '@nestjs/microservices';
 import { type INestApplication, type LoggerService, Module, type DynamicModule } from '@nestjs/common';
 import { type StrataConfig } from '@strata/config';
 import { HealthChecks, OpsModule, PinoNestLogger, StrataMetrics, createLogger } from '@strata/observability';
@@ -154,10 +155,17 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
   try {
     await admin.waitForBroker();
     await admin.ensureTopics(allTopics());
-    app.connectMicroservice({ strategy: transport.server(service) }, { inheritAppConfig: true });
+    await admin.waitForTopics(allTopics());
+    const server = transport.server(service) as CustomTransportStrategy & Pick<Server, 'status'>;
+    app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     await app.startAllMicroservices();
     await transport.connect();
     consuming = true;
+    // A consumer that crashed (and may not come back) is not ready; kafkajs' reconnect makes it ready again.
+    server.status.subscribe((status) => {
+      if (status === 'crashed') consuming = false;
+      else if (status === 'connected') consuming = true;
+    });
     if (service === 'gateway') {
       // Once up, a gateway keeps serving (L1 hits, fast misses) through a Kafka outage: degraded, not unready.
       health.register('kafka', kafkaCheck, { critical: false });
@@ -178,13 +186,21 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
   };
 }
 
-/** Gateway first (stop taking requests), then the services it calls; then adapters and transport. */
+/**
+ * Gateway first (stop taking requests), then the services it calls; then adapters and transport. One
+ * failure to close does not leave the rest open: everything is closed, then the first error is thrown.
+ */
 async function stopAll(started: Started[], transport: TransportFactory): Promise<void> {
-  for (const { app } of [...started].reverse()) {
-    await app.close();
-  }
-  for (const { closers } of started) {
-    for (const close of closers) await close();
-  }
-  await transport.close();
+  const errors: unknown[] = [];
+  const attempt = async (close: () => Promise<unknown>) => {
+    try {
+      await close();
+    } catch (error) {
+      errors.push(error);
+    }
+  };
+  for (const { app } of [...started].reverse()) await attempt(() => app.close());
+  for (const { closers } of started) for (const close of closers) await attempt(close);
+  await attempt(() => transport.close());
+  if (errors.length > 0) throw errors[0] instanceof Error ? errors[0] : new Error(String(errors[0]));
 }

@@ -79,6 +79,26 @@ export class KafkaAdmin {
     return result;
   }
 
+  /**
+   * Resolves once every topic exists. A service whose topics are missing (creation refused and nobody
+   * created them) waits here, unready and saying which are missing, instead of crash-looping.
+   */
+  async waitForTopics(topics: readonly string[]): Promise<void> {
+    let delay = 1_000;
+    for (let attempt = 1; !this.closed; attempt++) {
+      try {
+        const existing = new Set(await this.admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(t));
+        if (missing.length === 0) return;
+        this.logger.warn(`waiting for topics to be created (attempt ${attempt}): ${missing.join(', ')} — see deploy/base/kafka/topics.txt`);
+      } catch (error) {
+        this.logger.warn(`could not list topics (attempt ${attempt}): ${(error as Error).message}`);
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 30_000);
+    }
+  }
+
   async ping(): Promise<void> {
     if (!this.connected) throw new Error('not connected to Kafka');
     await this.admin.describeCluster();

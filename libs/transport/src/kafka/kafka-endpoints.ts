@@ -13,17 +13,23 @@ const MAX_ATTEMPTS = 10;
  * The Kafka server of one service: consumes the topics its handlers declare, in consumer group
  * `<groupId>-server` (work-sharing among the service's replicas; a unique group for broadcasts).
  */
-export function createKafkaServer(config: StrataConfig, clientId: string, groupId: string): StrataServerKafka {
+export function createKafkaServer(
+  config: StrataConfig,
+  clientId: string,
+  groupId: string,
+  /** A new group starts at the oldest message (events published before the service first ran) rather than the newest. */
+  fromBeginning = false,
+): StrataServerKafka {
   return new StrataServerKafka(
     {
       client: kafkaClientConfig(config, clientId),
       consumer: kafkaConsumerConfig(config, groupId) as unknown as NestKafka['consumer'],
       producer: kafkaProducerConfig(),
-      subscribe: { fromBeginning: false },
+      subscribe: { fromBeginning },
       run: { partitionsConsumedConcurrently: 4 },
       postfixId: '-server',
     },
-    { maxAttempts: MAX_ATTEMPTS },
+    { maxAttempts: MAX_ATTEMPTS, heartbeatIntervalMs: Math.max(100, Math.floor(config.kafka.sessionTimeoutMs / 3)) },
   );
 }
 

@@ -2,14 +2,23 @@ import { type KafkaContext, type ReadPacket, ServerKafka } from '@nestjs/microse
 import { type KafkaOptions } from '@nestjs/microservices';
 import { ErrorCode } from '@strata/contracts';
 import { CORRELATION_HEADER, Correlation, StrataMetrics } from '@strata/observability';
+import { LRUCache } from 'lru-cache';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { type RpcErrorPayload } from '../rpc-exception.filter';
 import { sendToDeadLetter } from './dead-letter';
 
 export interface StrataServerKafkaOptions {
-  /** A message whose handling fails this many times is dead-lettered so its partition moves on. */
+  /**
+   * A message whose handler keeps failing for another reason than an unavailable dependency is
+   * dead-lettered after this many attempts, so its partition moves on.
+   */
   readonly maxAttempts: number;
+  /** How often a long-running handler heartbeats to its group (kafkajs only heartbeats between messages). */
+  readonly heartbeatIntervalMs: number;
 }
+
+/** Failures that say "a dependency is away, retry": never counted towards dead-lettering. */
+const TRANSIENT: ReadonlySet<string> = new Set([ErrorCode.CacheUnavailable]);
 
 function describe(error: unknown): string {
   if (error && typeof error === 'object') {
@@ -25,13 +34,17 @@ function describe(error: unknown): string {
  *
  * - the handler's effect is awaited before the offset may be committed (at-least-once): the stock
  *   server fires an event handler and lets kafkajs commit whatever happens to it;
- * - a transient failure is thrown back to kafkajs, which redelivers from the last committed offset
- *   with backoff;
+ * - a failure is thrown back to kafkajs, which redelivers from the last committed offset with backoff;
+ *   an unavailable dependency (`cache_unavailable`) is retried for as long as it lasts — dead-lettering a
+ *   data change because Redis blinked would lose the purge;
  * - a malformed message (already dead-lettered by the exception filter) is committed and skipped;
- * - a message that keeps failing is dead-lettered after `maxAttempts`, so it cannot stall its partition.
+ * - a message that keeps failing otherwise (a poison message) is dead-lettered after `maxAttempts`, so it
+ *   cannot stall its partition;
+ * - a long handler (a purge of 100 000 entries) keeps heartbeating, so its group does not evict it.
  */
 export class StrataServerKafka extends ServerKafka {
-  private readonly attempts = new Map<string, number>();
+  /** Failed attempts per message; bounded (entries of partitions that moved elsewhere age out). */
+  private readonly attempts = new LRUCache<string, number>({ max: 10_000 });
 
   constructor(
     options: Required<KafkaOptions>['options'],
@@ -41,10 +54,17 @@ export class StrataServerKafka extends ServerKafka {
   }
 
   /** Restores the correlation id the sender put in the message headers, for everything the handler does. */
-  override handleMessage(payload: Parameters<ServerKafka['handleMessage']>[0]): Promise<unknown> {
+  override async handleMessage(payload: Parameters<ServerKafka['handleMessage']>[0]): Promise<unknown> {
     const raw = payload.message.headers?.[CORRELATION_HEADER];
     const id = Array.isArray(raw) ? raw[0] : raw;
-    return id === undefined ? super.handleMessage(payload) : Correlation.run(id.toString(), () => super.handleMessage(payload));
+    const heartbeat = setInterval(() => {
+      payload.heartbeat().catch(() => undefined); // a rebalance in progress: the next fetch rejoins
+    }, this.strata.heartbeatIntervalMs);
+    try {
+      return await (id === undefined ? super.handleMessage(payload) : Correlation.run(id.toString(), () => super.handleMessage(payload)));
+    } finally {
+      clearInterval(heartbeat);
+    }
   }
 
   override async handleEvent(pattern: string, packet: ReadPacket, context: KafkaContext): Promise<void> {
@@ -65,6 +85,11 @@ export class StrataServerKafka extends ServerKafka {
       if (payload?.deadLettered || payload?.code === ErrorCode.InvalidMessage) {
         this.attempts.delete(id);
         return;
+      }
+      if (payload?.code !== undefined && TRANSIENT.has(payload.code)) {
+        StrataMetrics.shared().kafkaRetries.inc({ topic: origin.topic });
+        this.logger.warn(`${id}: a dependency is unavailable, will be redelivered: ${describe(error)}`);
+        throw new Error(describe(error));
       }
       const attempt = (this.attempts.get(id) ?? 0) + 1;
       if (attempt >= this.strata.maxAttempts) {
