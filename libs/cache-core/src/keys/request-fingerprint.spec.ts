@@ -1,4 +1,4 @@
-import { type FingerprintInput, entryIdFromKey, fingerprintRequest } from './request-fingerprint';
+import { type FingerprintInput, KEY_SCHEME_VERSION, entryIdFromKey, fingerprintRequest } from './request-fingerprint';
 
 const base: FingerprintInput = {
   tenant: 'acme',
@@ -131,7 +131,7 @@ describe('fingerprintRequest key format', () => {
     const { normaliseText } = jest.requireActual<typeof import('./normalise-text')>('./normalise-text');
     const sha = (s: string) => createHash('sha256').update(s).digest('hex');
     const params = Object.fromEntries(Object.entries(input.params ?? {}).filter(([k]) => !['user', 'stream', 'stream_options', 'store', 'metadata', 'service_tier', 'prompt_cache_key', 'safety_identifier', 'timeout'].includes(k)));
-    const head = { v: 1, tenant: input.tenant, ns: input.namespace, nsv: input.namespaceVersion, model: input.model.trim(), params };
+    const head = { v: KEY_SCHEME_VERSION, tenant: input.tenant, ns: input.namespace, nsv: input.namespaceVersion, model: input.model.trim(), params };
     const norm = (m: { role: string; content?: unknown }) => (typeof m.content === 'string' ? { ...m, content: normaliseText(m.content) } : m);
     const messages = (input.messages ?? []).map(norm);
     const { content: _c, ...last } = messages[messages.length - 1];

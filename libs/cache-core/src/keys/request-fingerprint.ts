@@ -3,7 +3,7 @@ import { canonicalJson } from './canonical-json';
 import { normaliseText } from './normalise-text';
 
 /** Bump when the canonical form changes: old keys then simply stop matching (a clean, safe miss). */
-export const KEY_SCHEME_VERSION = 1;
+export const KEY_SCHEME_VERSION = 2;
 
 /** A chat message in OpenAI format, as validated by the contracts. */
 export interface ChatMessageLike {
