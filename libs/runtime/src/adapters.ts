@@ -45,6 +45,15 @@ function redisErrorLogger(component: string): (error: Error) => void {
   };
 }
 
+/**
+ * A purge's generation must outlive every entry it can make stale: the longest TTL any namespace allows,
+ * plus an hour for stores in flight.
+ */
+function generationRetentionMs(config: StrataConfig): number {
+  const ttls = [config.cache.maxTtlSeconds, ...Object.values(config.cache.namespaces).map((ns) => ns.maxTtlSeconds ?? 0)];
+  return (Math.max(...ttls) + 3_600) * 1000;
+}
+
 /** L2 and L3 for the cache service: Redis / Qdrant when configured, in memory otherwise. */
 export async function cacheAdapters(config: StrataConfig): Promise<BuiltAdapters> {
   const closers: Closer[] = [];
@@ -52,13 +61,13 @@ export async function cacheAdapters(config: StrataConfig): Promise<BuiltAdapters
   let generations: PurgeGenerations;
   if (config.redis.url) {
     const redis = RedisExactStore.open({ url: config.redis.url, onError: redisErrorLogger('L2') });
-    const gens = RedisPurgeGenerations.open({ url: config.redis.url, onError: redisErrorLogger('PurgeGenerations') });
+    const gens = RedisPurgeGenerations.open({ url: config.redis.url, onError: redisErrorLogger('PurgeGenerations'), retainMs: generationRetentionMs(config) });
     closers.push(() => redis.close(), () => gens.close());
     exact = redis;
     generations = gens;
   } else {
     exact = new MemoryExactStore({ maxEntries: config.cache.memoryMaxEntries });
-    generations = new MemoryPurgeGenerations();
+    generations = new MemoryPurgeGenerations({ retainMs: generationRetentionMs(config) });
   }
   const { qdrant } = config;
   const vectors: VectorIndex = qdrant.url

@@ -1,4 +1,4 @@
-import { describeProcessedEventsContract, describePurgeGenerationsContract } from '@strata/testing';
+import { RETENTION_MS, describeProcessedEventsContract, describePurgeGenerationsContract } from '@strata/testing';
 import { TEST_REDIS_URL, deleteKeys, uniquePrefix } from '../../test/redis-test-support';
 import { RedisConnection } from '../connection/redis-connection';
 import { RedisProcessedEvents } from '../events/redis-processed-events';
@@ -10,8 +10,10 @@ afterAll(() => connection.close());
 
 describePurgeGenerationsContract(RedisPurgeGenerations.name, () => {
   const prefix = uniquePrefix('generations');
+  let now = Date.now();
   return Promise.resolve({
-    generations: new RedisPurgeGenerations(connection, { keyPrefix: prefix }),
+    generations: new RedisPurgeGenerations(connection, { keyPrefix: prefix, retainMs: RETENTION_MS, now: () => now }),
+    clock: { advance: (ms: number) => void (now += ms) },
     teardown: () => deleteKeys(connection, prefix),
   });
 });

@@ -3,24 +3,48 @@ import { keyPart } from '../connection/key-part';
 import { LuaScript } from '../connection/lua-script';
 import { RedisConnection, type RedisConnectionOptions } from '../connection/redis-connection';
 
-/** Advances the tenant's sequence and stamps it on every field, atomically. KEYS[1] = hash, ARGV = fields. */
+/**
+ * Advances the tenant's sequence and stamps it on every field, atomically; records when each field was
+ * stamped and forgets fields stamped longer ago than the retention (at most 1 000 per call).
+ * KEYS[1] = generations hash, KEYS[2] = stamp times (zset); ARGV = now, retention ms (0: forever), fields.
+ */
 const advanceScript = new LuaScript(`
 local generation = redis.call('HINCRBY', KEYS[1], '#seq', 1)
-for i = 1, #ARGV do redis.call('HSET', KEYS[1], ARGV[i], generation) end
+local now, retain = tonumber(ARGV[1]), tonumber(ARGV[2])
+for i = 3, #ARGV do
+  redis.call('HSET', KEYS[1], ARGV[i], generation)
+  redis.call('ZADD', KEYS[2], now, ARGV[i])
+end
+if retain > 0 then
+  local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - retain, 'LIMIT', 0, 1000)
+  if #old > 0 then
+    redis.call('HDEL', KEYS[1], unpack(old))
+    redis.call('ZREM', KEYS[2], unpack(old))
+  end
+end
 return generation
 `);
 
 export interface RedisPurgeGenerationsOptions {
   readonly keyPrefix?: string;
+  /**
+   * How long a field's generation is kept after its last purge: longer than any entry can live (the
+   * largest TTL), after which no entry it could make stale exists any more. Default: forever.
+   */
+  readonly retainMs?: number;
+  readonly now?: () => number;
 }
 
 /**
  * Purge generations in Redis, one hash per tenant (`{prefix}g:{tenant}`: `#seq` and one field per
- * purged tag/namespace), shared by every cache-service replica. The hash never expires: a sequence
- * that restarted while entries stamped with the old one live would make them look fresh.
+ * purged tag/namespace, plus `{prefix}g:{tenant}:at`, when each field was stamped), shared by every
+ * cache-service replica. The sequence never expires (a restarted sequence would make live entries look
+ * fresh); fields are forgotten once older than `retainMs`.
  */
 export class RedisPurgeGenerations implements PurgeGenerations {
   private readonly keyPrefix: string;
+  private readonly retainMs: number;
+  private readonly now: () => number;
   private ownsConnection = false;
 
   constructor(
@@ -28,6 +52,8 @@ export class RedisPurgeGenerations implements PurgeGenerations {
     options: RedisPurgeGenerationsOptions = {},
   ) {
     this.keyPrefix = options.keyPrefix ?? 'strata:';
+    this.retainMs = options.retainMs ?? 0;
+    this.now = options.now ?? Date.now;
   }
 
   static open(options: RedisConnectionOptions & RedisPurgeGenerationsOptions): RedisPurgeGenerations {
@@ -42,7 +68,10 @@ export class RedisPurgeGenerations implements PurgeGenerations {
   }
 
   async advance(tenant: string, fields: readonly string[]): Promise<number> {
-    const reply = await this.connection.run((client) => advanceScript.run(client, [this.key(tenant)], [...fields]));
+    const key = this.key(tenant);
+    const reply = await this.connection.run((client) =>
+      advanceScript.run(client, [key, `${key}:at`], [String(this.now()), String(this.retainMs), ...fields]),
+    );
     return Number(reply);
   }
 

@@ -3,8 +3,13 @@ import { type ProcessedEvents, type PurgeGenerations } from '@strata/cache-core'
 
 export interface PurgeGenerationsFixture {
   readonly generations: PurgeGenerations;
+  /** The adapter's clock; the fixture builds it with a retention of `RETENTION_MS`. */
+  readonly clock: { advance(ms: number): void };
   teardown(): Promise<void>;
 }
+
+/** The retention the contract's fixtures configure. */
+export const RETENTION_MS = 60_000;
 
 /** What every `PurgeGenerations` adapter must do (memory, Redis). */
 export function describePurgeGenerationsContract(name: string, factory: () => Promise<PurgeGenerationsFixture>): void {
@@ -34,6 +39,17 @@ export function describePurgeGenerationsContract(name: string, factory: () => Pr
       expect(await fixture.generations.current('globex')).toBe(0);
       expect(await fixture.generations.latest('globex', ['t:a'])).toBe(0);
       expect(await fixture.generations.advance('globex', ['t:a'])).toBe(1);
+    });
+
+    it('forgets a field once its last purge is older than the retention, never the sequence', async () => {
+      await fixture.generations.advance('acme', ['t:old']);
+      fixture.clock.advance(RETENTION_MS / 2);
+      await fixture.generations.advance('acme', ['t:recent']);
+      fixture.clock.advance(RETENTION_MS / 2 + 1);
+      await fixture.generations.advance('acme', ['t:new']);
+      expect(await fixture.generations.latest('acme', ['t:old'])).toBe(0);
+      expect(await fixture.generations.latest('acme', ['t:recent'])).toBe(2);
+      expect(await fixture.generations.current('acme')).toBe(3);
     });
 
     it('keeps tenants apart even when their names contain the separator', async () => {
