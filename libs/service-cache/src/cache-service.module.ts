@@ -94,8 +94,8 @@ export class CacheServiceModule {
         },
         {
           provide: EntryQueryUseCase,
-          inject: [EXACT_STORE],
-          useFactory: (l2: ExactStore) => new EntryQueryUseCase(l2, now),
+          inject: [EXACT_STORE, PURGE_GENERATIONS],
+          useFactory: (l2: ExactStore, generations: PurgeGenerations) => new EntryQueryUseCase(l2, generations, now),
         },
       ],
     };

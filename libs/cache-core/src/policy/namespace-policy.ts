@@ -44,7 +44,7 @@ export class NamespacePolicies {
   get(name: string): NamespacePolicy {
     let policy = this.resolved.get(name);
     if (!policy) {
-      const own = this.overrides[name] ?? {};
+      const own = Object.prototype.hasOwnProperty.call(this.overrides, name) ? (this.overrides[name] ?? {}) : {};
       const maxTtlSeconds = own.maxTtlSeconds ?? this.defaults.maxTtlSeconds;
       policy = {
         name,
@@ -55,7 +55,8 @@ export class NamespacePolicies {
         similarityThreshold: own.similarityThreshold ?? this.defaults.similarityThreshold,
         contentTypeTtlSeconds: { ...this.defaults.contentTypeTtlSeconds, ...own.contentTypeTtlSeconds },
       };
-      this.resolved.set(name, policy);
+      // Only configured namespaces are remembered: names come from requests, and must not grow memory.
+      if (Object.prototype.hasOwnProperty.call(this.overrides, name)) this.resolved.set(name, policy);
     }
     return policy;
   }

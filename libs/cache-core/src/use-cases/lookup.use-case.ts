@@ -154,8 +154,11 @@ export class LookupUseCase {
     }
     this.telemetry.lookup('l3', best ? 'hit' : 'miss', seconds(start));
     if (!best) return undefined;
-    await this.backfill(request, best.entry);
-    return { hit: true, tier: 'l3', entry: best.entry, similarity: best.similarity };
+    // A match accepted only under a looser threshold than the service's own is served to this request
+    // but not remembered as an exact answer: later requests with the default threshold must not get it.
+    const remember = best.similarity >= this.options.defaultThreshold;
+    if (remember) await this.backfill(request, best.entry);
+    return { hit: true, tier: 'l3', entry: best.entry, similarity: best.similarity, backfilled: remember };
   }
 
   /** Copies the answering entry into L2 under this request's key; purging the original purges the copy. */

@@ -58,7 +58,9 @@ export class StoreUseCase {
     let generation: number;
     try {
       // Without a ticket the store is as fresh as now: nothing can be known about when it was computed.
-      generation = request.ticket ?? (await this.generations.current(request.tenant));
+      // A ticket from the future cannot be genuine (it would make the entry immune to purges): capped at now.
+      const current = await this.generations.current(request.tenant);
+      generation = request.ticket === undefined ? current : Math.min(request.ticket, current);
       const latest = await this.generations.latest(request.tenant, entryGenerationFields(draft));
       if (latest > generation) return { id: draft.id, l2: false, l3: false, stale: true, generation: latest };
     } catch (error) {

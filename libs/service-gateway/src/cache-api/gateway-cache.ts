@@ -187,7 +187,8 @@ export class GatewayCache {
     // Fill L1 under this request's key (for an L3 hit that is the paraphrase's key, as in L2).
     const entry: CacheEntry =
       reply.entry.exactKey === fp.exactKey ? reply.entry : { ...reply.entry, exactKey: fp.exactKey, query: fp.query, aliasOf: reply.entry.aliasOf ?? reply.entry.id };
-    this.l1.set(entry);
+    // An L3 match the cache service did not remember as exact (a looser threshold than the default) stays out of L1 too.
+    if (reply.tier === 'l2' || reply.backfilled !== false) this.l1.set(entry);
     this.recordResult(reply.tier, start);
     return { status: 'hit', tier: reply.tier, entry: reply.entry, ...(reply.similarity === undefined ? {} : { similarity: reply.similarity }), now: Date.now() };
   }
@@ -277,6 +278,11 @@ export class GatewayCache {
     this.broadcastEvictions.delete(purgeId);
     const semantic = counts.semantic === undefined ? {} : { semantic: { matched: counts.semantic.entryIds.length, truncated: counts.semantic.truncated } };
     return { l1, l2: counts.l2, l3: counts.l3, ...semantic };
+  }
+
+  /** Forgets this replica's L1 copy of an entry (a stale one being refreshed: the refresh lands in L2). */
+  dropFromL1(tenant: string, exactKey: string): void {
+    this.l1.delete(exactKey, tenant);
   }
 
   /** Applies an L1 eviction (from a purge here or the broadcast); returns how many entries it removed. */

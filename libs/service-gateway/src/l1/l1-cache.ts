@@ -55,10 +55,15 @@ export class L1Cache {
     return entry;
   }
 
-  /** Adds the entry unless it expired or a purge newer than it touched its tags or namespace. */
+  /**
+   * Adds the entry unless it expired, a purge newer than it touched its tags or namespace, or L1 already
+   * holds a newer version of it (a slow reply must not replace what a later store put here).
+   */
   set(entry: CacheEntry): boolean {
     const remaining = entry.expiresAt - this.now();
     if (remaining <= 0 || this.purgedSince(entry)) return false;
+    const held = this.lru.peek(entry.exactKey, { allowStale: true });
+    if (held && held.tenant === entry.tenant && (generationOf(held) > generationOf(entry) || held.createdAt > entry.createdAt)) return false;
     const ttl = Math.min(remaining, this.options.maxTtlSeconds * 1000);
     this.lru.set(entry.exactKey, entry, { ttl });
     for (const name of this.indexNames(entry)) {
@@ -97,6 +102,11 @@ export class L1Cache {
       if ((this.purgedGenerations.get(`${entry.tenant}\u0000${field}`) ?? 0) > generation) return true;
     }
     return false;
+  }
+
+  delete(exactKey: string, tenant: string): void {
+    const held = this.lru.peek(exactKey, { allowStale: true });
+    if (held?.tenant === tenant) this.lru.delete(exactKey);
   }
 
   clear(): void {

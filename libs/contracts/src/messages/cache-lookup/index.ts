@@ -24,6 +24,8 @@ export const cacheLookupReplySchema = z.discriminatedUnion('hit', [
     tier: z.enum(['l2', 'l3']),
     entry: cacheEntrySchema,
     similarity: z.number().optional(),
+    /** L3 hits: whether the match was copied under the request's exact key (false for matches accepted only under a looser threshold than the default). */
+    backfilled: z.boolean().optional(),
   }),
 ]);
 export type CacheLookupReply = z.infer<typeof cacheLookupReplySchema>;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type NamespacePolicy, type RequestFingerprint, ageSeconds, cacheability, entryIdFromKey } from '@strata/cache-core';
+import { type CacheEntry, type NamespacePolicy, RESERVED_TAG_PREFIX, type RequestFingerprint, ageSeconds, cacheability, entryIdFromKey } from '@strata/cache-core';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { ErrorCode, StrataError, chatMessageSchema, modelSchema } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
@@ -166,7 +166,11 @@ export class ChatCompletionsProxy {
     const payload = ask.stream ? this.rendered.sse(entry.response, ask.includeUsage) : this.rendered.json(entry.response);
     if (payload === undefined) return { fwd: 'miss' };
 
-    if (stale) this.revalidate(ask, keyed);
+    if (stale) {
+      // Other replicas' L1 copies expire on their own; this one steps aside so the refresh (in L2) is read next.
+      if (outcome.tier === 'l1') this.cache.dropFromL1(ask.caller.tenant, keyed.fp.exactKey);
+      this.revalidate(ask, keyed, entry);
+    }
     this.savings.recordHit(keyed.request.model, entry.response);
     this.metrics.proxyRequests.inc({ endpoint: 'chat', cache: stale ? 'stale' : 'hit' });
     const report: CacheReport = {
@@ -189,8 +193,13 @@ export class ChatCompletionsProxy {
     return target;
   }
 
-  private flightKey(ask: Ask, keyed: Cacheable, target: UpstreamTarget): string {
-    return `${keyed.fp.exactKey}:${credentialDigest(target, ask.caller.credentials)}`;
+  /**
+   * Requests coalesce when they are the same request, for the same upstream credentials, and were looked
+   * up in the same purge generation: a request arriving after an invalidation never joins a call made
+   * before it.
+   */
+  private flightKey(ask: Ask, keyed: Cacheable, target: UpstreamTarget, ticket: number | undefined): string {
+    return `${keyed.fp.exactKey}:${credentialDigest(target, ask.caller.credentials)}:${ticket ?? '-'}`;
   }
 
   /**
@@ -202,7 +211,7 @@ export class ChatCompletionsProxy {
     // No lookup answered (forced refresh, max-age refetch, a slow cache service): take a ticket now.
     ticket ??= await this.cache.ticket(ask.caller.tenant);
     const target = this.target(ask);
-    const participation = this.flights.join(this.flightKey(ask, keyed, target), (control) => this.launch(ask, keyed, target, ticket, control));
+    const participation = this.flights.join(this.flightKey(ask, keyed, target, ticket), (control) => this.launch(ask, keyed, target, ticket, control));
     const flight = participation.flight;
     flight.intent.merge(!ask.controls.noStore, ask.controls.tags, this.ttlSeconds(ask, keyed));
     connection.onClose(() => participation.leave());
@@ -215,7 +224,8 @@ export class ChatCompletionsProxy {
   private launch(ask: Ask, keyed: Cacheable, target: UpstreamTarget, ticket: number | undefined, control: FlightControl): ChatFlight {
     const flight = new ChatFlight(this.upstream, { target, body: this.upstreamBody(ask), stream: ask.stream, credentials: ask.caller.credentials, storable: true }, control).start();
     void flight.answer.then((answer) => {
-      if (answer === undefined || !flight.intent.allowed) {
+      // Without a ticket (the cache service did not answer) a purge during the call could not be detected.
+      if (answer === undefined || !flight.intent.allowed || ticket === undefined) {
         control.release();
         return;
       }
@@ -242,18 +252,23 @@ export class ChatCompletionsProxy {
     return JSON.stringify({ ...ask.raw, stream_options: { ...(options && typeof options === 'object' ? options : {}), include_usage: true } });
   }
 
-  /** Stale-while-revalidate: refresh a stale entry in the background, once (joining a refresh already in flight). */
-  private revalidate(ask: Ask, keyed: Cacheable): void {
+  /**
+   * Stale-while-revalidate: refresh a stale entry in the background, once (joining a refresh already in
+   * flight). The refresh keeps the entry's tags, so purges still find it.
+   */
+  private revalidate(ask: Ask, keyed: Cacheable, stale: CacheEntry): void {
     const target = this.router.route(ask.body.model);
     if (!target) return;
-    const key = this.flightKey(ask, keyed, target);
-    if (this.flights.has(key) || this.recentRefreshes.has(key)) return;
-    this.recentRefreshes.set(key, true);
+    const refreshKey = this.flightKey(ask, keyed, target, undefined);
+    if (this.recentRefreshes.has(refreshKey)) return;
+    this.recentRefreshes.set(refreshKey, true);
+    const tags = [...new Set([...stale.tags.filter((t) => !t.startsWith(RESERVED_TAG_PREFIX)), ...ask.controls.tags])];
     // The refresh's store carries a ticket taken before the upstream call, like any store after a miss.
     void this.cache.ticket(ask.caller.tenant).then((ticket) => {
+      const key = this.flightKey(ask, keyed, target, ticket);
       if (this.flights.has(key)) return;
       const participation = this.flights.join(key, (control) => this.launch(ask, keyed, target, ticket, control));
-      participation.flight.intent.merge(true, ask.controls.tags, this.ttlSeconds(ask, keyed));
+      participation.flight.intent.merge(true, tags, this.ttlSeconds(ask, keyed));
       void participation.flight.answer.then(() => participation.leave());
     });
   }
