@@ -12,7 +12,13 @@ import { StoreUseCase } from './store.use-case';
 
 /** A constant embedder and an exact-text verifier: this suite is about ordering, not similarity. */
 const embedder: Embedder = { embed: () => Promise.resolve({ model: 'm', vector: [1, 0, 0] }) };
-const verifier: MatchVerifier = { verify: (q, c) => ({ accepted: q === c, similarity: q === c ? 1 : 0, reason: q === c ? 'match' : 'below-threshold' }) };
+/** Same text: similarity 1; any other text: 0.4 (below the suite's default threshold of 0.5). */
+const verifier: MatchVerifier = {
+  verify: (q, c, _cosine, threshold) => {
+    const similarity = q === c ? 1 : 0.4;
+    return { accepted: similarity >= threshold, similarity, reason: similarity >= threshold ? 'match' : 'below-threshold' };
+  },
+};
 
 /** An L2 whose next put waits until released, so a purge can be run in between, deterministically. */
 class GatedStore implements ExactStore {
@@ -125,5 +131,14 @@ describe('purge race: an answer computed before an invalidation never outlives i
     await purge.execute({ tenant: 'acme', tags: ['product:2'] });
     await purge.execute({ tenant: 'globex', tags: ['product:1'] });
     expect(await lookup.execute(lookupRequest)).toMatchObject({ hit: true });
+  });
+
+  it('serves a match accepted under a looser threshold, without remembering it as an exact answer', async () => {
+    const { lookup, store, storeRequest, lookupRequest } = setup();
+    await store.execute(storeRequest(0));
+    const paraphrase = fingerprintRequest({ tenant: 'acme', namespace: 'default', namespaceVersion: 1, model: 'm', messages: [{ role: 'user', content: 'price of product one?' }] });
+    const loose = await lookup.execute({ ...lookupRequest, ...paraphrase, threshold: 0 });
+    expect(loose).toMatchObject({ hit: true, tier: 'l3', backfilled: false });
+    expect((await lookup.execute({ ...lookupRequest, ...paraphrase, mode: 'exact' })).hit).toBe(false);
   });
 });

@@ -74,4 +74,12 @@ describe(StoreUseCase.name, () => {
     await expect(sut.execute(request('how long is the warranty?'))).resolves.toMatchObject({ l2: true, l3: false });
     expect(errors).toEqual(['l3 upsert']);
   });
+
+  it('caps a ticket from the future at the current generation, so the entry stays purgeable', async () => {
+    const { sut, l2 } = setup(answering);
+    const forged = { ...request('What is the price?'), ticket: Number.MAX_SAFE_INTEGER, tags: ['product:1'] };
+    const reply = await sut.execute(forged);
+    expect(reply.generation).toBe(0);
+    expect((await l2.get(reply.id))?.generation).toBe(0);
+  });
 });

@@ -70,4 +70,11 @@ describe(L1Cache.name, () => {
     expect(l1.get('2'.repeat(64), 'acme')).toBeUndefined();
     expect(l1.get('1'.repeat(64), 'acme')).toBeDefined();
   });
+
+  it('keeps a newer version of an entry when an older one arrives late', () => {
+    const l1 = make();
+    l1.set(entry({ createdAt: 2_000, generation: 3, response: { answer: 'new' } }));
+    expect(l1.set(entry({ createdAt: 1_500, generation: 2, response: { answer: 'old' } }))).toBe(false);
+    expect(l1.get('a'.repeat(64), 'acme')?.response).toEqual({ answer: 'new' });
+  });
 });
