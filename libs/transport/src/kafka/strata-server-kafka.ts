@@ -45,6 +45,9 @@ function describe(error: unknown): string {
 export class StrataServerKafka extends ServerKafka {
   /** Failed attempts per message; bounded (entries of partitions that moved elsewhere age out). */
   private readonly attempts = new LRUCache<string, number>({ max: 10_000 });
+  /** Heartbeats of the messages being handled; one timer serves them all (none per message on the hot path). */
+  private readonly beating = new Set<() => Promise<void>>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
 
   constructor(
     options: Required<KafkaOptions>['options'],
@@ -57,14 +60,22 @@ export class StrataServerKafka extends ServerKafka {
   override async handleMessage(payload: Parameters<ServerKafka['handleMessage']>[0]): Promise<unknown> {
     const raw = payload.message.headers?.[CORRELATION_HEADER];
     const id = Array.isArray(raw) ? raw[0] : raw;
-    const heartbeat = setInterval(() => {
-      payload.heartbeat().catch(() => undefined); // a rebalance in progress: the next fetch rejoins
-    }, this.strata.heartbeatIntervalMs);
+    const heartbeat = () => payload.heartbeat();
+    this.beating.add(heartbeat);
+    this.heartbeatTimer ??= setInterval(() => {
+      for (const beat of this.beating) beat().catch(() => undefined); // a rebalance in progress: the next fetch rejoins
+    }, this.strata.heartbeatIntervalMs).unref();
     try {
       return await (id === undefined ? super.handleMessage(payload) : Correlation.run(id.toString(), () => super.handleMessage(payload)));
     } finally {
-      clearInterval(heartbeat);
+      this.beating.delete(heartbeat);
     }
+  }
+
+  override async close(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    await super.close();
   }
 
   override async handleEvent(pattern: string, packet: ReadPacket, context: KafkaContext): Promise<void> {
