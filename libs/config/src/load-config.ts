@@ -9,7 +9,8 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 type Json = Record<string, unknown>;
 
-function int(env: Env, name: string): number | undefined {
+/** A numeric variable (integer or not: the schema says which it must be). */
+function num(env: Env, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
@@ -123,8 +124,8 @@ function fromEnv(env: Env): Json {
   const sasl = str(env, 'KAFKA_SASL_MECHANISM');
   return prune({
     mode: str(env, 'STRATA_MODE'),
-    http: { host: str(env, 'HOST'), port: int(env, 'PORT'), bodyLimitBytes: int(env, 'STRATA_BODY_LIMIT_BYTES') },
-    healthPort: int(env, 'HEALTH_PORT'),
+    http: { host: str(env, 'HOST'), port: num(env, 'PORT'), bodyLimitBytes: num(env, 'STRATA_BODY_LIMIT_BYTES') },
+    healthPort: num(env, 'HEALTH_PORT'),
     auth: { apiKeys: apiKeys(env), defaultTenant: str(env, 'STRATA_DEFAULT_TENANT') },
     kafka: {
       brokers: list(env, 'KAFKA_BROKERS'),
@@ -133,10 +134,10 @@ function fromEnv(env: Env): Json {
       sasl: sasl
         ? { mechanism: sasl, username: str(env, 'KAFKA_SASL_USERNAME') ?? '', password: str(env, 'KAFKA_SASL_PASSWORD') ?? '' }
         : undefined,
-      partitions: int(env, 'KAFKA_TOPIC_PARTITIONS'),
-      replicationFactor: int(env, 'KAFKA_REPLICATION_FACTOR'),
-      requestTimeoutMs: int(env, 'STRATA_CACHE_TIMEOUT_MS'),
-      sessionTimeoutMs: int(env, 'KAFKA_SESSION_TIMEOUT_MS'),
+      partitions: num(env, 'KAFKA_TOPIC_PARTITIONS'),
+      replicationFactor: num(env, 'KAFKA_REPLICATION_FACTOR'),
+      requestTimeoutMs: num(env, 'STRATA_CACHE_TIMEOUT_MS'),
+      sessionTimeoutMs: num(env, 'KAFKA_SESSION_TIMEOUT_MS'),
       instanceId: str(env, 'STRATA_INSTANCE_ID'),
     },
     redis: { url: str(env, 'REDIS_URL') },
@@ -146,15 +147,15 @@ function fromEnv(env: Env): Json {
       url: str(env, 'EMBEDDING_URL'),
       model: str(env, 'EMBEDDING_MODEL'),
       apiKey: str(env, 'EMBEDDING_API_KEY'),
-      dimensions: int(env, 'EMBEDDING_DIMENSIONS'),
+      dimensions: num(env, 'EMBEDDING_DIMENSIONS'),
     },
     cache: {
-      l1MaxEntries: int(env, 'STRATA_L1_MAX_ENTRIES'),
-      l1MaxTtlSeconds: int(env, 'STRATA_L1_MAX_TTL_SECONDS'),
-      memoryMaxEntries: int(env, 'STRATA_MEMORY_MAX_ENTRIES'),
-      defaultTtlSeconds: int(env, 'STRATA_DEFAULT_TTL_SECONDS'),
-      maxTtlSeconds: int(env, 'STRATA_MAX_TTL_SECONDS'),
-      similarityThreshold: int(env, 'STRATA_SIMILARITY_THRESHOLD'),
+      l1MaxEntries: num(env, 'STRATA_L1_MAX_ENTRIES'),
+      l1MaxTtlSeconds: num(env, 'STRATA_L1_MAX_TTL_SECONDS'),
+      memoryMaxEntries: num(env, 'STRATA_MEMORY_MAX_ENTRIES'),
+      defaultTtlSeconds: num(env, 'STRATA_DEFAULT_TTL_SECONDS'),
+      maxTtlSeconds: num(env, 'STRATA_MAX_TTL_SECONDS'),
+      similarityThreshold: num(env, 'STRATA_SIMILARITY_THRESHOLD'),
       temperaturePolicy: str(env, 'STRATA_TEMPERATURE_POLICY'),
     },
     upstream: {
@@ -162,14 +163,14 @@ function fromEnv(env: Env): Json {
       apiKey: str(env, 'UPSTREAM_API_KEY'),
       apiKeyHeader: str(env, 'UPSTREAM_API_KEY_HEADER'),
       routes: upstreamRoutes(env),
-      timeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS'),
-      streamIdleTimeoutMs: int(env, 'UPSTREAM_STREAM_IDLE_TIMEOUT_MS'),
+      timeoutMs: num(env, 'UPSTREAM_TIMEOUT_MS'),
+      streamIdleTimeoutMs: num(env, 'UPSTREAM_STREAM_IDLE_TIMEOUT_MS'),
       streamUsage: bool(env, 'UPSTREAM_STREAM_USAGE'),
       staleWhileRevalidateSeconds: staleWhileRevalidate(env),
-      storeQueue: { capacity: int(env, 'STRATA_STORE_QUEUE_CAPACITY') },
+      storeQueue: { capacity: num(env, 'STRATA_STORE_QUEUE_CAPACITY') },
     },
     pricing: { models: prices(env) },
-    rateLimit: { requestsPerSecond: int(env, 'STRATA_RATE_LIMIT_RPS'), burst: int(env, 'STRATA_RATE_LIMIT_BURST') },
+    rateLimit: { requestsPerSecond: num(env, 'STRATA_RATE_LIMIT_RPS'), burst: num(env, 'STRATA_RATE_LIMIT_BURST') },
     log: { level: str(env, 'LOG_LEVEL') },
   }) as Json;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@strata/config';
-import { RedisConnection } from '@strata/store-redis';
+import { RedisConnection, keyPart } from '@strata/store-redis';
 import {
   FakeEmbeddingsServer,
   type JsonReply,
@@ -360,7 +360,7 @@ async function deleteTenantKeys(redisUrl: string, tenant: string, embeddingModel
   try {
     await connection.whenReady(5_000);
     const { client } = connection;
-    const escaped = tenant.replace(/%/g, '%25').replace(/:/g, '%3A');
+    const escaped = keyPart(tenant);
     const keys = new Set<string>([`strata:g:${escaped}`]);
     for (const pattern of [
       `strata:t:${escaped}:*`,

@@ -2,6 +2,7 @@ import { type CustomTransportStrategy, type Server } from '@nestjs/microservices
 import { type INestApplication, type LoggerService, Module, type DynamicModule } from '@nestjs/common';
 import { type StrataConfig } from '@strata/config';
 import { HealthChecks, OpsModule, PinoNestLogger, StrataMetrics, createLogger } from '@strata/observability';
+import { DEFAULT_SIMILARITY_THRESHOLD } from '@strata/semantic';
 import { CacheServiceModule } from '@strata/service-cache';
 import { EmbeddingServiceModule } from '@strata/service-embedding';
 import { GatewayModule } from '@strata/service-gateway';
@@ -12,7 +13,6 @@ import { type Closer, cacheAdapters, embeddingAdapters, invalidationAdapters } f
 import { createHttpApp } from './http-app';
 import { InProcessTransportFactory } from './in-process-transport';
 import { KafkaTransportFactory } from './kafka-transport';
-import { SemanticDefaults } from './semantic-defaults';
 import { type ServiceName, type TransportFactory } from './transport-factory';
 
 export interface RunningStrata {
@@ -56,7 +56,8 @@ async function buildModule(service: ServiceName, config: StrataConfig, transport
         module: CacheServiceModule.register({
           config,
           adapters: [...built.providers, { provide: EMBEDDING_CLIENT, useValue: client('embedding') }],
-          defaultThreshold: SemanticDefaults.threshold,
+          // The verifier's calibrated default (docs/semantic-quality.md), when config sets none.
+          defaultThreshold: DEFAULT_SIMILARITY_THRESHOLD,
           minCosine: config.cache.minCosine ?? (config.embedding.provider === 'local' ? 0.8 : 0.5),
         }),
         closers: built.closers,

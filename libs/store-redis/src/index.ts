@@ -8,3 +8,4 @@ export { RedisPurgeGenerations } from './generations/redis-purge-generations';
 export type { RedisPurgeGenerationsOptions } from './generations/redis-purge-generations';
 export { RedisProcessedEvents } from './events/redis-processed-events';
 export type { RedisProcessedEventsOptions } from './events/redis-processed-events';
+export { keyPart } from './connection/key-part';
