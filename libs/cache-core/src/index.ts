@@ -6,7 +6,7 @@ export type { CacheEntry } from './domain/cache-entry';
 export { canonicalJson } from './keys/canonical-json';
 export { normaliseText } from './keys/normalise-text';
 export { KEY_SCHEME_VERSION, OUTPUT_NEUTRAL_PARAMS, contentText, entryIdFromKey, fingerprintRequest } from './keys/request-fingerprint';
-export type { ChatMessageLike, FingerprintInput, RequestFingerprint } from './keys/request-fingerprint';
+export type { ChatMessageLike, FingerprintInput, RequestApi, RequestFingerprint } from './keys/request-fingerprint';
 export { cacheability } from './policy/cacheability';
 export type { Cacheability } from './policy/cacheability';
 export { DEFAULT_NAMESPACE, NamespacePolicies } from './policy/namespace-policy';

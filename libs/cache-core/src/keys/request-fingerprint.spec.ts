@@ -17,6 +17,7 @@ const fp = (over: Partial<FingerprintInput>) => fingerprintRequest({ ...base, ..
 describe(fingerprintRequest.name, () => {
   it('gives the same exact key for the same request', () => {
     expect(fp({}).exactKey).toBe(fingerprintRequest(base).exactKey);
+    expect(fp({ api: 'openai' }).exactKey).toBe(fp({}).exactKey);
     expect(fp({}).exactKey).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -69,6 +70,7 @@ describe(fingerprintRequest.name, () => {
   });
 
   it.each([
+    ['API', { api: 'anthropic' as const }],
     ['tenant', { tenant: 'globex' }],
     ['namespace', { namespace: 'sales' }],
     ['namespace version', { namespaceVersion: 2 }],
@@ -131,7 +133,7 @@ describe('fingerprintRequest key format', () => {
     const { normaliseText } = jest.requireActual<typeof import('./normalise-text')>('./normalise-text');
     const sha = (s: string) => createHash('sha256').update(s).digest('hex');
     const params = Object.fromEntries(Object.entries(input.params ?? {}).filter(([k]) => !['user', 'stream', 'stream_options', 'store', 'metadata', 'service_tier', 'prompt_cache_key', 'safety_identifier', 'timeout'].includes(k)));
-    const head = { v: KEY_SCHEME_VERSION, tenant: input.tenant, ns: input.namespace, nsv: input.namespaceVersion, model: input.model.trim(), params };
+    const head = { api: input.api ?? 'openai', v: KEY_SCHEME_VERSION, tenant: input.tenant, ns: input.namespace, nsv: input.namespaceVersion, model: input.model.trim(), params };
     const norm = (m: { role: string; content?: unknown }) => (typeof m.content === 'string' ? { ...m, content: normaliseText(m.content) } : m);
     const messages = (input.messages ?? []).map(norm);
     const { content: _c, ...last } = messages[messages.length - 1];
@@ -148,5 +150,7 @@ describe('fingerprintRequest key format', () => {
       params: { ...base.params, user: 'x', tools: [{ type: 'function', function: { name: 'f', parameters: { b: 1, a: 2 } } }] },
     };
     expect(fingerprintRequest(input)).toMatchObject(reference(input));
+    const anthropic = { ...input, api: 'anthropic' as const };
+    expect(fingerprintRequest(anthropic)).toMatchObject(reference(anthropic));
   });
 });

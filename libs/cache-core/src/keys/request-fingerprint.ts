@@ -3,7 +3,13 @@ import { canonicalJson } from './canonical-json';
 import { normaliseText } from './normalise-text';
 
 /** Bump when the canonical form changes: old keys then simply stop matching (a clean, safe miss). */
-export const KEY_SCHEME_VERSION = 2;
+export const KEY_SCHEME_VERSION = 3;
+
+/**
+ * The API a request came in on. It is part of every key: an answer recorded for one API (its wire
+ * format, its defaults) never answers a request of another, even when the conversation is the same.
+ */
+export type RequestApi = 'openai' | 'anthropic';
 
 /** A chat message in OpenAI format, as validated by the contracts. */
 export interface ChatMessageLike {
@@ -13,6 +19,8 @@ export interface ChatMessageLike {
 }
 
 export interface FingerprintInput {
+  /** Default `openai`: the cache-as-a-service API takes OpenAI-shaped requests and shares the chat proxy's keys. */
+  readonly api?: RequestApi;
   readonly tenant: string;
   readonly namespace: string;
   readonly namespaceVersion: number;
@@ -102,8 +110,9 @@ function sha256(text: string): string {
 export function fingerprintRequest(input: FingerprintInput): RequestFingerprint {
   // Hot path (every request): the canonical JSON of each part is built once and shared by the exact key
   // and the context, instead of serialising two overlapping objects. The result is exactly
-  // canonicalJson({v, tenant, ns, nsv, model, params, kind, …}) (see the spec's reference implementation):
-  // keys in sorted order — earlier, kind, last, messages, model, ns, nsv, params, prompt, tenant, v.
+  // canonicalJson({api, v, tenant, ns, nsv, model, params, kind, …}) (see the spec's reference implementation):
+  // keys in sorted order — api, earlier, kind, last, messages, model, ns, nsv, params, prompt, tenant, v.
+  const head = `{"api":${JSON.stringify(input.api ?? 'openai')}`;
   const tail =
     `,"model":${JSON.stringify(input.model.trim())},"ns":${JSON.stringify(input.namespace)},"nsv":${canonicalJson(input.namespaceVersion)}` +
     `,"params":${canonicalJson(outputParams(input.params))}`;
@@ -112,15 +121,15 @@ export function fingerprintRequest(input: FingerprintInput): RequestFingerprint 
   if (input.prompt !== undefined) {
     const prompt = normaliseText(input.prompt);
     return {
-      exactKey: sha256(`{"kind":"prompt"${tail},"prompt":${JSON.stringify(prompt)}${end}`),
-      contextHash: sha256(`{"kind":"prompt"${tail}${end}`),
+      exactKey: sha256(`${head},"kind":"prompt"${tail},"prompt":${JSON.stringify(prompt)}${end}`),
+      contextHash: sha256(`${head},"kind":"prompt"${tail}${end}`),
       query: prompt,
     };
   }
 
   const messages = (input.messages ?? []).map(normaliseMessage);
   const json = messages.map(canonicalJson);
-  const exactKey = sha256(`{"kind":"chat","messages":[${json.join(',')}]${tail}${end}`);
+  const exactKey = sha256(`${head},"kind":"chat","messages":[${json.join(',')}]${tail}${end}`);
   const last = messages[messages.length - 1];
   const lastText = last && last.role === 'user' ? contentText(last.content) : undefined;
   if (lastText === undefined || lastText === '') {
@@ -129,7 +138,7 @@ export function fingerprintRequest(input: FingerprintInput): RequestFingerprint 
   }
   const { content: _content, ...lastWithoutContent } = last;
   const earlier = json.slice(0, -1).join(',');
-  const contextHash = sha256(`{"earlier":[${earlier}],"kind":"chat","last":${canonicalJson(lastWithoutContent)}${tail}${end}`);
+  const contextHash = sha256(`${head},"earlier":[${earlier}],"kind":"chat","last":${canonicalJson(lastWithoutContent)}${tail}${end}`);
   return { exactKey, contextHash, query: lastText };
 }
 
