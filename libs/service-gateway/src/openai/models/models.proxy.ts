@@ -6,6 +6,7 @@ import { type ClientConnection } from '../http/client-connection';
 import { type Caller } from '../http/proxy-access';
 import { JSON_CONTENT_TYPE, type ProxyReply } from '../http/proxy-reply';
 import { UpstreamClient } from '../upstream/upstream-client';
+import { modelPath, modelsUrl } from './model-path';
 import { UpstreamRouter, type UpstreamTarget } from '../upstream/upstream-router';
 
 /**
@@ -30,16 +31,32 @@ export class ModelsProxy {
     return this.forward(target, '/models', caller, connection);
   }
 
+  /** `id`: the path after `/models/`, decoded once; validated before anything is routed or signed (see `modelPath`). */
   retrieve(id: string, caller: Caller, connection: ClientConnection): Promise<ProxyReply> {
+    const path = modelPath(id);
     const target = this.router.route(id);
-    if (target) return this.forward(target, `/models/${id.split('/').map(encodeURIComponent).join('/')}`, caller, connection);
+    if (target) return this.forward(target, path, caller, connection);
     if (id === this.config.embedding.model) return Promise.resolve(this.localJson(this.localModel()));
     throw new StrataError(ErrorCode.NotFound, `no model "${id}"`);
   }
 
-  private async forward(target: UpstreamTarget, path: string, caller: Caller, connection: ClientConnection): Promise<ProxyReply> {
+  private async forward(
+    target: UpstreamTarget,
+    path: string,
+    caller: Caller,
+    connection: ClientConnection,
+  ): Promise<ProxyReply> {
+    // The allow-list: a call signed with the operator's key never leaves the upstream's `/models` prefix.
+    modelsUrl(target.baseUrl, path);
     this.metrics.proxyRequests.inc({ endpoint: 'models', cache: 'bypass' });
-    const exchange = await this.upstream.exchange({ target, endpoint: 'models', method: 'GET', path, credentials: caller.credentials, signal: connection.signal() });
+    const exchange = await this.upstream.exchange({
+      target,
+      endpoint: 'models',
+      method: 'GET',
+      path,
+      credentials: caller.credentials,
+      signal: connection.signal(),
+    });
     return { kind: 'json', status: exchange.status, headers: exchange.headers, body: exchange.body };
   }
 
