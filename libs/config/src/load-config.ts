@@ -63,19 +63,37 @@ function upstreamRoutes(env: Env): { models: string[]; url: string }[] | undefin
   });
 }
 
-/** `STRATA_PRICES`: comma-separated `model=input:output`, USD per 1M tokens (e.g. `gpt-4o-mini=0.15:0.6`). */
-function prices(env: Env): Record<string, { inputPerMillion: number; outputPerMillion: number }> | undefined {
+/**
+ * `STRATA_PRICES`: comma-separated `model=input:output[:cachedInput[:cacheWrite]]`, USD per 1M tokens
+ * (e.g. `gpt-4o-mini=0.15:0.6:0.075`, `claude-sonnet-*=3:15:0.3:3.75`).
+ */
+function prices(env: Env): Record<string, { inputPerMillion: number; outputPerMillion: number; cachedInputPerMillion?: number; cacheWritePerMillion?: number }> | undefined {
   const entries = pairs(env, 'STRATA_PRICES');
   if (!entries) return undefined;
   return Object.fromEntries(
     entries.map(([model, price]) => {
-      const [input, output] = price.split(':').map(Number);
-      if (input === undefined || output === undefined || !Number.isFinite(input) || !Number.isFinite(output)) {
-        throw new ConfigError(`STRATA_PRICES entries must look like model=input:output (USD per 1M tokens), got "${model}=${price}"`);
+      const parts = price.split(':').map(Number);
+      const [input, output, cachedInput, cacheWrite] = parts;
+      if (parts.length < 2 || parts.length > 4 || input === undefined || output === undefined || !parts.every(Number.isFinite)) {
+        throw new ConfigError(`STRATA_PRICES entries must look like model=input:output[:cachedInput[:cacheWrite]] (USD per 1M tokens), got "${model}=${price}"`);
       }
-      return [model, { inputPerMillion: input, outputPerMillion: output }];
+      return [
+        model,
+        {
+          inputPerMillion: input,
+          outputPerMillion: output,
+          ...(cachedInput === undefined ? {} : { cachedInputPerMillion: cachedInput }),
+          ...(cacheWrite === undefined ? {} : { cacheWritePerMillion: cacheWrite }),
+        },
+      ];
     }),
   );
+}
+
+/** `namespace=value` pairs (`*` for every namespace), e.g. `STRATA_PROMPT_CACHE_CONTROL=support=auto,*=system`. */
+function byNamespace(env: Env, name: string): Record<string, string> | undefined {
+  const entries = pairs(env, name);
+  return entries && Object.fromEntries(entries);
 }
 
 /** `STRATA_STALE_WHILE_REVALIDATE`: comma-separated `namespace=seconds`. */
@@ -168,6 +186,12 @@ function fromEnv(env: Env): Json {
       streamUsage: bool(env, 'UPSTREAM_STREAM_USAGE'),
       staleWhileRevalidateSeconds: staleWhileRevalidate(env),
       storeQueue: { capacity: num(env, 'STRATA_STORE_QUEUE_CAPACITY') },
+      anthropic: { url: str(env, 'ANTHROPIC_UPSTREAM_URL'), apiKey: str(env, 'ANTHROPIC_API_KEY') },
+    },
+    promptCache: {
+      cacheControl: byNamespace(env, 'STRATA_PROMPT_CACHE_CONTROL'),
+      cacheControlTtl: byNamespace(env, 'STRATA_PROMPT_CACHE_TTL'),
+      openaiPromptCacheKey: bool(env, 'STRATA_OPENAI_PROMPT_CACHE_KEY'),
     },
     pricing: { models: prices(env) },
     rateLimit: { requestsPerSecond: num(env, 'STRATA_RATE_LIMIT_RPS'), burst: num(env, 'STRATA_RATE_LIMIT_BURST') },

@@ -162,6 +162,16 @@ export const strataConfigSchema = z
         streamUsage: z.boolean().default(true),
         /** Stale-while-revalidate grace per namespace, in seconds: an entry this much past its TTL is served (STALE) and refreshed once in the background. */
         staleWhileRevalidateSeconds: z.record(z.string(), z.number().int().min(0)).default({}),
+        /** The Anthropic Messages API upstream of `/v1/messages`. */
+        anthropic: z
+          .object({
+            /** Base URL including its version path. */
+            url: z.string().url().default('https://api.anthropic.com/v1'),
+            /** Secret: never logged. Sent as `x-api-key` instead of the client's own key. */
+            apiKey: z.string().min(1).optional(),
+          })
+          .strict()
+          .default({}),
         /** The queue of stores after misses: bounded (oldest dropped when full), retried with backoff, never blocking a response. */
         storeQueue: z
           .object({
@@ -178,7 +188,33 @@ export const strataConfigSchema = z
     /** Prices for counting money saved by hits: USD per 1M tokens, by model (`*` matches any characters). */
     pricing: z
       .object({
-        models: z.record(z.string(), z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }).strict()).default({}),
+        models: z
+          .record(
+            z.string(),
+            z
+              .object({
+                inputPerMillion: z.number().min(0),
+                outputPerMillion: z.number().min(0),
+                /** Input tokens read from the provider's prompt cache; default: the input price. */
+                cachedInputPerMillion: z.number().min(0).optional(),
+                /** Input tokens written to the provider's prompt cache (Anthropic); default: the input price. */
+                cacheWritePerMillion: z.number().min(0).optional(),
+              })
+              .strict(),
+          )
+          .default({}),
+      })
+      .strict()
+      .default({}),
+    /** Provider prompt caching: what the proxy adds to upstream requests so providers can reuse their prompt prefixes. */
+    promptCache: z
+      .object({
+        /** Anthropic `cache_control` breakpoints per namespace (`*`: every namespace); default off. */
+        cacheControl: z.record(z.string(), z.enum(['off', 'system', 'system+tools', 'auto'])).default({}),
+        /** Lifetime of injected breakpoints per namespace (`*`: every namespace); default 5m. */
+        cacheControlTtl: z.record(z.string(), z.enum(['5m', '1h'])).default({}),
+        /** Set OpenAI's `prompt_cache_key` (tenant + stable-prefix hash) when the client did not. */
+        openaiPromptCacheKey: z.boolean().default(true),
       })
       .strict()
       .default({}),
