@@ -5,9 +5,12 @@ import { checkAppConfig, checkAppsPresent, STRATA_APPS } from './checks/app-conf
 import { checkContainerHardening } from './checks/container-hardening.check';
 import { checkDashboard, parseExportedMetrics } from './checks/dashboard.check';
 import { checkDockerfile, checkDockerignore } from './checks/dockerfile.check';
+import { checkHpaReplicas } from './checks/hpa-replicas.check';
+import { checkNetworkFlows } from './checks/network-flows.check';
 import { readEnvNames } from './checks/env-names';
 import { type Finding, finding } from './checks/finding';
 import { checkPartitions } from './checks/partitions.check';
+import { checkRedisEviction } from './checks/redis-eviction.check';
 import { checkReferences } from './checks/references.check';
 import { checkSelectors } from './checks/selectors.check';
 import { DATA_CHANGES_TOPIC, checkTopics } from './checks/topics.check';
@@ -50,6 +53,9 @@ export function checkRenderedObjects(objects: readonly K8sObject[], envNames: Re
     ...checkAppsPresent(objects),
     ...checkAppConfig(objects, envNames),
     ...checkPartitions(objects),
+    ...checkNetworkFlows(objects),
+    ...checkHpaReplicas(objects),
+    ...checkRedisEviction(objects),
   ];
 }
 
@@ -86,7 +92,7 @@ export function runDeployCheck(options: DeployCheckOptions): DeployCheckReport {
       }
     }
     errors.push(...prefixed(name, [...validateAgainstSchemas(objects), ...checkRenderedObjects(objects, envNames)]));
-    checks += 6;
+    checks += 9;
     if (options.realKustomize) {
       const differences = compareRenders(objects, options.realKustomize.render(dir));
       errors.push(

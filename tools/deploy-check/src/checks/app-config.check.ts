@@ -12,7 +12,7 @@ import { type Finding, finding } from './finding';
 export const STRATA_APPS = ['gateway', 'cache', 'embedding', 'invalidation'] as const;
 export const APP_POD_LABEL = { key: 'app.kubernetes.io/component', value: 'service' } as const;
 
-interface ResolvedEnv {
+export interface ResolvedEnv {
   /** What the container would see (secrets missing from the render are left out). */
   readonly values: Record<string, string>;
   /** Names set from a Secret that is not in the render: set in the cluster, unknown here. */
@@ -97,6 +97,68 @@ export function checkAppsPresent(objects: readonly K8sObject[]): Finding[] {
   return out;
 }
 
+/** A Strata service container as its pod will run it: the resolved environment and the loaded configuration. */
+export interface AppContainer {
+  readonly object: K8sObject;
+  readonly pod: PodTemplate;
+  readonly container: IContainer;
+  readonly env: ResolvedEnv;
+  /** The loaded configuration, or why it does not load. */
+  readonly config: StrataConfig | { readonly error: string };
+}
+
+/**
+ * Every container of a Strata service pod, with its configuration loaded the way the pod would load it:
+ * `loadConfig()` on the resolved environment and the mounted STRATA_CONFIG file.
+ */
+export function appContainers(objects: readonly K8sObject[]): AppContainer[] {
+  const out: AppContainer[] = [];
+  const sources = new ConfigSources(objects);
+  const scratch = mkdtempSync(join(tmpdir(), 'deploy-check-'));
+  try {
+    for (const object of objects) {
+      const pod = podTemplateOf(object);
+      if (!pod || !isAppPod(pod)) continue;
+      const namespace = object.metadata.namespace;
+      for (const container of pod.spec.containers) {
+        const env = resolveEnv(container, namespace, sources);
+        const values = { ...env.values };
+        const configPath = values.STRATA_CONFIG;
+        if (configPath !== undefined) {
+          const content = mountedFile(pod, container, configPath, sources, namespace);
+          if (content === undefined) {
+            const error = `STRATA_CONFIG=${configPath}, but no mounted ConfigMap provides that file`;
+            out.push({ object, pod, container, env, config: { error } });
+            continue;
+          }
+          const file = join(scratch, `${object.metadata.name}-${container.name}.json`);
+          writeFileSync(file, content);
+          values.STRATA_CONFIG = file;
+        }
+        try {
+          out.push({ object, pod, container, env, config: loadConfig(values) });
+        } catch (err) {
+          out.push({
+            object,
+            pod,
+            container,
+            env,
+            config: { error: `the configuration does not load: ${(err as Error).message}` },
+          });
+        }
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** The configuration of an app container, when it loads. */
+export function loadedConfig(app: AppContainer): StrataConfig | undefined {
+  return 'error' in app.config ? undefined : app.config;
+}
+
 /**
  * The Strata services' configuration as the pods will see it:
  * - every environment variable the manifests give them is one the apps read (libs/config/src/load-config.ts)
@@ -107,59 +169,26 @@ export function checkAppsPresent(objects: readonly K8sObject[]): Finding[] {
  */
 export function checkAppConfig(objects: readonly K8sObject[], envNames: ReadonlySet<string>): Finding[] {
   const out: Finding[] = [];
-  const sources = new ConfigSources(objects);
-  const scratch = mkdtempSync(join(tmpdir(), 'deploy-check-'));
-  try {
-    for (const object of objects) {
-      const pod = podTemplateOf(object);
-      if (!pod || !isAppPod(pod)) continue;
-      const subject = objectRef(object);
-      const namespace = object.metadata.namespace;
-      for (const container of pod.spec.containers) {
-        const where = `container "${container.name}"`;
-        const env = resolveEnv(container, namespace, sources);
-        for (const { name, from } of env.names) {
-          if (!envNames.has(name) && !RUNTIME_ENV_NAMES.has(name)) {
-            out.push(
-              finding(
-                'app-env',
-                subject,
-                `${where} sets ${name} (${from}), which Strata does not read (see libs/config/src/load-config.ts)`,
-              ),
-            );
-          }
-        }
-        const configPath = env.values.STRATA_CONFIG;
-        if (configPath !== undefined) {
-          const content = mountedFile(pod, container, configPath, sources, namespace);
-          if (content === undefined) {
-            out.push(
-              finding(
-                'app-config',
-                subject,
-                `${where}: STRATA_CONFIG=${configPath}, but no mounted ConfigMap provides that file`,
-              ),
-            );
-            continue;
-          }
-          const file = join(scratch, `${object.metadata.name}-${container.name}.json`);
-          writeFileSync(file, content);
-          env.values.STRATA_CONFIG = file;
-        }
-        let config: StrataConfig;
-        try {
-          config = loadConfig(env.values);
-        } catch (err) {
-          out.push(
-            finding('app-config', subject, `${where}: the configuration does not load: ${(err as Error).message}`),
-          );
-          continue;
-        }
-        out.push(...checkLoadedConfig(subject, where, container, config, env.external));
+  for (const app of appContainers(objects)) {
+    const subject = objectRef(app.object);
+    const where = `container "${app.container.name}"`;
+    for (const { name, from } of app.env.names) {
+      if (!envNames.has(name) && !RUNTIME_ENV_NAMES.has(name)) {
+        out.push(
+          finding(
+            'app-env',
+            subject,
+            `${where} sets ${name} (${from}), which Strata does not read (see libs/config/src/load-config.ts)`,
+          ),
+        );
       }
     }
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    const config = loadedConfig(app);
+    if (!config) {
+      out.push(finding('app-config', subject, `${where}: ${(app.config as { error: string }).error}`));
+      continue;
+    }
+    out.push(...checkLoadedConfig(subject, where, app.container, config, app.env.external));
   }
   return out;
 }
@@ -192,6 +221,8 @@ function checkLoadedConfig(
     needs('Redis (L2)', config.redis.url, 'REDIS_URL');
     needs('Qdrant (L3)', config.qdrant.url, 'QDRANT_URL');
   }
+  if (container.name === 'invalidation')
+    needs('Redis (the ids of applied data-change events)', config.redis.url, 'REDIS_URL');
   if (container.name === 'embedding') {
     needs('Redis (embedding cache)', config.redis.url, 'REDIS_URL');
     if (config.embedding.provider === 'openai') needs('the provider URL', config.embedding.url, 'EMBEDDING_URL');

@@ -1,0 +1,100 @@
+import { type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import { type IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { join } from 'node:path';
+import { checkHpaReplicas } from './checks/hpa-replicas.check';
+import { checkNetworkFlows } from './checks/network-flows.check';
+import { checkRedisEviction } from './checks/redis-eviction.check';
+import { type Finding, formatFinding } from './checks/finding';
+import { renderKustomization } from './kustomize/kustomize';
+import { type K8sObject } from './manifest';
+
+const OVERLAYS = join(__dirname, '../../../deploy/overlays');
+const renders = new Map<string, K8sObject[]>();
+/** A fresh copy of an overlay's render (rendered once per run). */
+function render(overlay: string): K8sObject[] {
+  if (!renders.has(overlay)) renders.set(overlay, renderKustomization(join(OVERLAYS, overlay)));
+  return structuredClone(renders.get(overlay)!);
+}
+const pick = <T>(objects: K8sObject[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name) as unknown as T;
+const lines = (findings: Finding[]) => findings.map(formatFinding);
+
+/**
+ * The three high-severity defects of issue #14, reintroduced into the real overlays one at a time: each
+ * must fail deploy-check, and the fixed manifests must pass.
+ */
+describe('deploy-check on the real overlays', () => {
+  describe.each(['dev', 'prod', 'prod-managed'])('%s', (overlay) => {
+    it('allows every connection the services are configured to open, in both directions', () => {
+      expect(lines(checkNetworkFlows(render(overlay)))).toEqual([]);
+    });
+
+    it('sets no replicas on a Deployment an HPA scales', () => {
+      expect(lines(checkHpaReplicas(render(overlay)))).toEqual([]);
+    });
+
+    it('runs Redis with an eviction policy that keeps keys without a TTL', () => {
+      expect(lines(checkRedisEviction(render(overlay)))).toEqual([]);
+    });
+  });
+
+  it('fails when the invalidation service may not reach Redis (its egress allows only Kafka)', () => {
+    const objects = render('prod');
+    const policy = pick<INetworkPolicy>(objects, 'NetworkPolicy', 'invalidation');
+    policy.spec!.egress = policy.spec!.egress!.filter((r) => !JSON.stringify(r).includes('redis'));
+    expect(lines(checkNetworkFlows(objects))).toEqual([
+      '[network-flows] Deployment/strata/invalidation: egress to Redis (redis://redis:6379) on TCP 6379 (StatefulSet/strata/redis) is not allowed by its NetworkPolicies',
+    ]);
+  });
+
+  it('fails when Redis admits only cache and embedding', () => {
+    const objects = render('dev');
+    const policy = pick<INetworkPolicy>(objects, 'NetworkPolicy', 'redis');
+    policy.spec!.ingress![0].from = policy.spec!.ingress![0].from!.filter(
+      (p) => !JSON.stringify(p).includes('invalidation'),
+    );
+    expect(lines(checkNetworkFlows(objects))).toEqual([
+      '[network-flows] StatefulSet/strata/redis: ingress from invalidation (Redis (redis://redis:6379) on TCP 6379) is not allowed by its NetworkPolicies',
+    ]);
+  });
+
+  it('fails when DNS is allowed only to pods labelled k8s-app=kube-dns', () => {
+    const objects = render('dev');
+    const dns = pick<INetworkPolicy>(objects, 'NetworkPolicy', 'allow-dns-egress');
+    dns.spec!.egress![0].to = [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      },
+    ];
+    expect(lines(checkNetworkFlows(objects))).toHaveLength(8);
+  });
+
+  it('fails when managed Redis is not reachable by port from the invalidation service', () => {
+    const objects = render('prod-managed');
+    const policy = pick<INetworkPolicy>(objects, 'NetworkPolicy', 'invalidation');
+    for (const rule of policy.spec!.egress!) rule.ports = rule.ports!.filter((p) => p.port !== 6379);
+    expect(lines(checkNetworkFlows(objects))).toEqual([
+      '[network-flows] Deployment/strata/invalidation: egress to Redis (REDIS_URL from a Secret) on TCP 6379 (outside the cluster) is not allowed by any NetworkPolicy',
+    ]);
+  });
+
+  it('fails when a Deployment under an HPA sets replicas', () => {
+    const objects = render('prod');
+    pick<IDeployment>(objects, 'Deployment', 'gateway').spec!.replicas = 3;
+    expect(lines(checkHpaReplicas(objects))).toEqual([
+      '[hpa-replicas] Deployment/strata/gateway: sets replicas: 3 but HorizontalPodAutoscaler/strata/gateway scales it: remove replicas (set minReplicas on the HPA instead)',
+    ]);
+  });
+
+  it.each(['allkeys-lru', 'allkeys-lfu', 'allkeys-random'])('fails when Redis runs with %s', (policy) => {
+    const objects = render('prod');
+    const redis = pick<IStatefulSet>(objects, 'StatefulSet', 'redis').spec!.template.spec!.containers[0];
+    const args = redis.args!;
+    args[args.indexOf('--maxmemory-policy') + 1] = policy;
+    expect(lines(checkRedisEviction(objects))).toEqual([
+      `[redis-eviction] StatefulSet/strata/redis: container "redis" runs with --maxmemory-policy ${policy}, which can evict the purge generations (keys without a TTL): use volatile-lru (or another volatile-* policy, or noeviction)`,
+    ]);
+  });
+});
