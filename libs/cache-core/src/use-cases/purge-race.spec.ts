@@ -58,7 +58,7 @@ class GatedStore implements ExactStore {
 function setup() {
   const l2 = new GatedStore(new MemoryExactStore({ maxEntries: 100 }));
   const l3 = new MemoryVectorIndex({});
-  const generations = new MemoryPurgeGenerations();
+  const generations = new MemoryPurgeGenerations({ epochStart: () => 0 });
   const lookup = new LookupUseCase(l2, l3, embedder, verifier, generations, NO_TELEMETRY, {
     candidates: 5,
     minCosine: 0,

@@ -41,7 +41,7 @@ class UnsearchableIndex extends MemoryVectorIndex {
 function setup(options: { maxEntries?: number } = {}) {
   const l2 = new MemoryExactStore({ maxEntries: 1_000 });
   const l3 = new MemoryVectorIndex();
-  const generations = new MemoryPurgeGenerations();
+  const generations = new MemoryPurgeGenerations({ epochStart: () => 0 });
   const embedder = new TableEmbedder();
   const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
   const purge = new PurgeUseCase(l2, l3, generations, NO_TELEMETRY);
@@ -226,7 +226,7 @@ describe(SemanticPurgeUseCase.name, () => {
     const purge = new PurgeUseCase(
       new MemoryExactStore({ maxEntries: 1 }),
       broken,
-      new MemoryPurgeGenerations(),
+      new MemoryPurgeGenerations({ epochStart: () => 0 }),
       NO_TELEMETRY,
     );
     const sut = new SemanticPurgeUseCase(broken, embedder, purge, NO_TELEMETRY);
@@ -241,7 +241,7 @@ describe(SemanticPurgeUseCase.name, () => {
     const purge = new PurgeUseCase(
       new MemoryExactStore({ maxEntries: 1 }),
       l3,
-      new MemoryPurgeGenerations(),
+      new MemoryPurgeGenerations({ epochStart: () => 0 }),
       NO_TELEMETRY,
     );
 

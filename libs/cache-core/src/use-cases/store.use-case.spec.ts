@@ -48,7 +48,7 @@ function setup(embedder: Embedder, l3: VectorIndex = new MemoryVectorIndex({}), 
     l2,
     l3,
     embedder,
-    new MemoryPurgeGenerations(),
+    new MemoryPurgeGenerations({ epochStart: () => 0 }),
     telemetry,
     semanticBudgetMs === undefined ? {} : { semanticBudgetMs },
   );

@@ -1,27 +1,59 @@
 import { type PurgeGenerations } from '@strata/cache-core';
-import { keyPart } from '../connection/key-part';
+import { checkKeyPrefix, tenantSlot } from '../connection/key-part';
 import { LuaScript } from '../connection/lua-script';
 import { RedisConnection, type RedisConnectionOptions } from '../connection/redis-connection';
+import { encodeText } from '../connection/redis-text';
+
+/*
+ * KEYS[1] = the tenant's generations hash (`#seq`, `#floor`, one field per purged tag/namespace),
+ * KEYS[2] = when each field was stamped (zset, score = ms). Both carry the tenant's hash tag (one slot).
+ * A missing hash is a new epoch: `#seq` and `#floor` start at the server's clock in microseconds, above
+ * every generation the lost state handed out (see `PurgeGenerations`).
+ */
+const STATE = `
+local function state()
+  if redis.call('HEXISTS', KEYS[1], '#seq') == 1 then return end
+  local t = redis.call('TIME')
+  local start = t[1] .. string.format('%06d', tonumber(t[2]))
+  redis.call('HSET', KEYS[1], '#seq', start, '#floor', start)
+  redis.call('DEL', KEYS[2])
+end
+`;
+
+/** ARGV: fields. Returns { #seq, #floor, generation of each field (or false) }. */
+const readScript = new LuaScript(`${STATE}
+state()
+return redis.call('HMGET', KEYS[1], '#seq', '#floor', unpack(ARGV))
+`);
 
 /**
- * Advances the tenant's sequence and stamps it on every field, atomically; records when each field was
- * stamped and forgets fields stamped longer ago than the retention (at most 1 000 per call).
- * KEYS[1] = generations hash, KEYS[2] = stamp times (zset); ARGV = now, retention ms (0: forever), fields.
+ * Advances the sequence and stamps it on every field, then forgets fields stamped longer ago than the
+ * retention and the oldest fields past the cap, folding each forgotten generation into `#floor`.
+ * ARGV = now (ms), retention ms (0: forever), max fields, fields…
  */
-const advanceScript = new LuaScript(`
+const advanceScript = new LuaScript(`${STATE}
+state()
 local generation = redis.call('HINCRBY', KEYS[1], '#seq', 1)
-local now, retain = tonumber(ARGV[1]), tonumber(ARGV[2])
-for i = 3, #ARGV do
+local now, retain, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+for i = 4, #ARGV do
   redis.call('HSET', KEYS[1], ARGV[i], generation)
   redis.call('ZADD', KEYS[2], now, ARGV[i])
 end
-if retain > 0 then
-  local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - retain, 'LIMIT', 0, 1000)
-  if #old > 0 then
-    redis.call('HDEL', KEYS[1], unpack(old))
-    redis.call('ZREM', KEYS[2], unpack(old))
+local floor = tonumber(redis.call('HGET', KEYS[1], '#floor'))
+local function forget(old)
+  for i = 1, #old, 500 do
+    local chunk = { unpack(old, i, math.min(i + 499, #old)) }
+    for _, g in ipairs(redis.call('HMGET', KEYS[1], unpack(chunk))) do
+      if g then floor = math.max(floor, tonumber(g)) end
+    end
+    redis.call('HDEL', KEYS[1], unpack(chunk))
+    redis.call('ZREM', KEYS[2], unpack(chunk))
   end
 end
+if retain > 0 then forget(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - retain, 'LIMIT', 0, 1000)) end
+local over = redis.call('ZCARD', KEYS[2]) - cap
+if over > 0 then forget(redis.call('ZRANGE', KEYS[2], 0, over - 1)) end
+redis.call('HSET', KEYS[1], '#floor', string.format('%d', floor))
 return generation
 `);
 
@@ -32,18 +64,22 @@ export interface RedisPurgeGenerationsOptions {
    * largest TTL), after which no entry it could make stale exists any more. Default: forever.
    */
   readonly retainMs?: number;
+  /** Most fields kept per tenant; past it the oldest are folded into the floor. Default 100 000. */
+  readonly maxFieldsPerTenant?: number;
   readonly now?: () => number;
 }
 
 /**
- * Purge generations in Redis, one hash per tenant (`{prefix}g:{tenant}`: `#seq` and one field per
- * purged tag/namespace, plus `{prefix}g:{tenant}:at`, when each field was stamped), shared by every
- * cache-service replica. The sequence never expires (a restarted sequence would make live entries look
- * fresh); fields are forgotten once older than `retainMs`.
+ * Purge generations in Redis, shared by every cache-service replica: per tenant a hash
+ * `{prefix}g:{tenant}` (`#seq`, `#floor`, one field per purged tag/namespace) and a zset
+ * `{prefix}g:{tenant}:at` (when each field was stamped), in the tenant's Redis Cluster slot. Neither key
+ * expires; losing them (restart without persistence, eviction, failover) starts a new epoch, which makes
+ * every older entry stale (see `PurgeGenerations`). Field names are stored with `encodeText`.
  */
 export class RedisPurgeGenerations implements PurgeGenerations {
   private readonly keyPrefix: string;
   private readonly retainMs: number;
+  private readonly maxFields: number;
   private readonly now: () => number;
   private ownsConnection = false;
 
@@ -51,8 +87,9 @@ export class RedisPurgeGenerations implements PurgeGenerations {
     private readonly connection: RedisConnection,
     options: RedisPurgeGenerationsOptions = {},
   ) {
-    this.keyPrefix = options.keyPrefix ?? 'strata:';
+    this.keyPrefix = checkKeyPrefix(options.keyPrefix ?? 'strata:');
     this.retainMs = options.retainMs ?? 0;
+    this.maxFields = options.maxFieldsPerTenant ?? 100_000;
     this.now = options.now ?? Date.now;
   }
 
@@ -63,23 +100,20 @@ export class RedisPurgeGenerations implements PurgeGenerations {
   }
 
   async current(tenant: string): Promise<number> {
-    const value = await this.connection.run((client) => client.hGet(this.key(tenant), '#seq'));
-    return value === undefined || value === null ? 0 : Number(value);
+    const [sequence] = await this.read(tenant, []);
+    return Number(sequence);
   }
 
   async advance(tenant: string, fields: readonly string[]): Promise<number> {
-    const key = this.key(tenant);
-    const reply = await this.connection.run((client) =>
-      advanceScript.run(client, [key, `${key}:at`], [String(this.now()), String(this.retainMs), ...fields]),
-    );
+    const args = [String(this.now()), String(this.retainMs), String(this.maxFields), ...fields.map(encodeText)];
+    const reply = await this.connection.run((client) => advanceScript.run(client, this.keys(tenant), args));
     return Number(reply);
   }
 
   async latest(tenant: string, fields: readonly string[]): Promise<number> {
-    if (fields.length === 0) return 0;
-    const values = await this.connection.run((client) => client.hmGet(this.key(tenant), [...fields]));
-    let latest = 0;
-    for (const value of values) if (value !== null && value !== undefined) latest = Math.max(latest, Number(value));
+    const [, floor, ...stamped] = await this.read(tenant, fields);
+    let latest = Number(floor);
+    for (const value of stamped) if (value !== null && value !== undefined) latest = Math.max(latest, Number(value));
     return latest;
   }
 
@@ -87,7 +121,13 @@ export class RedisPurgeGenerations implements PurgeGenerations {
     if (this.ownsConnection) await this.connection.close();
   }
 
-  private key(tenant: string): string {
-    return `${this.keyPrefix}g:${keyPart(tenant)}`;
+  private async read(tenant: string, fields: readonly string[]): Promise<(string | null | undefined)[]> {
+    const reply = await this.connection.run((client) => readScript.run(client, this.keys(tenant), fields.map(encodeText)));
+    return reply as (string | null)[];
+  }
+
+  private keys(tenant: string): string[] {
+    const key = `${this.keyPrefix}g:${tenantSlot(tenant)}`;
+    return [key, `${key}:at`];
   }
 }
