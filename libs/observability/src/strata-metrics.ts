@@ -132,15 +132,29 @@ export class StrataMetrics {
 
   readonly tokensSaved = new Counter({
     name: 'strata_tokens_saved_total',
-    help: 'Upstream tokens (prompt + completion, from the stored usage) not spent because a hit answered, by model.',
-    labelNames: ['model'] as const,
+    help: 'Upstream tokens (prompt + completion, from the stored usage) not spent because a hit answered, by model and tenant.',
+    labelNames: ['model', 'tenant'] as const,
     registers: [this.registry],
   });
 
   readonly costSaved = new Counter({
     name: 'strata_cost_saved_usd_total',
-    help: 'US dollars not spent on the upstream because a hit answered (stored usage × configured prices), by model.',
-    labelNames: ['model'] as const,
+    help: 'US dollars not spent on the upstream because a hit answered (stored usage × configured prices, prompt-cache reads and writes at their rates), by model and tenant.',
+    labelNames: ['model', 'tenant'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamTokens = new Counter({
+    name: 'strata_upstream_tokens_total',
+    help: 'Tokens the upstream reported for answers it computed, by model, tenant and kind: input (not from its prompt cache), cache_read, cache_write, output. Prompt-cache hit ratio = cache_read / (input + cache_read + cache_write).',
+    labelNames: ['model', 'tenant', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamCost = new Counter({
+    name: 'strata_upstream_cost_usd_total',
+    help: 'US dollars the upstream charged for answers it computed (reported usage × configured prices), by model and tenant.',
+    labelNames: ['model', 'tenant'] as const,
     registers: [this.registry],
   });
 
@@ -195,6 +209,8 @@ export class StrataMetrics {
   readonly entries: Gauge<'tier'>;
   readonly consumerLag: Gauge<'group' | 'topic'>;
   private lagSource: LagSource | undefined;
+  readonly dataChangesUnavailable: Gauge;
+  private outageSource: (() => number) | undefined;
 
   private constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'strata_' });
@@ -215,6 +231,16 @@ export class StrataMetrics {
         }
       },
     });
+    const outage = () => this.outageSource;
+    this.dataChangesUnavailable = new Gauge({
+      name: 'strata_invalidation_unavailable_seconds',
+      help: 'How long data-change events have been failing with cache_unavailable (Redis or the cache service unreachable) without one being applied; 0 while they apply.',
+      registers: [this.registry],
+      collect() {
+        const source = outage();
+        if (source) this.set(source());
+      },
+    });
     this.entries = new Gauge({
       name: 'strata_cache_entries',
       help: 'Entries held per tier.',
@@ -232,6 +258,11 @@ export class StrataMetrics {
         );
       },
     });
+  }
+
+  /** Reports, at scrape time, how long data-change events have failed with cache_unavailable (seconds, 0 = applying). */
+  reportDataChangeOutage(source: () => number): void {
+    this.outageSource = source;
   }
 
   /** Reports consumer lag at scrape time (distributed mode). */

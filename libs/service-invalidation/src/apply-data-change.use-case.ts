@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROCESSED_EVENTS, ProcessedEvents, entryTag } from '@strata/cache-core';
 import { type DataChangeEvent, ErrorCode, StrataError } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
+import { DataChangeOutage } from './data-change-outage';
 import { PurgeFanOutUseCase } from './purge-fan-out.use-case';
 
 export interface DataChangeOutcome {
@@ -22,9 +23,22 @@ export class ApplyDataChangeUseCase {
   constructor(
     private readonly fanOut: PurgeFanOutUseCase,
     @Inject(PROCESSED_EVENTS) private readonly processed: ProcessedEvents,
+    private readonly outage: DataChangeOutage,
   ) {}
 
+  /** Applies the event; a lasting `cache_unavailable` is reported by {@link DataChangeOutage}. */
   async execute(event: DataChangeEvent): Promise<DataChangeOutcome> {
+    try {
+      const outcome = await this.apply(event);
+      this.outage.applied();
+      return outcome;
+    } catch (error) {
+      this.outage.failed(error);
+      throw error;
+    }
+  }
+
+  private async apply(event: DataChangeEvent): Promise<DataChangeOutcome> {
     if (await this.alreadyApplied(event)) {
       this.metrics.dataChangeEvents.inc({ outcome: 'duplicate' });
       return { applied: false };

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { ApplyDataChangeUseCase } from './apply-data-change.use-case';
+import { DataChangeOutage } from './data-change-outage';
 import { DataChangeMessageController } from './data-change.message-controller';
 import { InvalidationMessageController } from './invalidation.message-controller';
 import { PurgeFanOutUseCase } from './purge-fan-out.use-case';
@@ -18,7 +19,7 @@ export class InvalidationServiceModule {
     return {
       module: InvalidationServiceModule,
       controllers: [InvalidationMessageController, DataChangeMessageController],
-      providers: [...options.adapters, { provide: STRATA_CONFIG, useValue: options.config }, PurgeFanOutUseCase, ApplyDataChangeUseCase],
+      providers: [...options.adapters, { provide: STRATA_CONFIG, useValue: options.config }, PurgeFanOutUseCase, ApplyDataChangeUseCase, { provide: DataChangeOutage, useFactory: () => new DataChangeOutage() }],
     };
   }
 }
