@@ -1,4 +1,4 @@
-export { ConfigError, loadConfig } from './load-config';
+export { ConfigError, isLoopbackHost, loadConfig } from './load-config';
 export { namespacePolicySchema, strataConfigSchema } from './strata-config';
 export type { NamespacePolicyConfig, StrataConfig, StrataConfigInput } from './strata-config';
 export { STRATA_CONFIG } from './config.token';

@@ -40,16 +40,35 @@ function apiKeys(env: Env): { tenant: string; sha256: string }[] | undefined {
     if (eq <= 0) throw new ConfigError('STRATA_API_KEYS entries must look like tenant=key or tenant=sha256:<hex>');
     const tenant = pair.slice(0, eq);
     const key = pair.slice(eq + 1);
-    const sha256 = key.startsWith('sha256:') ? key.slice(7).toLowerCase() : createHash('sha256').update(key).digest('hex');
+    const sha256 = key.startsWith('sha256:')
+      ? key.slice(7).toLowerCase()
+      : createHash('sha256').update(key).digest('hex');
     return { tenant, sha256 };
   });
+}
+
+/** `STRATA_ADMIN_KEYS`: comma-separated keys or `sha256:<hex>`; hashed here like the API keys. */
+function adminKeys(env: Env): string[] | undefined {
+  return list(env, 'STRATA_ADMIN_KEYS')?.map((key) =>
+    key.startsWith('sha256:') ? key.slice(7).toLowerCase() : createHash('sha256').update(key).digest('hex'),
+  );
+}
+
+/** `STRATA_TRUST_PROXY`: `true`/`false`, a hop count, or comma-separated addresses/CIDRs of the proxies to trust. */
+function trustProxy(env: Env): boolean | number | string[] | undefined {
+  const raw = str(env, 'STRATA_TRUST_PROXY');
+  if (raw === undefined) return undefined;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return list(env, 'STRATA_TRUST_PROXY');
 }
 
 /** Comma-separated `name=value` pairs (e.g. `UPSTREAM_ROUTES=gpt-*=https://api.openai.com/v1`): split at the last `=`. */
 function pairs(env: Env, name: string): [string, string][] | undefined {
   return list(env, name)?.map((pair) => {
     const eq = pair.lastIndexOf('=');
-    if (eq <= 0 || eq === pair.length - 1) throw new ConfigError(`${name} entries must look like name=value, got "${pair}"`);
+    if (eq <= 0 || eq === pair.length - 1)
+      throw new ConfigError(`${name} entries must look like name=value, got "${pair}"`);
     return [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
   });
 }
@@ -67,15 +86,35 @@ function upstreamRoutes(env: Env): { models: string[]; url: string }[] | undefin
  * `STRATA_PRICES`: comma-separated `model=input:output[:cachedInput[:cacheWrite]]`, USD per 1M tokens
  * (e.g. `gpt-4o-mini=0.15:0.6:0.075`, `claude-sonnet-*=3:15:0.3:3.75`).
  */
-function prices(env: Env): Record<string, { inputPerMillion: number; outputPerMillion: number; cachedInputPerMillion?: number; cacheWritePerMillion?: number }> | undefined {
+function prices(
+  env: Env,
+):
+  | Record<
+      string,
+      {
+        inputPerMillion: number;
+        outputPerMillion: number;
+        cachedInputPerMillion?: number;
+        cacheWritePerMillion?: number;
+      }
+    >
+  | undefined {
   const entries = pairs(env, 'STRATA_PRICES');
   if (!entries) return undefined;
   return Object.fromEntries(
     entries.map(([model, price]) => {
       const parts = price.split(':').map(Number);
       const [input, output, cachedInput, cacheWrite] = parts;
-      if (parts.length < 2 || parts.length > 4 || input === undefined || output === undefined || !parts.every(Number.isFinite)) {
-        throw new ConfigError(`STRATA_PRICES entries must look like model=input:output[:cachedInput[:cacheWrite]] (USD per 1M tokens), got "${model}=${price}"`);
+      if (
+        parts.length < 2 ||
+        parts.length > 4 ||
+        input === undefined ||
+        output === undefined ||
+        !parts.every(Number.isFinite)
+      ) {
+        throw new ConfigError(
+          `STRATA_PRICES entries must look like model=input:output[:cachedInput[:cacheWrite]] (USD per 1M tokens), got "${model}=${price}"`,
+        );
       }
       return [
         model,
@@ -103,7 +142,10 @@ function staleWhileRevalidate(env: Env): Record<string, number> | undefined {
   return Object.fromEntries(
     entries.map(([namespace, seconds]) => {
       const value = Number(seconds);
-      if (!Number.isInteger(value)) throw new ConfigError(`STRATA_STALE_WHILE_REVALIDATE entries must look like namespace=seconds, got "${namespace}=${seconds}"`);
+      if (!Number.isInteger(value))
+        throw new ConfigError(
+          `STRATA_STALE_WHILE_REVALIDATE entries must look like namespace=seconds, got "${namespace}=${seconds}"`,
+        );
       return [namespace, value];
     }),
   );
@@ -121,7 +163,10 @@ function prune(value: unknown): unknown {
   const out: Json = {};
   for (const [k, v] of Object.entries(value)) {
     const pruned = prune(v);
-    if (pruned !== undefined && !(typeof pruned === 'object' && pruned !== null && !Array.isArray(pruned) && Object.keys(pruned).length === 0)) {
+    if (
+      pruned !== undefined &&
+      !(typeof pruned === 'object' && pruned !== null && !Array.isArray(pruned) && Object.keys(pruned).length === 0)
+    ) {
       out[k] = pruned;
     }
   }
@@ -132,7 +177,10 @@ function merge(base: Json, over: Json): Json {
   const out: Json = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    out[k] = b && typeof b === 'object' && !Array.isArray(b) && v && typeof v === 'object' && !Array.isArray(v) ? merge(b as Json, v as Json) : v;
+    out[k] =
+      b && typeof b === 'object' && !Array.isArray(b) && v && typeof v === 'object' && !Array.isArray(v)
+        ? merge(b as Json, v as Json)
+        : v;
   }
   return out;
 }
@@ -142,15 +190,34 @@ function fromEnv(env: Env): Json {
   const sasl = str(env, 'KAFKA_SASL_MECHANISM');
   return prune({
     mode: str(env, 'STRATA_MODE'),
-    http: { host: str(env, 'HOST'), port: num(env, 'PORT'), bodyLimitBytes: num(env, 'STRATA_BODY_LIMIT_BYTES') },
+    http: {
+      host: str(env, 'HOST'),
+      port: num(env, 'PORT'),
+      metricsPort: num(env, 'STRATA_METRICS_PORT'),
+      trustProxy: trustProxy(env),
+      bodyLimitBytes: num(env, 'STRATA_BODY_LIMIT_BYTES'),
+    },
     healthPort: num(env, 'HEALTH_PORT'),
-    auth: { apiKeys: apiKeys(env), defaultTenant: str(env, 'STRATA_DEFAULT_TENANT') },
+    healthHost: str(env, 'HEALTH_HOST'),
+    auth: {
+      apiKeys: apiKeys(env),
+      adminKeys: adminKeys(env),
+      defaultTenant: str(env, 'STRATA_DEFAULT_TENANT'),
+      allowKeylessPublic: bool(env, 'STRATA_ALLOW_KEYLESS_PUBLIC'),
+      keylessWrites: bool(env, 'STRATA_KEYLESS_WRITES'),
+      clientUpstreamKeys: bool(env, 'STRATA_CLIENT_UPSTREAM_KEYS'),
+      failuresPerMinute: num(env, 'STRATA_AUTH_FAILURES_PER_MINUTE'),
+    },
     kafka: {
       brokers: list(env, 'KAFKA_BROKERS'),
       clientId: str(env, 'KAFKA_CLIENT_ID'),
       ssl: str(env, 'KAFKA_SSL') === undefined ? undefined : str(env, 'KAFKA_SSL') === 'true',
       sasl: sasl
-        ? { mechanism: sasl, username: str(env, 'KAFKA_SASL_USERNAME') ?? '', password: str(env, 'KAFKA_SASL_PASSWORD') ?? '' }
+        ? {
+            mechanism: sasl,
+            username: str(env, 'KAFKA_SASL_USERNAME') ?? '',
+            password: str(env, 'KAFKA_SASL_PASSWORD') ?? '',
+          }
         : undefined,
       partitions: num(env, 'KAFKA_TOPIC_PARTITIONS'),
       replicationFactor: num(env, 'KAFKA_REPLICATION_FACTOR'),
@@ -169,6 +236,7 @@ function fromEnv(env: Env): Json {
     },
     cache: {
       l1MaxEntries: num(env, 'STRATA_L1_MAX_ENTRIES'),
+      l1MaxBytes: num(env, 'STRATA_L1_MAX_BYTES'),
       l1MaxTtlSeconds: num(env, 'STRATA_L1_MAX_TTL_SECONDS'),
       memoryMaxEntries: num(env, 'STRATA_MEMORY_MAX_ENTRIES'),
       defaultTtlSeconds: num(env, 'STRATA_DEFAULT_TTL_SECONDS'),
@@ -219,7 +287,73 @@ export function loadConfig(env: Env = process.env, overrides: StrataConfigInput 
     }
   }
   const merged = merge(merge(file, fromEnv(env)), overrides);
-  const parsed = strataConfigSchema.safeParse(merged);
+  const parsed = strataConfigSchema.safeParse(withDefaultHost(merged));
   if (!parsed.success) throw new ConfigError(`Invalid Strata configuration:\n${formatIssues(parsed.error)}`);
+  const problems = unworkable(parsed.data, merged);
+  if (problems.length > 0)
+    throw new ConfigError(`Strata cannot work with this configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return parsed.data;
+}
+
+/** No `HOST`: every interface when API keys protect the gateway, else loopback only. */
+function withDefaultHost(merged: Json): Json {
+  const http = (merged['http'] ?? {}) as Json;
+  if (http['host'] !== undefined) return merged;
+  const keys = ((merged['auth'] ?? {}) as Json)['apiKeys'];
+  return { ...merged, http: { ...http, host: Array.isArray(keys) && keys.length > 0 ? '0.0.0.0' : '127.0.0.1' } };
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\./.test(host);
+}
+
+/** Configurations that parse but cannot work, each naming what to set. */
+function unworkable(config: StrataConfig, input: Json): string[] {
+  const problems: string[] = [];
+  const owners = new Map<string, string>();
+  for (const { tenant, sha256 } of config.auth.apiKeys) {
+    const owner = owners.get(sha256);
+    if (owner !== undefined && owner !== tenant)
+      problems.push(
+        `STRATA_API_KEYS: tenants "${owner}" and "${tenant}" have the same key; every key must name one tenant`,
+      );
+    owners.set(sha256, tenant);
+  }
+  for (const sha256 of config.auth.adminKeys) {
+    if (owners.has(sha256))
+      problems.push(
+        `STRATA_ADMIN_KEYS: an admin key is also the API key of tenant "${owners.get(sha256)}"; use a separate key`,
+      );
+  }
+  if (config.auth.apiKeys.length > 0 && !config.auth.clientUpstreamKeys) {
+    const keyless: string[] = [];
+    if (config.upstream.url !== undefined && config.upstream.apiKey === undefined)
+      keyless.push(`UPSTREAM_URL (${new URL(config.upstream.url).host}): set UPSTREAM_API_KEY`);
+    config.upstream.routes.forEach((route, i) => {
+      if (route.apiKey === undefined)
+        keyless.push(`UPSTREAM_ROUTES / upstream.routes[${i}] (${route.models.join(' ')}): give the route an apiKey`);
+    });
+    const anthropic = ((input['upstream'] ?? {}) as Json)['anthropic'] as Json | undefined;
+    if (anthropic?.['url'] !== undefined && config.upstream.anthropic.apiKey === undefined)
+      keyless.push('ANTHROPIC_UPSTREAM_URL: set ANTHROPIC_API_KEY');
+    for (const route of keyless) {
+      problems.push(
+        `STRATA_API_KEYS is set (clients send Strata keys, not upstream keys), but a route has no upstream key, so it would call the upstream without credentials: ${route} (or STRATA_CLIENT_UPSTREAM_KEYS=true to forward the client's own key)`,
+      );
+    }
+  }
+  if (config.auth.apiKeys.length === 0 && !isLoopbackHost(config.http.host) && !config.auth.allowKeylessPublic) {
+    problems.push(
+      `HOST=${config.http.host} without STRATA_API_KEYS: anyone who reaches the port would read and write the cache as the default tenant; set STRATA_API_KEYS, bind 127.0.0.1, or opt in with STRATA_ALLOW_KEYLESS_PUBLIC=true`,
+    );
+  }
+  if (
+    config.http.metricsPort !== undefined &&
+    config.http.metricsPort !== 0 &&
+    config.http.metricsPort === config.http.port
+  ) {
+    problems.push('STRATA_METRICS_PORT must differ from PORT');
+  }
+  return problems;
 }

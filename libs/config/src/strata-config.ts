@@ -49,8 +49,16 @@ export const strataConfigSchema = z
     mode: z.enum(['embedded', 'distributed']).default('embedded'),
     http: z
       .object({
-        host: z.string().default('0.0.0.0'),
+        /**
+         * Interface to bind. Unset: `0.0.0.0` when API keys are configured, else `127.0.0.1` (a keyless gateway
+         * is reachable from this machine only, like Redis' protected mode); see `auth.allowKeylessPublic`.
+         */
+        host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
+        /** When set, the gateway also serves `/metrics` (and `/health/*`) on this port, bound like the API, without a key. */
+        metricsPort: z.number().int().min(0).max(65535).optional(),
+        /** Fastify's `trustProxy`: whose `X-Forwarded-For` names the client (per-client limits); false = the socket's peer. */
+        trustProxy: z.union([z.boolean(), z.number().int().min(1), z.array(z.string().min(1))]).default(false),
         /** Largest request body accepted; larger bodies get 413. */
         bodyLimitBytes: z.number().int().positive().default(1_048_576),
       })
@@ -58,6 +66,8 @@ export const strataConfigSchema = z
       .default({}),
     /** Port of each internal service's health/metrics server in distributed mode. */
     healthPort: z.number().int().min(0).max(65535).default(9464),
+    /** Interface of that server (it serves `/health/*` and `/metrics` only, for probes and Prometheus). */
+    healthHost: z.string().min(1).default('0.0.0.0'),
     limits: z
       .object({
         maxTextChars: z.number().int().positive().default(32_768),
@@ -70,8 +80,20 @@ export const strataConfigSchema = z
     auth: z
       .object({
         /** API keys: tenant → SHA-256 hex of the key. Keys are hashed at rest; none ⇒ one default tenant. */
-        apiKeys: z.array(z.object({ tenant: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).default([]),
+        apiKeys: z
+          .array(z.object({ tenant: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }))
+          .default([]),
+        /** Operator keys (SHA-256 hex): they read every tenant's `/v1/cache/stats` and `/metrics` on the API port, and nothing else. */
+        adminKeys: z.array(z.string().regex(/^[0-9a-f]{64}$/)).default([]),
         defaultTenant: z.string().min(1).default('default'),
+        /** Let a gateway without API keys listen on a non-loopback interface (every caller is then the default tenant). */
+        allowKeylessPublic: z.boolean().default(false),
+        /** On such a keyless public gateway, also accept cache-API writes (stores, deletes, purges, invalidations) from anyone. */
+        keylessWrites: z.boolean().default(false),
+        /** With API keys: a route with no configured upstream key forwards the client's own (`Authorization` beside `X-Strata-Key`). */
+        clientUpstreamKeys: z.boolean().default(false),
+        /** Failed authentications accepted per client IP and minute (burst as many); beyond, 429 until the budget refills. */
+        failuresPerMinute: z.number().int().positive().default(30),
       })
       .strict()
       .default({}),
@@ -83,7 +105,9 @@ export const strataConfigSchema = z
         /** Secret: never logged. */
         apiKey: z.string().optional(),
         collectionPrefix: z.string().default('strata'),
-        hnsw: z.object({ m: z.number().int().positive().default(16), efConstruct: z.number().int().positive().default(100) }).default({}),
+        hnsw: z
+          .object({ m: z.number().int().positive().default(16), efConstruct: z.number().int().positive().default(100) })
+          .default({}),
         /** Scalar (int8) quantization of stored vectors. */
         quantization: z.enum(['none', 'scalar']).default('none'),
         /** Per-request timeout: a slow or unreachable Qdrant fails fast and L3 is skipped. */
@@ -110,6 +134,8 @@ export const strataConfigSchema = z
     cache: z
       .object({
         l1MaxEntries: z.number().int().positive().default(10_000),
+        /** Gateway L1 bound in bytes (each entry's estimated size: response, query, tags, keys). */
+        l1MaxBytes: z.number().int().positive().default(134_217_728),
         l1MaxTtlSeconds: z.number().int().positive().default(300),
         /** Entry bound of the in-memory L2 and L3 of the embedded default. */
         memoryMaxEntries: z.number().int().positive().default(100_000),
@@ -154,8 +180,8 @@ export const strataConfigSchema = z
               .strict(),
           )
           .default([]),
-        /** Until the upstream's response headers (streams) or its whole body (non-streaming). Node's fetch waits 300 s for headers at most. */
-        timeoutMs: z.number().int().positive().default(300_000),
+        /** Until the upstream's response headers (streams) or its whole body (non-streaming): a hung upstream releases its clients after this. */
+        timeoutMs: z.number().int().positive().default(60_000),
         /** Longest silence between two chunks of a streamed response before it is abandoned (not stored). */
         streamIdleTimeoutMs: z.number().int().positive().default(120_000),
         /** Ask streaming upstreams for the usage chunk (stripped for clients that did not ask), so hits can count tokens saved. */
@@ -218,14 +244,21 @@ export const strataConfigSchema = z
       })
       .strict()
       .default({}),
-    /** Optional per-tenant request rate limit on the OpenAI-compatible endpoints (token bucket; 429 + Retry-After). */
+    /** Optional per-tenant request rate limit on every endpoint (token bucket; 429 + Retry-After); purges, deletes and invalidations have their own bucket. */
     rateLimit: z
       .object({
         /** Sustained requests per second per tenant; unset = no limit. */
         requestsPerSecond: z.number().positive().optional(),
         /** Bucket size (requests allowed at once); default: requestsPerSecond rounded up. */
         burst: z.number().int().positive().optional(),
-        tenants: z.record(z.string(), z.object({ requestsPerSecond: z.number().positive(), burst: z.number().int().positive().optional() }).strict()).default({}),
+        tenants: z
+          .record(
+            z.string(),
+            z
+              .object({ requestsPerSecond: z.number().positive(), burst: z.number().int().positive().optional() })
+              .strict(),
+          )
+          .default({}),
       })
       .strict()
       .default({}),

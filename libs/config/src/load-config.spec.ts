@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { ConfigError, loadConfig } from './load-config';
+
+const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
+
+function refusal(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe(loadConfig.name, () => {
+  describe('refuses configurations that cannot work, naming the variable', () => {
+    it('two tenants with the same key', () => {
+      expect(refusal({ STRATA_API_KEYS: 'acme=k1,globex=k1' })).toMatch(
+        /STRATA_API_KEYS: tenants "acme" and "globex" have the same key/,
+      );
+      expect(refusal({ STRATA_API_KEYS: `acme=k1,globex=sha256:${sha256('k1')}` })).toMatch(/same key/);
+    });
+
+    it('Strata keys on and the default upstream without an upstream key', () => {
+      expect(refusal({ STRATA_API_KEYS: 'acme=k1', UPSTREAM_URL: 'https://api.example.com/v1' })).toMatch(
+        /UPSTREAM_API_KEY/,
+      );
+    });
+
+    it('Strata keys on and a per-model route without an upstream key', () => {
+      const message = refusal({
+        STRATA_API_KEYS: 'acme=k1',
+        UPSTREAM_URL: 'https://api.example.com/v1',
+        UPSTREAM_API_KEY: 'sk',
+        UPSTREAM_ROUTES: 'llama*=http://vllm:8000/v1',
+      });
+      expect(message).toMatch(/upstream\.routes\[0\] \(llama\*\)/);
+    });
+
+    it('an admin key that is also a tenant key', () => {
+      expect(refusal({ STRATA_API_KEYS: 'acme=k1', STRATA_ADMIN_KEYS: 'k1' })).toMatch(/STRATA_ADMIN_KEYS/);
+    });
+
+    it('a keyless gateway on a public interface without the explicit opt-in', () => {
+      expect(refusal({ HOST: '0.0.0.0' })).toMatch(/STRATA_ALLOW_KEYLESS_PUBLIC/);
+      expect(loadConfig({ HOST: '0.0.0.0', STRATA_ALLOW_KEYLESS_PUBLIC: 'true' }).http.host).toBe('0.0.0.0');
+    });
+  });
+
+  it('accepts the same tenant under two keys (rotation) and client upstream keys when opted in', () => {
+    expect(loadConfig({ STRATA_API_KEYS: 'acme=k1,acme=k2' }).auth.apiKeys).toHaveLength(2);
+    expect(
+      loadConfig({
+        STRATA_API_KEYS: 'acme=k1',
+        UPSTREAM_URL: 'https://api.example.com/v1',
+        STRATA_CLIENT_UPSTREAM_KEYS: 'true',
+      }).auth.clientUpstreamKeys,
+    ).toBe(true);
+  });
+
+  it('binds loopback unless API keys protect the gateway', () => {
+    expect(loadConfig({}).http.host).toBe('127.0.0.1');
+    expect(loadConfig({ STRATA_API_KEYS: 'acme=k1' }).http.host).toBe('0.0.0.0');
+    expect(loadConfig({ STRATA_API_KEYS: 'acme=k1', HOST: '10.0.0.5' }).http.host).toBe('10.0.0.5');
+  });
+
+  it('releases clients of a hung upstream after 60 s by default', () => {
+    expect(loadConfig({}).upstream.timeoutMs).toBe(60_000);
+  });
+
+  it('keeps only hashes of admin keys', () => {
+    expect(loadConfig({ STRATA_ADMIN_KEYS: `ops-key,sha256:${sha256('other').toUpperCase()}` }).auth.adminKeys).toEqual(
+      [sha256('ops-key'), sha256('other')],
+    );
+  });
+
+  it('parses STRATA_TRUST_PROXY as a boolean, a hop count or addresses', () => {
+    expect(loadConfig({ STRATA_TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(loadConfig({ STRATA_TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadConfig({ STRATA_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).http.trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+    ]);
+  });
+});
