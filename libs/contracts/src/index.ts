@@ -1,5 +1,6 @@
 export * from './api/chat.schema';
 export * from './api/cache-api.schema';
+export * from './api/json-depth';
 export * from './errors/strata-error';
 export * from './messages/cache-entry.schema';
 export * from './messages/cache-lookup';

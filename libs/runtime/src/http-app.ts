@@ -3,28 +3,76 @@ import { type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type StrataConfig } from '@strata/config';
-import { ErrorCode } from '@strata/contracts';
+import { type Socket } from 'node:net';
+import { type ErrorBody, ErrorCode, MAX_JSON_DEPTH, jsonDepth } from '@strata/contracts';
 import { CORRELATION_HEADER, Correlation } from '@strata/observability';
 import { HttpExceptionFilter } from '@strata/service-gateway';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 
+function errorBody(code: ErrorCode, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+/**
+ * Errors Node's HTTP parser raises before Fastify sees a request (headers too large, a malformed request
+ * line, a client too slow to send its headers), answered in the one JSON error format.
+ */
+function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, body] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          'Request Header Fields Too Large',
+          errorBody(ErrorCode.PayloadTooLarge, 'request headers are larger than the server accepts'),
+        ]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', errorBody(ErrorCode.InvalidRequest, 'the request was not received in time')]
+        : [400, 'Bad Request', errorBody(ErrorCode.InvalidRequest, 'malformed HTTP request')];
+  const json = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${json}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/** Errors Fastify's router raises before a route runs (a URL that does not decode, a path parameter over its limit). */
+function frameworkErrors(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {
+  const [status, body] =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? [414, errorBody(ErrorCode.InvalidRequest, 'a path segment is longer than the server accepts')]
+      : [400, errorBody(ErrorCode.InvalidRequest, 'the URL is not valid (malformed percent-encoding)')];
+  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+}
 
 /**
  * A NestJS app on Fastify with Strata's HTTP conventions: body limit (413), JSON errors for everything
  * Fastify rejects before a route runs (bad JSON, wrong media type), a request id from `X-Request-Id`
  * (or a new one) echoed on the response.
  */
-export async function createHttpApp(module: unknown, config: StrataConfig, logger: LoggerService): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  module: unknown,
+  config: StrataConfig,
+  logger: LoggerService,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     requestIdHeader: CORRELATION_HEADER,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    clientErrorHandler,
+    frameworkErrors,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module as Parameters<typeof NestFactory.create>[0], adapter, {
-    logger,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module as Parameters<typeof NestFactory.create>[0],
+    adapter,
+    {
+      logger,
+      abortOnError: false,
+    },
+  );
   app.useGlobalFilters(new HttpExceptionFilter());
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: a body of any other media type is refused before parsing.
@@ -34,15 +82,33 @@ export async function createHttpApp(module: unknown, config: StrataConfig, logge
     const type = request.headers['content-type'];
     const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
     if ((type !== undefined || hasBody) && !(type ?? '').toLowerCase().startsWith('application/json')) {
-      void reply.status(415).send({ error: { code: ErrorCode.UnsupportedMediaType, message: 'send JSON: Content-Type: application/json' } });
+      void reply
+        .status(415)
+        .send({
+          error: { code: ErrorCode.UnsupportedMediaType, message: 'send JSON: Content-Type: application/json' },
+        });
       return;
     }
     done();
   });
-  fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
-    void reply.header(CORRELATION_HEADER, request.id);
-    done(null, payload);
+  // JSON nested deeper than anything real is refused once, here, for every endpoint: nothing after this point
+  // (keys, stores, replies) ever meets it.
+  fastify.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (request.body !== null && typeof request.body === 'object' && jsonDepth(request.body) > MAX_JSON_DEPTH) {
+      void reply
+        .status(400)
+        .send(errorBody(ErrorCode.InvalidRequest, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
+      return;
+    }
+    done();
   });
+  fastify.addHook(
+    'onSend',
+    (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
+      void reply.header(CORRELATION_HEADER, request.id);
+      done(null, payload);
+    },
+  );
   return app;
 }
 

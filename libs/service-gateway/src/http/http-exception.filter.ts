@@ -25,6 +25,12 @@ export function statusOf(code: ErrorCode): number {
 /** Maps any error to `{"error":{"code","message"}}` with the right status; never leaks a stack trace. */
 export function toErrorResponse(exception: unknown): { status: number; body: ErrorBody } {
   if (exception instanceof StrataError) return { status: statusOf(exception.code), body: exception.toBody() };
+  // A path parameter that does not percent-decode (decodeURIComponent in a handler).
+  if (exception instanceof URIError)
+    return {
+      status: 400,
+      body: { error: { code: ErrorCode.InvalidRequest, message: 'the URL is not valid (malformed percent-encoding)' } },
+    };
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     // Fastify's own rejections (bad JSON, body too large, wrong media type) arrive here mapped by NestJS.
@@ -40,7 +46,12 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
               : status < 500
                 ? ErrorCode.InvalidRequest
                 : ErrorCode.Internal;
-    const message = status === 404 ? 'no such route' : code === ErrorCode.InvalidJson ? 'request body is not valid JSON' : exception.message;
+    const message =
+      status === 404
+        ? 'no such route'
+        : code === ErrorCode.InvalidJson
+          ? 'request body is not valid JSON'
+          : exception.message;
     return { status, body: { error: { code, message } } };
   }
   return { status: 500, body: { error: { code: ErrorCode.Internal, message: 'internal error' } } };
@@ -56,7 +67,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const { status, body } = toErrorResponse(exception);
     if (status >= 500) {
-      this.logger.error(`${request.method} ${request.url} (${request.id}) → ${status}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+      this.logger.error(
+        `${request.method} ${request.url} (${request.id}) → ${status}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
+      );
     }
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }

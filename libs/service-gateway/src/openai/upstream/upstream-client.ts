@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { ErrorCode, StrataError } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
@@ -92,6 +92,7 @@ export interface UpstreamPort {
 @Injectable()
 export class UpstreamClient implements UpstreamPort {
   private readonly metrics = StrataMetrics.shared();
+  private readonly logger = new Logger('Upstream');
   readonly timeoutMs: number;
   readonly streamIdleTimeoutMs: number;
 
@@ -137,11 +138,14 @@ export class UpstreamClient implements UpstreamPort {
    * (aborted: the client went away), or the upstream could not be reached.
    */
   failure(call: Pick<UpstreamCall, 'target' | 'endpoint' | 'signal'>, error: unknown, deadline: Deadline): UpstreamFailure {
-    const host = new URL(call.target.baseUrl).host;
+    // Clients learn what happened, not where the upstream lives or how the socket failed: that goes to the log.
     let failure: UpstreamFailure;
-    if (deadline.timedOut) failure = new UpstreamFailure('timeout', `the upstream ${host} did not answer in time`);
+    if (deadline.timedOut) failure = new UpstreamFailure('timeout', 'the upstream did not answer in time');
     else if (call.signal.aborted) failure = new UpstreamFailure('aborted', 'the client went away');
-    else failure = new UpstreamFailure('unreachable', `the upstream ${host} could not be reached (${describeCause(error)})`);
+    else {
+      failure = new UpstreamFailure('unreachable', 'the upstream could not be reached');
+      this.logger.warn(`${call.endpoint}: the upstream ${new URL(call.target.baseUrl).host} could not be reached (${describeCause(error)})`);
+    }
     this.metrics.upstreamRequests.inc({ endpoint: call.endpoint, outcome: failure.kind });
     return failure;
   }
