@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       {
         name: 'RedisExactStore.get',
         run: async (i) => {
-          if ((await store.get(seeded[i].id)) === undefined) throw new Error(`entry ${i} missing`);
+          if ((await store.get(TENANT, seeded[i].id)) === undefined) throw new Error(`entry ${i} missing`);
         },
       },
       {

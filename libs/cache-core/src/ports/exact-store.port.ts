@@ -14,8 +14,8 @@ export interface PurgeSelector {
  * Every adapter passes `exact-store.contract.ts`.
  */
 export interface ExactStore {
-  /** The live entry with this id, or undefined (missing or expired). */
-  get(id: string): Promise<CacheEntry | undefined>;
+  /** The tenant's live entry with this id, or undefined (missing, expired, or another tenant's). */
+  get(tenant: string, id: string): Promise<CacheEntry | undefined>;
   /** Insert or replace; the entry expires at `entry.expiresAt`. Tag memberships are written atomically with it. */
   put(entry: CacheEntry): Promise<void>;
   /** Entries of `selector.tenant` matching the selector are removed; returns how many. */

@@ -15,7 +15,7 @@ export class EntryQueryUseCase {
   ) {}
 
   async execute(tenant: string, id: string): Promise<CacheEntry | undefined> {
-    const entry = await this.l2.get(id);
+    const entry = await this.l2.get(tenant, id);
     if (!entry || entry.tenant !== tenant || isExpired(entry, this.now())) return undefined;
     const latest = await this.generations.latest(tenant, entryGenerationFields(entry));
     return latest > generationOf(entry) ? undefined : entry;

@@ -92,7 +92,7 @@ export class LookupUseCase {
   private async exact(request: CacheLookupRequest): Promise<CacheEntry | undefined> {
     const start = process.hrtime.bigint();
     try {
-      const entry = await this.l2.get(entryIdFromKey(request.exactKey));
+      const entry = await this.l2.get(request.tenant, entryIdFromKey(request.exactKey));
       // The id is derived from the key; the checks make a collision or a stale copy a miss, never a wrong hit.
       const hit =
         entry && entry.exactKey === request.exactKey && entry.tenant === request.tenant && !isExpired(entry, this.options.now()) && (await this.fresh(entry));

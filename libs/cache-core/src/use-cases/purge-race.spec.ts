@@ -32,8 +32,8 @@ class GatedStore implements ExactStore {
     this.gate = { opened, open, reached, waiting };
     return { reached: waiting, release: open };
   }
-  get(id: string) {
-    return this.inner.get(id);
+  get(tenant: string, id: string) {
+    return this.inner.get(tenant, id);
   }
   async put(entry: CacheEntry) {
     const gate = this.gate;

@@ -65,7 +65,7 @@ describe(StoreUseCase.name, () => {
     const { sut, l2, errors } = setup(hanging, undefined, 5);
     const reply = await sut.execute(request('how long is the warranty?'));
     expect(reply).toMatchObject({ l2: true, l3: false });
-    expect(await l2.get(reply.id)).toBeDefined();
+    expect(await l2.get('acme', reply.id)).toBeDefined();
     expect(errors).toEqual(['embedding embed']);
   });
 
@@ -80,6 +80,6 @@ describe(StoreUseCase.name, () => {
     const forged = { ...request('What is the price?'), ticket: Number.MAX_SAFE_INTEGER, tags: ['product:1'] };
     const reply = await sut.execute(forged);
     expect(reply.generation).toBe(0);
-    expect((await l2.get(reply.id))?.generation).toBe(0);
+    expect((await l2.get('acme', reply.id))?.generation).toBe(0);
   });
 });

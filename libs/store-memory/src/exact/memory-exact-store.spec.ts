@@ -37,12 +37,12 @@ describe(MemoryExactStore.name, () => {
     const store = new MemoryExactStore({ maxEntries: 2, now: clock.now });
     await store.put(anEntry('a'));
     await store.put(anEntry('b'));
-    await store.get('a');
+    await store.get('acme', 'a');
     await store.put(anEntry('c'));
 
-    await expect(store.get('b')).resolves.toBeUndefined();
-    await expect(store.get('a')).resolves.toBeDefined();
-    await expect(store.get('c')).resolves.toBeDefined();
+    await expect(store.get('acme', 'b')).resolves.toBeUndefined();
+    await expect(store.get('acme', 'a')).resolves.toBeDefined();
+    await expect(store.get('acme', 'c')).resolves.toBeDefined();
     expect(store.evictions).toBe(1);
   });
 
@@ -64,7 +64,7 @@ describe(MemoryExactStore.name, () => {
     await store.put({ ...anEntry('expires', ['x']), expiresAt: clock.now() + 10 });
     await store.put(anEntry('purged', ['z']));
     clock.advance(10);
-    await store.get('expires');
+    await store.get('acme', 'expires');
     await store.purge({ tenant: 'acme', tags: ['z'] });
     await store.put(anEntry('replaced', ['old']));
     await store.put(anEntry('replaced', ['new']));

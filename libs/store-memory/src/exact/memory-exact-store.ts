@@ -50,13 +50,13 @@ export class MemoryExactStore implements ExactStore {
     return this.evicted;
   }
 
-  get(id: string): Promise<CacheEntry | undefined> {
+  get(tenant: string, id: string): Promise<CacheEntry | undefined> {
     const entry = this.entries.get(id);
     if (entry && isExpired(entry, this.now())) {
       this.entries.delete(id);
       return Promise.resolve(undefined);
     }
-    return Promise.resolve(entry);
+    return Promise.resolve(entry?.tenant === tenant ? entry : undefined);
   }
 
   put(entry: CacheEntry): Promise<void> {

@@ -1,5 +1,6 @@
 import { type CacheEntry } from '@strata/cache-core';
 import { type Entity, Schema } from 'redis-om';
+import { decodeText, encodeText } from '../connection/redis-text';
 
 /**
  * An L2 entry as a Redis hash. `response` and `tags` are JSON strings (responses are arbitrary JSON; tags
@@ -48,22 +49,25 @@ export function entrySchema(keyPrefix: string): Schema<EntryHash> {
   );
 }
 
-/** `HSET` arguments for an entry, named and ordered by the schema (what redis-om's own save would write). */
+/**
+ * `HSET` arguments for an entry, named and ordered by the schema (what redis-om's own save would write).
+ * Text fields are stored with `encodeText` (a lone surrogate would otherwise be lost or break the scripts).
+ */
 export function toHashArguments(schema: Schema<EntryHash>, entry: CacheEntry): string[] {
   const values: Record<string, string | undefined> = {
-    tenant: entry.tenant,
-    namespace: entry.namespace,
+    tenant: encodeText(entry.tenant),
+    namespace: encodeText(entry.namespace),
     namespaceVersion: String(entry.namespaceVersion),
-    model: entry.model,
-    exactKey: entry.exactKey,
-    contextHash: entry.contextHash,
-    query: entry.query,
+    model: encodeText(entry.model),
+    exactKey: encodeText(entry.exactKey),
+    contextHash: encodeText(entry.contextHash),
+    query: encodeText(entry.query),
     response: JSON.stringify(entry.response),
-    tags: JSON.stringify(entry.tags),
+    tags: encodedTags(entry.tags),
     createdAt: String(entry.createdAt),
     expiresAt: String(entry.expiresAt),
     generation: entry.generation === undefined ? undefined : String(entry.generation),
-    aliasOf: entry.aliasOf,
+    aliasOf: entry.aliasOf === undefined ? undefined : encodeText(entry.aliasOf),
   };
   const args: string[] = [];
   for (const field of schema.fields) {
@@ -93,18 +97,23 @@ export function fromEntryHash(id: string, hash: EntryHash): CacheEntry | undefin
   }
   return {
     id,
-    tenant,
-    namespace,
+    tenant: decodeText(tenant),
+    namespace: decodeText(namespace),
     namespaceVersion,
-    model,
-    exactKey,
-    contextHash,
-    query,
+    model: decodeText(model),
+    exactKey: decodeText(exactKey),
+    contextHash: decodeText(contextHash),
+    query: decodeText(query),
     response: JSON.parse(response) as CacheEntry['response'],
-    tags: JSON.parse(tags) as string[],
+    tags: (JSON.parse(tags) as string[]).map(decodeText),
     createdAt,
     expiresAt,
     ...(generation === undefined ? {} : { generation }),
-    ...(aliasOf === undefined ? {} : { aliasOf }),
+    ...(aliasOf === undefined ? {} : { aliasOf: decodeText(aliasOf) }),
   };
+}
+
+/** The `tags` field: a JSON array of encoded tags (what the scripts decode to build index keys). */
+export function encodedTags(tags: readonly string[]): string {
+  return JSON.stringify(tags.map(encodeText));
 }

@@ -1,25 +1,32 @@
 import { LuaScript } from '../connection/lua-script';
 
 /*
- * Keys (prefix `p`, default `strata:`; tenant escaped `%`→`%25`, `:`→`%3A` so that no tenant/tag pair can
- * spell another's key):
- *   p e:{id}                 hash     the entry (redis-om schema `p e`), PEXPIREAT entry.expiresAt
- *   p t:{tenant}:{tag}       zset     ids of the tenant's entries carrying the tag, score = expiresAt
- *   p n:{tenant}:{namespace} zset     ids of the tenant's entries in the namespace, score = expiresAt
- *   p namespaces             set      names of the `n:` zsets (what count() sums)
+ * Keys (prefix `p`, default `strata:`; `{T}` is the tenant's hash tag: the tenant escaped `%`→`%25`,
+ * `:`→`%3A`, `{`→`%7B`, `}`→`%7D` between braces, so that no tenant/tag pair can spell another's key and
+ * every key of one tenant hashes to one Redis Cluster slot):
+ *   p e:{T}:{id}             hash     the entry (redis-om schema `p e`, id `{T}:{id}`), PEXPIREAT entry.expiresAt
+ *   p t:{T}:{tag}            zset     ids of the tenant's entries carrying the tag, score = expiresAt
+ *   p n:{T}:{namespace}      zset     ids of the tenant's entries in the namespace, score = expiresAt
+ *   p namespaces:{T}         set      names of the tenant's `n:` zsets (what count() sums)
  * Index zsets expire with their longest-lived member, and memberships whose score (expiresAt) has passed
  * are trimmed whenever a put or purge touches the zset, so the index of entries that simply expired is
  * bounded and cleaned lazily. Scripts build the index keys from the entry's own fields, so every index
- * change happens in the same atomic script as the entry change. (Keys are computed inside the scripts:
- * plain Redis, not Redis Cluster.)
+ * change happens in the same atomic script as the entry change; KEYS[1] is one key of the tenant's slot,
+ * which routes the script to the node holding all the others. Strings arrive encoded (`encodeText`).
  */
 const PRELUDE = `
 local prefix = ARGV[1]
-local function esc(s) return (string.gsub(string.gsub(s, '%%', '%%25'), ':', '%%3A')) end
-local function entryKey(id) return prefix .. 'e:' .. id end
-local function tagKey(tenant, tag) return prefix .. 't:' .. esc(tenant) .. ':' .. tag end
-local function namespaceKey(tenant, namespace) return prefix .. 'n:' .. esc(tenant) .. ':' .. namespace end
-local registry = prefix .. 'namespaces'
+local function esc(s)
+  s = string.gsub(s, '%%', '%%25')
+  s = string.gsub(s, ':', '%%3A')
+  s = string.gsub(s, '{', '%%7B')
+  return (string.gsub(s, '}', '%%7D'))
+end
+local function slot(tenant) return '{' .. esc(tenant) .. '}' end
+local function entryKey(tenant, id) return prefix .. 'e:' .. slot(tenant) .. ':' .. id end
+local function tagKey(tenant, tag) return prefix .. 't:' .. slot(tenant) .. ':' .. tag end
+local function namespaceKey(tenant, namespace) return prefix .. 'n:' .. slot(tenant) .. ':' .. namespace end
+local function registry(tenant) return prefix .. 'namespaces:' .. slot(tenant) end
 
 -- Every index key an entry with these fields is a member of.
 local function indexKeys(tenant, namespace, tagsJson)
@@ -31,12 +38,12 @@ end
 -- Removes an entry whose fields were read already, and all its memberships.
 local function dropKnown(id, tenant, namespace, tagsJson)
   for _, k in ipairs(indexKeys(tenant, namespace, tagsJson)) do redis.call('ZREM', k, id) end
-  redis.call('UNLINK', entryKey(id))
+  redis.call('UNLINK', entryKey(tenant, id))
 end
 
--- Removes the entry and all its memberships; false when there was no entry.
-local function drop(id)
-  local f = redis.call('HMGET', entryKey(id), 'tenant', 'namespace', 'tags')
+-- Removes the tenant's entry and all its memberships; false when there was no entry.
+local function drop(tenant, id)
+  local f = redis.call('HMGET', entryKey(tenant, id), 'tenant', 'namespace', 'tags')
   if not f[1] then return false end
   dropKnown(id, f[1], f[2], f[3])
   return true
@@ -48,15 +55,15 @@ end
  * ARGV: prefix, id, now, expiresAt, tenant, namespace, tags (JSON), then HSET field/value pairs.
  */
 export const putScript = new LuaScript(`${PRELUDE}
-local id, now, expiresAt = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local id, now, expiresAt, tenant = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 if expiresAt <= now then
-  drop(id)
+  drop(tenant, id)
   return 0
 end
 local keys = indexKeys(ARGV[5], ARGV[6], ARGV[7])
 local keep = {}
 for _, k in ipairs(keys) do keep[k] = true end
-local key = entryKey(id)
+local key = entryKey(tenant, id)
 local old = redis.call('HMGET', key, 'tenant', 'namespace', 'tags')
 if old[1] then
   for _, k in ipairs(indexKeys(old[1], old[2], old[3])) do
@@ -71,7 +78,7 @@ for _, k in ipairs(keys) do
   redis.call('ZREMRANGEBYSCORE', k, '-inf', now)
   if redis.call('PEXPIRETIME', k) < expiresAt then redis.call('PEXPIREAT', k, expiresAt) end
 end
-redis.call('SADD', registry, keys[1])
+redis.call('SADD', registry(tenant), keys[1])
 return 1
 `);
 
@@ -96,7 +103,7 @@ local members = scan[2]
 local purged = 0
 for i = 1, #members, 2 do
   local id = members[i]
-  local f = redis.call('HMGET', entryKey(id), 'tenant', 'namespace', 'tags', 'expiresAt')
+  local f = redis.call('HMGET', entryKey(tenant, id), 'tenant', 'namespace', 'tags', 'expiresAt')
   if not f[1] then
     -- The entry expired (or vanished): its membership is an orphan.
     redis.call('ZREM', index, id)
@@ -112,16 +119,16 @@ return { scan[1], purged }
 `);
 
 /**
- * Live entries: the sum of the namespace indexes after trimming expired memberships; empty indexes
- * leave the registry. ARGV: prefix, now.
+ * Live entries of one tenant: the sum of its namespace indexes after trimming expired memberships; empty
+ * indexes leave the registry. ARGV: prefix, now, tenant.
  */
 export const countScript = new LuaScript(`${PRELUDE}
-local now = tonumber(ARGV[2])
+local now, names = tonumber(ARGV[2]), registry(ARGV[3])
 local total = 0
-for _, k in ipairs(redis.call('SMEMBERS', registry)) do
+for _, k in ipairs(redis.call('SMEMBERS', names)) do
   redis.call('ZREMRANGEBYSCORE', k, '-inf', now)
   local n = redis.call('ZCARD', k)
-  if n == 0 then redis.call('SREM', registry, k) else total = total + n end
+  if n == 0 then redis.call('SREM', names, k) else total = total + n end
 end
 return total
 `);

@@ -63,9 +63,9 @@ describe(RedisExactStore.name, () => {
     };
   }
 
-  const entryKey = (id: string): string => `${prefix}e:${id}`;
-  const tagKey = (tenant: string, tag: string): string => `${prefix}t:${tenant}:${tag}`;
-  const namespaceKey = (tenant: string, namespace: string): string => `${prefix}n:${tenant}:${namespace}`;
+  const entryKey = (id: string, tenant = 'acme'): string => `${prefix}e:{${tenant}}:${id}`;
+  const tagKey = (tenant: string, tag: string): string => `${prefix}t:{${tenant}}:${tag}`;
+  const namespaceKey = (tenant: string, namespace: string): string => `${prefix}n:{${tenant}}:${namespace}`;
 
   it('writes the entry as a hash with the schema fields, expiring at expiresAt', async () => {
     const entry = anEntry({ tags: ['product:1'] });
@@ -145,7 +145,7 @@ describe(RedisExactStore.name, () => {
     await redis.zAdd(tagKey('acme', 'intruder'), { score: entry.expiresAt, value: entry.id });
 
     await expect(store.purge({ tenant: 'acme', tags: ['intruder'] })).resolves.toBe(0);
-    await expect(store.get(entry.id)).resolves.toEqual(entry);
+    await expect(store.get(entry.tenant, entry.id)).resolves.toEqual(entry);
     await expect(redis.exists(tagKey('acme', 'intruder'))).resolves.toBe(0);
   });
 
@@ -163,12 +163,12 @@ describe(RedisExactStore.name, () => {
     const realTime = new RedisExactStore(connection, { keyPrefix: prefix });
     const entry = anEntry({ createdAt: Date.now(), expiresAt: Date.now() + 200 });
     await realTime.put(entry);
-    await expect(realTime.get(entry.id)).resolves.toEqual(entry);
+    await expect(realTime.get(entry.tenant, entry.id)).resolves.toEqual(entry);
 
     await eventually(async () => {
       await expect(redis.exists(entryKey(entry.id))).resolves.toBe(0);
     });
-    await expect(realTime.get(entry.id)).resolves.toBeUndefined();
+    await expect(realTime.get(entry.tenant, entry.id)).resolves.toBeUndefined();
     await expect(realTime.count()).resolves.toBe(0);
     await expect(realTime.purge({ tenant: 'acme', tags: [entryTag(entry.id)] })).resolves.toBe(0);
   });
@@ -186,13 +186,36 @@ describe(RedisExactStore.name, () => {
 
     await expect(store.purge({ tenant: 'acme', tags: ['bulk'] })).resolves.toBe(120);
     await expect(store.count()).resolves.toBe(0);
-    await expect(redis.keys(`${prefix}*`)).resolves.toEqual([]);
+    await expect(redis.keys(`${prefix}*`)).resolves.toEqual([`${prefix}tenants`]);
   });
 
-  it('escapes the tenant in index keys', async () => {
-    const entry = anEntry({ tenant: 'a:b%c', tags: ['x:y'] });
+  it('escapes the tenant in keys and keeps all of its keys in one hash-tag slot', async () => {
+    const entry = anEntry({ tenant: 'a:b%c{d}', tags: ['x:y', '{z}'] });
     await store.put(entry);
-    await expect(redis.zScore(tagKey('a%3Ab%25c', 'x:y'), entry.id)).resolves.not.toBeNull();
+    const tenant = 'a%3Ab%25c%7Bd%7D';
+    await expect(redis.exists(entryKey(entry.id, tenant))).resolves.toBe(1);
+    await expect(redis.zScore(tagKey(tenant, 'x:y'), entry.id)).resolves.not.toBeNull();
+    await expect(redis.zScore(tagKey(tenant, '{z}'), entry.id)).resolves.not.toBeNull();
+    const slots = await Promise.all(
+      [entryKey(entry.id, tenant), tagKey(tenant, 'x:y'), tagKey(tenant, '{z}'), namespaceKey(tenant, 'support'), `${prefix}namespaces:{${tenant}}`].map(
+        (key) => redis.sendCommand<number>(['CLUSTER', 'KEYSLOT', key]).catch(() => key.slice(key.indexOf('{'), key.indexOf('}') + 1)),
+      ),
+    );
+    expect(new Set(slots).size).toBe(1);
+  });
+
+  it('stores strings with lone surrogates faithfully and purges them by their own tag only (no silent L2 loss)', async () => {
+    const entry = anEntry({ tenant: 'acme\udc00', namespace: 'ns\ud800', query: 'price of \ud83d?', tags: ['price:\ud800', 'plain'] });
+    const sibling = anEntry({ tenant: 'acme\udc00', namespace: 'ns\ud800', tags: ['price:\ud801'] });
+    await store.put(entry);
+    await store.put(sibling);
+    await expect(store.get(entry.tenant, entry.id)).resolves.toEqual(entry);
+    await expect(store.get('acme\udc01', entry.id)).resolves.toBeUndefined();
+
+    await expect(store.purge({ tenant: entry.tenant, tags: ['price:\ud800'] })).resolves.toBe(1);
+    await expect(store.get(entry.tenant, entry.id)).resolves.toBeUndefined();
+    await expect(store.get(sibling.tenant, sibling.id)).resolves.toEqual(sibling);
+    await expect(store.purge({ tenant: sibling.tenant, namespace: 'ns\ud800' })).resolves.toBe(1);
   });
 });
 
@@ -249,7 +272,7 @@ describe(`${RedisExactStore.name} while Redis is unreachable`, () => {
     await eventually(async () => {
       await expect(store.ping()).rejects.toBeInstanceOf(RedisUnavailableError);
     });
-    await expect(store.get(entry.id)).rejects.toBeInstanceOf(RedisUnavailableError);
+    await expect(store.get(entry.tenant, entry.id)).rejects.toBeInstanceOf(RedisUnavailableError);
     await expect(store.put(anEntry())).rejects.toBeInstanceOf(RedisUnavailableError);
     await expect(store.purge({ tenant: 'acme', tags: ['outage'] })).rejects.toBeInstanceOf(RedisUnavailableError);
     await expect(store.count()).rejects.toBeInstanceOf(RedisUnavailableError);
@@ -258,7 +281,7 @@ describe(`${RedisExactStore.name} while Redis is unreachable`, () => {
     await eventually(async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
-    await expect(store.get(entry.id)).resolves.toEqual(entry);
+    await expect(store.get(entry.tenant, entry.id)).resolves.toEqual(entry);
   });
 
   it('opens without Redis and becomes usable once Redis appears', async () => {
@@ -279,11 +302,11 @@ describe(`${RedisExactStore.name} while Redis is unreachable`, () => {
     await store.put(entry);
 
     proxy.stall();
-    await expect(store.get(entry.id)).rejects.toBeInstanceOf(RedisTimeoutError);
+    await expect(store.get(entry.tenant, entry.id)).rejects.toBeInstanceOf(RedisTimeoutError);
 
     await proxy.restore();
     await eventually(async () => {
-      await expect(store.get(entry.id)).resolves.toEqual(entry);
+      await expect(store.get(entry.tenant, entry.id)).resolves.toEqual(entry);
     });
   });
 });

@@ -1,7 +1,9 @@
 import { type CacheEntry, type ExactStore, type PurgeSelector, isExpired } from '@strata/cache-core';
 import { Repository, type Schema } from 'redis-om';
+import { checkKeyPrefix, tenantSlot } from '../connection/key-part';
 import { RedisConnection, type RedisConnectionOptions } from '../connection/redis-connection';
-import { type EntryHash, entrySchema, fromEntryHash, toHashArguments } from './entry-schema';
+import { encodeText } from '../connection/redis-text';
+import { type EntryHash, encodedTags, entrySchema, fromEntryHash, toHashArguments } from './entry-schema';
 import { countScript, purgeStepScript, putScript } from './exact-store.scripts';
 
 export interface RedisExactStoreOptions {
@@ -18,7 +20,8 @@ export interface RedisExactStoreOptions {
  * repository; writes and purges are Lua scripts that change the entry and its tag/namespace index
  * memberships in one atomic step (see `exact-store.scripts.ts` for the keys). redis-om's own `save`
  * cannot be used for writes: it issues the hash write and the expiry as separate commands, so neither the
- * TTL nor the index could be atomic with the entry.
+ * TTL nor the index could be atomic with the entry. Every key of a tenant carries the tenant's hash tag,
+ * so the store works on Redis Cluster as on one node; `{prefix}tenants` lists the tenants `count()` sums.
  */
 export class RedisExactStore implements ExactStore {
   private readonly keyPrefix: string;
@@ -32,7 +35,7 @@ export class RedisExactStore implements ExactStore {
     private readonly connection: RedisConnection,
     options: RedisExactStoreOptions = {},
   ) {
-    this.keyPrefix = options.keyPrefix ?? 'strata:';
+    this.keyPrefix = checkKeyPrefix(options.keyPrefix ?? 'strata:');
     this.now = options.now ?? Date.now;
     this.purgeBatchSize = String(options.purgeBatchSize ?? 256);
     this.schema = entrySchema(this.keyPrefix);
@@ -50,29 +53,33 @@ export class RedisExactStore implements ExactStore {
     return this.connection;
   }
 
-  async get(id: string): Promise<CacheEntry | undefined> {
-    const hash = await this.connection.run(() => this.repository.fetch(id));
+  async get(tenant: string, id: string): Promise<CacheEntry | undefined> {
+    const hash = await this.connection.run(() => this.repository.fetch(`${this.slot(tenant)}:${id}`));
     const entry = fromEntryHash(id, hash);
-    return entry && !isExpired(entry, this.now()) ? entry : undefined;
+    return entry && entry.tenant === tenant && !isExpired(entry, this.now()) ? entry : undefined;
   }
 
   async put(entry: CacheEntry): Promise<void> {
+    const tenant = encodeText(entry.tenant);
     const args = [
       this.keyPrefix,
       entry.id,
       String(this.now()),
       String(entry.expiresAt),
-      entry.tenant,
-      entry.namespace,
-      JSON.stringify(entry.tags),
+      tenant,
+      encodeText(entry.namespace),
+      encodedTags(entry.tags),
       ...toHashArguments(this.schema, entry),
     ];
-    await this.connection.run((client) => putScript.run(client, [], args));
+    const key = this.entryKey(entry.tenant, entry.id);
+    await this.connection.run((client) =>
+      Promise.all([client.sAdd(`${this.keyPrefix}tenants`, tenant), putScript.run(client, [key], args)]),
+    );
   }
 
   async purge(selector: PurgeSelector): Promise<number> {
     const { tenant, namespace } = selector;
-    const narrowed = namespace === undefined ? ['0', ''] : ['1', namespace];
+    const narrowed = namespace === undefined ? ['0', ''] : ['1', encodeText(namespace)];
     if (selector.tags && selector.tags.length > 0) {
       let purged = 0;
       for (const tag of new Set(selector.tags)) purged += await this.purgeIndex(tenant, 't', tag, narrowed);
@@ -83,8 +90,16 @@ export class RedisExactStore implements ExactStore {
   }
 
   async count(): Promise<number> {
-    const total = await this.connection.run((client) => countScript.run(client, [], [this.keyPrefix, String(this.now())]));
-    return Number(total);
+    const tenants = await this.connection.run((client) => client.sMembers(`${this.keyPrefix}tenants`));
+    const now = String(this.now());
+    const counts = await Promise.all(
+      tenants.map((tenant) =>
+        this.connection.run((client) =>
+          countScript.run(client, [`${this.keyPrefix}namespaces:${tenantSlot(tenant)}`], [this.keyPrefix, now, tenant]),
+        ),
+      ),
+    );
+    return counts.reduce<number>((total, count) => total + Number(count), 0);
   }
 
   ping(): Promise<void> {
@@ -100,13 +115,23 @@ export class RedisExactStore implements ExactStore {
   private async purgeIndex(tenant: string, kind: 't' | 'n', name: string, narrowed: string[]): Promise<number> {
     let cursor = '0';
     let purged = 0;
+    const encoded = encodeText(name);
+    const index = [`${this.keyPrefix}${kind}:${this.slot(tenant)}:${encoded}`];
     do {
-      const args = [this.keyPrefix, String(this.now()), tenant, kind, name, ...narrowed, cursor, this.purgeBatchSize];
-      const reply = await this.connection.run((client) => purgeStepScript.run(client, [], args));
+      const args = [this.keyPrefix, String(this.now()), encodeText(tenant), kind, encoded, ...narrowed, cursor, this.purgeBatchSize];
+      const reply = await this.connection.run((client) => purgeStepScript.run(client, index, args));
       const [next, count] = reply as [string, number];
       cursor = next;
       purged += count;
     } while (cursor !== '0');
     return purged;
+  }
+
+  private slot(tenant: string): string {
+    return tenantSlot(encodeText(tenant));
+  }
+
+  private entryKey(tenant: string, id: string): string {
+    return `${this.keyPrefix}e:${this.slot(tenant)}:${id}`;
   }
 }

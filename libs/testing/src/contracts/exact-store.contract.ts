@@ -67,12 +67,12 @@ export function describeExactStoreContract(name: string, factory: () => Promise<
     }
 
     async function surviving(...entries: CacheEntry[]): Promise<string[]> {
-      const found = await Promise.all(entries.map((entry) => store.get(entry.id)));
+      const found = await Promise.all(entries.map((entry) => store.get(entry.tenant, entry.id)));
       return found.flatMap((entry) => (entry ? [entry.id] : []));
     }
 
     it('returns undefined for an id it never stored', async () => {
-      await expect(store.get(randomUUID())).resolves.toBeUndefined();
+      await expect(store.get('acme', randomUUID())).resolves.toBeUndefined();
     });
 
     it('returns an equal entry after put, with every field intact', async () => {
@@ -84,14 +84,30 @@ export function describeExactStoreContract(name: string, factory: () => Promise<
         aliasOf: 'root-entry',
       });
       await store.put(entry);
-      await expect(store.get(entry.id)).resolves.toEqual(entry);
+      await expect(store.get(entry.tenant, entry.id)).resolves.toEqual(entry);
+    });
+
+    it('returns an entry to its own tenant only', async () => {
+      const entry = anEntry({ tenant: 'acme' });
+      await store.put(entry);
+      await expect(store.get('globex', entry.id)).resolves.toBeUndefined();
+      await expect(store.get('acme', entry.id)).resolves.toEqual(entry);
+    });
+
+    it('keeps strings with lone surrogates intact, and tags differing only in them apart', async () => {
+      const entry = anEntry({ query: 'prix \ud800?', tags: ['price:\ud800'], response: { text: 'a\udc00b' } });
+      const other = anEntry({ tags: ['price:\ud801'] });
+      await putAll(entry, other);
+      await expect(store.get(entry.tenant, entry.id)).resolves.toEqual(entry);
+      await expect(store.purge({ tenant: 'acme', tags: ['price:\ud800'] })).resolves.toBe(1);
+      await expect(surviving(entry, other)).resolves.toEqual([other.id]);
     });
 
     it('stores responses that are plain strings, numbers, arrays and null', async () => {
       const responses: CacheEntry['response'][] = ['plain text answer', 42, [1, 'two'], null];
       const entries = responses.map((response) => anEntry({ response }));
       await putAll(...entries);
-      for (const entry of entries) await expect(store.get(entry.id)).resolves.toEqual(entry);
+      for (const entry of entries) await expect(store.get(entry.tenant, entry.id)).resolves.toEqual(entry);
     });
 
     it('stops returning an entry once its expiresAt is reached', async () => {
@@ -99,16 +115,16 @@ export function describeExactStoreContract(name: string, factory: () => Promise<
       await store.put(entry);
 
       fixture.clock.advance(4_999);
-      await expect(store.get(entry.id)).resolves.toEqual(entry);
+      await expect(store.get(entry.tenant, entry.id)).resolves.toEqual(entry);
 
       fixture.clock.advance(1);
-      await expect(store.get(entry.id)).resolves.toBeUndefined();
+      await expect(store.get(entry.tenant, entry.id)).resolves.toBeUndefined();
     });
 
     it('does not store an entry that is already expired', async () => {
       const entry = anEntry({ expiresAt: fixture.clock.now() });
       await store.put(entry);
-      await expect(store.get(entry.id)).resolves.toBeUndefined();
+      await expect(store.get(entry.tenant, entry.id)).resolves.toBeUndefined();
       await expect(store.count()).resolves.toBe(0);
     });
 
@@ -117,7 +133,7 @@ export function describeExactStoreContract(name: string, factory: () => Promise<
       const second = anEntry({ id: first.id, response: 'second', tags: ['product:2'] });
       await putAll(first, second);
 
-      await expect(store.get(first.id)).resolves.toEqual(second);
+      await expect(store.get(first.tenant, first.id)).resolves.toEqual(second);
       await expect(store.count()).resolves.toBe(1);
     });
 
@@ -127,10 +143,10 @@ export function describeExactStoreContract(name: string, factory: () => Promise<
       await putAll(first, second);
 
       await expect(store.purge({ tenant: 'acme', tags: ['product:1'] })).resolves.toBe(0);
-      await expect(store.get(first.id)).resolves.toEqual(second);
+      await expect(store.get(first.tenant, first.id)).resolves.toEqual(second);
 
       await expect(store.purge({ tenant: 'acme', tags: ['shared'] })).resolves.toBe(1);
-      await expect(store.get(first.id)).resolves.toBeUndefined();
+      await expect(store.get(first.tenant, first.id)).resolves.toBeUndefined();
     });
 
     it('forgets the namespace of a replaced entry that moved namespace', async () => {
@@ -211,7 +227,7 @@ export function describeExactStoreContract(name: string, factory: () => Promise<
       await store.put(entry);
       await expect(store.purge({ tenant: 'acme' })).resolves.toBe(0);
       await expect(store.purge({ tenant: 'acme', tags: [] })).resolves.toBe(0);
-      await expect(store.get(entry.id)).resolves.toEqual(entry);
+      await expect(store.get(entry.tenant, entry.id)).resolves.toEqual(entry);
     });
 
     it('returns 0 when the same purge is repeated', async () => {
