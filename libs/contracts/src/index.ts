@@ -12,5 +12,6 @@ export * from './messages/l1-evict';
 export * from './messages/embedding-embed';
 export * from './messages/cache-stats';
 export * from './topics';
+export * from './topic-settings';
 export * from './messages/data-change';
 export * from './messages/cache-ticket';

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { topicTable } from '@strata/contracts';
 import { formatFinding } from './checks/finding';
+import { renderTopicList } from './checks/topics.check';
 import { renderKustomization } from './kustomize/kustomize';
 import { findRealKustomize } from './kustomize/real-kustomize';
 import { runDeployCheck } from './run-checks';
@@ -9,8 +11,13 @@ import { runDeployCheck } from './run-checks';
  * deploy-check: renders every overlay in deploy/overlays and validates it offline.
  *   node dist/tools/deploy-check/src/main.js [--root <repo>] [--no-kustomize]
  *   node dist/tools/deploy-check/src/main.js render <kustomization dir>   (prints the YAML)
+ *   node dist/tools/deploy-check/src/main.js topics   (prints deploy/base/kafka/topics.txt, from the topic table)
  */
 function main(argv: string[]): number {
+  if (argv[0] === 'topics') {
+    process.stdout.write(renderTopicList(topicTable()));
+    return 0;
+  }
   if (argv[0] === 'render') {
     const dir = argv[1];
     if (!dir) throw new Error('usage: render <kustomization dir>');

@@ -1,4 +1,4 @@
-import { allTopics } from '@strata/contracts';
+import { topicTable } from '@strata/contracts';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { checkAppConfig, checkAppsPresent, STRATA_APPS } from './checks/app-config.check';
@@ -13,7 +13,7 @@ import { checkPartitions } from './checks/partitions.check';
 import { checkRedisEviction } from './checks/redis-eviction.check';
 import { checkReferences } from './checks/references.check';
 import { checkSelectors } from './checks/selectors.check';
-import { DATA_CHANGES_TOPIC, checkTopics } from './checks/topics.check';
+import { checkTopics } from './checks/topics.check';
 import { renderKustomization } from './kustomize/kustomize';
 import { type RealKustomize, compareRenders } from './kustomize/real-kustomize';
 import { type K8sObject } from './manifest';
@@ -116,10 +116,7 @@ export function runDeployCheck(options: DeployCheckOptions): DeployCheckReport {
   errors.push(...checkDockerignore(existsSync(dockerignore) ? readFileSync(dockerignore, 'utf8') : undefined));
   checks += 2;
 
-  const topics = checkTopics(
-    readFileSync(join(root, 'deploy', 'base', 'kafka', 'topics.txt'), 'utf8'),
-    allTopics([DATA_CHANGES_TOPIC]),
-  );
+  const topics = checkTopics(readFileSync(join(root, 'deploy', 'base', 'kafka', 'topics.txt'), 'utf8'), topicTable());
   errors.push(...topics.errors);
   warnings.push(...topics.warnings);
   checks += 1;

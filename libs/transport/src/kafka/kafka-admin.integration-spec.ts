@@ -30,12 +30,12 @@ describe(KafkaAdmin.name, () => {
     const waiting = admin.waitForBroker();
     broker = await KafkaTestBroker.start({ port, autoCreateTopics: false });
     await waiting;
-    await admin.ensureTopics(['strata.test.a.v1', 'strata.test.b.v1']);
-    await admin.ensureTopics(['strata.test.a.v1']); // existing topics are left alone
+    await admin.ensureTopics(['strata.cache.lookup.v1', 'strata.cache.lookup.v1.reply']);
+    await admin.ensureTopics(['strata.cache.lookup.v1']); // existing topics are left alone
 
     const check = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
     await check.connect();
-    const metadata = await check.fetchTopicMetadata({ topics: ['strata.test.a.v1', 'strata.test.b.v1'] });
+    const metadata = await check.fetchTopicMetadata({ topics: ['strata.cache.lookup.v1', 'strata.cache.lookup.v1.reply'] });
     expect(metadata.topics.map((t) => t.partitions.length)).toEqual([3, 3]);
     await check.disconnect();
     await admin.close();
@@ -45,7 +45,7 @@ describe(KafkaAdmin.name, () => {
     broker = await KafkaTestBroker.start({ autoCreateTopics: false });
     const admin = new KafkaAdmin(config(broker.brokers, 3), 'admin-test'); // a one-node cluster refuses replication 3
     await admin.waitForBroker();
-    await expect(admin.ensureTopics(['strata.test.c.v1'])).resolves.toBeUndefined();
+    await expect(admin.ensureTopics(['strata.cache.stats.v1'])).resolves.toBeUndefined();
     await expect(admin.ping()).resolves.toBeUndefined();
     await admin.close();
   });

@@ -1,9 +1,24 @@
 import { Logger } from '@nestjs/common';
 import { type StrataConfig } from '@strata/config';
-import { type Admin, Kafka } from 'kafkajs';
+import { topicSettings } from '@strata/contracts';
+import { type Admin, type ITopicConfig, Kafka } from 'kafkajs';
 import { kafkaClientConfig } from './kafka-client-config';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How a service creates a missing topic: the configured partitions and replication, and the topic's
+ * retention/cleanup settings from the one table in libs/contracts (the kafka-topics Job uses the same),
+ * so a topic created by a service before the Job runs is not left with the broker's 7-day default.
+ */
+export function topicCreations(topics: readonly string[], kafka: Pick<StrataConfig['kafka'], 'partitions' | 'replicationFactor'>): ITopicConfig[] {
+  return topics.map((topic) => ({
+    topic,
+    numPartitions: kafka.partitions,
+    replicationFactor: kafka.replicationFactor,
+    configEntries: Object.entries(topicSettings(topic).configs).map(([name, value]) => ({ name, value })),
+  }));
+}
 
 /**
  * The service's Kafka admin connection: waits for the broker at startup (with backoff, logging each
@@ -39,7 +54,8 @@ export class KafkaAdmin {
   }
 
   /**
-   * Creates the topics that do not exist yet. A cluster that refuses (no CreateTopics ACL on managed
+   * Creates the topics that do not exist yet, with their settings ({@link topicCreations}). Existing
+   * topics are left to the kafka-topics Job, which alters them to the table. A cluster that refuses (no CreateTopics ACL on managed
    * Kafka, an old broker) is logged and tolerated: the service goes on with the topics that exist or
    * are auto-created, rather than crash-looping.
    */
@@ -48,14 +64,7 @@ export class KafkaAdmin {
       const existing = new Set(await this.admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t));
       if (missing.length === 0) return;
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: this.config.kafka.partitions,
-          replicationFactor: this.config.kafka.replicationFactor,
-        })),
-      });
+      await this.admin.createTopics({ waitForLeaders: true, topics: topicCreations(missing, this.config.kafka) });
       this.logger.log(`created topics: ${missing.join(', ')}`);
     } catch (error) {
       this.logger.warn(`could not create topics (${(error as Error).message}); continuing with the topics that exist`);
