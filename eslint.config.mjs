@@ -6,7 +6,8 @@ import tseslint from 'typescript-eslint';
 
 /** Which kinds of project may depend on which (see docs/ARCHITECTURE.md, "Module map"). */
 const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:runtime', 'type:feature', 'type:config', 'type:observability', 'type:contracts'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:runtime', 'type:feature', 'type:cli', 'type:config', 'type:observability', 'type:contracts'] },
+  { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:transport', 'type:config', 'type:contracts'] },
   { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:transport', 'type:config', 'type:observability', 'type:contracts', 'type:domain'] },
   { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config', 'type:observability', 'type:transport'] },
   { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config'] },
