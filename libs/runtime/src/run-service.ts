@@ -8,9 +8,64 @@ import { type ServiceName } from './transport-factory';
  */
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
+/** What `superviseService` needs of the process (the real `process`, or a fake in tests). */
+export interface ServiceProcess {
+  once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+  exit(code: number): void;
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/**
+ * Runs `start` under signal handling installed before it begins: a SIGTERM/SIGINT while the service is
+ * still starting (waiting minutes for a broker, say) exits at once — there is nothing to drain yet, and
+ * a pod being replaced must not sit out its whole grace period to be SIGKILLed. Once started, a signal
+ * drains and stops it within {@link SHUTDOWN_DEADLINE_MS}.
+ */
+export function superviseService(service: string, start: () => Promise<RunningStrata>, proc: ServiceProcess, deadlineMs = SHUTDOWN_DEADLINE_MS): void {
+  let running: RunningStrata | undefined;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (!running) {
+      proc.stdout.write(`${signal} while ${service} was starting: exiting\n`);
+      proc.exit(0);
+      return;
+    }
+    proc.stdout.write(`${signal}: draining and stopping ${service}\n`);
+    setTimeout(() => {
+      proc.stderr.write(`shutdown of ${service} took over ${deadlineMs} ms; exiting without finishing it\n`);
+      proc.exit(1);
+    }, deadlineMs).unref();
+    running.stop().then(
+      () => proc.exit(0),
+      (error: unknown) => {
+        proc.stderr.write(`shutdown failed: ${String(error)}\n`);
+        proc.exit(1);
+      },
+    );
+  };
+  proc.once('SIGTERM', () => stop('SIGTERM'));
+  proc.once('SIGINT', () => stop('SIGINT'));
+
+  start().then(
+    (started) => {
+      running = started;
+    },
+    (error: unknown) => {
+      if (stopping) return;
+      const message = error instanceof ConfigError ? error.message : `Strata ${service} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+      proc.stderr.write(`${message}\n`);
+      proc.exit(1);
+    },
+  );
+}
+
 /**
  * The whole `main()` of every app: parse config once, start the service (or, for the gateway in the
- * embedded default, all four), print where it listens, drain and stop on SIGTERM/SIGINT.
+ * embedded default, all four), print where it listens, drain and stop on SIGTERM/SIGINT — handled from
+ * the first line, also while starting.
  */
 export function runService(service: ServiceName): void {
   const start = async (): Promise<RunningStrata> => {
@@ -27,33 +82,5 @@ export function runService(service: ServiceName): void {
     process.stdout.write(`Strata ${service} (distributed) listening on ${running.url ?? '?'}\n`);
     return running;
   };
-
-  start().then(
-    (running) => {
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        process.stdout.write(`${signal}: draining and stopping ${service}\n`);
-        setTimeout(() => {
-          process.stderr.write(`shutdown of ${service} took over ${SHUTDOWN_DEADLINE_MS} ms; exiting without finishing it\n`);
-          process.exit(1);
-        }, SHUTDOWN_DEADLINE_MS).unref();
-        running.stop().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            process.stderr.write(`shutdown failed: ${String(error)}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    },
-    (error: unknown) => {
-      const message = error instanceof ConfigError ? error.message : `Strata ${service} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
-      process.stderr.write(`${message}\n`);
-      process.exit(1);
-    },
-  );
+  superviseService(service, start, process);
 }
