@@ -1,6 +1,8 @@
 import { type Provider, type Type } from '@nestjs/common';
 import { ChatCompletionsProxy } from './chat/chat-completions.proxy';
-import { SavingsRecorder } from './cost/savings-recorder';
+import { SavingsRecorder } from '../proxy/cost/savings-recorder';
+import { MessagesProxy } from '../proxy/formats/anthropic-messages/messages.proxy';
+import { MessagesHttpController } from '../proxy/http/messages.http-controller';
 import { EmbeddingsProxy } from './embeddings/embeddings.proxy';
 import { OpenAiHttpController } from './http/openai.http-controller';
 import { ProxyAccess } from './http/proxy-access';
@@ -8,7 +10,16 @@ import { ModelsProxy } from './models/models.proxy';
 import { ProxyStoreQueue } from './store/proxy-store-queue';
 import { UpstreamClient } from './upstream/upstream-client';
 
-/** The OpenAI-compatible proxy's controllers and providers, registered by the GatewayModule. */
-export const OPENAI_PROXY_CONTROLLERS: Type[] = [OpenAiHttpController];
+/** The proxies' controllers and providers (OpenAI-compatible and Anthropic Messages), registered by the GatewayModule. */
+export const OPENAI_PROXY_CONTROLLERS: Type[] = [OpenAiHttpController, MessagesHttpController];
 
-export const OPENAI_PROXY_PROVIDERS: Provider[] = [ProxyAccess, UpstreamClient, ProxyStoreQueue, SavingsRecorder, ChatCompletionsProxy, EmbeddingsProxy, ModelsProxy];
+export const OPENAI_PROXY_PROVIDERS: Provider[] = [
+  ProxyAccess,
+  UpstreamClient,
+  ProxyStoreQueue,
+  SavingsRecorder,
+  ChatCompletionsProxy,
+  MessagesProxy,
+  EmbeddingsProxy,
+  ModelsProxy,
+];

@@ -1,8 +1,14 @@
-import { type FlightControl } from '../coalescing/request-coalescer';
-import { type Deadline } from '../upstream/deadline';
-import { type UpstreamCall, type UpstreamEndpoint, UpstreamFailure, type UpstreamPort } from '../upstream/upstream-client';
-import { ChatFlight, type FlightHead } from './chat-flight';
-import { type StreamFrame } from './live-stream';
+import { type StreamFrame } from '../openai/chat/live-stream';
+import { type FlightControl } from '../openai/coalescing/request-coalescer';
+import { type Deadline } from '../openai/upstream/deadline';
+import {
+  type UpstreamCall,
+  type UpstreamEndpoint,
+  UpstreamFailure,
+  type UpstreamPort,
+} from '../openai/upstream/upstream-client';
+import { openAiChatFormat } from './formats/openai-chat/openai-chat.format';
+import { type FlightHead, UpstreamFlight } from './upstream-flight';
 
 class FakeUpstreamPort implements UpstreamPort {
   readonly timeoutMs = 60_000;
@@ -22,7 +28,10 @@ class FakeUpstreamPort implements UpstreamPort {
   }
 
   failure(call: Pick<UpstreamCall, 'signal'>, error: unknown, deadline: Deadline): UpstreamFailure {
-    return new UpstreamFailure(deadline.timedOut ? 'timeout' : call.signal.aborted ? 'aborted' : 'unreachable', String(error));
+    return new UpstreamFailure(
+      deadline.timedOut ? 'timeout' : call.signal.aborted ? 'aborted' : 'unreachable',
+      String(error),
+    );
   }
 }
 
@@ -32,7 +41,10 @@ function sseBody(signal?: AbortSignal) {
   const stream = new ReadableStream<Uint8Array>({ start: (c) => (controller = c) });
   signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
   return {
-    response: new Response(stream, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': 'req_1' } }),
+    response: new Response(stream, {
+      status: 200,
+      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': 'req_1' },
+    }),
     send: (text: string) => controller.enqueue(new TextEncoder().encode(text)),
     end: () => controller.close(),
     cut: () => controller.error(new Error('socket hang up')),
@@ -42,12 +54,23 @@ function sseBody(signal?: AbortSignal) {
 const chunk = (content: string, finish: string | null = null) =>
   `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
 const usage = `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2 } })}\n\n`;
-const completion = { id: 'c1', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] };
+const completion = {
+  id: 'c1',
+  object: 'chat.completion',
+  created: 1,
+  model: 'm',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 2048, completion_tokens: 1, prompt_tokens_details: { cached_tokens: 1024 } },
+};
 
 function control() {
   const abort = new AbortController();
   const state = { settled: false, released: false };
-  const c: FlightControl = { signal: abort.signal, settle: () => (state.settled = true), release: () => (state.released = true) };
+  const c: FlightControl = {
+    signal: abort.signal,
+    settle: () => (state.settled = true),
+    release: () => (state.released = true),
+  };
   return { control: c, abort, state };
 }
 
@@ -55,8 +78,18 @@ async function ticks(n = 10): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-function start(upstream: UpstreamPort, c: FlightControl, storable = true): ChatFlight {
-  return new ChatFlight(upstream, { target: { baseUrl: 'http://upstream/v1', query: '', apiKey: undefined, apiKeyHeader: 'authorization' }, body: '{}', stream: true, credentials: {}, storable }, c).start();
+function start(upstream: UpstreamPort, c: FlightControl, storable = true): UpstreamFlight {
+  const target = {
+    baseUrl: 'http://upstream/v1',
+    query: '',
+    apiKey: undefined,
+    apiKeyHeader: 'authorization' as const,
+  };
+  return new UpstreamFlight(
+    upstream,
+    { format: openAiChatFormat(), target, body: '{}', stream: true, credentials: {}, storable },
+    c,
+  ).start();
 }
 
 function sse(head: FlightHead) {
@@ -67,20 +100,38 @@ function sse(head: FlightHead) {
   return { frames, ended: () => ended };
 }
 
-describe(ChatFlight.name, () => {
+describe(UpstreamFlight.name, () => {
   it('passes a JSON answer through and offers a completion for storing', async () => {
     const json = JSON.stringify(completion);
     const { control: c, state } = control();
-    const flight = start(new FakeUpstreamPort(() => Promise.resolve(new Response(json, { status: 200, headers: { 'content-type': 'application/json', 'x-ratelimit-remaining-requests': '9', 'set-cookie': 'a=b' } }))), c);
+    const flight = start(
+      new FakeUpstreamPort(() =>
+        Promise.resolve(
+          new Response(json, {
+            status: 200,
+            headers: { 'content-type': 'application/json', 'x-ratelimit-remaining-requests': '9', 'set-cookie': 'a=b' },
+          }),
+        ),
+      ),
+      c,
+    );
     const head = await flight.head;
-    expect(head).toEqual({ kind: 'json', status: 200, headers: { 'content-type': 'application/json', 'x-ratelimit-remaining-requests': '9' }, body: json });
+    expect(head).toEqual({
+      kind: 'json',
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-ratelimit-remaining-requests': '9' },
+      body: json,
+    });
     expect(await flight.answer).toEqual(completion);
     expect(state.settled).toBe(true);
   });
 
   it('never offers an error answer for storing', async () => {
     const { control: c } = control();
-    const flight = start(new FakeUpstreamPort(() => Promise.resolve(new Response('{"error":{"message":"boom"}}', { status: 500 }))), c);
+    const flight = start(
+      new FakeUpstreamPort(() => Promise.resolve(new Response('{"error":{"message":"boom"}}', { status: 500 }))),
+      c,
+    );
     expect(await flight.head).toMatchObject({ kind: 'json', status: 500 });
     expect(await flight.answer).toBeUndefined();
   });
@@ -163,8 +214,18 @@ describe(ChatFlight.name, () => {
     expect(state.settled).toBe(true);
   });
 
-  it('does not even parse the answer of a pass-through', async () => {
-    const flight = start(new FakeUpstreamPort(() => Promise.resolve(new Response(JSON.stringify(completion), { status: 200 }))), control().control, false);
+  it('never offers a pass-through for storing, but still reads its usage, prompt-cache reads included', async () => {
+    const flight = start(
+      new FakeUpstreamPort(() => Promise.resolve(new Response(JSON.stringify(completion), { status: 200 }))),
+      control().control,
+      false,
+    );
     expect(await flight.answer).toBeUndefined();
+    expect(await flight.usage).toEqual({
+      inputTokens: 2048,
+      outputTokens: 1,
+      cacheReadTokens: 1024,
+      cacheWriteTokens: 0,
+    });
   });
 });

@@ -2,7 +2,9 @@ import { cacheHeaders } from './cache-headers';
 
 describe(cacheHeaders.name, () => {
   it('reports a hit with tier, entry id, similarity, Age and Cache-Status', () => {
-    expect(cacheHeaders({ status: 'HIT', tier: 'l3', entryId: 'e1', ageSeconds: 12, ttlSeconds: 300, similarity: 0.912345 })).toEqual({
+    expect(
+      cacheHeaders({ status: 'HIT', tier: 'l3', entryId: 'e1', ageSeconds: 12, ttlSeconds: 300, similarity: 0.912345 }),
+    ).toEqual({
       'x-strata-cache': 'HIT',
       'x-strata-tier': 'l3',
       'x-strata-entry-id': 'e1',
@@ -20,7 +22,9 @@ describe(cacheHeaders.name, () => {
   });
 
   it('reports a miss with why it was forwarded, the upstream status, storing and collapsing', () => {
-    expect(cacheHeaders({ status: 'MISS', fwd: 'miss', fwdStatus: 200, stored: true, collapsed: false, entryId: 'e2' })).toEqual({
+    expect(
+      cacheHeaders({ status: 'MISS', fwd: 'miss', fwdStatus: 200, stored: true, collapsed: false, entryId: 'e2' }),
+    ).toEqual({
       'x-strata-cache': 'MISS',
       'x-strata-entry-id': 'e2',
       'cache-status': 'Strata; fwd=miss; fwd-status=200; stored',
@@ -32,7 +36,11 @@ describe(cacheHeaders.name, () => {
   });
 
   it('reports a bypass with its reason as a token, or a quoted string when it cannot be one', () => {
-    expect(cacheHeaders({ status: 'BYPASS', reason: 'temperature', fwdStatus: 200 })['cache-status']).toBe('Strata; fwd=bypass; fwd-status=200; detail=temperature');
-    expect(cacheHeaders({ status: 'BYPASS', reason: '2 "big"' })['cache-status']).toBe('Strata; fwd=bypass; detail="2 \\"big\\""');
+    expect(cacheHeaders({ status: 'BYPASS', reason: 'temperature', fwdStatus: 200 })['cache-status']).toBe(
+      'Strata; fwd=bypass; fwd-status=200; detail=temperature',
+    );
+    expect(cacheHeaders({ status: 'BYPASS', reason: '2 "big"' })['cache-status']).toBe(
+      'Strata; fwd=bypass; detail="2 \\"big\\""',
+    );
   });
 });

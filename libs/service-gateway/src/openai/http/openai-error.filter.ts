@@ -24,7 +24,9 @@ export class OpenAiErrorFilter implements ExceptionFilter {
     const mapped = toErrorResponse(exception);
     const status = exception instanceof UpstreamFailure ? exception.status : mapped.status;
     if (status >= 500 && !(exception instanceof UpstreamFailure)) {
-      this.logger.error(`${request.method} ${request.url} (${request.id}) → ${status}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+      this.logger.error(
+        `${request.method} ${request.url} (${request.id}) → ${status}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
+      );
     }
     if (exception instanceof RateLimitedError) void reply.header('retry-after', String(exception.retryAfterSeconds));
     void reply

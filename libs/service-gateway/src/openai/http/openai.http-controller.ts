@@ -25,16 +25,28 @@ export class OpenAiHttpController {
 
   @Post('chat/completions')
   @HttpCode(200)
-  async chatCompletions(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async chatCompletions(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
     const caller = this.access.admit(request.headers);
     const controls = parseProxyControls(request.headers);
-    writeProxyReply(reply, await this.chat.handle({ caller, body, controls }, connection), request.id);
+    writeProxyReply(
+      reply,
+      await this.chat.handle({ caller, body, headers: request.headers, controls }, connection),
+      request.id,
+    );
   }
 
   @Post('embeddings')
   @HttpCode(200)
-  async createEmbeddings(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async createEmbeddings(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
     const caller = this.access.admit(request.headers);
     writeProxyReply(reply, await this.embeddings.handle({ caller, body }, connection), request.id);
@@ -49,7 +61,10 @@ export class OpenAiHttpController {
 
   /** Model ids may hold slashes (`meta-llama/Llama-3.1-8B`), hence the wildcard. */
   @Get('models/*')
-  async retrieveModel(@Req() request: FastifyRequest<{ Params: Record<string, string> }>, @Res() reply: FastifyReply): Promise<void> {
+  async retrieveModel(
+    @Req() request: FastifyRequest<{ Params: Record<string, string> }>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
     const caller = this.access.admit(request.headers);
     const id = decodeURIComponent(request.params['*'] ?? '');

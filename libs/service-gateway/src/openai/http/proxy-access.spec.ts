@@ -27,9 +27,35 @@ describe(ProxyAccess.name, () => {
     expect(sut.admit({ authorization: 'Bearer strata-acme' })).toEqual({ tenant: 'acme', credentials: {} });
   });
 
-  it('with Strata keys: the Strata key in X-API-Key lets the client bring its own upstream key', () => {
+  it('with Strata keys: the Strata key in X-Strata-Key lets the client bring its own upstream key', () => {
     const sut = setup(withKeys);
-    expect(sut.admit({ 'x-api-key': 'strata-acme', authorization: 'Bearer sk-own' })).toEqual({ tenant: 'acme', credentials: { authorization: 'Bearer sk-own' } });
+    expect(sut.admit({ 'x-strata-key': 'strata-acme', authorization: 'Bearer sk-own' })).toEqual({
+      tenant: 'acme',
+      credentials: { authorization: 'Bearer sk-own' },
+    });
+    expect(
+      sut.admit(
+        { 'x-strata-key': 'strata-acme', 'x-api-key': 'sk-ant-own', 'anthropic-version': '2023-06-01' },
+        'anthropic',
+      ),
+    ).toEqual({
+      tenant: 'acme',
+      credentials: { 'x-api-key': 'sk-ant-own' },
+    });
+  });
+
+  it('reads the Strata key from X-Strata-Key, then Authorization, then X-API-Key, and never forwards it', () => {
+    const sut = setup(withKeys);
+    // An Anthropic client sends its api key as x-api-key.
+    expect(sut.admit({ 'x-api-key': 'strata-acme' }, 'anthropic')).toEqual({ tenant: 'acme', credentials: {} });
+    expect(() => sut.admit({ authorization: 'Bearer sk-own', 'x-api-key': 'strata-acme' })).toThrow(StrataError);
+  });
+
+  it("without Strata keys: an Anthropic client's x-api-key is passed through", () => {
+    expect(setup().admit({ 'x-api-key': 'sk-ant-own' }, 'anthropic')).toEqual({
+      tenant: 'default',
+      credentials: { 'x-api-key': 'sk-ant-own' },
+    });
   });
 
   it('refuses an unknown or missing key', () => {

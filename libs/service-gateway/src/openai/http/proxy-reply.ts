@@ -1,5 +1,5 @@
-import { type JsonObject, isUsageOnlyChunk } from '../sse/chat-stream';
 import { type LiveStream } from '../chat/live-stream';
+import { type JsonObject, isUsageOnlyChunk } from '../sse/chat-stream';
 
 export interface FrameSink {
   write(text: string): void;
@@ -14,7 +14,12 @@ export interface FrameSource {
 /** What an OpenAI-compatible endpoint answers: a whole body, or an SSE stream. */
 export type ProxyReply =
   | { readonly kind: 'json'; readonly status: number; readonly headers: Record<string, string>; readonly body: string }
-  | { readonly kind: 'sse'; readonly status: number; readonly headers: Record<string, string>; readonly source: FrameSource };
+  | {
+      readonly kind: 'sse';
+      readonly status: number;
+      readonly headers: Record<string, string>;
+      readonly source: FrameSource;
+    };
 
 export const DONE_FRAME = 'data: [DONE]\n\n';
 export const JSON_CONTENT_TYPE = 'application/json';
@@ -41,8 +46,11 @@ export function staticFrames(text: string): FrameSource {
   };
 }
 
-/** An upstream stream as it arrives (the frames so far first for a late joiner), `[DONE]` if the upstream sent it. */
-export function liveFrames(stream: LiveStream, includeUsage: boolean): FrameSource {
+/**
+ * An upstream stream as it arrives (the frames so far first for a late joiner), ended with `doneFrame`
+ * if the upstream completed it (OpenAI's `[DONE]`; '' for APIs whose terminal event is forwarded as it is).
+ */
+export function liveFrames(stream: LiveStream, includeUsage: boolean, doneFrame = DONE_FRAME): FrameSource {
   return {
     pipe(sink) {
       return stream.subscribe({
@@ -50,7 +58,7 @@ export function liveFrames(stream: LiveStream, includeUsage: boolean): FrameSour
           if (includeUsage || !frame.usageOnly) sink.write(frame.text);
         },
         end(done) {
-          if (done) sink.write(DONE_FRAME);
+          if (done && doneFrame !== '') sink.write(doneFrame);
           sink.end();
         },
       });

@@ -13,7 +13,12 @@ export function writeProxyReply(reply: FastifyReply, out: ProxyReply, requestId:
   const res = reply.raw;
   reply.hijack();
   if (res.destroyed) return;
-  res.writeHead(out.status, { ...out.headers, 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'x-request-id': requestId });
+  res.writeHead(out.status, {
+    ...out.headers,
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+    'x-request-id': requestId,
+  });
   res.flushHeaders();
   const stop = out.source.pipe({
     write(text) {

@@ -10,9 +10,18 @@ import {
   usageOf,
 } from './chat-stream';
 
-const head = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o-mini', system_fingerprint: 'fp_1' };
+const head = {
+  id: 'chatcmpl-1',
+  object: 'chat.completion.chunk',
+  created: 1_700_000_000,
+  model: 'gpt-4o-mini',
+  system_fingerprint: 'fp_1',
+};
 const usage = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 };
-const delta = (d: JsonObject, finish: string | null = null): JsonObject => ({ ...head, choices: [{ index: 0, delta: d, logprobs: null, finish_reason: finish }] });
+const delta = (d: JsonObject, finish: string | null = null): JsonObject => ({
+  ...head,
+  choices: [{ index: 0, delta: d, logprobs: null, finish_reason: finish }],
+});
 
 const textStream: JsonObject[] = [
   delta({ role: 'assistant', content: '', refusal: null }),
@@ -27,7 +36,14 @@ const completion: JsonObject = {
   object: 'chat.completion',
   created: 1_700_000_000,
   model: 'gpt-4o-mini',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello world', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'Hello world', refusal: null },
+      logprobs: null,
+      finish_reason: 'stop',
+    },
+  ],
   usage,
   system_fingerprint: 'fp_1',
 };
@@ -40,9 +56,13 @@ describe(assembleCompletion.name, () => {
   it('joins tool-call arguments by index and keeps ids, names and the finish reason', () => {
     const chunks = [
       delta({ role: 'assistant', content: null }),
-      delta({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'weather', arguments: '' } }] }),
+      delta({
+        tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'weather', arguments: '' } }],
+      }),
       delta({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }),
-      delta({ tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'time', arguments: '{}' } }] }),
+      delta({
+        tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'time', arguments: '{}' } }],
+      }),
       delta({ tool_calls: [{ index: 0, function: { arguments: '"Oslo"}' } }] }),
       delta({}, 'tool_calls'),
     ];
@@ -59,12 +79,37 @@ describe(assembleCompletion.name, () => {
     const chunks = [
       { ...head, choices: [{ index: 0, delta: { reasoning_content: 'Think' }, logprobs: null, finish_reason: null }] },
       { ...head, choices: [{ index: 0, delta: { reasoning_content: 'ing.' }, logprobs: null, finish_reason: null }] },
-      { ...head, choices: [{ index: 0, delta: { content: 'A' }, logprobs: { content: [{ token: 'A', logprob: -0.1 }] }, finish_reason: null }] },
-      { ...head, choices: [{ index: 0, delta: { content: 'B' }, logprobs: { content: [{ token: 'B', logprob: -0.2 }] }, finish_reason: 'stop' }] },
+      {
+        ...head,
+        choices: [
+          {
+            index: 0,
+            delta: { content: 'A' },
+            logprobs: { content: [{ token: 'A', logprob: -0.1 }] },
+            finish_reason: null,
+          },
+        ],
+      },
+      {
+        ...head,
+        choices: [
+          {
+            index: 0,
+            delta: { content: 'B' },
+            logprobs: { content: [{ token: 'B', logprob: -0.2 }] },
+            finish_reason: 'stop',
+          },
+        ],
+      },
     ];
     const choice = (assembleCompletion(chunks)['choices'] as JsonObject[])[0];
     expect(choice['message']).toMatchObject({ reasoning_content: 'Thinking.', content: 'AB' });
-    expect(choice['logprobs']).toEqual({ content: [{ token: 'A', logprob: -0.1 }, { token: 'B', logprob: -0.2 }] });
+    expect(choice['logprobs']).toEqual({
+      content: [
+        { token: 'A', logprob: -0.1 },
+        { token: 'B', logprob: -0.2 },
+      ],
+    });
   });
 });
 
@@ -77,7 +122,12 @@ describe(synthesiseChunks.name, () => {
       [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }],
       [],
     ]);
-    expect(chunks.every((c) => c['id'] === 'chatcmpl-1' && c['object'] === 'chat.completion.chunk' && c['system_fingerprint'] === 'fp_1')).toBe(true);
+    expect(
+      chunks.every(
+        (c) =>
+          c['id'] === 'chatcmpl-1' && c['object'] === 'chat.completion.chunk' && c['system_fingerprint'] === 'fp_1',
+      ),
+    ).toBe(true);
     expect(chunks[3]['usage']).toEqual(usage);
   });
 
@@ -87,7 +137,12 @@ describe(synthesiseChunks.name, () => {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'f', arguments: '{"x":1}' } }] },
+          message: {
+            role: 'assistant',
+            content: null,
+            refusal: null,
+            tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'f', arguments: '{"x":1}' } }],
+          },
           logprobs: null,
           finish_reason: 'tool_calls',
         },
@@ -120,8 +175,13 @@ describe('stored answers', () => {
   });
 
   it('reads token usage from a completion or from the usage chunk of a stream', () => {
-    expect(usageOf(completion)).toEqual({ promptTokens: 12, completionTokens: 3 });
-    expect(usageOf(streamRecord(textStream))).toEqual({ promptTokens: 12, completionTokens: 3 });
+    expect(usageOf(completion)).toEqual({ inputTokens: 12, outputTokens: 3, cacheReadTokens: 0, cacheWriteTokens: 0 });
+    expect(usageOf(streamRecord(textStream))).toEqual({
+      inputTokens: 12,
+      outputTokens: 3,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+    });
     expect(usageOf(streamRecord(textStream.slice(0, 4)))).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { type JsonValue } from '@strata/contracts';
+import { type TokenUsage, tokenCount } from '../../proxy/token-usage';
 
 export type JsonObject = { [key: string]: JsonValue };
 
@@ -7,11 +8,6 @@ export const STREAM_RECORD_OBJECT = 'strata.chat.completion.stream';
 
 // A type alias (not an interface) so that a record is a JsonValue as it stands.
 export type StreamRecord = { object: typeof STREAM_RECORD_OBJECT; chunks: JsonObject[] };
-
-export interface TokenUsage {
-  readonly promptTokens: number;
-  readonly completionTokens: number;
-}
 
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -22,7 +18,12 @@ export function streamRecord(chunks: JsonObject[]): StreamRecord {
 }
 
 export function isStreamRecord(value: JsonValue): value is StreamRecord {
-  return isJsonObject(value) && value['object'] === STREAM_RECORD_OBJECT && Array.isArray(value['chunks']) && value['chunks'].every(isJsonObject);
+  return (
+    isJsonObject(value) &&
+    value['object'] === STREAM_RECORD_OBJECT &&
+    Array.isArray(value['chunks']) &&
+    value['chunks'].every(isJsonObject)
+  );
 }
 
 /** An OpenAI `chat.completion` (what a non-streaming request answers). */
@@ -36,13 +37,15 @@ export function isUsageOnlyChunk(chunk: JsonObject): boolean {
   return Array.isArray(choices) && choices.length === 0 && isJsonObject(chunk['usage']);
 }
 
-function count(value: JsonValue | undefined): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
-}
-
 function readUsage(usage: JsonValue | undefined): TokenUsage | undefined {
   if (!isJsonObject(usage)) return undefined;
-  return { promptTokens: count(usage['prompt_tokens']), completionTokens: count(usage['completion_tokens']) };
+  const details = usage['prompt_tokens_details'];
+  return {
+    inputTokens: tokenCount(usage['prompt_tokens']),
+    outputTokens: tokenCount(usage['completion_tokens']),
+    cacheReadTokens: isJsonObject(details) ? tokenCount(details['cached_tokens']) : 0,
+    cacheWriteTokens: 0,
+  };
 }
 
 /** Token usage of a stored answer (a completion's `usage`, or a stream's usage chunk); undefined when it has none. */
@@ -144,12 +147,19 @@ export function assembleCompletion(chunks: readonly JsonObject[]): JsonObject {
       const index = typeof choice['index'] === 'number' ? choice['index'] : 0;
       let state = choices.get(index);
       if (!state) {
-        state = { index, message: { role: 'assistant', content: null, refusal: null }, toolCalls: new Map(), logprobs: null, finishReason: null };
+        state = {
+          index,
+          message: { role: 'assistant', content: null, refusal: null },
+          toolCalls: new Map(),
+          logprobs: null,
+          finishReason: null,
+        };
         choices.set(index, state);
       }
       if (isJsonObject(choice['delta'])) mergeDelta(state, choice['delta']);
       mergeLogprobs(state, choice['logprobs']);
-      if (choice['finish_reason'] !== undefined && choice['finish_reason'] !== null) state.finishReason = choice['finish_reason'];
+      if (choice['finish_reason'] !== undefined && choice['finish_reason'] !== null)
+        state.finishReason = choice['finish_reason'];
     }
   }
   const assembled: JsonObject = {
@@ -161,7 +171,8 @@ export function assembleCompletion(chunks: readonly JsonObject[]): JsonObject {
       .sort((a, b) => a.index - b.index)
       .map((state) => {
         const message: JsonObject = { ...state.message };
-        if (state.toolCalls.size > 0) message['tool_calls'] = [...state.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
+        if (state.toolCalls.size > 0)
+          message['tool_calls'] = [...state.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
         return { index: state.index, message, logprobs: state.logprobs, finish_reason: state.finishReason };
       }),
     usage,
@@ -172,7 +183,15 @@ export function assembleCompletion(chunks: readonly JsonObject[]): JsonObject {
 }
 
 /** Message fields that are not streamed as text deltas. */
-const STRUCTURED_MESSAGE_FIELDS = new Set(['role', 'content', 'refusal', 'tool_calls', 'function_call', 'annotations', 'audio']);
+const STRUCTURED_MESSAGE_FIELDS = new Set([
+  'role',
+  'content',
+  'refusal',
+  'tool_calls',
+  'function_call',
+  'annotations',
+  'audio',
+]);
 
 /**
  * The chunks a streaming request would have received for a completion: per choice a role chunk, the
@@ -180,10 +199,20 @@ const STRUCTURED_MESSAGE_FIELDS = new Set(['role', 'content', 'refusal', 'tool_c
  * chunk (replay drops it for clients that did not ask for usage).
  */
 export function synthesiseChunks(completion: JsonObject): JsonObject[] {
-  const base: JsonObject = { id: completion['id'] ?? null, object: 'chat.completion.chunk', created: completion['created'] ?? 0, model: completion['model'] ?? null };
+  const base: JsonObject = {
+    id: completion['id'] ?? null,
+    object: 'chat.completion.chunk',
+    created: completion['created'] ?? 0,
+    model: completion['model'] ?? null,
+  };
   if (completion['service_tier'] !== undefined) base['service_tier'] = completion['service_tier'];
   if (completion['system_fingerprint'] !== undefined) base['system_fingerprint'] = completion['system_fingerprint'];
-  const chunk = (index: number, delta: JsonObject, finishReason: JsonValue = null, logprobs: JsonValue = null): JsonObject => ({
+  const chunk = (
+    index: number,
+    delta: JsonObject,
+    finishReason: JsonValue = null,
+    logprobs: JsonValue = null,
+  ): JsonObject => ({
     ...base,
     choices: [{ index, delta, logprobs, finish_reason: finishReason }],
   });
@@ -197,12 +226,19 @@ export function synthesiseChunks(completion: JsonObject): JsonObject[] {
     const role = typeof message['role'] === 'string' ? message['role'] : 'assistant';
     chunks.push(chunk(index, { role, content: typeof message['content'] === 'string' ? '' : null, refusal: null }));
     for (const [key, value] of Object.entries(message)) {
-      if (!STRUCTURED_MESSAGE_FIELDS.has(key) && typeof value === 'string' && value !== '') chunks.push(chunk(index, { [key]: value }));
+      if (!STRUCTURED_MESSAGE_FIELDS.has(key) && typeof value === 'string' && value !== '')
+        chunks.push(chunk(index, { [key]: value }));
     }
-    if (typeof message['content'] === 'string' && message['content'] !== '') chunks.push(chunk(index, { content: message['content'] }, null, raw['logprobs'] ?? null));
-    if (typeof message['refusal'] === 'string' && message['refusal'] !== '') chunks.push(chunk(index, { refusal: message['refusal'] }));
+    if (typeof message['content'] === 'string' && message['content'] !== '')
+      chunks.push(chunk(index, { content: message['content'] }, null, raw['logprobs'] ?? null));
+    if (typeof message['refusal'] === 'string' && message['refusal'] !== '')
+      chunks.push(chunk(index, { refusal: message['refusal'] }));
     if (Array.isArray(message['tool_calls']) && message['tool_calls'].length > 0) {
-      chunks.push(chunk(index, { tool_calls: message['tool_calls'].map((call, i) => (isJsonObject(call) ? { index: i, ...call } : call)) }));
+      chunks.push(
+        chunk(index, {
+          tool_calls: message['tool_calls'].map((call, i) => (isJsonObject(call) ? { index: i, ...call } : call)),
+        }),
+      );
     }
     if (isJsonObject(message['function_call'])) chunks.push(chunk(index, { function_call: message['function_call'] }));
     chunks.push(chunk(index, {}, raw['finish_reason'] ?? 'stop'));

@@ -24,7 +24,9 @@ describe(SseParser.name, () => {
 
   it('joins multi-line data, keeps the event name and id, and strips one leading space only', () => {
     const parser = new SseParser();
-    expect(parser.push(bytes('event: error\nid: 7\ndata:  x\ndata:y\n\n'))).toEqual([{ kind: 'event', event: 'error', id: '7', data: ' x\ny' }]);
+    expect(parser.push(bytes('event: error\nid: 7\ndata:  x\ndata:y\n\n'))).toEqual([
+      { kind: 'event', event: 'error', id: '7', data: ' x\ny' },
+    ]);
   });
 
   it('reports comments and ignores retry and unknown fields', () => {
@@ -38,7 +40,9 @@ describe(SseParser.name, () => {
   it('decodes a UTF-8 character split across chunks', () => {
     const parser = new SseParser();
     const encoded = bytes('data: é\n\n');
-    expect([...parser.push(encoded.slice(0, 7)), ...parser.push(encoded.slice(7))]).toEqual([{ kind: 'event', data: 'é' }]);
+    expect([...parser.push(encoded.slice(0, 7)), ...parser.push(encoded.slice(7))]).toEqual([
+      { kind: 'event', data: 'é' },
+    ]);
   });
 
   it('reports a stream that ends in the middle of an event as truncated, without emitting it', () => {

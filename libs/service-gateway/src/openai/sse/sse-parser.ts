@@ -117,7 +117,11 @@ export class SseParser {
 }
 
 /** Serialises an event back to the wire, one `data:` line per line of data. */
-export function formatSseEvent(event: { readonly data: string; readonly event?: string | undefined; readonly id?: string | undefined }): string {
+export function formatSseEvent(event: {
+  readonly data: string;
+  readonly event?: string | undefined;
+  readonly id?: string | undefined;
+}): string {
   let out = '';
   if (event.event !== undefined) out += `event: ${event.event}\n`;
   if (event.id !== undefined) out += `id: ${event.id}\n`;

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { ErrorCode, StrataError } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
+import { Agent } from 'undici';
 import { Deadline } from './deadline';
 import { type UpstreamTarget } from './upstream-router';
 
 /** The client's own upstream credentials and OpenAI account headers, used when no key is configured. */
 export type ClientCredentials = Readonly<Record<string, string>>;
 
-export type UpstreamEndpoint = 'chat' | 'embeddings' | 'models';
+export type UpstreamEndpoint = 'chat' | 'messages' | 'embeddings' | 'models';
 
 export interface UpstreamCall {
   readonly target: UpstreamTarget;
@@ -20,8 +21,15 @@ export interface UpstreamCall {
   readonly body?: string | undefined;
   readonly stream?: boolean;
   readonly credentials: ClientCredentials;
+  /** Sent whoever's key is used (e.g. `anthropic-version`, `anthropic-beta`). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
 }
+
+/** Idle upstream connections are kept this long (most upstreams close theirs after 60 s or more). */
+const KEEP_ALIVE_MS = 30_000;
+/** Connections per upstream origin, at most; further requests queue on the pool. */
+const CONNECTIONS_PER_UPSTREAM = 256;
 
 /** A finished, buffered upstream exchange (everything but streams). */
 export interface UpstreamExchange {
@@ -48,13 +56,14 @@ export class UpstreamFailure extends StrataError {
 }
 
 /** Upstream response headers a client may rely on (rate limits, request ids, processing time); the rest stay behind. */
-const PASSED_HEADERS = /^(content-type|retry-after|retry-after-ms|openai-[a-z-]+|x-ratelimit-[a-z-]+|azureml-model-[a-z-]+|x-ms-region)$/;
+const PASSED_HEADERS =
+  /^(content-type|retry-after|retry-after-ms|openai-[a-z-]+|anthropic-ratelimit-[a-z-]+|x-ratelimit-[a-z-]+|azureml-model-[a-z-]+|x-ms-region)$/;
 
 export function passThroughHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
     if (PASSED_HEADERS.test(name)) out[name] = value;
-    else if (name === 'x-request-id') out['x-upstream-request-id'] = value;
+    else if (name === 'x-request-id' || name === 'request-id') out['x-upstream-request-id'] = value;
   });
   return out;
 }
@@ -71,7 +80,7 @@ export function credentialDigest(target: UpstreamTarget, credentials: ClientCred
 
 function describeCause(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause).code) : undefined;
+  const code = cause && typeof cause === 'object' && 'code' in cause ? String(cause.code) : undefined;
   return code ?? (cause instanceof Error ? cause.message : String(cause));
 }
 
@@ -81,7 +90,11 @@ export interface UpstreamPort {
   readonly streamIdleTimeoutMs: number;
   open(call: UpstreamCall): Promise<Response>;
   observe(endpoint: UpstreamEndpoint, started: bigint, outcome: string): void;
-  failure(call: Pick<UpstreamCall, 'target' | 'endpoint' | 'signal'>, error: unknown, deadline: Deadline): UpstreamFailure;
+  failure(
+    call: Pick<UpstreamCall, 'target' | 'endpoint' | 'signal'>,
+    error: unknown,
+    deadline: Deadline,
+  ): UpstreamFailure;
 }
 
 /**
@@ -90,25 +103,40 @@ export interface UpstreamPort {
  * an error message.
  */
 @Injectable()
-export class UpstreamClient implements UpstreamPort {
+export class UpstreamClient implements UpstreamPort, OnApplicationShutdown {
   private readonly metrics = StrataMetrics.shared();
   private readonly logger = new Logger('Upstream');
   readonly timeoutMs: number;
   readonly streamIdleTimeoutMs: number;
+  /** One keep-alive connection pool per upstream origin: a miss reuses a warm connection instead of opening one. */
+  private readonly pools = new Agent({
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    keepAliveMaxTimeout: KEEP_ALIVE_MS,
+    connections: CONNECTIONS_PER_UPSTREAM,
+  });
 
   constructor(@Inject(STRATA_CONFIG) config: StrataConfig) {
     this.timeoutMs = config.upstream.timeoutMs;
     this.streamIdleTimeoutMs = config.upstream.streamIdleTimeoutMs;
   }
 
+  async onApplicationShutdown(): Promise<void> {
+    await this.pools.close();
+  }
+
   /** Sends the request; resolves with the response as soon as its headers arrive (rejects as fetch does: classify with `failure`). */
   open(call: UpstreamCall): Promise<Response> {
-    const headers: Record<string, string> = { accept: call.stream ? 'text/event-stream' : 'application/json' };
+    const headers: Record<string, string> = {
+      ...call.headers,
+      accept: call.stream ? 'text/event-stream' : 'application/json',
+    };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     const key = call.target.apiKey;
-    if (key !== undefined) headers[call.target.apiKeyHeader] = call.target.apiKeyHeader === 'authorization' ? `Bearer ${key}` : key;
+    if (key !== undefined)
+      headers[call.target.apiKeyHeader] = call.target.apiKeyHeader === 'authorization' ? `Bearer ${key}` : key;
     else Object.assign(headers, call.credentials);
-    return fetch(`${call.target.baseUrl}${call.path}${call.target.query}`, { method: call.method, headers, body: call.body, signal: call.signal });
+    const init = { method: call.method, headers, body: call.body, signal: call.signal, dispatcher: this.pools };
+    return fetch(`${call.target.baseUrl}${call.path}${call.target.query}`, init);
   }
 
   /** A whole exchange within the configured timeout, given up early if `call.signal` aborts. */
@@ -137,14 +165,20 @@ export class UpstreamClient implements UpstreamPort {
    * Classifies (and counts) a failed call: the deadline ran out (timeout), the caller's signal aborted
    * (aborted: the client went away), or the upstream could not be reached.
    */
-  failure(call: Pick<UpstreamCall, 'target' | 'endpoint' | 'signal'>, error: unknown, deadline: Deadline): UpstreamFailure {
+  failure(
+    call: Pick<UpstreamCall, 'target' | 'endpoint' | 'signal'>,
+    error: unknown,
+    deadline: Deadline,
+  ): UpstreamFailure {
     // Clients learn what happened, not where the upstream lives or how the socket failed: that goes to the log.
     let failure: UpstreamFailure;
     if (deadline.timedOut) failure = new UpstreamFailure('timeout', 'the upstream did not answer in time');
     else if (call.signal.aborted) failure = new UpstreamFailure('aborted', 'the client went away');
     else {
       failure = new UpstreamFailure('unreachable', 'the upstream could not be reached');
-      this.logger.warn(`${call.endpoint}: the upstream ${new URL(call.target.baseUrl).host} could not be reached (${describeCause(error)})`);
+      this.logger.warn(
+        `${call.endpoint}: the upstream ${new URL(call.target.baseUrl).host} could not be reached (${describeCause(error)})`,
+      );
     }
     this.metrics.upstreamRequests.inc({ endpoint: call.endpoint, outcome: failure.kind });
     return failure;

@@ -1,6 +1,14 @@
 import { UpstreamRouter } from './upstream-router';
 
-const base = { apiKeyHeader: 'authorization' as const, timeoutMs: 1, streamIdleTimeoutMs: 1, streamUsage: true, staleWhileRevalidateSeconds: {}, storeQueue: { capacity: 1, concurrency: 1, maxAttempts: 1, retryBaseMs: 1 } };
+const base = {
+  apiKeyHeader: 'authorization' as const,
+  anthropic: { url: 'https://api.anthropic.com/v1' },
+  timeoutMs: 1,
+  streamIdleTimeoutMs: 1,
+  streamUsage: true,
+  staleWhileRevalidateSeconds: {},
+  storeQueue: { capacity: 1, concurrency: 1, maxAttempts: 1, retryBaseMs: 1 },
+};
 
 describe(UpstreamRouter.name, () => {
   const sut = new UpstreamRouter({
@@ -9,18 +17,38 @@ describe(UpstreamRouter.name, () => {
     apiKey: 'sk-default',
     routes: [
       { models: ['llama-*', 'mistral-7b'], url: 'http://vllm:8000/v1' },
-      { models: ['gpt-4o-azure'], url: 'https://x.openai.azure.com/openai/v1/?api-version=preview', apiKey: 'az', apiKeyHeader: 'api-key' },
+      {
+        models: ['gpt-4o-azure'],
+        url: 'https://x.openai.azure.com/openai/v1/?api-version=preview',
+        apiKey: 'az',
+        apiKeyHeader: 'api-key',
+      },
     ],
   });
 
   it('routes models by pattern, with each route its own key, key header and query', () => {
-    expect(sut.route('llama-3-8b')).toEqual({ baseUrl: 'http://vllm:8000/v1', query: '', apiKey: undefined, apiKeyHeader: 'authorization' });
+    expect(sut.route('llama-3-8b')).toEqual({
+      baseUrl: 'http://vllm:8000/v1',
+      query: '',
+      apiKey: undefined,
+      apiKeyHeader: 'authorization',
+    });
     expect(sut.route('mistral-7b')?.baseUrl).toBe('http://vllm:8000/v1');
-    expect(sut.route('gpt-4o-azure')).toEqual({ baseUrl: 'https://x.openai.azure.com/openai/v1', query: '?api-version=preview', apiKey: 'az', apiKeyHeader: 'api-key' });
+    expect(sut.route('gpt-4o-azure')).toEqual({
+      baseUrl: 'https://x.openai.azure.com/openai/v1',
+      query: '?api-version=preview',
+      apiKey: 'az',
+      apiKeyHeader: 'api-key',
+    });
   });
 
   it('sends other models to the default upstream, without its trailing slash', () => {
-    expect(sut.route('gpt-4o-mini')).toEqual({ baseUrl: 'https://api.openai.com/v1', query: '', apiKey: 'sk-default', apiKeyHeader: 'authorization' });
+    expect(sut.route('gpt-4o-mini')).toEqual({
+      baseUrl: 'https://api.openai.com/v1',
+      query: '',
+      apiKey: 'sk-default',
+      apiKeyHeader: 'authorization',
+    });
     expect(sut.default?.baseUrl).toBe('https://api.openai.com/v1');
   });
 

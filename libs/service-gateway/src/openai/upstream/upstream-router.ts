@@ -9,12 +9,23 @@ export interface UpstreamTarget {
   readonly query: string;
   /** Secret: never logged. */
   readonly apiKey: string | undefined;
-  readonly apiKeyHeader: 'authorization' | 'api-key';
+  /** `authorization` (Bearer), Azure's `api-key`, or Anthropic's `x-api-key`. */
+  readonly apiKeyHeader: 'authorization' | 'api-key' | 'x-api-key';
 }
 
-function target(url: string, apiKey: string | undefined, apiKeyHeader: 'authorization' | 'api-key'): UpstreamTarget {
+/** A target from a configured base URL (its query is kept apart and appended to every call). */
+export function upstreamTarget(
+  url: string,
+  apiKey: string | undefined,
+  apiKeyHeader: UpstreamTarget['apiKeyHeader'],
+): UpstreamTarget {
   const parsed = new URL(url);
-  return { baseUrl: `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, ''), query: parsed.search, apiKey, apiKeyHeader };
+  return {
+    baseUrl: `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, ''),
+    query: parsed.search,
+    apiKey,
+    apiKeyHeader,
+  };
 }
 
 /** Routes a model to its upstream (`upstream.routes`, first match; exact names beat `*` patterns), else the default `upstream.url`. */
@@ -25,11 +36,12 @@ export class UpstreamRouter {
   constructor(config: StrataConfig['upstream']) {
     this.byModel = firstMatch(
       config.routes.flatMap((route) => {
-        const routeTarget = target(route.url, route.apiKey ?? undefined, route.apiKeyHeader ?? 'authorization');
+        const routeTarget = upstreamTarget(route.url, route.apiKey ?? undefined, route.apiKeyHeader ?? 'authorization');
         return route.models.map((pattern) => [pattern, routeTarget] as const);
       }),
     );
-    this.fallback = config.url === undefined ? undefined : target(config.url, config.apiKey, config.apiKeyHeader);
+    this.fallback =
+      config.url === undefined ? undefined : upstreamTarget(config.url, config.apiKey, config.apiKeyHeader);
   }
 
   /** The upstream for a model; undefined when none is configured for it. */

@@ -1,0 +1,421 @@
+import { type IncomingHttpHeaders } from 'node:http';
+import {
+  type CacheEntry,
+  type NamespacePolicy,
+  RESERVED_TAG_PREFIX,
+  type RequestFingerprint,
+  ageSeconds,
+  cacheability,
+  entryIdFromKey,
+  fingerprintRequest,
+} from '@strata/cache-core';
+import { type StrataConfig } from '@strata/config';
+import { ErrorCode, StrataError } from '@strata/contracts';
+import { StrataMetrics } from '@strata/observability';
+import { LRUCache } from 'lru-cache';
+import { type CacheRequest, type GatewayCache, type LookupOutcome } from '../cache-api/gateway-cache';
+import { enforceLimits } from '../http/request-limits';
+import { type FlightControl, RequestCoalescer } from '../openai/coalescing/request-coalescer';
+import { type ProxyControls } from '../openai/controls/proxy-controls';
+import { type ClientConnection } from '../openai/http/client-connection';
+import { type CacheReport, cacheHeaders } from '../openai/http/cache-headers';
+import { type Caller } from '../openai/http/proxy-access';
+import {
+  JSON_CONTENT_TYPE,
+  type ProxyReply,
+  SSE_CONTENT_TYPE,
+  liveFrames,
+  staticFrames,
+} from '../openai/http/proxy-reply';
+import { type ProxyStoreQueue } from '../openai/store/proxy-store-queue';
+import { type UpstreamClient, credentialDigest } from '../openai/upstream/upstream-client';
+import { type UpstreamTarget } from '../openai/upstream/upstream-router';
+import { type SavingsRecorder } from './cost/savings-recorder';
+import { RenderedAnswers } from './rendered-answers';
+import { UpstreamFlight } from './upstream-flight';
+import { type ParsedRequest, type WireFormat } from './wire-format';
+
+/** A refreshed stale entry is not refreshed again for this long (even if the refresh failed). */
+const REFRESH_BACKOFF_MS = 10_000;
+
+export interface ProxyInput {
+  readonly caller: Caller;
+  /** The request body as the client sent it (parsed JSON). */
+  readonly body: unknown;
+  readonly headers: IncomingHttpHeaders;
+  readonly controls: ProxyControls;
+}
+
+/** What the orchestration needs around it; one set per gateway, shared by every API's proxy. */
+export interface ProxyDependencies {
+  readonly config: StrataConfig;
+  readonly cache: GatewayCache;
+  readonly upstream: UpstreamClient;
+  readonly stores: ProxyStoreQueue;
+  readonly savings: SavingsRecorder;
+}
+
+interface Ask {
+  readonly caller: Caller;
+  readonly request: ParsedRequest;
+  readonly controls: ProxyControls;
+}
+
+type Keyed =
+  | { readonly kind: 'bypass'; readonly reason: string }
+  | {
+      readonly kind: 'cacheable';
+      readonly request: CacheRequest;
+      readonly policy: NamespacePolicy;
+      readonly fp: RequestFingerprint;
+    };
+type Cacheable = Extract<Keyed, { kind: 'cacheable' }>;
+
+type MissHeaders = (fwdStatus: number | undefined, stored: boolean) => Record<string, string>;
+
+/**
+ * The caching proxy in front of an LLM API, the same for every API; the wire format supplies what
+ * differs (`WireFormat`).
+ *
+ * Cacheable requests are looked up (L1, then the cache service); a hit is answered in the form asked
+ * for (a stream record can answer a non-streaming request and the other way round). A miss joins the
+ * identical upstream call in flight or starts one; the upstream's answer goes to every request on it
+ * unchanged (streams event by event as they arrive) and is then stored through the store queue, never
+ * delaying a response. Requests the cache must not answer (temperature policy, `n > 1`, mode off) are
+ * passed through alone and never stored. Every upstream answer's usage is accounted.
+ */
+export class CachedProxy {
+  private readonly metrics = StrataMetrics.shared();
+  private readonly flights = new RequestCoalescer<UpstreamFlight>(() => this.metrics.proxyCoalesced.inc());
+  private readonly recentRefreshes = new LRUCache<string, true>({ max: 10_000, ttl: REFRESH_BACKOFF_MS });
+  private readonly graceByNamespace: Readonly<Record<string, number>>;
+  private readonly rendered: RenderedAnswers;
+
+  constructor(
+    private readonly format: WireFormat,
+    /** The upstream for a model; undefined when none is configured for it. */
+    private readonly route: (model: string) => UpstreamTarget | undefined,
+    private readonly deps: ProxyDependencies,
+  ) {
+    this.graceByNamespace = deps.config.upstream.staleWhileRevalidateSeconds;
+    this.rendered = new RenderedAnswers(format);
+  }
+
+  async handle(input: ProxyInput, connection: ClientConnection): Promise<ProxyReply> {
+    const ask: Ask = {
+      caller: input.caller,
+      request: this.format.parse(input.body, input.headers),
+      controls: input.controls,
+    };
+    const keyed = this.key(ask);
+    if (keyed.kind === 'bypass') return this.bypass(ask, keyed.reason, connection);
+
+    let fwd: 'miss' | 'request' | 'stale' = 'request';
+    let ticket: number | undefined;
+    if (!ask.controls.noCache) {
+      const outcome = await this.deps.cache.lookup(
+        ask.caller.tenant,
+        keyed.request,
+        ask.controls.mode === 'exact' ? 'exact' : 'auto',
+        ask.controls.threshold,
+        keyed.fp,
+      );
+      if (outcome.status === 'bypass') return this.bypass(ask, outcome.reason, connection);
+      fwd = 'miss';
+      if (outcome.status === 'hit') {
+        const served = this.fromHit(ask, keyed, outcome);
+        if (served.reply) return served.reply;
+        fwd = served.fwd;
+      } else {
+        ticket = outcome.ticket;
+      }
+    }
+    return this.forward(ask, keyed, fwd, ticket, connection);
+  }
+
+  /** Whether the cache may answer this request, and its key when it may (computed on the client's request, before any injection). */
+  private key(ask: Ask): Keyed {
+    const { controls } = ask;
+    if (controls.mode === 'off') return { kind: 'bypass', reason: 'mode-off' };
+    const limits = this.deps.config.limits;
+    enforceLimits(limits, { tags: [...controls.tags] });
+    const input = this.format.cacheInput(ask.request);
+    if (input.kind === 'bypass') return input;
+    try {
+      enforceLimits(limits, { messages: input.messages });
+    } catch (error) {
+      // Over the cache's limits is not an error for the upstream: such requests are passed through.
+      if (error instanceof StrataError && error.code === ErrorCode.PayloadTooLarge)
+        return { kind: 'bypass', reason: 'too-large' };
+      throw error;
+    }
+    const request: CacheRequest = {
+      namespace: controls.namespace,
+      model: ask.request.model,
+      messages: input.messages,
+      params: input.params,
+    };
+    const policy = this.deps.cache.policy(controls.namespace);
+    const verdict = cacheability(policy.temperaturePolicy, input.params);
+    if (!verdict.cacheable) return { kind: 'bypass', reason: verdict.reason };
+    const fp = fingerprintRequest({
+      api: this.format.api,
+      tenant: ask.caller.tenant,
+      namespace: policy.name,
+      namespaceVersion: policy.version,
+      model: request.model,
+      messages: input.messages,
+      params: input.params,
+    });
+    return { kind: 'cacheable', request, policy, fp };
+  }
+
+  private graceMs(policy: NamespacePolicy): number {
+    return (this.graceByNamespace[policy.name] ?? this.graceByNamespace['*'] ?? 0) * 1000;
+  }
+
+  /** The entry's lifetime when stored: the requested or namespace TTL plus the stale-while-revalidate grace. */
+  private ttlSeconds(ask: Ask, keyed: Cacheable): number {
+    return (ask.controls.ttlSeconds ?? keyed.policy.defaultTtlSeconds) + this.graceMs(keyed.policy) / 1000;
+  }
+
+  /** Answers from a hit, unless it is older than `max-age` or not this API's answer (then the request goes upstream). */
+  private fromHit(
+    ask: Ask,
+    keyed: Cacheable,
+    outcome: Extract<LookupOutcome, { status: 'hit' }>,
+  ): { reply?: ProxyReply; fwd: 'miss' | 'stale' } {
+    const { entry, now } = outcome;
+    const grace = this.graceMs(keyed.policy);
+    const freshUntil = entry.expiresAt - grace;
+    const stale = grace > 0 && now >= freshUntil;
+    const age = ageSeconds(entry, now);
+    if (ask.controls.maxAgeSeconds !== undefined && (stale || age > ask.controls.maxAgeSeconds))
+      return { fwd: 'stale' };
+    const payload = ask.request.stream
+      ? this.rendered.sse(entry.response, ask.request.includeUsage)
+      : this.rendered.json(entry.response);
+    if (payload === undefined) return { fwd: 'miss' };
+
+    if (stale) {
+      // Other replicas' L1 copies expire on their own; this one steps aside so the refresh (in L2) is read next.
+      if (outcome.tier === 'l1') this.deps.cache.dropFromL1(ask.caller.tenant, keyed.fp.exactKey);
+      this.revalidate(ask, keyed, entry);
+    }
+    this.deps.savings.recordHit(keyed.request.model, ask.caller.tenant, this.format.usage(entry.response));
+    this.metrics.proxyRequests.inc({ endpoint: this.format.endpoint, cache: stale ? 'stale' : 'hit' });
+    const report: CacheReport = {
+      status: stale ? 'STALE' : 'HIT',
+      tier: outcome.tier,
+      entryId: entry.aliasOf ?? entry.id,
+      ageSeconds: age,
+      // Whole seconds of freshness left; a stale entry reports at least -1.
+      ttlSeconds: stale ? Math.floor((freshUntil - now) / 1000) : Math.ceil((freshUntil - now) / 1000),
+      similarity: outcome.similarity,
+    };
+    const headers = cacheHeaders(report);
+    if (ask.request.stream)
+      return {
+        fwd: 'miss',
+        reply: {
+          kind: 'sse',
+          status: 200,
+          headers: { 'content-type': SSE_CONTENT_TYPE, ...headers },
+          source: staticFrames(payload),
+        },
+      };
+    return {
+      fwd: 'miss',
+      reply: { kind: 'json', status: 200, headers: { 'content-type': JSON_CONTENT_TYPE, ...headers }, body: payload },
+    };
+  }
+
+  private target(ask: Ask): UpstreamTarget {
+    const target = this.route(ask.request.model);
+    if (!target)
+      throw new StrataError(
+        ErrorCode.UpstreamError,
+        `no upstream is configured for model "${ask.request.model}": set UPSTREAM_URL or upstream.routes`,
+      );
+    return target;
+  }
+
+  /**
+   * Requests coalesce when they are the same request, for the same upstream credentials, and were looked
+   * up in the same purge generation: a request arriving after an invalidation never joins a call made
+   * before it. (The exact key already holds the API, tenant and every output-changing header.)
+   */
+  private flightKey(ask: Ask, keyed: Cacheable, target: UpstreamTarget, ticket: number | undefined): string {
+    return `${keyed.fp.exactKey}:${credentialDigest(target, ask.caller.credentials)}:${ticket ?? '-'}`;
+  }
+
+  /**
+   * A miss: join the identical call in flight, or make it (and store its answer once it is complete).
+   * `ticket`: the missed lookup's purge ticket; the store carries it, so an invalidation that lands while
+   * the upstream answers makes the store stale instead of resurrecting old data.
+   */
+  private async forward(
+    ask: Ask,
+    keyed: Cacheable,
+    fwd: 'miss' | 'request' | 'stale',
+    ticket: number | undefined,
+    connection: ClientConnection,
+  ): Promise<ProxyReply> {
+    // No lookup answered (forced refresh, max-age refetch, a slow cache service): take a ticket now.
+    ticket ??= await this.deps.cache.ticket(ask.caller.tenant);
+    const target = this.target(ask);
+    const participation = this.flights.join(this.flightKey(ask, keyed, target, ticket), (control) =>
+      this.launch(ask, keyed, target, ticket, control),
+    );
+    const flight = participation.flight;
+    flight.intent.merge(!ask.controls.noStore, ask.controls.tags, this.ttlSeconds(ask, keyed));
+    connection.onClose(() => participation.leave());
+    this.metrics.proxyRequests.inc({ endpoint: this.format.endpoint, cache: 'miss' });
+    const entryId = entryIdFromKey(keyed.fp.exactKey);
+    return this.reply(flight, ask, (fwdStatus, stored) =>
+      cacheHeaders({ status: 'MISS', fwd, fwdStatus, stored, collapsed: !participation.leader, entryId }),
+    );
+  }
+
+  private startFlight(ask: Ask, target: UpstreamTarget, storable: boolean, control: FlightControl): UpstreamFlight {
+    const body = this.format.upstreamBody(ask.request, {
+      streamUsage: this.deps.config.upstream.streamUsage,
+      tenant: ask.caller.tenant,
+      namespace: ask.controls.namespace ?? 'default',
+    });
+    const flight = new UpstreamFlight(
+      this.deps.upstream,
+      {
+        format: this.format,
+        target,
+        body,
+        stream: ask.request.stream,
+        credentials: ask.caller.credentials,
+        headers: ask.request.forwardHeaders,
+        storable,
+      },
+      control,
+    ).start();
+    const model = ask.request.model;
+    void flight.usage.then((usage) => usage && this.deps.savings.recordUpstream(model, ask.caller.tenant, usage));
+    return flight;
+  }
+
+  /** Starts the upstream call of a flight; once its answer is complete, queues the store (then releases the flight). */
+  private launch(
+    ask: Ask,
+    keyed: Cacheable,
+    target: UpstreamTarget,
+    ticket: number | undefined,
+    control: FlightControl,
+  ): UpstreamFlight {
+    const flight = this.startFlight(ask, target, true, control);
+    void flight.answer.then((answer) => {
+      // Without a ticket (the cache service did not answer) a purge during the call could not be detected.
+      if (answer === undefined || !flight.intent.allowed || ticket === undefined) {
+        control.release();
+        return;
+      }
+      this.deps.stores.enqueue({
+        run: async () => {
+          await this.deps.cache.store(ask.caller.tenant, keyed.request, answer, {
+            tags: [...flight.intent.tags],
+            ttlSeconds: flight.intent.ttlSeconds,
+            fingerprint: keyed.fp,
+            storedAt: flight.startedAt,
+            ticket,
+          });
+        },
+        settle: () => control.release(),
+      });
+    });
+    return flight;
+  }
+
+  /**
+   * Stale-while-revalidate: refresh a stale entry in the background, once (joining a refresh already in
+   * flight). The refresh keeps the entry's tags, so purges still find it.
+   */
+  private revalidate(ask: Ask, keyed: Cacheable, stale: CacheEntry): void {
+    const target = this.route(ask.request.model);
+    if (!target) return;
+    const refreshKey = this.flightKey(ask, keyed, target, undefined);
+    if (this.recentRefreshes.has(refreshKey)) return;
+    this.recentRefreshes.set(refreshKey, true);
+    const tags = [...new Set([...stale.tags.filter((t) => !t.startsWith(RESERVED_TAG_PREFIX)), ...ask.controls.tags])];
+    // The refresh's store carries a ticket taken before the upstream call, like any store after a miss.
+    void this.deps.cache.ticket(ask.caller.tenant).then((ticket) => {
+      const key = this.flightKey(ask, keyed, target, ticket);
+      if (this.flights.has(key)) return;
+      const participation = this.flights.join(key, (control) => this.launch(ask, keyed, target, ticket, control));
+      participation.flight.intent.merge(true, tags, this.ttlSeconds(ask, keyed));
+      void participation.flight.answer.then(() => participation.leave());
+    });
+  }
+
+  /** A request the cache must not answer nor store: passed through on its own. */
+  private bypass(ask: Ask, reason: string, connection: ClientConnection): Promise<ProxyReply> {
+    const target = this.target(ask);
+    const participation = this.flights.solo((control) => this.startFlight(ask, target, false, control));
+    connection.onClose(() => participation.leave());
+    this.metrics.proxyRequests.inc({ endpoint: this.format.endpoint, cache: 'bypass' });
+    return this.reply(participation.flight, ask, (fwdStatus) => cacheHeaders({ status: 'BYPASS', reason, fwdStatus }));
+  }
+
+  /** The reply to one request on a flight, in the form it asked for. */
+  private async reply(flight: UpstreamFlight, ask: Ask, cacheStatus: MissHeaders): Promise<ProxyReply> {
+    const { stream, includeUsage } = ask.request;
+    const head = await flight.head;
+    if (head.kind === 'failed') {
+      const status = head.error.status;
+      return {
+        kind: 'json',
+        status,
+        headers: { 'content-type': JSON_CONTENT_TYPE, ...cacheStatus(undefined, false) },
+        body: this.format.errorBody(status, head.error.code, head.error.message),
+      };
+    }
+    if (head.kind === 'json') {
+      const answer = head.status < 300 ? await flight.answer : undefined;
+      const headers = { ...head.headers, ...cacheStatus(head.status, answer !== undefined && flight.intent.allowed) };
+      const sse = stream && answer !== undefined ? this.format.renderSse(answer, includeUsage) : undefined;
+      if (sse !== undefined)
+        return {
+          kind: 'sse',
+          status: 200,
+          headers: { ...headers, 'content-type': SSE_CONTENT_TYPE },
+          source: staticFrames(sse),
+        };
+      return { kind: 'json', status: head.status, headers, body: head.body };
+    }
+    if (stream) {
+      return {
+        kind: 'sse',
+        status: head.status,
+        headers: { ...head.headers, ...cacheStatus(head.status, flight.intent.allowed) },
+        source: liveFrames(head.stream, includeUsage, this.format.doneFrame),
+      };
+    }
+    // A non-streaming request on a streamed flight: the assembled answer once the stream is complete.
+    const answer = await flight.record;
+    const json = answer === undefined ? undefined : this.format.renderJson(answer);
+    if (json === undefined) {
+      return {
+        kind: 'json',
+        status: 502,
+        headers: { 'content-type': JSON_CONTENT_TYPE, ...cacheStatus(head.status, false) },
+        body: this.format.errorBody(502, ErrorCode.UpstreamError, 'the upstream stream ended before it was complete'),
+      };
+    }
+    return {
+      kind: 'json',
+      status: 200,
+      headers: {
+        ...head.headers,
+        'content-type': JSON_CONTENT_TYPE,
+        ...cacheStatus(head.status, flight.intent.allowed),
+      },
+      body: json,
+    };
+  }
+}
