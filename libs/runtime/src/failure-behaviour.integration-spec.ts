@@ -360,22 +360,18 @@ async function deleteTenantKeys(redisUrl: string, tenant: string, embeddingModel
   try {
     await connection.whenReady(5_000);
     const { client } = connection;
-    const escaped = keyPart(tenant);
-    const keys = new Set<string>([`strata:g:${escaped}`]);
+    const slot = `{${keyPart(tenant)}}`;
+    const keys = new Set<string>([`strata:g:${slot}`, `strata:g:${slot}:at`, `strata:namespaces:${slot}`]);
     for (const pattern of [
-      `strata:t:${escaped}:*`,
-      `strata:n:${escaped}:*`,
-      `strata:ev:${escaped}:*`,
+      `strata:e:${slot}:*`,
+      `strata:t:${slot}:*`,
+      `strata:n:${slot}:*`,
+      `strata:ev:${keyPart(tenant)}:*`,
       `strata:emb:v1:${embeddingModel}:*`,
     ]) {
       for await (const key of client.scanIterator({ MATCH: pattern, COUNT: 1_000 })) keys.add(key);
     }
-    const indexes = [...keys].filter(
-      (key) => key.startsWith(`strata:t:${escaped}:`) || key.startsWith(`strata:n:${escaped}:`),
-    );
-    for (const index of indexes) for (const id of await client.zRange(index, 0, -1)) keys.add(`strata:e:${id}`);
-    const namespaces = indexes.filter((key) => key.startsWith('strata:n:'));
-    if (namespaces.length > 0) await client.sRem('strata:namespaces', namespaces);
+    await client.sRem('strata:tenants', tenant);
     await client.unlink([...keys]);
   } finally {
     await connection.close();

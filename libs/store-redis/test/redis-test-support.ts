@@ -10,11 +10,12 @@ export function uniquePrefix(suite: string): string {
   return `strata-test:${suite}:${randomUUID()}:`;
 }
 
-/** Removes every key under `prefix`. */
+/** Removes every key under `prefix` (on every master of a cluster). */
 export async function deleteKeys(connection: RedisConnection, prefix: string): Promise<void> {
   const keys: string[] = [];
-  for await (const key of connection.client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1_000 })) keys.push(key);
-  if (keys.length > 0) await connection.client.unlink(keys);
+  for await (const key of connection.scan(`${prefix}*`)) keys.push(key);
+  // One key per command: on a cluster the keys live in different slots.
+  await connection.run((client) => Promise.all(keys.map((key) => client.unlink(key))));
 }
 
 /** Retries `assertion` until it passes or `timeoutMs` runs out (then its last error is thrown). */

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { type RedisClient } from './redis-connection';
+import { type RedisCommands } from './redis-connection';
 
 /**
  * A Lua script run by its SHA (EVALSHA), sent in full (EVAL, which also caches it) only when the server
- * does not know it yet — after a restart or a SCRIPT FLUSH.
+ * does not know it yet — after a restart or a SCRIPT FLUSH. On a cluster the script goes to the node owning
+ * its first key (every key it touches must be in that key's slot).
  */
 export class LuaScript {
   private readonly sha: string;
@@ -12,7 +13,7 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: RedisClient, keys: string[], args: string[]): Promise<unknown> {
+  async run(client: RedisCommands, keys: string[], args: string[]): Promise<unknown> {
     const options = { keys, arguments: args };
     try {
       return await client.evalSha(this.sha, options);

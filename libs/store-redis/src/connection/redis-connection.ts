@@ -1,16 +1,43 @@
-import { createClient } from 'redis';
+import { createClient, createCluster } from 'redis';
 
+/** A node-redis client of a single Redis server. */
 export type RedisClient = ReturnType<typeof createClient>;
+/** A node-redis Redis Cluster client. */
+export type RedisClusterClient = ReturnType<typeof createCluster>;
+
+/**
+ * The commands the adapters use: key-routed ones only, so the same code runs on one server and on a
+ * Redis Cluster (where each is sent to the node that owns its first key).
+ */
+export type RedisCommands = Pick<
+  RedisClient,
+  'hGet' | 'hmGet' | 'hGetAll' | 'hLen' | 'evalSha' | 'eval' | 'sAdd' | 'sMembers' | 'sRem' | 'exists' | 'set' | 'get' | 'mGet' | 'unlink' | 'zCard'
+>;
 
 export interface RedisConnectionOptions {
-  /** `redis://[user:password@]host:port[/db]` (or `rediss://`). */
-  readonly url: string;
+  /** `redis://[user:password@]host:port[/db]` (or `rediss://`): one Redis server. */
+  readonly url?: string;
+  /**
+   * Redis Cluster seed nodes (`redis://host:port`, any subset of the cluster); when given, `url` is not
+   * used. The topology is discovered from them and rediscovered after a node fails (failover).
+   */
+  readonly clusterNodes?: readonly string[];
   /** A command not answered within this time rejects (Redis hung, network partition). Default 1000. */
   readonly commandTimeoutMs?: number;
   /** One connection attempt gives up after this time. Default 2000. */
   readonly connectTimeoutMs?: number;
   /** Longest wait between reconnection attempts while Redis is unreachable. Default 2000. */
   readonly maxReconnectDelayMs?: number;
+  /**
+   * Circuit breaker: after this many commands in a row time out, every command fails at once with
+   * `RedisUnavailableError` until a probe (one command let through after `breakerCooldownMs`) is
+   * answered. Default 3.
+   */
+  readonly breakerThreshold?: number;
+  /** How long the breaker stays open before it lets one probe through. Default: the command timeout. */
+  readonly breakerCooldownMs?: number;
+  /** Commands in flight beyond which new ones fail at once (a slow Redis must not queue without bound). Default 2000. */
+  readonly maxInFlight?: number;
   /**
    * Connection errors: one per failed attempt while Redis is unreachable. Wire it to the logger; errors
    * of individual commands are not reported here, they reject the command.
@@ -26,87 +53,247 @@ export class RedisTimeoutError extends Error {
   }
 }
 
-/** A command was issued while the connection was down; nothing was sent. */
+/** A command was refused without being sent: the connection is down, the breaker is open, or too many are in flight. */
 export class RedisUnavailableError extends Error {
-  constructor() {
-    super('Redis is unreachable (reconnecting)');
+  constructor(reason = 'Redis is unreachable (reconnecting)') {
+    super(reason);
     this.name = 'RedisUnavailableError';
   }
 }
 
+/** Least time between two topology rediscoveries of a cluster. */
+const REDISCOVER_INTERVAL_MS = 500;
+
 /**
- * One node-redis client set up to fail fast: while Redis is unreachable every command rejects at once
- * (no offline queue) and the client keeps reconnecting in the background with a capped backoff, so
- * callers can skip the tier and pick it up again when Redis returns. Opening never waits for Redis:
- * a service boots with Redis down and becomes ready when it comes up.
+ * One node-redis client (or Redis Cluster client) set up to fail fast, so that a Redis that is down or
+ * hung costs callers a bounded wait, never a pile-up:
+ * - no offline queue: while Redis is unreachable every command rejects at once, and the client keeps
+ *   reconnecting in the background with a capped backoff;
+ * - every command has a deadline (`commandTimeoutMs`);
+ * - a circuit breaker: after `breakerThreshold` timeouts in a row (a hung server, a partition that keeps
+ *   the socket open) commands are refused at once until a probe is answered;
+ * - at most `maxInFlight` commands outstanding.
+ * Opening never waits for Redis: a service boots with Redis down and becomes ready when it comes up.
+ * A cluster connection rediscovers the topology when a node fails, so a failover is followed within a
+ * few hundred milliseconds of the promotion.
  */
 export class RedisConnection {
-  readonly client: RedisClient;
+  private single: RedisClient | undefined;
+  private cluster: RedisClusterClient | undefined;
+  private clusterReady = false;
+  private closed = false;
+  private rediscovering: Promise<void> | undefined;
+  private lastRediscovery = 0;
   private readonly commandTimeoutMs: number;
+  private readonly breakerThreshold: number;
+  private readonly breakerCooldownMs: number;
+  private readonly maxInFlight: number;
+  private readonly onError: (error: Error) => void;
+  private consecutiveTimeouts = 0;
+  private openUntil = 0;
+  private probing = false;
+  private inFlight = 0;
+  private readonly readyWaiters = new Set<() => void>();
 
-  private constructor(options: RedisConnectionOptions) {
-    const maxDelay = options.maxReconnectDelayMs ?? 2_000;
+  private constructor(private readonly options: RedisConnectionOptions) {
     this.commandTimeoutMs = options.commandTimeoutMs ?? 1_000;
-    this.client = createClient({
-      url: options.url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: options.connectTimeoutMs ?? 2_000,
-        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 10), maxDelay),
-      },
-    });
+    this.breakerThreshold = options.breakerThreshold ?? 3;
+    this.breakerCooldownMs = options.breakerCooldownMs ?? this.commandTimeoutMs;
+    this.maxInFlight = options.maxInFlight ?? 2_000;
     const onError = options.onError ?? (() => undefined);
-    // node-redis emits 'error' for every failed (re)connection; without a listener that would crash the process.
-    this.client.on('error', (error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+    this.onError = (error: unknown) => onError(error instanceof Error ? error : new Error(String(error)));
   }
 
   /** Starts connecting (and reconnecting for as long as it takes) without waiting. */
   static open(options: RedisConnectionOptions): RedisConnection {
     const connection = new RedisConnection(options);
-    // Rejects only when closed before the first connection succeeded; failures are reported via onError.
-    connection.client.connect().catch(() => undefined);
+    if (options.clusterNodes && options.clusterNodes.length > 0) {
+      connection.rediscover();
+    } else {
+      if (!options.url) throw new Error('RedisConnection needs a url or clusterNodes');
+      connection.openSingle(options.url);
+    }
     return connection;
   }
 
+  get isCluster(): boolean {
+    return this.options.clusterNodes !== undefined && this.options.clusterNodes.length > 0;
+  }
+
+  /** The client of a single-server connection (tests, tools); a cluster connection has none. */
+  get client(): RedisClient {
+    if (!this.single) throw new Error('a Redis Cluster connection has no single client; use run()');
+    return this.single;
+  }
+
+  /** What redis-om's `Repository` takes: the client or the cluster client currently in use. */
+  get native(): RedisClient | RedisClusterClient {
+    const native = this.single ?? this.cluster;
+    if (!native) throw new RedisUnavailableError();
+    return native;
+  }
+
   get isReady(): boolean {
-    return this.client.isReady;
+    return this.single ? this.single.isReady : this.clusterReady;
   }
 
   /** Resolves once connected; rejects after `timeoutMs`. For start-up scripts and tests. */
   async whenReady(timeoutMs: number): Promise<void> {
-    if (this.client.isReady) return;
+    if (this.isReady) return;
     let onReady = (): void => undefined;
     try {
       await this.deadline(
         new Promise<void>((resolve) => {
           onReady = resolve;
-          this.client.once('ready', onReady);
+          this.readyWaiters.add(onReady);
         }),
         timeoutMs,
       );
     } finally {
-      this.client.off('ready', onReady);
+      this.readyWaiters.delete(onReady);
     }
   }
 
-  /** Runs one operation with the command deadline; rejects at once while the connection is down. */
-  run<T>(operation: (client: RedisClient) => Promise<T>): Promise<T> {
-    if (!this.client.isReady) return Promise.reject(new RedisUnavailableError());
-    return this.deadline(operation(this.client), this.commandTimeoutMs);
+  /**
+   * Runs one operation with the command deadline. Rejects at once (`RedisUnavailableError`) while the
+   * connection is down, the breaker is open or too many commands are in flight.
+   */
+  run<T>(operation: (client: RedisCommands) => Promise<T>): Promise<T> {
+    const client = this.single ?? this.cluster;
+    if (!client || !this.isReady) return Promise.reject(new RedisUnavailableError());
+    const now = Date.now();
+    let probe = false;
+    if (this.openUntil > 0) {
+      if (now < this.openUntil || this.probing) return Promise.reject(new RedisUnavailableError(`Redis circuit open after ${this.breakerThreshold} timeouts in a row`));
+      this.probing = probe = true;
+    }
+    if (this.inFlight >= this.maxInFlight) return Promise.reject(new RedisUnavailableError(`${this.inFlight} Redis commands in flight`));
+    this.inFlight++;
+    return this.deadline(operation(client), this.commandTimeoutMs).then(
+      (value) => {
+        this.inFlight--;
+        this.consecutiveTimeouts = 0;
+        this.openUntil = 0;
+        if (probe) this.probing = false;
+        return value;
+      },
+      (error: unknown) => {
+        this.inFlight--;
+        if (probe) this.probing = false;
+        if (error instanceof RedisTimeoutError) {
+          this.consecutiveTimeouts++;
+          if (probe || this.consecutiveTimeouts >= this.breakerThreshold) this.openUntil = Date.now() + this.breakerCooldownMs;
+        }
+        if (this.cluster && isNodeFailure(error)) this.rediscover();
+        throw error;
+      },
+    );
   }
 
   async ping(): Promise<void> {
-    await this.run((client) => client.ping());
+    if (this.single) {
+      const single = this.single;
+      await this.run(() => single.ping());
+      return;
+    }
+    const cluster = this.cluster;
+    if (!cluster || !this.isReady) throw new RedisUnavailableError();
+    // Every master must answer: a slot range without a reachable master is an outage for its tenants.
+    await this.run(() => Promise.all(cluster.masters.map(async (node) => (await cluster.nodeClient(node)).ping())));
   }
 
-  /** Quits gracefully when connected, drops the socket otherwise (a QUIT cannot be sent while offline). */
-  async close(): Promise<void> {
-    if (!this.client.isOpen) return;
-    if (this.client.isReady) {
-      await this.client.quit();
-    } else {
-      await this.client.disconnect();
+  /** Every key matching a glob pattern, on every master. For tests and tools, not for request paths. */
+  async *scan(pattern: string): AsyncGenerator<string> {
+    const cluster = this.cluster;
+    const clients = this.single ? [this.single] : await Promise.all((cluster?.masters ?? []).map(async (node) => cluster?.nodeClient(node)));
+    for (const client of clients) {
+      if (client) for await (const key of client.scanIterator({ MATCH: pattern, COUNT: 1_000 })) yield key;
     }
+  }
+
+  /** Quits gracefully when connected, drops the sockets otherwise (a QUIT cannot be sent while offline). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.single) {
+      if (!this.single.isOpen) return;
+      if (this.single.isReady) await this.single.quit();
+      else await this.single.disconnect();
+      return;
+    }
+    await this.rediscovering?.catch(() => undefined);
+    const cluster = this.cluster;
+    this.cluster = undefined;
+    this.clusterReady = false;
+    if (cluster) await cluster.disconnect().catch(() => undefined);
+  }
+
+  private socketOptions(): { connectTimeout: number; reconnectStrategy: (retries: number) => number } {
+    const maxDelay = this.options.maxReconnectDelayMs ?? 2_000;
+    return {
+      connectTimeout: this.options.connectTimeoutMs ?? 2_000,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 10), maxDelay),
+    };
+  }
+
+  private openSingle(url: string): void {
+    const client = createClient({ url, disableOfflineQueue: true, socket: this.socketOptions() });
+    // node-redis emits 'error' for every failed (re)connection; without a listener that would crash the process.
+    client.on('error', this.onError);
+    client.on('ready', () => this.signalReady());
+    this.single = client;
+    // Rejects only when closed before the first connection succeeded; failures are reported via onError.
+    client.connect().catch(() => undefined);
+  }
+
+  /**
+   * (Re)discovers the cluster from the seed nodes into a new cluster client and swaps it in, closing the
+   * old one. node-redis follows MOVED/ASK by itself but keeps sending to a master that died; a failed
+   * node therefore triggers this (at most every `REDISCOVER_INTERVAL_MS`), and it retries until a seed
+   * node answers.
+   */
+  private rediscover(): void {
+    if (this.closed || this.rediscovering) return;
+    const wait = Math.max(0, this.lastRediscovery + REDISCOVER_INTERVAL_MS - Date.now());
+    this.rediscovering = new Promise<void>((resolve) => setTimeout(resolve, wait).unref())
+      .then(() => this.discover())
+      .finally(() => {
+        this.lastRediscovery = Date.now();
+        this.rediscovering = undefined;
+      });
+  }
+
+  private async discover(): Promise<void> {
+    if (this.closed) return;
+    const cluster = createCluster({
+      rootNodes: (this.options.clusterNodes ?? []).map((url) => ({ url })),
+      minimizeConnections: true,
+      defaults: { disableOfflineQueue: true, socket: this.socketOptions() },
+    });
+    cluster.on('error', (error: unknown) => {
+      this.onError(error instanceof Error ? error : new Error(String(error)));
+      if (cluster === this.cluster && isNodeFailure(error)) this.rediscover();
+    });
+    try {
+      await this.deadline(cluster.connect(), (this.options.connectTimeoutMs ?? 2_000) * 2);
+    } catch (error) {
+      this.onError(error instanceof Error ? error : new Error(String(error)));
+      cluster.disconnect().catch(() => undefined);
+      if (!this.closed) setTimeout(() => this.rediscover(), this.options.maxReconnectDelayMs ?? 2_000).unref();
+      return;
+    }
+    if (this.closed) {
+      await cluster.disconnect().catch(() => undefined);
+      return;
+    }
+    const old = this.cluster;
+    this.cluster = cluster;
+    this.clusterReady = true;
+    this.signalReady();
+    if (old) old.disconnect().catch(() => undefined);
+  }
+
+  private signalReady(): void {
+    for (const resolve of this.readyWaiters) resolve();
   }
 
   private deadline<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
@@ -116,4 +303,13 @@ export class RedisConnection {
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
+}
+
+/** An error that means a node is gone or the slot map is stale (not a script or data error). */
+function isNodeFailure(error: unknown): boolean {
+  if (error instanceof RedisTimeoutError) return true;
+  if (!(error instanceof Error)) return false;
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|closed|offline|Socket|CLUSTERDOWN|MOVED|TRYAGAIN|LOADING|READONLY|MASTERDOWN/i.test(
+    `${error.name} ${error.message}`,
+  );
 }

@@ -12,8 +12,9 @@ export interface RedisEmbeddingCacheOptions {
 
 /**
  * Vectors in Redis as little-endian Float32 strings (`{keyPrefix}emb:{key}`), so one text is embedded once
- * across restarts and deploys. One MGET per lookup batch, one pipelined round trip of `SET … EX` per
- * write batch. A value that is not a whole number of floats reads as a miss.
+ * across restarts and deploys. One MGET per lookup batch (on a cluster, one GET per key, pipelined per
+ * node: the keys are spread over slots), one pipelined round trip of `SET … EX` per write batch. A value
+ * that is not a whole number of floats reads as a miss.
  */
 export class RedisEmbeddingCache implements EmbeddingCache {
   private readonly keyPrefix: string;
@@ -41,22 +42,21 @@ export class RedisEmbeddingCache implements EmbeddingCache {
 
   async getMany(keys: readonly string[]): Promise<(number[] | undefined)[]> {
     if (keys.length === 0) return [];
+    const names = keys.map((key) => this.keyPrefix + key);
     const values = await this.connection.run((client) =>
-      client.mGet(
-        commandOptions({ returnBuffers: true }),
-        keys.map((key) => this.keyPrefix + key),
-      ),
+      this.connection.isCluster
+        ? Promise.all(names.map((name) => client.get(commandOptions({ returnBuffers: true }), name)))
+        : client.mGet(commandOptions({ returnBuffers: true }), names),
     );
     return values.map((value) => (value ? decodeFloat32(value) : undefined));
   }
 
   async setMany(entries: readonly (readonly [key: string, vector: number[]])[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.connection.run((client) => {
-      const pipeline = client.multi();
-      for (const [key, vector] of entries) pipeline.set(this.keyPrefix + key, encodeFloat32(vector), { EX: this.ttlSeconds });
-      return pipeline.execAsPipeline();
-    });
+    // Issued together, node-redis writes them in one round trip (per node on a cluster).
+    await this.connection.run((client) =>
+      Promise.all(entries.map(([key, vector]) => client.set(this.keyPrefix + key, encodeFloat32(vector), { EX: this.ttlSeconds }))),
+    );
   }
 
   /** Closes the connection if this cache opened it (`open`); a shared connection is its owner's to close. */

@@ -28,7 +28,7 @@ export class RedisExactStore implements ExactStore {
   private readonly now: () => number;
   private readonly purgeBatchSize: string;
   private readonly schema: Schema<EntryHash>;
-  private readonly repository: Repository<EntryHash>;
+  private current: { native: unknown; repository: Repository<EntryHash> } | undefined;
   private ownsConnection = false;
 
   constructor(
@@ -39,7 +39,6 @@ export class RedisExactStore implements ExactStore {
     this.now = options.now ?? Date.now;
     this.purgeBatchSize = String(options.purgeBatchSize ?? 256);
     this.schema = entrySchema(this.keyPrefix);
-    this.repository = new Repository(this.schema, connection.client);
   }
 
   /** A store on its own connection (closed by `close()`); connecting continues in the background. */
@@ -54,7 +53,7 @@ export class RedisExactStore implements ExactStore {
   }
 
   async get(tenant: string, id: string): Promise<CacheEntry | undefined> {
-    const hash = await this.connection.run(() => this.repository.fetch(`${this.slot(tenant)}:${id}`));
+    const hash = await this.connection.run(() => this.repository().fetch(`${this.slot(tenant)}:${id}`));
     const entry = fromEntryHash(id, hash);
     return entry && entry.tenant === tenant && !isExpired(entry, this.now()) ? entry : undefined;
   }
@@ -125,6 +124,13 @@ export class RedisExactStore implements ExactStore {
       purged += count;
     } while (cursor !== '0');
     return purged;
+  }
+
+  /** redis-om's repository over the client in use (a cluster connection swaps its client after a failover). */
+  private repository(): Repository<EntryHash> {
+    const native = this.connection.native;
+    if (this.current?.native !== native) this.current = { native, repository: new Repository(this.schema, native) };
+    return this.current.repository;
   }
 
   private slot(tenant: string): string {

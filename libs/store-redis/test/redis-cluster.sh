@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# A local Redis Cluster for the tests: 3 masters + 3 replicas on 127.0.0.1:7000–7005 (STRATA_TEST_CLUSTER_PORT
+# moves the first port), no persistence, data under a temp directory. Idempotent: does nothing when a healthy
+# cluster already answers on the first port. Used by .ci/run and by the cluster integration tests.
+#   redis-cluster.sh start | stop
+set -euo pipefail
+first=${STRATA_TEST_CLUSTER_PORT:-7000}
+ports=$(seq "$first" $((first + 5)))
+dir=${TMPDIR:-/tmp}/strata-redis-cluster-$first
+
+healthy() { redis-cli -p "$first" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; }
+
+case "${1:-start}" in
+  start)
+    healthy && exit 0
+    command -v redis-server >/dev/null || { echo "redis-server is not installed (apt-get install redis-server)" >&2; exit 1; }
+    mkdir -p "$dir"
+    for port in $ports; do
+      redis-cli -p "$port" ping >/dev/null 2>&1 && redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+      rm -f "$dir/nodes-$port.conf"
+      redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --dir "$dir" --cluster-enabled yes \
+        --cluster-config-file "nodes-$port.conf" --cluster-node-timeout 1000 --save "" --appendonly no \
+        --logfile "$dir/$port.log" --pidfile "$dir/$port.pid"
+    done
+    for port in $ports; do
+      for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    done
+    # shellcheck disable=SC2046
+    redis-cli --cluster create $(for port in $ports; do printf '127.0.0.1:%s ' "$port"; done) --cluster-replicas 1 --cluster-yes >/dev/null
+    for _ in $(seq 1 100); do
+      healthy && [ "$(redis-cli -p "$first" cluster nodes | grep -c slave)" = 3 ] && exit 0
+      sleep 0.1
+    done
+    echo "Redis Cluster on $first did not become healthy" >&2
+    exit 1
+    ;;
+  stop)
+    for port in $ports; do redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; done
+    ;;
+esac
