@@ -19,6 +19,9 @@ import { type RealKustomize, compareRenders } from './kustomize/real-kustomize';
 import { type K8sObject } from './manifest';
 import { checkFieldsWithTypes, validateAgainstSchemas } from './schema/validate-schema';
 
+/** The one Dockerfile of the four services. */
+export const DOCKERFILE = 'deploy/docker/Dockerfile';
+
 export interface DeployCheckOptions {
   /** The repository root (holds deploy/, apps/, libs/). */
   readonly root: string;
@@ -106,11 +109,14 @@ export function runDeployCheck(options: DeployCheckOptions): DeployCheckReport {
   errors.push(...checkFieldsWithTypes(allObjects, root));
   checks += 1;
 
+  const dockerfile = join(root, DOCKERFILE);
+  if (!existsSync(dockerfile)) errors.push(finding('dockerfile', DOCKERFILE, 'is missing'));
+  else errors.push(...checkDockerfile(DOCKERFILE, readFileSync(dockerfile, 'utf8')));
   for (const app of STRATA_APPS) {
-    const file = join(root, 'apps', app, 'Dockerfile');
-    const subject = relative(root, file);
-    if (!existsSync(file)) errors.push(finding('dockerfile', subject, 'is missing'));
-    else errors.push(...checkDockerfile(subject, app, readFileSync(file, 'utf8')));
+    if (existsSync(join(root, 'apps', app, 'Dockerfile')))
+      errors.push(
+        finding('dockerfile', `apps/${app}/Dockerfile`, `builds from ${DOCKERFILE} (--build-arg APP=${app}) instead`),
+      );
   }
   const dockerignore = join(root, '.dockerignore');
   errors.push(...checkDockerignore(existsSync(dockerignore) ? readFileSync(dockerignore, 'utf8') : undefined));
