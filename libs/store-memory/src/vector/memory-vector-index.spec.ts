@@ -1,5 +1,5 @@
-import { type CacheEntry, entryTag } from '@strata/cache-core';
-import { describeVectorIndexContract } from '@strata/testing';
+import { type CacheEntry, type VectorIndex, entryTag } from '@strata/cache-core';
+import { describeVectorIndexContract, eventually } from '@strata/testing';
 import { MemoryVectorIndex } from './memory-vector-index';
 
 function manualClock(start = Date.now()): { now: () => number; advance: (ms: number) => void } {
@@ -10,6 +10,33 @@ function manualClock(start = Date.now()): { now: () => number; advance: (ms: num
 describeVectorIndexContract(MemoryVectorIndex.name, () => {
   const clock = manualClock();
   const index = new MemoryVectorIndex({ now: clock.now });
+  return Promise.resolve({ index, clock, teardown: () => Promise.resolve() });
+});
+
+/** Every context of two entries or more is a graph, each entry linked as soon as it is written. */
+function linkedOnWrite(index: MemoryVectorIndex): VectorIndex {
+  return {
+    upsert: async (model, entry, vector) => {
+      await index.upsert(model, entry, vector);
+      index.linkPending();
+    },
+    search: (query) => index.search(query),
+    findSimilar: (query) => index.findSimilar(query),
+    purge: (selector) => index.purge(selector),
+    count: () => index.count(),
+    ping: () => index.ping(),
+  };
+}
+
+describeVectorIndexContract(`${MemoryVectorIndex.name} (HNSW graphs from 2 entries, linked on write)`, () => {
+  const clock = manualClock();
+  const index = linkedOnWrite(new MemoryVectorIndex({ now: clock.now, annMinEntries: 2 }));
+  return Promise.resolve({ index, clock, teardown: () => Promise.resolve() });
+});
+
+describeVectorIndexContract(`${MemoryVectorIndex.name} (HNSW graphs from 2 entries, not yet linked)`, () => {
+  const clock = manualClock();
+  const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 2 });
   return Promise.resolve({ index, clock, teardown: () => Promise.resolve() });
 });
 
@@ -150,7 +177,121 @@ describe(MemoryVectorIndex.name, () => {
     ).resolves.toEqual([]);
   });
 
-  it('refuses a maxEntries below 1', () => {
+  it('refuses a maxEntries below 1 and an annMinEntries below 2', () => {
     expect(() => new MemoryVectorIndex({ maxEntries: 0 })).toThrow(RangeError);
+    expect(() => new MemoryVectorIndex({ annMinEntries: 1 })).toThrow(RangeError);
+  });
+
+  describe('large contexts', () => {
+    /** Unit vectors around `topics` random directions in 16 dimensions (deterministic). */
+    function clustered(count: number, topics: number, seed: number): number[][] {
+      let state = seed;
+      const uniform = (): number => {
+        state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+        return (state + 1) / 2_147_483_649;
+      };
+      const gaussian = (): number => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+      const centroids = Array.from({ length: topics }, () => Array.from({ length: 16 }, gaussian));
+      return Array.from({ length: count }, () =>
+        centroids[Math.floor(uniform() * topics)].map((x) => x + 0.4 * gaussian()),
+      );
+    }
+
+    const searchIn = (index: MemoryVectorIndex, vector: number[], contextHash = 'c', tenant = 'acme') =>
+      index.search({ vector, tenant, contextHash, model: MODEL, limit: 5, minScore: -1, now: clock.now() });
+
+    it('moves a context to a graph at annMinEntries and back to a scan at a quarter of it, finding every entry', async () => {
+      const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 64 });
+      const vectors = clustered(64, 4, 1);
+      for (const [i, vector] of vectors.entries()) {
+        await index.upsert(MODEL, anEntry(`e${i}`, { tags: [i < 48 ? 'drop' : 'keep'] }), vector);
+        expect(index.graphContexts).toBe(i < 63 ? 0 : 1);
+      }
+      index.linkPending();
+      for (const [i, vector] of vectors.entries()) {
+        await expect(searchIn(index, vector).then((hits) => hits[0]?.entry.id)).resolves.toBe(`e${i}`);
+      }
+
+      await expect(index.purge({ tenant: 'acme', tags: ['drop'] })).resolves.toBe(48);
+
+      expect(index.graphContexts).toBe(0);
+      for (const [i, vector] of vectors.entries()) {
+        const best = (await searchIn(index, vector))[0]?.entry.id;
+        expect(best === `e${i}`).toBe(i >= 48);
+      }
+    });
+
+    it('links new entries of a graph in the background, finding them meanwhile', async () => {
+      const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 32 });
+      const vectors = clustered(200, 4, 2);
+      for (const [i, vector] of vectors.entries()) await index.upsert(MODEL, anEntry(`e${i}`), vector);
+
+      expect(index.pendingLinks).toBeGreaterThan(0);
+      await expect(searchIn(index, vectors[199]).then((hits) => hits[0]?.entry.id)).resolves.toBe('e199');
+      await eventually(() => expect(index.pendingLinks).toBe(0));
+      await expect(searchIn(index, vectors[199]).then((hits) => hits[0]?.entry.id)).resolves.toBe('e199');
+    });
+
+    it('keeps tenants and contexts apart in graphs, even for identical vectors', async () => {
+      const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 16 });
+      const vectors = clustered(40, 2, 3);
+      for (const [i, vector] of vectors.entries()) {
+        await index.upsert(MODEL, anEntry(`mine${i}`), vector);
+        await index.upsert(MODEL, anEntry(`theirs${i}`, { tenant: 'globex' }), vector);
+        await index.upsert(MODEL, anEntry(`elsewhere${i}`, { contextHash: 'other' }), vector);
+      }
+      index.linkPending();
+
+      expect(index.graphContexts).toBe(3);
+      for (const vector of vectors) {
+        const ids = (await searchIn(index, vector)).map((hit) => hit.entry.id);
+        expect(ids).toHaveLength(5);
+        expect(ids.every((id) => id.startsWith('mine'))).toBe(true);
+        const theirs = (await searchIn(index, vector, 'c', 'globex')).map((hit) => hit.entry.id);
+        expect(theirs.every((id) => id.startsWith('theirs'))).toBe(true);
+      }
+    });
+
+    it('finds at least 95% of the exact top 5 in a context of 5,000 entries', async () => {
+      const approximate = new MemoryVectorIndex({ now: clock.now, annMinEntries: 256 });
+      const exact = new MemoryVectorIndex({ now: clock.now, annMinEntries: Infinity });
+      for (const [i, vector] of clustered(5_000, 50, 4).entries()) {
+        const entry = anEntry(`e${i}`);
+        await approximate.upsert(MODEL, entry, vector);
+        await exact.upsert(MODEL, entry, vector);
+      }
+      approximate.linkPending();
+
+      let found = 0;
+      const queries = clustered(100, 50, 5);
+      for (const query of queries) {
+        const expected = (await searchIn(exact, query)).map((hit) => hit.entry.id);
+        const got = new Set((await searchIn(approximate, query)).map((hit) => hit.entry.id));
+        found += expected.filter((id) => got.has(id)).length;
+      }
+      expect(approximate.graphContexts).toBe(1);
+      expect(found / (5 * queries.length)).toBeGreaterThanOrEqual(0.95);
+    });
+
+    it('removes the expired entries a graph search came across, and never returns them', async () => {
+      const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 16 });
+      const vectors = clustered(100, 2, 6);
+      for (const [i, vector] of vectors.entries()) {
+        await index.upsert(
+          MODEL,
+          anEntry(`e${i}`, { expiresAt: clock.now() + (i % 2 === 0 ? 1_000 : 60_000) }),
+          vector,
+        );
+      }
+      index.linkPending();
+      clock.advance(1_000);
+
+      const ids = (await searchIn(index, vectors[0])).map((hit) => hit.entry.id);
+
+      expect(ids).toHaveLength(5);
+      expect(ids.every((id) => Number(id.slice(1)) % 2 === 1)).toBe(true);
+      expect(index.size).toBeLessThan(100);
+      await expect(index.count()).resolves.toBe(50);
+    });
   });
 });

@@ -8,9 +8,12 @@ import {
   type VectorSearch,
   isExpired,
 } from '@strata/cache-core';
+import { performance } from 'node:perf_hooks';
+import { type ContextPartition, type PartitionMember } from './context-partition';
+import { DEFAULT_HNSW_OPTIONS, HnswGraph, type HnswOptions } from './hnsw-graph';
 import { TenantGroups } from './tenant-groups';
 import { TopK } from './top-k';
-import { type PartitionMember, VectorPartition } from './vector-partition';
+import { VectorPartition } from './vector-partition';
 
 export interface MemoryVectorIndexOptions {
   /**
@@ -20,7 +23,23 @@ export interface MemoryVectorIndexOptions {
   readonly maxEntries?: number;
   /** Epoch milliseconds for `count`, `purge`, `upsert` and `sweepExpired`; injectable for tests. Defaults to `Date.now`. */
   readonly now?: () => number;
+  /**
+   * A context with this many entries is searched through an HNSW graph instead of an exact scan; it goes back to the
+   * scan when it shrinks to a quarter of it. `Infinity` keeps every context exact. Default `ANN_MIN_ENTRIES`.
+   */
+  readonly annMinEntries?: number;
+  /** HNSW tuning of the graphs; defaults to `DEFAULT_HNSW_OPTIONS`. */
+  readonly hnsw?: Partial<HnswOptions>;
 }
+
+/**
+ * Context size from which a search walks an HNSW graph rather than scanning: below it a scan is as fast (measured in
+ * bench/README.md, "L3 lookup") and exact.
+ */
+export const ANN_MIN_ENTRIES = 4_096;
+
+/** Most milliseconds of one background slice that links pending entries into the graphs. */
+const INDEXING_SLICE_MS = 4;
 
 /** One stored entry and where its vector lives. Allocated per upsert, never per search. */
 class Slot implements PartitionMember {
@@ -29,7 +48,8 @@ class Slot implements PartitionMember {
   constructor(
     readonly entry: CacheEntry,
     readonly space: ModelSpace,
-    readonly partition: VectorPartition<Slot>,
+    /** Replaced when its context moves between an exact scan and a graph. */
+    public partition: ContextPartition<Slot>,
   ) {}
 }
 
@@ -37,7 +57,7 @@ class Slot implements PartitionMember {
 class ModelSpace {
   readonly byId = new Map<string, Slot>();
   /** tenant → context hash → partition. */
-  readonly partitions = new Map<string, Map<string, VectorPartition<Slot>>>();
+  readonly partitions = new Map<string, Map<string, ContextPartition<Slot>>>();
   /** Scratch for the normalised query vector (searches run synchronously, so one per model suffices). */
   readonly query: Float32Array;
 
@@ -45,11 +65,11 @@ class ModelSpace {
     this.query = new Float32Array(dimension);
   }
 
-  partition(tenant: string, contextHash: string): VectorPartition<Slot> | undefined {
+  partition(tenant: string, contextHash: string): ContextPartition<Slot> | undefined {
     return this.partitions.get(tenant)?.get(contextHash);
   }
 
-  partitionFor(tenant: string, contextHash: string): VectorPartition<Slot> {
+  partitionFor(tenant: string, contextHash: string): ContextPartition<Slot> {
     let contexts = this.partitions.get(tenant);
     if (!contexts) {
       contexts = new Map();
@@ -63,6 +83,11 @@ class ModelSpace {
     return partition;
   }
 
+  /** Puts `partition` in place of the context's current one (a move between scan and graph). */
+  replace(tenant: string, contextHash: string, partition: ContextPartition<Slot>): void {
+    this.partitions.get(tenant)?.set(contextHash, partition);
+  }
+
   dropIfEmpty(tenant: string, contextHash: string): void {
     const contexts = this.partitions.get(tenant);
     if (contexts?.get(contextHash)?.size !== 0) return;
@@ -72,14 +97,18 @@ class ModelSpace {
 }
 
 /**
- * L3 of the embedded default: an exact (brute-force) cosine index in process memory.
+ * L3 of the embedded default: a cosine index in process memory.
  *
- * Entries are partitioned by (embedding model, tenant, context hash), so a search scans only the vectors of its
- * own context and can never see another tenant's or another context's entry. Each partition keeps unit vectors
- * packed in a Float32Array and is scanned with an unrolled dot product; a search allocates only its result.
- * Expired entries are skipped by the scan and removed after it (or by `sweepExpired`). Tag and namespace
- * indexes make purges proportional to what they remove. Exact search is the right tool at this tier's scale:
- * the scan cost is per context, not per index (see `bench/README.md` for latencies up to 1M entries).
+ * Entries are partitioned by (embedding model, tenant, context hash), so a search looks only at the vectors of its
+ * own context and can never see another tenant's or another context's entry. A context below `annMinEntries` keeps
+ * its unit vectors packed in a Float32Array and is scanned exactly with an unrolled dot product; a larger one is an
+ * HNSW graph of its own (`HnswGraph`: approximate, recall@5 ≥ 0.95 measured, p99 in milliseconds at 1M entries), so
+ * the lookup cost grows with the logarithm of the context's size instead of linearly. New entries of a graph are
+ * searchable at once (scanned exactly until linked) and are linked in the background, in slices of a few
+ * milliseconds. Either way scores are exact cosines, and `minScore` and expiry are never crossed.
+ * Expired entries are skipped by a search and removed after it (or by `sweepExpired`). Tag and namespace indexes
+ * make purges proportional to what they remove; `findSimilar` stays an exact scan of the tenant's contexts.
+ * Measurements: bench/README.md, "L3 lookup"; the choice of an own HNSW: docs/adr/0006-in-process-ann-index.md.
  *
  * Entries are stored as given, not copied: `CacheEntry` is immutable by contract.
  */
@@ -92,6 +121,13 @@ export class MemoryVectorIndex implements VectorIndex {
   /** Write order, for eviction; kept only when bounded. */
   private readonly writeOrder: Set<Slot> | undefined;
   private readonly top = new TopK();
+  /** Scratch for the positions of expired entries a search came across. */
+  private readonly expired: number[] = [];
+  private readonly annMinEntries: number;
+  private readonly hnsw: HnswOptions;
+  /** Graphs with entries waiting to be linked, and whether a background slice is scheduled. */
+  private readonly indexing = new Set<HnswGraph<Slot>>();
+  private indexingScheduled = false;
   private stored = 0;
   private evicted = 0;
 
@@ -100,6 +136,9 @@ export class MemoryVectorIndex implements VectorIndex {
     this.maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
     if (!(this.maxEntries >= 1)) throw new RangeError(`maxEntries must be at least 1, got ${this.maxEntries}`);
     this.writeOrder = Number.isFinite(this.maxEntries) ? new Set() : undefined;
+    this.annMinEntries = options.annMinEntries ?? ANN_MIN_ENTRIES;
+    if (!(this.annMinEntries >= 2)) throw new RangeError(`annMinEntries must be at least 2, got ${this.annMinEntries}`);
+    this.hnsw = { ...DEFAULT_HNSW_OPTIONS, ...options.hnsw };
   }
 
   /** Entries evicted because the index was full, since construction. Monotonic: expose it as a counter. */
@@ -129,9 +168,13 @@ export class MemoryVectorIndex implements VectorIndex {
     if (isExpired(entry, this.now())) return Promise.resolve();
     if (this.stored >= this.maxEntries) this.evictOldest();
 
-    const partition = space.partitionFor(entry.tenant, entry.contextHash);
+    let partition = space.partitionFor(entry.tenant, entry.contextHash);
+    if (isScan(partition) && partition.size + 1 >= this.annMinEntries) {
+      partition = this.toGraph(space, entry, partition);
+    }
     const slot = new Slot(entry, space, partition);
     partition.append(vector, norm > 0 ? 1 / norm : 0, entry.expiresAt, slot);
+    if (isGraph(partition)) this.scheduleLinking(partition);
     space.byId.set(entry.id, slot);
     this.namespaces.add(entry.tenant, entry.namespace, slot);
     for (const tag of entry.tags) this.tags.add(entry.tenant, tag, slot);
@@ -156,15 +199,25 @@ export class MemoryVectorIndex implements VectorIndex {
     for (let d = 0; d < unitQuery.length; d++) unitQuery[d] = query.vector[d] * scale;
 
     const top = this.top;
+    const expired = this.expired;
     top.reset(Math.min(query.limit, partition.size));
-    const expired = partition.scan(unitQuery, query.now, query.minScore, top);
+    expired.length = 0;
+    partition.search(unitQuery, query.now, query.minScore, top, expired);
     const candidates = new Array<VectorCandidate>(top.count);
     for (let rank = 0; rank < top.count; rank++) {
       const score = Math.min(1, Math.max(-1, top.scoreAt(rank)));
-      candidates[rank] = { entry: partition.memberAt(top.positionAt(rank)).entry, score };
+      candidates[rank] = { entry: (partition.memberAt(top.positionAt(rank)) as Slot).entry, score };
     }
-    // Removal goes by the index's own clock too, so a caller's future `now` cannot delete live entries.
-    if (expired > 0) this.removeExpired(partition, Math.min(query.now, this.now()));
+    if (expired.length > 0) {
+      // Removal goes by the index's own clock too, so a caller's future `now` cannot delete live entries. Highest
+      // position first: an exact partition moves its last row into a removed one's place.
+      const now = Math.min(query.now, this.now());
+      const slots = expired.map((position) => partition.memberAt(position) as Slot);
+      for (let i = slots.length - 1; i >= 0; i--) {
+        const slot = slots[i];
+        if (slot.entry.expiresAt <= now && space.byId.get(slot.entry.id) === slot) this.remove(slot);
+      }
+    }
     return Promise.resolve(candidates);
   }
 
@@ -185,9 +238,10 @@ export class MemoryVectorIndex implements VectorIndex {
 
     const matches: SimilarEntry[] = [];
     for (const partition of contexts.values()) {
-      for (let position = 0; position < partition.size; position++) {
-        if (partition.expiresAt(position) <= query.now) continue;
-        const { entry } = partition.memberAt(position);
+      for (let position = 0; position < partition.end; position++) {
+        const slot = partition.memberAt(position);
+        if (slot === undefined || partition.expiresAt(position) <= query.now) continue;
+        const { entry } = slot;
         if (query.namespace !== undefined && entry.namespace !== query.namespace) continue;
         const score = partition.scoreAt(unitQuery, position);
         if (score < query.minScore) continue;
@@ -256,10 +310,87 @@ export class MemoryVectorIndex implements VectorIndex {
     return this.tags.groups + this.namespaces.groups;
   }
 
-  private removeExpired(partition: VectorPartition<Slot>, now: number): void {
+  /** Contexts searched through a graph rather than a scan. */
+  get graphContexts(): number {
+    let graphs = 0;
+    for (const space of this.spaces.values()) {
+      for (const contexts of space.partitions.values()) {
+        for (const partition of contexts.values()) if (isGraph(partition)) graphs++;
+      }
+    }
+    return graphs;
+  }
+
+  /** Entries stored in graphs but not linked yet (searched exactly meanwhile). */
+  get pendingLinks(): number {
+    let pending = 0;
+    for (const graph of this.indexing) pending += graph.pendingCount;
+    return pending;
+  }
+
+  /** Links every pending entry now, instead of in background slices: for benchmarks and tests. */
+  linkPending(): void {
+    for (const graph of this.indexing) while (graph.linkNext());
+    this.indexing.clear();
+  }
+
+  private removeExpired(partition: ContextPartition<Slot>, now: number): void {
     // Backwards: a swap-remove moves the last row, already visited, into the hole.
-    for (let position = partition.size - 1; position >= 0; position--) {
-      if (partition.expiresAt(position) <= now) this.remove(partition.memberAt(position));
+    for (let position = partition.end - 1; position >= 0; position--) {
+      const slot = partition.memberAt(position);
+      if (slot !== undefined && partition.expiresAt(position) <= now) this.remove(slot);
+    }
+  }
+
+  /** Moves a context that reached `annMinEntries` into a graph; its entries are linked in the background. */
+  private toGraph(space: ModelSpace, entry: CacheEntry, exact: VectorPartition<Slot>): HnswGraph<Slot> {
+    const graph = new HnswGraph<Slot>(space.dimension, this.hnsw);
+    for (let position = 0; position < exact.size; position++) {
+      const slot = exact.memberAt(position);
+      graph.append(exact.vectorAt(position), 1, exact.expiresAt(position), slot);
+      slot.partition = graph;
+    }
+    space.replace(entry.tenant, entry.contextHash, graph);
+    return graph;
+  }
+
+  /** Moves a context that shrank to a quarter of `annMinEntries` back to an exact scan. */
+  private toScan(space: ModelSpace, entry: CacheEntry, graph: HnswGraph<Slot>): void {
+    const exact = new VectorPartition<Slot>(space.dimension, graph.size);
+    for (let position = 0; position < graph.end; position++) {
+      const slot = graph.memberAt(position);
+      if (slot === undefined) continue;
+      exact.append(graph.vectorAt(position), 1, graph.expiresAt(position), slot);
+      slot.partition = exact;
+    }
+    this.indexing.delete(graph);
+    space.replace(entry.tenant, entry.contextHash, exact);
+  }
+
+  /**
+   * Links a graph's new entries off the request path: slices of at most `INDEXING_SLICE_MS` between other work. When
+   * writes outpace the slices, each write links one entry itself, so a graph never holds more than `annMinEntries`
+   * unlinked entries (the scan cost below the cut-over).
+   */
+  private scheduleLinking(graph: HnswGraph<Slot>): void {
+    if (graph.pendingCount > this.annMinEntries) graph.linkNext();
+    this.indexing.add(graph);
+    if (this.indexingScheduled) return;
+    this.indexingScheduled = true;
+    setImmediate(() => this.linkSlice()).unref();
+  }
+
+  private linkSlice(): void {
+    this.indexingScheduled = false;
+    const deadline = performance.now() + INDEXING_SLICE_MS;
+    for (const graph of this.indexing) {
+      while (graph.pendingCount > 0 && performance.now() < deadline) graph.linkNext();
+      if (graph.pendingCount === 0) this.indexing.delete(graph);
+      if (performance.now() >= deadline) break;
+    }
+    if (this.indexing.size > 0 && !this.indexingScheduled) {
+      this.indexingScheduled = true;
+      setImmediate(() => this.linkSlice()).unref();
     }
   }
 
@@ -273,6 +404,7 @@ export class MemoryVectorIndex implements VectorIndex {
   private remove(slot: Slot): void {
     const { entry, space, partition } = slot;
     partition.removeAt(slot.position);
+    if (isGraph(partition) && partition.size <= this.annMinEntries / 4) this.toScan(space, entry, partition);
     space.dropIfEmpty(entry.tenant, entry.contextHash);
     if (space.byId.get(entry.id) === slot) space.byId.delete(entry.id);
     this.namespaces.remove(entry.tenant, entry.namespace, slot);
@@ -280,6 +412,14 @@ export class MemoryVectorIndex implements VectorIndex {
     this.writeOrder?.delete(slot);
     this.stored--;
   }
+}
+
+function isGraph(partition: ContextPartition<Slot>): partition is HnswGraph<Slot> {
+  return partition instanceof HnswGraph;
+}
+
+function isScan(partition: ContextPartition<Slot>): partition is VectorPartition<Slot> {
+  return partition instanceof VectorPartition;
 }
 
 /** Euclidean norm, or NaN for an empty vector or non-finite components (which would poison every score). */

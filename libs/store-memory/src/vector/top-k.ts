@@ -20,6 +20,11 @@ export class TopK {
     this.filled = 0;
   }
 
+  /** The most pairs this collection keeps (the `limit` of the last `reset`). */
+  get max(): number {
+    return this.limit;
+  }
+
   get count(): number {
     return this.filled;
   }

@@ -8,10 +8,11 @@ interface Member {
 
 const member = (name: string): Member => ({ name, position: -1 });
 
-function scanAll(partition: VectorPartition<Member>, query: number[], now = 0): { names: string[]; expired: number } {
+function scanAll(partition: VectorPartition<Member>, query: number[], now = 0): { names: string[]; expired: number[] } {
   const top = new TopK();
   top.reset(partition.size || 1);
-  const expired = partition.scan(Float32Array.from(query), now, -1, top);
+  const expired: number[] = [];
+  partition.scan(Float32Array.from(query), now, -1, top, expired);
   const names = Array.from({ length: top.count }, (_, rank) => partition.memberAt(top.positionAt(rank)).name);
   return { names, expired };
 }
@@ -23,7 +24,7 @@ describe(VectorPartition.name, () => {
     const top = new TopK();
     top.reset(1);
 
-    partition.scan(Float32Array.from([0, 1]), 0, -1, top);
+    partition.scan(Float32Array.from([0, 1]), 0, -1, top, []);
 
     expect(top.scoreAt(0)).toBeCloseTo(0.8, 6);
   });
@@ -58,17 +59,17 @@ describe(VectorPartition.name, () => {
     for (const [i, m] of members.entries()) {
       const top = new TopK();
       top.reset(1);
-      partition.scan(Float32Array.from(oneHot(i)), 0, 0.5, top);
+      partition.scan(Float32Array.from(oneHot(i)), 0, 0.5, top, []);
       expect(top.count === 1 ? partition.memberAt(top.positionAt(0)) : undefined).toBe(i < 90 ? undefined : m);
     }
   });
 
-  it('skips expired rows in a scan and reports how many it skipped', () => {
+  it('skips expired rows in a scan and reports their positions', () => {
     const partition = new VectorPartition<Member>(1);
     partition.append([1], 1, 10, member('expired'));
     partition.append([1], 1, 11, member('live'));
 
-    expect(scanAll(partition, [1], 10)).toEqual({ names: ['live'], expired: 1 });
+    expect(scanAll(partition, [1], 10)).toEqual({ names: ['live'], expired: [0] });
     expect(partition.countLive(10)).toBe(1);
   });
 
@@ -78,7 +79,7 @@ describe(VectorPartition.name, () => {
     const top = new TopK();
     top.reset(1);
 
-    partition.scan(Float32Array.from([1, 1, 1, 1, 1, 1, 1]), 0, -1, top);
+    partition.scan(Float32Array.from([1, 1, 1, 1, 1, 1, 1]), 0, -1, top, []);
 
     expect(top.scoreAt(0)).toBe(28);
   });

@@ -1,19 +1,15 @@
+import { type ContextPartition, type PartitionMember } from './context-partition';
 import { type TopK } from './top-k';
-
-/** Something stored in a partition that must know where it sits (its position changes on swap-remove). */
-export interface PartitionMember {
-  position: number;
-}
 
 const MIN_CAPACITY = 4;
 
 /**
- * The vectors of one search context, unit-normalised and packed row by row in one contiguous Float32Array
+ * The exact partition: the vectors of one search context, unit-normalised and packed row by row in one contiguous Float32Array
  * (with their expiry times in a parallel Float64Array), so a search is one linear dot-product scan.
  * Appends grow the arrays by doubling; removal swaps the last row into the hole (O(dimension)); the arrays
  * shrink by half once three quarters are unused.
  */
-export class VectorPartition<M extends PartitionMember> {
+export class VectorPartition<M extends PartitionMember> implements ContextPartition<M> {
   private vectors: Float32Array;
   private expiries: Float64Array;
   /** Dense: `members[i]` owns row `i`. */
@@ -30,6 +26,10 @@ export class VectorPartition<M extends PartitionMember> {
   }
 
   get size(): number {
+    return this.length;
+  }
+
+  get end(): number {
     return this.length;
   }
 
@@ -67,6 +67,11 @@ export class VectorPartition<M extends PartitionMember> {
     return this.members[position];
   }
 
+  /** The stored unit vector at `position` (a view: copy it before the next append or removal). */
+  vectorAt(position: number): Float32Array {
+    return this.vectors.subarray(position * this.dimension, (position + 1) * this.dimension);
+  }
+
   expiresAt(position: number): number {
     return this.expiries[position];
   }
@@ -86,19 +91,23 @@ export class VectorPartition<M extends PartitionMember> {
     return score;
   }
 
+  search(query: Float32Array, now: number, minScore: number, top: TopK, expired: number[]): void {
+    this.scan(query, now, minScore, top, expired);
+  }
+
   /**
    * Offers every live row scoring at least `minScore` against `query` (a unit vector of this dimension) to
-   * `top`; returns how many expired rows it skipped. Allocation-free: the hot loop of an L3 lookup.
+   * `top`; appends the positions of expired rows to `expired`. Allocation-free (unless rows expired): the hot loop
+   * of an L3 lookup in a small context.
    */
-  scan(query: Float32Array, now: number, minScore: number, top: TopK): number {
+  scan(query: Float32Array, now: number, minScore: number, top: TopK, expired: number[]): void {
     const vectors = this.vectors;
     const expiries = this.expiries;
     const dim = this.dimension;
     const unrolled = dim - (dim % 4);
-    let expired = 0;
     for (let i = 0, base = 0; i < this.length; i++, base += dim) {
       if (expiries[i] <= now) {
-        expired++;
+        expired.push(i);
         continue;
       }
       let s0 = 0;
@@ -116,7 +125,6 @@ export class VectorPartition<M extends PartitionMember> {
       const score = s0 + s1 + s2 + s3;
       if (score >= minScore && top.accepts(score)) top.offer(score, i);
     }
-    return expired;
   }
 
   private resize(capacity: number): void {

@@ -1,0 +1,206 @@
+import { HnswGraph } from './hnsw-graph';
+import { TopK } from './top-k';
+import { VectorPartition } from './vector-partition';
+
+interface Member {
+  readonly id: number;
+  position: number;
+}
+
+const member = (id: number): Member => ({ id, position: -1 });
+const DIM = 24;
+
+/** Deterministic clustered unit vectors: `topics` centroids, members are noisy copies of one of them. */
+function clusteredVectors(count: number, topics: number, seed: number): Float32Array[] {
+  let state = seed >>> 0 || 1;
+  const uniform = (): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return ((state >>> 0) + 1) / 4_294_967_297;
+  };
+  const gaussian = (): number => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  const centroids = Array.from({ length: topics }, () => Array.from({ length: DIM }, gaussian));
+  return Array.from({ length: count }, () => {
+    const centroid = centroids[Math.floor(uniform() * topics)];
+    const vector = Float32Array.from(centroid, (x) => x + 0.5 * gaussian());
+    const norm = Math.hypot(...vector);
+    return vector.map((x) => x / norm);
+  });
+}
+
+function ids<M extends { id: number; position: number }>(
+  partition: { memberAt(position: number): M | undefined },
+  top: TopK,
+): number[] {
+  return Array.from({ length: top.count }, (_, rank) => partition.memberAt(top.positionAt(rank))?.id ?? -1);
+}
+
+function searchIds(
+  partition: HnswGraph<Member> | VectorPartition<Member>,
+  query: Float32Array,
+  limit: number,
+  options: { now?: number; minScore?: number; expired?: number[] } = {},
+): number[] {
+  const top = new TopK();
+  top.reset(limit);
+  partition.search(query, options.now ?? 0, options.minScore ?? -1, top, options.expired ?? []);
+  return ids(partition, top);
+}
+
+/** Mean share of the exact top 5 that the graph also returns. */
+function recallAt5(graph: HnswGraph<Member>, exact: VectorPartition<Member>, queries: Float32Array[]): number {
+  let found = 0;
+  for (const query of queries) {
+    const approximate = new Set(searchIds(graph, query, 5));
+    found += searchIds(exact, query, 5).filter((id) => approximate.has(id)).length;
+  }
+  return found / (5 * queries.length);
+}
+
+function linkAll(graph: HnswGraph<Member>): void {
+  while (graph.linkNext());
+}
+
+describe(HnswGraph.name, () => {
+  it('finds at least 95% of the exact top 5 among 3,000 clustered vectors', () => {
+    const vectors = clusteredVectors(3_000, 60, 1);
+    const graph = new HnswGraph<Member>(DIM);
+    const exact = new VectorPartition<Member>(DIM);
+    vectors.forEach((vector, id) => {
+      graph.append(vector, 1, Infinity, member(id));
+      exact.append(vector, 1, Infinity, member(id));
+    });
+    linkAll(graph);
+
+    expect(graph.pendingCount).toBe(0);
+    expect(recallAt5(graph, exact, clusteredVectors(200, 60, 2))).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('returns exact scores, best first, and nothing below minScore', () => {
+    const vectors = clusteredVectors(500, 10, 3);
+    const graph = new HnswGraph<Member>(DIM);
+    vectors.forEach((vector, id) => graph.append(vector, 1, Infinity, member(id)));
+    linkAll(graph);
+    const query = vectors[42];
+    const top = new TopK();
+    top.reset(10);
+
+    graph.search(query, 0, 0.9, top, []);
+
+    expect(top.count).toBeGreaterThan(0);
+    expect(graph.memberAt(top.positionAt(0))?.id).toBe(42);
+    expect(top.scoreAt(0)).toBeCloseTo(1, 5);
+    for (let rank = 0; rank < top.count; rank++) {
+      const position = top.positionAt(rank);
+      expect(top.scoreAt(rank)).toBeGreaterThanOrEqual(0.9);
+      expect(top.scoreAt(rank)).toBe(graph.scoreAt(query, position));
+      if (rank > 0) expect(top.scoreAt(rank)).toBeLessThanOrEqual(top.scoreAt(rank - 1));
+    }
+  });
+
+  it('finds a member from the moment it is appended, before and after it is linked', () => {
+    const vectors = clusteredVectors(300, 5, 4);
+    const graph = new HnswGraph<Member>(DIM);
+    vectors.slice(0, 299).forEach((vector, id) => graph.append(vector, 1, Infinity, member(id)));
+    linkAll(graph);
+    graph.append(vectors[299], 1, Infinity, member(299));
+
+    expect(graph.pendingCount).toBe(1);
+    expect(searchIds(graph, vectors[299], 1)).toEqual([299]);
+    linkAll(graph);
+    expect(searchIds(graph, vectors[299], 1)).toEqual([299]);
+  });
+
+  it('never returns a removed member, and reuses its storage for the next append', () => {
+    const vectors = clusteredVectors(400, 8, 5);
+    const graph = new HnswGraph<Member>(DIM);
+    const members = vectors.map((vector, id) => {
+      const m = member(id);
+      graph.append(vector, 1, Infinity, m);
+      return m;
+    });
+    linkAll(graph);
+    const removed = members[7];
+    const freed = removed.position;
+    graph.removeAt(freed);
+
+    expect(searchIds(graph, vectors[7], 400)).not.toContain(7);
+    const replacement = member(1_000);
+    graph.append(vectors[8], 1, Infinity, replacement);
+    linkAll(graph);
+    expect(replacement.position).toBe(freed);
+    expect(graph.size).toBe(400);
+    expect(graph.end).toBe(400);
+    expect(searchIds(graph, vectors[7], 400)).not.toContain(7);
+    expect(searchIds(graph, vectors[8], 2).sort((a, b) => a - b)).toEqual([8, 1_000]);
+  });
+
+  it('never returns an expired member and reports the expired ones it came across', () => {
+    const vectors = clusteredVectors(200, 4, 6);
+    const graph = new HnswGraph<Member>(DIM);
+    vectors.forEach((vector, id) => graph.append(vector, 1, id % 2 === 0 ? 100 : 200, member(id)));
+    linkAll(graph);
+    graph.append(vectors[0], 1, 100, member(1_000));
+    const expired: number[] = [];
+
+    const found = searchIds(graph, vectors[0], 200, { now: 100, expired });
+
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((id) => id % 2 === 1)).toBe(true);
+    const expiredIds = expired.map((position) => graph.memberAt(position)?.id ?? -1);
+    expect(expiredIds).toContain(1_000);
+    expect(expiredIds.every((id) => id % 2 === 0)).toBe(true);
+    expect(graph.countLive(100)).toBe(100);
+  });
+
+  it('keeps its recall through churn: most of its members replaced by new ones', () => {
+    const vectors = clusteredVectors(4_000, 40, 7);
+    const graph = new HnswGraph<Member>(DIM);
+    const exact = new VectorPartition<Member>(DIM);
+    const inGraph = new Map<number, Member>();
+    const add = (id: number): void => {
+      const m = member(id);
+      graph.append(vectors[id], 1, Infinity, m);
+      inGraph.set(id, m);
+    };
+    for (let id = 0; id < 2_000; id++) add(id);
+    linkAll(graph);
+    // Replace 1,500 of the first 2,000 with the next 2,000, interleaved, linking as a cache would.
+    for (let id = 2_000; id < 4_000; id++) {
+      if (id < 3_500) {
+        const old = inGraph.get(id - 2_000) as Member;
+        graph.removeAt(old.position);
+        inGraph.delete(id - 2_000);
+      }
+      add(id);
+      graph.linkNext();
+    }
+    linkAll(graph);
+    for (const id of inGraph.keys()) exact.append(vectors[id], 1, Infinity, member(id));
+
+    expect(graph.size).toBe(2_500);
+    // Removed storage is reused, except the entry point's while it routes searches.
+    expect(graph.end).toBeLessThanOrEqual(2_501);
+    expect(recallAt5(graph, exact, clusteredVectors(200, 40, 8))).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('starts afresh once every member is removed', () => {
+    const graph = new HnswGraph<Member>(2);
+    const members = [member(1), member(2)];
+    graph.append([1, 0], 1, Infinity, members[0]);
+    graph.append([0, 1], 1, Infinity, members[1]);
+    linkAll(graph);
+    for (const m of members) graph.removeAt(m.position);
+
+    expect(graph.size).toBe(0);
+    expect(graph.end).toBe(0);
+    expect(searchIds(graph, Float32Array.from([1, 0]), 5)).toEqual([]);
+    graph.append([1, 0], 1, Infinity, member(3));
+    expect(searchIds(graph, Float32Array.from([1, 0]), 5)).toEqual([3]);
+  });
+
+  it('refuses fewer than 2 links per node', () => {
+    expect(() => new HnswGraph<Member>(2, { m: 1, efConstruction: 10, efSearch: 10, seed: 1 })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,516 @@
+import { type ContextPartition, type PartitionMember } from './context-partition';
+import { ScoredHeap } from './scored-heap';
+import { type TopK } from './top-k';
+
+/** Tuning of an `HnswGraph` (Malkov & Yashunin's HNSW). See docs/adr/0006-in-process-ann-index.md for the values. */
+export interface HnswOptions {
+  /** Links kept per node on the upper levels; level 0 keeps twice as many. */
+  readonly m: number;
+  /** Width of the search that picks a new node's neighbours. */
+  readonly efConstruction: number;
+  /** Width of a lookup's search on level 0 (at least the lookup's limit). */
+  readonly efSearch: number;
+  /** Seed of the level draws, so a graph built from the same inserts is the same graph. */
+  readonly seed: number;
+}
+
+export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 64, seed: 0x5eed };
+
+/** Node states. A free node holds nothing; a pending one is stored but not yet linked into the graph. */
+const FREE = 0;
+const PENDING = 1;
+const LINKED = 2;
+/** Removed after it was linked: still routes searches (its links stay) until its storage is reused. */
+const DELETED = 3;
+
+const MAX_LEVEL = 16;
+const MIN_CAPACITY = 64;
+
+/**
+ * The approximate partition: an HNSW graph over the unit vectors of one large search context, in typed arrays.
+ *
+ * Nodes have stable ids (a member's position); a removed node's id is reused by a later append. Appends are stored
+ * at once and *pending* until `linkNext` links them into the graph (the caller does it off the request path, in
+ * slices); a search scans pending nodes exactly and walks the graph for the rest, so a new entry is findable from
+ * the moment it is appended. Removal is O(1): a removed node stays in the graph as a tombstone that routes searches
+ * but is never returned, until an append reuses its storage (its old in-links then lead to the new vector, and
+ * neighbour lists drop tombstones first when they overflow). Expired members are routed through and reported,
+ * never returned. Scores are exact dot products of the stored float32 vectors, as in the exact scan; only which
+ * members are looked at is approximate.
+ */
+export class HnswGraph<M extends PartitionMember> implements ContextPartition<M> {
+  private readonly m: number;
+  private readonly m0: number;
+  private readonly efConstruction: number;
+  private readonly efSearch: number;
+  private readonly levelScale: number;
+  private random: number;
+
+  private capacity = 0;
+  private vectors = new Float32Array(0);
+  private expiries = new Float64Array(0);
+  private states = new Uint8Array(0);
+  private levels = new Uint8Array(0);
+  /** Level-0 links: per node, a count then up to `m0` node ids. */
+  private links0 = new Int32Array(0);
+  /** Links of levels 1..level, per node with a level above 0: per level a count then up to `m` ids. */
+  private readonly upper: (Int32Array | undefined)[] = [];
+  private readonly members: (M | undefined)[] = [];
+  private visited = new Uint32Array(0);
+  private visitMark = 0;
+  /** Index of each pending node in `pending` (swap-removed). */
+  private pendingAt = new Int32Array(0);
+  private readonly pending: number[] = [];
+  private readonly free: number[] = [];
+
+  private highWater = 0;
+  private stored = 0;
+  private entry = -1;
+  private topLevel = -1;
+
+  private readonly candidates = ScoredHeap.best();
+  private readonly results = ScoredHeap.worst();
+  private readonly scratch: Float32Array;
+  private selectIds = new Int32Array(0);
+  private selectScores = new Float64Array(0);
+
+  constructor(
+    readonly dimension: number,
+    options: HnswOptions = DEFAULT_HNSW_OPTIONS,
+  ) {
+    if (!(options.m >= 2)) throw new RangeError(`m must be at least 2, got ${options.m}`);
+    this.m = options.m;
+    this.m0 = 2 * options.m;
+    this.efConstruction = Math.max(options.efConstruction, options.m);
+    this.efSearch = Math.max(1, options.efSearch);
+    this.levelScale = 1 / Math.log(options.m);
+    this.random = options.seed >>> 0 || 1;
+    this.scratch = new Float32Array(dimension);
+    this.grow(MIN_CAPACITY);
+  }
+
+  get size(): number {
+    return this.stored;
+  }
+
+  get end(): number {
+    return this.highWater;
+  }
+
+  /** Members stored but not yet linked into the graph. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  append(vector: ArrayLike<number>, scale: number, expiresAt: number, member: M): void {
+    let node = this.free.pop();
+    if (node === undefined) {
+      if (this.highWater === this.capacity) this.grow(this.capacity * 2);
+      node = this.highWater++;
+    }
+    const base = node * this.dimension;
+    for (let d = 0; d < this.dimension; d++) this.vectors[base + d] = vector[d] * scale;
+    this.expiries[node] = expiresAt;
+    // A reused tombstone forgets its links: what pointed at it now points at this vector, and is re-pruned later.
+    this.links0[node * (this.m0 + 1)] = 0;
+    this.upper[node] = undefined;
+    this.levels[node] = 0;
+    this.states[node] = PENDING;
+    this.pendingAt[node] = this.pending.length;
+    this.pending.push(node);
+    this.members[node] = member;
+    member.position = node;
+    this.stored++;
+  }
+
+  removeAt(position: number): void {
+    const state = this.states[position];
+    if (state !== PENDING && state !== LINKED) return;
+    this.members[position] = undefined;
+    this.stored--;
+    if (this.stored === 0) {
+      this.clear();
+      return;
+    }
+    if (state === PENDING) {
+      this.unpend(position);
+      this.states[position] = FREE;
+      this.free.push(position);
+      return;
+    }
+    this.states[position] = DELETED;
+    // The entry point stays a routing tombstone until a higher node replaces it.
+    if (position !== this.entry) this.free.push(position);
+  }
+
+  memberAt(position: number): M | undefined {
+    return this.members[position];
+  }
+
+  expiresAt(position: number): number {
+    return this.expiries[position];
+  }
+
+  /** The stored unit vector at `position` (a view: copy it before the next append). */
+  vectorAt(position: number): Float32Array {
+    return this.vectors.subarray(position * this.dimension, (position + 1) * this.dimension);
+  }
+
+  scoreAt(query: Float32Array, position: number): number {
+    return this.dotQuery(query, position);
+  }
+
+  countLive(now: number): number {
+    let live = 0;
+    for (let node = 0; node < this.highWater; node++) {
+      if (this.members[node] !== undefined && this.expiries[node] > now) live++;
+    }
+    return live;
+  }
+
+  search(query: Float32Array, now: number, minScore: number, top: TopK, expired: number[]): void {
+    for (const node of this.pending) {
+      if (this.expiries[node] <= now) {
+        expired.push(node);
+        continue;
+      }
+      const score = this.dotQuery(query, node);
+      if (score >= minScore && top.accepts(score)) top.offer(score, node);
+    }
+    if (this.entry < 0) return;
+    const start = this.descend(query, 0);
+    this.searchLevel(query, start, Math.max(this.efSearch, top.max), 0, now, expired);
+    const results = this.results;
+    for (let i = 0; i < results.size; i++) {
+      const score = results.scoreAt(i);
+      if (score >= minScore && top.accepts(score)) top.offer(score, results.nodeAt(i));
+    }
+  }
+
+  /** Links one pending member into the graph; false when none was pending. */
+  linkNext(): boolean {
+    const node = this.pending.pop();
+    if (node === undefined) return false;
+    this.link(node);
+    return true;
+  }
+
+  private link(node: number): void {
+    const level = this.drawLevel();
+    this.levels[node] = level;
+    if (level > 0) this.upper[node] = new Int32Array(level * (this.m + 1));
+    if (this.entry < 0) {
+      this.states[node] = LINKED;
+      this.entry = node;
+      this.topLevel = level;
+      return;
+    }
+    const query = this.scratch;
+    query.set(this.vectorAt(node));
+    let start = this.descend(query, level + 1);
+    for (let l = Math.min(level, this.topLevel); l >= 0; l--) {
+      this.searchLevel(query, start, this.efConstruction, l, Number.NEGATIVE_INFINITY, undefined);
+      const count = this.selectFromResults(this.m);
+      if (count > 0) start = this.selectIds[0];
+      const links = this.linksOf(node, l);
+      const at = this.linksAt(node, l);
+      links[at] = count;
+      for (let i = 0; i < count; i++) links[at + 1 + i] = this.selectIds[i];
+      for (let i = 0; i < count; i++) this.addLink(this.selectIds[i], node, l);
+    }
+    this.states[node] = LINKED;
+    if (level > this.topLevel) {
+      const previous = this.entry;
+      this.entry = node;
+      this.topLevel = level;
+      if (this.states[previous] === DELETED) this.free.push(previous);
+    }
+  }
+
+  /** Greedy walk from the entry point down to `level` (exclusive of the levels below it); returns where it ended. */
+  private descend(query: Float32Array, level: number): number {
+    let current = this.entry;
+    let best = this.dotQuery(query, current);
+    for (let l = this.topLevel; l >= level && l > 0; l--) {
+      let moved = true;
+      while (moved) {
+        moved = false;
+        const links = this.linksOf(current, l);
+        const at = this.linksAt(current, l);
+        const count = links[at];
+        for (let i = 1; i <= count; i++) {
+          const next = links[at + i];
+          if (!this.routable(next, l)) continue;
+          const score = this.dotQuery(query, next);
+          if (score > best) {
+            best = score;
+            current = next;
+            moved = true;
+          }
+        }
+      }
+    }
+    return current;
+  }
+
+  /**
+   * Best-first search of one level from `start`, keeping the `ef` best acceptable nodes in `results`. Every routable
+   * node is walked through; only linked ones are results, and on a lookup (`expired` given) only unexpired ones
+   * (expired ones are appended to `expired`).
+   */
+  private searchLevel(
+    query: Float32Array,
+    start: number,
+    ef: number,
+    level: number,
+    now: number,
+    expired: number[] | undefined,
+  ): void {
+    const candidates = this.candidates;
+    const results = this.results;
+    const visited = this.visited;
+    const mark = this.nextVisitMark();
+    candidates.clear();
+    results.clear();
+    visited[start] = mark;
+    const startScore = this.dotQuery(query, start);
+    candidates.push(startScore, start);
+    if (this.acceptable(start, now, expired)) results.push(startScore, start);
+    while (candidates.size > 0) {
+      const score = candidates.topScore();
+      if (results.size >= ef && score < results.topScore()) break;
+      const current = candidates.topNode();
+      candidates.pop();
+      const links = this.linksOf(current, level);
+      const at = this.linksAt(current, level);
+      const count = links[at];
+      for (let i = 1; i <= count; i++) {
+        const next = links[at + i];
+        if (visited[next] === mark) continue;
+        visited[next] = mark;
+        if (!this.routable(next, level)) continue;
+        const nextScore = this.dotQuery(query, next);
+        if (results.size < ef || nextScore > results.topScore()) {
+          candidates.push(nextScore, next);
+          if (this.acceptable(next, now, expired)) {
+            results.push(nextScore, next);
+            if (results.size > ef) results.pop();
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * HNSW's neighbour heuristic over `results` (the last level search): best first, a candidate is kept unless it is
+   * closer to an already kept one than to the base. Leaves the kept ids in `selectIds`, best first; returns how many.
+   */
+  private selectFromResults(limit: number): number {
+    const results = this.results;
+    const n = results.size;
+    this.ensureSelectCapacity(n);
+    for (let i = 0; i < n; i++) {
+      this.selectIds[i] = results.nodeAt(i);
+      this.selectScores[i] = results.scoreAt(i);
+    }
+    return this.heuristic(n, limit);
+  }
+
+  /** Keeps at most `limit` of the `n` candidates in `selectIds`/`selectScores` (scores are similarity to the base). */
+  private heuristic(n: number, limit: number): number {
+    const ids = this.selectIds;
+    const scores = this.selectScores;
+    // Insertion sort, best first: n is at most efConstruction or m0 + 1.
+    for (let i = 1; i < n; i++) {
+      const id = ids[i];
+      const score = scores[i];
+      let j = i - 1;
+      while (j >= 0 && scores[j] < score) {
+        ids[j + 1] = ids[j];
+        scores[j + 1] = scores[j];
+        j--;
+      }
+      ids[j + 1] = id;
+      scores[j + 1] = score;
+    }
+    let kept = 0;
+    for (let i = 0; i < n && kept < limit; i++) {
+      const candidate = ids[i];
+      const toBase = scores[i];
+      let diverse = true;
+      for (let k = 0; k < kept; k++) {
+        if (this.dotNodes(candidate, ids[k]) > toBase) {
+          diverse = false;
+          break;
+        }
+      }
+      if (diverse) {
+        ids[kept] = candidate;
+        scores[kept] = toBase;
+        kept++;
+      }
+    }
+    return kept;
+  }
+
+  /** Adds `node` to `from`'s links on `level`, re-pruning them (tombstones first) when full. */
+  private addLink(from: number, node: number, level: number): void {
+    const links = this.linksOf(from, level);
+    const at = this.linksAt(from, level);
+    const count = links[at];
+    const cap = level === 0 ? this.m0 : this.m;
+    if (count < cap) {
+      links[at + 1 + count] = node;
+      links[at] = count + 1;
+      return;
+    }
+    for (let i = 1; i <= count; i++) {
+      if (this.states[links[at + i]] !== LINKED || this.levels[links[at + i]] < level) {
+        links[at + i] = node;
+        return;
+      }
+    }
+    this.ensureSelectCapacity(count + 1);
+    for (let i = 0; i < count; i++) {
+      this.selectIds[i] = links[at + 1 + i];
+      this.selectScores[i] = this.dotNodes(from, links[at + 1 + i]);
+    }
+    this.selectIds[count] = node;
+    this.selectScores[count] = this.dotNodes(from, node);
+    const kept = this.heuristic(count + 1, cap);
+    links[at] = kept;
+    for (let i = 0; i < kept; i++) links[at + 1 + i] = this.selectIds[i];
+  }
+
+  private routable(node: number, level: number): boolean {
+    const state = this.states[node];
+    return (state === LINKED || state === DELETED) && this.levels[node] >= level;
+  }
+
+  private acceptable(node: number, now: number, expired: number[] | undefined): boolean {
+    if (this.states[node] !== LINKED) return false;
+    if (this.expiries[node] > now) return true;
+    expired?.push(node);
+    return false;
+  }
+
+  private linksOf(node: number, level: number): Int32Array {
+    return level === 0 ? this.links0 : (this.upper[node] as Int32Array);
+  }
+
+  private linksAt(node: number, level: number): number {
+    return level === 0 ? node * (this.m0 + 1) : (level - 1) * (this.m + 1);
+  }
+
+  private dotQuery(query: Float32Array, node: number): number {
+    const vectors = this.vectors;
+    const dim = this.dimension;
+    const base = node * dim;
+    const unrolled = dim - (dim % 4);
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let d = 0;
+    for (; d < unrolled; d += 4) {
+      s0 += query[d] * vectors[base + d];
+      s1 += query[d + 1] * vectors[base + d + 1];
+      s2 += query[d + 2] * vectors[base + d + 2];
+      s3 += query[d + 3] * vectors[base + d + 3];
+    }
+    for (; d < dim; d++) s0 += query[d] * vectors[base + d];
+    return s0 + s1 + s2 + s3;
+  }
+
+  private dotNodes(a: number, b: number): number {
+    const vectors = this.vectors;
+    const dim = this.dimension;
+    const baseA = a * dim;
+    const baseB = b * dim;
+    const unrolled = dim - (dim % 4);
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let d = 0;
+    for (; d < unrolled; d += 4) {
+      s0 += vectors[baseA + d] * vectors[baseB + d];
+      s1 += vectors[baseA + d + 1] * vectors[baseB + d + 1];
+      s2 += vectors[baseA + d + 2] * vectors[baseB + d + 2];
+      s3 += vectors[baseA + d + 3] * vectors[baseB + d + 3];
+    }
+    for (; d < dim; d++) s0 += vectors[baseA + d] * vectors[baseB + d];
+    return s0 + s1 + s2 + s3;
+  }
+
+  /** Level of a new node: floor(-ln(U) / ln(m)), so each level holds about 1/m of the one below. */
+  private drawLevel(): number {
+    // xorshift32
+    let x = this.random;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.random = x >>> 0;
+    const uniform = (this.random + 1) / 4_294_967_297;
+    return Math.min(MAX_LEVEL, Math.floor(-Math.log(uniform) * this.levelScale));
+  }
+
+  private nextVisitMark(): number {
+    this.visitMark = (this.visitMark + 1) >>> 0;
+    if (this.visitMark === 0) {
+      this.visited.fill(0);
+      this.visitMark = 1;
+    }
+    return this.visitMark;
+  }
+
+  private unpend(node: number): void {
+    const index = this.pendingAt[node];
+    const last = this.pending.pop() as number;
+    if (last !== node) {
+      this.pending[index] = last;
+      this.pendingAt[last] = index;
+    }
+  }
+
+  private ensureSelectCapacity(n: number): void {
+    if (this.selectIds.length >= n) return;
+    this.selectIds = new Int32Array(Math.max(n, this.selectIds.length * 2));
+    this.selectScores = new Float64Array(this.selectIds.length);
+  }
+
+  private grow(capacity: number): void {
+    const vectors = new Float32Array(capacity * this.dimension);
+    vectors.set(this.vectors);
+    this.vectors = vectors;
+    const expiries = new Float64Array(capacity);
+    expiries.set(this.expiries);
+    this.expiries = expiries;
+    const states = new Uint8Array(capacity);
+    states.set(this.states);
+    this.states = states;
+    const levels = new Uint8Array(capacity);
+    levels.set(this.levels);
+    this.levels = levels;
+    const links0 = new Int32Array(capacity * (this.m0 + 1));
+    links0.set(this.links0);
+    this.links0 = links0;
+    const pendingAt = new Int32Array(capacity);
+    pendingAt.set(this.pendingAt);
+    this.pendingAt = pendingAt;
+    this.visited = new Uint32Array(capacity);
+    this.visitMark = 0;
+    this.capacity = capacity;
+  }
+
+  private clear(): void {
+    this.highWater = 0;
+    this.entry = -1;
+    this.topLevel = -1;
+    this.pending.length = 0;
+    this.free.length = 0;
+    this.members.length = 0;
+    this.upper.length = 0;
+    this.states.fill(FREE);
+  }
+}
