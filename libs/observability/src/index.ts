@@ -6,3 +6,5 @@ export { HealthChecks } from './health-checks';
 export type { HealthReport } from './health-checks';
 export { OpsModule } from './ops.module';
 export { CORRELATION_HEADER, Correlation } from './correlation';
+export { ROUTE_ACCESS, RouteAccess } from './route-access';
+export type { RouteAccessKind } from './route-access';

@@ -206,6 +206,12 @@ export class StrataMetrics {
     registers: [this.registry],
   });
 
+  readonly authFailures = new Counter({
+    name: 'strata_auth_failures_total',
+    help: 'Requests refused with 401 for a missing or unknown API key (each counts against its client address).',
+    registers: [this.registry],
+  });
+
   readonly entries: Gauge<'tier'>;
   readonly consumerLag: Gauge<'group' | 'topic'>;
   private lagSource: LagSource | undefined;

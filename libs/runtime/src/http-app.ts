@@ -62,6 +62,8 @@ export async function createHttpApp(
     requestIdHeader: CORRELATION_HEADER,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // Per-client limits (failed authentication) key on request.ip: behind a proxy, its X-Forwarded-For.
+    trustProxy: config.http.trustProxy,
     clientErrorHandler,
     frameworkErrors,
   });
@@ -82,11 +84,9 @@ export async function createHttpApp(
     const type = request.headers['content-type'];
     const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
     if ((type !== undefined || hasBody) && !(type ?? '').toLowerCase().startsWith('application/json')) {
-      void reply
-        .status(415)
-        .send({
-          error: { code: ErrorCode.UnsupportedMediaType, message: 'send JSON: Content-Type: application/json' },
-        });
+      void reply.status(415).send({
+        error: { code: ErrorCode.UnsupportedMediaType, message: 'send JSON: Content-Type: application/json' },
+      });
       return;
     }
     done();

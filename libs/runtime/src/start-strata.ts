@@ -1,3 +1,4 @@
+import { type AddressInfo } from 'node:net';
 import { type CustomTransportStrategy, type Server } from '@nestjs/microservices';
 import { type INestApplication, type LoggerService, Module, type DynamicModule } from '@nestjs/common';
 import { type StrataConfig } from '@strata/config';
@@ -11,15 +12,18 @@ import { DATA_CHANGES_TOPIC, allTopics } from '@strata/contracts';
 import { CACHE_CLIENT, EMBEDDING_CLIENT, EVENTS_CLIENT, INVALIDATION_CLIENT, KafkaAdmin } from '@strata/transport';
 import { type Closer, cacheAdapters, embeddingAdapters, invalidationAdapters } from './adapters';
 import { createHttpApp } from './http-app';
+import { type RunningMetricsServer, startMetricsServer } from './metrics-server';
 import { InProcessTransportFactory } from './in-process-transport';
 import { KafkaTransportFactory } from './kafka-transport';
 import { type ServiceName, type TransportFactory } from './transport-factory';
 
 export interface RunningStrata {
-  /** The gateway's HTTP address when this process runs the gateway (`http://127.0.0.1:PORT`). */
+  /** The address the HTTP server this process opened really listens on (`http://127.0.0.1:PORT`, `http://0.0.0.0:PORT`). */
   readonly url: string | undefined;
   /** Port of the HTTP server this process opened (gateway, or health server). */
   readonly port: number | undefined;
+  /** Port of the gateway's operator server (`STRATA_METRICS_PORT`), when configured. */
+  readonly metricsPort?: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -34,7 +38,11 @@ function root(service: DynamicModule, withOps: boolean): DynamicModule {
   return { module: ServiceRoot, imports: withOps ? [service, OpsModule] : [service] };
 }
 
-async function buildModule(service: ServiceName, config: StrataConfig, transport: TransportFactory): Promise<{ module: DynamicModule; closers: Closer[] }> {
+async function buildModule(
+  service: ServiceName,
+  config: StrataConfig,
+  transport: TransportFactory,
+): Promise<{ module: DynamicModule; closers: Closer[] }> {
   const client = (target: ServiceName | 'events') => transport.client(service, target);
   switch (service) {
     case 'gateway':
@@ -72,7 +80,11 @@ async function buildModule(service: ServiceName, config: StrataConfig, transport
       return {
         module: InvalidationServiceModule.register({
           config,
-          adapters: [...built.providers, { provide: CACHE_CLIENT, useValue: client('cache') }, { provide: EVENTS_CLIENT, useValue: client('events') }],
+          adapters: [
+            ...built.providers,
+            { provide: CACHE_CLIENT, useValue: client('cache') },
+            { provide: EVENTS_CLIENT, useValue: client('events') },
+          ],
         }),
         closers: built.closers,
       };
@@ -114,22 +126,35 @@ export async function startEmbedded(config: StrataConfig): Promise<RunningStrata
     }
     const gateway = await startService('gateway', config, transport, logger, { listen: true, port: config.http.port });
     started.push(gateway);
+    const metrics = await metricsServer(config);
+    if (metrics) gateway.closers.push(() => metrics.close());
+    const address = listeningAddress(gateway.app);
+    return {
+      url: address?.url,
+      port: address?.port,
+      metricsPort: metrics?.port,
+      stop: () => stopAll(started, transport),
+    };
   } catch (error) {
     await stopAll(started, transport);
     throw error;
   }
-  const port = listeningPort(started[started.length - 1]?.app);
-  return {
-    url: port === undefined ? undefined : `http://127.0.0.1:${port}`,
-    port,
-    stop: () => stopAll(started, transport),
-  };
 }
 
-function listeningPort(app: INestApplication | undefined): number | undefined {
-  const server = app?.getHttpServer() as { address(): { port: number } | string | null } | undefined;
+/** The gateway's operator port, when `STRATA_METRICS_PORT` asks for one: bound like the API. */
+function metricsServer(config: StrataConfig): Promise<RunningMetricsServer | undefined> {
+  return config.http.metricsPort === undefined
+    ? Promise.resolve(undefined)
+    : startMetricsServer(config.http.metricsPort, config.http.host);
+}
+
+/** Where the app's HTTP server really listens: the bound interface and port. */
+function listeningAddress(app: INestApplication | undefined): { url: string; port: number } | undefined {
+  const server = app?.getHttpServer() as { address(): AddressInfo | string | null } | undefined;
   const address = server?.address();
-  return address && typeof address === 'object' ? address.port : undefined;
+  if (!address || typeof address !== 'object') return undefined;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return { url: `http://${host}:${address.port}`, port: address.port };
 }
 
 /**
@@ -151,8 +176,11 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
   const { module, closers } = await buildModule(service, config, transport);
   const app = await createHttpApp(root(module, service !== 'gateway'), config, logger);
   const started: Started[] = [{ app, closers: [...closers, () => admin.close()] }];
-  const port = service === 'gateway' ? config.http.port : config.healthPort;
-  await app.listen(port, config.http.host);
+  // The gateway binds HOST (loopback unless API keys are configured); the others serve probes and metrics only.
+  if (service === 'gateway') await app.listen(config.http.port, config.http.host);
+  else await app.listen(config.healthPort, config.healthHost);
+  const metrics = service === 'gateway' ? await metricsServer(config) : undefined;
+  if (metrics) started[0]?.closers.push(() => metrics.close());
   try {
     await admin.waitForBroker();
     await admin.ensureTopics(allTopics());
@@ -173,16 +201,19 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
     }
     if (service === 'invalidation') {
       // The lag that matters to users: data changes not yet applied.
-      StrataMetrics.shared().reportConsumerLag(() => admin.consumerLag(`${transport.groupId(service)}-server`, [DATA_CHANGES_TOPIC]));
+      StrataMetrics.shared().reportConsumerLag(() =>
+        admin.consumerLag(`${transport.groupId(service)}-server`, [DATA_CHANGES_TOPIC]),
+      );
     }
   } catch (error) {
     await stopAll(started, transport);
     throw error;
   }
-  const listening = listeningPort(app);
+  const listening = listeningAddress(app);
   return {
-    url: listening === undefined ? undefined : `http://127.0.0.1:${listening}`,
-    port: listening,
+    url: listening?.url,
+    port: listening?.port,
+    metricsPort: metrics?.port,
     stop: () => stopAll(started, transport),
   };
 }

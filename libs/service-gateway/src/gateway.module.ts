@@ -2,7 +2,10 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { NamespacePolicies } from '@strata/cache-core';
 import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { OpsModule, StrataMetrics } from '@strata/observability';
+import { APP_GUARD } from '@nestjs/core';
+import { AccessGuard } from './auth/access.guard';
 import { TenantResolver } from './auth/tenant-resolver';
+import { TenantStats } from './cache-api/tenant-stats';
 import { CacheStatsService } from './cache-api/cache-stats.service';
 import { GatewayCache } from './cache-api/gateway-cache';
 import { CacheApiHttpController } from './http/cache-api.http-controller';
@@ -25,7 +28,12 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [OpsModule],
-      controllers: [CacheApiHttpController, InvalidationsHttpController, L1EvictMessageController, ...OPENAI_PROXY_CONTROLLERS],
+      controllers: [
+        CacheApiHttpController,
+        InvalidationsHttpController,
+        L1EvictMessageController,
+        ...OPENAI_PROXY_CONTROLLERS,
+      ],
       providers: [
         ...options.adapters,
         { provide: STRATA_CONFIG, useValue: config },
@@ -51,12 +59,17 @@ export class GatewayModule {
                 defaultTtlSeconds: config.cache.defaultTtlSeconds,
                 maxTtlSeconds: config.cache.maxTtlSeconds,
                 contentTypeTtlSeconds: config.cache.contentTypeTtlSeconds,
-                ...(config.cache.similarityThreshold === undefined ? {} : { similarityThreshold: config.cache.similarityThreshold }),
+                ...(config.cache.similarityThreshold === undefined
+                  ? {}
+                  : { similarityThreshold: config.cache.similarityThreshold }),
               },
               config.cache.namespaces,
             ),
         },
         TenantResolver,
+        // Every HTTP route: who is calling, may it call this route, its rate limit (see AccessGuard).
+        { provide: APP_GUARD, useClass: AccessGuard },
+        TenantStats,
         GatewayCache,
         CacheStatsService,
         ...OPENAI_PROXY_PROVIDERS,

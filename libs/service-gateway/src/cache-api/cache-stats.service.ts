@@ -1,14 +1,38 @@
 import { Injectable } from '@nestjs/common';
 import { StrataMetrics } from '@strata/observability';
 import { GatewayCache } from './gateway-cache';
+import { TenantStats } from './tenant-stats';
 
-/** `GET /v1/cache/stats`: this gateway's results since start, and entry counts per tier. */
+/**
+ * `GET /v1/cache/stats`: for a tenant, its own lookup results and savings on this gateway since start;
+ * for an admin key, the whole gateway's, with entry counts per tier.
+ */
 @Injectable()
 export class CacheStatsService {
   private readonly metrics = StrataMetrics.shared();
   private readonly startedAt = Date.now();
 
-  constructor(private readonly cache: GatewayCache) {}
+  constructor(
+    private readonly cache: GatewayCache,
+    private readonly tenants: TenantStats,
+  ) {}
+
+  /** One tenant's numbers. Entry counts are left out: per tier they are process-wide and would tell of other tenants. */
+  async tenantSnapshot(tenant: string): Promise<object> {
+    const { l1, l2, l3, miss, bypass } = this.tenants.of(tenant);
+    const hits = l1 + l2 + l3;
+    const lookups = hits + miss;
+    return {
+      tenant,
+      uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
+      lookups,
+      hits: { l1, l2, l3, total: hits },
+      misses: miss,
+      bypassed: bypass,
+      hitRatio: lookups === 0 ? 0 : Math.round((hits / lookups) * 10_000) / 10_000,
+      saved: await this.savings(tenant),
+    };
+  }
 
   async snapshot(): Promise<object> {
     const count = (result: string) => this.metrics.counterValue(this.metrics.results, { result });
@@ -35,13 +59,21 @@ export class CacheStatsService {
   }
 
   /** What hits saved at the upstream (OpenAI-compatible proxy): tokens from the stored usage, USD at the configured prices. */
-  private async savings(): Promise<{ tokens: number; usd: number; byModel: Record<string, { tokens: number; usd: number }> }> {
+  /** `tenant`: only that tenant's savings (by the metrics' tenant label); else everyone's. */
+  private async savings(
+    tenant?: string,
+  ): Promise<{ tokens: number; usd: number; byModel: Record<string, { tokens: number; usd: number }> }> {
     const [tokens, usd] = await Promise.all([this.metrics.tokensSaved.get(), this.metrics.costSaved.get()]);
     const byModel: Record<string, { tokens: number; usd: number }> = {};
     const slot = (model: string | number | undefined) => (byModel[String(model)] ??= { tokens: 0, usd: 0 });
-    for (const v of tokens.values) slot(v.labels.model).tokens += v.value;
-    for (const v of usd.values) slot(v.labels.model).usd += v.value;
-    const total = Object.values(byModel).reduce((sum, m) => ({ tokens: sum.tokens + m.tokens, usd: sum.usd + m.usd }), { tokens: 0, usd: 0 });
+    const mine = (labels: Partial<Record<string, string | number>>) =>
+      tenant === undefined || labels['tenant'] === tenant;
+    for (const v of tokens.values) if (mine(v.labels)) slot(v.labels.model).tokens += v.value;
+    for (const v of usd.values) if (mine(v.labels)) slot(v.labels.model).usd += v.value;
+    const total = Object.values(byModel).reduce((sum, m) => ({ tokens: sum.tokens + m.tokens, usd: sum.usd + m.usd }), {
+      tokens: 0,
+      usd: 0,
+    });
     for (const m of Object.values(byModel)) m.usd = Math.round(m.usd * 1e6) / 1e6;
     return { tokens: total.tokens, usd: Math.round(total.usd * 1e6) / 1e6, byModel };
   }

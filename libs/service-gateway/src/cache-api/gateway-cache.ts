@@ -41,6 +41,7 @@ import { StrataMetrics } from '@strata/observability';
 import { CACHE_CLIENT, INVALIDATION_CLIENT, requestReply } from '@strata/transport';
 import { LRUCache } from 'lru-cache';
 import { L1Cache } from '../l1/l1-cache';
+import { TenantStats } from './tenant-stats';
 
 /** What identifies a cacheable request (the body of lookups and stores, minus what is specific to each). */
 export interface CacheRequest {
@@ -52,7 +53,13 @@ export interface CacheRequest {
 }
 
 export type LookupOutcome =
-  | { readonly status: 'hit'; readonly tier: 'l1' | 'l2' | 'l3'; readonly entry: CacheEntry; readonly similarity?: number; readonly now: number }
+  | {
+      readonly status: 'hit';
+      readonly tier: 'l1' | 'l2' | 'l3';
+      readonly entry: CacheEntry;
+      readonly similarity?: number;
+      readonly now: number;
+    }
   | { readonly status: 'miss'; readonly ticket?: number }
   | { readonly status: 'bypass'; readonly reason: string };
 
@@ -112,6 +119,7 @@ export class GatewayCache {
     private readonly policies: NamespacePolicies,
     @Inject(CACHE_CLIENT) private readonly cache: ClientProxy,
     @Inject(INVALIDATION_CLIENT) private readonly invalidation: ClientProxy,
+    private readonly tenantStats: TenantStats,
   ) {
     this.lookupTimeoutMs = config.kafka.requestTimeoutMs;
   }
@@ -133,12 +141,19 @@ export class GatewayCache {
   }
 
   /** `fingerprint`: the request's, when the caller computed it already (the proxy keys coalescing with it). */
-  async lookup(tenant: string, request: CacheRequest, mode: LookupMode = 'auto', threshold?: number, fingerprint?: RequestFingerprint): Promise<LookupOutcome> {
+  async lookup(
+    tenant: string,
+    request: CacheRequest,
+    mode: LookupMode = 'auto',
+    threshold?: number,
+    fingerprint?: RequestFingerprint,
+  ): Promise<LookupOutcome> {
     const start = process.hrtime.bigint();
     const policy = this.policy(request.namespace);
     const verdict = cacheability(policy.temperaturePolicy, request.params);
     if (!verdict.cacheable) {
       this.metrics.lookups.inc({ tier: 'total', outcome: 'bypass' });
+      this.tenantStats.record(tenant, 'bypass');
       return { status: 'bypass', reason: verdict.reason };
     }
     const fp = fingerprint ?? this.fingerprint(tenant, request, policy);
@@ -148,7 +163,7 @@ export class GatewayCache {
       this.metrics.lookups.inc({ tier: 'l1', outcome: entry ? 'hit' : 'miss' });
       if (entry) {
         this.metrics.lookupDuration.observe({ tier: 'l1' }, elapsedSeconds(start));
-        this.recordResult('l1', start);
+        this.recordResult(tenant, 'l1', start);
         return { status: 'hit', tier: 'l1', entry, now: Date.now() };
       }
     }
@@ -173,24 +188,32 @@ export class GatewayCache {
     } catch {
       // The cache service is slow or away: the caller gets a miss quickly rather than an error.
       this.metrics.tierErrors.inc({ tier: 'cache-service', operation: 'lookup' });
-      this.recordResult('miss', start);
+      this.recordResult(tenant, 'miss', start);
       return { status: 'miss' };
     }
     if (!reply.hit) {
-      this.recordResult('miss', start);
+      this.recordResult(tenant, 'miss', start);
       return reply.ticket === undefined ? { status: 'miss' } : { status: 'miss', ticket: reply.ticket };
     }
     if (reply.entry.tenant !== tenant) {
-      this.recordResult('miss', start);
+      this.recordResult(tenant, 'miss', start);
       return { status: 'miss' };
     }
     // Fill L1 under this request's key (for an L3 hit that is the paraphrase's key, as in L2).
     const entry: CacheEntry =
-      reply.entry.exactKey === fp.exactKey ? reply.entry : { ...reply.entry, exactKey: fp.exactKey, query: fp.query, aliasOf: reply.entry.aliasOf ?? reply.entry.id };
+      reply.entry.exactKey === fp.exactKey
+        ? reply.entry
+        : { ...reply.entry, exactKey: fp.exactKey, query: fp.query, aliasOf: reply.entry.aliasOf ?? reply.entry.id };
     // An L3 match the cache service did not remember as exact (a looser threshold than the default) stays out of L1 too.
     if (reply.tier === 'l2' || reply.backfilled !== false) this.l1.set(entry);
-    this.recordResult(reply.tier, start);
-    return { status: 'hit', tier: reply.tier, entry: reply.entry, ...(reply.similarity === undefined ? {} : { similarity: reply.similarity }), now: Date.now() };
+    this.recordResult(tenant, reply.tier, start);
+    return {
+      status: 'hit',
+      tier: reply.tier,
+      entry: reply.entry,
+      ...(reply.similarity === undefined ? {} : { similarity: reply.similarity }),
+      now: Date.now(),
+    };
   }
 
   async store(
@@ -227,14 +250,23 @@ export class GatewayCache {
     try {
       // Keyed by entry: stores of one entry stay in order; stores of different entries spread over partitions
       // (keying by tenant would serialise a tenant's stores on one partition).
-      reply = await requestReply<CacheStoreReply>(this.cache, CACHE_STORE_TOPIC, message, STORE_TIMEOUT_MS, message.exactKey);
+      reply = await requestReply<CacheStoreReply>(
+        this.cache,
+        CACHE_STORE_TOPIC,
+        message,
+        STORE_TIMEOUT_MS,
+        message.exactKey,
+      );
     } catch (error) {
       this.metrics.stores.inc({ outcome: 'failed' });
       throw error;
     }
     if (reply.stale) {
       this.metrics.stores.inc({ outcome: 'stale' });
-      throw new StrataError(ErrorCode.StaleEntry, 'the data this answer depends on was invalidated after it was looked up; not stored');
+      throw new StrataError(
+        ErrorCode.StaleEntry,
+        'the data this answer depends on was invalidated after it was looked up; not stored',
+      );
     }
     const entry = entryFromStoreRequest(message, reply.generation);
     const l1 = this.l1.set(entry);
@@ -248,14 +280,20 @@ export class GatewayCache {
    */
   async ticket(tenant: string): Promise<number | undefined> {
     try {
-      return (await requestReply<CacheTicketReply>(this.cache, CACHE_TICKET_TOPIC, { tenant }, this.lookupTimeoutMs)).ticket;
+      return (await requestReply<CacheTicketReply>(this.cache, CACHE_TICKET_TOPIC, { tenant }, this.lookupTimeoutMs))
+        .ticket;
     } catch {
       return undefined;
     }
   }
 
   async getEntry(tenant: string, id: string): Promise<CacheEntry | undefined> {
-    const reply = await requestReply<CacheEntryGetReply>(this.cache, CACHE_ENTRY_GET_TOPIC, { tenant, id }, STORE_TIMEOUT_MS);
+    const reply = await requestReply<CacheEntryGetReply>(
+      this.cache,
+      CACHE_ENTRY_GET_TOPIC,
+      { tenant, id },
+      STORE_TIMEOUT_MS,
+    );
     return reply.entry && reply.entry.tenant === tenant ? reply.entry : undefined;
   }
 
@@ -267,16 +305,26 @@ export class GatewayCache {
   /** Purge through the invalidation service (L3, L2, then every gateway's L1); this gateway's L1 is purged before replying. */
   async purge(selector: GatewayPurge): Promise<PurgeCounts> {
     const purgeId = randomUUID();
-    const counts = await requestReply<InvalidationPurgeReply>(this.invalidation, INVALIDATION_PURGE_TOPIC, { ...selector, purgeId }, PURGE_TIMEOUT_MS);
+    const counts = await requestReply<InvalidationPurgeReply>(
+      this.invalidation,
+      INVALIDATION_PURGE_TOPIC,
+      { ...selector, purgeId },
+      PURGE_TIMEOUT_MS,
+    );
     // The broadcast has normally reached this replica already; evicting here too makes the reply's
     // promise hold even when it has not (the broadcast then finds nothing left).
     const generation = counts.generation === undefined ? {} : { generation: counts.generation };
     // A semantic purge evicts what the cache service selected, by `$entry` tag (L1 holds no vectors).
     const local: PurgeSelector =
-      selector.semantic === undefined ? selector : { tenant: selector.tenant, tags: (counts.semantic?.entryIds ?? []).map(entryTag) };
+      selector.semantic === undefined
+        ? selector
+        : { tenant: selector.tenant, tags: (counts.semantic?.entryIds ?? []).map(entryTag) };
     const l1 = this.evictL1({ ...local, ...generation }) + (this.broadcastEvictions.get(purgeId) ?? 0);
     this.broadcastEvictions.delete(purgeId);
-    const semantic = counts.semantic === undefined ? {} : { semantic: { matched: counts.semantic.entryIds.length, truncated: counts.semantic.truncated } };
+    const semantic =
+      counts.semantic === undefined
+        ? {}
+        : { semantic: { matched: counts.semantic.entryIds.length, truncated: counts.semantic.truncated } };
     return { l1, l2: counts.l2, l3: counts.l3, ...semantic };
   }
 
@@ -286,10 +334,13 @@ export class GatewayCache {
   }
 
   /** Applies an L1 eviction (from a purge here or the broadcast); returns how many entries it removed. */
-  evictL1(selector: PurgeSelector & { readonly purgeId?: string | undefined; readonly generation?: number | undefined }): number {
+  evictL1(
+    selector: PurgeSelector & { readonly purgeId?: string | undefined; readonly generation?: number | undefined },
+  ): number {
     const purged = this.l1.purge(selector, selector.generation);
     if (purged > 0) this.metrics.purged.inc({ tier: 'l1' }, purged);
-    if (selector.purgeId !== undefined) this.broadcastEvictions.set(selector.purgeId, (this.broadcastEvictions.get(selector.purgeId) ?? 0) + purged);
+    if (selector.purgeId !== undefined)
+      this.broadcastEvictions.set(selector.purgeId, (this.broadcastEvictions.get(selector.purgeId) ?? 0) + purged);
     return purged;
   }
 
@@ -303,13 +354,21 @@ export class GatewayCache {
     return { entries: { l1: this.l1.size, ...remote } };
   }
 
-  private recordResult(result: 'l1' | 'l2' | 'l3' | 'miss', start: bigint): void {
+  private recordResult(tenant: string, result: 'l1' | 'l2' | 'l3' | 'miss', start: bigint): void {
+    this.tenantStats.record(tenant, result);
     this.metrics.results.inc({ result });
     this.metrics.lookupDuration.observe({ tier: 'total' }, elapsedSeconds(start));
   }
 }
 
-export function describeHit(outcome: Extract<LookupOutcome, { status: 'hit' }>): { age: number; ttl: number; id: string } {
-  return { age: ageSeconds(outcome.entry, outcome.now), ttl: ttlRemainingSeconds(outcome.entry, outcome.now), id: outcome.entry.aliasOf ?? outcome.entry.id };
+export function describeHit(outcome: Extract<LookupOutcome, { status: 'hit' }>): {
+  age: number;
+  ttl: number;
+  id: string;
+} {
+  return {
+    age: ageSeconds(outcome.entry, outcome.now),
+    ttl: ttlRemainingSeconds(outcome.entry, outcome.now),
+    id: outcome.entry.aliasOf ?? outcome.entry.id,
+  };
 }
-

@@ -1,15 +1,22 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { type CacheEntry, RESERVED_TAG_PREFIX, ageSeconds, ttlRemainingSeconds } from '@strata/cache-core';
-import { ErrorCode, StrataError, entryIdSchema, lookupRequestSchema, purgeRequestSchema, storeRequestSchema } from '@strata/contracts';
+import {
+  ErrorCode,
+  StrataError,
+  entryIdSchema,
+  lookupRequestSchema,
+  purgeRequestSchema,
+  storeRequestSchema,
+} from '@strata/contracts';
 import { Inject } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
-import { TenantResolver } from '../auth/tenant-resolver';
+import { RouteAccess } from '@strata/observability';
+import { RequestIdentity, TenantId } from '../auth/request-identity';
+import { type Identity } from '../auth/tenant-resolver';
 import { GatewayCache, describeHit } from '../cache-api/gateway-cache';
 import { CacheStatsService } from '../cache-api/cache-stats.service';
 import { enforceLimits } from './request-limits';
 import { parseBody } from './parse-body';
-
-type HeaderValue = string | string[] | undefined;
 
 function userTags(entry: CacheEntry): string[] {
   return entry.tags.filter((t) => !t.startsWith(RESERVED_TAG_PREFIX));
@@ -25,20 +32,21 @@ function parseId(id: string): string {
 export class CacheApiHttpController {
   constructor(
     private readonly cache: GatewayCache,
-    private readonly tenants: TenantResolver,
     private readonly stats: CacheStatsService,
     @Inject(STRATA_CONFIG) private readonly config: StrataConfig,
   ) {}
 
   @Post('lookup')
   @HttpCode(200)
-  async lookup(@Body() body: unknown, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
-    const tenant = this.tenants.resolve(auth, apiKey);
+  async lookup(@Body() body: unknown, @TenantId() tenant: string): Promise<object> {
     const request = parseBody(lookupRequestSchema, body);
     enforceLimits(this.config.limits, request);
     const outcome = await this.cache.lookup(tenant, request, request.mode ?? 'auto', request.threshold);
     if (outcome.status === 'bypass') return { hit: false, status: 'bypass', reason: outcome.reason };
-    if (outcome.status === 'miss') return outcome.ticket === undefined ? { hit: false, status: 'miss' } : { hit: false, status: 'miss', ticket: outcome.ticket };
+    if (outcome.status === 'miss')
+      return outcome.ticket === undefined
+        ? { hit: false, status: 'miss' }
+        : { hit: false, status: 'miss', ticket: outcome.ticket };
     const { id, age, ttl } = describeHit(outcome);
     return {
       hit: true,
@@ -54,17 +62,21 @@ export class CacheApiHttpController {
 
   @Post('entries')
   @HttpCode(201)
-  async store(@Body() body: unknown, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
-    const tenant = this.tenants.resolve(auth, apiKey);
+  @RouteAccess('write')
+  async store(@Body() body: unknown, @TenantId() tenant: string): Promise<object> {
     const request = parseBody(storeRequestSchema, body);
     enforceLimits(this.config.limits, request);
-    const stored = await this.cache.store(tenant, request, request.response, { tags: request.tags, ttlSeconds: request.ttl, contentType: request.contentType, ticket: request.ticket });
+    const stored = await this.cache.store(tenant, request, request.response, {
+      tags: request.tags,
+      ttlSeconds: request.ttl,
+      contentType: request.contentType,
+      ticket: request.ticket,
+    });
     return { id: stored.id, ttl: ttlRemainingSeconds(stored.entry, Date.now()), tiers: stored.tiers };
   }
 
   @Get('entries/:id')
-  async getEntry(@Param('id') rawId: string, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
-    const tenant = this.tenants.resolve(auth, apiKey);
+  async getEntry(@Param('id') rawId: string, @TenantId() tenant: string): Promise<object> {
     const id = parseId(rawId);
     const entry = await this.cache.getEntry(tenant, id);
     if (!entry) throw new StrataError(ErrorCode.NotFound, `no entry ${id}`);
@@ -84,8 +96,8 @@ export class CacheApiHttpController {
   }
 
   @Delete('entries/:id')
-  async deleteEntry(@Param('id') rawId: string, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
-    const tenant = this.tenants.resolve(auth, apiKey);
+  @RouteAccess('write')
+  async deleteEntry(@Param('id') rawId: string, @TenantId() tenant: string): Promise<object> {
     const id = parseId(rawId);
     const purged = await this.cache.deleteEntry(tenant, id);
     if (purged.l1 + purged.l2 + purged.l3 === 0) throw new StrataError(ErrorCode.NotFound, `no entry ${id}`);
@@ -94,8 +106,8 @@ export class CacheApiHttpController {
 
   @Post('purge')
   @HttpCode(200)
-  async purge(@Body() body: unknown, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
-    const tenant = this.tenants.resolve(auth, apiKey);
+  @RouteAccess('write')
+  async purge(@Body() body: unknown, @TenantId() tenant: string): Promise<object> {
     const request = parseBody(purgeRequestSchema, body);
     enforceLimits(this.config.limits, request);
     const { semantic, ...purged } = await this.cache.purge({
@@ -107,10 +119,11 @@ export class CacheApiHttpController {
     return semantic === undefined ? { purged } : { purged, semantic };
   }
 
+  /** A tenant sees its own numbers; an admin key sees the whole gateway's. */
   @Get('stats')
-  async getStats(@Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
-    this.tenants.resolve(auth, apiKey);
-    return this.stats.snapshot();
+  @RouteAccess('stats')
+  getStats(@RequestIdentity() identity: Identity): Promise<object> {
+    return identity.kind === 'admin' ? this.stats.snapshot() : this.stats.tenantSnapshot(identity.tenant);
   }
 }
 

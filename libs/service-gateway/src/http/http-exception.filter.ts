@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { type ErrorBody, ErrorCode, StrataError } from '@strata/contracts';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { RateLimitedError } from '../openai/http/proxy-access';
 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.InvalidRequest]: HttpStatus.BAD_REQUEST,
@@ -71,6 +72,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
         `${request.method} ${request.url} (${request.id}) → ${status}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
       );
     }
+    if (exception instanceof RateLimitedError) void reply.header('retry-after', String(exception.retryAfterSeconds));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, HttpCode, Headers, Inject, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { DATA_CHANGES_TOPIC, type DataChangeEvent, invalidationRequestSchema } from '@strata/contracts';
 import { EVENTS_CLIENT, envelope } from '@strata/transport';
 import { firstValueFrom } from 'rxjs';
-import { TenantResolver } from '../auth/tenant-resolver';
+import { RouteAccess } from '@strata/observability';
+import { TenantId } from '../auth/request-identity';
 import { parseBody } from './parse-body';
-
-type HeaderValue = string | string[] | undefined;
 
 /**
  * `POST /v1/invalidations`: publishes a data-change event for the caller's tenant on
@@ -16,15 +15,12 @@ type HeaderValue = string | string[] | undefined;
  */
 @Controller('v1/invalidations')
 export class InvalidationsHttpController {
-  constructor(
-    private readonly tenants: TenantResolver,
-    @Inject(EVENTS_CLIENT) private readonly events: ClientProxy,
-  ) {}
+  constructor(@Inject(EVENTS_CLIENT) private readonly events: ClientProxy) {}
 
   @Post()
   @HttpCode(202)
-  async publish(@Body() body: unknown, @Headers('authorization') auth: HeaderValue, @Headers('x-api-key') apiKey: HeaderValue): Promise<object> {
-    const tenant = this.tenants.resolve(auth, apiKey);
+  @RouteAccess('write')
+  async publish(@Body() body: unknown, @TenantId() tenant: string): Promise<object> {
     const request = parseBody(invalidationRequestSchema, body);
     const event: DataChangeEvent = {
       id: request.id ?? randomUUID(),

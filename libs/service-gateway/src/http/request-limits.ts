@@ -9,7 +9,10 @@ function tooLarge(message: string): StrataError {
 }
 
 /** Documented request limits (README, "Limits"); a request over one gets 413 before any work is done. */
-export function enforceLimits(limits: Limits, request: { messages?: ChatMessage[]; prompt?: string; tags?: string[] }): void {
+export function enforceLimits(
+  limits: Limits,
+  request: { messages?: ChatMessage[]; prompt?: string; tags?: string[] },
+): void {
   if (request.prompt !== undefined && request.prompt.length > limits.maxTextChars) {
     throw tooLarge(`prompt is ${request.prompt.length} characters; the limit is ${limits.maxTextChars}`);
   }
@@ -25,9 +28,11 @@ export function enforceLimits(limits: Limits, request: { messages?: ChatMessage[
     });
   }
   if (request.tags) {
-    if (request.tags.length > limits.maxTags) throw tooLarge(`${request.tags.length} tags; the limit is ${limits.maxTags}`);
+    if (request.tags.length > limits.maxTags)
+      throw tooLarge(`${request.tags.length} tags; the limit is ${limits.maxTags}`);
     for (const tag of request.tags) {
-      if (tag.length > limits.maxTagChars) throw tooLarge(`a tag has ${tag.length} characters; the limit is ${limits.maxTagChars}`);
+      if (tag.length > limits.maxTagChars)
+        throw tooLarge(`a tag has ${tag.length} characters; the limit is ${limits.maxTagChars}`);
     }
   }
 }

@@ -1,6 +1,8 @@
 import { TokenBucketLimiter, configuredLimits } from './token-bucket-limiter';
 
-function setup(limits = configuredLimits({ requestsPerSecond: 2, burst: 3, tenants: { vip: { requestsPerSecond: 100 } } })) {
+function setup(
+  limits = configuredLimits({ requestsPerSecond: 2, burst: 3, tenants: { vip: { requestsPerSecond: 100 } } }),
+) {
   let now = 0;
   const sut = new TokenBucketLimiter(limits, () => now);
   return { sut, advance: (ms: number) => (now += ms) };
@@ -47,5 +49,35 @@ describe(TokenBucketLimiter.name, () => {
   it('lets everything through when no limit is configured', () => {
     const { sut } = setup(configuredLimits({ tenants: {} }));
     for (let i = 0; i < 1_000; i++) expect(sut.take('a').allowed).toBe(true);
+  });
+});
+
+describe(`${TokenBucketLimiter.name} peek and bounds`, () => {
+  it('peek answers like take without taking a token', () => {
+    let now = 0;
+    const sut = new TokenBucketLimiter(
+      () => ({ requestsPerSecond: 1, burst: 1 }),
+      () => now,
+    );
+    expect(sut.peek('ip')).toEqual({ allowed: true });
+    expect(sut.take('ip')).toEqual({ allowed: true });
+    expect(sut.peek('ip')).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    now += 1_000;
+    expect(sut.peek('ip')).toEqual({ allowed: true });
+    expect(sut.peek('ip')).toEqual({ allowed: true });
+  });
+
+  it('keeps at most maxKeys buckets', () => {
+    const sut = new TokenBucketLimiter(
+      () => ({ requestsPerSecond: 0.001, burst: 1 }),
+      () => 0,
+      2,
+    );
+    sut.take('a');
+    sut.take('b');
+    sut.take('c');
+    // 'a' was forgotten: its bucket starts full again.
+    expect(sut.take('a').allowed).toBe(true);
+    expect(sut.take('c').allowed).toBe(false);
   });
 });

@@ -1,0 +1,33 @@
+import { type ExecutionContext, createParamDecorator } from '@nestjs/common';
+import { ErrorCode, StrataError } from '@strata/contracts';
+import { type Identity } from './tenant-resolver';
+
+/** Identities the access guard decided, by request object (the same object reaches guards and handlers). */
+const identities = new WeakMap<object, Identity>();
+
+export function rememberIdentity(request: object, identity: Identity): void {
+  identities.set(request, identity);
+}
+
+function identityOf(context: ExecutionContext): Identity {
+  const identity = identities.get(context.switchToHttp().getRequest<object>());
+  // Only a route the access guard skipped (marked public) can get here; none of those ask who is calling.
+  if (!identity) throw new StrataError(ErrorCode.Unauthorized, 'no API key was checked for this request');
+  return identity;
+}
+
+/** The caller as the access guard decided it: a tenant or an admin. */
+export const RequestIdentity = createParamDecorator((_data: unknown, context: ExecutionContext): Identity =>
+  identityOf(context),
+);
+
+/** The calling tenant (routes that admit admin keys use `RequestIdentity`). */
+export const TenantId = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
+  const identity = identityOf(context);
+  if (identity.kind !== 'tenant')
+    throw new StrataError(
+      ErrorCode.Unauthorized,
+      'admin keys only read /v1/cache/stats and /metrics; use a tenant key',
+    );
+  return identity.tenant;
+});
