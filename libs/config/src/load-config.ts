@@ -225,7 +225,11 @@ function fromEnv(env: Env): Json {
       sessionTimeoutMs: num(env, 'KAFKA_SESSION_TIMEOUT_MS'),
       instanceId: str(env, 'STRATA_INSTANCE_ID'),
     },
-    redis: { url: str(env, 'REDIS_URL') },
+    redis: {
+      url: str(env, 'REDIS_URL'),
+      clusterNodes: list(env, 'REDIS_CLUSTER_NODES')?.map((node) => (node.includes('://') ? node : `redis://${node}`)),
+      commandTimeoutMs: num(env, 'REDIS_COMMAND_TIMEOUT_MS'),
+    },
     qdrant: { url: str(env, 'QDRANT_URL'), apiKey: str(env, 'QDRANT_API_KEY') },
     embedding: {
       provider: str(env, 'EMBEDDING_PROVIDER'),
@@ -239,6 +243,7 @@ function fromEnv(env: Env): Json {
       l1MaxBytes: num(env, 'STRATA_L1_MAX_BYTES'),
       l1MaxTtlSeconds: num(env, 'STRATA_L1_MAX_TTL_SECONDS'),
       memoryMaxEntries: num(env, 'STRATA_MEMORY_MAX_ENTRIES'),
+      generationFieldsPerTenant: num(env, 'STRATA_GENERATION_FIELDS_PER_TENANT'),
       defaultTtlSeconds: num(env, 'STRATA_DEFAULT_TTL_SECONDS'),
       maxTtlSeconds: num(env, 'STRATA_MAX_TTL_SECONDS'),
       similarityThreshold: num(env, 'STRATA_SIMILARITY_THRESHOLD'),

@@ -98,7 +98,16 @@ export const strataConfigSchema = z
       .strict()
       .default({}),
     kafka: kafkaSchema.default({}),
-    redis: z.object({ url: z.string().url().optional() }).strict().default({}),
+    redis: z
+      .object({
+        url: z.string().url().optional(),
+        /** Redis Cluster seed nodes (`redis://host:port`); when set, used instead of `url`. */
+        clusterNodes: z.array(z.string().url()).default([]),
+        /** A Redis command unanswered this long fails (then the circuit breaker refuses commands at once). */
+        commandTimeoutMs: z.number().int().positive().default(1_000),
+      })
+      .strict()
+      .default({}),
     qdrant: z
       .object({
         url: z.string().url().optional(),
@@ -139,6 +148,8 @@ export const strataConfigSchema = z
         l1MaxTtlSeconds: z.number().int().positive().default(300),
         /** Entry bound of the in-memory L2 and L3 of the embedded default. */
         memoryMaxEntries: z.number().int().positive().default(100_000),
+        /** Purged tags/namespaces whose generation is kept per tenant; older ones fold into the tenant's floor. */
+        generationFieldsPerTenant: z.number().int().positive().default(100_000),
         /**
          * Cosine below which vector candidates are not retrieved; verification decides above it.
          * Unset: 0.8 for the local model (nothing it accepts at the default threshold is below 0.86),

@@ -22,7 +22,13 @@ import {
 import { SemanticVerifier } from '@strata/semantic';
 import { MemoryEmbeddingCache, MemoryExactStore, MemoryProcessedEvents, MemoryPurgeGenerations, MemoryVectorIndex } from '@strata/store-memory';
 import { QdrantVectorIndex } from '@strata/store-qdrant';
-import { RedisEmbeddingCache, RedisExactStore, RedisProcessedEvents, RedisPurgeGenerations } from '@strata/store-redis';
+import {
+  RedisEmbeddingCache,
+  RedisExactStore,
+  RedisProcessedEvents,
+  RedisPurgeGenerations,
+  type RedisConnectionOptions,
+} from '@strata/store-redis';
 
 /** Something the runtime opened and must close on shutdown. */
 export type Closer = () => Promise<void>;
@@ -45,6 +51,13 @@ function redisErrorLogger(component: string): (error: Error) => void {
   };
 }
 
+/** How to reach Redis (one server or a cluster), or undefined when Redis is not configured. */
+function redisOptions(config: StrataConfig, component: string): RedisConnectionOptions | undefined {
+  const { url, clusterNodes, commandTimeoutMs } = config.redis;
+  if (clusterNodes.length === 0 && !url) return undefined;
+  return { ...(clusterNodes.length > 0 ? { clusterNodes } : { url }), commandTimeoutMs, onError: redisErrorLogger(component) };
+}
+
 /**
  * A purge's generation must outlive every entry it can make stale: the longest TTL any namespace allows,
  * plus an hour for stores in flight.
@@ -59,15 +72,18 @@ export async function cacheAdapters(config: StrataConfig): Promise<BuiltAdapters
   const closers: Closer[] = [];
   let exact: ExactStore;
   let generations: PurgeGenerations;
-  if (config.redis.url) {
-    const redis = RedisExactStore.open({ url: config.redis.url, onError: redisErrorLogger('L2') });
-    const gens = RedisPurgeGenerations.open({ url: config.redis.url, onError: redisErrorLogger('PurgeGenerations'), retainMs: generationRetentionMs(config) });
+  const l2Redis = redisOptions(config, 'L2');
+  const generationsRedis = redisOptions(config, 'PurgeGenerations');
+  const generationBounds = { retainMs: generationRetentionMs(config), maxFieldsPerTenant: config.cache.generationFieldsPerTenant };
+  if (l2Redis && generationsRedis) {
+    const redis = RedisExactStore.open(l2Redis);
+    const gens = RedisPurgeGenerations.open({ ...generationsRedis, ...generationBounds });
     closers.push(() => redis.close(), () => gens.close());
     exact = redis;
     generations = gens;
   } else {
     exact = new MemoryExactStore({ maxEntries: config.cache.memoryMaxEntries });
-    generations = new MemoryPurgeGenerations({ retainMs: generationRetentionMs(config) });
+    generations = new MemoryPurgeGenerations(generationBounds);
   }
   const { qdrant } = config;
   const vectors: VectorIndex = qdrant.url
@@ -114,8 +130,9 @@ export async function embeddingAdapters(config: StrataConfig): Promise<BuiltAdap
       break;
   }
   let cache: EmbeddingCache;
-  if (config.redis.url) {
-    const redis = RedisEmbeddingCache.open({ url: config.redis.url, onError: redisErrorLogger('EmbeddingCache') });
+  const cacheRedis = redisOptions(config, 'EmbeddingCache');
+  if (cacheRedis) {
+    const redis = RedisEmbeddingCache.open(cacheRedis);
     closers.push(() => redis.close());
     cache = redis;
   } else {
@@ -132,8 +149,9 @@ export async function embeddingAdapters(config: StrataConfig): Promise<BuiltAdap
 
 /** Which data-change events were applied (Redis when configured, so every replica and restart agrees). */
 export function invalidationAdapters(config: StrataConfig): BuiltAdapters {
-  if (config.redis.url) {
-    const events = RedisProcessedEvents.open({ url: config.redis.url, onError: redisErrorLogger('ProcessedEvents') });
+  const eventsRedis = redisOptions(config, 'ProcessedEvents');
+  if (eventsRedis) {
+    const events = RedisProcessedEvents.open(eventsRedis);
     return { providers: [{ provide: PROCESSED_EVENTS, useValue: events }], closers: [() => events.close()] };
   }
   const events: ProcessedEvents = new MemoryProcessedEvents();
