@@ -1,8 +1,11 @@
 import { type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { type IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { type IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { type IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { join } from 'node:path';
 import { checkHpaReplicas } from './checks/hpa-replicas.check';
+import { checkIngress } from './checks/ingress.check';
 import { checkNetworkFlows } from './checks/network-flows.check';
 import { checkRedisEviction } from './checks/redis-eviction.check';
 import { type Finding, formatFinding } from './checks/finding';
@@ -36,6 +39,10 @@ describe('deploy-check on the real overlays', () => {
 
     it('runs Redis with an eviction policy that keeps keys without a TTL', () => {
       expect(lines(checkRedisEviction(render(overlay)))).toEqual([]);
+    });
+
+    it('keeps /metrics off the Ingress and waits on the gateway longer than it waits on the upstream', () => {
+      expect(lines(checkIngress(render(overlay)))).toEqual([]);
     });
   });
 
@@ -95,6 +102,26 @@ describe('deploy-check on the real overlays', () => {
     args[args.indexOf('--maxmemory-policy') + 1] = policy;
     expect(lines(checkRedisEviction(objects))).toEqual([
       `[redis-eviction] StatefulSet/strata/redis: container "redis" runs with --maxmemory-policy ${policy}, which can evict the purge generations (keys without a TTL): use volatile-lru (or another volatile-* policy, or noeviction)`,
+    ]);
+  });
+
+  it('fails when the Ingress routes everything (/metrics included) with the 60 s nginx default', () => {
+    const objects = render('prod');
+    const ingress = pick<IIngress>(objects, 'Ingress', 'gateway');
+    ingress.spec!.rules![0].http!.paths[0].path = '/';
+    delete ingress.metadata!.annotations!['nginx.ingress.kubernetes.io/proxy-read-timeout'];
+    expect(lines(checkIngress(objects))).toEqual([
+      '[ingress] Ingress/strata/gateway: path / (Prefix) routes /metrics to the public: route /v1 only',
+      '[ingress] Ingress/strata/gateway: path / (Prefix) routes /health/ready to the public: route /v1 only',
+      '[ingress] Ingress/strata/gateway: proxy-read-timeout is 60 s (ingress-nginx default), not more than the gateway waits on the upstream (120 s)',
+    ]);
+  });
+
+  it('fails when the ServiceMonitor scrapes the public API port', () => {
+    const objects = render('prod');
+    pick<IServiceMonitor>(objects, 'ServiceMonitor', 'strata').spec.endpoints!.push({ port: 'http', path: '/metrics' });
+    expect(lines(checkIngress(objects))).toEqual([
+      `[ingress] ServiceMonitor/strata/strata: scrapes gateway's port "http", which the Ingress makes public: serve /metrics on the port named "metrics"`,
     ]);
   });
 });

@@ -6,6 +6,7 @@ import { checkContainerHardening } from './checks/container-hardening.check';
 import { checkDashboard, parseExportedMetrics } from './checks/dashboard.check';
 import { checkDockerfile, checkDockerignore } from './checks/dockerfile.check';
 import { checkHpaReplicas } from './checks/hpa-replicas.check';
+import { checkIngress } from './checks/ingress.check';
 import { checkNetworkFlows } from './checks/network-flows.check';
 import { readEnvNames } from './checks/env-names';
 import { type Finding, finding } from './checks/finding';
@@ -59,6 +60,7 @@ export function checkRenderedObjects(objects: readonly K8sObject[], envNames: Re
     ...checkNetworkFlows(objects),
     ...checkHpaReplicas(objects),
     ...checkRedisEviction(objects),
+    ...checkIngress(objects),
   ];
 }
 
@@ -95,7 +97,7 @@ export function runDeployCheck(options: DeployCheckOptions): DeployCheckReport {
       }
     }
     errors.push(...prefixed(name, [...validateAgainstSchemas(objects), ...checkRenderedObjects(objects, envNames)]));
-    checks += 9;
+    checks += 10;
     if (options.realKustomize) {
       const differences = compareRenders(objects, options.realKustomize.render(dir));
       errors.push(
