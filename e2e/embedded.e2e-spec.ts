@@ -8,6 +8,7 @@ describe('embedded default (end to end)', () => {
   let strata: StrataProcess;
   const ACME = 'acme-key-1';
   const GLOBEX = 'globex-key-1';
+  const OPS = 'ops-admin-key-1';
 
   const system = { role: 'system', content: 'You are the support assistant of a shoe shop.' };
   const ask = (content: string, extra: Record<string, unknown> = {}) => ({
@@ -22,6 +23,8 @@ describe('embedded default (end to end)', () => {
   beforeAll(async () => {
     strata = await startStrataProcess('dist/apps/gateway/src/main.js', {
       STRATA_API_KEYS: `acme=${ACME},globex=${GLOBEX}`,
+      // /metrics names tenants and models: on the API port it needs an operator key.
+      STRATA_ADMIN_KEYS: OPS,
       // One L1 slot: storing a second entry evicts the first from L1, so its next lookup shows L2.
       STRATA_L1_MAX_ENTRIES: '1',
     });
@@ -200,7 +203,7 @@ describe('embedded default (end to end)', () => {
   });
 
   it('exports Prometheus metrics and stats', async () => {
-    const metrics = await http(strata.url, 'GET', '/metrics');
+    const metrics = await http(strata.url, 'GET', '/metrics', { apiKey: OPS });
     expect(metrics.status).toBe(200);
     expect(metrics.body).toMatch(/strata_cache_lookups_total\{tier="l1",outcome="hit"\} \d+/);
     expect(metrics.body).toMatch(/strata_cache_lookup_duration_seconds_bucket\{le="[^"]+",tier="l3"\}/);

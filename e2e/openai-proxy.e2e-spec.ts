@@ -15,6 +15,7 @@ type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 describe('OpenAI-compatible proxy (end to end)', () => {
   const ACME = 'acme-key-1';
   const GLOBEX = 'globex-key-1';
+  const OPS = 'ops-admin-key-1';
   const LIMITED = 'limited-key-1';
   const EMBEDDING_MODEL = 'glove-wiki-100d';
   let fake: FakeUpstream;
@@ -50,7 +51,7 @@ describe('OpenAI-compatible proxy (end to end)', () => {
       return res.body.hit === true;
     });
   const metric = async (pattern: RegExp) => {
-    const res = await http(strata.url, 'GET', '/metrics');
+    const res = await http(strata.url, 'GET', '/metrics', { apiKey: OPS });
     return Number(pattern.exec(res.body as string)?.[1] ?? 0);
   };
 
@@ -71,6 +72,9 @@ describe('OpenAI-compatible proxy (end to end)', () => {
       STRATA_CONFIG: configFile,
       STRATA_API_KEYS: `acme=${ACME},globex=${GLOBEX},limited=${LIMITED}`,
       UPSTREAM_URL: fake.url,
+      // No upstream key: clients bring their own (the Strata key then in X-Strata-Key); /metrics needs an operator key.
+      STRATA_CLIENT_UPSTREAM_KEYS: 'true',
+      STRATA_ADMIN_KEYS: OPS,
       // A loaded CI machine must not turn a cache-service lookup into a spurious miss.
       STRATA_CACHE_TIMEOUT_MS: '2000',
     });
@@ -269,10 +273,10 @@ describe('OpenAI-compatible proxy (end to end)', () => {
     expect(fake.chatCalls(question)).toHaveLength(2);
   });
 
-  it('never forwards the Strata key; a client may send its own upstream key with the Strata key in X-API-Key', async () => {
+  it('never forwards the Strata key; a client may send its own upstream key with the Strata key in X-Strata-Key', async () => {
     await create(acme, ask('gpt-test-k', 'Who holds the key?', { temperature: 0.5 }));
     expect(fake.chatCalls('Who holds the key?')[0]?.headers.authorization).toBeUndefined();
-    const byok = new OpenAI({ apiKey: 'sk-client-own-key', baseURL: `${strata.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-api-key': ACME } });
+    const byok = new OpenAI({ apiKey: 'sk-client-own-key', baseURL: `${strata.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-strata-key': ACME } });
     const res = await create(byok, ask('gpt-test-k', 'Who holds the key?', { temperature: 0.5 }));
     expect(res.response.status).toBe(200);
     expect(fake.chatCalls('Who holds the key?')[1]?.headers.authorization).toBe('Bearer sk-client-own-key');
