@@ -119,7 +119,7 @@ describe('deploy-check on the real overlays', () => {
 
   it('fails when the ServiceMonitor scrapes the public API port', () => {
     const objects = render('prod');
-    pick<IServiceMonitor>(objects, 'ServiceMonitor', 'strata').spec.endpoints!.push({ port: 'http', path: '/metrics' });
+    pick<IServiceMonitor>(objects, 'ServiceMonitor', 'strata').spec.endpoints.push({ port: 'http', path: '/metrics' });
     expect(lines(checkIngress(objects))).toEqual([
       `[ingress] ServiceMonitor/strata/strata: scrapes gateway's port "http", which the Ingress makes public: serve /metrics on the port named "metrics"`,
     ]);
