@@ -43,6 +43,7 @@ export class GatewayModule {
             const metrics = StrataMetrics.shared();
             const l1 = new L1Cache({
               maxEntries: config.cache.l1MaxEntries,
+              maxBytes: config.cache.l1MaxBytes,
               maxTtlSeconds: config.cache.l1MaxTtlSeconds,
               onEvict: () => metrics.evictions.inc({ tier: 'l1' }),
             });

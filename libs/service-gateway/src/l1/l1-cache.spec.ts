@@ -1,5 +1,5 @@
 import { type CacheEntry } from '@strata/cache-core';
-import { L1Cache } from './l1-cache';
+import { L1Cache, entrySizeBytes } from './l1-cache';
 
 const entry = (over: Partial<CacheEntry> = {}): CacheEntry => ({
   id: 'id-1',
@@ -76,5 +76,38 @@ describe(L1Cache.name, () => {
     l1.set(entry({ createdAt: 2_000, generation: 3, response: { answer: 'new' } }));
     expect(l1.set(entry({ createdAt: 1_500, generation: 2, response: { answer: 'old' } }))).toBe(false);
     expect(l1.get('a'.repeat(64), 'acme')?.response).toEqual({ answer: 'new' });
+  });
+});
+
+describe(`${L1Cache.name} byte bound`, () => {
+  const big = (key: string, tenant = 'acme') =>
+    entry({ exactKey: key.repeat(64), tenant, response: { answer: 'x'.repeat(100_000) } });
+
+  it('evicts the least recently used entries once their estimated size passes maxBytes, whatever the entry count', () => {
+    const evicted: number[] = [];
+    const l1 = new L1Cache({
+      maxEntries: 10_000,
+      maxBytes: 3 * entrySizeBytes(big('a')),
+      maxTtlSeconds: 30,
+      now: () => 1_000,
+      onEvict: () => evicted.push(1),
+    });
+    for (const key of ['a', 'b', 'c', 'd']) expect(l1.set(big(key))).toBe(true);
+    expect(l1.size).toBe(3);
+    expect(evicted).toHaveLength(1);
+    expect(l1.get('a'.repeat(64), 'acme')).toBeUndefined();
+    expect(l1.get('d'.repeat(64), 'acme')).toBeDefined();
+  });
+
+  it('never holds an entry larger than the whole bound, and says so', () => {
+    const l1 = new L1Cache({ maxEntries: 10, maxBytes: 10_000, maxTtlSeconds: 30, now: () => 1_000 });
+    expect(l1.set(big('a'))).toBe(false);
+    expect(l1.size).toBe(0);
+    // Its tags were not indexed either: a purge finds nothing.
+    expect(l1.purge({ tenant: 'acme', tags: ['product:1'] })).toBe(0);
+  });
+
+  it('estimates at least two bytes per character of the response', () => {
+    expect(entrySizeBytes(big('a'))).toBeGreaterThan(200_000);
   });
 });

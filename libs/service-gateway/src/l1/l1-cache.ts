@@ -1,8 +1,17 @@
-import { type CacheEntry, type PurgeSelector, entryGenerationFields, generationOf, isExpired, purgeGenerationFields } from '@strata/cache-core';
+import {
+  type CacheEntry,
+  type PurgeSelector,
+  entryGenerationFields,
+  generationOf,
+  isExpired,
+  purgeGenerationFields,
+} from '@strata/cache-core';
 import { LRUCache } from 'lru-cache';
 
 export interface L1Options {
   readonly maxEntries: number;
+  /** Bound on the entries' estimated size (`entrySizeBytes`); unset: entry count only. */
+  readonly maxBytes?: number;
   /** L1 keeps an entry at most this long, even when the entry lives longer in L2/L3. */
   readonly maxTtlSeconds: number;
   readonly now?: () => number;
@@ -28,6 +37,7 @@ export class L1Cache {
     this.now = options.now ?? Date.now;
     this.lru = new LRUCache<string, CacheEntry>({
       max: options.maxEntries,
+      ...(options.maxBytes === undefined ? {} : { maxSize: options.maxBytes, sizeCalculation: entrySizeBytes }),
       ttlAutopurge: false,
       perf: { now: () => this.now() },
       // Read our clock on every check (a non-zero resolution caches it behind a timer).
@@ -62,8 +72,15 @@ export class L1Cache {
   set(entry: CacheEntry): boolean {
     const remaining = entry.expiresAt - this.now();
     if (remaining <= 0 || this.purgedSince(entry)) return false;
+    // An entry larger than the whole byte bound is never held (lru-cache would refuse it silently).
+    if (this.options.maxBytes !== undefined && entrySizeBytes(entry) > this.options.maxBytes) return false;
     const held = this.lru.peek(entry.exactKey, { allowStale: true });
-    if (held && held.tenant === entry.tenant && (generationOf(held) > generationOf(entry) || held.createdAt > entry.createdAt)) return false;
+    if (
+      held &&
+      held.tenant === entry.tenant &&
+      (generationOf(held) > generationOf(entry) || held.createdAt > entry.createdAt)
+    )
+      return false;
     const ttl = Math.min(remaining, this.options.maxTtlSeconds * 1000);
     this.lru.set(entry.exactKey, entry, { ttl });
     for (const name of this.indexNames(entry)) {
@@ -83,7 +100,9 @@ export class L1Cache {
       }
     }
     const candidates = new Set<string>();
-    const names = selector.tags ? selector.tags.map((tag) => tagIndex(selector.tenant, tag)) : [nsIndex(selector.tenant, selector.namespace ?? '')];
+    const names = selector.tags
+      ? selector.tags.map((tag) => tagIndex(selector.tenant, tag))
+      : [nsIndex(selector.tenant, selector.namespace ?? '')];
     for (const name of names) for (const key of this.index.get(name) ?? []) candidates.add(key);
     let purged = 0;
     for (const key of candidates) {
@@ -126,6 +145,19 @@ export class L1Cache {
       if (keys.size === 0) this.index.delete(name);
     }
   }
+}
+
+/** Fixed cost of an entry beyond its texts: the object, its keys and ids, the LRU's bookkeeping. */
+const ENTRY_OVERHEAD_BYTES = 512;
+
+/**
+ * An entry's estimated heap size: its response as JSON, query and tags at two bytes a character (V8
+ * strings are one or two), plus a fixed overhead. Computed once per `set`, never on reads.
+ */
+export function entrySizeBytes(entry: CacheEntry): number {
+  let chars = JSON.stringify(entry.response).length + entry.query.length;
+  for (const tag of entry.tags) chars += tag.length;
+  return ENTRY_OVERHEAD_BYTES + 2 * chars;
 }
 
 function tagIndex(tenant: string, tag: string): string {
