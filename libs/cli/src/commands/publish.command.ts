@@ -10,7 +10,6 @@ import {
 import { type CommandContext, act } from '../command-context';
 import { UsageError } from '../errors';
 import { ExitCode } from '../exit-codes';
-import { publishToKafka } from '../kafka/kafka-publisher';
 import { collect, unitInterval, validated } from '../options';
 import { DEFAULT_LIKE_SIMILARITY } from './purge.command';
 
@@ -61,6 +60,8 @@ async function publishDirect(
     { ...request, id: request.id ?? randomUUID(), tenant, occurredAt: new Date().toISOString() },
     'data-change event',
   );
+  // Loaded only here: NestJS' Kafka client is slow to load, and no other command needs it.
+  const { publishToKafka } = await import('../kafka/kafka-publisher');
   await publishToKafka(config, event, timeoutMs);
   return { id: event.id, topic: DATA_CHANGES_TOPIC, status: 'published', tenant };
 }
