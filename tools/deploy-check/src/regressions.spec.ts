@@ -6,6 +6,7 @@ import { type IServiceMonitor } from '@kubernetes-models/prometheus-operator/mon
 import { join } from 'node:path';
 import { checkHpaReplicas } from './checks/hpa-replicas.check';
 import { checkIngress } from './checks/ingress.check';
+import { checkKafkaBrokers } from './checks/kafka-broker.check';
 import { checkNetworkFlows } from './checks/network-flows.check';
 import { checkRedisEviction } from './checks/redis-eviction.check';
 import { type Finding, formatFinding } from './checks/finding';
@@ -43,6 +44,10 @@ describe('deploy-check on the real overlays', () => {
 
     it('keeps /metrics off the Ingress and waits on the gateway longer than it waits on the upstream', () => {
       expect(lines(checkIngress(render(overlay)))).toEqual([]);
+    });
+
+    it('runs Kafka brokers with a real readiness check and logs to stdout only', () => {
+      expect(lines(checkKafkaBrokers(render(overlay)))).toEqual([]);
     });
   });
 
@@ -122,6 +127,18 @@ describe('deploy-check on the real overlays', () => {
     pick<IServiceMonitor>(objects, 'ServiceMonitor', 'strata').spec.endpoints.push({ port: 'http', path: '/metrics' });
     expect(lines(checkIngress(objects))).toEqual([
       `[ingress] ServiceMonitor/strata/strata: scrapes gateway's port "http", which the Ingress makes public: serve /metrics on the port named "metrics"`,
+    ]);
+  });
+
+  it('fails on the old Kafka broker: TCP readiness, default log4j files, GC logs', () => {
+    const objects = render('prod');
+    const kafka = pick<IStatefulSet>(objects, 'StatefulSet', 'kafka').spec!.template.spec!.containers[0];
+    kafka.readinessProbe = { tcpSocket: { port: 'client' }, periodSeconds: 10 };
+    kafka.env = kafka.env!.filter((e) => e.name !== 'KAFKA_LOG4J_OPTS' && e.name !== 'EXTRA_ARGS');
+    expect(lines(checkKafkaBrokers(objects))).toEqual([
+      '[kafka-broker] StatefulSet/strata/kafka: container "kafka": readiness is an open port; check that the broker is registered and in the ISR (an exec probe)',
+      `[kafka-broker] StatefulSet/strata/kafka: container "kafka": KAFKA_LOG4J_OPTS does not name a log4j configuration; the image's default writes log files that are never deleted`,
+      '[kafka-broker] StatefulSet/strata/kafka: container "kafka": GC log files are on (EXTRA_ARGS unset or with -loggc): set EXTRA_ARGS=-name kafkaServer',
     ]);
   });
 });

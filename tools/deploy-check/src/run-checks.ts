@@ -7,6 +7,7 @@ import { checkDashboard, parseExportedMetrics } from './checks/dashboard.check';
 import { checkDockerfile, checkDockerignore } from './checks/dockerfile.check';
 import { checkHpaReplicas } from './checks/hpa-replicas.check';
 import { checkIngress } from './checks/ingress.check';
+import { checkKafkaBrokers } from './checks/kafka-broker.check';
 import { checkNetworkFlows } from './checks/network-flows.check';
 import { readEnvNames } from './checks/env-names';
 import { type Finding, finding } from './checks/finding';
@@ -61,6 +62,7 @@ export function checkRenderedObjects(objects: readonly K8sObject[], envNames: Re
     ...checkHpaReplicas(objects),
     ...checkRedisEviction(objects),
     ...checkIngress(objects),
+    ...checkKafkaBrokers(objects),
   ];
 }
 
@@ -97,7 +99,7 @@ export function runDeployCheck(options: DeployCheckOptions): DeployCheckReport {
       }
     }
     errors.push(...prefixed(name, [...validateAgainstSchemas(objects), ...checkRenderedObjects(objects, envNames)]));
-    checks += 10;
+    checks += 11;
     if (options.realKustomize) {
       const differences = compareRenders(objects, options.realKustomize.render(dir));
       errors.push(
