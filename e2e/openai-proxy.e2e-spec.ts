@@ -24,9 +24,14 @@ describe('OpenAI-compatible proxy (end to end)', () => {
   let acme: OpenAI;
   let globex: OpenAI;
 
-  const client = (apiKey: string, headers: Record<string, string> = {}) => new OpenAI({ apiKey, baseURL: `${strata.url}/v1`, maxRetries: 0, defaultHeaders: headers });
+  const client = (apiKey: string, headers: Record<string, string> = {}) =>
+    new OpenAI({ apiKey, baseURL: `${strata.url}/v1`, maxRetries: 0, defaultHeaders: headers });
   /** A deterministic request (temperature 0) with its own model, so that no test can semantically hit another's entries. */
-  const ask = (model: string, question: string, extra: Partial<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming> = {}) => ({
+  const ask = (
+    model: string,
+    question: string,
+    extra: Partial<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming> = {},
+  ) => ({
     model,
     messages: [
       { role: 'system' as const, content: 'You are a terse assistant.' },
@@ -35,7 +40,8 @@ describe('OpenAI-compatible proxy (end to end)', () => {
     temperature: 0,
     ...extra,
   });
-  const create = (c: OpenAI, body: ReturnType<typeof ask>, headers: Record<string, string> = {}) => c.chat.completions.create(body, { headers }).withResponse();
+  const create = (c: OpenAI, body: ReturnType<typeof ask>, headers: Record<string, string> = {}) =>
+    c.chat.completions.create(body, { headers }).withResponse();
   const stream = async (c: OpenAI, body: ReturnType<typeof ask>, headers: Record<string, string> = {}) => {
     const { data, response } = await c.chat.completions.create({ ...body, stream: true }, { headers }).withResponse();
     const chunks: Chunk[] = [];
@@ -47,7 +53,10 @@ describe('OpenAI-compatible proxy (end to end)', () => {
   const stored = (apiKey: string, body: ReturnType<typeof ask>, namespace?: string) =>
     eventually(async () => {
       const { model, messages, ...params } = body;
-      const res = await http(strata.url, 'POST', '/v1/cache/lookup', { apiKey, body: { namespace, model, messages, params, mode: 'exact' } });
+      const res = await http(strata.url, 'POST', '/v1/cache/lookup', {
+        apiKey,
+        body: { namespace, model, messages, params, mode: 'exact' },
+      });
       return res.body.hit === true;
     });
   const metric = async (pattern: RegExp) => {
@@ -81,7 +90,11 @@ describe('OpenAI-compatible proxy (end to end)', () => {
     acme = client(ACME);
     globex = client(GLOBEX);
     // The first embedding loads the local model: do it before the tests that time nothing.
-    await eventually(async () => (await acme.embeddings.create({ model: EMBEDDING_MODEL, input: 'warm up' })).data.length === 1, 60_000, 200);
+    await eventually(
+      async () => (await acme.embeddings.create({ model: EMBEDDING_MODEL, input: 'warm up' })).data.length === 1,
+      60_000,
+      200,
+    );
   });
 
   afterAll(async () => {
@@ -118,7 +131,9 @@ describe('OpenAI-compatible proxy (end to end)', () => {
     expect(text(miss.chunks)).toMatch(/^Answer #\d+ to: Name three rivers in Europe\.$/);
     expect(miss.chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop');
     // The proxy asked the upstream for usage (to count savings) but the client, who did not, gets no usage chunk.
-    expect((fake.chatCalls('Name three rivers')[0]?.body as { stream_options?: unknown }).stream_options).toEqual({ include_usage: true });
+    expect((fake.chatCalls('Name three rivers')[0]?.body as { stream_options?: unknown }).stream_options).toEqual({
+      include_usage: true,
+    });
     expect(miss.chunks.every((c) => c.choices.length === 1)).toBe(true);
     await stored(ACME, body);
 
@@ -155,7 +170,9 @@ describe('OpenAI-compatible proxy (end to end)', () => {
 
     const plain = Array.from({ length: 4 }, () => create(acme, body));
     const streams = Array.from({ length: 2 }, () => stream(acme, body));
-    await eventually(async () => fake.held === 1 && (await metric(/^strata_proxy_coalesced_total (\d+)/m)) - coalescedBefore === 5);
+    await eventually(
+      async () => fake.held === 1 && (await metric(/^strata_proxy_coalesced_total (\d+)/m)) - coalescedBefore === 5,
+    );
     gate.release();
 
     const answers = await Promise.all(plain);
@@ -164,7 +181,9 @@ describe('OpenAI-compatible proxy (end to end)', () => {
     expect(content).toMatch(/^Answer #\d+ to: Which planet is largest\?$/);
     for (const answer of answers) expect(answer.data.choices[0]?.message.content).toBe(content);
     for (const s of streamed) expect(text(s.chunks)).toBe(content);
-    const statuses = [...answers.map((a) => a.response), ...streamed.map((s) => s.response)].map((r) => r.headers.get('cache-status'));
+    const statuses = [...answers.map((a) => a.response), ...streamed.map((s) => s.response)].map((r) =>
+      r.headers.get('cache-status'),
+    );
     expect(statuses.filter((s) => s?.includes('collapsed'))).toHaveLength(5);
     expect(fake.chatCalls(question)).toHaveLength(1);
   });
@@ -276,7 +295,12 @@ describe('OpenAI-compatible proxy (end to end)', () => {
   it('never forwards the Strata key; a client may send its own upstream key with the Strata key in X-Strata-Key', async () => {
     await create(acme, ask('gpt-test-k', 'Who holds the key?', { temperature: 0.5 }));
     expect(fake.chatCalls('Who holds the key?')[0]?.headers.authorization).toBeUndefined();
-    const byok = new OpenAI({ apiKey: 'sk-client-own-key', baseURL: `${strata.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-strata-key': ACME } });
+    const byok = new OpenAI({
+      apiKey: 'sk-client-own-key',
+      baseURL: `${strata.url}/v1`,
+      maxRetries: 0,
+      defaultHeaders: { 'x-strata-key': ACME },
+    });
     const res = await create(byok, ask('gpt-test-k', 'Who holds the key?', { temperature: 0.5 }));
     expect(res.response.status).toBe(200);
     expect(fake.chatCalls('Who holds the key?')[1]?.headers.authorization).toBe('Bearer sk-client-own-key');
@@ -294,7 +318,9 @@ describe('OpenAI-compatible proxy (end to end)', () => {
   });
 
   it('refuses bad control headers with 400', async () => {
-    const error = await create(acme, ask('gpt-test-a', 'hi'), { 'x-strata-threshold': 'high' }).catch((e: unknown) => e);
+    const error = await create(acme, ask('gpt-test-a', 'hi'), { 'x-strata-threshold': 'high' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain('X-Strata-Threshold');
   });
@@ -315,11 +341,15 @@ describe('OpenAI-compatible proxy (end to end)', () => {
     const headers = { 'x-strata-namespace': 'swr' };
     const first = await create(acme, body, headers);
     await stored(ACME, body, 'swr');
-    const stale = await eventually(async () => {
-      const res = await create(acme, body, headers);
-      expect(res.response.headers.get('x-strata-cache')).toBe('STALE');
-      return res;
-    }, 15_000, 100);
+    const stale = await eventually(
+      async () => {
+        const res = await create(acme, body, headers);
+        expect(res.response.headers.get('x-strata-cache')).toBe('STALE');
+        return res;
+      },
+      15_000,
+      100,
+    );
     expect(stale.data).toEqual(first.data);
     expect(stale.response.headers.get('cache-status')).toMatch(/^Strata; hit; ttl=-\d+; detail=l1$/);
     await eventually(() => fake.chatCalls(question).length === 2);
@@ -334,13 +364,20 @@ describe('OpenAI-compatible proxy (end to end)', () => {
 
   it('serves the configured embedding model through the embedding service, in float and base64', async () => {
     const before = fake.requests.filter((r) => r.path === '/v1/embeddings').length;
-    const b64 = await acme.embeddings.create({ model: EMBEDDING_MODEL, input: ['the cat sat on the mat', 'a dog ran in the park'] });
+    const b64 = await acme.embeddings.create({
+      model: EMBEDDING_MODEL,
+      input: ['the cat sat on the mat', 'a dog ran in the park'],
+    });
     expect(b64.object).toBe('list');
     expect(b64.model).toBe(EMBEDDING_MODEL);
     expect(b64.data.map((d) => d.index)).toEqual([0, 1]);
     expect(b64.data[0]?.embedding).toHaveLength(100);
     expect(b64.usage.prompt_tokens).toBeGreaterThan(0);
-    const floats = await acme.embeddings.create({ model: EMBEDDING_MODEL, input: 'the cat sat on the mat', encoding_format: 'float' });
+    const floats = await acme.embeddings.create({
+      model: EMBEDDING_MODEL,
+      input: 'the cat sat on the mat',
+      encoding_format: 'float',
+    });
     floats.data[0].embedding.forEach((x, i) => expect(x).toBeCloseTo(b64.data[0].embedding[i], 5));
     expect(fake.requests.filter((r) => r.path === '/v1/embeddings').length).toBe(before);
   });
@@ -373,8 +410,10 @@ describe('OpenAI-compatible proxy (end to end)', () => {
   });
 
   it('counts tokens and money saved by hits in /metrics and /v1/cache/stats', async () => {
-    expect(await metric(/^strata_tokens_saved_total\{model="gpt-test-a"\} (\d+)/m)).toBeGreaterThan(0);
-    expect(await metric(/^strata_cost_saved_usd_total\{model="gpt-test-a"\} ([\d.e-]+)/m)).toBeGreaterThan(0);
+    expect(await metric(/^strata_tokens_saved_total\{model="gpt-test-a",tenant="acme"\} (\d+)/m)).toBeGreaterThan(0);
+    expect(
+      await metric(/^strata_cost_saved_usd_total\{model="gpt-test-a",tenant="acme"\} ([\d.e-]+)/m),
+    ).toBeGreaterThan(0);
     const stats = await http(strata.url, 'GET', '/v1/cache/stats', { apiKey: ACME });
     expect(stats.body.saved.tokens).toBeGreaterThan(0);
     expect(stats.body.saved.usd).toBeGreaterThan(0);

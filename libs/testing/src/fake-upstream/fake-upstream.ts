@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
-import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  createServer,
+} from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { FakeAnthropicPromptCache, FakeOpenAiPromptCache } from './fake-prompt-cache';
 
 export interface FakeUpstreamOptions {
   /** Delay before each answer (ms). */
@@ -11,7 +18,7 @@ export interface FakeUpstreamOptions {
   readonly wordsPerChunk?: number;
   readonly embeddingDimensions?: number;
   readonly models?: readonly string[];
-  /** When set, requests must carry `Authorization: Bearer <apiKey>` (else 401). */
+  /** When set, requests must carry `Authorization: Bearer <apiKey>` (else 401); `/v1/messages` requests `x-api-key: <apiKey>`. */
   readonly apiKey?: string;
 }
 
@@ -84,21 +91,37 @@ function promptTokens(body: unknown): number {
 }
 
 /** A chat completion as an OpenAI-compatible upstream returns it. */
-export function fakeCompletion(id: string, model: string, content: string, prompt: number): Record<string, unknown> {
+export function fakeCompletion(
+  id: string,
+  model: string,
+  content: string,
+  prompt: number,
+  cachedTokens = 0,
+): Record<string, unknown> {
   return {
     id,
     object: 'chat.completion',
     created: CREATED,
     model,
-    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
-    usage: { prompt_tokens: prompt, completion_tokens: wordCount(content), total_tokens: prompt + wordCount(content) },
+    choices: [
+      { index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' },
+    ],
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: wordCount(content),
+      total_tokens: prompt + wordCount(content),
+      prompt_tokens_details: { cached_tokens: cachedTokens },
+    },
     system_fingerprint: 'fp_fake',
   };
 }
 
 function fakeVector(text: string, dimensions: number): number[] {
   const digest = createHash('sha256').update(text).digest();
-  return Array.from({ length: dimensions }, (_, i) => Math.round(((digest[i % digest.length] ?? 0) / 127.5 - 1) * 1e6) / 1e6);
+  return Array.from(
+    { length: dimensions },
+    (_, i) => Math.round(((digest[i % digest.length] ?? 0) / 127.5 - 1) * 1e6) / 1e6,
+  );
 }
 
 function delay(ms: number): Promise<void> {
@@ -107,7 +130,9 @@ function delay(ms: number): Promise<void> {
 
 /**
  * A local OpenAI-compatible upstream for tests and benchmarks: `/v1/chat/completions` (JSON and SSE,
- * with `stream_options.include_usage`), `/v1/embeddings` (float and base64), `/v1/models`. It counts and
+ * with `stream_options.include_usage`), `/v1/embeddings` (float and base64), `/v1/models`, and the
+ * Anthropic Messages API `/v1/messages` (JSON and named SSE events). Both chat APIs report usage from a
+ * simulated provider prompt cache (`cached_tokens`; `cache_read_input_tokens`, `cache_creation_input_tokens`). It counts and
  * records every request, and follows scripted rules: latency, error statuses, held answers, paused,
  * broken or failing streams. Answers differ per call (`Answer #n to: ...`), so a test can tell a
  * cached answer from a fresh one.
@@ -117,6 +142,9 @@ export class FakeUpstream {
   private readonly rules: ActiveRule[] = [];
   private chatCount = 0;
   private holding = 0;
+  private connectionCount = 0;
+  private readonly anthropicCache = new FakeAnthropicPromptCache();
+  private readonly openAiCache = new FakeOpenAiPromptCache();
 
   private readonly server: Server;
   private baseUrl = '';
@@ -126,6 +154,12 @@ export class FakeUpstream {
       void this.handle(req, res);
     });
     this.server.keepAliveTimeout = 60_000;
+    this.server.on('connection', () => this.connectionCount++);
+  }
+
+  /** TCP connections accepted so far (a pooled client reuses its connections). */
+  get connections(): number {
+    return this.connectionCount;
   }
 
   /** Starts a fake upstream on 127.0.0.1 and a free port. */
@@ -152,9 +186,18 @@ export class FakeUpstream {
     };
   }
 
+  /** Anthropic Messages requests, optionally only those whose last user message contains `text`. */
+  messageCalls(text?: string): FakeUpstreamRequest[] {
+    return this.requests.filter(
+      (r) => r.path === '/v1/messages' && (text === undefined || lastUserText(r.body).includes(text)),
+    );
+  }
+
   /** Chat-completions requests, optionally only those whose last user message contains `text`. */
   chatCalls(text?: string): FakeUpstreamRequest[] {
-    return this.requests.filter((r) => r.path === '/v1/chat/completions' && (text === undefined || lastUserText(r.body).includes(text)));
+    return this.requests.filter(
+      (r) => r.path === '/v1/chat/completions' && (text === undefined || lastUserText(r.body).includes(text)),
+    );
   }
 
   /** Requests currently held by a gate. */
@@ -178,25 +221,48 @@ export class FakeUpstream {
       return this.json(res, 400, { error: { message: 'invalid JSON', type: 'invalid_request_error', code: null } });
     }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const record: FakeUpstreamRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, aborted: false, completed: false };
+    const record: FakeUpstreamRequest = {
+      method: req.method ?? 'GET',
+      path,
+      headers: req.headers,
+      body,
+      aborted: false,
+      completed: false,
+    };
     this.requests.push(record);
     res.once('close', () => {
       if (!res.writableFinished) record.aborted = true;
       else record.completed = true;
     });
 
+    if (path === '/v1/messages') {
+      if (this.options.apiKey !== undefined && req.headers['x-api-key'] !== this.options.apiKey) {
+        return this.json(res, 401, {
+          type: 'error',
+          error: { type: 'authentication_error', message: 'invalid x-api-key' },
+        });
+      }
+      if (req.method === 'POST') return this.messages(body, res);
+    }
     if (this.options.apiKey !== undefined && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
-      return this.json(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      return this.json(res, 401, {
+        error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' },
+      });
     }
     if (req.method === 'POST' && path === '/v1/chat/completions') return this.chat(body, res);
     if (req.method === 'POST' && path === '/v1/embeddings') return this.embeddings(body, res);
-    if (req.method === 'GET' && path === '/v1/models') return this.json(res, 200, { object: 'list', data: this.modelIds().map((id) => this.model(id)) });
+    if (req.method === 'GET' && path === '/v1/models')
+      return this.json(res, 200, { object: 'list', data: this.modelIds().map((id) => this.model(id)) });
     if (req.method === 'GET' && path.startsWith('/v1/models/')) {
       const id = decodeURIComponent(path.slice('/v1/models/'.length));
       if (this.modelIds().includes(id)) return this.json(res, 200, this.model(id));
-      return this.json(res, 404, { error: { message: `The model '${id}' does not exist`, type: 'invalid_request_error', code: 'model_not_found' } });
+      return this.json(res, 404, {
+        error: { message: `The model '${id}' does not exist`, type: 'invalid_request_error', code: 'model_not_found' },
+      });
     }
-    return this.json(res, 404, { error: { message: `no route ${req.method ?? ''} ${path}`, type: 'invalid_request_error', code: null } });
+    return this.json(res, 404, {
+      error: { message: `no route ${req.method ?? ''} ${path}`, type: 'invalid_request_error', code: null },
+    });
   }
 
   private modelIds(): readonly string[] {
@@ -225,27 +291,57 @@ export class FakeUpstream {
       if (res.destroyed) return;
     }
     if (rule?.status !== undefined) {
-      return this.json(res, rule.status, rule.body ?? { error: { message: `scripted failure ${rule.status}`, type: 'server_error', code: null } });
+      return this.json(
+        res,
+        rule.status,
+        rule.body ?? { error: { message: `scripted failure ${rule.status}`, type: 'server_error', code: null } },
+      );
     }
     const request = (body ?? {}) as { model?: string; stream?: boolean; stream_options?: { include_usage?: boolean } };
     const model = request.model ?? 'fake-chat';
     const content = rule?.content ?? `Answer #${call} to: ${question}`;
-    const completion = fakeCompletion(`chatcmpl-fake-${call}`, model, content, promptTokens(body));
+    const completion = fakeCompletion(
+      `chatcmpl-fake-${call}`,
+      model,
+      content,
+      promptTokens(body),
+      this.openAiCache.cachedTokens(request),
+    );
     if (request.stream !== true) return this.json(res, 200, completion);
     await this.stream(res, completion, content, request.stream_options?.include_usage === true, rule);
   }
 
-  private async stream(res: ServerResponse, completion: Record<string, unknown>, content: string, includeUsage: boolean, rule: FakeRule | undefined): Promise<void> {
-    const base = { id: completion['id'], object: 'chat.completion.chunk', created: CREATED, model: completion['model'], system_fingerprint: 'fp_fake' };
-    const chunk = (delta: object, finish: string | null = null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+  private async stream(
+    res: ServerResponse,
+    completion: Record<string, unknown>,
+    content: string,
+    includeUsage: boolean,
+    rule: FakeRule | undefined,
+  ): Promise<void> {
+    const base = {
+      id: completion['id'],
+      object: 'chat.completion.chunk',
+      created: CREATED,
+      model: completion['model'],
+      system_fingerprint: 'fp_fake',
+    };
+    const chunk = (delta: object, finish: string | null = null) => ({
+      ...base,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    });
     const words = content.split(' ');
     const per = this.options.wordsPerChunk ?? 1;
     const events: object[] = [chunk({ role: 'assistant', content: '', refusal: null })];
-    for (let i = 0; i < words.length; i += per) events.push(chunk({ content: (i === 0 ? '' : ' ') + words.slice(i, i + per).join(' ') }));
+    for (let i = 0; i < words.length; i += per)
+      events.push(chunk({ content: (i === 0 ? '' : ' ') + words.slice(i, i + per).join(' ') }));
     events.push(chunk({}, 'stop'));
     if (includeUsage) events.push({ ...base, choices: [], usage: completion['usage'] });
 
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': `req_${String(completion['id'])}` });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-request-id': `req_${String(completion['id'])}`,
+    });
     res.flushHeaders();
     const gap = this.options.chunkDelayMs ?? 0;
     for (let i = 0; i < events.length; i++) {
@@ -255,12 +351,17 @@ export class FakeUpstream {
         return;
       }
       if (rule?.errorAfterChunks === i) {
-        res.write(`data: ${JSON.stringify({ error: { message: 'scripted stream failure', type: 'server_error', code: null } })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ error: { message: 'scripted stream failure', type: 'server_error', code: null } })}\n\n`,
+        );
         break;
       }
       if (rule?.pauseAfterChunks === i) {
         this.holding++;
-        await Promise.race([rule.resumeOn?.released ?? new Promise(() => undefined), new Promise((resolve) => res.once('close', resolve))]);
+        await Promise.race([
+          rule.resumeOn?.released ?? new Promise(() => undefined),
+          new Promise((resolve) => res.once('close', resolve)),
+        ]);
         this.holding--;
         if (res.destroyed) return;
       }
@@ -270,22 +371,120 @@ export class FakeUpstream {
     res.end('data: [DONE]\n\n');
   }
 
+  /** `POST /v1/messages` as the Anthropic Messages API answers it (JSON or named SSE events), its usage from a simulated prompt cache. */
+  private async messages(body: unknown, res: ServerResponse): Promise<void> {
+    const call = ++this.chatCount;
+    const question = lastUserText(body);
+    const rule = this.takeRule(question);
+    await delay(rule?.latencyMs ?? this.options.latencyMs ?? 0);
+    if (rule?.holdUntil) {
+      this.holding++;
+      await Promise.race([rule.holdUntil.released, new Promise((resolve) => res.once('close', resolve))]);
+      this.holding--;
+      if (res.destroyed) return;
+    }
+    if (rule?.status !== undefined) {
+      return this.json(
+        res,
+        rule.status,
+        rule.body ?? { type: 'error', error: { type: 'api_error', message: `scripted failure ${rule.status}` } },
+      );
+    }
+    const request = (body ?? {}) as Record<string, unknown>;
+    const model = typeof request['model'] === 'string' ? request['model'] : 'fake-claude';
+    const content = rule?.content ?? `Answer #${call} to: ${question}`;
+    const usage = { ...this.anthropicCache.usage(request), output_tokens: wordCount(content) };
+    const message = {
+      id: `msg_fake_${call}`,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [{ type: 'text', text: content }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage,
+    };
+    if (request['stream'] !== true) return this.json(res, 200, message);
+
+    const words = content.split(' ');
+    const per = this.options.wordsPerChunk ?? 1;
+    const events: { type: string; [field: string]: unknown }[] = [
+      {
+        type: 'message_start',
+        message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } },
+      },
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      { type: 'ping' },
+    ];
+    for (let i = 0; i < words.length; i += per) {
+      events.push({
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text: (i === 0 ? '' : ' ') + words.slice(i, i + per).join(' ') },
+      });
+    }
+    events.push({ type: 'content_block_stop', index: 0 });
+    events.push({
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    });
+    events.push({ type: 'message_stop' });
+
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'request-id': `req_${message.id}`,
+    });
+    res.flushHeaders();
+    const gap = this.options.chunkDelayMs ?? 0;
+    for (let i = 0; i < events.length; i++) {
+      if (res.destroyed) return;
+      if (rule?.breakAfterChunks === i) {
+        res.destroy();
+        return;
+      }
+      if (rule?.errorAfterChunks === i) {
+        res.end(
+          `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'scripted stream failure' } })}\n\n`,
+        );
+        return;
+      }
+      res.write(`event: ${events[i]?.type ?? ''}\ndata: ${JSON.stringify(events[i])}\n\n`);
+      if (gap > 0) await delay(gap);
+    }
+    res.end();
+  }
+
   private embeddings(body: unknown, res: ServerResponse): void {
     const request = (body ?? {}) as { model?: string; input?: string | string[]; encoding_format?: string };
-    const inputs = typeof request.input === 'string' ? [request.input] : Array.isArray(request.input) ? request.input : [];
+    const inputs =
+      typeof request.input === 'string' ? [request.input] : Array.isArray(request.input) ? request.input : [];
     const dimensions = this.options.embeddingDimensions ?? 8;
     const data = inputs.map((text, index) => {
       const vector = fakeVector(String(text), dimensions);
-      const embedding = request.encoding_format === 'base64' ? Buffer.from(Float32Array.from(vector).buffer).toString('base64') : vector;
+      const embedding =
+        request.encoding_format === 'base64'
+          ? Buffer.from(Float32Array.from(vector).buffer).toString('base64')
+          : vector;
       return { object: 'embedding', index, embedding };
     });
     const tokens = inputs.reduce((sum, text) => sum + wordCount(String(text)), 0);
-    this.json(res, 200, { object: 'list', data, model: request.model ?? 'fake-embed', usage: { prompt_tokens: tokens, total_tokens: tokens } });
+    this.json(res, 200, {
+      object: 'list',
+      data,
+      model: request.model ?? 'fake-embed',
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    });
   }
 
   private json(res: ServerResponse, status: number, body: unknown): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-request-id': `req_fake_${this.requests.length}` });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'x-request-id': `req_fake_${this.requests.length}`,
+    });
     res.end(text);
   }
 }

@@ -57,6 +57,32 @@ function withoutCacheControl(value: unknown): unknown {
   return out;
 }
 
+/** A content that is one text block is the same prompt as that text as a string (what the key sees). */
+function plainContent(content: unknown): unknown {
+  if (!Array.isArray(content) || content.length !== 1) return content;
+  const [only] = content as unknown[];
+  if (
+    !isJsonObject(only) ||
+    only['type'] !== 'text' ||
+    typeof only['text'] !== 'string' ||
+    Object.keys(only).length !== 2
+  )
+    return content;
+  return only['text'];
+}
+
+/** The conversation in the cache's neutral form: `system` as a leading system turn, breakpoints dropped, single text blocks as strings. */
+function neutralTurns(system: unknown, messages: unknown): unknown {
+  const turns = (Array.isArray(messages) ? messages : []) as unknown[];
+  const all = system === undefined ? turns : [{ role: 'system', content: system }, ...turns];
+  return all.map((turn) => {
+    const stripped = withoutCacheControl(turn);
+    return isJsonObject(stripped) && stripped['content'] !== undefined
+      ? { ...stripped, content: plainContent(stripped['content']) }
+      : stripped;
+  });
+}
+
 /**
  * Records an Anthropic Messages stream: named events (`message_start`, `content_block_start`,
  * `content_block_delta`, `content_block_stop`, `message_delta`, `message_stop`, `ping`) until
@@ -122,9 +148,7 @@ export function anthropicMessagesFormat(options: AnthropicMessagesOptions = NO_I
 
     cacheInput(request: ParsedRequest): CacheInput {
       const { model: _model, messages: raw, system, ...rest } = request.raw;
-      const turns = messagesSchema.safeParse(
-        withoutCacheControl(system === undefined ? raw : [{ role: 'system', content: system }, ...(raw as unknown[])]),
-      );
+      const turns = messagesSchema.safeParse(neutralTurns(system, raw));
       if (!turns.success) return { kind: 'bypass', reason: 'unsupported-messages' };
       const params = withoutCacheControl(rest) as Record<string, unknown>;
       const beta = request.forwardHeaders['anthropic-beta'];
