@@ -1,51 +1,62 @@
 /**
- * L3 lookup latency of the embedded default's vector index (`MemoryVectorIndex`): p50/p99 of `search` at 10k, 100k
- * and 1M entries of 100-d vectors, in two layouts:
+ * L3 lookup of the embedded default's vector index (`MemoryVectorIndex`), before and after the HNSW graph, in one run:
+ * the same entries are written to an index that scans every context exactly (`annMinEntries: Infinity`, the
+ * "before") and to one with the default cut-over (contexts from `ANN_MIN_ENTRIES` entries up are HNSW graphs), and
+ * both answer the same lookups.
  *
- * - one-context: every entry in one (tenant, context) partition, so every search scans all of them (worst case);
- * - spread: entries over N/100 contexts of 20 tenants, context sizes Zipf-distributed (rank r holds ∝ 1/r), and
- *   lookups going to a context with probability ∝ its size (busy contexts get more traffic).
+ * Vectors are the local embedding model's (GloVe 100-d, SIF-weighted): each entry is a pseudo-question of 4–12 words
+ * drawn by frequency from the words of this repository's docs, embedded with `LocalEmbeddingProvider`. A "hit" lookup
+ * is a stored question with one word replaced (its best match is near); a "miss" lookup is a new question. Layouts:
  *
- * Vectors are topic centroids plus noise (same-topic cosine ≈ 0.85); each query is a fresh noisy copy of a topic
- * present in its context, with minScore 0.8 and limit 5, as the cache asks. See bench/README.md for how to run it
- * and for numbers.
+ * - one-context: every entry in one (tenant, context) partition (one system prompt for every user);
+ * - spread: entries over N/100 contexts of 20 tenants, Zipf-distributed sizes, lookups ∝ context size.
  *
- * Usage: node dist/bench/l3-lookup.bench.js [--sizes 10000,100000,1000000] [--layouts one-context,spread]
- *                                           [--queries N] [--json path]
+ * Reported per size and index: build time (upserts, plus linking the graphs), index memory per entry (heap and typed
+ * arrays after GC, the entries themselves excluded), hit-lookup latency (wall and CPU, `limit` 5, `minScore` 0.8),
+ * recall@5 against the exact index (`minScore` -1: the plain top 5), and misses per second of CPU.
+ * `--cutover` instead times exact scans against graph searches of single contexts of 1k–32k entries.
+ * `--dim 1536` projects the vectors to 1,536 dimensions (a fixed random projection plus noise) to show the cost of a
+ * hosted model's dimension.
+ *
+ * Usage: node --expose-gc dist/bench/l3-lookup.bench.js [--sizes 10000,100000,1000000]
+ *          [--layouts one-context,spread] [--queries N] [--dim 100|1536] [--cutover] [--hnsw m,efC,efS] [--json path]
  */
-import { type CacheEntry, type VectorIndex, entryTag } from '@strata/cache-core';
-import { MemoryVectorIndex } from '@strata/store-memory';
-import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { type CacheEntry, type VectorSearch, entryTag } from '@strata/cache-core';
+import { LocalEmbeddingProvider, tokenize } from '@strata/embedding';
+import { ANN_MIN_ENTRIES, DEFAULT_HNSW_OPTIONS, type HnswOptions, MemoryVectorIndex } from '@strata/store-memory';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-const DIM = 100;
-const TOPICS = 1_000;
-const TENANTS = 20;
 const MODEL = 'glove-wiki-100d';
+const TENANTS = 20;
 const MIN_SCORE = 0.8;
 const LIMIT = 5;
 const WARMUP = 50;
-/** Per-component noise: cosine of two noisy copies of one topic ≈ 1 / (1 + DIM·σ²) ≈ 0.85. */
-const NOISE = 0.042;
+/** Run from the repository root, as the README says. */
+const DOCS = join(process.cwd(), 'docs');
 
 type Layout = 'one-context' | 'spread';
+type IndexKind = 'exact scan (before)' | 'HNSW (after)';
 
 interface Result {
   layout: Layout;
   entries: number;
+  dimension: number;
+  index: IndexKind;
   contexts: number;
+  graphContexts: number;
+  buildSeconds: number;
+  /** Of which linking the graphs (the rest is the upserts themselves). */
+  linkSeconds: number;
+  bytesPerEntry: number;
   queries: number;
-  /** Mean entries in the partition a query scanned. */
-  meanScanned: number;
   p50Ms: number;
   p99Ms: number;
-  /** The same percentiles in process CPU time: what the lookup costs on an idle core, free of scheduling noise. */
   cpuP50Ms: number;
   cpuP99Ms: number;
-  meanHits: number;
-  upsertsPerSecond: number;
-  heapMb: number;
-  arrayBuffersMb: number;
+  hitsPerQuery: number;
+  recallAt5: number;
+  missesPerCpuSecond: number;
 }
 
 /** xorshift128+: deterministic, allocation-free random numbers. */
@@ -69,7 +80,6 @@ class Random {
     return ((this.s0 + this.s1) >>> 0) / 4_294_967_296;
   }
 
-  /** Standard normal (Box–Muller). */
   gaussian(): number {
     return Math.sqrt(-2 * Math.log(1 - this.next())) * Math.cos(2 * Math.PI * this.next());
   }
@@ -79,24 +89,77 @@ class Random {
   }
 }
 
-function topicCentroids(random: Random): Float32Array {
-  const centroids = new Float32Array(TOPICS * DIM);
-  for (let t = 0; t < TOPICS; t++) {
-    let norm = 0;
-    for (let d = 0; d < DIM; d++) {
-      const x = random.gaussian();
-      centroids[t * DIM + d] = x;
-      norm += x * x;
-    }
-    norm = Math.sqrt(norm);
-    for (let d = 0; d < DIM; d++) centroids[t * DIM + d] /= norm;
-  }
-  return centroids;
-}
+/** Pseudo-questions from the docs' vocabulary, drawn by word frequency, embedded with the local model. */
+class QuestionSource {
+  private readonly words: string[];
+  private readonly cumulative: Float64Array;
 
-function noisyCopy(centroids: Float32Array, topic: number, random: Random, into: Float32Array): Float32Array {
-  for (let d = 0; d < DIM; d++) into[d] = centroids[topic * DIM + d] + NOISE * random.gaussian();
-  return into;
+  private constructor(
+    private readonly provider: LocalEmbeddingProvider,
+    counts: Map<string, number>,
+    private readonly random: Random,
+    private readonly projection: Float32Array | undefined,
+    readonly dimension: number,
+  ) {
+    this.words = [...counts.keys()];
+    this.cumulative = new Float64Array(this.words.length);
+    let sum = 0;
+    this.words.forEach((word, i) => (this.cumulative[i] = sum += counts.get(word) ?? 0));
+  }
+
+  static async load(random: Random, dimension: number): Promise<QuestionSource> {
+    const provider = await LocalEmbeddingProvider.load();
+    const text = readdirSync(DOCS, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.md'))
+      .map((file) => readFileSync(join(DOCS, file), 'utf8'))
+      .join('\n');
+    const counts = new Map<string, number>();
+    for (const word of tokenize(text)) if (/^[a-z]{2,}$/.test(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
+    let projection: Float32Array | undefined;
+    if (dimension !== provider.dimensions) {
+      projection = new Float32Array(provider.dimensions * dimension);
+      for (let i = 0; i < projection.length; i++) projection[i] = random.gaussian() / Math.sqrt(dimension);
+    }
+    return new QuestionSource(provider, counts, random, projection, dimension);
+  }
+
+  question(): string[] {
+    const length = 4 + this.random.below(9);
+    return Array.from({ length }, () => this.word());
+  }
+
+  /** The same question with one word replaced: a near neighbour. */
+  paraphrase(words: readonly string[]): string[] {
+    const copy = [...words];
+    copy[this.random.below(copy.length)] = this.word();
+    return copy;
+  }
+
+  embed(words: readonly string[], into: Float32Array): void {
+    const vector = this.provider.embedOne(words.join(' '));
+    if (!this.projection) {
+      into.set(vector);
+      return;
+    }
+    const from = vector.length;
+    for (let d = 0; d < this.dimension; d++) {
+      let sum = 0;
+      for (let k = 0; k < from; k++) sum += vector[k] * this.projection[k * this.dimension + d];
+      into[d] = sum + 0.01 * this.random.gaussian();
+    }
+  }
+
+  private word(): string {
+    const target = this.random.next() * this.cumulative[this.cumulative.length - 1];
+    let lo = 0;
+    let hi = this.cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.cumulative[mid] > target) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.words[lo];
+  }
 }
 
 /** Sizes of `contexts` contexts holding `entries` in total, ∝ 1/rank, each at least 1. */
@@ -121,27 +184,58 @@ function defaultQueries(entries: number): number {
   return entries <= 10_000 ? 2_000 : entries <= 100_000 ? 1_000 : 300;
 }
 
-async function run(layout: Layout, entries: number, queriesOverride: number | undefined): Promise<Result> {
-  const random = new Random(entries);
-  const centroids = topicCentroids(random);
-  const sizes = layout === 'one-context' ? [entries] : zipfSizes(entries, Math.max(10, Math.floor(entries / 100)));
-  const contexts = sizes.map((size, i) => ({
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function usedBytes(): number {
+  const memory = process.memoryUsage();
+  return memory.heapUsed + memory.arrayBuffers;
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e3;
+}
+
+interface Context {
+  tenant: string;
+  contextHash: string;
+  /** Positions of its entries in the vector table. */
+  members: number[];
+}
+
+interface Dataset {
+  contexts: Context[];
+  entries: CacheEntry[];
+  /** Entry i's question and vector. */
+  questions: string[][];
+  vectors: Float32Array;
+  pickContext: () => Context;
+}
+
+function dataset(layout: Layout, count: number, source: QuestionSource, random: Random): Dataset {
+  const sizes = layout === 'one-context' ? [count] : zipfSizes(count, Math.max(10, Math.floor(count / 100)));
+  const contexts: Context[] = sizes.map((_, i) => ({
     tenant: `tenant-${i % TENANTS}`,
     contextHash: `context-${i}`,
-    size,
-    // A context's entries cover a few topics; a query asks about one of them.
-    topics: Array.from({ length: 1 + Math.min(9, Math.floor(size / 50)) }, () => random.below(TOPICS)),
+    members: [],
   }));
-
-  const index: VectorIndex = new MemoryVectorIndex();
   const now = Date.now();
   const response = { choices: [{ index: 0, message: { role: 'assistant', content: 'cached answer' } }] };
-  const vector = new Float32Array(DIM);
-  let upsertNanos = 0n;
-  for (const context of contexts) {
-    for (let i = 0; i < context.size; i++) {
-      const id = randomUUID();
-      const entry: CacheEntry = {
+  const vectors = new Float32Array(count * source.dimension);
+  const entries: CacheEntry[] = [];
+  const questions: string[][] = [];
+  let position = 0;
+  for (const [c, size] of sizes.entries()) {
+    const context = contexts[c];
+    for (let i = 0; i < size; i++, position++) {
+      const id = `${c}-${i}`;
+      const question = source.question();
+      questions.push(question);
+      source.embed(question, vectors.subarray(position * source.dimension, (position + 1) * source.dimension));
+      context.members.push(position);
+      entries.push({
         id,
         tenant: context.tenant,
         namespace: 'default',
@@ -149,29 +243,20 @@ async function run(layout: Layout, entries: number, queriesOverride: number | un
         model: 'gpt-4o-mini',
         exactKey: id,
         contextHash: context.contextHash,
-        query: 'q',
+        query: question.join(' '),
         response,
         tags: [entryTag(id)],
         createdAt: now,
         expiresAt: now + 86_400_000,
-      };
-      const topic = context.topics[i % context.topics.length];
-      noisyCopy(centroids, topic, random, vector);
-      const started = process.hrtime.bigint();
-      await index.upsert(MODEL, entry, vector);
-      upsertNanos += process.hrtime.bigint() - started;
+      });
     }
   }
-  (globalThis as { gc?: () => void }).gc?.();
-  const memory = process.memoryUsage();
-
-  // Lookups go to a context with probability ∝ its size.
-  const cumulative = new Float64Array(contexts.length);
+  const cumulative = new Float64Array(sizes.length);
   sizes.reduce((sum, size, i) => (cumulative[i] = sum + size), 0);
-  const pickContext = (): (typeof contexts)[number] => {
-    const target = random.next() * entries;
+  const pickContext = (): Context => {
+    const target = random.next() * count;
     let lo = 0;
-    let hi = contexts.length - 1;
+    let hi = sizes.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (cumulative[mid] > target) hi = mid;
@@ -179,52 +264,179 @@ async function run(layout: Layout, entries: number, queriesOverride: number | un
     }
     return contexts[lo];
   };
+  return { contexts, entries, questions, vectors, pickContext };
+}
 
-  const queries = queriesOverride ?? defaultQueries(entries);
-  const latencies = new Float64Array(queries);
-  const cpuTimes = new Float64Array(queries);
-  let scanned = 0;
-  let hits = 0;
-  const query = new Float32Array(DIM);
-  for (let q = -WARMUP; q < queries; q++) {
-    const context = pickContext();
-    noisyCopy(centroids, context.topics[random.below(context.topics.length)], random, query);
+interface Lookup {
+  context: Context;
+  vector: Float32Array;
+}
+
+function lookups(data: Dataset, source: QuestionSource, random: Random, count: number, hit: boolean): Lookup[] {
+  return Array.from({ length: count }, () => {
+    const context = data.pickContext();
+    const vector = new Float32Array(source.dimension);
+    const base = context.members[random.below(context.members.length)];
+    source.embed(hit ? source.paraphrase(data.questions[base]) : source.question(), vector);
+    return { context, vector };
+  });
+}
+
+function searchOf(lookup: Lookup, minScore: number, now: number): VectorSearch {
+  return {
+    vector: lookup.vector,
+    tenant: lookup.context.tenant,
+    contextHash: lookup.context.contextHash,
+    model: MODEL,
+    limit: LIMIT,
+    minScore,
+    now,
+  };
+}
+
+async function build(
+  data: Dataset,
+  dimension: number,
+  annMinEntries: number,
+): Promise<{ index: MemoryVectorIndex; seconds: number; linkSeconds: number; bytes: number }> {
+  gc();
+  const before = usedBytes();
+  const index = new MemoryVectorIndex({ annMinEntries, hnsw: hnswOptions() });
+  const started = process.hrtime.bigint();
+  for (const [position, entry] of data.entries.entries()) {
+    await index.upsert(MODEL, entry, data.vectors.subarray(position * dimension, (position + 1) * dimension));
+  }
+  const linking = process.hrtime.bigint();
+  index.linkPending();
+  const ended = process.hrtime.bigint();
+  gc();
+  return {
+    index,
+    seconds: Number(ended - started) / 1e9,
+    linkSeconds: Number(ended - linking) / 1e9,
+    bytes: usedBytes() - before,
+  };
+}
+
+async function measure(
+  layout: Layout,
+  kind: IndexKind,
+  data: Dataset,
+  built: Awaited<ReturnType<typeof build>>,
+  hits: Lookup[],
+  misses: Lookup[],
+  exactTop: number[][] | undefined,
+): Promise<{ result: Result; top: number[][] }> {
+  const { index } = built;
+  const now = Date.now();
+  for (let q = 0; q < Math.min(WARMUP, hits.length); q++) await index.search(searchOf(hits[q], MIN_SCORE, now));
+  const latencies = new Float64Array(hits.length);
+  const cpuTimes = new Float64Array(hits.length);
+  let found = 0;
+  for (const [q, lookup] of hits.entries()) {
     const cpuStarted = process.cpuUsage();
     const started = process.hrtime.bigint();
-    const candidates = await index.search({
-      vector: query,
-      tenant: context.tenant,
-      contextHash: context.contextHash,
-      model: MODEL,
-      limit: LIMIT,
-      minScore: MIN_SCORE,
-      now,
-    });
-    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-    const cpu = process.cpuUsage(cpuStarted);
-    if (q < 0) continue;
-    latencies[q] = elapsed;
-    cpuTimes[q] = (cpu.user + cpu.system) / 1e3;
-    scanned += context.size;
-    hits += candidates.length;
+    const candidates = await index.search(searchOf(lookup, MIN_SCORE, now));
+    latencies[q] = Number(process.hrtime.bigint() - started) / 1e6;
+    cpuTimes[q] = cpuMs(cpuStarted);
+    found += candidates.length;
   }
   latencies.sort();
   cpuTimes.sort();
+
+  // Recall: the plain top 5 (no score floor) against the exact index's. Questions repeat (the same words drawn
+  // again), so the exact top 5 often has ties: a result counts when it scores at least the exact 5th score.
+  const top: number[][] = [];
+  let recalled = 0;
+  let expected = 0;
+  for (const [q, lookup] of hits.entries()) {
+    const scores = (await index.search(searchOf(lookup, -1, now))).map((candidate) => candidate.score);
+    top.push(scores);
+    const reference = exactTop?.[q] ?? scores;
+    const floor = (reference[reference.length - 1] ?? Number.POSITIVE_INFINITY) - 1e-6;
+    expected += reference.length;
+    recalled += Math.min(reference.length, scores.filter((score) => score >= floor).length);
+  }
+
+  const missStarted = process.cpuUsage();
+  for (const lookup of misses) await index.search(searchOf(lookup, MIN_SCORE, now));
+  const missCpuMs = cpuMs(missStarted);
+
   return {
-    layout,
-    entries,
-    contexts: contexts.length,
-    queries,
-    meanScanned: Math.round(scanned / queries),
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    cpuP50Ms: percentile(cpuTimes, 50),
-    cpuP99Ms: percentile(cpuTimes, 99),
-    meanHits: hits / queries,
-    upsertsPerSecond: Math.round(entries / (Number(upsertNanos) / 1e9)),
-    heapMb: Math.round(memory.heapUsed / 2 ** 20),
-    arrayBuffersMb: Math.round(memory.arrayBuffers / 2 ** 20),
+    top,
+    result: {
+      layout,
+      entries: data.entries.length,
+      dimension: lookupDimension(hits),
+      index: kind,
+      contexts: data.contexts.length,
+      graphContexts: index.graphContexts,
+      buildSeconds: built.seconds,
+      linkSeconds: built.linkSeconds,
+      bytesPerEntry: Math.round(built.bytes / data.entries.length),
+      queries: hits.length,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      cpuP50Ms: percentile(cpuTimes, 50),
+      cpuP99Ms: percentile(cpuTimes, 99),
+      hitsPerQuery: found / hits.length,
+      recallAt5: expected === 0 ? 1 : recalled / expected,
+      missesPerCpuSecond: Math.round(misses.length / (missCpuMs / 1e3)),
+    },
   };
+}
+
+function lookupDimension(hits: Lookup[]): number {
+  return hits[0]?.vector.length ?? 0;
+}
+
+async function run(layout: Layout, count: number, dimension: number, queries: number): Promise<Result[]> {
+  const random = new Random(count);
+  const source = await QuestionSource.load(random, dimension);
+  const data = dataset(layout, count, source, random);
+  const hits = lookups(data, source, random, queries, true);
+  const misses = lookups(data, source, random, queries, false);
+
+  let exact: Awaited<ReturnType<typeof build>> | undefined = await build(data, dimension, Number.POSITIVE_INFINITY);
+  const before = await measure(layout, 'exact scan (before)', data, exact, hits, misses, undefined);
+  exact = undefined;
+  gc();
+  const graph = await build(data, dimension, ANN_MIN_ENTRIES);
+  const after = await measure(layout, 'HNSW (after)', data, graph, hits, misses, before.top);
+  return [before.result, after.result];
+}
+
+/** Exact scan against graph search of one context per size: where the cut-over belongs. */
+async function cutover(dimension: number): Promise<void> {
+  console.log(`\ncut-over: CPU µs per lookup (mean of 2,000, limit ${LIMIT}, minScore ${MIN_SCORE}), one context`);
+  console.log('| entries | exact scan | HNSW | graph linking µs/entry |');
+  console.log('|---:|---:|---:|---:|');
+  for (const count of [1_000, 2_000, 4_000, 8_000, 16_000, 32_000]) {
+    const random = new Random(count);
+    const source = await QuestionSource.load(random, dimension);
+    const data = dataset('one-context', count, source, random);
+    const hits = lookups(data, source, random, 2_000, true);
+    const timings: number[] = [];
+    let linkUs = 0;
+    for (const annMinEntries of [Number.POSITIVE_INFINITY, 2]) {
+      const built = await build(data, dimension, annMinEntries);
+      if (annMinEntries === 2) linkUs = (built.linkSeconds * 1e6) / count;
+      const now = Date.now();
+      for (const lookup of hits.slice(0, WARMUP)) await built.index.search(searchOf(lookup, MIN_SCORE, now));
+      const started = process.cpuUsage();
+      for (const lookup of hits) await built.index.search(searchOf(lookup, MIN_SCORE, now));
+      timings.push((cpuMs(started) * 1e3) / hits.length);
+    }
+    console.log(
+      `| ${count.toLocaleString('en')} | ${timings[0].toFixed(0)} | ${timings[1].toFixed(0)} | ${linkUs.toFixed(0)} |`,
+    );
+  }
+}
+
+/** `--hnsw m,efConstruction,efSearch` overrides the graphs' defaults (for tuning). */
+function hnswOptions(): Partial<HnswOptions> {
+  const values = argument('hnsw')?.split(',').map(Number);
+  return values ? { m: values[0], efConstruction: values[1], efSearch: values[2] } : {};
 }
 
 function argument(name: string): string | undefined {
@@ -233,27 +445,36 @@ function argument(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  const dimension = Number(argument('dim') ?? 100);
+  console.log(
+    `MemoryVectorIndex search, ${dimension}-d local-model vectors, limit ${LIMIT}, minScore ${MIN_SCORE}, ` +
+      `ANN_MIN_ENTRIES ${ANN_MIN_ENTRIES}, HNSW ${JSON.stringify({ ...DEFAULT_HNSW_OPTIONS, ...hnswOptions() })}; ` +
+      `node ${process.version}`,
+  );
+  if (process.argv.includes('--cutover')) {
+    await cutover(dimension);
+    return;
+  }
   const sizes = (argument('sizes') ?? '10000,100000,1000000').split(',').map(Number);
   const layouts = (argument('layouts') ?? 'one-context,spread').split(',') as Layout[];
   const queries = argument('queries') === undefined ? undefined : Number(argument('queries'));
   const results: Result[] = [];
-
-  console.log(`MemoryVectorIndex search, ${DIM}-d, limit ${LIMIT}, minScore ${MIN_SCORE}; node ${process.version}`);
   console.log(
-    '| layout | entries | contexts | mean scanned | queries | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms | hits/query | upserts/s | heap MB | typed arrays MB |',
+    '| layout | entries | index | graphs | build s (linking) | bytes/entry | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms | hits/lookup | recall@5 | misses/CPU-s |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const entries of sizes) {
     for (const layout of layouts) {
-      const r = await run(layout, entries, queries);
-      results.push(r);
-      console.log(
-        `| ${r.layout} | ${r.entries.toLocaleString('en')} | ${r.contexts.toLocaleString('en')} | ` +
-          `${r.meanScanned.toLocaleString('en')} | ${r.queries} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ` +
-          `${r.cpuP50Ms.toFixed(3)} | ${r.cpuP99Ms.toFixed(3)} | ${r.meanHits.toFixed(1)} | ${r.upsertsPerSecond.toLocaleString('en')} | ` +
-          `${r.heapMb} | ${r.arrayBuffersMb} |`,
-      );
-      (globalThis as { gc?: () => void }).gc?.();
+      for (const r of await run(layout, entries, dimension, queries ?? defaultQueries(entries))) {
+        results.push(r);
+        console.log(
+          `| ${r.layout} | ${r.entries.toLocaleString('en')} | ${r.index} | ${r.graphContexts} | ` +
+            `${r.buildSeconds.toFixed(1)} (${r.linkSeconds.toFixed(1)}) | ${r.bytesPerEntry} | ${r.p50Ms.toFixed(3)} | ` +
+            `${r.p99Ms.toFixed(3)} | ${r.cpuP50Ms.toFixed(3)} | ${r.cpuP99Ms.toFixed(3)} | ${r.hitsPerQuery.toFixed(1)} | ` +
+            `${r.recallAt5.toFixed(3)} | ${r.missesPerCpuSecond.toLocaleString('en')} |`,
+        );
+      }
+      gc();
     }
   }
   const json = argument('json');
