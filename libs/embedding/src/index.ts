@@ -18,3 +18,5 @@ export type { CasedTokens, KnownWord } from './local/tokenizer';
 export { WordVectors } from './local/word-vectors';
 export { DEFAULT_MAX_WORDS, loadWordVectors } from './local/word-vectors.loader';
 export type { WordVectorsOptions } from './local/word-vectors.loader';
+export { WordNet, loadWordNet } from './local/wordnet';
+export type { WordNetOptions } from './local/wordnet';

@@ -20,7 +20,8 @@ export const FEATURES: readonly { readonly name: FeatureName; readonly direction
   { name: 'unmatched', direction: -1 },
   { name: 'substituted', direction: -1 },
   { name: 'roleMismatch', direction: -1 },
-  { name: 'reordered', direction: -1 },
+  { name: 'swapped', direction: -1 },
+  { name: 'nameUnmatched', direction: -1 },
   { name: 'questionMismatch', direction: -1 },
   { name: 'personMismatch', direction: -1 },
   { name: 'modalMismatch', direction: -1 },
@@ -29,37 +30,46 @@ export const FEATURE_NAMES: readonly FeatureName[] = FEATURES.map((f) => f.name)
 
 export interface Calibration {
   readonly intercept: number;
-  readonly weights: Readonly<Record<FeatureName, number>>;
+  /** A feature without a weight is not part of the model. */
+  readonly weights: Readonly<Partial<Record<FeatureName, number>>>;
 }
 
 /**
- * Logistic model P(same meaning | features), fitted by `node tools/semantic-eval/run.js --fit` on the
- * even-numbered rows of the hard-negative sets QQP and PAWS (each dataset and class weighted equally, weights
- * kept on their feature's side of zero); the odd rows of all sets are held out for the numbers in
- * docs/semantic-quality.md. Weights of 0: the fit found no use for that feature on these data.
+ * Logistic model P(same meaning | features), fitted by `node tools/semantic-eval/run.js --fit` on the tuning
+ * sentence groups of PAWS, QQP, MRPC and STS-B (each dataset and class weighted equally, weights kept on
+ * their feature's side of zero; pairs a veto rejects are not part of the fit). Features without a weight are
+ * not in the model: word order counts only through `swapped` (the same words rearranged, PAWS' negatives),
+ * so a rewording that restructures the sentence is not punished for it.
  */
 export const CALIBRATION: Calibration = {
-  intercept: -1.9639,
+  intercept: -3.5842,
   weights: {
-    cosine: 1.4961,
-    exactCoverage: 0.4376,
-    softCoverage: 1.3128,
-    unmatched: -0.293,
+    cosine: 1.8857,
+    exactCoverage: 1.597,
+    softCoverage: 1.6901,
+    unmatched: 0,
     substituted: 0,
-    roleMismatch: -0.3074,
-    reordered: -5.177,
-    questionMismatch: 0,
+    roleMismatch: 0,
+    swapped: -5.9657,
+    nameUnmatched: -0.0027,
+    questionMismatch: -0.1539,
     personMismatch: 0,
     modalMismatch: 0,
   },
 };
 
 /**
- * Default minimum similarity for a semantic hit. The lowest threshold with a wrong-hit rate ≤ 2% on the
- * tuning rows of PAWS and QQP is 0.945; 0.95 keeps a margin (held out: 2.0% PAWS, 1.8% QQP wrong hits).
- * See docs/semantic-quality.md.
+ * Vector-search floor for the local model: no pair accepted at any preset's threshold on the evaluation
+ * sets has a lower cosine, so candidates below it are not worth verifying.
  */
-export const DEFAULT_SIMILARITY_THRESHOLD = 0.95;
+export const LOCAL_MIN_COSINE = 0.8;
+
+/**
+ * Default minimum similarity for a semantic hit (the `balanced` preset): the lowest threshold at which PAWS
+ * and QQP, replayed as a cache on their tuning groups, serve a wrong answer to ≤ 2% of the label-0 lookups
+ * (held out: docs/semantic-quality.md).
+ */
+export const DEFAULT_SIMILARITY_THRESHOLD = 0.94;
 
 /**
  * The reported similarity: the model's probability that the pair means the same, relative to that of a
@@ -70,7 +80,7 @@ export function calibratedSimilarity(features: MatchFeatures, calibration: Calib
   let z = calibration.intercept;
   let perfect = calibration.intercept;
   for (const { name, direction } of FEATURES) {
-    const weight = calibration.weights[name];
+    const weight = calibration.weights[name] ?? 0;
     z += weight * features[name];
     if (direction > 0) perfect += weight;
   }

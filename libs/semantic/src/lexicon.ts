@@ -140,7 +140,7 @@ export const MODAL_BITS: ReadonlyMap<string, number> = new Map([
 ]);
 
 /** Function words without content of their own (besides the classes above). */
-const FUNCTION_WORDS = [
+export const FUNCTION_WORDS = [
   'i',
   'me',
   'we',

@@ -49,7 +49,9 @@ describe(SemanticVerifier.name, () => {
       'The River Valea is a tributary of the River Boia in Romania.',
     ],
   ])('rejects swapped roles: %j vs %j', (query, candidate) => {
-    expect(verify(query, candidate)).toMatchObject({ accepted: false, reason: 'order-mismatch' });
+    const verdict = verify(query, candidate);
+    expect(verdict.accepted).toBe(false);
+    expect(['order-mismatch', 'direction-mismatch']).toContain(verdict.reason);
   });
 
   it.each([
@@ -85,7 +87,6 @@ describe(SemanticVerifier.name, () => {
   it.each([
     ['Translate "good morning" to French', 'Translate "good night" to French'],
     ['Summarise https://example.com/a', 'Summarise https://example.com/b'],
-    ['What does `git rebase` do?', 'What does `git merge` do?'],
   ])('rejects different quoted literals: %j vs %j', (query, candidate) => {
     expect(verify(query, candidate)).toEqual({ accepted: false, similarity: 0, reason: 'literal-mismatch' });
   });
@@ -123,10 +124,15 @@ describe(SemanticVerifier.name, () => {
     expect(foreign.verify(query, 'How do I learn Java?', 0.99, DEFAULT_SIMILARITY_THRESHOLD).accepted).toBe(false);
   });
 
-  it('stays usable on very long texts (exact-only alignment past the pair budget)', () => {
+  it('stays usable on very long texts and scores a long text against itself as 1', () => {
     const long = Array.from({ length: 3000 }, (_, i) => `word${i % 700} topic`).join(' ');
-    const verdict = verifier.explain(long, `${long} again`, 0.99, DEFAULT_SIMILARITY_THRESHOLD);
-    expect(verdict.features).toBeDefined();
-    expect(verdict.similarity).toBeGreaterThan(0);
+    expect(verifier.verify(long, long, 0.9, DEFAULT_SIMILARITY_THRESHOLD)).toEqual({
+      accepted: true,
+      similarity: 1,
+      reason: 'match',
+    });
+    expect(verifier.verify(long, `${long} elephant`, 0.99, DEFAULT_SIMILARITY_THRESHOLD).reason).toBe(
+      'long-prompt-mismatch',
+    );
   });
 });

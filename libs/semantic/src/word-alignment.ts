@@ -1,4 +1,5 @@
 import { type WordVectors } from '@strata/embedding';
+import { DIRECTIONAL_PREPOSITIONS, OPPOSITE_ROLES } from './near-miss.lexicon';
 import { type ContentWord, type TextAnalysis } from './text-analysis';
 
 /** Word-level evidence that two questions mean the same: each in 0..1 except where noted. */
@@ -16,6 +17,10 @@ export interface AlignmentFeatures {
   /** Weighted share of exactly matched words (and numbers) out of order: outside the heaviest common
    * subsequence of the two word orders ("A beat B" vs "B beat A", "born in X in 1923" vs "in 1923 in X"). */
   readonly reordered: number;
+  /** `reordered` × exactCoverage⁴: the same words in another order (PAWS' swaps), not a rewording. */
+  readonly swapped: number;
+  /** 1 when a name (capitalised word inside a text) has no exact counterpart on the other side. */
+  readonly nameUnmatched: number;
   /** 1 when the questions use different question words (what/how/why…). */
   readonly questionMismatch: number;
   /** 1 when they use pronouns of different grammatical persons ("I" vs "you"). */
@@ -26,57 +31,113 @@ export interface AlignmentFeatures {
 
 /** Word-vector cosine from which two different words count as near-synonyms. */
 export const SOFT_MIN = 0.5;
+/** Credit of two words that share a WordNet synset ("car" / "automobile", "big" / "large"). */
+export const SYNONYM_CREDIT = 0.9;
 /** Above this many word pairs, only exact matches are looked for (long texts stay linear). */
 const MAX_SOFT_PAIRS = 4096;
 /** Order is checked among at most this many matched words (quadratic). */
 const MAX_ORDERED = 48;
 
-export function alignWords(a: TextAnalysis, b: TextAnalysis, vectors: WordVectors): AlignmentFeatures {
+/** What the alignment needs of a lexicon (WordNet): synonymy and antonymy of base forms. */
+export interface Lexicon {
+  synonyms(a: string, b: string): boolean;
+  antonyms(a: string, b: string): boolean;
+}
+
+export interface Alignment {
+  readonly features: AlignmentFeatures;
+  /** "increase/decrease" when a word left unmatched on one side is an antonym of one on the other. */
+  readonly antonym: string | undefined;
+  /** A matched word whose direction changed: "from X" / "to X", or two words that swapped roles. */
+  readonly directionSwap: string | undefined;
+  /** "Greece/Denmark": each text has a name (capitalised word) the other lacks, so they ask about different things. */
+  readonly nameSwap: string | undefined;
+}
+
+/**
+ * One-to-one alignment of the content words: the best-scoring pairs first (same stem 1, WordNet synonym
+ * 0.9, else the word-vector cosine when ≥ 0.5), each word used once, so "the cat and the dog" cannot cover
+ * "the cat and the cat".
+ */
+export function alignWords(a: TextAnalysis, b: TextAnalysis, vectors: WordVectors, lexicon: Lexicon): Alignment {
   const aw = a.content;
   const bw = b.content;
   const bestA = new Float64Array(aw.length);
   const bestB = new Float64Array(bw.length);
   const exactPartner = new Int32Array(aw.length).fill(-1);
+  const takenB = new Uint8Array(bw.length);
 
-  const bByStem = new Map<string, number>();
-  for (let j = 0; j < bw.length; j++) if (!bByStem.has(bw[j].stem)) bByStem.set(bw[j].stem, j);
+  const bByStem = new Map<string, number[]>();
+  for (let j = 0; j < bw.length; j++) {
+    const list = bByStem.get(bw[j].stem);
+    if (list === undefined) bByStem.set(bw[j].stem, [j]);
+    else list.push(j);
+  }
   for (let i = 0; i < aw.length; i++) {
-    const j = bByStem.get(aw[i].stem);
+    const j = bByStem.get(aw[i].stem)?.find((k) => takenB[k] === 0);
     if (j !== undefined) {
       bestA[i] = 1;
       bestB[j] = 1;
       exactPartner[i] = j;
+      takenB[j] = 1;
     }
   }
-  const aStems = new Set(aw.map((w) => w.stem));
-  for (let j = 0; j < bw.length; j++) if (aStems.has(bw[j].stem)) bestB[j] = 1;
 
+  const pairs: { i: number; j: number; score: number }[] = [];
+  let antonym: string | undefined;
   if (aw.length * bw.length <= MAX_SOFT_PAIRS) {
     for (let i = 0; i < aw.length; i++) {
       const x = aw[i];
-      if (x.id < 0 || x.name) continue;
+      if (bestA[i] === 1) continue;
       for (let j = 0; j < bw.length; j++) {
         const y = bw[j];
-        if (y.id < 0 || y.name || (bestA[i] === 1 && bestB[j] === 1)) continue;
-        const cosine = vectors.cosine(x.id, y.id);
-        if (cosine < SOFT_MIN) continue;
-        if (cosine > bestA[i]) bestA[i] = cosine;
-        if (cosine > bestB[j]) bestB[j] = cosine;
+        if (takenB[j] === 1) continue;
+        if (antonym === undefined && related(x, y, (p, q) => lexicon.antonyms(p, q))) antonym = `${x.word}/${y.word}`;
+        if (x.name || y.name) continue;
+        let score = related(x, y, (p, q) => lexicon.synonyms(p, q)) ? SYNONYM_CREDIT : 0;
+        if (x.id >= 0 && y.id >= 0) score = Math.max(score, vectors.cosine(x.id, y.id));
+        if (score >= SOFT_MIN) pairs.push({ i, j, score });
       }
+    }
+    pairs.sort((p, q) => q.score - p.score);
+    const takenA = new Uint8Array(aw.length);
+    for (const { i, j, score } of pairs) {
+      if (takenA[i] === 1 || takenB[j] === 1) continue;
+      takenA[i] = 1;
+      takenB[j] = 1;
+      bestA[i] = score;
+      bestB[j] = score;
     }
   }
 
+  const reorder = reordered(aw, bw, exactPartner);
+  const exactCoverage = Math.min(coverage(aw, bestA, true), coverage(bw, bestB, true));
+  const nameA = aw.find((w, i) => w.name && bestA[i] < 1);
+  const nameB = bw.find((w, j) => w.name && bestB[j] < 1);
   return {
-    exactCoverage: Math.min(coverage(aw, bestA, true), coverage(bw, bestB, true)),
-    softCoverage: Math.min(coverage(aw, bestA, false), coverage(bw, bestB, false)),
-    unmatched: Math.max(maxWeight(aw, bestA, 0, 0), maxWeight(bw, bestB, 0, 0)) / 10,
-    substituted: Math.max(maxWeight(aw, bestA, SOFT_MIN, 1), maxWeight(bw, bestB, SOFT_MIN, 1)) / 10,
-    roleMismatch: roleMismatch(aw, bw, exactPartner),
-    reordered: reordered(aw, bw, exactPartner),
-    questionMismatch: a.questionWords === b.questionWords ? 0 : 1,
-    personMismatch: a.persons === b.persons ? 0 : 1,
-    modalMismatch: a.modals === b.modals ? 0 : 1,
+    antonym,
+    directionSwap: directionSwap(aw, bw, exactPartner),
+    nameSwap: nameA !== undefined && nameB !== undefined ? `${nameA.word}/${nameB.word}` : undefined,
+    features: {
+      exactCoverage,
+      softCoverage: Math.min(coverage(aw, bestA, false), coverage(bw, bestB, false)),
+      unmatched: Math.max(maxWeight(aw, bestA, 0, 0), maxWeight(bw, bestB, 0, 0)) / 10,
+      substituted: Math.max(maxWeight(aw, bestA, SOFT_MIN, 1), maxWeight(bw, bestB, SOFT_MIN, 1)) / 10,
+      roleMismatch: roleMismatch(aw, bw, exactPartner),
+      reordered: reorder,
+      swapped: reorder * exactCoverage ** 4,
+      nameUnmatched: nameA !== undefined || nameB !== undefined ? 1 : 0,
+      questionMismatch: a.questionWords === b.questionWords ? 0 : 1,
+      personMismatch: a.persons === b.persons ? 0 : 1,
+      modalMismatch: a.modals === b.modals ? 0 : 1,
+    },
   };
+}
+
+/** The relation holds between the words' base forms ("increases" → increase, "reduced" → reduce). */
+function related(x: ContentWord, y: ContentWord, relation: (a: string, b: string) => boolean): boolean {
+  for (const p of x.forms) for (const q of y.forms) if (relation(p, q)) return true;
+  return false;
 }
 
 function coverage(words: readonly ContentWord[], best: Float64Array, exactOnly: boolean): number {
@@ -98,6 +159,33 @@ function maxWeight(words: readonly ContentWord[], best: Float64Array, min: numbe
     if (hit && words[i].weight > largest) largest = words[i].weight;
   }
   return largest;
+}
+
+/**
+ * "from New York to Florida" / "from Florida to New York", "convert km to miles" / "miles to km": two
+ * matched words exchanged their roles and one of the roles is a direction; or one word went to the
+ * opposite direction ("flights to Boston" / "from Boston").
+ */
+function directionSwap(
+  aw: readonly ContentWord[],
+  bw: readonly ContentWord[],
+  partner: Int32Array,
+): string | undefined {
+  const moved: { word: string; from: string; to: string }[] = [];
+  for (let i = 0; i < aw.length; i++) {
+    const j = partner[i];
+    if (j < 0 || aw[i].repeated || bw[j].repeated || aw[i].role === bw[j].role) continue;
+    const from = aw[i].role;
+    const to = bw[j].role;
+    if (OPPOSITE_ROLES.has(`${from}/${to}`)) return `${aw[i].word}: ${from}/${to}`;
+    moved.push({ word: aw[i].word, from, to });
+  }
+  for (const x of moved) {
+    if (!DIRECTIONAL_PREPOSITIONS.has(x.from) && !DIRECTIONAL_PREPOSITIONS.has(x.to)) continue;
+    const y = moved.find((m) => m !== x && m.from === x.to && m.to === x.from);
+    if (y !== undefined) return `${x.word}/${y.word}: ${x.from || '-'}/${x.to || '-'}`;
+  }
+  return undefined;
 }
 
 function roleMismatch(aw: readonly ContentWord[], bw: readonly ContentWord[], partner: Int32Array): number {

@@ -1,11 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One labelled pair of /work/shared/data (see its README): label 1 = same meaning. */
 export interface LabelledPair {
   readonly dataset: string;
-  /** Row number within its file (0-based): even rows tune, odd rows are held out. */
+  /** Row number within its file (0-based). */
   readonly row: number;
+  /**
+   * Tuning or held out, by sentence group: pairs that share a sentence (directly or through other pairs)
+   * are on the same side, so no held-out sentence was seen while tuning.
+   */
+  readonly split: 'tune' | 'held-out';
   readonly textA: string;
   readonly textB: string;
   readonly label: 0 | 1;
@@ -26,19 +31,65 @@ interface RawRow {
 
 /** Reads `<dir>/<name>.jsonl`, skipping rows without a 0/1 label (STS-B's middle scores). */
 export function readPairs(dir: string, name: string): LabelledPair[] {
-  const lines = readFileSync(join(dir, `${name}.jsonl`), 'utf8').split('\n');
-  const pairs: LabelledPair[] = [];
+  const path = join(dir, `${name}.jsonl`);
+  if (!existsSync(path)) {
+    throw new MissingDataError(
+      `${path} not found. The labelled pairs live outside the repo (see ../shared/data/README.md); ` +
+        'pass --data <dir> pointing at a folder with paws_wiki_dev.jsonl, qqp_dev.jsonl, mrpc_train.jsonl, ' +
+        'stsb_train.jsonl and gptcache_mock_data.jsonl.',
+    );
+  }
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const rows: Omit<LabelledPair, 'split'>[] = [];
   lines.forEach((line, row) => {
     if (line.trim() === '') return;
     const raw = JSON.parse(line) as RawRow;
     if (typeof raw.text_a !== 'string' || typeof raw.text_b !== 'string') return;
     if (raw.label !== 0 && raw.label !== 1) return;
-    pairs.push({ dataset: name, row, textA: raw.text_a, textB: raw.text_b, label: raw.label });
+    rows.push({ dataset: name, row, textA: raw.text_a, textB: raw.text_b, label: raw.label });
   });
-  return pairs;
+  const groups = sentenceGroups(rows.map((p) => [p.textA, p.textB]));
+  return rows.map((p, i) => ({ ...p, split: groups[i] % 2 === 0 ? 'tune' : 'held-out' }));
+}
+
+/** The data folder or one of its files is missing: a message for the user, not a stack trace. */
+export class MissingDataError extends Error {}
+
+/**
+ * Union-find over sentences (lower-cased, blanks folded): each pair gets the hash of its group's root
+ * sentence, so pairs sharing a sentence, directly or transitively, land on the same side of the split.
+ */
+export function sentenceGroups(pairs: readonly (readonly [string, string])[]): number[] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root) ?? root;
+    for (let node = x; node !== root;) {
+      const next = parent.get(node) ?? root;
+      parent.set(node, root);
+      node = next;
+    }
+    return root;
+  };
+  const key = (text: string): string => text.toLowerCase().replace(/\s+/g, ' ').trim();
+  for (const [a, b] of pairs) {
+    for (const text of [key(a), key(b)]) if (!parent.has(text)) parent.set(text, text);
+    const ra = find(key(a));
+    const rb = find(key(b));
+    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  }
+  return pairs.map(([a]) => fnv1a(find(key(a))));
+}
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }
 
 export function inSplit(pair: LabelledPair, split: Split): boolean {
-  if (split === 'all') return true;
-  return (pair.row % 2 === 0) === (split === 'tune');
+  return split === 'all' || pair.split === split;
 }

@@ -16,9 +16,40 @@ export interface LookupOptions {
   readonly minCosine: number;
   /** Similarity threshold when the request names none. */
   readonly defaultThreshold: number;
+  /** Cosine lead a semantic hit needs over every other candidate (default {@link DEFAULT_SEMANTIC_MARGIN}). */
+  readonly margin?: number;
   readonly now: () => number;
 }
 
+/**
+ * Measured on PAWS and QQP replayed as a cache (docs/semantic-quality.md): with it, wrong hits on
+ * near-duplicate entries drop by two thirds at the cost of a few percent of the right ones.
+ */
+export const DEFAULT_SEMANTIC_MARGIN = 0.01;
+
+/** A verified vector candidate: its cosine from the index and the verifier's similarity (0 when vetoed). */
+export interface VerifiedCandidate {
+  readonly cosine: number;
+  readonly similarity: number;
+}
+
+/**
+ * Which candidate a semantic lookup serves: the most similar one at or above the threshold, provided no
+ * other candidate comes within `margin` of its cosine — two stored questions that are nearly the same
+ * vector make a choice between them a guess. A candidate with the same words (similarity 1) needs no lead.
+ */
+export function chooseSemanticHit<T extends VerifiedCandidate>(
+  candidates: readonly T[],
+  threshold: number,
+  margin: number,
+): T | undefined {
+  let best: T | undefined;
+  for (const c of candidates)
+    if (c.similarity >= threshold && (best === undefined || c.similarity > best.similarity)) best = c;
+  if (best === undefined || best.similarity >= 1) return best;
+  for (const c of candidates) if (c !== best && c.cosine > best.cosine - margin) return undefined;
+  return best;
+}
 
 function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
@@ -83,10 +114,13 @@ export class LookupUseCase {
    */
   private cleanUp(entry: CacheEntry): void {
     const selector = { tenant: entry.tenant, tags: [entryTag(entry.aliasOf ?? entry.id)] };
-    this.l3.purge(selector).then(
-      () => this.l2.purge(selector),
-      (error: unknown) => this.telemetry.tierError('l3', 'cleanup', error),
-    ).catch((error: unknown) => this.telemetry.tierError('l2', 'cleanup', error));
+    this.l3
+      .purge(selector)
+      .then(
+        () => this.l2.purge(selector),
+        (error: unknown) => this.telemetry.tierError('l3', 'cleanup', error),
+      )
+      .catch((error: unknown) => this.telemetry.tierError('l2', 'cleanup', error));
   }
 
   private async exact(request: CacheLookupRequest): Promise<CacheEntry | undefined> {
@@ -95,7 +129,11 @@ export class LookupUseCase {
       const entry = await this.l2.get(request.tenant, entryIdFromKey(request.exactKey));
       // The id is derived from the key; the checks make a collision or a stale copy a miss, never a wrong hit.
       const hit =
-        entry && entry.exactKey === request.exactKey && entry.tenant === request.tenant && !isExpired(entry, this.options.now()) && (await this.fresh(entry));
+        entry &&
+        entry.exactKey === request.exactKey &&
+        entry.tenant === request.tenant &&
+        !isExpired(entry, this.options.now()) &&
+        (await this.fresh(entry));
       this.telemetry.lookup('l2', hit ? 'hit' : 'miss', seconds(start));
       return hit ? entry : undefined;
     } catch (error) {
@@ -118,7 +156,7 @@ export class LookupUseCase {
     }
     const now = this.options.now();
     const threshold = request.threshold ?? this.options.defaultThreshold;
-    const accepted: { entry: CacheEntry; similarity: number }[] = [];
+    const verified: { entry: CacheEntry; cosine: number; similarity: number }[] = [];
     try {
       const candidates = await this.l3.search({
         vector,
@@ -131,26 +169,26 @@ export class LookupUseCase {
       });
       for (const { entry, score } of candidates) {
         // Defence in depth: the index filters these, but a wrong hit must be impossible, not unlikely.
-        if (entry.tenant !== request.tenant || entry.contextHash !== request.contextHash || isExpired(entry, now)) continue;
-        const verdict = this.verifier.verify(request.query, entry.query, score, threshold);
-        if (!verdict.accepted) {
-          this.telemetry.semanticRejected(verdict.reason);
+        if (entry.tenant !== request.tenant || entry.contextHash !== request.contextHash || isExpired(entry, now))
           continue;
-        }
-        accepted.push({ entry, similarity: verdict.similarity });
+        const verdict = this.verifier.verify(request.query, entry.query, score, threshold);
+        if (!verdict.accepted) this.telemetry.semanticRejected(verdict.reason);
+        verified.push({ entry, cosine: score, similarity: verdict.accepted ? verdict.similarity : 0 });
       }
     } catch (error) {
       this.telemetry.lookup('l3', 'error', seconds(start));
       this.telemetry.tierError('l3', 'search', error);
       return undefined;
     }
-    accepted.sort((a, b) => b.similarity - a.similarity);
     let best: { entry: CacheEntry; similarity: number } | undefined;
-    for (const candidate of accepted) {
-      if (await this.fresh(candidate.entry)) {
-        best = candidate;
+    const margin = this.options.margin ?? DEFAULT_SEMANTIC_MARGIN;
+    for (let choice = chooseSemanticHit(verified, threshold, margin); choice;) {
+      if (await this.fresh(choice.entry)) {
+        best = choice;
         break;
       }
+      verified.splice(verified.indexOf(choice), 1);
+      choice = chooseSemanticHit(verified, threshold, margin);
     }
     this.telemetry.lookup('l3', best ? 'hit' : 'miss', seconds(start));
     if (!best) return undefined;

@@ -8,11 +8,14 @@
  * - hyphenated words stay whole when the vocabulary knows them ("state-of-the-art"), else are split
  *   ("git-based" → git based, "covid-19" → covid 19); dotted words are split ("node.js" → node js);
  * - contractions are expanded ("don't" → do not, "can't" → can not, "I'm" → i am, "it's" → it);
- * - numbers keep their value: "1,000" → 1000, "3.50" → 3.5, "1990s" → 1990 s.
+ * - numbers keep their value: "1,000" → 1000, "3.50" → 3.5, "1990s" → 1990 s;
+ * - scripts written without spaces (Chinese, Japanese, Thai…) are split into characters.
  */
 
 const TOKEN = /\d+(?:,\d{3})*(?:\.\d+)?|[\p{L}\p{M}\p{N}]+(?:-[\p{L}\p{M}\p{N}]+)*(?:['’][\p{L}]+)?/gu;
 const APOSTROPHE = /['’]/;
+/** Scripts written without spaces between words: each character is a token, so texts can still be compared. */
+const UNSPACED = /([\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}])/u;
 const DIGITS_ONLY = /^\d/;
 
 /** Contracted negations whose stem is not the verb minus "n't". */
@@ -69,11 +72,14 @@ export function tokenizeCased(text: string, isKnown: KnownWord = NO_COMPOUNDS): 
   const folded = text.normalize('NFKC');
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(folded); m !== null; m = TOKEN.exec(folded)) {
-    const raw = m[0];
-    const lower = raw.toLowerCase();
-    pushWord(tokens, lower, isKnown);
-    const upper = raw.charCodeAt(0) !== lower.charCodeAt(0);
-    while (capitalized.length < tokens.length) capitalized.push(upper);
+    const match = m[0];
+    for (const raw of UNSPACED.test(match) ? match.split(UNSPACED) : [match]) {
+      if (raw === '') continue;
+      const lower = raw.toLowerCase();
+      pushWord(tokens, lower, isKnown);
+      const upper = raw.charCodeAt(0) !== lower.charCodeAt(0);
+      while (capitalized.length < tokens.length) capitalized.push(upper);
+    }
   }
   return { tokens, capitalized };
 }
