@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { FakeUpstream } from '@strata/testing';
+import { eventually } from './support/eventually';
+import { type StrataProcess, http, startStrataProcess } from './support/strata-process';
+
+const ROOT = join(__dirname, '..');
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs an example as a user would, with only STRATA_URL (and PATH) in its environment. */
+function run(command: string, args: readonly string[], url: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      [...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', STRATA_URL: url }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Every example in examples/ runs against the embedded server, with a fake LLM upstream behind it. */
+describe('examples (end to end)', () => {
+  let fake: FakeUpstream;
+  let strata: StrataProcess;
+
+  beforeAll(async () => {
+    fake = await FakeUpstream.start();
+    strata = await startStrataProcess('dist/apps/gateway/src/main.js', {
+      UPSTREAM_URL: fake.url,
+      STRATA_CACHE_TIMEOUT_MS: '2000',
+    });
+    // The first embedding loads the local model.
+    await eventually(
+      async () =>
+        (await http(strata.url, 'POST', '/v1/embeddings', { body: { model: 'glove-wiki-100d', input: ['warm up'] } }))
+          .status === 200,
+      60_000,
+      200,
+    );
+  });
+
+  afterAll(async () => {
+    await strata?.stop();
+    await fake?.stop();
+  });
+
+  it('openai-node/chat.mjs: the first call is answered upstream, the second from the cache, tagged', async () => {
+    const result = await run(process.execPath, ['examples/openai-node/chat.mjs'], strata.url);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const [first, second] = result.stdout.trim().split('\n');
+    expect(first).toMatch(/^first call: MISS in [\d.]+ ms: Answer #\d+ to: How long do I have to return shoes\?$/);
+    expect(second).toMatch(/^second call: HIT \(l1\) in [\d.]+ ms: /);
+    expect(second.split(' ms: ')[1]).toBe(first.split(' ms: ')[1]);
+    expect(fake.chatCalls('How long do I have to return shoes?')).toHaveLength(1);
+    // Stored with the example's X-Strata-Tags.
+    expect(
+      (await http(strata.url, 'POST', '/v1/cache/purge', { body: { tags: ['doc:returns-policy'] } })).body.purged.l2,
+    ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('openai-node/streaming.mjs: a streamed miss is stored and replayed as a stream', async () => {
+    const result = await run(process.execPath, ['examples/openai-node/streaming.mjs'], strata.url);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const [first, second] = result.stdout.trim().split('\n');
+    expect(first).toMatch(
+      /^first stream: MISS: Answer #\d+ to: Which shoes are good for running on trails\? \[\d+ chunks\]$/,
+    );
+    expect(second).toBe(first.replace('first stream: MISS', 'second stream: HIT'));
+    expect(fake.chatCalls('Which shoes are good for running on trails?')).toHaveLength(1);
+  });
+
+  it('curl/cache-api.sh: store, lookup, purge, data-change event, stats', async () => {
+    const result = await run('bash', ['examples/curl/cache-api.sh'], strata.url);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const sections = Object.fromEntries(
+      result.stdout
+        .split(/^## /m)
+        .filter(Boolean)
+        .map((section) => {
+          const [title, ...body] = section.trim().split('\n');
+          return [title.split(':')[0], body.join('\n')];
+        }),
+    );
+    expect(sections['store an answer, tagged with the document it comes from']).toMatch(
+      /"tiers":\{"l1":true,"l2":true,"l3":true\}/,
+    );
+    expect(sections['look it up']).toContain('"hit":true');
+    expect(sections['a paraphrase of the question']).toMatch(/"hit":true,"status":"hit","tier":"l3"/);
+    // The entry, and the copy the paraphrase's L3 hit backfilled under its own key.
+    expect(sections['the returns policy changed']).toMatch(/"purged":\{"l1":2,"l2":2,"l3":1\}/);
+    expect(sections['the same lookup now misses']).toContain('"hit":false');
+    expect(
+      sections['store it again, then publish a data-change event (what your producers send on strata.data-changes.v1)'],
+    ).toContain('"status":"published"');
+    expect(sections['the invalidation service purges it from every tier within moments']).toContain('"hit":false');
+    expect(JSON.parse(sections['statistics'])).toMatchObject({ lookups: expect.any(Number) });
+  });
+});
