@@ -1,6 +1,7 @@
 import { topicTable } from '@strata/contracts';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { checkAlertRules } from './checks/alert-rules.check';
 import { checkAppConfig, checkAppsPresent, STRATA_APPS } from './checks/app-config.check';
 import { checkContainerHardening } from './checks/container-hardening.check';
 import { checkDashboard, parseExportedMetrics } from './checks/dashboard.check';
@@ -140,7 +141,8 @@ export function runDeployCheck(options: DeployCheckOptions): DeployCheckReport {
   const dashboard = checkDashboard(relative(root, dashboardFile), readFileSync(dashboardFile, 'utf8'), exported);
   errors.push(...dashboard.errors);
   warnings.push(...dashboard.warnings);
-  checks += 1;
+  errors.push(...checkAlertRules(allObjects, exported));
+  checks += 2;
 
   return { overlays, errors, warnings, checks };
 }
