@@ -7,7 +7,11 @@ import OpenAI from 'openai';
 import { eventually } from './support/eventually';
 import { type StrataProcess, http, startStrataProcess } from './support/strata-process';
 
-type MessageParams = Anthropic.MessageCreateParamsNonStreaming;
+// Fields this SDK version does not type (both APIs accept them): temperature, prompt_cache_key.
+type MessageParams = Anthropic.MessageCreateParamsNonStreaming & { temperature?: number };
+type ChatParams = Partial<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming> & {
+  prompt_cache_key?: string;
+};
 
 /**
  * The Anthropic Messages API through Strata: the built embedded app as a process, its upstream a fake
@@ -321,10 +325,7 @@ describe('Anthropic Messages proxy (end to end)', () => {
   it('sets an OpenAI prompt_cache_key from the tenant and stable prefix when the client set none, and counts cached_tokens', async () => {
     const openai = new OpenAI({ apiKey: ACME, baseURL: `${strata.url}/v1`, maxRetries: 0 });
     const system = longSystem('shipping');
-    const chat = (
-      question: string,
-      extra: Partial<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming> = {},
-    ) =>
+    const chat = (question: string, extra: ChatParams = {}) =>
       openai.chat.completions.create({
         model: 'gpt-test-pc',
         temperature: 0,

@@ -7,6 +7,7 @@ import {
   UpstreamFailure,
   type UpstreamPort,
 } from '../openai/upstream/upstream-client';
+import { anthropicMessagesFormat } from './formats/anthropic-messages/anthropic-messages.format';
 import { openAiChatFormat } from './formats/openai-chat/openai-chat.format';
 import { type FlightHead, UpstreamFlight } from './upstream-flight';
 
@@ -78,7 +79,7 @@ async function ticks(n = 10): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-function start(upstream: UpstreamPort, c: FlightControl, storable = true): UpstreamFlight {
+function start(upstream: UpstreamPort, c: FlightControl, storable = true, format = openAiChatFormat()): UpstreamFlight {
   const target = {
     baseUrl: 'http://upstream/v1',
     query: '',
@@ -87,7 +88,7 @@ function start(upstream: UpstreamPort, c: FlightControl, storable = true): Upstr
   };
   return new UpstreamFlight(
     upstream,
-    { format: openAiChatFormat(), target, body: '{}', stream: true, credentials: {}, storable },
+    { format, target, body: '{}', stream: true, credentials: {}, storable },
     c,
   ).start();
 }
@@ -226,6 +227,71 @@ describe(UpstreamFlight.name, () => {
       outputTokens: 1,
       cacheReadTokens: 1024,
       cacheWriteTokens: 0,
+    });
+  });
+
+  describe("in Anthropic's wire format", () => {
+    const event = (data: Record<string, unknown>) =>
+      `event: ${String(data['type'])}\ndata: ${JSON.stringify(data)}\n\n`;
+    const start_ = event({
+      type: 'message_start',
+      message: {
+        id: 'm',
+        type: 'message',
+        role: 'assistant',
+        content: [],
+        usage: { input_tokens: 3, cache_read_input_tokens: 1024, output_tokens: 1 },
+      },
+    });
+    const text =
+      event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }) +
+      event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'hi' } });
+    const end =
+      event({ type: 'content_block_stop', index: 0 }) +
+      event({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } }) +
+      event({ type: 'message_stop' });
+
+    it('forwards named events as they arrive and records a stream that reached message_stop, with its usage', async () => {
+      const body = sseBody();
+      const flight = start(
+        new FakeUpstreamPort(() => Promise.resolve(body.response)),
+        control().control,
+        true,
+        anthropicMessagesFormat(),
+      );
+      const client = sse(await flight.head);
+      body.send(start_ + text + end);
+      body.end();
+      const answer = (await flight.answer) as { object: string; events: unknown[] };
+      expect(answer.object).toBe('strata.anthropic.message.stream');
+      expect(answer.events).toHaveLength(6);
+      expect(client.frames.map((f) => f.text).join('')).toBe(start_ + text + end);
+      expect(client.ended()).toBe(true);
+      expect(await flight.usage).toEqual({
+        inputTokens: 1027,
+        outputTokens: 2,
+        cacheReadTokens: 1024,
+        cacheWriteTokens: 0,
+      });
+    });
+
+    it('does not offer a stream with an error event, nor one that ended before message_stop', async () => {
+      for (const tail of [
+        event({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }) + end,
+        '',
+      ]) {
+        const body = sseBody();
+        const flight = start(
+          new FakeUpstreamPort(() => Promise.resolve(body.response)),
+          control().control,
+          true,
+          anthropicMessagesFormat(),
+        );
+        await flight.head;
+        body.send(start_ + text + tail);
+        body.end();
+        expect(await flight.answer).toBeUndefined();
+      }
     });
   });
 });
