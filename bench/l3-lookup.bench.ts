@@ -19,7 +19,8 @@
  * hosted model's dimension.
  *
  * Usage: node --expose-gc dist/bench/l3-lookup.bench.js [--sizes 10000,100000,1000000]
- *          [--layouts one-context,spread] [--queries N] [--dim 100|1536] [--cutover] [--hnsw m,efC,efS] [--json path]
+ *          [--layouts one-context,spread] [--queries N] [--dim 100|1536] [--cutover] [--hnsw m,efC,efS]
+ *          [--ef 64,256 (also measure the same graphs at these search widths)] [--json path]
  */
 import { type CacheEntry, type VectorSearch, entryTag } from '@strata/cache-core';
 import { LocalEmbeddingProvider, tokenize } from '@strata/embedding';
@@ -36,7 +37,7 @@ const WARMUP = 50;
 const DOCS = join(process.cwd(), 'docs');
 
 type Layout = 'one-context' | 'spread';
-type IndexKind = 'exact scan (before)' | 'HNSW (after)';
+type IndexKind = 'exact scan (before)' | 'HNSW (after)' | `HNSW ef=${number}`;
 
 interface Result {
   layout: Layout;
@@ -403,7 +404,12 @@ async function run(layout: Layout, count: number, dimension: number, queries: nu
   gc();
   const graph = await build(data, dimension, ANN_MIN_ENTRIES);
   const after = await measure(layout, 'HNSW (after)', data, graph, hits, misses, before.top);
-  return [before.result, after.result];
+  const widths: Result[] = [];
+  for (const ef of (argument('ef') ?? '').split(',').filter(Boolean).map(Number)) {
+    graph.index.efSearch = ef;
+    widths.push((await measure(layout, `HNSW ef=${ef}`, data, graph, hits, misses, before.top)).result);
+  }
+  return [before.result, after.result, ...widths];
 }
 
 /** Exact scan against graph search of one context per size: where the cut-over belongs. */

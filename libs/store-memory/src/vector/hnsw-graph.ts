@@ -14,7 +14,7 @@ export interface HnswOptions {
   readonly seed: number;
 }
 
-export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 64, seed: 0x5eed };
+export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 128, seed: 0x5eed };
 
 /** Node states. A free node holds nothing; a pending one is stored but not yet linked into the graph. */
 const FREE = 0;
@@ -42,7 +42,8 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
   private readonly m: number;
   private readonly m0: number;
   private readonly efConstruction: number;
-  private readonly efSearch: number;
+  /** Width of a lookup's search on level 0 (at least the lookup's limit); can be changed at any time. */
+  efSearch: number;
   private readonly levelScale: number;
   private random: number;
 

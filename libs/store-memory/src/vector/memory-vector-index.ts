@@ -124,7 +124,7 @@ export class MemoryVectorIndex implements VectorIndex {
   /** Scratch for the positions of expired entries a search came across. */
   private readonly expired: number[] = [];
   private readonly annMinEntries: number;
-  private readonly hnsw: HnswOptions;
+  private hnsw: HnswOptions;
   /** Graphs with entries waiting to be linked, and whether a background slice is scheduled. */
   private readonly indexing = new Set<HnswGraph<Slot>>();
   private indexingScheduled = false;
@@ -308,6 +308,21 @@ export class MemoryVectorIndex implements VectorIndex {
   /** (tenant, key) groups in the tag and namespace indexes; zero when the index is empty. For tests. */
   get indexGroups(): number {
     return this.tags.groups + this.namespaces.groups;
+  }
+
+  /** Width of the graphs' searches (HNSW's ef): wider finds more of the exact top at a higher cost. */
+  get efSearch(): number {
+    return this.hnsw.efSearch;
+  }
+
+  set efSearch(ef: number) {
+    if (!(ef >= 1)) throw new RangeError(`efSearch must be at least 1, got ${ef}`);
+    this.hnsw = { ...this.hnsw, efSearch: ef };
+    for (const space of this.spaces.values()) {
+      for (const contexts of space.partitions.values()) {
+        for (const partition of contexts.values()) if (isGraph(partition)) partition.efSearch = ef;
+      }
+    }
   }
 
   /** Contexts searched through a graph rather than a scan. */
