@@ -18,7 +18,7 @@ export type { Embedder, Embedding } from './ports/embedder.port';
 export { EXACT_STORE } from './ports/exact-store.port';
 export type { ExactStore, PurgeSelector } from './ports/exact-store.port';
 export { MATCH_VERIFIER } from './ports/match-verifier.port';
-export type { MatchVerdict, MatchVerifier } from './ports/match-verifier.port';
+export type { MatchExplanation, MatchVerdict, MatchVerifier } from './ports/match-verifier.port';
 export { VECTOR_INDEX } from './ports/vector-index.port';
 export type { SimilarEntry, SimilarSearch, VectorCandidate, VectorIndex, VectorSearch } from './ports/vector-index.port';
 export { EntryQueryUseCase } from './use-cases/entry-query.use-case';

@@ -1,10 +1,10 @@
 import { type AlignmentFeatures } from './word-alignment';
 
 /** Everything the similarity is computed from. */
-export interface MatchFeatures extends AlignmentFeatures {
+export type MatchFeatures = AlignmentFeatures & {
   /** Cosine of the two texts' local (GloVe SIF) sentence vectors. */
   readonly cosine: number;
-}
+};
 
 export type FeatureName = keyof MatchFeatures;
 

@@ -3,7 +3,7 @@ import { DIRECTIONAL_PREPOSITIONS, OPPOSITE_ROLES } from './near-miss.lexicon';
 import { type ContentWord, type TextAnalysis } from './text-analysis';
 
 /** Word-level evidence that two questions mean the same: each in 0..1 except where noted. */
-export interface AlignmentFeatures {
+export type AlignmentFeatures = {
   /** IDF-weighted share of content words with an exact or same-stem counterpart (the weaker direction). */
   readonly exactCoverage: number;
   /** As `exactCoverage`, but near-synonyms (word-vector cosine ≥ SOFT_MIN) count by their cosine. */
@@ -27,7 +27,7 @@ export interface AlignmentFeatures {
   readonly personMismatch: number;
   /** 1 when they use different modals or tenses ("can" vs "should", "do" vs "did"). */
   readonly modalMismatch: number;
-}
+};
 
 /** Word-vector cosine from which two different words count as near-synonyms. */
 export const SOFT_MIN = 0.5;

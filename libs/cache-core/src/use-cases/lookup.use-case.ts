@@ -1,11 +1,11 @@
-import { type CacheLookupReply, type CacheLookupRequest } from '@strata/contracts';
+import { type CacheLookupReply, type CacheLookupRequest, type LookupExplanation } from '@strata/contracts';
 import { type CacheEntry, entryTag, generationOf, isExpired } from '../domain/cache-entry';
 import { entryGenerationFields } from '../domain/generation-fields';
 import { entryIdFromKey } from '../keys/request-fingerprint';
 import { type CacheTelemetry } from '../ports/cache-telemetry.port';
 import { type Embedder } from '../ports/embedder.port';
 import { type ExactStore } from '../ports/exact-store.port';
-import { type MatchVerifier } from '../ports/match-verifier.port';
+import { type MatchExplanation, type MatchVerifier } from '../ports/match-verifier.port';
 import { type PurgeGenerations } from '../ports/purge-generations.port';
 import { type VectorIndex } from '../ports/vector-index.port';
 
@@ -51,6 +51,23 @@ export function chooseSemanticHit<T extends VerifiedCandidate>(
   return best;
 }
 
+function describeCandidate(
+  entry: CacheEntry,
+  cosine: number,
+  verdict: MatchExplanation,
+): LookupExplanation['candidates'][number] {
+  return {
+    id: entry.id,
+    query: entry.query,
+    cosine,
+    similarity: verdict.similarity,
+    accepted: verdict.accepted,
+    reason: verdict.reason,
+    ...(verdict.detail === undefined ? {} : { detail: verdict.detail }),
+    ...(verdict.features === undefined ? {} : { evidence: verdict.features }),
+  };
+}
+
 function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
@@ -78,12 +95,14 @@ export class LookupUseCase {
       const entry = await this.exact(request);
       if (entry) return { hit: true, tier: 'l2', entry };
     }
+    const explanation: { value?: LookupExplanation } = {};
     if (request.mode !== 'exact' && request.query !== '') {
-      const hit = await this.semantic(request);
-      if (hit) return hit;
+      const hit = await this.semantic(request, request.explain === true ? explanation : undefined);
+      if (hit) return explanation.value ? { ...hit, explain: explanation.value } : hit;
     }
     const value = await ticket;
-    return value === undefined ? { hit: false } : { hit: false, ticket: value };
+    const miss: CacheLookupReply = value === undefined ? { hit: false } : { hit: false, ticket: value };
+    return explanation.value ? { ...miss, explain: explanation.value } : miss;
   }
 
   private async ticket(tenant: string): Promise<number | undefined> {
@@ -143,7 +162,10 @@ export class LookupUseCase {
     }
   }
 
-  private async semantic(request: CacheLookupRequest): Promise<CacheLookupReply | undefined> {
+  private async semantic(
+    request: CacheLookupRequest,
+    explanation?: { value?: LookupExplanation },
+  ): Promise<CacheLookupReply | undefined> {
     const start = process.hrtime.bigint();
     let vector: number[];
     let model: string;
@@ -157,6 +179,8 @@ export class LookupUseCase {
     const now = this.options.now();
     const threshold = request.threshold ?? this.options.defaultThreshold;
     const verified: { entry: CacheEntry; cosine: number; similarity: number }[] = [];
+    const margin = this.options.margin ?? DEFAULT_SEMANTIC_MARGIN;
+    const explained: LookupExplanation['candidates'] = [];
     try {
       const candidates = await this.l3.search({
         vector,
@@ -171,8 +195,12 @@ export class LookupUseCase {
         // Defence in depth: the index filters these, but a wrong hit must be impossible, not unlikely.
         if (entry.tenant !== request.tenant || entry.contextHash !== request.contextHash || isExpired(entry, now))
           continue;
-        const verdict = this.verifier.verify(request.query, entry.query, score, threshold);
+        const verdict =
+          explanation && this.verifier.explain
+            ? this.verifier.explain(request.query, entry.query, score, threshold)
+            : this.verifier.verify(request.query, entry.query, score, threshold);
         if (!verdict.accepted) this.telemetry.semanticRejected(verdict.reason);
+        if (explanation) explained.push(describeCandidate(entry, score, verdict));
         verified.push({ entry, cosine: score, similarity: verdict.accepted ? verdict.similarity : 0 });
       }
     } catch (error) {
@@ -181,7 +209,6 @@ export class LookupUseCase {
       return undefined;
     }
     let best: { entry: CacheEntry; similarity: number } | undefined;
-    const margin = this.options.margin ?? DEFAULT_SEMANTIC_MARGIN;
     for (let choice = chooseSemanticHit(verified, threshold, margin); choice;) {
       if (await this.fresh(choice.entry)) {
         best = choice;
@@ -190,6 +217,8 @@ export class LookupUseCase {
       verified.splice(verified.indexOf(choice), 1);
       choice = chooseSemanticHit(verified, threshold, margin);
     }
+    if (explanation)
+      explanation.value = { threshold, margin, candidates: explained, ...(best ? { chosen: best.entry.id } : {}) };
     this.telemetry.lookup('l3', best ? 'hit' : 'miss', seconds(start));
     if (!best) return undefined;
     // A match accepted only under a looser threshold than the service's own is served to this request

@@ -26,6 +26,8 @@ export const lookupRequestSchema = z
     ...requestShape,
     mode: lookupModeSchema.optional(),
     threshold: z.number().min(0).max(1).optional(),
+    /** Also return the semantic candidates considered, their cosine, evidence and verdict. */
+    explain: z.boolean().optional(),
   })
   .strict()
   .superRefine(oneOfMessagesOrPrompt);

@@ -33,6 +33,7 @@ import {
   INVALIDATION_PURGE_TOPIC,
   type InvalidationPurgeReply,
   type JsonValue,
+  type LookupExplanation,
   type LookupMode,
   type SemanticSelector,
   StrataError,
@@ -59,8 +60,9 @@ export type LookupOutcome =
       readonly entry: CacheEntry;
       readonly similarity?: number;
       readonly now: number;
+      readonly explain?: LookupExplanation;
     }
-  | { readonly status: 'miss'; readonly ticket?: number }
+  | { readonly status: 'miss'; readonly ticket?: number; readonly explain?: LookupExplanation }
   | { readonly status: 'bypass'; readonly reason: string };
 
 export interface StoreOutcome {
@@ -147,6 +149,7 @@ export class GatewayCache {
     mode: LookupMode = 'auto',
     threshold?: number,
     fingerprint?: RequestFingerprint,
+    explain = false,
   ): Promise<LookupOutcome> {
     const start = process.hrtime.bigint();
     const policy = this.policy(request.namespace);
@@ -158,7 +161,8 @@ export class GatewayCache {
     }
     const fp = fingerprint ?? this.fingerprint(tenant, request, policy);
 
-    if (mode !== 'semantic') {
+    // An explained lookup skips L1: it asks the cache service, which knows the candidates.
+    if (mode !== 'semantic' && !explain) {
       const entry = this.l1.get(fp.exactKey, tenant);
       this.metrics.lookups.inc({ tier: 'l1', outcome: entry ? 'hit' : 'miss' });
       if (entry) {
@@ -182,6 +186,7 @@ export class GatewayCache {
           query: fp.query,
           mode,
           threshold: threshold ?? policy.similarityThreshold,
+          ...(explain ? { explain: true } : {}),
         },
         this.lookupTimeoutMs,
       );
@@ -193,7 +198,11 @@ export class GatewayCache {
     }
     if (!reply.hit) {
       this.recordResult(tenant, 'miss', start);
-      return reply.ticket === undefined ? { status: 'miss' } : { status: 'miss', ticket: reply.ticket };
+      return {
+        status: 'miss',
+        ...(reply.ticket === undefined ? {} : { ticket: reply.ticket }),
+        ...(reply.explain === undefined ? {} : { explain: reply.explain }),
+      };
     }
     if (reply.entry.tenant !== tenant) {
       this.recordResult(tenant, 'miss', start);
@@ -212,6 +221,7 @@ export class GatewayCache {
       tier: reply.tier,
       entry: reply.entry,
       ...(reply.similarity === undefined ? {} : { similarity: reply.similarity }),
+      ...(reply.explain === undefined ? {} : { explain: reply.explain }),
       now: Date.now(),
     };
   }

@@ -41,12 +41,20 @@ export class CacheApiHttpController {
   async lookup(@Body() body: unknown, @TenantId() tenant: string): Promise<object> {
     const request = parseBody(lookupRequestSchema, body);
     enforceLimits(this.config.limits, request);
-    const outcome = await this.cache.lookup(tenant, request, request.mode ?? 'auto', request.threshold);
+    const outcome = await this.cache.lookup(
+      tenant,
+      request,
+      request.mode ?? 'auto',
+      request.threshold,
+      undefined,
+      request.explain === true,
+    );
     if (outcome.status === 'bypass') return { hit: false, status: 'bypass', reason: outcome.reason };
+    const explain = outcome.explain === undefined ? {} : { explain: outcome.explain };
     if (outcome.status === 'miss')
       return outcome.ticket === undefined
-        ? { hit: false, status: 'miss' }
-        : { hit: false, status: 'miss', ticket: outcome.ticket };
+        ? { hit: false, status: 'miss', ...explain }
+        : { hit: false, status: 'miss', ticket: outcome.ticket, ...explain };
     const { id, age, ttl } = describeHit(outcome);
     return {
       hit: true,
@@ -57,6 +65,7 @@ export class CacheApiHttpController {
       age,
       ttl,
       response: outcome.entry.response,
+      ...explain,
     };
   }
 

@@ -10,7 +10,32 @@ export const cacheLookupRequestSchema = z.object({
   mode: lookupModeSchema,
   /** Unset: the cache service's default threshold. */
   threshold: z.number().min(0).max(1).optional(),
+  /** Return the semantic candidates considered and why each was accepted or rejected. */
+  explain: z.boolean().optional(),
 });
+
+/** What an `explain` lookup returns about its semantic step (candidates of the same tenant and context only). */
+export const lookupExplanationSchema = z.object({
+  threshold: z.number(),
+  /** Cosine lead the served candidate needs over every other one. */
+  margin: z.number(),
+  candidates: z.array(
+    z.object({
+      id: z.string(),
+      query: z.string(),
+      cosine: z.number(),
+      similarity: z.number(),
+      accepted: z.boolean(),
+      /** 'match', a veto ('direction-mismatch', 'antonym', …) or why the similarity fell short. */
+      reason: z.string(),
+      detail: z.string().optional(),
+      evidence: z.record(z.number()).optional(),
+    }),
+  ),
+  /** The candidate served, if any. */
+  chosen: z.string().optional(),
+});
+export type LookupExplanation = z.infer<typeof lookupExplanationSchema>;
 export type CacheLookupRequest = z.infer<typeof cacheLookupRequestSchema>;
 
 export const cacheLookupReplySchema = z.discriminatedUnion('hit', [
@@ -18,6 +43,7 @@ export const cacheLookupReplySchema = z.discriminatedUnion('hit', [
     hit: z.literal(false),
     /** The tenant's purge generation at lookup time: store the answer with it (see PurgeGenerations). */
     ticket: z.number().int().min(0).optional(),
+    explain: lookupExplanationSchema.optional(),
   }),
   z.object({
     hit: z.literal(true),
@@ -26,6 +52,7 @@ export const cacheLookupReplySchema = z.discriminatedUnion('hit', [
     similarity: z.number().optional(),
     /** L3 hits: whether the match was copied under the request's exact key (false for matches accepted only under a looser threshold than the default). */
     backfilled: z.boolean().optional(),
+    explain: lookupExplanationSchema.optional(),
   }),
 ]);
 export type CacheLookupReply = z.infer<typeof cacheLookupReplySchema>;

@@ -1,0 +1,138 @@
+import { type CacheStoreRequest } from '@strata/contracts';
+import { MemoryExactStore, MemoryPurgeGenerations, MemoryVectorIndex } from '@strata/store-memory';
+import { fingerprintRequest } from '../keys/request-fingerprint';
+import { NO_TELEMETRY } from '../ports/cache-telemetry.port';
+import { type Embedder } from '../ports/embedder.port';
+import { type MatchExplanation, type MatchVerifier } from '../ports/match-verifier.port';
+import { LookupUseCase, chooseSemanticHit } from './lookup.use-case';
+import { StoreUseCase } from './store.use-case';
+
+/** Every text embeds to the same vector: the verifier alone tells candidates apart. */
+const embedder: Embedder = { embed: () => Promise.resolve({ model: 'm', vector: [1, 0, 0] }) };
+/** Same text: 1; "…dog…" vs "…cat…": vetoed; anything else: 0.97 with its evidence. */
+const verifier: MatchVerifier = {
+  verify: (q, c, cosine, threshold) =>
+    verifier.explain?.(q, c, cosine, threshold) ?? { accepted: false, similarity: 0, reason: 'empty' },
+  explain: (q, c, _cosine, threshold): MatchExplanation => {
+    if (q === c) return { accepted: true, similarity: 1, reason: 'match' };
+    if (q.includes('dog') !== c.includes('dog'))
+      return { accepted: false, similarity: 0, reason: 'antonym', detail: 'dog/cat' };
+    return {
+      accepted: 0.97 >= threshold,
+      similarity: 0.97,
+      reason: 'match',
+      features: { cosine: 1, softCoverage: 0.9 },
+    };
+  },
+};
+
+function setup() {
+  const l2 = new MemoryExactStore({ maxEntries: 100 });
+  const l3 = new MemoryVectorIndex({});
+  const generations = new MemoryPurgeGenerations({ epochStart: () => 0 });
+  const lookup = new LookupUseCase(l2, l3, embedder, verifier, generations, NO_TELEMETRY, {
+    candidates: 5,
+    minCosine: 0,
+    defaultThreshold: 0.9,
+    now: Date.now,
+  });
+  const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
+  const fp = (text: string) =>
+    fingerprintRequest({
+      tenant: 'acme',
+      namespace: 'default',
+      namespaceVersion: 1,
+      model: 'm',
+      messages: [{ role: 'user', content: text }],
+    });
+  const put = (text: string) =>
+    store.execute({
+      tenant: 'acme',
+      namespace: 'default',
+      namespaceVersion: 1,
+      model: 'm',
+      ...fp(text),
+      response: { text },
+      tags: [],
+      ttlSeconds: 60,
+      storedAt: Date.now(),
+    } satisfies CacheStoreRequest);
+  const get = (text: string, explain?: boolean) =>
+    lookup.execute({
+      tenant: 'acme',
+      namespace: 'default',
+      model: 'm',
+      ...fp(text),
+      mode: 'semantic',
+      ...(explain ? { explain } : {}),
+    });
+  return { put, get };
+}
+
+describe(LookupUseCase.name, () => {
+  it('explains a semantic lookup: each candidate with its cosine, verdict, veto detail or evidence, and the one served', async () => {
+    const { put, get } = setup();
+    await put('how do I feed my cat');
+    const reply = await get('how do I feed my dog', true);
+    expect(reply.hit).toBe(false);
+    expect(reply.explain).toEqual({
+      threshold: 0.9,
+      margin: 0.01,
+      candidates: [
+        expect.objectContaining({
+          query: 'how do I feed my cat',
+          cosine: 1,
+          accepted: false,
+          reason: 'antonym',
+          detail: 'dog/cat',
+        }),
+      ],
+    });
+  });
+
+  it('does not explain unless asked', async () => {
+    const { put, get } = setup();
+    await put('how do I feed my cat');
+    expect((await get('how do I feed my cat?')).explain).toBeUndefined();
+  });
+
+  it('refuses to choose between two accepted candidates that are equally close, and says so', async () => {
+    const { put, get } = setup();
+    await put('how do I feed my cat');
+    await put('how should I feed my cat');
+    const reply = await get('how can I feed my cat', true);
+    expect(reply.hit).toBe(false);
+    expect(reply.explain?.candidates.map((c) => [c.accepted, c.evidence])).toEqual([
+      [true, { cosine: 1, softCoverage: 0.9 }],
+      [true, { cosine: 1, softCoverage: 0.9 }],
+    ]);
+    expect(reply.explain?.chosen).toBeUndefined();
+  });
+
+  it('serves a candidate with the same words whatever the margin, and names it', async () => {
+    const { put, get } = setup();
+    await put('how do I feed my cat');
+    await put('how should I feed my cat');
+    const reply = await get('how do I feed my cat', true);
+    expect(reply).toMatchObject({ hit: true, tier: 'l3', similarity: 1 });
+    expect(reply.hit && reply.explain?.chosen).toBe(reply.hit ? reply.entry.id : 'no hit');
+  });
+});
+
+describe(chooseSemanticHit.name, () => {
+  const c = (cosine: number, similarity: number) => ({ cosine, similarity });
+  it('serves the most similar candidate at or above the threshold', () => {
+    const best = c(0.95, 0.98);
+    expect(chooseSemanticHit([c(0.9, 0.96), best, c(0.8, 0)], 0.95, 0)).toBe(best);
+  });
+  it('serves nothing below the threshold', () => {
+    expect(chooseSemanticHit([c(0.99, 0.9)], 0.95, 0.01)).toBeUndefined();
+  });
+  it('serves nothing when another candidate is within the margin of its cosine', () => {
+    expect(chooseSemanticHit([c(0.95, 0.97), c(0.945, 0)], 0.95, 0.01)).toBeUndefined();
+    expect(chooseSemanticHit([c(0.95, 0.97), c(0.93, 0)], 0.95, 0.01)).toEqual(c(0.95, 0.97));
+  });
+  it('serves the same words (similarity 1) even next to a close candidate', () => {
+    expect(chooseSemanticHit([c(0.95, 1), c(0.95, 0.97)], 0.95, 0.01)).toEqual(c(0.95, 1));
+  });
+});
