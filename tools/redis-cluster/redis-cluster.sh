@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# A local Redis Cluster for the tests: 3 masters + 3 replicas on 127.0.0.1:7000–7005 (STRATA_TEST_CLUSTER_PORT
-# moves the first port), no persistence, data under a temp directory. Idempotent: does nothing when a healthy
-# cluster already answers on the first port. Used by .ci/run and by the cluster integration tests.
-#   redis-cluster.sh start | stop
+# A local Redis Cluster for the tests: 3 masters + 3 replicas on six ports from FIRST_PORT (default 7000),
+# no persistence, data under a temp directory. Idempotent: does nothing when a healthy cluster already
+# answers on the first port. Used by .ci/run and by the cluster integration tests (LocalRedisCluster).
+#   redis-cluster.sh start|stop [FIRST_PORT]
 set -euo pipefail
-first=${STRATA_TEST_CLUSTER_PORT:-7000}
+first=${2:-7000}
 ports=$(seq "$first" $((first + 5)))
 dir=${TMPDIR:-/tmp}/strata-redis-cluster-$first
 

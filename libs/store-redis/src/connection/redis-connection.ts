@@ -1,4 +1,5 @@
 import { createClient, createCluster } from 'redis';
+import { type LuaScript } from './lua-script';
 
 /** A node-redis client of a single Redis server. */
 export type RedisClient = ReturnType<typeof createClient>;
@@ -11,7 +12,7 @@ export type RedisClusterClient = ReturnType<typeof createCluster>;
  */
 export type RedisCommands = Pick<
   RedisClient,
-  'hGet' | 'hmGet' | 'hGetAll' | 'hLen' | 'evalSha' | 'eval' | 'sAdd' | 'sMembers' | 'sRem' | 'exists' | 'set' | 'get' | 'mGet' | 'unlink' | 'zCard'
+  'hGet' | 'hmGet' | 'hGetAll' | 'hLen' | 'sAdd' | 'sMembers' | 'sRem' | 'exists' | 'set' | 'get' | 'mGet' | 'unlink' | 'zCard'
 >;
 
 export interface RedisConnectionOptions {
@@ -190,6 +191,11 @@ export class RedisConnection {
     );
   }
 
+  /** Runs a Lua script like `run` runs an operation (deadline, breaker), on the node owning `keys[0]`. */
+  script(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+    return this.run(() => script.run((command, firstKey) => this.send(command, firstKey), keys, args));
+  }
+
   async ping(): Promise<void> {
     if (this.single) {
       const single = this.single;
@@ -225,6 +231,12 @@ export class RedisConnection {
     this.cluster = undefined;
     this.clusterReady = false;
     if (cluster) await cluster.disconnect().catch(() => undefined);
+  }
+
+  private send(command: string[], firstKey: string | undefined): Promise<unknown> {
+    if (this.single) return this.single.sendCommand(command);
+    if (this.cluster) return this.cluster.sendCommand(firstKey, false, command);
+    return Promise.reject(new RedisUnavailableError());
   }
 
   private socketOptions(): { connectTimeout: number; reconnectStrategy: (retries: number) => number } {
@@ -266,7 +278,8 @@ export class RedisConnection {
     if (this.closed) return;
     const cluster = createCluster({
       rootNodes: (this.options.clusterNodes ?? []).map((url) => ({ url })),
-      minimizeConnections: true,
+      // Eager: node-redis 4.7 answers concurrent first commands to lazily connected nodes with MOVED.
+      minimizeConnections: false,
       defaults: { disableOfflineQueue: true, socket: this.socketOptions() },
     });
     cluster.on('error', (error: unknown) => {
@@ -278,7 +291,8 @@ export class RedisConnection {
     } catch (error) {
       this.onError(error instanceof Error ? error : new Error(String(error)));
       cluster.disconnect().catch(() => undefined);
-      if (!this.closed) setTimeout(() => this.rediscover(), this.options.maxReconnectDelayMs ?? 2_000).unref();
+      // A master that just died is still listed until its replica is promoted: try again shortly.
+      if (!this.closed) setTimeout(() => this.rediscover(), REDISCOVER_INTERVAL_MS).unref();
       return;
     }
     if (this.closed) {
@@ -289,7 +303,8 @@ export class RedisConnection {
     this.cluster = cluster;
     this.clusterReady = true;
     this.signalReady();
-    if (old) old.disconnect().catch(() => undefined);
+    // Commands already sent through the old client finish (or time out) before it is closed.
+    if (old) setTimeout(() => void old.disconnect().catch(() => undefined), this.commandTimeoutMs * 2).unref();
   }
 
   private signalReady(): void {
@@ -305,11 +320,11 @@ export class RedisConnection {
   }
 }
 
-/** An error that means a node is gone or the slot map is stale (not a script or data error). */
+/**
+ * An error that means a node is gone or no longer a master (not a slow answer, not a script or data
+ * error; MOVED and ASK are followed by node-redis itself).
+ */
 function isNodeFailure(error: unknown): boolean {
-  if (error instanceof RedisTimeoutError) return true;
-  if (!(error instanceof Error)) return false;
-  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|closed|offline|Socket|CLUSTERDOWN|MOVED|TRYAGAIN|LOADING|READONLY|MASTERDOWN/i.test(
-    `${error.name} ${error.message}`,
-  );
+  if (!(error instanceof Error) || error instanceof RedisTimeoutError) return false;
+  return /ECONNREFUSED|ECONNRESET|EPIPE|closed|offline|Socket|CLUSTERDOWN|READONLY|MASTERDOWN/i.test(`${error.name} ${error.message}`);
 }

@@ -223,8 +223,8 @@ describe(LuaScript.name, () => {
   it('sends the script in full when the server does not know it yet, then by its SHA', async () => {
     const marker = randomUUID();
     const script = new LuaScript(`return '${marker}'`);
-    await expect(script.run(connection.client, [], [])).resolves.toBe(marker);
-    await expect(script.run(connection.client, [], [])).resolves.toBe(marker);
+    await expect(connection.script(script, [], [])).resolves.toBe(marker);
+    await expect(connection.script(script, [], [])).resolves.toBe(marker);
   });
 });
 

@@ -71,9 +71,10 @@ export class RedisExactStore implements ExactStore {
       ...toHashArguments(this.schema, entry),
     ];
     const key = this.entryKey(entry.tenant, entry.id);
-    await this.connection.run((client) =>
-      Promise.all([client.sAdd(`${this.keyPrefix}tenants`, tenant), putScript.run(client, [key], args)]),
-    );
+    await Promise.all([
+      this.connection.run((client) => client.sAdd(`${this.keyPrefix}tenants`, tenant)),
+      this.connection.script(putScript, [key], args),
+    ]);
   }
 
   async purge(selector: PurgeSelector): Promise<number> {
@@ -93,9 +94,7 @@ export class RedisExactStore implements ExactStore {
     const now = String(this.now());
     const counts = await Promise.all(
       tenants.map((tenant) =>
-        this.connection.run((client) =>
-          countScript.run(client, [`${this.keyPrefix}namespaces:${tenantSlot(tenant)}`], [this.keyPrefix, now, tenant]),
-        ),
+        this.connection.script(countScript, [`${this.keyPrefix}namespaces:${tenantSlot(tenant)}`], [this.keyPrefix, now, tenant]),
       ),
     );
     return counts.reduce<number>((total, count) => total + Number(count), 0);
@@ -118,7 +117,7 @@ export class RedisExactStore implements ExactStore {
     const index = [`${this.keyPrefix}${kind}:${this.slot(tenant)}:${encoded}`];
     do {
       const args = [this.keyPrefix, String(this.now()), encodeText(tenant), kind, encoded, ...narrowed, cursor, this.purgeBatchSize];
-      const reply = await this.connection.run((client) => purgeStepScript.run(client, index, args));
+      const reply = await this.connection.script(purgeStepScript, index, args);
       const [next, count] = reply as [string, number];
       cursor = next;
       purged += count;

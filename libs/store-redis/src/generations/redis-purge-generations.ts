@@ -106,7 +106,7 @@ export class RedisPurgeGenerations implements PurgeGenerations {
 
   async advance(tenant: string, fields: readonly string[]): Promise<number> {
     const args = [String(this.now()), String(this.retainMs), String(this.maxFields), ...fields.map(encodeText)];
-    const reply = await this.connection.run((client) => advanceScript.run(client, this.keys(tenant), args));
+    const reply = await this.connection.script(advanceScript, this.keys(tenant), args);
     return Number(reply);
   }
 
@@ -122,7 +122,7 @@ export class RedisPurgeGenerations implements PurgeGenerations {
   }
 
   private async read(tenant: string, fields: readonly string[]): Promise<(string | null | undefined)[]> {
-    const reply = await this.connection.run((client) => readScript.run(client, this.keys(tenant), fields.map(encodeText)));
+    const reply = await this.connection.script(readScript, this.keys(tenant), fields.map(encodeText));
     return reply as (string | null)[];
   }
 
