@@ -17,6 +17,7 @@ import { checkRedisEviction } from './checks/redis-eviction.check';
 import { checkReferences } from './checks/references.check';
 import { checkSelectors } from './checks/selectors.check';
 import { checkTopics } from './checks/topics.check';
+import { checkCompose } from './compose/check-compose';
 import { renderKustomization } from './kustomize/kustomize';
 import { type RealKustomize, compareRenders } from './kustomize/real-kustomize';
 import { type K8sObject } from './manifest';
@@ -126,6 +127,10 @@ export function runDeployCheck(options: DeployCheckOptions): DeployCheckReport {
   const dockerignore = join(root, '.dockerignore');
   errors.push(...checkDockerignore(existsSync(dockerignore) ? readFileSync(dockerignore, 'utf8') : undefined));
   checks += 2;
+
+  const compose = join(root, 'deploy', 'compose.yaml');
+  errors.push(...checkCompose('deploy/compose.yaml', readFileSync(compose, 'utf8'), envNames));
+  checks += 1;
 
   const topics = checkTopics(readFileSync(join(root, 'deploy', 'base', 'kafka', 'topics.txt'), 'utf8'), topicTable());
   errors.push(...topics.errors);
