@@ -273,6 +273,35 @@ describe(MemoryVectorIndex.name, () => {
       expect(found / (5 * queries.length)).toBeGreaterThanOrEqual(0.95);
     });
 
+    it('sweeps expired entries out of a graph, moving it back to a scan on the way', async () => {
+      const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 40 });
+      const vectors = clustered(100, 3, 7);
+      for (const [i, vector] of vectors.entries()) {
+        await index.upsert(MODEL, anEntry(`e${i}`, { expiresAt: clock.now() + (i < 95 ? 1_000 : 60_000) }), vector);
+      }
+      index.linkPending();
+      clock.advance(1_000);
+
+      expect(index.graphContexts).toBe(1);
+      expect(index.sweepExpired()).toBe(95);
+      expect(index.graphContexts).toBe(0);
+      expect(index.size).toBe(5);
+      await expect(index.count()).resolves.toBe(5);
+      const found = await searchIn(index, vectors[97]);
+      expect(found.map((hit) => hit.entry.id).sort()).toEqual(['e95', 'e96', 'e97', 'e98', 'e99']);
+    });
+
+    it('applies a new search width to existing graphs and refuses one below 1', async () => {
+      const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 16, hnsw: { efSearch: 8 } });
+      for (const [i, vector] of clustered(50, 2, 8).entries()) await index.upsert(MODEL, anEntry(`e${i}`), vector);
+
+      index.efSearch = 32;
+
+      expect(index.efSearch).toBe(32);
+      await expect(searchIn(index, clustered(1, 2, 8)[0]).then((hits) => hits.length)).resolves.toBe(5);
+      expect(() => (index.efSearch = 0)).toThrow(RangeError);
+    });
+
     it('removes the expired entries a graph search came across, and never returns them', async () => {
       const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 16 });
       const vectors = clustered(100, 2, 6);

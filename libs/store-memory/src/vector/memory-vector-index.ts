@@ -350,11 +350,13 @@ export class MemoryVectorIndex implements VectorIndex {
   }
 
   private removeExpired(partition: ContextPartition<Slot>, now: number): void {
-    // Backwards: a swap-remove moves the last row, already visited, into the hole.
-    for (let position = partition.end - 1; position >= 0; position--) {
+    // Collected first: removing may move the context between a graph and a scan, which renumbers positions.
+    const expired: Slot[] = [];
+    for (let position = 0; position < partition.end; position++) {
       const slot = partition.memberAt(position);
-      if (slot !== undefined && partition.expiresAt(position) <= now) this.remove(slot);
+      if (slot !== undefined && partition.expiresAt(position) <= now) expired.push(slot);
     }
+    for (const slot of expired) this.remove(slot);
   }
 
   /** Moves a context that reached `annMinEntries` into a graph; its entries are linked in the background. */
