@@ -13,11 +13,12 @@ import { http } from './support/strata-process';
  */
 describe('strata CLI (end to end)', () => {
   const MODEL = 'gpt-cli-test';
+  const KEY = 'acme-cli-key';
   let fake: FakeUpstream;
   let strata: ServedStrata;
   let dir: string;
 
-  const cli = (...args: string[]): Promise<CliRun> => runCli(['--url', strata.url, ...args]);
+  const cli = (...args: string[]): Promise<CliRun> => runCli(['--url', strata.url, ...args], { STRATA_KEY: KEY });
   const question = (content: string, system = 'You are the support bot of a shoe shop.') => ({
     model: MODEL,
     messages: [
@@ -28,6 +29,7 @@ describe('strata CLI (end to end)', () => {
   });
   const store = async (content: string, tags: string[]) => {
     const res = await http(strata.url, 'POST', '/v1/cache/entries', {
+      apiKey: KEY,
       body: { ...question(content), response: { answer: `about ${content}` }, tags },
     });
     expect(res.status).toBe(201);
@@ -45,12 +47,22 @@ describe('strata CLI (end to end)', () => {
   beforeAll(async () => {
     fake = await FakeUpstream.start();
     dir = mkdtempSync(join(tmpdir(), 'strata-cli-e2e-'));
-    strata = await startServe({ UPSTREAM_URL: fake.url, STRATA_CACHE_TIMEOUT_MS: '2000' });
+    strata = await startServe({
+      UPSTREAM_URL: fake.url,
+      STRATA_CACHE_TIMEOUT_MS: '2000',
+      STRATA_API_KEYS: `acme=${KEY}`,
+      // With Strata keys, the upstream key is Strata's own (clients authenticate to Strata).
+      UPSTREAM_API_KEY: 'upstream-key',
+    });
     // The first embedding loads the local model: before anything is timed.
     await eventually(
       async () =>
-        (await http(strata.url, 'POST', '/v1/embeddings', { body: { model: 'glove-wiki-100d', input: ['warm up'] } }))
-          .status === 200,
+        (
+          await http(strata.url, 'POST', '/v1/embeddings', {
+            apiKey: KEY,
+            body: { model: 'glove-wiki-100d', input: ['warm up'] },
+          })
+        ).status === 200,
       60_000,
       200,
     );
@@ -142,6 +154,7 @@ describe('strata CLI (end to end)', () => {
       expect((await cli('entries', 'get', id)).code).toBe(4);
 
       const res = await http(strata.url, 'POST', '/v1/cache/entries', {
+        apiKey: KEY,
         body: { ...question('Is there a store in Oslo?'), namespace: 'stores', response: { answer: 'yes' } },
       });
       expect(res.status).toBe(201);
@@ -265,16 +278,16 @@ describe('strata CLI (end to end)', () => {
       // The proxy stores in the background, with the line's tags and --tag.
       const lookup = (content: string) =>
         http(strata.url, 'POST', '/v1/cache/lookup', {
+          apiKey: KEY,
           body: { ...chat(content), params: { temperature: 0 }, mode: 'exact' },
         });
       await eventually(async () =>
         (await Promise.all([0, 1, 2, 4].map((i) => lookup(QUESTIONS[i])))).every((res) => res.body.hit === true),
       );
       const backpack = await lookup(QUESTIONS[2]);
-      expect((await http(strata.url, 'GET', `/v1/cache/entries/${backpack.body.id as string}`)).body.tags).toEqual([
-        'warmed',
-        'product:backpack',
-      ]);
+      expect(
+        (await http(strata.url, 'GET', `/v1/cache/entries/${backpack.body.id as string}`, { apiKey: KEY })).body.tags,
+      ).toEqual(['warmed', 'product:backpack']);
 
       const second = await cli('--json', 'warm', '--from', file, '--top', '4', '--tag', 'warmed');
       expect(second.code).toBe(0);
@@ -300,6 +313,8 @@ describe('strata CLI (end to end)', () => {
       const run = startCli([
         '--url',
         strata.url,
+        '--key',
+        KEY,
         '--json',
         'warm',
         '--from',
@@ -355,6 +370,14 @@ describe('strata CLI (end to end)', () => {
   });
 
   describe('exit codes and help', () => {
+    it('sends the key from --key or STRATA_KEY; without one the server refuses (exit 1)', async () => {
+      const withFlag = await runCli(['--url', strata.url, '--key', KEY, '--json', 'stats']);
+      expect(withFlag.code).toBe(0);
+      const without = await runCli(['--url', strata.url, '--json', 'stats']);
+      expect(without.code).toBe(1);
+      expect(JSON.parse(without.stderr).error.code).toBe('unauthorized');
+    });
+
     it('exits 2 on usage errors, without contacting the server', async () => {
       for (const args of [
         ['bogus'],

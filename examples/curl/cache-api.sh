@@ -9,7 +9,7 @@ set -euo pipefail
 
 STRATA_URL=${STRATA_URL:-http://127.0.0.1:8080}
 auth=()
-if [[ -n "${STRATA_KEY:-}" ]]; then auth=(-H "X-API-Key: $STRATA_KEY"); fi
+if [[ -n "${STRATA_KEY:-}" ]]; then auth=(-H "X-Strata-Key: $STRATA_KEY"); fi
 
 # POST a JSON body to a Strata path; prints the answer, fails on an HTTP error.
 post() {

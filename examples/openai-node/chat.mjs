@@ -15,7 +15,7 @@ const openai = new OpenAI({
   defaultHeaders: {
     // What the answer depends on: `strata purge --tag doc:returns-policy` (or a data-change event) removes it.
     'X-Strata-Tags': 'doc:returns-policy',
-    ...(process.env.STRATA_KEY ? { 'X-API-Key': process.env.STRATA_KEY } : {}),
+    ...(process.env.STRATA_KEY ? { 'X-Strata-Key': process.env.STRATA_KEY } : {}),
   },
 });
 

@@ -9,7 +9,7 @@ const strataUrl = process.env.STRATA_URL ?? 'http://127.0.0.1:8080';
 const openai = new OpenAI({
   baseURL: `${strataUrl}/v1`,
   apiKey: process.env.OPENAI_API_KEY ?? 'no-key',
-  defaultHeaders: process.env.STRATA_KEY ? { 'X-API-Key': process.env.STRATA_KEY } : {},
+  defaultHeaders: process.env.STRATA_KEY ? { 'X-Strata-Key': process.env.STRATA_KEY } : {},
 });
 
 const request = {

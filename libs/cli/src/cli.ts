@@ -21,7 +21,7 @@ function program(context: CommandContext): Command {
   const root = new Command('strata')
     .description('Strata: a layered cache for LLM traffic. Run it, inspect it, purge it, warm it.')
     .option('--url <url>', 'the Strata gateway (env STRATA_URL)', env.url ?? DEFAULT_URL)
-    .option('--key <key>', 'Strata API key, sent as X-API-Key (env STRATA_KEY)')
+    .option('--key <key>', 'Strata API key, sent as X-Strata-Key (env STRATA_KEY)')
     .option('--json', 'print results (and errors) as one line of JSON, for scripts', false)
     .option('--timeout <seconds>', 'per-request timeout', positiveNumber, 30)
     .addHelpText('after', EXIT_CODES_HELP)

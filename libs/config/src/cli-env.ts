@@ -4,7 +4,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface CliEnv {
   /** `STRATA_URL`: the gateway to talk to. */
   readonly url: string | undefined;
-  /** `STRATA_KEY`: the Strata API key (sent as `X-API-Key`). */
+  /** `STRATA_KEY`: the Strata API key (sent as `X-Strata-Key`). */
   readonly key: string | undefined;
   /** `STRATA_UPSTREAM_KEY`: the LLM upstream key `strata warm` sends as `Authorization` when Strata passes it through. */
   readonly upstreamKey: string | undefined;

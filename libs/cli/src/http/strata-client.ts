@@ -3,7 +3,7 @@ import { ApiError, UnreachableError, UsageError } from '../errors';
 export interface StrataClientOptions {
   /** The gateway's base URL (`http://127.0.0.1:8080`; a trailing `/v1` is accepted). */
   readonly url: string;
-  /** The Strata API key, sent as `X-API-Key` (the header every Strata endpoint and the proxy read as the Strata key). */
+  /** The Strata API key, sent as `X-Strata-Key` (read first by every endpoint; the proxy never forwards it upstream). */
   readonly key?: string | undefined;
   /** Per-request timeout. */
   readonly timeoutMs?: number;
@@ -75,7 +75,7 @@ export class StrataClient {
     signal?: AbortSignal,
   ): Promise<HttpReply> {
     const all: Record<string, string> = { accept: 'application/json', 'user-agent': 'strata-cli', ...headers };
-    if (this.key !== undefined) all['x-api-key'] = this.key;
+    if (this.key !== undefined) all['x-strata-key'] = this.key;
     if (body !== undefined) all['content-type'] = 'application/json';
     const timeout = AbortSignal.timeout(this.timeoutMs);
     let response: Response;
