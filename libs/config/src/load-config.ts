@@ -86,9 +86,7 @@ function upstreamRoutes(env: Env): { models: string[]; url: string }[] | undefin
  * `STRATA_PRICES`: comma-separated `model=input:output[:cachedInput[:cacheWrite]]`, USD per 1M tokens
  * (e.g. `gpt-4o-mini=0.15:0.6:0.075`, `claude-sonnet-*=3:15:0.3:3.75`).
  */
-function prices(
-  env: Env,
-):
+function prices(env: Env):
   | Record<
       string,
       {
@@ -243,6 +241,7 @@ function fromEnv(env: Env): Json {
       l1MaxBytes: num(env, 'STRATA_L1_MAX_BYTES'),
       l1MaxTtlSeconds: num(env, 'STRATA_L1_MAX_TTL_SECONDS'),
       memoryMaxEntries: num(env, 'STRATA_MEMORY_MAX_ENTRIES'),
+      memoryMaxBytes: num(env, 'STRATA_MEMORY_MAX_BYTES'),
       generationFieldsPerTenant: num(env, 'STRATA_GENERATION_FIELDS_PER_TENANT'),
       defaultTtlSeconds: num(env, 'STRATA_DEFAULT_TTL_SECONDS'),
       maxTtlSeconds: num(env, 'STRATA_MAX_TTL_SECONDS'),

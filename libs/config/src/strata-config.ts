@@ -148,6 +148,8 @@ export const strataConfigSchema = z
         l1MaxTtlSeconds: z.number().int().positive().default(300),
         /** Entry bound of the in-memory L2 and L3 of the embedded default. */
         memoryMaxEntries: z.number().int().positive().default(100_000),
+        /** Byte bound of the in-memory L2 (each entry's estimated size), besides its entry count. */
+        memoryMaxBytes: z.number().int().positive().default(268_435_456),
         /** Purged tags/namespaces whose generation is kept per tenant; older ones fold into the tenant's floor. */
         generationFieldsPerTenant: z.number().int().positive().default(100_000),
         /**

@@ -82,7 +82,7 @@ export async function cacheAdapters(config: StrataConfig): Promise<BuiltAdapters
     exact = redis;
     generations = gens;
   } else {
-    exact = new MemoryExactStore({ maxEntries: config.cache.memoryMaxEntries });
+    exact = new MemoryExactStore({ maxEntries: config.cache.memoryMaxEntries, maxBytes: config.cache.memoryMaxBytes });
     generations = new MemoryPurgeGenerations(generationBounds);
   }
   const { qdrant } = config;

@@ -1,6 +1,6 @@
 import { type CacheEntry } from '@strata/cache-core';
 import { describeExactStoreContract } from '@strata/testing';
-import { MemoryExactStore } from './memory-exact-store';
+import { MemoryExactStore, entrySizeBytes } from './memory-exact-store';
 
 function manualClock(start = Date.now()): { now: () => number; advance: (ms: number) => void } {
   let now = start;
@@ -73,5 +73,30 @@ describe(MemoryExactStore.name, () => {
     expect(store.evictions).toBe(1);
     await expect(store.count()).resolves.toBe(0);
     expect(store.indexGroups).toBe(0);
+  });
+});
+
+describe(`${MemoryExactStore.name} byte bound`, () => {
+  const big = (id: string): CacheEntry => ({
+    id,
+    tenant: 'acme',
+    namespace: 'support',
+    namespaceVersion: 1,
+    model: 'm',
+    exactKey: id,
+    contextHash: 'c',
+    query: 'q',
+    response: { answer: 'x'.repeat(100_000) },
+    tags: [],
+    createdAt: Date.now(),
+    expiresAt: Date.now() + 60_000,
+  });
+
+  it('evicts the least recently used entries once their estimated size passes maxBytes, whatever the entry count', async () => {
+    const store = new MemoryExactStore({ maxEntries: 100_000, maxBytes: 3 * entrySizeBytes(big('a')) });
+    for (const id of ['a', 'b', 'c', 'd']) await store.put(big(id));
+    expect(await store.get('acme', 'a')).toBeUndefined();
+    expect(await store.get('acme', 'd')).toBeDefined();
+    expect(store.evictions).toBe(1);
   });
 });

@@ -5,8 +5,20 @@ import { TenantIndex } from './tenant-index';
 export interface MemoryExactStoreOptions {
   /** Most entries held; past it the least recently used entry is evicted (and counted in `evictions`). */
   readonly maxEntries: number;
+  /** Bound on the entries' estimated size (`entrySizeBytes`); unset: entry count only. */
+  readonly maxBytes?: number;
   /** Epoch milliseconds; injectable for tests. Defaults to `Date.now`. */
   readonly now?: () => number;
+}
+
+/** Fixed cost of an entry beyond its texts: the object, its keys and ids, the LRU's and indexes' bookkeeping. */
+const ENTRY_OVERHEAD_BYTES = 512;
+
+/** An entry's estimated heap size: response as JSON, query and tags at two bytes a character, plus overhead. */
+export function entrySizeBytes(entry: CacheEntry): number {
+  let chars = JSON.stringify(entry.response).length + entry.query.length;
+  for (const tag of entry.tags) chars += tag.length;
+  return ENTRY_OVERHEAD_BYTES + 2 * chars;
 }
 
 /**
@@ -32,6 +44,8 @@ export class MemoryExactStore implements ExactStore {
     this.now = options.now ?? Date.now;
     this.entries = new LRUCache<string, CacheEntry>({
       max: options.maxEntries,
+      // An entry larger than the whole bound is not held (lru-cache refuses it); the next read is a miss.
+      ...(options.maxBytes === undefined ? {} : { maxSize: options.maxBytes, sizeCalculation: entrySizeBytes }),
       // Our clock, read on every check (a non-zero resolution would cache it behind a timer).
       perf: { now: this.now },
       ttlResolution: 0,
