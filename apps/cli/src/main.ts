@@ -14,7 +14,10 @@ runCli(process.argv, {
   },
 }).then(
   (code) => {
-    if (code !== undefined) process.exitCode = code;
+    if (code === undefined) return; // `serve` owns the process now
+    process.exitCode = code;
+    // Done: a client still retrying in the background (an unreachable Kafka broker) must not hold the exit.
+    setTimeout(() => process.exit(code), 500).unref();
   },
   (error: unknown) => {
     process.stderr.write(`strata: ${String(error)}\n`);
