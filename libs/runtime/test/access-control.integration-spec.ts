@@ -149,6 +149,33 @@ describe('gateway access control', () => {
     });
   });
 
+  describe('failed authentication behind a trusted proxy (STRATA_TRUST_PROXY)', () => {
+    let strata: Awaited<ReturnType<typeof startGateway>>;
+
+    beforeAll(async () => {
+      strata = await startGateway({
+        STRATA_API_KEYS: `acme=${ACME}`,
+        STRATA_AUTH_FAILURES_PER_MINUTE: '2',
+        STRATA_TRUST_PROXY: 'true',
+      });
+    });
+
+    afterAll(() => strata?.stop());
+
+    it('limits each forwarded client on its own: one client locked out does not lock out the rest', async () => {
+      const attempt = (client: string, key: string) =>
+        rawRequest(strata.url, {
+          path: '/v1/cache/stats',
+          headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': client },
+        });
+      const locked: number[] = [];
+      for (let i = 0; i < 3; i++) locked.push((await attempt('203.0.113.7', 'wrong')).status);
+      expect(locked).toEqual([401, 401, 429]);
+      expect((await attempt('198.51.100.9', 'wrong')).status).toBe(401);
+      expect((await attempt('198.51.100.9', ACME)).status).toBe(200);
+    });
+  });
+
   describe('per-tenant rate limits on every endpoint (item 10)', () => {
     let strata: Awaited<ReturnType<typeof startGateway>>;
 
