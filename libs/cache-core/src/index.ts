@@ -9,8 +9,14 @@ export { KEY_SCHEME_VERSION, OUTPUT_NEUTRAL_PARAMS, contentText, entryIdFromKey,
 export type { ChatMessageLike, FingerprintInput, RequestApi, RequestFingerprint } from './keys/request-fingerprint';
 export { cacheability } from './policy/cacheability';
 export type { Cacheability } from './policy/cacheability';
-export { DEFAULT_NAMESPACE, NamespacePolicies } from './policy/namespace-policy';
-export type { NamespaceDefaults, NamespaceOverrides, NamespacePolicy, TemperaturePolicy } from './policy/namespace-policy';
+export { DEFAULT_NAMESPACE, NamespacePolicies, PRECISION_THRESHOLDS } from './policy/namespace-policy';
+export type {
+  NamespaceDefaults,
+  NamespaceOverrides,
+  NamespacePolicy,
+  SemanticPrecision,
+  TemperaturePolicy,
+} from './policy/namespace-policy';
 export { CACHE_TELEMETRY, NO_TELEMETRY } from './ports/cache-telemetry.port';
 export type { CacheTelemetry, Tier, TierOutcome } from './ports/cache-telemetry.port';
 export { EMBEDDER } from './ports/embedder.port';

@@ -13,6 +13,8 @@ export const namespacePolicySchema = z
     defaultTtlSeconds: z.number().int().positive().optional(),
     maxTtlSeconds: z.number().int().positive().optional(),
     similarityThreshold: z.number().min(0).max(1).optional(),
+    /** A calibrated preset instead of a number (strict 1, balanced 0.94, lenient 0.81); the threshold wins. */
+    semanticPrecision: z.enum(['strict', 'balanced', 'lenient']).optional(),
     /** Default TTL per content type (a label given on store), overriding `defaultTtlSeconds`. */
     contentTypeTtlSeconds: z.record(z.string(), z.number().int().positive()).optional(),
   })

@@ -1,3 +1,4 @@
+import { PRECISION_THRESHOLDS } from '@strata/cache-core';
 import { type AlignmentFeatures } from './word-alignment';
 
 /** Everything the similarity is computed from. */
@@ -69,7 +70,7 @@ export const LOCAL_MIN_COSINE = 0.8;
  * and QQP, replayed as a cache on their tuning groups, serve a wrong answer to ≤ 2% of the label-0 lookups
  * (held out: docs/semantic-quality.md).
  */
-export const DEFAULT_SIMILARITY_THRESHOLD = 0.94;
+export const DEFAULT_SIMILARITY_THRESHOLD = PRECISION_THRESHOLDS.balanced;
 
 /**
  * The reported similarity: the model's probability that the pair means the same, relative to that of a

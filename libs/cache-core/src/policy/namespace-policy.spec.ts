@@ -1,4 +1,4 @@
-import { NamespacePolicies } from './namespace-policy';
+import { NamespacePolicies, PRECISION_THRESHOLDS } from './namespace-policy';
 
 describe(NamespacePolicies.name, () => {
   const policies = new NamespacePolicies(
@@ -25,5 +25,22 @@ describe(NamespacePolicies.name, () => {
     expect(policies.ttlSeconds(support, undefined, 'docs')).toBe(900);
     expect(policies.ttlSeconds(support, undefined, 'pricing')).toBe(300);
     expect(policies.ttlSeconds(support, 10_000)).toBe(1_800);
+  });
+
+  it('maps a semanticPrecision preset to its calibrated threshold; an explicit threshold wins', () => {
+    const presets = new NamespacePolicies(
+      { temperaturePolicy: 'deterministic-only', defaultTtlSeconds: 60, maxTtlSeconds: 60, similarityThreshold: 0.9 },
+      {
+        careful: { semanticPrecision: 'strict' },
+        loose: { semanticPrecision: 'lenient' },
+        both: { semanticPrecision: 'lenient', similarityThreshold: 0.99 },
+      },
+    );
+    expect(presets.get('careful').similarityThreshold).toBe(1);
+    expect(presets.get('loose').similarityThreshold).toBe(PRECISION_THRESHOLDS.lenient);
+    expect(presets.get('both').similarityThreshold).toBe(0.99);
+    expect(presets.get('other').similarityThreshold).toBe(0.9);
+    expect(PRECISION_THRESHOLDS.strict).toBeGreaterThan(PRECISION_THRESHOLDS.balanced);
+    expect(PRECISION_THRESHOLDS.balanced).toBeGreaterThan(PRECISION_THRESHOLDS.lenient);
   });
 });

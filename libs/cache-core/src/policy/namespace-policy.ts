@@ -1,5 +1,20 @@
 export type TemperaturePolicy = 'deterministic-only' | 'always' | 'never';
 
+/** How sure a semantic hit must be: a name for a calibrated similarity threshold. */
+export type SemanticPrecision = 'strict' | 'balanced' | 'lenient';
+
+/**
+ * The presets' thresholds for the local model, chosen by `node tools/semantic-eval/run.js` on the tuning
+ * groups of PAWS and QQP replayed as a cache: at most 1% (strict: no threshold below 1 gets there, so only
+ * the same words hit), 2% (balanced, the default) and 5% (lenient) of label-0 lookups answered wrongly.
+ * Held-out recall and wrong-hit rates of each: docs/semantic-quality.md.
+ */
+export const PRECISION_THRESHOLDS: Readonly<Record<SemanticPrecision, number>> = {
+  strict: 1,
+  balanced: 0.94,
+  lenient: 0.81,
+};
+
 /** A namespace's effective settings (config defaults merged with the namespace's own). */
 export interface NamespacePolicy {
   readonly name: string;
@@ -9,7 +24,10 @@ export interface NamespacePolicy {
   readonly maxTtlSeconds: number;
   /** Default TTL per content type (namespace's own over the global ones). */
   readonly contentTypeTtlSeconds: Readonly<Record<string, number>>;
-  /** Unset: the cache service's default (configured, or the verifier's calibrated default). */
+  /**
+   * The namespace's own `similarityThreshold`, else its `semanticPrecision` preset's threshold, else the
+   * global setting; unset: the cache service's default (configured, or the verifier's calibrated default).
+   */
   readonly similarityThreshold: number | undefined;
 }
 
@@ -22,6 +40,8 @@ export interface NamespaceDefaults {
 }
 
 export interface NamespaceOverrides {
+  /** A preset instead of a number; `similarityThreshold` wins when both are set. */
+  readonly semanticPrecision?: SemanticPrecision;
   readonly version?: number;
   readonly temperaturePolicy?: TemperaturePolicy;
   readonly defaultTtlSeconds?: number;
@@ -52,7 +72,10 @@ export class NamespacePolicies {
         temperaturePolicy: own.temperaturePolicy ?? this.defaults.temperaturePolicy,
         defaultTtlSeconds: Math.min(own.defaultTtlSeconds ?? this.defaults.defaultTtlSeconds, maxTtlSeconds),
         maxTtlSeconds,
-        similarityThreshold: own.similarityThreshold ?? this.defaults.similarityThreshold,
+        similarityThreshold:
+          own.similarityThreshold ??
+          (own.semanticPrecision === undefined ? undefined : PRECISION_THRESHOLDS[own.semanticPrecision]) ??
+          this.defaults.similarityThreshold,
         contentTypeTtlSeconds: { ...this.defaults.contentTypeTtlSeconds, ...own.contentTypeTtlSeconds },
       };
       // Only configured namespaces are remembered: names come from requests, and must not grow memory.
