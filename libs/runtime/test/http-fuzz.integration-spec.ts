@@ -193,7 +193,7 @@ describe('gateway under fuzzed requests', () => {
           expect(violation(exchange)).toBeUndefined();
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
@@ -218,7 +218,7 @@ describe('gateway under fuzzed requests', () => {
           expect(upstream.requests.filter((r) => r.method === 'GET' && !r.path.startsWith('/v1/models'))).toEqual([]);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
@@ -255,7 +255,7 @@ describe('gateway under fuzzed requests', () => {
           expect(violation(exchange)).toBeUndefined();
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 80 },
     );
   });
 });

@@ -289,7 +289,7 @@ describe.each([
           expect((reply.json as { response: { answer: string } }).response.answer).toBe(latest.marker);
         }
       }),
-      { numRuns: 12 },
+      { numRuns: 8 },
     );
   }, 120_000);
 });
