@@ -378,18 +378,10 @@ describe('strata CLI (end to end)', () => {
       expect(JSON.parse(without.stderr).error.code).toBe('unauthorized');
     });
 
-    it('exits 2 on usage errors, without contacting the server', async () => {
-      for (const args of [
-        ['bogus'],
-        ['purge'],
-        ['entries', 'get', 'not-an-id'],
-        ['lookup', '--threshold', '2', '-m', MODEL, 'q'],
-        ['warm'],
-        ['stats', '--nope'],
-      ]) {
-        const run = await cli(...args);
-        expect({ args, code: run.code }).toEqual({ args, code: 2 });
-      }
+    it('exits 2 on usage errors (every case: libs/cli/src/cli.spec.ts)', async () => {
+      const run = await cli('entries', 'get', 'not-an-id');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('entry id: Invalid uuid');
     });
 
     it('exits 3 when the server is unreachable, with a JSON error for scripts', async () => {
@@ -400,23 +392,10 @@ describe('strata CLI (end to end)', () => {
       });
     });
 
-    it('prints help for every command', async () => {
-      for (const args of [
-        [],
-        ['serve'],
-        ['stats'],
-        ['lookup'],
-        ['entries'],
-        ['entries', 'get'],
-        ['entries', 'rm'],
-        ['purge'],
-        ['publish'],
-        ['warm'],
-      ]) {
-        const run = await runCli([...args, '--help']);
-        expect({ args, code: run.code }).toEqual({ args, code: 0 });
-        expect(run.stdout).toContain(`Usage: strata${args.length > 0 ? ` ${args.join(' ')}` : ''}`);
-      }
+    it('prints help (every command: libs/cli/src/cli.spec.ts)', async () => {
+      const run = await runCli(['warm', '--help']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Usage: strata warm');
     });
   });
 });

@@ -1,0 +1,80 @@
+import { runCli } from './cli';
+import { type CliDeps } from './command-context';
+import { ExitCode } from './exit-codes';
+
+/** The CLI in-process with captured output; no command here reaches a server. */
+function setup(env: Partial<CliDeps['env']> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  let served = 0;
+  const deps: CliDeps = {
+    io: { stdout: { write: (text: string) => out.push(text) }, stderr: { write: (text: string) => err.push(text) } },
+    env: { url: undefined, key: undefined, upstreamKey: undefined, ...env },
+    serve: () => void served++,
+  };
+  return {
+    run: (...args: string[]) => runCli(['node', 'strata', ...args], deps),
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+    served: () => served,
+  };
+}
+
+describe(runCli.name, () => {
+  it.each(['', 'serve', 'stats', 'lookup', 'entries', 'entries get', 'entries rm', 'purge', 'publish', 'warm'])(
+    'prints help for "strata %s" and exits 0',
+    async (command) => {
+      const args = command === '' ? [] : command.split(' ');
+      const sut = setup();
+      expect(await sut.run(...args, '--help')).toBe(ExitCode.Ok);
+      expect(sut.stdout()).toContain(`Usage: strata${command === '' ? '' : ` ${command}`}`);
+    },
+  );
+
+  it('lists the exit codes in the main help', async () => {
+    const sut = setup();
+    await sut.run('--help');
+    expect(sut.stdout()).toContain('3 server unreachable');
+  });
+
+  it('never prints a key in help, even one from the environment', async () => {
+    const sut = setup({ key: 'secret-key', upstreamKey: 'secret-upstream' });
+    await sut.run('--help');
+    await sut.run('warm', '--help');
+    expect(sut.stdout()).not.toContain('secret');
+  });
+
+  it.each([
+    [['bogus'], 'unknown command'],
+    [['stats', '--nope'], 'unknown option'],
+    [['warm'], "required option '-f, --from <file>' not specified"],
+    [['purge'], 'give "tags", "namespace" or "semantic"'],
+    [['purge', '--tag', 'a', '--like', 'text'], '"semantic" cannot be combined with "tags"'],
+    [['lookup', 'question'], 'model'],
+    [['lookup', '--threshold', '2', '-m', 'm', 'q'], 'expected a number between 0 and 1'],
+    [['lookup', '--mode', 'fuzzy', '-m', 'm', 'q'], 'Allowed choices are exact, semantic, auto'],
+    [['entries', 'get', 'not-a-uuid'], 'entry id: Invalid uuid'],
+    [['publish'], 'give "tags", "namespace", "entryIds" or "semantic"'],
+    [['publish', '--tenant', 'acme', '--tag', 'a'], '--tenant needs --kafka'],
+    [['warm', '--from', '/nonexistent/queries.jsonl'], 'cannot read /nonexistent/queries.jsonl'],
+    [['warm', '--from', 'q.jsonl', '--rate', 'fast'], 'expected a rate like 10/s'],
+    [['--url', 'ftp://host', 'stats'], 'use http:// or https://'],
+  ])('exits 2 on %j, saying why', async (args, why) => {
+    const sut = setup();
+    expect(await sut.run(...args)).toBe(ExitCode.Usage);
+    expect(sut.stderr()).toContain(why);
+  });
+
+  it('reports a usage error as JSON with --json', async () => {
+    const sut = setup();
+    expect(await sut.run('--json', 'entries', 'rm', 'nope')).toBe(ExitCode.Usage);
+    expect(JSON.parse(sut.stderr())).toEqual({ error: { code: 'usage', message: 'entry id: Invalid uuid' } });
+    expect(sut.stdout()).toBe('');
+  });
+
+  it('serve hands the process to the server', async () => {
+    const sut = setup();
+    expect(await sut.run('serve')).toBeUndefined();
+    expect(sut.served()).toBe(1);
+  });
+});
