@@ -1,4 +1,4 @@
-import { FakeUpstream } from '@strata/testing';
+import { FakeUpstream, eventually, metricValue } from '@strata/testing';
 import { type RunningStrata } from '../src/start-strata';
 import { type RawReply, isStandardError, rawRequest, startGateway } from './support/gateway-harness';
 
@@ -93,6 +93,35 @@ describe('gateway HTTP hardening', () => {
       const body = `{"model":"fake-chat","temperature":0,"messages":${MESSAGES},"tools":${nestedArrays(5_000)}}`;
       expectClientError(await send('/v1/chat/completions', { method: 'POST', body }), 400, 'invalid_request');
       expect(upstream.requests.length).toBe(before);
+    });
+
+    it('an upstream answer nested deeper than the limit is passed through but never stored', async () => {
+      let deep: unknown = 'leaf';
+      for (let i = 0; i < 1_000; i++) deep = [deep];
+      const completion = {
+        id: 'c',
+        object: 'chat.completion',
+        model: 'fake-chat',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+        extra: deep,
+      };
+      const stop = upstream.rule({ match: 'Answer deeply', status: 200, body: completion });
+      const rejected = async () =>
+        metricValue((await send('/metrics')).text, 'strata_cache_stores_total', { outcome: 'rejected' });
+      try {
+        const before = await rejected();
+        const body = '{"model":"fake-chat","temperature":0,"messages":[{"role":"user","content":"Answer deeply"}]}';
+        expect((await send('/v1/chat/completions', { method: 'POST', body })).status).toBe(200);
+        await eventually(async () => (await rejected()) > before);
+        const lookup = await send('/v1/cache/lookup', {
+          method: 'POST',
+          body: '{"model":"fake-chat","messages":[{"role":"user","content":"Answer deeply"}],"params":{"temperature":0},"mode":"exact"}',
+        });
+        expect(lookup.status).toBe(200);
+        expect((lookup.json as { hit: boolean }).hit).toBe(false);
+      } finally {
+        stop();
+      }
     });
 
     it('keeps accepting the nesting real requests use (a JSON schema 20 levels deep)', async () => {

@@ -35,8 +35,10 @@ import {
   type JsonValue,
   type LookupExplanation,
   type LookupMode,
+  MAX_JSON_DEPTH,
   type SemanticSelector,
   StrataError,
+  jsonDepth,
 } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
 import { CACHE_CLIENT, INVALIDATION_CLIENT, requestReply } from '@strata/transport';
@@ -240,6 +242,12 @@ export class GatewayCache {
         ErrorCode.NotCacheable,
         `namespace "${policy.name}" does not cache this request (${verdict.reason}); see temperaturePolicy in the README`,
       );
+    }
+    // Whatever stored it (the API refuses deeper bodies earlier; an upstream answer may not), an entry is
+    // never nested deeper than any reader can serialise.
+    if (jsonDepth(response) > MAX_JSON_DEPTH) {
+      this.metrics.stores.inc({ outcome: 'rejected' });
+      throw new StrataError(ErrorCode.InvalidRequest, `response nested deeper than ${MAX_JSON_DEPTH} levels; not stored`);
     }
     const fp = options.fingerprint ?? this.fingerprint(tenant, request, policy);
     const message: CacheStoreRequest = {
