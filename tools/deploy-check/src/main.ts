@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { topicTable } from '@strata/contracts';
 import { formatFinding } from './checks/finding';
 import { renderTopicList } from './checks/topics.check';
+import { STRIMZI_TOPICS, renderKafkaTopics } from './checks/strimzi.check';
 import { renderKustomization } from './kustomize/kustomize';
 import { findRealKustomize } from './kustomize/real-kustomize';
 import { runDeployCheck } from './run-checks';
@@ -12,10 +13,15 @@ import { runDeployCheck } from './run-checks';
  *   node dist/tools/deploy-check/src/main.js [--root <repo>] [--no-kustomize]
  *   node dist/tools/deploy-check/src/main.js render <kustomization dir>   (prints the YAML)
  *   node dist/tools/deploy-check/src/main.js topics   (prints deploy/base/kafka/topics.txt, from the topic table)
+ *   node dist/tools/deploy-check/src/main.js strimzi-topics   (prints deploy/overlays/prod-strimzi/kafka-topics.yaml)
  */
 function main(argv: string[]): number {
   if (argv[0] === 'topics') {
     process.stdout.write(renderTopicList(topicTable()));
+    return 0;
+  }
+  if (argv[0] === 'strimzi-topics') {
+    process.stdout.write(renderKafkaTopics(topicTable(), STRIMZI_TOPICS));
     return 0;
   }
   if (argv[0] === 'render') {

@@ -29,7 +29,7 @@ const lines = (findings: Finding[]) => findings.map(formatFinding);
  * must fail deploy-check, and the fixed manifests must pass.
  */
 describe('deploy-check on the real overlays', () => {
-  describe.each(['dev', 'prod', 'prod-managed'])('%s', (overlay) => {
+  describe.each(['dev', 'prod', 'prod-managed', 'prod-strimzi'])('%s', (overlay) => {
     it('allows every connection the services are configured to open, in both directions', () => {
       expect(lines(checkNetworkFlows(render(overlay)))).toEqual([]);
     });

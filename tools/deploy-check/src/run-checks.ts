@@ -1,4 +1,5 @@
 import { topicTable } from '@strata/contracts';
+import { checkStrimzi } from './checks/strimzi.check';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { checkAlertRules } from './checks/alert-rules.check';
@@ -65,6 +66,7 @@ export function checkRenderedObjects(objects: readonly K8sObject[], envNames: Re
     ...checkRedisEviction(objects),
     ...checkIngress(objects),
     ...checkKafkaBrokers(objects),
+    ...checkStrimzi(objects, topicTable()),
   ];
 }
 
@@ -101,7 +103,7 @@ export function runDeployCheck(options: DeployCheckOptions): DeployCheckReport {
       }
     }
     errors.push(...prefixed(name, [...validateAgainstSchemas(objects), ...checkRenderedObjects(objects, envNames)]));
-    checks += 11;
+    checks += 12;
     if (options.realKustomize) {
       const differences = compareRenders(objects, options.realKustomize.render(dir));
       errors.push(

@@ -5,6 +5,7 @@ import { type INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1/
 import { type IService } from 'kubernetes-models/v1/Service';
 import { type Labels, selects } from '../label-selector';
 import { type K8sObject, type PodTemplate, objectRef, podTemplateOf } from '../manifest';
+import { strimziManaged } from '../strimzi-managed';
 import { type AppContainer, appContainers, loadedConfig } from './app-config.check';
 import { type Finding, finding } from './finding';
 
@@ -244,7 +245,7 @@ function flowsOf(app: AppContainer, config: StrataConfig, cluster: Cluster): Flo
  * time only on clusters that enforce NetworkPolicy — exactly the ones the policies are written for.
  */
 export function checkNetworkFlows(objects: readonly K8sObject[]): Finding[] {
-  const cluster = new Cluster(objects);
+  const cluster = new Cluster([...objects, ...strimziManaged(objects)]);
   const out: Finding[] = [];
   for (const app of appContainers(objects)) {
     const config = loadedConfig(app);

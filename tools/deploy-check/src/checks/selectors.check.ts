@@ -9,6 +9,7 @@ import { type IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisrup
 import { type IService } from 'kubernetes-models/v1/Service';
 import { isEmptySelector, selects } from '../label-selector';
 import { type K8sObject, type PodTemplate, isRecord, objectRef, podTemplateOf } from '../manifest';
+import { strimziManaged } from '../strimzi-managed';
 import { type Finding, finding } from './finding';
 
 const CHECK = 'selectors';
@@ -25,7 +26,10 @@ function inNamespace(a: K8sObject, b: K8sObject): boolean {
  */
 export function checkSelectors(objects: readonly K8sObject[]): Finding[] {
   const out: Finding[] = [];
-  const pods = objects.map(podTemplateOf).filter((p): p is PodTemplate => p !== undefined);
+  // Pods an operator creates (Strimzi) are selectable too.
+  const pods = [...objects, ...strimziManaged(objects)]
+    .map(podTemplateOf)
+    .filter((p): p is PodTemplate => p !== undefined);
   const podsFor = (object: K8sObject, selector: LabelSelector | undefined) =>
     pods.filter((p) => inNamespace(p.workload, object) && selects(selector, p.labels));
   const find = (kind: string, name: string, near: K8sObject) =>

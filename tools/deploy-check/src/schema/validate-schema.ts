@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import * as ts from 'typescript';
 import { type Finding, finding } from '../checks/finding';
 import { type K8sObject, objectRef } from '../manifest';
+import { validateCustomResource } from './crd-schemas';
 import { KNOWN_KINDS } from './kinds';
 
 const CHECK = 'schema';
@@ -18,12 +19,18 @@ function describeAjvError(error: AjvLikeError): string {
 
 /**
  * Required fields, types, formats and enums: each object against the JSON schema of its kind
- * (kubernetes-models, generated from the Kubernetes OpenAPI). An unknown kind is a finding too.
+ * (kubernetes-models, generated from the Kubernetes OpenAPI; Strimzi's custom resources against the
+ * vendored CRDs' schemas). An unknown kind is a finding too.
  */
 export function validateAgainstSchemas(objects: readonly K8sObject[]): Finding[] {
   const findings: Finding[] = [];
   for (const object of objects) {
     const known = KNOWN_KINDS.get(`${object.apiVersion} ${object.kind}`);
+    const custom = known ? undefined : validateCustomResource(object.apiVersion, object.kind, object);
+    if (custom) {
+      findings.push(...custom.errors.map((message) => finding(CHECK, objectRef(object), message)));
+      continue;
+    }
     if (!known) {
       findings.push(
         finding(
