@@ -259,7 +259,7 @@ async function embedded(options: Options): Promise<Row[]> {
       ]),
     );
     return await measure(
-      { mode: 'embedded', client, cpu, l2Path: 'L2 in process (in-process bus → memory)' },
+      { mode: 'embedded', client, cpu, l2Path: 'L2 in process (direct call → memory)' },
       options.entries,
       options.concurrencies,
       options.requests,

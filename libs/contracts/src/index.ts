@@ -15,3 +15,8 @@ export * from './topics';
 export * from './topic-settings';
 export * from './messages/data-change';
 export * from './messages/cache-ticket';
+export * from './ports/call-options';
+export * from './ports/cache-service.port';
+export * from './ports/embeddings.port';
+export * from './ports/invalidation.port';
+export * from './ports/l1-evictions.port';

@@ -1,4 +1,4 @@
 export { startDistributed, startEmbedded } from './start-strata';
 export type { RunningStrata } from './start-strata';
-export type { ServiceName, TransportFactory } from './transport-factory';
+export type { ServiceName } from './transport-factory';
 export { runService } from './run-service';

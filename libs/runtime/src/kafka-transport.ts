@@ -1,18 +1,36 @@
 import { hostname } from 'node:os';
-import { type ClientProxy, type ClientKafka, type CustomTransportStrategy } from '@nestjs/microservices';
+import { type Provider } from '@nestjs/common';
+import { type ClientKafka, type ClientProxy, type CustomTransportStrategy } from '@nestjs/microservices';
 import { type StrataConfig } from '@strata/config';
 import {
   CACHE_ENTRY_GET_TOPIC,
   CACHE_LOOKUP_TOPIC,
   CACHE_PURGE_TOPIC,
+  CACHE_SERVICE,
   CACHE_STATS_TOPIC,
   CACHE_STORE_TOPIC,
   CACHE_TICKET_TOPIC,
+  type CacheService,
+  EMBEDDINGS,
   EMBEDDING_EMBED_TOPIC,
+  type Embeddings,
+  INVALIDATION,
   INVALIDATION_PURGE_TOPIC,
+  type Invalidation,
+  L1_EVICTIONS,
+  type L1Evictions,
 } from '@strata/contracts';
-import { createKafkaClient, createKafkaServer } from '@strata/transport';
-import { type ServiceName, type TransportFactory } from './transport-factory';
+import {
+  ClientProxyMessaging,
+  KafkaCacheService,
+  KafkaEmbeddings,
+  KafkaInvalidation,
+  KafkaL1Evictions,
+  type KafkaMessaging,
+  createKafkaClient,
+  createKafkaServer,
+} from '@strata/transport';
+import { type ServiceName } from './transport-factory';
 
 /** The request topics each service sends (its client consumes their replies). */
 const REQUESTS_SENT: Record<ServiceName, readonly string[]> = {
@@ -32,44 +50,79 @@ const REQUESTS_SENT: Record<ServiceName, readonly string[]> = {
 
 /**
  * Distributed mode's transport: NestJS' Kafka transport (kafkajs). Each service process has one Kafka
- * server (its handlers) and one client (everything it sends). Gateways consume the L1-eviction
- * broadcast in a consumer group of their own, so every replica gets every eviction.
+ * server (its handlers) and one client (everything it sends), behind the Kafka adapters of the ports the
+ * service calls. Gateways consume the L1-eviction broadcast in a consumer group of their own, so every
+ * replica gets every eviction.
  */
-export class KafkaTransportFactory implements TransportFactory {
-  private readonly clients = new Map<ServiceName, ClientKafka>();
+export class KafkaTransportFactory {
+  private client: ClientKafka | undefined;
   private readonly instanceId: string;
 
-  constructor(private readonly config: StrataConfig) {
+  constructor(
+    private readonly config: StrataConfig,
+    private readonly service: ServiceName,
+  ) {
     this.instanceId = config.kafka.instanceId ?? `${hostname()}-${process.pid}`;
   }
 
-  groupId(service: ServiceName): string {
-    return service === 'gateway' ? `strata-gateway-${this.instanceId}` : `strata-${service}`;
+  groupId(): string {
+    return this.service === 'gateway' ? `strata-gateway-${this.instanceId}` : `strata-${this.service}`;
   }
 
-  server(service: ServiceName): CustomTransportStrategy {
+  server(): CustomTransportStrategy {
     // The invalidation service's first start must not skip data changes published before it: replaying
     // them is harmless (events are applied once by id, purges are idempotent).
-    return createKafkaServer(this.config, `${this.config.kafka.clientId}-${service}`, this.groupId(service), service === 'invalidation');
+    return createKafkaServer(
+      this.config,
+      `${this.config.kafka.clientId}-${this.service}`,
+      this.groupId(),
+      this.service === 'invalidation',
+    );
   }
 
-  client(from: ServiceName): ClientProxy {
-    let client = this.clients.get(from);
-    if (!client) {
-      // Replies are work-shared by the replicas of a service: each gets its own reply partitions.
-      client = createKafkaClient(this.config, `${this.config.kafka.clientId}-${from}`, `strata-${from}`, REQUESTS_SENT[from]);
-      this.clients.set(from, client);
+  /** The Kafka adapters of the ports this service calls. */
+  ports(): Provider[] {
+    const cache = (): CacheService => new KafkaCacheService(this.messaging());
+    const embeddings = (): Embeddings => new KafkaEmbeddings(this.messaging());
+    const invalidation = (): Invalidation => new KafkaInvalidation(this.messaging());
+    const evictions = (): L1Evictions => new KafkaL1Evictions(this.messaging());
+    switch (this.service) {
+      case 'gateway':
+        return [
+          { provide: CACHE_SERVICE, useValue: cache() },
+          { provide: INVALIDATION, useValue: invalidation() },
+          { provide: EMBEDDINGS, useValue: embeddings() },
+        ];
+      case 'cache':
+        return [{ provide: EMBEDDINGS, useValue: embeddings() }];
+      case 'embedding':
+        return [];
+      case 'invalidation':
+        return [
+          { provide: CACHE_SERVICE, useValue: cache() },
+          { provide: L1_EVICTIONS, useValue: evictions() },
+        ];
     }
-    return client as unknown as ClientProxy;
   }
 
-  /** Connects the clients (so the first request does not pay for it). */
+  /** Connects the client (so the first request does not pay for it). */
   async connect(): Promise<void> {
-    for (const client of this.clients.values()) await client.connect();
+    await this.client?.connect();
   }
 
   async close(): Promise<void> {
-    for (const client of this.clients.values()) await client.close();
-    this.clients.clear();
+    await this.client?.close();
+    this.client = undefined;
+  }
+
+  private messaging(): KafkaMessaging {
+    // Replies are work-shared by the replicas of a service: each gets its own reply partitions.
+    this.client ??= createKafkaClient(
+      this.config,
+      `${this.config.kafka.clientId}-${this.service}`,
+      `strata-${this.service}`,
+      REQUESTS_SENT[this.service],
+    );
+    return new ClientProxyMessaging(this.client as unknown as ClientProxy);
   }
 }

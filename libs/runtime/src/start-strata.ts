@@ -1,21 +1,30 @@
 import { type AddressInfo } from 'node:net';
 import { type CustomTransportStrategy, type Server } from '@nestjs/microservices';
-import { type INestApplication, type LoggerService, Module, type DynamicModule } from '@nestjs/common';
+import { type INestApplication, type LoggerService, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { type StrataConfig } from '@strata/config';
 import { HealthChecks, OpsModule, PinoNestLogger, StrataMetrics, createLogger } from '@strata/observability';
 import { DEFAULT_SIMILARITY_THRESHOLD } from '@strata/semantic';
-import { CacheServiceModule } from '@strata/service-cache';
-import { EmbeddingServiceModule } from '@strata/service-embedding';
-import { GatewayModule } from '@strata/service-gateway';
-import { InvalidationServiceModule } from '@strata/service-invalidation';
-import { DATA_CHANGES_TOPIC, allTopics } from '@strata/contracts';
-import { CACHE_CLIENT, EMBEDDING_CLIENT, EVENTS_CLIENT, INVALIDATION_CLIENT, KafkaAdmin } from '@strata/transport';
+import { CacheServiceModule, DirectCacheService } from '@strata/service-cache';
+import { DirectEmbeddings, EmbeddingServiceModule } from '@strata/service-embedding';
+import { GatewayCache, GatewayModule } from '@strata/service-gateway';
+import { DirectInvalidation, InvalidationServiceModule } from '@strata/service-invalidation';
+import {
+  CACHE_SERVICE,
+  type CacheService,
+  DATA_CHANGES_TOPIC,
+  EMBEDDINGS,
+  type Embeddings,
+  INVALIDATION,
+  type Invalidation,
+  L1_EVICTIONS,
+  allTopics,
+} from '@strata/contracts';
+import { InProcessL1Evictions, KafkaAdmin } from '@strata/transport';
 import { type Closer, cacheAdapters, embeddingAdapters, invalidationAdapters } from './adapters';
 import { createHttpApp } from './http-app';
 import { type RunningMetricsServer, startMetricsServer } from './metrics-server';
-import { InProcessTransportFactory } from './in-process-transport';
 import { KafkaTransportFactory } from './kafka-transport';
-import { type ServiceName, type TransportFactory } from './transport-factory';
+import { type ServiceName } from './transport-factory';
 
 export interface RunningStrata {
   /** The address the HTTP server this process opened really listens on (`http://127.0.0.1:PORT`, `http://0.0.0.0:PORT`). */
@@ -38,32 +47,21 @@ function root(service: DynamicModule, withOps: boolean): DynamicModule {
   return { module: ServiceRoot, imports: withOps ? [service, OpsModule] : [service] };
 }
 
+/** `ports`: the adapters of the other services' ports this one calls (direct calls embedded, Kafka distributed). */
 async function buildModule(
   service: ServiceName,
   config: StrataConfig,
-  transport: TransportFactory,
+  ports: Provider[],
 ): Promise<{ module: DynamicModule; closers: Closer[] }> {
-  const client = (target: ServiceName | 'events') => transport.client(service, target);
   switch (service) {
     case 'gateway':
-      return {
-        module: GatewayModule.register({
-          config,
-          adapters: [
-            { provide: CACHE_CLIENT, useValue: client('cache') },
-            { provide: INVALIDATION_CLIENT, useValue: client('invalidation') },
-            { provide: EMBEDDING_CLIENT, useValue: client('embedding') },
-            { provide: EVENTS_CLIENT, useValue: client('events') },
-          ],
-        }),
-        closers: [],
-      };
+      return { module: GatewayModule.register({ config, adapters: ports }), closers: [] };
     case 'cache': {
       const built = await cacheAdapters(config);
       return {
         module: CacheServiceModule.register({
           config,
-          adapters: [...built.providers, { provide: EMBEDDING_CLIENT, useValue: client('embedding') }],
+          adapters: [...built.providers, ...ports],
           // The verifier's calibrated default (docs/semantic-quality.md), when config sets none.
           defaultThreshold: DEFAULT_SIMILARITY_THRESHOLD,
           minCosine: config.cache.minCosine ?? (config.embedding.provider === 'local' ? 0.8 : 0.5),
@@ -73,18 +71,14 @@ async function buildModule(
     }
     case 'embedding': {
       const built = await embeddingAdapters(config);
-      return { module: EmbeddingServiceModule.register({ config, adapters: built.providers }), closers: built.closers };
+      return { module: EmbeddingServiceModule.register({ config, adapters: [...built.providers, ...ports] }), closers: built.closers };
     }
     case 'invalidation': {
       const built = invalidationAdapters(config);
       return {
         module: InvalidationServiceModule.register({
           config,
-          adapters: [
-            ...built.providers,
-            { provide: CACHE_CLIENT, useValue: client('cache') },
-            { provide: EVENTS_CLIENT, useValue: client('events') },
-          ],
+          adapters: [...built.providers, ...ports],
         }),
         closers: built.closers,
       };
@@ -92,60 +86,72 @@ async function buildModule(
   }
 }
 
-async function startService(
+/** One service of the embedded default: no transport; `wire` runs once the app is initialised, before it listens. */
+async function startEmbeddedService(
   service: ServiceName,
   config: StrataConfig,
-  transport: TransportFactory,
+  ports: Provider[],
   logger: LoggerService,
-  http: { listen: boolean; port: number },
+  listenPort?: number,
+  wire?: (app: INestApplication) => void,
 ): Promise<Started> {
-  const { module, closers } = await buildModule(service, config, transport);
-  const app = await createHttpApp(root(module, service !== 'gateway' && http.listen), config, logger);
-  app.connectMicroservice({ strategy: transport.server(service) }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  if (http.listen) await app.listen(http.port, config.http.host);
-  else await app.init();
+  const { module, closers } = await buildModule(service, config, ports);
+  const app = await createHttpApp(root(module, false), config, logger);
+  await app.init();
+  wire?.(app);
+  if (listenPort !== undefined) await app.listen(listenPort, config.http.host);
   return { app, closers };
 }
 
 /**
  * Starts Strata in this process.
  *
- * Embedded (default): all four services, wired through the in-process transport, the gateway serving
- * HTTP on `config.http.port`. Same modules and handlers as distributed mode: only the transport and the
- * store adapters differ.
+ * Embedded (default): all four services, each calling the others' ports directly (the same request handling
+ * their Kafka handlers run in distributed mode), the gateway serving HTTP on `config.http.port`. Only the
+ * port adapters and the store adapters differ from distributed mode.
  */
 export async function startEmbedded(config: StrataConfig): Promise<RunningStrata> {
   const logger = new PinoNestLogger(createLogger(config.log.level, 'strata'));
-  const transport = new InProcessTransportFactory();
+  const evictions = new InProcessL1Evictions();
   const started: Started[] = [];
   try {
-    // Consumers first, gateway last: when the port opens, every service is ready to answer.
-    for (const service of ['embedding', 'cache', 'invalidation'] as const) {
-      started.push(await startService(service, config, transport, logger, { listen: false, port: 0 }));
-    }
-    const gateway = await startService('gateway', config, transport, logger, { listen: true, port: config.http.port });
+    // The services called first, gateway last: when the port opens, every service is ready to answer.
+    const embedding = await startEmbeddedService('embedding', config, [], logger);
+    started.push(embedding);
+    const embeddings: Provider = { provide: EMBEDDINGS, useValue: embedding.app.get<DirectEmbeddings>(DirectEmbeddings) satisfies Embeddings };
+    const cache = await startEmbeddedService('cache', config, [embeddings], logger);
+    started.push(cache);
+    const cacheService: Provider = { provide: CACHE_SERVICE, useValue: cache.app.get<DirectCacheService>(DirectCacheService) satisfies CacheService };
+    const invalidation = await startEmbeddedService('invalidation', config, [cacheService, { provide: L1_EVICTIONS, useValue: evictions }], logger);
+    started.push(invalidation);
+    const gatewayPorts = [cacheService, embeddings, { provide: INVALIDATION, useValue: invalidation.app.get<DirectInvalidation>(DirectInvalidation) satisfies Invalidation }];
+    const gateway = await startEmbeddedService('gateway', config, gatewayPorts, logger, config.http.port, (app) => {
+      const l1 = app.get<GatewayCache>(GatewayCache);
+      evictions.subscribe((event) => l1.evictL1(event));
+    });
     started.push(gateway);
-    const metrics = await metricsServer(config);
+    const metrics = await metricsServer(config, false);
     if (metrics) gateway.closers.push(() => metrics.close());
     const address = listeningAddress(gateway.app);
     return {
       url: address?.url,
       port: address?.port,
       metricsPort: metrics?.port,
-      stop: () => stopAll(started, transport),
+      stop: () => stopAll(started),
     };
   } catch (error) {
-    await stopAll(started, transport);
+    await stopAll(started);
     throw error;
   }
 }
 
-/** The gateway's operator port, when `STRATA_METRICS_PORT` asks for one: bound like the API. */
-function metricsServer(config: StrataConfig): Promise<RunningMetricsServer | undefined> {
-  return config.http.metricsPort === undefined
-    ? Promise.resolve(undefined)
-    : startMetricsServer(config.http.metricsPort, config.http.host);
+/**
+ * The gateway's operator port, bound like the API: `STRATA_METRICS_PORT` when set; in distributed mode
+ * otherwise `HEALTH_PORT` (9464), the port every other service serves its metrics on.
+ */
+function metricsServer(config: StrataConfig, distributed: boolean): Promise<RunningMetricsServer | undefined> {
+  const port = config.http.metricsPort ?? (distributed ? config.healthPort : undefined);
+  return port === undefined ? Promise.resolve(undefined) : startMetricsServer(port, config.http.host);
 }
 
 /** Where the app's HTTP server really listens: the bound interface and port. */
@@ -164,7 +170,7 @@ function listeningAddress(app: INestApplication | undefined): { url: string; por
  */
 export async function startDistributed(service: ServiceName, config: StrataConfig): Promise<RunningStrata> {
   const logger = new PinoNestLogger(createLogger(config.log.level, `strata-${service}`));
-  const transport = new KafkaTransportFactory(config);
+  const transport = new KafkaTransportFactory(config, service);
   const admin = new KafkaAdmin(config, `${config.kafka.clientId}-${service}`);
   const health = HealthChecks.shared();
   let consuming = false;
@@ -173,19 +179,19 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
     if (!consuming) throw new Error('consumers not started yet');
   };
   health.register('kafka', kafkaCheck, { critical: true });
-  const { module, closers } = await buildModule(service, config, transport);
+  const { module, closers } = await buildModule(service, config, transport.ports());
   const app = await createHttpApp(root(module, service !== 'gateway'), config, logger);
   const started: Started[] = [{ app, closers: [...closers, () => admin.close()] }];
   // The gateway binds HOST (loopback unless API keys are configured); the others serve probes and metrics only.
   if (service === 'gateway') await app.listen(config.http.port, config.http.host);
   else await app.listen(config.healthPort, config.healthHost);
-  const metrics = service === 'gateway' ? await metricsServer(config) : undefined;
+  const metrics = service === 'gateway' ? await metricsServer(config, true) : undefined;
   if (metrics) started[0]?.closers.push(() => metrics.close());
   try {
     await admin.waitForBroker();
     await admin.ensureTopics(allTopics());
     await admin.waitForTopics(allTopics());
-    const server = transport.server(service) as CustomTransportStrategy & Pick<Server, 'status'>;
+    const server = transport.server() as CustomTransportStrategy & Pick<Server, 'status'>;
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     await app.startAllMicroservices();
     await transport.connect();
@@ -202,11 +208,11 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
     if (service === 'invalidation') {
       // The lag that matters to users: data changes not yet applied.
       StrataMetrics.shared().reportConsumerLag(() =>
-        admin.consumerLag(`${transport.groupId(service)}-server`, [DATA_CHANGES_TOPIC]),
+        admin.consumerLag(`${transport.groupId()}-server`, [DATA_CHANGES_TOPIC]),
       );
     }
   } catch (error) {
-    await stopAll(started, transport);
+    await stopAll(started, () => transport.close());
     throw error;
   }
   const listening = listeningAddress(app);
@@ -214,7 +220,7 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
     url: listening?.url,
     port: listening?.port,
     metricsPort: metrics?.port,
-    stop: () => stopAll(started, transport),
+    stop: () => stopAll(started, () => transport.close()),
   };
 }
 
@@ -222,7 +228,7 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
  * Gateway first (stop taking requests), then the services it calls; then adapters and transport. One
  * failure to close does not leave the rest open: everything is closed, then the first error is thrown.
  */
-async function stopAll(started: Started[], transport: TransportFactory): Promise<void> {
+async function stopAll(started: Started[], closeTransport?: () => Promise<void>): Promise<void> {
   const errors: unknown[] = [];
   const attempt = async (close: () => Promise<unknown>) => {
     try {
@@ -233,6 +239,6 @@ async function stopAll(started: Started[], transport: TransportFactory): Promise
   };
   for (const { app } of [...started].reverse()) await attempt(() => app.close());
   for (const { closers } of started) for (const close of closers) await attempt(close);
-  await attempt(() => transport.close());
+  if (closeTransport) await attempt(closeTransport);
   if (errors.length > 0) throw errors[0] instanceof Error ? errors[0] : new Error(String(errors[0]));
 }

@@ -19,14 +19,16 @@ import {
   type VectorIndex,
 } from '@strata/cache-core';
 import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
-import { BusEmbedder } from './bus-embedder';
 import { CacheMessageController } from './cache.message-controller';
+import { CacheRequests } from './cache-requests';
 import { CacheTierHealth } from './cache-tier-health';
+import { DirectCacheService } from './direct-cache-service';
+import { EmbeddingsEmbedder } from './embeddings-embedder';
 import { MetricsCacheTelemetry } from './metrics-cache-telemetry';
 
 export interface CacheServiceOptions {
   readonly config: StrataConfig;
-  /** Must bind EXACT_STORE, VECTOR_INDEX, PURGE_GENERATIONS, MATCH_VERIFIER and EMBEDDING_CLIENT (chosen by the runtime). */
+  /** Must bind EXACT_STORE, VECTOR_INDEX, PURGE_GENERATIONS, MATCH_VERIFIER and EMBEDDINGS (chosen by the runtime). */
   readonly adapters: Provider[];
   /** Similarity threshold when neither the request nor its namespace sets one. */
   readonly defaultThreshold: number;
@@ -54,8 +56,10 @@ export class CacheServiceModule {
         ...options.adapters,
         { provide: STRATA_CONFIG, useValue: config },
         { provide: CACHE_TELEMETRY, useClass: MetricsCacheTelemetry },
-        { provide: EMBEDDER, useClass: BusEmbedder },
+        { provide: EMBEDDER, useClass: EmbeddingsEmbedder },
         CacheTierHealth,
+        CacheRequests,
+        DirectCacheService,
         {
           provide: LookupUseCase,
           inject: [EXACT_STORE, VECTOR_INDEX, EMBEDDER, MATCH_VERIFIER, PURGE_GENERATIONS, CACHE_TELEMETRY],

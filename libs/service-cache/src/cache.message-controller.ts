@@ -1,18 +1,5 @@
-import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import {
-  EXACT_STORE,
-  EntryQueryUseCase,
-  ExactStore,
-  LookupUseCase,
-  PURGE_GENERATIONS,
-  PurgeGenerations,
-  PurgeUseCase,
-  SemanticPurgeUseCase,
-  StoreUseCase,
-  VECTOR_INDEX,
-  VectorIndex,
-} from '@strata/cache-core';
 import {
   CACHE_ENTRY_GET_TOPIC,
   CACHE_LOOKUP_TOPIC,
@@ -20,67 +7,49 @@ import {
   CACHE_STATS_TOPIC,
   CACHE_STORE_TOPIC,
   CACHE_TICKET_TOPIC,
-  type CacheTicketReply,
-  type CacheStatsReply,
   type CacheEntryGetReply,
   type CacheLookupReply,
   type CachePurgeReply,
+  type CacheStatsReply,
   type CacheStoreReply,
-  cacheEntryGetRequestSchema,
-  cacheLookupRequestSchema,
-  cacheStoreRequestSchema,
-  cacheTicketRequestSchema,
-  purgeSelectorSchema,
+  type CacheTicketReply,
 } from '@strata/contracts';
-import { StrataRpcExceptionFilter, parsePayload } from '@strata/transport';
+import { StrataRpcExceptionFilter } from '@strata/transport';
+import { CacheRequests } from './cache-requests';
 
-/** The cache service's message handlers: parse, call one use case, return its result. */
+/** The cache service's Kafka handlers: one line each into {@link CacheRequests}. */
 @Controller()
 @UseFilters(StrataRpcExceptionFilter)
 export class CacheMessageController {
-  constructor(
-    private readonly lookupUseCase: LookupUseCase,
-    private readonly storeUseCase: StoreUseCase,
-    private readonly purgeUseCase: PurgeUseCase,
-    private readonly semanticPurgeUseCase: SemanticPurgeUseCase,
-    private readonly entryQuery: EntryQueryUseCase,
-    @Inject(EXACT_STORE) private readonly l2: ExactStore,
-    @Inject(VECTOR_INDEX) private readonly l3: VectorIndex,
-    @Inject(PURGE_GENERATIONS) private readonly generations: PurgeGenerations,
-  ) {}
+  constructor(private readonly requests: CacheRequests) {}
 
   @MessagePattern(CACHE_LOOKUP_TOPIC)
   lookup(@Payload() data: unknown): Promise<CacheLookupReply> {
-    return this.lookupUseCase.execute(parsePayload(cacheLookupRequestSchema, data, CACHE_LOOKUP_TOPIC));
+    return this.requests.lookup(data);
   }
 
   @MessagePattern(CACHE_STORE_TOPIC)
   store(@Payload() data: unknown): Promise<CacheStoreReply> {
-    return this.storeUseCase.execute(parsePayload(cacheStoreRequestSchema, data, CACHE_STORE_TOPIC));
+    return this.requests.store(data);
   }
 
   @MessagePattern(CACHE_TICKET_TOPIC)
-  async ticket(@Payload() data: unknown): Promise<CacheTicketReply> {
-    const { tenant } = parsePayload(cacheTicketRequestSchema, data, CACHE_TICKET_TOPIC);
-    return { ticket: await this.generations.current(tenant) };
+  ticket(@Payload() data: unknown): Promise<CacheTicketReply> {
+    return this.requests.ticket(data);
   }
 
   @MessagePattern(CACHE_PURGE_TOPIC)
   purge(@Payload() data: unknown): Promise<CachePurgeReply> {
-    const { action, semantic, ...selector } = parsePayload(purgeSelectorSchema, data, CACHE_PURGE_TOPIC);
-    if (semantic) return this.semanticPurgeUseCase.execute({ tenant: selector.tenant, namespace: selector.namespace, ...semantic }, action);
-    return this.purgeUseCase.execute(selector, action);
+    return this.requests.purge(data);
   }
 
   @MessagePattern(CACHE_STATS_TOPIC)
-  async stats(): Promise<CacheStatsReply> {
-    const [l2, l3] = await Promise.all([this.l2.count().catch(() => null), this.l3.count().catch(() => null)]);
-    return { l2, l3 };
+  stats(): Promise<CacheStatsReply> {
+    return this.requests.stats();
   }
 
   @MessagePattern(CACHE_ENTRY_GET_TOPIC)
-  async getEntry(@Payload() data: unknown): Promise<CacheEntryGetReply> {
-    const { tenant, id } = parsePayload(cacheEntryGetRequestSchema, data, CACHE_ENTRY_GET_TOPIC);
-    return { entry: (await this.entryQuery.execute(tenant, id)) ?? null };
+  getEntry(@Payload() data: unknown): Promise<CacheEntryGetReply> {
+    return this.requests.getEntry(data);
   }
 }

@@ -1,6 +1,8 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingCache, type EmbeddingProvider, EmbeddingService } from '@strata/embedding';
+import { DirectEmbeddings } from './direct-embeddings';
+import { EmbedRequests } from './embed-requests';
 import { EmbeddingMessageController } from './embedding.message-controller';
 import { MetricsEmbeddingTelemetry } from './metrics-embedding-telemetry';
 import { HealthChecks } from '@strata/observability';
@@ -22,6 +24,8 @@ export class EmbeddingServiceModule {
       providers: [
         ...options.adapters,
         { provide: STRATA_CONFIG, useValue: config },
+        EmbedRequests,
+        DirectEmbeddings,
         {
           provide: EmbeddingService,
           inject: [EMBEDDING_PROVIDER, EMBEDDING_CACHE],

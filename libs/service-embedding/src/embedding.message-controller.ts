@@ -1,23 +1,17 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { EMBEDDING_EMBED_TOPIC, type EmbedReply, ErrorCode, StrataError, embedRequestSchema } from '@strata/contracts';
-import { EmbeddingError, EmbeddingService } from '@strata/embedding';
-import { StrataRpcExceptionFilter, parsePayload } from '@strata/transport';
+import { EMBEDDING_EMBED_TOPIC, type EmbedReply } from '@strata/contracts';
+import { StrataRpcExceptionFilter } from '@strata/transport';
+import { EmbedRequests } from './embed-requests';
 
+/** The embedding service's Kafka handler: one line into {@link EmbedRequests}. */
 @Controller()
 @UseFilters(StrataRpcExceptionFilter)
 export class EmbeddingMessageController {
-  constructor(private readonly embeddings: EmbeddingService) {}
+  constructor(private readonly requests: EmbedRequests) {}
 
   @MessagePattern(EMBEDDING_EMBED_TOPIC)
-  async embed(@Payload() data: unknown): Promise<EmbedReply> {
-    const { texts } = parsePayload(embedRequestSchema, data, EMBEDDING_EMBED_TOPIC);
-    try {
-      const result = await this.embeddings.embed(texts);
-      return { model: result.model, dimensions: result.dimensions, vectors: result.vectors };
-    } catch (error) {
-      if (error instanceof EmbeddingError) throw new StrataError(ErrorCode.CacheUnavailable, `embedding failed: ${error.message}`);
-      throw error;
-    }
+  embed(@Payload() data: unknown): Promise<EmbedReply> {
+    return this.requests.embed(data);
   }
 }

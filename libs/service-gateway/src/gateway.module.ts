@@ -16,7 +16,7 @@ import { OPENAI_PROXY_CONTROLLERS, OPENAI_PROXY_PROVIDERS } from './openai/opena
 
 export interface GatewayOptions {
   readonly config: StrataConfig;
-  /** Must bind CACHE_CLIENT, INVALIDATION_CLIENT and EMBEDDING_CLIENT. */
+  /** Must bind CACHE_SERVICE, INVALIDATION and EMBEDDINGS. */
   readonly adapters: Provider[];
 }
 

@@ -1,8 +1,9 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { DATA_CHANGES_TOPIC, dataChangeEventSchema } from '@strata/contracts';
-import { StrataRpcExceptionFilter, parsePayload } from '@strata/transport';
-import { ApplyDataChangeUseCase, type DataChangeOutcome } from './apply-data-change.use-case';
+import { DATA_CHANGES_TOPIC } from '@strata/contracts';
+import { StrataRpcExceptionFilter } from '@strata/transport';
+import { type DataChangeOutcome } from './apply-data-change.use-case';
+import { InvalidationRequests } from './invalidation-requests';
 
 /**
  * Data-change events published by users. A malformed one is dead-lettered with its reason (by the
@@ -11,10 +12,10 @@ import { ApplyDataChangeUseCase, type DataChangeOutcome } from './apply-data-cha
 @Controller()
 @UseFilters(StrataRpcExceptionFilter)
 export class DataChangeMessageController {
-  constructor(private readonly applyDataChange: ApplyDataChangeUseCase) {}
+  constructor(private readonly requests: InvalidationRequests) {}
 
   @EventPattern(DATA_CHANGES_TOPIC)
   apply(@Payload() data: unknown): Promise<DataChangeOutcome> {
-    return this.applyDataChange.execute(parsePayload(dataChangeEventSchema, data, DATA_CHANGES_TOPIC));
+    return this.requests.dataChange(data);
   }
 }

@@ -1,2 +1,3 @@
 export { InvalidationServiceModule } from './invalidation-service.module';
 export type { InvalidationServiceOptions } from './invalidation-service.module';
+export { DirectInvalidation } from './direct-invalidation';

@@ -3,12 +3,14 @@ import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { ApplyDataChangeUseCase } from './apply-data-change.use-case';
 import { DataChangeOutage } from './data-change-outage';
 import { DataChangeMessageController } from './data-change.message-controller';
+import { DirectInvalidation } from './direct-invalidation';
 import { InvalidationMessageController } from './invalidation.message-controller';
+import { InvalidationRequests } from './invalidation-requests';
 import { PurgeFanOutUseCase } from './purge-fan-out.use-case';
 
 export interface InvalidationServiceOptions {
   readonly config: StrataConfig;
-  /** Must bind CACHE_CLIENT, EVENTS_CLIENT and PROCESSED_EVENTS. */
+  /** Must bind CACHE_SERVICE, L1_EVICTIONS and PROCESSED_EVENTS. */
   readonly adapters: Provider[];
 }
 
@@ -19,7 +21,7 @@ export class InvalidationServiceModule {
     return {
       module: InvalidationServiceModule,
       controllers: [InvalidationMessageController, DataChangeMessageController],
-      providers: [...options.adapters, { provide: STRATA_CONFIG, useValue: options.config }, PurgeFanOutUseCase, ApplyDataChangeUseCase, { provide: DataChangeOutage, useFactory: () => new DataChangeOutage() }],
+      providers: [...options.adapters, { provide: STRATA_CONFIG, useValue: options.config }, PurgeFanOutUseCase, ApplyDataChangeUseCase, InvalidationRequests, DirectInvalidation, { provide: DataChangeOutage, useFactory: () => new DataChangeOutage() }],
     };
   }
 }

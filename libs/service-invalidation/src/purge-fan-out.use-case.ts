@@ -1,16 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import {
-  CACHE_PURGE_TOPIC,
-  type CachePurgeReply,
+  CACHE_SERVICE,
+  type CacheService,
   type InvalidationPurgeReply,
-  L1_EVICT_TOPIC,
+  L1_EVICTIONS,
+  type L1Evictions,
   type PurgeSelectorMessage,
 } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
-import { CACHE_CLIENT, EVENTS_CLIENT, envelope, requestReply } from '@strata/transport';
-import { firstValueFrom } from 'rxjs';
 import { l1Eviction } from './l1-eviction';
 
 /** Purges can touch many entries: they get far more time than a lookup. */
@@ -27,18 +25,17 @@ export class PurgeFanOutUseCase {
   private readonly timeoutMs: number;
 
   constructor(
-    @Inject(CACHE_CLIENT) private readonly cache: ClientProxy,
-    @Inject(EVENTS_CLIENT) private readonly events: ClientProxy,
+    @Inject(CACHE_SERVICE) private readonly cache: CacheService,
+    @Inject(L1_EVICTIONS) private readonly evictions: L1Evictions,
     @Inject(STRATA_CONFIG) config: StrataConfig,
   ) {
     this.timeoutMs = Math.max(PURGE_TIMEOUT_FLOOR_MS, config.kafka.requestTimeoutMs);
   }
 
   async execute(selector: PurgeSelectorMessage): Promise<InvalidationPurgeReply> {
-    // Keyed by tenant: one tenant's purges stay in order on one partition.
-    const counts = await requestReply<CachePurgeReply>(this.cache, CACHE_PURGE_TOPIC, selector, this.timeoutMs, selector.tenant);
+    const counts = await this.cache.purge(selector, { timeoutMs: this.timeoutMs });
     const evict = l1Eviction(selector, counts);
-    if (evict) await firstValueFrom(this.events.emit(L1_EVICT_TOPIC, envelope(evict, selector.tenant)), { defaultValue: undefined });
+    if (evict) await this.evictions.broadcast(evict);
     this.metrics.purged.inc({ tier: 'l3' }, counts.l3);
     this.metrics.purged.inc({ tier: 'l2' }, counts.l2);
     return counts;

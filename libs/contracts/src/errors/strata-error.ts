@@ -12,6 +12,8 @@ export enum ErrorCode {
   CacheUnavailable = 'cache_unavailable',
   UpstreamError = 'upstream_error',
   InvalidMessage = 'invalid_message',
+  /** A peer service answered with a reply its contract does not allow (a version skew or a bug): never cast, refused. */
+  InvalidReply = 'invalid_reply',
   Internal = 'internal_error',
 }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
 import {
   type CacheEntry,
   DEFAULT_NAMESPACE,
@@ -17,21 +16,16 @@ import {
 } from '@strata/cache-core';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import {
-  CACHE_ENTRY_GET_TOPIC,
-  CACHE_LOOKUP_TOPIC,
-  CACHE_STATS_TOPIC,
-  CACHE_STORE_TOPIC,
-  CACHE_TICKET_TOPIC,
-  type CacheTicketReply,
-  type CacheEntryGetReply,
+  CACHE_SERVICE,
   type CacheLookupReply,
+  type CacheService,
   type CacheStatsReply,
   type CacheStoreReply,
   type CacheStoreRequest,
   type ChatMessage,
   ErrorCode,
-  INVALIDATION_PURGE_TOPIC,
-  type InvalidationPurgeReply,
+  INVALIDATION,
+  type Invalidation,
   type JsonValue,
   type LookupExplanation,
   type LookupMode,
@@ -41,7 +35,6 @@ import {
   jsonDepth,
 } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
-import { CACHE_CLIENT, INVALIDATION_CLIENT, requestReply } from '@strata/transport';
 import { LRUCache } from 'lru-cache';
 import { L1Cache } from '../l1/l1-cache';
 import { TenantStats } from './tenant-stats';
@@ -121,8 +114,8 @@ export class GatewayCache {
     @Inject(STRATA_CONFIG) config: StrataConfig,
     private readonly l1: L1Cache,
     private readonly policies: NamespacePolicies,
-    @Inject(CACHE_CLIENT) private readonly cache: ClientProxy,
-    @Inject(INVALIDATION_CLIENT) private readonly invalidation: ClientProxy,
+    @Inject(CACHE_SERVICE) private readonly cache: CacheService,
+    @Inject(INVALIDATION) private readonly invalidation: Invalidation,
     private readonly tenantStats: TenantStats,
   ) {
     this.lookupTimeoutMs = config.kafka.requestTimeoutMs;
@@ -176,9 +169,7 @@ export class GatewayCache {
 
     let reply: CacheLookupReply;
     try {
-      reply = await requestReply<CacheLookupReply>(
-        this.cache,
-        CACHE_LOOKUP_TOPIC,
+      reply = await this.cache.lookup(
         {
           tenant,
           namespace: policy.name,
@@ -190,7 +181,7 @@ export class GatewayCache {
           threshold: threshold ?? policy.similarityThreshold,
           ...(explain ? { explain: true } : {}),
         },
-        this.lookupTimeoutMs,
+        { timeoutMs: this.lookupTimeoutMs },
       );
     } catch {
       // The cache service is slow or away: the caller gets a miss quickly rather than an error.
@@ -266,15 +257,7 @@ export class GatewayCache {
     };
     let reply: CacheStoreReply;
     try {
-      // Keyed by entry: stores of one entry stay in order; stores of different entries spread over partitions
-      // (keying by tenant would serialise a tenant's stores on one partition).
-      reply = await requestReply<CacheStoreReply>(
-        this.cache,
-        CACHE_STORE_TOPIC,
-        message,
-        STORE_TIMEOUT_MS,
-        message.exactKey,
-      );
+      reply = await this.cache.store(message, { timeoutMs: STORE_TIMEOUT_MS });
     } catch (error) {
       this.metrics.stores.inc({ outcome: 'failed' });
       throw error;
@@ -298,20 +281,14 @@ export class GatewayCache {
    */
   async ticket(tenant: string): Promise<number | undefined> {
     try {
-      return (await requestReply<CacheTicketReply>(this.cache, CACHE_TICKET_TOPIC, { tenant }, this.lookupTimeoutMs))
-        .ticket;
+      return (await this.cache.ticket({ tenant }, { timeoutMs: this.lookupTimeoutMs })).ticket;
     } catch {
       return undefined;
     }
   }
 
   async getEntry(tenant: string, id: string): Promise<CacheEntry | undefined> {
-    const reply = await requestReply<CacheEntryGetReply>(
-      this.cache,
-      CACHE_ENTRY_GET_TOPIC,
-      { tenant, id },
-      STORE_TIMEOUT_MS,
-    );
+    const reply = await this.cache.getEntry({ tenant, id }, { timeoutMs: STORE_TIMEOUT_MS });
     return reply.entry && reply.entry.tenant === tenant ? reply.entry : undefined;
   }
 
@@ -323,11 +300,10 @@ export class GatewayCache {
   /** Purge through the invalidation service (L3, L2, then every gateway's L1); this gateway's L1 is purged before replying. */
   async purge(selector: GatewayPurge): Promise<PurgeCounts> {
     const purgeId = randomUUID();
-    const counts = await requestReply<InvalidationPurgeReply>(
-      this.invalidation,
-      INVALIDATION_PURGE_TOPIC,
-      { ...selector, purgeId },
-      PURGE_TIMEOUT_MS,
+    const { tags, ...rest } = selector;
+    const counts = await this.invalidation.purge(
+      { ...rest, ...(tags === undefined ? {} : { tags: [...tags] }), purgeId },
+      { timeoutMs: PURGE_TIMEOUT_MS },
     );
     // The broadcast has normally reached this replica already; evicting here too makes the reply's
     // promise hold even when it has not (the broadcast then finds nothing left).
@@ -365,7 +341,7 @@ export class GatewayCache {
   async stats(): Promise<{ entries: { l1: number; l2: number | null; l3: number | null } }> {
     let remote: CacheStatsReply = { l2: null, l3: null };
     try {
-      remote = await requestReply<CacheStatsReply>(this.cache, CACHE_STATS_TOPIC, {}, STORE_TIMEOUT_MS);
+      remote = await this.cache.stats({ timeoutMs: STORE_TIMEOUT_MS });
     } catch {
       // Counts from the cache service are best effort: stats still answer without them.
     }

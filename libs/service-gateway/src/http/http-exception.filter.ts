@@ -16,6 +16,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.CacheUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.UpstreamError]: HttpStatus.BAD_GATEWAY,
   [ErrorCode.InvalidMessage]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.InvalidReply]: HttpStatus.BAD_GATEWAY,
   [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 

@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
-import { DATA_CHANGES_TOPIC, type DataChangeEvent, invalidationRequestSchema } from '@strata/contracts';
-import { EVENTS_CLIENT, envelope } from '@strata/transport';
-import { firstValueFrom } from 'rxjs';
+import { DATA_CHANGES_TOPIC, type DataChangeEvent, INVALIDATION, type Invalidation, invalidationRequestSchema } from '@strata/contracts';
 import { RouteAccess } from '@strata/observability';
 import { TenantId } from '../auth/request-identity';
 import { parseBody } from './parse-body';
@@ -15,7 +12,7 @@ import { parseBody } from './parse-body';
  */
 @Controller('v1/invalidations')
 export class InvalidationsHttpController {
-  constructor(@Inject(EVENTS_CLIENT) private readonly events: ClientProxy) {}
+  constructor(@Inject(INVALIDATION) private readonly invalidation: Invalidation) {}
 
   @Post()
   @HttpCode(202)
@@ -33,7 +30,7 @@ export class InvalidationsHttpController {
       ...(request.reason === undefined ? {} : { reason: request.reason }),
       occurredAt: new Date().toISOString(),
     };
-    await firstValueFrom(this.events.emit(DATA_CHANGES_TOPIC, envelope(event, tenant)), { defaultValue: undefined });
+    await this.invalidation.publish(event);
     return { id: event.id, topic: DATA_CHANGES_TOPIC, status: 'published' };
   }
 }

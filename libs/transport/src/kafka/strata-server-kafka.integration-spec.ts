@@ -8,10 +8,10 @@ import { z } from 'zod';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test-only tool, never a runtime dependency
 import { KafkaTestBroker } from '../../../../tools/kafka-test-broker/src';
 import { parsePayload } from '../parse-payload';
-import { requestReply } from '../request-reply';
 import { StrataRpcExceptionFilter } from '../rpc-exception.filter';
 import { KafkaAdmin } from './kafka-admin';
 import { createKafkaClient, createKafkaServer } from './kafka-endpoints';
+import { ClientProxyMessaging } from './kafka-messaging';
 
 const ECHO = 'strata.test.echo.v1';
 const EVENTS = 'strata.test.events.v1';
@@ -84,7 +84,7 @@ describe('StrataServerKafka (NestJS Kafka transport over the wire-level broker)'
   }
 
   it('carries the correlation id of a request to the handler that serves it', async () => {
-    const reply = await Correlation.run('req-7', () => requestReply<{ n: number; requestId?: string }>(client as unknown as ClientProxy, ECHO, { n: 3 }, 15_000));
+    const reply = await Correlation.run('req-7', () => new ClientProxyMessaging(client as unknown as ClientProxy).request(ECHO, { n: 3 }, 15_000));
     expect(reply).toEqual({ n: 3, requestId: 'req-7' });
   });
 

@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
-import { EMBEDDING_EMBED_TOPIC, type EmbedReply, ErrorCode, StrataError, modelSchema } from '@strata/contracts';
+import { EMBEDDINGS, type Embeddings, ErrorCode, StrataError, modelSchema } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
-import { EMBEDDING_CLIENT, requestReply } from '@strata/transport';
 import { z } from 'zod';
 import { parseBody } from '../../http/parse-body';
 import { type ClientConnection } from '../http/client-connection';
@@ -51,7 +49,7 @@ export class EmbeddingsProxy {
 
   constructor(
     @Inject(STRATA_CONFIG) private readonly config: StrataConfig,
-    @Inject(EMBEDDING_CLIENT) private readonly embedding: ClientProxy,
+    @Inject(EMBEDDINGS) private readonly embeddings: Embeddings,
     private readonly upstream: UpstreamClient,
   ) {
     this.router = new UpstreamRouter(config.upstream);
@@ -91,7 +89,7 @@ export class EmbeddingsProxy {
     this.metrics.proxyRequests.inc({ endpoint: 'embeddings', cache: 'local' });
     const batches: string[][] = [];
     for (let i = 0; i < strings.length; i += SERVICE_BATCH) batches.push(strings.slice(i, i + SERVICE_BATCH));
-    const replies = await Promise.all(batches.map((batch) => requestReply<EmbedReply>(this.embedding, EMBEDDING_EMBED_TOPIC, { texts: batch }, EMBED_TIMEOUT_MS)));
+    const replies = await Promise.all(batches.map((batch) => this.embeddings.embed({ texts: batch }, { timeoutMs: EMBED_TIMEOUT_MS })));
     const dimensions = replies[0]?.dimensions ?? 0;
     if (body.dimensions !== undefined && body.dimensions !== dimensions) {
       throw new StrataError(ErrorCode.InvalidRequest, `the local model "${body.model}" has ${dimensions} dimensions; it cannot return ${body.dimensions}`);

@@ -1,0 +1,9 @@
+import { type L1EvictEvent } from '../messages/l1-evict';
+
+export const L1_EVICTIONS = Symbol('L1Evictions');
+
+/** The broadcast that makes every gateway replica evict a purge's entries from its L1. */
+export interface L1Evictions {
+  /** Resolves once the eviction is published (embedded: once every gateway in the process applied it). */
+  broadcast(event: L1EvictEvent): Promise<void>;
+}

@@ -1,0 +1,364 @@
+import { createHash } from 'node:crypto';
+import { type DynamicModule, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type ClientKafka, type ClientProxy } from '@nestjs/microservices';
+import {
+  EXACT_STORE,
+  MATCH_VERIFIER,
+  type MatchVerifier,
+  PROCESSED_EVENTS,
+  PURGE_GENERATIONS,
+  VECTOR_INDEX,
+} from '@strata/cache-core';
+import { type StrataConfig, loadConfig } from '@strata/config';
+import {
+  CACHE_LOOKUP_TOPIC,
+  CACHE_PURGE_TOPIC,
+  CACHE_SERVICE,
+  type CacheService,
+  type CacheStoreRequest,
+  EMBEDDINGS,
+  EMBEDDING_EMBED_TOPIC,
+  type Embeddings,
+  ErrorCode,
+  INVALIDATION_PURGE_TOPIC,
+  type Invalidation,
+  L1_EVICTIONS,
+  type L1EvictEvent,
+  REQUEST_TOPICS,
+  allTopics,
+} from '@strata/contracts';
+import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingProvider } from '@strata/embedding';
+import { CacheServiceModule, DirectCacheService } from '@strata/service-cache';
+import { DirectEmbeddings, EmbeddingServiceModule } from '@strata/service-embedding';
+import { DirectInvalidation, InvalidationServiceModule } from '@strata/service-invalidation';
+import {
+  MemoryEmbeddingCache,
+  MemoryExactStore,
+  MemoryProcessedEvents,
+  MemoryPurgeGenerations,
+  MemoryVectorIndex,
+} from '@strata/store-memory';
+import { eventually } from '@strata/testing';
+import {
+  ClientProxyMessaging,
+  KafkaAdmin,
+  KafkaCacheService,
+  KafkaEmbeddings,
+  KafkaInvalidation,
+  createKafkaClient,
+  createKafkaServer,
+} from '@strata/transport';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only tool, never a runtime dependency
+import { KafkaTestBroker } from '../../../tools/kafka-test-broker/src';
+
+/**
+ * One contract for each service port, passed by both of its adapters: the direct call of the embedded default
+ * and Kafka request-reply through the wire-level test broker (which also keeps the services' Kafka message
+ * controllers exercised: the embedded default no longer goes through them).
+ */
+
+const CALL = { timeoutMs: 15_000 };
+const hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Four dimensions, deterministic per text: enough for stores to write L3. */
+const provider: EmbeddingProvider = {
+  model: 'test-embedding',
+  dimensions: 4,
+  embed: (texts) => Promise.resolve(texts.map((text) => [text.length, 1, 2, 3])),
+};
+const verifier: MatchVerifier = {
+  verify: (_query, _candidate, cosine, threshold) => ({
+    accepted: cosine >= threshold,
+    similarity: cosine,
+    reason: 'test',
+  }),
+};
+
+interface Ports {
+  readonly cache: CacheService;
+  readonly embeddings: Embeddings;
+  readonly invalidation: Invalidation;
+  /** What the invalidation service broadcast to the gateways. */
+  readonly evicted: L1EvictEvent[];
+  close(): Promise<void>;
+}
+
+function modules(config: StrataConfig, evicted: L1EvictEvent[]) {
+  return {
+    embedding: () =>
+      EmbeddingServiceModule.register({
+        config,
+        adapters: [
+          { provide: EMBEDDING_PROVIDER, useValue: provider },
+          { provide: EMBEDDING_CACHE, useValue: new MemoryEmbeddingCache({ maxEntries: 100 }) },
+        ],
+      }),
+    cache: (embeddings: Embeddings) =>
+      CacheServiceModule.register({
+        config,
+        adapters: [
+          { provide: EXACT_STORE, useValue: new MemoryExactStore({ maxEntries: 1_000 }) },
+          { provide: VECTOR_INDEX, useValue: new MemoryVectorIndex({ maxEntries: 1_000 }) },
+          { provide: MATCH_VERIFIER, useValue: verifier },
+          { provide: PURGE_GENERATIONS, useValue: new MemoryPurgeGenerations() },
+          { provide: EMBEDDINGS, useValue: embeddings },
+        ],
+        defaultThreshold: 0.99,
+        minCosine: 0.5,
+      }),
+    invalidation: (cache: CacheService) =>
+      InvalidationServiceModule.register({
+        config,
+        adapters: [
+          { provide: PROCESSED_EVENTS, useValue: new MemoryProcessedEvents() },
+          { provide: CACHE_SERVICE, useValue: cache },
+          {
+            provide: L1_EVICTIONS,
+            useValue: { broadcast: (event: L1EvictEvent) => Promise.resolve(void evicted.push(event)) },
+          },
+        ],
+      }),
+  };
+}
+
+async function direct(): Promise<Ports> {
+  const config = loadConfig({}, { log: { level: 'silent' } });
+  const evicted: L1EvictEvent[] = [];
+  const apps: INestApplicationContext[] = [];
+  const start = async (module: DynamicModule) => {
+    const app = await NestFactory.createApplicationContext(module, { logger: false });
+    apps.push(app);
+    return app;
+  };
+  const build = modules(config, evicted);
+  const embeddings: Embeddings = (await start(build.embedding())).get<DirectEmbeddings>(DirectEmbeddings);
+  const cache: CacheService = (await start(build.cache(embeddings))).get<DirectCacheService>(DirectCacheService);
+  const invalidation: Invalidation = (await start(build.invalidation(cache))).get<DirectInvalidation>(
+    DirectInvalidation,
+  );
+  return {
+    cache,
+    embeddings,
+    invalidation,
+    evicted,
+    close: async () => {
+      for (const app of apps.reverse()) await app.close();
+    },
+  };
+}
+
+async function overKafka(broker: KafkaTestBroker): Promise<Ports> {
+  const config = loadConfig(
+    {},
+    { kafka: { brokers: [broker.brokers], partitions: 2, sessionTimeoutMs: 6_000 }, log: { level: 'silent' } },
+  );
+  const admin = new KafkaAdmin(config, 'ports-admin');
+  await admin.waitForBroker();
+  await admin.ensureTopics(allTopics());
+  await admin.close();
+  const clients: ClientKafka[] = [];
+  const client = (name: string, topics: readonly string[]) => {
+    const created = createKafkaClient(config, name, name, topics);
+    clients.push(created);
+    return new ClientProxyMessaging(created as unknown as ClientProxy);
+  };
+  const evicted: L1EvictEvent[] = [];
+  const build = modules(config, evicted);
+  const services: INestMicroservice[] = [];
+  for (const [name, module] of [
+    ['embedding', build.embedding()],
+    ['cache', build.cache(new KafkaEmbeddings(client('ports-cache', [EMBEDDING_EMBED_TOPIC])))],
+    ['invalidation', build.invalidation(new KafkaCacheService(client('ports-invalidation', [CACHE_PURGE_TOPIC])))],
+  ] as const) {
+    const service = await NestFactory.createMicroservice(module, {
+      strategy: createKafkaServer(config, `ports-${name}`, `ports-${name}`),
+      logger: false,
+    });
+    await service.listen();
+    services.push(service);
+  }
+  const gateway = client('ports-gateway', REQUEST_TOPICS);
+  for (const created of clients) await created.connect();
+  return {
+    cache: new KafkaCacheService(gateway),
+    embeddings: new KafkaEmbeddings(gateway),
+    invalidation: new KafkaInvalidation(gateway),
+    evicted,
+    close: async () => {
+      for (const created of clients) await created.close();
+      for (const service of services.reverse()) await service.close();
+    },
+  };
+}
+
+function storeRequest(
+  tenant: string,
+  question: string,
+  tags: string[] = ['doc:returns'],
+  ticket?: number,
+): CacheStoreRequest {
+  return {
+    tenant,
+    namespace: 'default',
+    namespaceVersion: 1,
+    model: 'gpt-test',
+    exactKey: hex(`${tenant}:${question}`),
+    contextHash: hex(`${tenant}:context`),
+    query: question,
+    response: { answer: `answer to ${question}` },
+    tags,
+    ttlSeconds: 3_600,
+    storedAt: Date.now(),
+    ...(ticket === undefined ? {} : { ticket }),
+  };
+}
+
+function lookupRequest(tenant: string, question: string) {
+  const { exactKey, contextHash, query } = storeRequest(tenant, question);
+  return { tenant, namespace: 'default', model: 'gpt-test', exactKey, contextHash, query, mode: 'exact' as const };
+}
+
+function describePortContracts(name: string, open: () => Promise<Ports>): void {
+  describe(name, () => {
+    let ports: Ports;
+    beforeAll(async () => {
+      ports = await open();
+    }, 90_000);
+    afterAll(() => ports?.close());
+
+    describe('CacheService', () => {
+      it('misses an unknown request with a ticket, then hits what was stored for that tenant only', async () => {
+        const miss = await ports.cache.lookup(lookupRequest('acme', 'How long do returns take?'), CALL);
+        expect(miss).toEqual({ hit: false, ticket: expect.any(Number) as number });
+
+        const stored = await ports.cache.store(
+          storeRequest('acme', 'How long do returns take?', ['doc:returns'], miss.hit ? 0 : miss.ticket),
+          CALL,
+        );
+        expect(stored).toMatchObject({ l2: true, id: expect.any(String) as string });
+
+        const hit = await ports.cache.lookup(lookupRequest('acme', 'How long do returns take?'), CALL);
+        expect(hit).toMatchObject({
+          hit: true,
+          tier: 'l2',
+          entry: { id: stored.id, tenant: 'acme', response: { answer: 'answer to How long do returns take?' } },
+        });
+        expect(
+          (await ports.cache.lookup({ ...lookupRequest('acme', 'How long do returns take?'), tenant: 'globex' }, CALL))
+            .hit,
+        ).toBe(false);
+      });
+
+      it('reads an entry by id for its tenant, and nothing for another', async () => {
+        const { id } = await ports.cache.store(storeRequest('acme', 'Do you ship abroad?'), CALL);
+
+        expect((await ports.cache.getEntry({ tenant: 'acme', id }, CALL)).entry).toMatchObject({
+          id,
+          query: 'Do you ship abroad?',
+        });
+        expect(await ports.cache.getEntry({ tenant: 'globex', id }, CALL)).toEqual({ entry: null });
+      });
+
+      it('purges by tag: counts, a newer ticket, no more hits, and a store with the old ticket refused as stale', async () => {
+        const before = await ports.cache.ticket({ tenant: 'acme' }, CALL);
+        await ports.cache.store(storeRequest('acme', 'What is the warranty?', ['doc:warranty']), CALL);
+
+        const purged = await ports.cache.purge({ tenant: 'acme', tags: ['doc:warranty'] }, CALL);
+
+        expect(purged.l2).toBeGreaterThanOrEqual(1);
+        expect((await ports.cache.ticket({ tenant: 'acme' }, CALL)).ticket).toBeGreaterThan(before.ticket);
+        expect((await ports.cache.lookup(lookupRequest('acme', 'What is the warranty?'), CALL)).hit).toBe(false);
+        expect(
+          await ports.cache.store(storeRequest('acme', 'What is the warranty?', ['doc:warranty'], before.ticket), CALL),
+        ).toMatchObject({ stale: true });
+      });
+
+      it('counts the entries of L2 and L3', async () => {
+        const stats = await ports.cache.stats(CALL);
+
+        expect(stats.l2).toBeGreaterThanOrEqual(2);
+        expect(stats.l3).toEqual(expect.any(Number));
+      });
+
+      it('refuses a request that breaks its contract with invalid_message', async () => {
+        await expect(
+          ports.cache.lookup({ ...lookupRequest('acme', 'x'), exactKey: 'not-a-key' }, CALL),
+        ).rejects.toMatchObject({
+          code: ErrorCode.InvalidMessage,
+          message: expect.stringContaining(CACHE_LOOKUP_TOPIC) as string,
+        });
+      });
+    });
+
+    describe('Embeddings', () => {
+      it('answers one vector per text with the model and its dimensions', async () => {
+        expect(await ports.embeddings.embed({ texts: ['a', 'bb'] }, CALL)).toEqual({
+          model: 'test-embedding',
+          dimensions: 4,
+          vectors: [
+            [1, 1, 2, 3],
+            [2, 1, 2, 3],
+          ],
+        });
+      });
+
+      it('refuses an empty request with invalid_message', async () => {
+        await expect(ports.embeddings.embed({ texts: [] }, CALL)).rejects.toMatchObject({
+          code: ErrorCode.InvalidMessage,
+        });
+      });
+    });
+
+    describe('Invalidation', () => {
+      it('purges the cache service and broadcasts the L1 eviction with the purge generation', async () => {
+        await ports.cache.store(storeRequest('acme', 'Can I pay by invoice?', ['doc:invoice']), CALL);
+
+        const purged = await ports.invalidation.purge({ tenant: 'acme', tags: ['doc:invoice'], purgeId: 'p-1' }, CALL);
+
+        expect(purged).toMatchObject({ l2: 1, generation: expect.any(Number) as number });
+        expect(ports.evicted).toContainEqual({
+          tenant: 'acme',
+          tags: ['doc:invoice'],
+          purgeId: 'p-1',
+          generation: purged.generation,
+        });
+        expect((await ports.cache.lookup(lookupRequest('acme', 'Can I pay by invoice?'), CALL)).hit).toBe(false);
+      });
+
+      it('applies a published data change', async () => {
+        await ports.cache.store(storeRequest('acme', 'Is there a student discount?', ['doc:discounts']), CALL);
+
+        await ports.invalidation.publish({
+          id: `evt-${name}`,
+          tenant: 'acme',
+          tags: ['doc:discounts'],
+          action: 'purge',
+          occurredAt: new Date().toISOString(),
+        });
+
+        await eventually(async () =>
+          expect((await ports.cache.lookup(lookupRequest('acme', 'Is there a student discount?'), CALL)).hit).toBe(
+            false,
+          ),
+        );
+      });
+
+      it('refuses a purge without a selector with invalid_message', async () => {
+        await expect(ports.invalidation.purge({ tenant: 'acme' }, CALL)).rejects.toMatchObject({
+          code: ErrorCode.InvalidMessage,
+          message: expect.stringContaining(INVALIDATION_PURGE_TOPIC) as string,
+        });
+      });
+    });
+  });
+}
+
+describePortContracts('direct adapters (embedded default)', direct);
+
+let broker: KafkaTestBroker | undefined;
+describePortContracts('Kafka adapters and message controllers (wire-level test broker)', async () => {
+  broker = await KafkaTestBroker.start({ autoCreateTopics: false });
+  return overKafka(broker);
+});
+afterAll(() => broker?.stop());

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  EXACT_STORE,
+  EntryQueryUseCase,
+  ExactStore,
+  LookupUseCase,
+  PURGE_GENERATIONS,
+  PurgeGenerations,
+  PurgeUseCase,
+  SemanticPurgeUseCase,
+  StoreUseCase,
+  VECTOR_INDEX,
+  VectorIndex,
+} from '@strata/cache-core';
+import {
+  CACHE_ENTRY_GET_TOPIC,
+  CACHE_LOOKUP_TOPIC,
+  CACHE_PURGE_TOPIC,
+  CACHE_STORE_TOPIC,
+  CACHE_TICKET_TOPIC,
+  type CacheEntryGetReply,
+  type CacheLookupReply,
+  type CachePurgeReply,
+  type CacheStatsReply,
+  type CacheStoreReply,
+  type CacheTicketReply,
+  cacheEntryGetRequestSchema,
+  cacheLookupRequestSchema,
+  cacheStoreRequestSchema,
+  cacheTicketRequestSchema,
+  purgeSelectorSchema,
+} from '@strata/contracts';
+import { parsePayload } from '@strata/transport';
+
+/**
+ * The cache service's requests, each validated against its contract and handed to one use case. Served over
+ * Kafka by {@link CacheMessageController} and called directly in the embedded default ({@link DirectCacheService}):
+ * one implementation for both.
+ */
+@Injectable()
+export class CacheRequests {
+  constructor(
+    private readonly lookupUseCase: LookupUseCase,
+    private readonly storeUseCase: StoreUseCase,
+    private readonly purgeUseCase: PurgeUseCase,
+    private readonly semanticPurgeUseCase: SemanticPurgeUseCase,
+    private readonly entryQuery: EntryQueryUseCase,
+    @Inject(EXACT_STORE) private readonly l2: ExactStore,
+    @Inject(VECTOR_INDEX) private readonly l3: VectorIndex,
+    @Inject(PURGE_GENERATIONS) private readonly generations: PurgeGenerations,
+  ) {}
+
+  async lookup(data: unknown): Promise<CacheLookupReply> {
+    return await this.lookupUseCase.execute(parsePayload(cacheLookupRequestSchema, data, CACHE_LOOKUP_TOPIC));
+  }
+
+  async store(data: unknown): Promise<CacheStoreReply> {
+    return await this.storeUseCase.execute(parsePayload(cacheStoreRequestSchema, data, CACHE_STORE_TOPIC));
+  }
+
+  async ticket(data: unknown): Promise<CacheTicketReply> {
+    const { tenant } = parsePayload(cacheTicketRequestSchema, data, CACHE_TICKET_TOPIC);
+    return { ticket: await this.generations.current(tenant) };
+  }
+
+  async purge(data: unknown): Promise<CachePurgeReply> {
+    const { action, semantic, ...selector } = parsePayload(purgeSelectorSchema, data, CACHE_PURGE_TOPIC);
+    if (semantic)
+      return this.semanticPurgeUseCase.execute(
+        { tenant: selector.tenant, namespace: selector.namespace, ...semantic },
+        action,
+      );
+    return await this.purgeUseCase.execute(selector, action);
+  }
+
+  async stats(): Promise<CacheStatsReply> {
+    const [l2, l3] = await Promise.all([this.l2.count().catch(() => null), this.l3.count().catch(() => null)]);
+    return { l2, l3 };
+  }
+
+  async getEntry(data: unknown): Promise<CacheEntryGetReply> {
+    const { tenant, id } = parsePayload(cacheEntryGetRequestSchema, data, CACHE_ENTRY_GET_TOPIC);
+    return { entry: (await this.entryQuery.execute(tenant, id)) ?? null };
+  }
+}

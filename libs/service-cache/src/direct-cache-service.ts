@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import {
+  CACHE_ENTRY_GET_TOPIC,
+  CACHE_LOOKUP_TOPIC,
+  CACHE_PURGE_TOPIC,
+  CACHE_STATS_TOPIC,
+  CACHE_STORE_TOPIC,
+  CACHE_TICKET_TOPIC,
+  type CacheEntryGetReply,
+  type CacheEntryGetRequest,
+  type CacheLookupReply,
+  type CacheLookupRequest,
+  type CachePurgeReply,
+  type CacheService,
+  type CacheStatsReply,
+  type CacheStoreReply,
+  type CacheStoreRequest,
+  type CacheTicketReply,
+  type CacheTicketRequest,
+  type CallOptions,
+  type PurgeSelectorMessage,
+} from '@strata/contracts';
+import { withDeadline } from '@strata/transport';
+import { CacheRequests } from './cache-requests';
+
+/**
+ * {@link CacheService} for the embedded default: a direct call into the cache service's request handling in this
+ * process (the same code its Kafka handlers run), within the caller's deadline as over Kafka.
+ */
+@Injectable()
+export class DirectCacheService implements CacheService {
+  constructor(private readonly requests: CacheRequests) {}
+
+  lookup(request: CacheLookupRequest, { timeoutMs }: CallOptions): Promise<CacheLookupReply> {
+    return withDeadline(this.requests.lookup(request), timeoutMs, CACHE_LOOKUP_TOPIC);
+  }
+
+  store(request: CacheStoreRequest, { timeoutMs }: CallOptions): Promise<CacheStoreReply> {
+    return withDeadline(this.requests.store(request), timeoutMs, CACHE_STORE_TOPIC);
+  }
+
+  ticket(request: CacheTicketRequest, { timeoutMs }: CallOptions): Promise<CacheTicketReply> {
+    return withDeadline(this.requests.ticket(request), timeoutMs, CACHE_TICKET_TOPIC);
+  }
+
+  getEntry(request: CacheEntryGetRequest, { timeoutMs }: CallOptions): Promise<CacheEntryGetReply> {
+    return withDeadline(this.requests.getEntry(request), timeoutMs, CACHE_ENTRY_GET_TOPIC);
+  }
+
+  stats({ timeoutMs }: CallOptions): Promise<CacheStatsReply> {
+    return withDeadline(this.requests.stats(), timeoutMs, CACHE_STATS_TOPIC);
+  }
+
+  purge(request: PurgeSelectorMessage, { timeoutMs }: CallOptions): Promise<CachePurgeReply> {
+    return withDeadline(this.requests.purge(request), timeoutMs, CACHE_PURGE_TOPIC);
+  }
+}

@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Embedder, type Embedding } from '@strata/cache-core';
+import { STRATA_CONFIG, StrataConfig } from '@strata/config';
+import { EMBEDDINGS, type Embeddings } from '@strata/contracts';
+import { LRUCache } from 'lru-cache';
+
+/**
+ * The cache service's `Embedder`: asks the embedding service (its {@link Embeddings} port). A miss's query is
+ * embedded during the lookup and, when the answer is stored moments later, the vector is reused from this small
+ * LRU instead of asking again.
+ */
+@Injectable()
+export class EmbeddingsEmbedder implements Embedder {
+  private readonly recent = new LRUCache<string, Embedding>({ max: 2_048, ttl: 60_000 });
+  private readonly timeoutMs: number;
+
+  constructor(
+    @Inject(EMBEDDINGS) private readonly embeddings: Embeddings,
+    @Inject(STRATA_CONFIG) config: StrataConfig,
+  ) {
+    this.timeoutMs = config.embedding.timeoutMs;
+  }
+
+  async embed(text: string): Promise<Embedding> {
+    const cached = this.recent.get(text);
+    if (cached) return cached;
+    const reply = await this.embeddings.embed({ texts: [text] }, { timeoutMs: this.timeoutMs });
+    const vector = reply.vectors[0];
+    if (!vector) throw new Error('embedding service returned no vector');
+    const embedding = { model: reply.model, vector };
+    this.recent.set(text, embedding);
+    return embedding;
+  }
+}

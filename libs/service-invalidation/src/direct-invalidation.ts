@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import {
+  INVALIDATION_PURGE_TOPIC,
+  type CallOptions,
+  type DataChangeEvent,
+  type Invalidation,
+  type InvalidationPurgeReply,
+  type InvalidationPurgeRequest,
+} from '@strata/contracts';
+import { withDeadline } from '@strata/transport';
+import { InvalidationRequests } from './invalidation-requests';
+
+/**
+ * {@link Invalidation} for the embedded default: a direct call into the invalidation service in this process. A
+ * published data change is applied before `publish` resolves (no broker in between to hold it).
+ */
+@Injectable()
+export class DirectInvalidation implements Invalidation {
+  constructor(private readonly requests: InvalidationRequests) {}
+
+  purge(request: InvalidationPurgeRequest, { timeoutMs }: CallOptions): Promise<InvalidationPurgeReply> {
+    return withDeadline(this.requests.purge(request), timeoutMs, INVALIDATION_PURGE_TOPIC);
+  }
+
+  async publish(event: DataChangeEvent): Promise<void> {
+    await this.requests.dataChange(event);
+  }
+}

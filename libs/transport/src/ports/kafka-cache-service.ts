@@ -1,0 +1,84 @@
+import {
+  CACHE_ENTRY_GET_TOPIC,
+  CACHE_LOOKUP_TOPIC,
+  CACHE_PURGE_TOPIC,
+  CACHE_STATS_TOPIC,
+  CACHE_STORE_TOPIC,
+  CACHE_TICKET_TOPIC,
+  type CacheEntryGetReply,
+  type CacheEntryGetRequest,
+  type CacheLookupReply,
+  type CacheLookupRequest,
+  type CachePurgeReply,
+  type CacheService,
+  type CacheStatsReply,
+  type CacheStoreReply,
+  type CacheStoreRequest,
+  type CacheTicketReply,
+  type CacheTicketRequest,
+  type CallOptions,
+  type PurgeSelectorMessage,
+  cacheEntryGetReplySchema,
+  cacheLookupReplySchema,
+  cachePurgeReplySchema,
+  cacheStatsReplySchema,
+  cacheStoreReplySchema,
+  cacheTicketReplySchema,
+} from '@strata/contracts';
+import { type KafkaMessaging } from '../kafka/kafka-messaging';
+import { parseReply } from '../parse-reply';
+
+/** {@link CacheService} over Kafka request-reply; every reply is validated against its contract. */
+export class KafkaCacheService implements CacheService {
+  constructor(private readonly kafka: KafkaMessaging) {}
+
+  async lookup(request: CacheLookupRequest, { timeoutMs }: CallOptions): Promise<CacheLookupReply> {
+    return parseReply(
+      cacheLookupReplySchema,
+      await this.kafka.request(CACHE_LOOKUP_TOPIC, request, timeoutMs),
+      CACHE_LOOKUP_TOPIC,
+    );
+  }
+
+  /** Keyed by entry: stores of one entry stay in order, a tenant's stores spread over partitions. */
+  async store(request: CacheStoreRequest, { timeoutMs }: CallOptions): Promise<CacheStoreReply> {
+    return parseReply(
+      cacheStoreReplySchema,
+      await this.kafka.request(CACHE_STORE_TOPIC, request, timeoutMs, request.exactKey),
+      CACHE_STORE_TOPIC,
+    );
+  }
+
+  async ticket(request: CacheTicketRequest, { timeoutMs }: CallOptions): Promise<CacheTicketReply> {
+    return parseReply(
+      cacheTicketReplySchema,
+      await this.kafka.request(CACHE_TICKET_TOPIC, request, timeoutMs),
+      CACHE_TICKET_TOPIC,
+    );
+  }
+
+  async getEntry(request: CacheEntryGetRequest, { timeoutMs }: CallOptions): Promise<CacheEntryGetReply> {
+    return parseReply(
+      cacheEntryGetReplySchema,
+      await this.kafka.request(CACHE_ENTRY_GET_TOPIC, request, timeoutMs),
+      CACHE_ENTRY_GET_TOPIC,
+    );
+  }
+
+  async stats({ timeoutMs }: CallOptions): Promise<CacheStatsReply> {
+    return parseReply(
+      cacheStatsReplySchema,
+      await this.kafka.request(CACHE_STATS_TOPIC, {}, timeoutMs),
+      CACHE_STATS_TOPIC,
+    );
+  }
+
+  /** Keyed by tenant: one tenant's purges stay in order on one partition. */
+  async purge(request: PurgeSelectorMessage, { timeoutMs }: CallOptions): Promise<CachePurgeReply> {
+    return parseReply(
+      cachePurgeReplySchema,
+      await this.kafka.request(CACHE_PURGE_TOPIC, request, timeoutMs, request.tenant),
+      CACHE_PURGE_TOPIC,
+    );
+  }
+}

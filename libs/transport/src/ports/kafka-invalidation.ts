@@ -1,0 +1,30 @@
+import {
+  DATA_CHANGES_TOPIC,
+  INVALIDATION_PURGE_TOPIC,
+  type CallOptions,
+  type DataChangeEvent,
+  type Invalidation,
+  type InvalidationPurgeReply,
+  type InvalidationPurgeRequest,
+  invalidationPurgeReplySchema,
+} from '@strata/contracts';
+import { type KafkaMessaging } from '../kafka/kafka-messaging';
+import { parseReply } from '../parse-reply';
+
+/** {@link Invalidation} over Kafka: purges by request-reply (reply validated), data changes as events. */
+export class KafkaInvalidation implements Invalidation {
+  constructor(private readonly kafka: KafkaMessaging) {}
+
+  async purge(request: InvalidationPurgeRequest, { timeoutMs }: CallOptions): Promise<InvalidationPurgeReply> {
+    return parseReply(
+      invalidationPurgeReplySchema,
+      await this.kafka.request(INVALIDATION_PURGE_TOPIC, request, timeoutMs),
+      INVALIDATION_PURGE_TOPIC,
+    );
+  }
+
+  /** Keyed by tenant, like a user's producer: one tenant's changes stay in order. */
+  publish(event: DataChangeEvent): Promise<void> {
+    return this.kafka.emit(DATA_CHANGES_TOPIC, event, event.tenant);
+  }
+}
