@@ -217,7 +217,8 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
       const at = this.linksAt(node, l);
       links[at] = count;
       for (let i = 0; i < count; i++) links[at + 1 + i] = this.selectIds[i];
-      for (let i = 0; i < count; i++) this.addLink(this.selectIds[i], node, l);
+      // From the node's own list: addLink reuses the selection buffers when it re-prunes a neighbour's links.
+      for (let i = 0; i < count; i++) this.addLink(links[at + 1 + i], node, l);
     }
     this.states[node] = LINKED;
     if (level > this.topLevel) {
