@@ -19,7 +19,8 @@ case "${1:-start}" in
       redis-cli -p "$port" ping >/dev/null 2>&1 && redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
       rm -f "$dir/nodes-$port.conf"
       redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --dir "$dir" --cluster-enabled yes \
-        --cluster-config-file "nodes-$port.conf" --cluster-node-timeout 1000 --save "" --appendonly no \
+        --cluster-config-file "nodes-$port.conf" --cluster-node-timeout 1000 --cluster-replica-validity-factor 0 \
+        --repl-ping-replica-period 1 --save "" --appendonly no \
         --logfile "$dir/$port.log" --pidfile "$dir/$port.pid"
     done
     for port in $ports; do

@@ -81,6 +81,8 @@ const REDISCOVER_INTERVAL_MS = 500;
 export class RedisConnection {
   private single: RedisClient | undefined;
   private cluster: RedisClusterClient | undefined;
+  /** Cluster clients replaced by a rediscovery, closed once the commands they carry are done. */
+  private readonly retired = new Set<RedisClusterClient>();
   private clusterReady = false;
   private closed = false;
   private rediscovering: Promise<void> | undefined;
@@ -196,6 +198,15 @@ export class RedisConnection {
     return this.run(() => script.run((command, firstKey) => this.send(command, firstKey), keys, args));
   }
 
+  /**
+   * Waits until the writes sent so far to the node owning `key` reached `replicas` replicas, or
+   * `timeoutMs` passed (a master whose replicas are gone still answers); returns how many acknowledged.
+   * On a single server without replicas it returns 0 at once.
+   */
+  async waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number> {
+    return Number(await this.run(() => this.send(['WAIT', String(replicas), String(timeoutMs)], key)));
+  }
+
   async ping(): Promise<void> {
     if (this.single) {
       const single = this.single;
@@ -227,10 +238,11 @@ export class RedisConnection {
       return;
     }
     await this.rediscovering?.catch(() => undefined);
-    const cluster = this.cluster;
+    const clusters = [...this.retired, ...(this.cluster ? [this.cluster] : [])];
     this.cluster = undefined;
     this.clusterReady = false;
-    if (cluster) await cluster.disconnect().catch(() => undefined);
+    this.retired.clear();
+    await Promise.all(clusters.map((cluster) => cluster.disconnect().catch(() => undefined)));
   }
 
   private send(command: string[], firstKey: string | undefined): Promise<unknown> {
@@ -280,14 +292,16 @@ export class RedisConnection {
       rootNodes: (this.options.clusterNodes ?? []).map((url) => ({ url })),
       // Eager: node-redis 4.7 answers concurrent first commands to lazily connected nodes with MOVED.
       minimizeConnections: false,
-      defaults: { disableOfflineQueue: true, socket: this.socketOptions() },
+      // A node client does not reconnect by itself: a lost node means a new topology (rediscovery), and a
+      // discovery that lists a dead master fails at once instead of waiting for it.
+      defaults: { disableOfflineQueue: true, socket: { connectTimeout: this.options.connectTimeoutMs ?? 2_000, reconnectStrategy: false } },
     });
     cluster.on('error', (error: unknown) => {
       this.onError(error instanceof Error ? error : new Error(String(error)));
       if (cluster === this.cluster && isNodeFailure(error)) this.rediscover();
     });
     try {
-      await this.deadline(cluster.connect(), (this.options.connectTimeoutMs ?? 2_000) * 2);
+      await this.deadline(cluster.connect(), this.options.connectTimeoutMs ?? 2_000);
     } catch (error) {
       this.onError(error instanceof Error ? error : new Error(String(error)));
       cluster.disconnect().catch(() => undefined);
@@ -304,7 +318,13 @@ export class RedisConnection {
     this.clusterReady = true;
     this.signalReady();
     // Commands already sent through the old client finish (or time out) before it is closed.
-    if (old) setTimeout(() => void old.disconnect().catch(() => undefined), this.commandTimeoutMs * 2).unref();
+    if (old) {
+      this.retired.add(old);
+      setTimeout(() => {
+        this.retired.delete(old);
+        old.disconnect().catch(() => undefined);
+      }, this.commandTimeoutMs * 2).unref();
+    }
   }
 
   private signalReady(): void {
@@ -325,6 +345,8 @@ export class RedisConnection {
  * error; MOVED and ASK are followed by node-redis itself).
  */
 function isNodeFailure(error: unknown): boolean {
-  if (!(error instanceof Error) || error instanceof RedisTimeoutError) return false;
-  return /ECONNREFUSED|ECONNRESET|EPIPE|closed|offline|Socket|CLUSTERDOWN|READONLY|MASTERDOWN/i.test(`${error.name} ${error.message}`);
+  // Not `instanceof Error`: socket errors may come from another realm (Node's own, under a test runner).
+  if (typeof error !== 'object' || error === null || error instanceof RedisTimeoutError) return false;
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  return /ECONNREFUSED|ECONNRESET|EPIPE|closed|offline|Socket|CLUSTERDOWN|READONLY|MASTERDOWN/i.test(`${String(name)} ${String(message)}`);
 }

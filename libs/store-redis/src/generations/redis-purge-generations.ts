@@ -66,6 +66,8 @@ export interface RedisPurgeGenerationsOptions {
   readonly retainMs?: number;
   /** Most fields kept per tenant; past it the oldest are folded into the floor. Default 100 000. */
   readonly maxFieldsPerTenant?: number;
+  /** On a cluster: longest wait for a replica to acknowledge a purge's generation. Default 100. */
+  readonly replicaWaitMs?: number;
   readonly now?: () => number;
 }
 
@@ -80,6 +82,7 @@ export class RedisPurgeGenerations implements PurgeGenerations {
   private readonly keyPrefix: string;
   private readonly retainMs: number;
   private readonly maxFields: number;
+  private readonly replicaWaitMs: number;
   private readonly now: () => number;
   private ownsConnection = false;
 
@@ -90,6 +93,7 @@ export class RedisPurgeGenerations implements PurgeGenerations {
     this.keyPrefix = checkKeyPrefix(options.keyPrefix ?? 'strata:');
     this.retainMs = options.retainMs ?? 0;
     this.maxFields = options.maxFieldsPerTenant ?? 100_000;
+    this.replicaWaitMs = options.replicaWaitMs ?? 100;
     this.now = options.now ?? Date.now;
   }
 
@@ -106,7 +110,11 @@ export class RedisPurgeGenerations implements PurgeGenerations {
 
   async advance(tenant: string, fields: readonly string[]): Promise<number> {
     const args = [String(this.now()), String(this.retainMs), String(this.maxFields), ...fields.map(encodeText)];
-    const reply = await this.connection.script(advanceScript, this.keys(tenant), args);
+    const keys = this.keys(tenant);
+    const reply = await this.connection.script(advanceScript, keys, args);
+    // On a cluster, a purge is acknowledged once a replica has it, so a failover right after it cannot
+    // bring back what it made stale (best effort: a master without a live replica answers after the wait).
+    if (this.connection.isCluster) await this.connection.waitForReplicas(keys[0] ?? '', 1, this.replicaWaitMs);
     return Number(reply);
   }
 

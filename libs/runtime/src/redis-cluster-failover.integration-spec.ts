@@ -1,0 +1,111 @@
+import { type Embedder, LookupUseCase, type MatchVerifier, NO_TELEMETRY, PurgeUseCase, StoreUseCase, fingerprintRequest } from '@strata/cache-core';
+import { type CacheLookupRequest, type CacheStoreRequest, ErrorCode, StrataError } from '@strata/contracts';
+import { MemoryVectorIndex } from '@strata/store-memory';
+import { RedisConnection, RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
+import { LocalRedisCluster } from '@strata/testing';
+
+const embedder: Embedder = { embed: () => Promise.resolve({ model: 'm', vector: [1, 0, 0] }) };
+const verifier: MatchVerifier = { verify: (q, c) => ({ accepted: q === c, similarity: q === c ? 1 : 0, reason: q === c ? 'match' : 'below-threshold' }) };
+const QUESTIONS = 8;
+const PURGED = [0, 1, 2];
+
+function question(product: number): { lookup: CacheLookupRequest; store: (ticket: number | undefined) => CacheStoreRequest } {
+  const fp = fingerprintRequest({ tenant: 'acme', namespace: 'default', namespaceVersion: 1, model: 'm', messages: [{ role: 'user', content: `price of product ${product}?` }] });
+  return {
+    lookup: { tenant: 'acme', namespace: 'default', model: 'm', ...fp, mode: 'auto' },
+    store: (ticket) => ({
+      tenant: 'acme',
+      namespace: 'default',
+      namespaceVersion: 1,
+      model: 'm',
+      ...fp,
+      response: { product },
+      tags: [`product:${product}`],
+      ttlSeconds: 600,
+      storedAt: Date.now(),
+      ...(ticket === undefined ? {} : { ticket }),
+    }),
+  };
+}
+
+/**
+ * Issue #14: L2 and purge generations on a Redis Cluster whose master for the tenant's slot is killed
+ * during traffic. A private cluster (ports 7100–7105), stopped afterwards.
+ */
+describe('L2 and purge generations on Redis Cluster when a master dies', () => {
+  let cluster: LocalRedisCluster;
+  let connection: RedisConnection;
+
+  beforeAll(async () => {
+    cluster = await LocalRedisCluster.ensure(7100);
+    connection = RedisConnection.open({ clusterNodes: cluster.nodes, commandTimeoutMs: 500, maxReconnectDelayMs: 200 });
+    await connection.whenReady(10_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await connection.close();
+    await cluster.stop();
+  });
+
+  it('fails over with only cache_unavailable errors for a bounded window, and never serves a purged entry again', async () => {
+    const l2 = new RedisExactStore(connection);
+    const generations = new RedisPurgeGenerations(connection);
+    const l3 = new MemoryVectorIndex({});
+    const lookup = new LookupUseCase(l2, l3, embedder, verifier, generations, NO_TELEMETRY, { candidates: 5, minCosine: 0, defaultThreshold: 0.5, now: Date.now });
+    const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
+    const purge = new PurgeUseCase(l2, l3, generations, NO_TELEMETRY);
+    const questions = Array.from({ length: QUESTIONS }, (_, i) => question(i));
+
+    for (const q of questions) {
+      const miss = await lookup.execute(q.lookup);
+      await store.execute(q.store(miss.hit ? undefined : miss.ticket));
+    }
+    for (const product of PURGED) await purge.execute({ tenant: 'acme', tags: [`product:${product}`] });
+
+    const servedPurged: number[] = [];
+    const unexpected: unknown[] = [];
+    const storeErrors: string[] = [];
+    /** One round of traffic: every question looked up, every live one stored again; true when nothing failed. */
+    const round = async (): Promise<boolean> => {
+      let clean = true;
+      for (const [product, q] of questions.entries()) {
+        try {
+          const reply = await lookup.execute(q.lookup);
+          if (reply.hit && PURGED.includes(product)) servedPurged.push(product);
+          if (reply.hit || PURGED.includes(product)) continue;
+          await store.execute(q.store(reply.ticket));
+        } catch (error) {
+          clean = false;
+          if (error instanceof StrataError && error.code === ErrorCode.CacheUnavailable) storeErrors.push(error.message);
+          else unexpected.push(error);
+        }
+      }
+      return clean;
+    };
+
+    for (let i = 0; i < 3; i++) expect(await round()).toBe(true);
+    const master = await cluster.masterOf('{acme}');
+    cluster.kill(master);
+
+    // Traffic goes on through the failover; it must come back clean by itself (replica promoted,
+    // topology rediscovered) and stay clean.
+    const deadline = Date.now() + 30_000;
+    let cleanInARow = 0;
+    while (cleanInARow < 3) {
+      if (Date.now() > deadline) throw new Error(`no recovery within 30 s; errors: ${storeErrors.slice(-3).join(' | ')}`);
+      cleanInARow = (await round()) ? cleanInARow + 1 : 0;
+      // Requests arrive as I/O: let timers (reconnects, rediscovery) run between rounds, as a server would.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(await cluster.masterOf('{acme}')).not.toBe(master);
+
+    // A purge after the failover is applied on the new master.
+    await purge.execute({ tenant: 'acme', tags: ['product:3'] });
+    expect(await lookup.execute(question(3).lookup)).toMatchObject({ hit: false });
+
+    expect(unexpected).toEqual([]);
+    expect(servedPurged).toEqual([]);
+    // Surviving entries were replicated: they are served again from L2 without being recomputed.
+    expect(await lookup.execute(question(QUESTIONS - 1).lookup)).toMatchObject({ hit: true, tier: 'l2' });
+  });
+});
