@@ -1,16 +1,16 @@
 import { loadConfig } from '@strata/config';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { STRATA_APPS } from '../checks/app-config.check';
 import { RUNTIME_ENV_NAMES } from '../checks/env-names';
 import { type Finding, finding } from '../checks/finding';
 import { isRecord } from '../manifest';
+import { vendorFile } from '../vendor-file';
 
 const CHECK = 'compose';
 /** The Compose Specification schema, vendored (see vendor/compose-spec/README.md). */
-const SCHEMA_FILE = join(__dirname, '../../vendor/compose-spec/compose-spec.json');
+const SCHEMA_FILE = () => vendorFile('compose-spec', 'compose-spec.json');
 const DOCKERFILE = 'deploy/docker/Dockerfile';
 
 let validator: ValidateFunction | undefined;
@@ -20,7 +20,7 @@ function composeValidator(): ValidateFunction {
     // (`deprecated` on properties). Its `$schema` spells draft-07 as https://…/schema, which ajv does not
     // know by that name: ajv's own draft-07 (the default) validates it instead.
     const ajv = new Ajv({ allErrors: true, strict: false });
-    const { $schema: _draft, ...schema } = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
+    const { $schema: _draft, ...schema } = JSON.parse(readFileSync(SCHEMA_FILE(), 'utf8')) as Record<string, unknown>;
     validator = ajv.compile(schema);
   }
   return validator;

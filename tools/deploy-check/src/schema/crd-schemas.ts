@@ -1,13 +1,11 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { isRecord } from '../manifest';
+import { vendorFile } from '../vendor-file';
 
 /** Vendored CRDs whose served versions deploy-check validates custom resources against (see vendor/strimzi/README.md). */
-const CRD_FILES = ['040-Crd-kafka.yaml', '04A-Crd-kafkanodepool.yaml', '043-Crd-kafkatopic.yaml'].map((f) =>
-  join(__dirname, '../../vendor/strimzi', f),
-);
+const CRD_FILES = ['040-Crd-kafka.yaml', '04A-Crd-kafkanodepool.yaml', '043-Crd-kafkatopic.yaml'];
 
 export interface CrdValidation {
   readonly ok: boolean;
@@ -48,7 +46,8 @@ function crdValidators(): Map<string, ValidateFunction> {
   if (validators) return validators;
   const ajv = new Ajv({ allErrors: true, strict: false });
   validators = new Map();
-  for (const file of CRD_FILES) {
+  for (const name of CRD_FILES) {
+    const file = vendorFile('strimzi', name);
     const crd = parse(readFileSync(file, 'utf8')) as unknown;
     if (!isRecord(crd) || !isRecord(crd.spec) || !isRecord(crd.spec.names)) throw new Error(`${file}: not a CRD`);
     const group = String(crd.spec.group);
