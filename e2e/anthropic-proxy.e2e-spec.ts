@@ -347,4 +347,40 @@ describe('Anthropic Messages proxy (end to end)', () => {
       await metric(/^strata_upstream_tokens_total\{model="gpt-test-pc",tenant="acme",kind="cache_read"\} (\d+)/m),
     ).toBeGreaterThanOrEqual(1_024);
   });
+
+  it('reports prefix stability per namespace: reuse, frequent prefixes, volatile content with a hint', async () => {
+    const headers = { 'x-strata-namespace': 'diag' };
+    const hashes: (string | null)[] = [];
+    for (const [i, at] of ['10:15:02', '10:15:09', '10:16:40'].entries()) {
+      const res = await create(
+        acme,
+        ask('claude-test-g', `Question ${i}?`, { system: `You are the shop bot. Now: 2026-12-04T${at}Z. Be brief.` }),
+        headers,
+      );
+      hashes.push(res.response.headers.get('x-strata-prefix-hash'));
+    }
+    const steady = await create(acme, ask('claude-test-g', 'Question 4?'), headers);
+    await create(acme, ask('claude-test-g', 'Question 5?'), headers);
+    expect(hashes.every((h) => /^[0-9a-f]{16}$/.test(h ?? ''))).toBe(true);
+    expect(new Set(hashes).size).toBe(3);
+
+    const report = await http(strata.url, 'GET', '/v1/prompt-cache/report?namespace=diag', { apiKey: ACME });
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ namespace: 'diag', requests: 5, reuseRate: 0.2 });
+    expect(report.body.topPrefixes[0]).toMatchObject({
+      hash: steady.response.headers.get('x-strata-prefix-hash'),
+      requests: 2,
+    });
+    expect(report.body.volatile[0]).toMatchObject({
+      kind: 'timestamp',
+      occurrences: 2,
+      lastExample: { previous: '2026-12-04T10:15:09Z.', current: '2026-12-04T10:16:40Z.' },
+    });
+    expect(
+      (await http(strata.url, 'GET', '/v1/prompt-cache/report?namespace=diag', { apiKey: GLOBEX })).body.requests,
+    ).toBe(0);
+    const bad = await http(strata.url, 'GET', '/v1/prompt-cache/report?namespace=%20bad', { apiKey: ACME });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_request');
+  });
 });

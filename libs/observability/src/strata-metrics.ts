@@ -151,6 +151,13 @@ export class StrataMetrics {
     registers: [this.registry],
   });
 
+  readonly promptPrefixes = new Counter({
+    name: 'strata_prompt_prefix_requests_total',
+    help: 'Proxied requests by namespace and what their stable prefix (tools, system prompt) did: reused (seen before), new, volatile (changed by a timestamp, date, id or counter since the previous request), none.',
+    labelNames: ['namespace', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly upstreamCost = new Counter({
     name: 'strata_upstream_cost_usd_total',
     help: 'US dollars the upstream charged for answers it computed (reported usage × configured prices), by model and tenant.',

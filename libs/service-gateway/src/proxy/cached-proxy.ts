@@ -1,6 +1,7 @@
 import { type IncomingHttpHeaders } from 'node:http';
 import {
   type CacheEntry,
+  DEFAULT_NAMESPACE,
   type NamespacePolicy,
   RESERVED_TAG_PREFIX,
   type RequestFingerprint,
@@ -31,9 +32,10 @@ import { type ProxyStoreQueue } from '../openai/store/proxy-store-queue';
 import { type UpstreamClient, credentialDigest } from '../openai/upstream/upstream-client';
 import { type UpstreamTarget } from '../openai/upstream/upstream-router';
 import { type SavingsRecorder } from './cost/savings-recorder';
+import { type PrefixDiagnostics, stablePrefix } from './prompt-cache/prefix-diagnostics';
 import { RenderedAnswers } from './rendered-answers';
 import { UpstreamFlight } from './upstream-flight';
-import { type ParsedRequest, type WireFormat } from './wire-format';
+import { type CacheInput, type ParsedRequest, type WireFormat } from './wire-format';
 
 /** A refreshed stale entry is not refreshed again for this long (even if the refresh failed). */
 const REFRESH_BACKOFF_MS = 10_000;
@@ -53,6 +55,7 @@ export interface ProxyDependencies {
   readonly upstream: UpstreamClient;
   readonly stores: ProxyStoreQueue;
   readonly savings: SavingsRecorder;
+  readonly prefixes: PrefixDiagnostics;
 }
 
 interface Ask {
@@ -107,7 +110,22 @@ export class CachedProxy {
       request: this.format.parse(input.body, input.headers),
       controls: input.controls,
     };
-    const keyed = this.key(ask);
+    const cacheInput = this.format.cacheInput(ask.request);
+    const prefix =
+      cacheInput.kind === 'keyed' ? stablePrefix(ask.request.model, cacheInput.messages, cacheInput.params) : undefined;
+    const prefixHash = this.deps.prefixes.observe(
+      ask.caller.tenant,
+      ask.controls.namespace ?? DEFAULT_NAMESPACE,
+      prefix,
+    );
+    const reply = await this.answer(ask, cacheInput, connection);
+    return prefixHash === undefined
+      ? reply
+      : { ...reply, headers: { ...reply.headers, 'x-strata-prefix-hash': prefixHash } };
+  }
+
+  private async answer(ask: Ask, cacheInput: CacheInput, connection: ClientConnection): Promise<ProxyReply> {
+    const keyed = this.key(ask, cacheInput);
     if (keyed.kind === 'bypass') return this.bypass(ask, keyed.reason, connection);
 
     let fwd: 'miss' | 'request' | 'stale' = 'request';
@@ -134,12 +152,11 @@ export class CachedProxy {
   }
 
   /** Whether the cache may answer this request, and its key when it may (computed on the client's request, before any injection). */
-  private key(ask: Ask): Keyed {
+  private key(ask: Ask, input: CacheInput): Keyed {
     const { controls } = ask;
     if (controls.mode === 'off') return { kind: 'bypass', reason: 'mode-off' };
     const limits = this.deps.config.limits;
     enforceLimits(limits, { tags: [...controls.tags] });
-    const input = this.format.cacheInput(ask.request);
     if (input.kind === 'bypass') return input;
     try {
       enforceLimits(limits, { messages: input.messages });

@@ -3,6 +3,7 @@ import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { GatewayCache } from '../../cache-api/gateway-cache';
 import { CachedProxy } from '../../proxy/cached-proxy';
 import { SavingsRecorder } from '../../proxy/cost/savings-recorder';
+import { PrefixDiagnostics } from '../../proxy/prompt-cache/prefix-diagnostics';
 import { openAiChatFormat } from '../../proxy/formats/openai-chat/openai-chat.format';
 import { ProxyStoreQueue } from '../store/proxy-store-queue';
 import { UpstreamClient } from '../upstream/upstream-client';
@@ -17,12 +18,13 @@ export class ChatCompletionsProxy extends CachedProxy {
     upstream: UpstreamClient,
     stores: ProxyStoreQueue,
     savings: SavingsRecorder,
+    prefixes: PrefixDiagnostics,
   ) {
     const router = new UpstreamRouter(config.upstream);
     super(
       openAiChatFormat({ promptCacheKey: config.promptCache.openaiPromptCacheKey }),
       (model) => router.route(model),
-      { config, cache, upstream, stores, savings },
+      { config, cache, upstream, stores, savings, prefixes },
     );
   }
 }

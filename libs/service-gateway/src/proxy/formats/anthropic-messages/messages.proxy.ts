@@ -6,6 +6,7 @@ import { UpstreamClient } from '../../../openai/upstream/upstream-client';
 import { upstreamTarget } from '../../../openai/upstream/upstream-router';
 import { CachedProxy } from '../../cached-proxy';
 import { SavingsRecorder } from '../../cost/savings-recorder';
+import { PrefixDiagnostics } from '../../prompt-cache/prefix-diagnostics';
 import { type CacheControlMode, type CacheControlTtl } from '../../prompt-cache/cache-control-injection';
 import { anthropicMessagesFormat } from './anthropic-messages.format';
 
@@ -18,6 +19,7 @@ export class MessagesProxy extends CachedProxy {
     upstream: UpstreamClient,
     stores: ProxyStoreQueue,
     savings: SavingsRecorder,
+    prefixes: PrefixDiagnostics,
   ) {
     const target = upstreamTarget(config.upstream.anthropic.url, config.upstream.anthropic.apiKey, 'x-api-key');
     const { cacheControl, cacheControlTtl } = config.promptCache;
@@ -30,6 +32,7 @@ export class MessagesProxy extends CachedProxy {
       cache,
       upstream,
       stores,
+      prefixes,
       savings,
     });
   }
