@@ -13,6 +13,11 @@ export interface RedisExactStoreOptions {
   readonly now?: () => number;
   /** Index members examined per purge round trip; each round trip is one atomic script. Default 256. */
   readonly purgeBatchSize?: number;
+  /**
+   * Tags of one purge walked at the same time (their steps pipelined on the connection). A 10 000-tag
+   * event is 10 000 index walks: one at a time they cost 10 000 round trips in sequence. Default 32.
+   */
+  readonly purgeConcurrency?: number;
 }
 
 /**
@@ -27,6 +32,7 @@ export class RedisExactStore implements ExactStore {
   private readonly keyPrefix: string;
   private readonly now: () => number;
   private readonly purgeBatchSize: string;
+  private readonly purgeConcurrency: number;
   private readonly schema: Schema<EntryHash>;
   private current: { native: unknown; repository: Repository<EntryHash> } | undefined;
   private ownsConnection = false;
@@ -38,6 +44,7 @@ export class RedisExactStore implements ExactStore {
     this.keyPrefix = checkKeyPrefix(options.keyPrefix ?? 'strata:');
     this.now = options.now ?? Date.now;
     this.purgeBatchSize = String(options.purgeBatchSize ?? 256);
+    this.purgeConcurrency = Math.max(1, options.purgeConcurrency ?? 32);
     this.schema = entrySchema(this.keyPrefix);
   }
 
@@ -81,8 +88,18 @@ export class RedisExactStore implements ExactStore {
     const { tenant, namespace } = selector;
     const narrowed = namespace === undefined ? ['0', ''] : ['1', encodeText(namespace)];
     if (selector.tags && selector.tags.length > 0) {
+      // Each step is atomic, so concurrent walks serialize in Redis: an entry two tags reach is dropped
+      // (and counted) by whichever step meets it first; the other finds its hash gone.
+      const tags = [...new Set(selector.tags)];
       let purged = 0;
-      for (const tag of new Set(selector.tags)) purged += await this.purgeIndex(tenant, 't', tag, narrowed);
+      let next = 0;
+      const walker = async (): Promise<void> => {
+        while (next < tags.length) {
+          const count = await this.purgeIndex(tenant, 't', tags[next++] ?? '', narrowed);
+          purged += count;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.purgeConcurrency, tags.length) }, walker));
       return purged;
     }
     if (namespace !== undefined) return this.purgeIndex(tenant, 'n', namespace, ['0', '']);
