@@ -4,6 +4,8 @@ import { type IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { type IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { join } from 'node:path';
+import { checkAppConfig } from './checks/app-config.check';
+import { readEnvNames } from './checks/env-names';
 import { checkHpaReplicas } from './checks/hpa-replicas.check';
 import { checkIngress } from './checks/ingress.check';
 import { checkKafkaBrokers } from './checks/kafka-broker.check';
@@ -23,6 +25,7 @@ function render(overlay: string): K8sObject[] {
 const pick = <T>(objects: K8sObject[], kind: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata.name === name) as unknown as T;
 const lines = (findings: Finding[]) => findings.map(formatFinding);
+const ENV_NAMES = readEnvNames(join(__dirname, '../../../libs/config/src/load-config.ts'));
 
 /**
  * The three high-severity defects of issue #14, reintroduced into the real overlays one at a time: each
@@ -139,6 +142,15 @@ describe('deploy-check on the real overlays', () => {
       '[kafka-broker] StatefulSet/strata/kafka: container "kafka": readiness is an open port; check that the broker is registered and in the ISR (an exec probe)',
       `[kafka-broker] StatefulSet/strata/kafka: container "kafka": KAFKA_LOG4J_OPTS does not name a log4j configuration; the image's default writes log files that are never deleted`,
       '[kafka-broker] StatefulSet/strata/kafka: container "kafka": GC log files are on (EXTRA_ARGS unset or with -loggc): set EXTRA_ARGS=-name kafkaServer',
+    ]);
+  });
+
+  it('fails when the gateway does not declare the port it serves /metrics on', () => {
+    const objects = render('prod');
+    const gateway = pick<IDeployment>(objects, 'Deployment', 'gateway').spec!.template.spec!.containers[0];
+    gateway.ports = gateway.ports!.filter((p) => p.name !== 'metrics');
+    expect(lines(checkAppConfig(objects, ENV_NAMES))).toEqual([
+      '[app-config] Deployment/strata/gateway: container "gateway": serves /metrics on 9464, which the container does not declare as its port named "metrics"',
     ]);
   });
 });

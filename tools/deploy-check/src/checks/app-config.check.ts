@@ -213,6 +213,13 @@ function checkLoadedConfig(
     problem(
       `listens on ${portName}=${port}, which the container does not declare (probes and Services use the declared ports)`,
     );
+  if (container.name === 'gateway') {
+    // The gateway serves /metrics on its own port (STRATA_METRICS_PORT, else HEALTH_PORT), off the API port.
+    const metricsPort = config.http.metricsPort ?? config.healthPort;
+    const declared = (container.ports ?? []).find((p) => p.containerPort === metricsPort);
+    if (declared?.name !== 'metrics')
+      problem(`serves /metrics on ${metricsPort}, which the container does not declare as its port named "metrics"`);
+  }
   const needs = (what: string, value: string | undefined, envName: string) => {
     if (value === undefined && !external.has(envName))
       problem(`${envName} is not set: the ${container.name} service needs ${what}`);
