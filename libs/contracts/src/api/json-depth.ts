@@ -12,16 +12,34 @@ export const MAX_JSON_DEPTH = 128;
  */
 export function jsonDepth(value: unknown, limit: number = MAX_JSON_DEPTH): number {
   if (value === null || typeof value !== 'object') return 0;
+  // Two parallel stacks (no tuple per node): this runs on every request body.
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
   let deepest = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (depth > deepest) {
       deepest = depth;
       if (deepest > limit) return deepest;
     }
-    const children = Array.isArray(node) ? (node as unknown[]) : Object.values(node as Record<string, unknown>);
-    for (const child of children) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    if (Array.isArray(node)) {
+      for (const child of node as unknown[]) {
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      const record = node as Record<string, unknown>;
+      for (const key in record) {
+        const child = record[key];
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    }
   }
   return deepest;
 }
