@@ -10,3 +10,5 @@ export type { Calibration, FeatureName, MatchFeatures } from './calibration';
 export type { MatchReason, MatchVerdict } from './match-verdict';
 export { LONG_PROMPT_TOKENS, SemanticVerifier } from './semantic-verifier';
 export type { MatchExplanation, SemanticVerifierOptions } from './semantic-verifier';
+export { calibrationFileSchema, readCalibrationFile } from './model-calibration';
+export type { CalibrationFile, ModelCalibration } from './model-calibration';

@@ -6,9 +6,16 @@ import {
   type WordVectors,
   type WordVectorsOptions,
 } from '@strata/embedding';
-import { CALIBRATION, type MatchFeatures, calibratedSimilarity } from './calibration';
+import {
+  CALIBRATION,
+  type Calibration,
+  DEFAULT_SIMILARITY_THRESHOLD,
+  type MatchFeatures,
+  calibratedSimilarity,
+} from './calibration';
 import { DETERMINERS, FUNCTION_WORDS } from './lexicon';
 import { type MatchReason, type MatchVerdict } from './match-verdict';
+import { type ModelCalibration } from './model-calibration';
 import { DIRECTION_GROUPS } from './near-miss.lexicon';
 import { stem } from './stem';
 import { analyzeText, type TextAnalysis } from './text-analysis';
@@ -29,6 +36,11 @@ export interface SemanticVerifierOptions extends WordVectorsOptions {
    * itself, so the threshold keeps its meaning whichever provider retrieved the candidates.
    */
   readonly embeddingModel?: string;
+  /**
+   * A calibration fitted for `embeddingModel` (`npm run calibrate`): the verifier then decides with that
+   * model's cosine and weights, and its `balanced` threshold is the default. Ignored for another model.
+   */
+  readonly calibration?: ModelCalibration;
 }
 
 /** What `explain()` returns: the verdict and the evidence behind it. */
@@ -49,24 +61,38 @@ const verifiers = new Map<string, Promise<SemanticVerifier>>();
  * the evidence and the cosine combine into one calibrated similarity (docs/semantic-quality.md).
  */
 export class SemanticVerifier {
+  /** The calibrated default threshold for the configured model. */
+  readonly defaultThreshold: number;
   private readonly encoder: SentenceEncoder | undefined;
+  private readonly calibration: Calibration;
 
   private constructor(
     private readonly vectors: WordVectors,
     private readonly lexicon: Lexicon,
     embeddingModel: string,
+    modelCalibration: ModelCalibration | undefined,
   ) {
-    this.encoder = embeddingModel === LOCAL_EMBEDDING_MODEL ? undefined : new SentenceEncoder(vectors);
+    const own = modelCalibration?.model === embeddingModel ? modelCalibration : undefined;
+    // The provider's cosine is evidence only when weights were fitted for it; otherwise the local one is.
+    this.encoder = embeddingModel === LOCAL_EMBEDDING_MODEL || own ? undefined : new SentenceEncoder(vectors);
+    this.calibration = own?.calibration ?? CALIBRATION;
+    this.defaultThreshold = own?.thresholds.balanced ?? DEFAULT_SIMILARITY_THRESHOLD;
   }
 
   /** Loads the word vectors and WordNet once per process and options (shared with the local provider). */
   static load(options: SemanticVerifierOptions = {}): Promise<SemanticVerifier> {
     const embeddingModel = options.embeddingModel ?? LOCAL_EMBEDDING_MODEL;
-    const key = JSON.stringify([options.sourcePath, options.cacheDir, options.maxWords, embeddingModel]);
+    const key = JSON.stringify([
+      options.sourcePath,
+      options.cacheDir,
+      options.maxWords,
+      embeddingModel,
+      options.calibration ?? null,
+    ]);
     let verifier = verifiers.get(key);
     if (verifier === undefined) {
       verifier = Promise.all([loadWordVectors(options), loadWordNet({ cacheDir: options.cacheDir })]).then(
-        ([vectors, wordnet]) => new SemanticVerifier(vectors, wordnet, embeddingModel),
+        ([vectors, wordnet]) => new SemanticVerifier(vectors, wordnet, embeddingModel, options.calibration),
       );
       verifier.catch(() => verifiers.delete(key));
       verifiers.set(key, verifier);
@@ -105,7 +131,7 @@ export class SemanticVerifier {
     const localCosine =
       this.encoder === undefined ? cosine : dot(this.encoder.encode(query), this.encoder.encode(candidate));
     const features: MatchFeatures = { cosine: clampCosine(localCosine), ...alignment.features };
-    const similarity = calibratedSimilarity(features);
+    const similarity = calibratedSimilarity(features, this.calibration);
     if (similarity >= threshold) return { accepted: true, similarity, reason: 'match', features };
     return { accepted: false, similarity, reason: rejectionReason(features), features };
   }
