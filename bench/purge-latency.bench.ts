@@ -267,14 +267,14 @@ async function distributed(options: Options): Promise<Row[]> {
         if (record.purged.l2 !== size) problems.push(`purge ${g}: L2 purged ${record.purged.l2}, expected ${size}`);
         if (vectors && record.purged.l3 !== size)
           problems.push(`purge ${g}: L3 purged ${record.purged.l3}, expected ${size}`);
-        if ((await redis.client.exists(`${STRATA_PREFIX}t:${TENANT}:${tagOf(size, g)}`)) !== 0)
+        if ((await redis.client.exists(`${STRATA_PREFIX}t:{${TENANT}}:${tagOf(size, g)}`)) !== 0)
           problems.push(`purge ${g}: tag index still in Redis`);
-        const sample = groups[g].slice(0, 100).map((e) => `${STRATA_PREFIX}e:${e.id}`);
+        const sample = groups[g].slice(0, 100).map((e) => `${STRATA_PREFIX}e:{${TENANT}}:${e.id}`);
         if ((await redis.client.exists(sample)) !== 0) problems.push(`purge ${g}: entries still in Redis`);
       }
       rows.push(report(mode, size, seedSeconds, size * repeats, samples, problems));
     }
-    const left = await redis.client.exists(survivors.map((e) => `${STRATA_PREFIX}e:${e.id}`));
+    const left = await redis.client.exists(survivors.map((e) => `${STRATA_PREFIX}e:{${TENANT}}:${e.id}`));
     const leftL3 = vectors ? await vectors.count() : SURVIVORS;
     if (left !== SURVIVORS || leftL3 !== SURVIVORS)
       console.log(`!! survivors: ${left} of ${SURVIVORS} in Redis, ${leftL3} in L3`);

@@ -94,7 +94,7 @@ describe('distributed mode over Kafka (end to end)', () => {
     const semantic = await lookup(gatewayB, 'what is the return window for shoes');
     expect(semantic.body).toMatchObject({ hit: true, tier: 'l3', id: returnsId });
     expect((await lookup(gatewayB, 'Do you sell hats?')).body).toMatchObject({ hit: false, status: 'miss' });
-    expect(await redis.exists(`strata:e:${returnsId}`)).toBe(1);
+    expect(await redis.exists(`strata:e:{default}:${returnsId}`)).toBe(1);
     expect(await pointsInQdrant(returnsId)).toBe(1);
   });
 
@@ -108,7 +108,7 @@ describe('distributed mode over Kafka (end to end)', () => {
     });
     await producer.disconnect();
 
-    await eventually(async () => expect(await redis.exists(`strata:e:${returnsId}`)).toBe(0));
+    await eventually(async () => expect(await redis.exists(`strata:e:{default}:${returnsId}`)).toBe(0));
     for (const gw of [gatewayA, gatewayB]) {
       await eventually(async () => expect((await lookup(gw, 'What is the return window for shoes?', 'exact')).body.hit).toBe(false));
       expect((await lookup(gw, 'what is the return window for shoes', 'semantic')).body.hit).toBe(false);
