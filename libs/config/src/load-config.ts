@@ -235,6 +235,7 @@ function fromEnv(env: Env): Json {
       model: str(env, 'EMBEDDING_MODEL'),
       apiKey: str(env, 'EMBEDDING_API_KEY'),
       dimensions: num(env, 'EMBEDDING_DIMENSIONS'),
+      calibrationFile: str(env, 'STRATA_SEMANTIC_CALIBRATION'),
     },
     cache: {
       l1MaxEntries: num(env, 'STRATA_L1_MAX_ENTRIES'),

@@ -139,6 +139,11 @@ export const strataConfigSchema = z
         maxRetries: z.number().int().min(0).default(3),
         batchSize: z.number().int().positive().default(64),
         batchWindowMs: z.number().int().min(0).default(2),
+        /**
+         * A file written by `npm run calibrate`: its entry for `model` makes the semantic verifier decide with
+         * this model's cosine and weights, and sets the default threshold (`STRATA_SEMANTIC_CALIBRATION`).
+         */
+        calibrationFile: z.string().min(1).optional(),
       })
       .strict()
       .default({}),

@@ -19,7 +19,7 @@ import {
   LocalEmbeddingProvider,
   OpenAiCompatibleProvider,
 } from '@strata/embedding';
-import { SemanticVerifier } from '@strata/semantic';
+import { SemanticVerifier, readCalibrationFile } from '@strata/semantic';
 import { MemoryEmbeddingCache, MemoryExactStore, MemoryProcessedEvents, MemoryPurgeGenerations, MemoryVectorIndex } from '@strata/store-memory';
 import { QdrantVectorIndex } from '@strata/store-qdrant';
 import {
@@ -36,6 +36,11 @@ export type Closer = () => Promise<void>;
 export interface BuiltAdapters {
   readonly providers: Provider[];
   readonly closers: Closer[];
+}
+
+export interface CacheAdapters extends BuiltAdapters {
+  /** The verifier's calibrated default threshold for the configured embedding model. */
+  readonly defaultThreshold: number;
 }
 
 const EMBEDDING_CACHE_ENTRIES = 50_000;
@@ -68,7 +73,7 @@ function generationRetentionMs(config: StrataConfig): number {
 }
 
 /** L2 and L3 for the cache service: Redis / Qdrant when configured, in memory otherwise. */
-export async function cacheAdapters(config: StrataConfig): Promise<BuiltAdapters> {
+export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters> {
   const closers: Closer[] = [];
   let exact: ExactStore;
   let generations: PurgeGenerations;
@@ -96,8 +101,11 @@ export async function cacheAdapters(config: StrataConfig): Promise<BuiltAdapters
         timeout: qdrant.timeoutMs,
       })
     : new MemoryVectorIndex({ maxEntries: config.cache.memoryMaxEntries });
-  const verifier = await SemanticVerifier.load({ embeddingModel: config.embedding.model });
+  const { model, calibrationFile } = config.embedding;
+  const calibration = calibrationFile === undefined ? undefined : readCalibrationFile(calibrationFile).models[model];
+  const verifier = await SemanticVerifier.load({ embeddingModel: model, ...(calibration ? { calibration } : {}) });
   return {
+    defaultThreshold: verifier.defaultThreshold,
     providers: [
       { provide: EXACT_STORE, useValue: exact },
       { provide: VECTOR_INDEX, useValue: vectors },

@@ -3,7 +3,6 @@ import { type CustomTransportStrategy, type Server } from '@nestjs/microservices
 import { type INestApplication, type LoggerService, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { type StrataConfig } from '@strata/config';
 import { HealthChecks, OpsModule, PinoNestLogger, StrataMetrics, createLogger } from '@strata/observability';
-import { DEFAULT_SIMILARITY_THRESHOLD } from '@strata/semantic';
 import { CacheServiceModule, DirectCacheService } from '@strata/service-cache';
 import { DirectEmbeddings, EmbeddingServiceModule } from '@strata/service-embedding';
 import { GatewayCache, GatewayModule } from '@strata/service-gateway';
@@ -62,8 +61,8 @@ async function buildModule(
         module: CacheServiceModule.register({
           config,
           adapters: [...built.providers, ...ports],
-          // The verifier's calibrated default (docs/semantic-quality.md), when config sets none.
-          defaultThreshold: DEFAULT_SIMILARITY_THRESHOLD,
+          // The verifier's calibrated default for the embedding model (docs/semantic-quality.md), when config sets none.
+          defaultThreshold: built.defaultThreshold,
           minCosine: config.cache.minCosine ?? (config.embedding.provider === 'local' ? 0.8 : 0.5),
         }),
         closers: built.closers,
