@@ -153,4 +153,12 @@ describe('deploy-check on the real overlays', () => {
       '[app-config] Deployment/strata/gateway: container "gateway": serves /metrics on 9464, which the container does not declare as its port named "metrics"',
     ]);
   });
+
+  it('fails when the gateway would bind loopback (no API keys): nothing outside the pod reaches it', () => {
+    const objects = render('dev');
+    delete pick<{ stringData: Record<string, string> }>(objects, 'Secret', 'strata-secrets').stringData.STRATA_API_KEYS;
+    expect(lines(checkAppConfig(objects, ENV_NAMES))).toEqual([
+      '[app-config] Deployment/strata/gateway: container "gateway": binds 127.0.0.1 (no STRATA_API_KEYS, no HOST): its Service, probes and Ingress cannot reach it; configure API keys',
+    ]);
+  });
 });

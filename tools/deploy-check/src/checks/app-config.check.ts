@@ -10,6 +10,8 @@ import { type Finding, finding } from './finding';
 
 /** The four Strata services: each a Deployment of that name whose pods are labelled as a Strata service. */
 export const STRATA_APPS = ['gateway', 'cache', 'embedding', 'invalidation'] as const;
+/** Addresses only the pod itself can reach. */
+export const LOOPBACK = /^(127\.|localhost$|\[?::1\]?$)/;
 export const APP_POD_LABEL = { key: 'app.kubernetes.io/component', value: 'service' } as const;
 
 export interface ResolvedEnv {
@@ -212,6 +214,11 @@ function checkLoadedConfig(
   if (!containerPorts.has(port))
     problem(
       `listens on ${portName}=${port}, which the container does not declare (probes and Services use the declared ports)`,
+    );
+  const keysInCluster = external.has('STRATA_API_KEYS') || external.has('HOST');
+  if (container.name === 'gateway' && LOOPBACK.test(config.http.host) && !keysInCluster)
+    problem(
+      `binds ${config.http.host} (no STRATA_API_KEYS, no HOST): its Service, probes and Ingress cannot reach it; configure API keys`,
     );
   if (container.name === 'gateway') {
     // The gateway serves /metrics on its own port (STRATA_METRICS_PORT, else HEALTH_PORT), off the API port.

@@ -63,4 +63,10 @@ describe(checkCompose.name, () => {
       'embedding must build from deploy/docker/Dockerfile with args APP: embedding',
     ]);
   });
+
+  it('refuses a gateway that binds loopback inside its container (no API keys)', () => {
+    expect(messages(COMPOSE.replace(/ +STRATA_API_KEYS: .*\n/, ''))).toEqual([
+      'gateway binds 127.0.0.1 inside its container: its published port reaches nothing (set STRATA_API_KEYS)',
+    ]);
+  });
 });

@@ -2,7 +2,7 @@ import { loadConfig } from '@strata/config';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { STRATA_APPS } from '../checks/app-config.check';
+import { LOOPBACK, STRATA_APPS } from '../checks/app-config.check';
 import { RUNTIME_ENV_NAMES } from '../checks/env-names';
 import { type Finding, finding } from '../checks/finding';
 import { isRecord } from '../manifest';
@@ -117,6 +117,14 @@ export function checkCompose(subject: string, text: string, envNames: ReadonlySe
     try {
       const config = loadConfig(env);
       if (config.mode !== 'distributed') out.push(finding(CHECK, subject, `${app} does not run in distributed mode`));
+      if (app === 'gateway' && LOOPBACK.test(config.http.host))
+        out.push(
+          finding(
+            CHECK,
+            subject,
+            `gateway binds ${config.http.host} inside its container: its published port reaches nothing (set STRATA_API_KEYS)`,
+          ),
+        );
     } catch (err) {
       out.push(finding(CHECK, subject, `${app}: the configuration does not load: ${(err as Error).message}`));
     }
