@@ -196,10 +196,18 @@ export const strataConfigSchema = z
                 /** Secret: never logged. */
                 apiKey: z.string().min(1).optional(),
                 apiKeyHeader: z.enum(['authorization', 'api-key']).optional(),
+                /**
+                 * More replicas of the same self-hosted model server (beside `url`): each request goes to the replica
+                 * picked by rendezvous hashing of its stable prefix (so its prefix cache is warm there), with bounded
+                 * load and failover to the next replica on errors.
+                 */
+                replicas: z.array(z.string().url()).optional(),
               })
               .strict(),
           )
           .default([]),
+        /** Prefix-affinity bounded load: no replica takes a request above (1 + ε) × the mean in-flight requests. */
+        affinityLoadFactor: z.number().min(0).default(0.25),
         /** Until the upstream's response headers (streams) or its whole body (non-streaming): a hung upstream releases its clients after this. */
         timeoutMs: z.number().int().positive().default(60_000),
         /** Longest silence between two chunks of a streamed response before it is abandoned (not stored). */

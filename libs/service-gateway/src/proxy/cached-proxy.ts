@@ -62,6 +62,8 @@ interface Ask {
   readonly caller: Caller;
   readonly request: ParsedRequest;
   readonly controls: ProxyControls;
+  /** Picks the replica of a replicated upstream: the stable-prefix hash (prefix affinity), or a random key without one. */
+  readonly routingKey: string;
 }
 
 type Keyed =
@@ -105,19 +107,17 @@ export class CachedProxy {
   }
 
   async handle(input: ProxyInput, connection: ClientConnection): Promise<ProxyReply> {
-    const ask: Ask = {
-      caller: input.caller,
-      request: this.format.parse(input.body, input.headers),
-      controls: input.controls,
-    };
-    const cacheInput = this.format.cacheInput(ask.request);
+    const request = this.format.parse(input.body, input.headers);
+    const cacheInput = this.format.cacheInput(request);
     const prefix =
-      cacheInput.kind === 'keyed' ? stablePrefix(ask.request.model, cacheInput.messages, cacheInput.params) : undefined;
+      cacheInput.kind === 'keyed' ? stablePrefix(request.model, cacheInput.messages, cacheInput.params) : undefined;
     const prefixHash = this.deps.prefixes.observe(
-      ask.caller.tenant,
-      ask.controls.namespace ?? DEFAULT_NAMESPACE,
+      input.caller.tenant,
+      input.controls.namespace ?? DEFAULT_NAMESPACE,
       prefix,
     );
+    const routingKey = prefixHash ?? `random:${Math.random()}`;
+    const ask: Ask = { caller: input.caller, request, controls: input.controls, routingKey };
     const reply = await this.answer(ask, cacheInput, connection);
     return prefixHash === undefined
       ? reply
@@ -309,6 +309,7 @@ export class CachedProxy {
         stream: ask.request.stream,
         credentials: ask.caller.credentials,
         headers: ask.request.forwardHeaders,
+        routingKey: ask.routingKey,
         storable,
       },
       control,

@@ -8,6 +8,7 @@ import {
   type UpstreamPort,
 } from '../openai/upstream/upstream-client';
 import { anthropicMessagesFormat } from './formats/anthropic-messages/anthropic-messages.format';
+import { ReplicaSet } from './affinity/replica-set';
 import { openAiChatFormat } from './formats/openai-chat/openai-chat.format';
 import { type FlightHead, UpstreamFlight } from './upstream-flight';
 
@@ -293,5 +294,45 @@ describe(UpstreamFlight.name, () => {
         expect(await flight.answer).toBeUndefined();
       }
     });
+  });
+
+  it('fails over to the next replica when one cannot be reached or answers 5xx, and frees every in-flight slot', async () => {
+    const urls = ['http://a/v1', 'http://b/v1', 'http://c/v1'];
+    const replicas = urls.map((baseUrl) => ({
+      baseUrl,
+      query: '',
+      apiKey: undefined,
+      apiKeyHeader: 'authorization' as const,
+    }));
+    const set = new ReplicaSet(replicas, urls, 0.25);
+    const order = set.order('prefix-1');
+    const [first, second] = [urls[order[0]], urls[order[1]]];
+    const upstream = new FakeUpstreamPort(() => Promise.resolve(new Response('{}')));
+    upstream.open = (call) => {
+      upstream.calls.push(call);
+      if (call.target.baseUrl === first) return Promise.reject(new TypeError('fetch failed'));
+      if (call.target.baseUrl === second) return Promise.resolve(new Response('{"error":{}}', { status: 503 }));
+      return Promise.resolve(
+        new Response(JSON.stringify(completion), { status: 200, headers: { 'content-type': 'application/json' } }),
+      );
+    };
+    const target = { ...replicas[0], replicas: set };
+    const flight = new UpstreamFlight(
+      upstream,
+      {
+        format: openAiChatFormat(),
+        target,
+        routingKey: 'prefix-1',
+        body: '{}',
+        stream: false,
+        credentials: {},
+        storable: true,
+      },
+      control().control,
+    ).start();
+    expect(await flight.head).toMatchObject({ kind: 'json', status: 200 });
+    expect(upstream.calls.map((c) => c.target.baseUrl)).toEqual([first, second, urls[order[2]]]);
+    await flight.answer;
+    expect(set.load()).toEqual([0, 0, 0]);
   });
 });

@@ -5,6 +5,7 @@ import { SseParser, type SseItem, formatSseComment } from '../openai/sse/sse-par
 import { Deadline } from '../openai/upstream/deadline';
 import {
   type ClientCredentials,
+  type UpstreamCall,
   type UpstreamFailure,
   type UpstreamPort,
   passThroughHeaders,
@@ -56,6 +57,8 @@ export interface FlightRequest {
   readonly credentials: ClientCredentials;
   /** Sent whoever's key is used (`anthropic-version`, `anthropic-beta`). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Picks the replica when the target has several (the stable-prefix hash: prefix affinity). */
+  readonly routingKey?: string | undefined;
   /** False for a pass-through that is never stored (its answer is still read for its usage). */
   readonly storable: boolean;
 }
@@ -94,12 +97,55 @@ export class UpstreamFlight {
     return this;
   }
 
+  /** The replica (or single upstream) to try, in order, each with the release of its in-flight slot. */
+  private candidates(): { target: UpstreamTarget; acquire: () => () => void }[] {
+    const { target, routingKey } = this.request;
+    const set = target.replicas;
+    if (!set) return [{ target, acquire: () => () => undefined }];
+    return set
+      .order(routingKey ?? '')
+      .map((index) => ({ target: set.replicas[index] ?? target, acquire: () => set.acquire(index) }));
+  }
+
+  /**
+   * Opens the call on the first candidate that answers: a replica that cannot be reached or answers 5xx
+   * is skipped for the next one (the last one's answer or failure is the flight's). Undefined when it failed.
+   */
+  private async open(
+    call: UpstreamCall,
+    deadline: Deadline,
+  ): Promise<{ response: Response; call: UpstreamCall; release: () => void } | undefined> {
+    const candidates = this.candidates();
+    for (const [i, candidate] of candidates.entries()) {
+      const attempt = { ...call, target: candidate.target };
+      const release = candidate.acquire();
+      const last = i === candidates.length - 1;
+      let response: Response;
+      try {
+        response = await this.upstream.open({ ...attempt, signal: deadline.signal });
+      } catch (error) {
+        release();
+        const failure = this.upstream.failure(attempt, error, deadline);
+        if (failure.kind === 'unreachable' && !last) continue;
+        deadline.clear();
+        this.fail(failure);
+        return undefined;
+      }
+      if (response.status >= 500 && !last) {
+        release();
+        void response.body?.cancel().catch(() => undefined);
+        continue;
+      }
+      return { response, call: attempt, release };
+    }
+    return undefined;
+  }
+
   private async run(): Promise<void> {
     const { target, body, stream, format } = this.request;
-    const endpoint = format.endpoint;
-    const call = {
+    const request: UpstreamCall = {
       target,
-      endpoint,
+      endpoint: format.endpoint,
       method: 'POST' as const,
       path: format.path,
       body,
@@ -110,14 +156,18 @@ export class UpstreamFlight {
     };
     const deadline = new Deadline(this.control.signal, this.upstream.timeoutMs);
     const started = process.hrtime.bigint();
-    let response: Response;
+    const opened = await this.open(request, deadline);
+    if (!opened) return;
     try {
-      response = await this.upstream.open({ ...call, signal: deadline.signal });
-    } catch (error) {
-      deadline.clear();
-      this.fail(this.upstream.failure(call, error, deadline));
-      return;
+      await this.read(opened.response, opened.call, deadline, started);
+    } finally {
+      opened.release();
     }
+  }
+
+  private async read(response: Response, call: UpstreamCall, deadline: Deadline, started: bigint): Promise<void> {
+    const { format } = this.request;
+    const endpoint = format.endpoint;
     const headers = passThroughHeaders(response.headers);
     const contentType = response.headers.get('content-type') ?? '';
     if (!(response.ok && contentType.includes('text/event-stream'))) {

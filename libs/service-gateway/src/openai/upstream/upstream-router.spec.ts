@@ -3,6 +3,7 @@ import { UpstreamRouter } from './upstream-router';
 const base = {
   apiKeyHeader: 'authorization' as const,
   anthropic: { url: 'https://api.anthropic.com/v1' },
+  affinityLoadFactor: 0.25,
   timeoutMs: 1,
   streamIdleTimeoutMs: 1,
   streamUsage: true,
@@ -56,5 +57,26 @@ describe(UpstreamRouter.name, () => {
     const routesOnly = new UpstreamRouter({ ...base, routes: [{ models: ['a'], url: 'http://a/v1' }] });
     expect(routesOnly.route('b')).toBeUndefined();
     expect(routesOnly.default).toBeUndefined();
+  });
+
+  it('makes a route with replicas one target whose requests pick a replica by prefix affinity', () => {
+    const router = new UpstreamRouter({
+      ...base,
+      routes: [
+        {
+          models: ['llama-*'],
+          url: 'http://a:8000/v1',
+          replicas: ['http://b:8000/v1', 'http://c:8000/v1'],
+          apiKey: 'k',
+        },
+      ],
+    });
+    const target = router.route('llama-3');
+    expect(target?.baseUrl).toBe('http://a:8000/v1');
+    expect(target?.replicas?.replicas.map((r) => [r.baseUrl, r.apiKey])).toEqual([
+      ['http://a:8000/v1', 'k'],
+      ['http://b:8000/v1', 'k'],
+      ['http://c:8000/v1', 'k'],
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { type StrataConfig } from '@strata/config';
+import { ReplicaSet } from '../../proxy/affinity/replica-set';
 import { firstMatch } from '../model-pattern';
 
 /** Where a request goes: an OpenAI-compatible base URL and, if configured, the key to use there. */
@@ -11,6 +12,8 @@ export interface UpstreamTarget {
   readonly apiKey: string | undefined;
   /** `authorization` (Bearer), Azure's `api-key`, or Anthropic's `x-api-key`. */
   readonly apiKeyHeader: 'authorization' | 'api-key' | 'x-api-key';
+  /** Several replicas of a self-hosted server: each request picks one by prefix affinity (`baseUrl` is the first's). */
+  readonly replicas?: ReplicaSet<UpstreamTarget>;
 }
 
 /** A target from a configured base URL (its query is kept apart and appended to every call). */
@@ -36,7 +39,16 @@ export class UpstreamRouter {
   constructor(config: StrataConfig['upstream']) {
     this.byModel = firstMatch(
       config.routes.flatMap((route) => {
-        const routeTarget = upstreamTarget(route.url, route.apiKey ?? undefined, route.apiKeyHeader ?? 'authorization');
+        const urls = [route.url, ...(route.replicas ?? [])];
+        const targets = urls.map((url) =>
+          upstreamTarget(url, route.apiKey ?? undefined, route.apiKeyHeader ?? 'authorization'),
+        );
+        const primary =
+          targets[0] ?? upstreamTarget(route.url, route.apiKey ?? undefined, route.apiKeyHeader ?? 'authorization');
+        const routeTarget: UpstreamTarget =
+          targets.length > 1
+            ? { ...primary, replicas: new ReplicaSet(targets, urls, config.affinityLoadFactor) }
+            : primary;
         return route.models.map((pattern) => [pattern, routeTarget] as const);
       }),
     );
