@@ -68,12 +68,12 @@ async function measure(connection: RedisConnection, contentChars: number): Promi
     const usage = Number(await connection.client.sendCommand(['MEMORY', 'USAGE', key, 'SAMPLES', '0']));
     const rest = key.slice(prefix.length);
     if (rest.startsWith('e:')) bytes.entry += usage;
-    else if (rest.startsWith('t:acme:$entry:')) bytes.entryTag += usage;
+    else if (rest.startsWith('t:{acme}:$entry:')) bytes.entryTag += usage;
     else if (rest.startsWith('t:')) bytes.sharedTags += usage;
     else if (rest.startsWith('n:')) bytes.namespace += usage;
     else bytes.other += usage;
   }
-  const encoding = await connection.client.objectEncoding(`${prefix}e:${(await connection.client.zRange(`${prefix}n:acme:support`, 0, 0))[0]}`);
+  const encoding = await connection.client.objectEncoding(`${prefix}e:{acme}:${(await connection.client.zRange(`${prefix}n:{acme}:support`, 0, 0))[0]}`);
   await deleteKeys(connection, prefix);
 
   const per = (n: number): number => Math.round(n / ENTRIES);
