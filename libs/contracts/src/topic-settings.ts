@@ -55,3 +55,8 @@ export function topicTable(): TopicSettings[] {
 export function topicSettings(topic: string): TopicSettings {
   return { topic, configs: configsOf(topic) };
 }
+
+/** Is this one of the topics of the table? */
+export function isStrataTopic(topic: string): boolean {
+  return allTopics().includes(topic);
+}

@@ -20,6 +20,10 @@ describe(KafkaAdmin.name, () => {
       ]);
     });
 
+    it("leaves a topic outside the table (a test's own) to the broker defaults", () => {
+      expect(topicCreations(['strata.test.echo.v1'], kafka)[0]?.configEntries).toEqual([]);
+    });
+
     it('gives every topic Strata uses a retention and a cleanup policy', () => {
       for (const creation of topicCreations(allTopics(), kafka)) {
         expect(creation.configEntries?.map((c) => c.name)).toEqual(

@@ -1,10 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { type StrataConfig } from '@strata/config';
-import { topicSettings } from '@strata/contracts';
+import { isStrataTopic, topicSettings } from '@strata/contracts';
 import { type Admin, type ITopicConfig, Kafka } from 'kafkajs';
 import { kafkaClientConfig } from './kafka-client-config';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The table's configs of a Strata topic; none for a topic outside the table (tests' own topics). */
+function knownTopicConfigs(topic: string): Readonly<Record<string, string>> {
+  return isStrataTopic(topic) ? topicSettings(topic).configs : {};
+}
 
 /**
  * How a service creates a missing topic: the configured partitions and replication, and the topic's
@@ -16,7 +21,7 @@ export function topicCreations(topics: readonly string[], kafka: Pick<StrataConf
     topic,
     numPartitions: kafka.partitions,
     replicationFactor: kafka.replicationFactor,
-    configEntries: Object.entries(topicSettings(topic).configs).map(([name, value]) => ({ name, value })),
+    configEntries: Object.entries(knownTopicConfigs(topic)).map(([name, value]) => ({ name, value })),
   }));
 }
 
