@@ -207,7 +207,7 @@ export const strataConfigSchema = z
           )
           .default([]),
         /** Prefix-affinity bounded load: no replica takes a request above (1 + ε) × the mean in-flight requests. */
-        affinityLoadFactor: z.number().min(0).default(0.25),
+        affinityLoadFactor: z.number().min(0).default(0.5),
         /** Until the upstream's response headers (streams) or its whole body (non-streaming): a hung upstream releases its clients after this. */
         timeoutMs: z.number().int().positive().default(60_000),
         /** Longest silence between two chunks of a streamed response before it is abandoned (not stored). */
