@@ -60,25 +60,19 @@ interface Result {
   missesPerCpuSecond: number;
 }
 
-/** xorshift128+: deterministic, allocation-free random numbers. */
+/** mulberry32: deterministic random numbers with a period of 2^32 (every question distinct in practice). */
 class Random {
-  private s0 = 0x9e3779b9;
-  private s1 = 0x243f6a88;
+  private state: number;
 
   constructor(seed: number) {
-    this.s0 ^= seed;
-    for (let i = 0; i < 20; i++) this.next();
+    this.state = seed >>> 0;
   }
 
   next(): number {
-    let x = this.s0;
-    const y = this.s1;
-    this.s0 = y;
-    x ^= x << 23;
-    x ^= x >>> 17;
-    x ^= y ^ (y >>> 26);
-    this.s1 = x;
-    return ((this.s0 + this.s1) >>> 0) / 4_294_967_296;
+    this.state = (this.state + 0x6d2b79f5) | 0;
+    let t = Math.imul(this.state ^ (this.state >>> 15), this.state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   }
 
   gaussian(): number {
