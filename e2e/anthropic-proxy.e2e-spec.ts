@@ -94,6 +94,13 @@ describe('Anthropic Messages proxy (end to end)', () => {
       STRATA_CACHE_TIMEOUT_MS: '2000',
     });
     acme = anthropic(ACME);
+    // The first embedding loads the local model: do it before the semantic test, which times nothing.
+    const warm = new OpenAI({ apiKey: ACME, baseURL: `${strata.url}/v1`, maxRetries: 0 });
+    await eventually(
+      async () => (await warm.embeddings.create({ model: 'glove-wiki-100d', input: 'warm up' })).data.length === 1,
+      60_000,
+      200,
+    );
   });
 
   afterAll(async () => {
@@ -168,6 +175,24 @@ describe('Anthropic Messages proxy (end to end)', () => {
     expect(message).toMatchObject(direct.data);
     expect(fake.messageCalls('Name three rivers')).toHaveLength(1);
     expect(fake.messageCalls('capital of France')).toHaveLength(2);
+  });
+
+  it('answers a paraphrase of the last question from L3 in the same conversation context', async () => {
+    const body = ask('claude-test-s', 'How long do I have to return boots?', {
+      system: 'You are the support bot of a shoe shop.',
+    });
+    const miss = await create(acme, body);
+    await cached(body);
+    const paraphrase = await create(
+      acme,
+      ask('claude-test-s', 'how long do i have to return my boots', {
+        system: 'You are the support bot of a shoe shop.',
+      }),
+    );
+    expect(paraphrase.response.headers.get('x-strata-tier')).toBe('l3');
+    expect(Number(paraphrase.response.headers.get('x-strata-similarity'))).toBeGreaterThanOrEqual(0.95);
+    expect(paraphrase.data).toEqual(miss.data);
+    expect(fake.messageCalls('boots')).toHaveLength(1);
   });
 
   it('never answers an OpenAI request with an Anthropic answer, nor another tenant', async () => {
