@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { type Provider } from '@nestjs/common';
-import { type ClientKafka, type ClientProxy, type CustomTransportStrategy } from '@nestjs/microservices';
+import { type CustomTransportStrategy } from '@nestjs/microservices';
 import { type StrataConfig } from '@strata/config';
 import {
   CACHE_ENTRY_GET_TOPIC,
@@ -21,13 +21,12 @@ import {
   type L1Evictions,
 } from '@strata/contracts';
 import {
-  ClientProxyMessaging,
   KafkaCacheService,
   KafkaEmbeddings,
   KafkaInvalidation,
   KafkaL1Evictions,
-  type KafkaMessaging,
-  createKafkaClient,
+  type KafkaRequester,
+  createKafkaRequester,
   createKafkaServer,
 } from '@strata/transport';
 import { type ServiceName } from './transport-factory';
@@ -48,14 +47,20 @@ const REQUESTS_SENT: Record<ServiceName, readonly string[]> = {
   invalidation: [CACHE_PURGE_TOPIC],
 };
 
+/** Request topics on every lookup's path: served, and their replies consumed, by consumers of their own. */
+/** How often request-reply consumers commit their offsets (each request's own commit is a round trip). */
+const REPLY_COMMIT_EVERY_MS = 5_000;
+
+const HOT_REQUESTS: readonly string[] = [CACHE_LOOKUP_TOPIC];
+
 /**
- * Distributed mode's transport: NestJS' Kafka transport (kafkajs). Each service process has one Kafka
- * server (its handlers) and one client (everything it sends), behind the Kafka adapters of the ports the
+ * Distributed mode's transport: NestJS' Kafka server (its handlers) and a lean kafkajs requester
+ * (`KafkaRequester`: everything it sends), behind the Kafka adapters of the ports the
  * service calls. Gateways consume the L1-eviction broadcast in a consumer group of their own, so every
  * replica gets every eviction.
  */
 export class KafkaTransportFactory {
-  private client: ClientKafka | undefined;
+  private client: KafkaRequester | undefined;
   private readonly instanceId: string;
 
   constructor(
@@ -69,15 +74,43 @@ export class KafkaTransportFactory {
     return this.service === 'gateway' ? `strata-gateway-${this.instanceId}` : `strata-${this.service}`;
   }
 
-  server(): CustomTransportStrategy {
-    // The invalidation service's first start must not skip data changes published before it: replaying
-    // them is harmless (events are applied once by id, purges are idempotent).
-    return createKafkaServer(
-      this.config,
-      `${this.config.kafka.clientId}-${this.service}`,
-      this.groupId(),
-      this.service === 'invalidation',
-    );
+  /**
+   * The Kafka servers of this service's handlers. The cache service serves lookups on a server (consumer group
+   * `strata-cache-lookup`) of their own: kafkajs has no fetch sessions, so a consumer of all its request topics
+   * would list every partition of each in every fetch, and a lookup would wait on that.
+   */
+  servers(): CustomTransportStrategy[] {
+    const clientId = `${this.config.kafka.clientId}-${this.service}`;
+    switch (this.service) {
+      case 'cache':
+        // Request-reply only: offsets committed every few seconds rather than after every request.
+        return [
+          createKafkaServer(
+            this.config,
+            `${clientId}-lookup`,
+            `${this.groupId()}-lookup`,
+            false,
+            (topic) => HOT_REQUESTS.includes(topic),
+            REPLY_COMMIT_EVERY_MS,
+          ),
+          createKafkaServer(
+            this.config,
+            clientId,
+            this.groupId(),
+            false,
+            (topic) => !HOT_REQUESTS.includes(topic),
+            REPLY_COMMIT_EVERY_MS,
+          ),
+        ];
+      case 'embedding':
+        return [createKafkaServer(this.config, clientId, this.groupId(), false, undefined, REPLY_COMMIT_EVERY_MS)];
+      case 'gateway':
+        return [createKafkaServer(this.config, clientId, this.groupId())];
+      case 'invalidation':
+        // Its first start must not skip data changes published before it: replaying them is harmless (events
+        // are applied once by id, purges are idempotent).
+        return [createKafkaServer(this.config, clientId, this.groupId(), true)];
+    }
   }
 
   /** The Kafka adapters of the ports this service calls. */
@@ -115,14 +148,15 @@ export class KafkaTransportFactory {
     this.client = undefined;
   }
 
-  private messaging(): KafkaMessaging {
+  private messaging(): KafkaRequester {
     // Replies are work-shared by the replicas of a service: each gets its own reply partitions.
-    this.client ??= createKafkaClient(
+    this.client ??= createKafkaRequester(
       this.config,
       `${this.config.kafka.clientId}-${this.service}`,
       `strata-${this.service}`,
       REQUESTS_SENT[this.service],
+      HOT_REQUESTS,
     );
-    return new ClientProxyMessaging(this.client as unknown as ClientProxy);
+    return this.client;
   }
 }

@@ -190,16 +190,20 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
     await admin.waitForBroker();
     await admin.ensureTopics(allTopics());
     await admin.waitForTopics(allTopics());
-    const server = transport.server() as CustomTransportStrategy & Pick<Server, 'status'>;
-    app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+    const servers = transport.servers() as (CustomTransportStrategy & Pick<Server, 'status'>)[];
+    for (const server of servers) app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     await app.startAllMicroservices();
     await transport.connect();
     consuming = true;
     // A consumer that crashed (and may not come back) is not ready; kafkajs' reconnect makes it ready again.
-    server.status.subscribe((status) => {
-      if (status === 'crashed') consuming = false;
-      else if (status === 'connected') consuming = true;
-    });
+    const crashed = new Set<CustomTransportStrategy>();
+    for (const server of servers) {
+      server.status.subscribe((status) => {
+        if (status === 'crashed') crashed.add(server);
+        else if (status === 'connected') crashed.delete(server);
+        consuming = crashed.size === 0;
+      });
+    }
     if (service === 'gateway') {
       // Once up, a gateway keeps serving (L1 hits, fast misses) through a Kafka outage: degraded, not unready.
       health.register('kafka', kafkaCheck, { critical: false });

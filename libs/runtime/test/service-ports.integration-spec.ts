@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DynamicModule, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type ClientKafka, type ClientProxy } from '@nestjs/microservices';
 import {
   EXACT_STORE,
   MATCH_VERIFIER,
@@ -41,12 +40,12 @@ import {
 } from '@strata/store-memory';
 import { eventually } from '@strata/testing';
 import {
-  ClientProxyMessaging,
   KafkaAdmin,
   KafkaCacheService,
   KafkaEmbeddings,
   KafkaInvalidation,
-  createKafkaClient,
+  type KafkaRequester,
+  createKafkaRequester,
   createKafkaServer,
 } from '@strata/transport';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test-only tool, never a runtime dependency
@@ -157,11 +156,12 @@ async function overKafka(broker: KafkaTestBroker): Promise<Ports> {
   await admin.waitForBroker();
   await admin.ensureTopics(allTopics());
   await admin.close();
-  const clients: ClientKafka[] = [];
+  const clients: KafkaRequester[] = [];
   const client = (name: string, topics: readonly string[]) => {
-    const created = createKafkaClient(config, name, name, topics);
+    // Lookup replies in a consumer of their own, as in distributed mode.
+    const created = createKafkaRequester(config, name, name, topics, [CACHE_LOOKUP_TOPIC]);
     clients.push(created);
-    return new ClientProxyMessaging(created as unknown as ClientProxy);
+    return created;
   };
   const evicted: L1EvictEvent[] = [];
   const build = modules(config, evicted);

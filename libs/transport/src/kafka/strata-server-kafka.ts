@@ -15,6 +15,11 @@ export interface StrataServerKafkaOptions {
   readonly maxAttempts: number;
   /** How often a long-running handler heartbeats to its group (kafkajs only heartbeats between messages). */
   readonly heartbeatIntervalMs: number;
+  /**
+   * The handlers' topics this server consumes (default: all of them). A hot topic gets a server of its own, so
+   * its fetches list only its own partitions (kafkajs has no fetch sessions: every fetch lists every partition).
+   */
+  readonly topics?: (topic: string) => boolean;
 }
 
 /** Failures that say "a dependency is away, retry": never counted towards dead-lettering. */
@@ -70,6 +75,14 @@ export class StrataServerKafka extends ServerKafka {
     } finally {
       this.beating.delete(heartbeat);
     }
+  }
+
+  override async bindEvents(consumer: Parameters<ServerKafka['bindEvents']>[0]): Promise<void> {
+    const only = this.strata.topics;
+    if (only === undefined) return super.bindEvents(consumer);
+    const topics = [...this.messageHandlers.keys()].filter(only);
+    if (topics.length > 0) await consumer.subscribe({ ...this.options.subscribe, topics });
+    await consumer.run({ ...this.options.run, eachMessage: this.getMessageHandler() });
   }
 
   override async close(): Promise<void> {
