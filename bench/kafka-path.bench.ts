@@ -8,15 +8,23 @@
  * - embedded: `node dist/apps/gateway/src/main.js` with no STRATA_MODE (all four services in one process,
  *   in-memory L2), again with `STRATA_L1_MAX_ENTRIES=1` and cycling keys, and its L1 hit.
  *
+ * - kafkajs: the bare reference on the same broker — a plain kafkajs request-reply (one request topic, one reply
+ *   topic with the same partition count, default kafkajs settings, a lookup-sized request and an L2-hit-sized
+ *   reply) between a requester and a responder in this process;
+ * - embedded-redis: the embedded gateway on the same Redis (`REDIS_URL`), so the L2 lookup is the one the cache
+ *   service does, only without Kafka: the distributed p50 minus this p50 is the Kafka part of a lookup.
+ *
  * p50/p99 latency and throughput at each concurrency, every phase bounded by a request count and a time
  * budget, plus the CPU each process spent per request (the machine has 2 cores: at high concurrency the
  * throughput is what the CPU allows). See bench/README.md for how to run it and for numbers.
  *
- * Usage: node dist/bench/kafka-path.bench.js [--modes distributed,embedded] [--concurrency 1,16]
+ * Usage: node dist/bench/kafka-path.bench.js [--modes kafkajs,distributed,embedded-redis,embedded] [--concurrency 1,16]
+ *          [--brokers host:port (an external Kafka; default: the test broker in a process of its own)]
  *          [--entries 2000] [--requests 3000] [--seconds 15] [--redis-url redis://127.0.0.1:6379] [--redis-db 13]
  *          [--partitions N] [--json path] [--cpu-prof DIR (V8 CPU profiles of the service processes)]
  */
 import { writeFileSync } from 'node:fs';
+import { Kafka, logLevel } from 'kafkajs';
 import { argument, listArgument, numberArgument } from './support/args';
 import { DEFAULT_NAMESPACE, entryIdFromKey, entryTag, fingerprintRequest } from '@strata/cache-core';
 import { RedisExactStore } from '@strata/store-redis';
@@ -42,7 +50,7 @@ const LOOKUP_TIMEOUT_MS = 2_000;
 const STRATA_PREFIX = 'strata:';
 
 interface Row extends LoadResult {
-  readonly mode: 'distributed' | 'embedded';
+  readonly mode: 'kafkajs' | 'distributed' | 'embedded-redis' | 'embedded';
   readonly path: string;
   /** CPU milliseconds per request, by process (`client` is this bench, the load generator). */
   readonly cpuMsPerRequest: Readonly<Record<string, number>>;
@@ -84,7 +92,7 @@ async function seedOverHttp(client: JsonClient, entries: number): Promise<void> 
  * a request of the default tenant and namespace (a store over Kafka would also embed, which only slows
  * seeding down; lookups that hit L2 never look at L3).
  */
-async function seedRedis(store: RedisExactStore, entries: number): Promise<void> {
+async function seedRedis(store: RedisExactStore, entries: number, generation: number): Promise<void> {
   const started = Date.now();
   const now = Date.now();
   await forEachConcurrently(entries, 32, async (i) => {
@@ -110,9 +118,30 @@ async function seedRedis(store: RedisExactStore, entries: number): Promise<void>
       tags: ['bench:kafka-path', entryTag(id)],
       createdAt: now,
       expiresAt: now + 86_400_000,
+      generation,
     });
   });
   console.error(`  seeded ${entries} entries into Redis in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * The tenant's purge generation, from the ticket of a lookup that misses: entries are seeded with it, as a store
+ * after that miss would be (an entry without one predates the generations' epoch and is never served).
+ */
+async function currentTicket(client: JsonClient): Promise<number> {
+  // Right after start-up a distributed gateway may not have its reply partitions yet: such a lookup misses without one.
+  for (let attempt = 0; attempt < 60; attempt++) {
+    // Exact only: a semantic lookup would wait for an embedding service these phases do not run.
+    const reply = await client.send(
+      'POST',
+      '/v1/cache/lookup',
+      JSON.stringify({ ...JSON.parse(lookupBody(-1 - attempt)), mode: 'exact' }),
+    );
+    const ticket = /"ticket":(\d+)/.exec(reply.body)?.[1];
+    if (ticket !== undefined) return Number(ticket);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error('no lookup answered a miss with a ticket');
 }
 
 interface Target {
@@ -132,7 +161,10 @@ async function measure(
 ): Promise<Row[]> {
   const rows: Row[] = [];
   const bodies = Array.from({ length: entries }, (_, i) => lookupBody(i));
-  const probe = await target.client.send('POST', '/v1/cache/lookup', bodies[0]);
+  // The first lookups warm the path up (connections, JIT): on a loaded machine they can time out into a miss.
+  let probe = await target.client.send('POST', '/v1/cache/lookup', bodies[0]);
+  for (let attempt = 1; attempt < 10 && outcomeOf(probe.status, probe.body) !== 'l2'; attempt++)
+    probe = await target.client.send('POST', '/v1/cache/lookup', bodies[attempt]);
   if (outcomeOf(probe.status, probe.body) !== 'l2')
     throw new Error(`a stored entry was not an L2 hit: ${probe.status} ${probe.body}`);
   const phases: { path: string; key: (i: number) => string }[] = [
@@ -187,16 +219,20 @@ function printRow(r: Row): void {
   );
 }
 
-async function distributed(options: Options): Promise<Row[]> {
+/** The broker every Kafka phase uses: `--brokers`, or the test broker in a process of its own (then its CPU is metered). */
+interface Broker {
+  readonly url: string;
+  readonly process?: BenchProcess;
+}
+
+async function distributed(options: Options, broker: Broker): Promise<Row[]> {
   const redisUrl = redisUrlWithDb(options.redisUrl, options.redisDb);
   const redis = await openRedis(redisUrl);
   await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
-  let broker: BenchProcess | undefined;
   let cache: BenchProcess | undefined;
   let gateway: BenchProcess | undefined;
   let client: JsonClient | undefined;
   try {
-    broker = await startKafkaTestBroker();
     const env = {
       STRATA_MODE: 'distributed',
       KAFKA_BROKERS: broker.url,
@@ -212,12 +248,12 @@ async function distributed(options: Options): Promise<Row[]> {
     ]);
     for (const p of [cache, gateway]) await waitUntilReady(p);
     client = new JsonClient(gateway.url);
-    await seedRedis(new RedisExactStore(redis), options.entries);
+    await seedRedis(new RedisExactStore(redis), options.entries, await currentTicket(client));
     const redisProcess = await redisPid(redis);
     const cpu = new CpuMeter(
       new Map<string, () => number>([
         ['gateway', () => processCpuMs(gateway!.pid)],
-        ['broker', () => processCpuMs(broker!.pid)],
+        ...(broker.process ? [['broker', () => processCpuMs(broker.process!.pid)] as [string, () => number]] : []),
         ['cache', () => processCpuMs(cache!.pid)],
         ['redis', () => processCpuMs(redisProcess)],
         ['client', ownCpuMs],
@@ -232,9 +268,213 @@ async function distributed(options: Options): Promise<Row[]> {
     );
   } finally {
     client?.close();
-    await stopAll([gateway, cache, broker]);
+    await stopAll([gateway, cache]);
     await deleteKeys(redis, STRATA_PREFIX);
     await redis.close();
+  }
+}
+
+/** Embedded on Redis: the same L2 lookup as the cache service's, called directly (no Kafka). */
+async function embeddedRedis(options: Options): Promise<Row[]> {
+  const redisUrl = redisUrlWithDb(options.redisUrl, options.redisDb);
+  const redis = await openRedis(redisUrl);
+  await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
+  let gateway: BenchProcess | undefined;
+  let client: JsonClient | undefined;
+  try {
+    gateway = await startProcess({
+      name: 'gateway (embedded, Redis)',
+      entry: 'dist/apps/gateway/src/main.js',
+      env: { STRATA_L1_MAX_ENTRIES: '1', REDIS_URL: redisUrl, STRATA_CACHE_TIMEOUT_MS: String(LOOKUP_TIMEOUT_MS) },
+      nodeArgs: cpuProfileArgs(options.cpuProfileDir),
+    });
+    await waitUntilReady(gateway);
+    client = new JsonClient(gateway.url);
+    await seedRedis(new RedisExactStore(redis), options.entries, await currentTicket(client));
+    const pid = gateway.pid;
+    const redisProcess = await redisPid(redis);
+    const cpu = new CpuMeter(
+      new Map<string, () => number>([
+        ['gateway', () => processCpuMs(pid)],
+        ['redis', () => processCpuMs(redisProcess)],
+        ['client', ownCpuMs],
+      ]),
+    );
+    return await measure(
+      { mode: 'embedded-redis', client, cpu, l2Path: 'L2 direct (gateway → cache use case → Redis)' },
+      options.entries,
+      options.concurrencies,
+      options.requests,
+      options.seconds,
+    );
+  } finally {
+    client?.close();
+    await gateway?.stop();
+    await deleteKeys(redis, STRATA_PREFIX);
+    await redis.close();
+  }
+}
+
+/** A lookup request and an L2 hit's reply as they travel (sizes as in Strata's own messages). */
+const RR_REQUEST = JSON.stringify({
+  tenant: 'default',
+  namespace: DEFAULT_NAMESPACE,
+  model: BENCH_MODEL,
+  exactKey: 'a'.repeat(64),
+  contextHash: 'b'.repeat(64),
+  query: question(1),
+  mode: 'auto',
+  threshold: 0.95,
+});
+const RR_REPLY = JSON.stringify({
+  hit: true,
+  tier: 'l2',
+  entry: {
+    id: '5a1c0000-0000-4000-8000-000000000000',
+    tenant: 'default',
+    namespace: DEFAULT_NAMESPACE,
+    namespaceVersion: 1,
+    model: BENCH_MODEL,
+    exactKey: 'a'.repeat(64),
+    contextHash: 'b'.repeat(64),
+    query: question(1),
+    response: SAMPLE_RESPONSE,
+    tags: ['bench:kafka-path'],
+    createdAt: 1,
+    expiresAt: 2,
+  },
+});
+
+/**
+ * The bare reference: a plain kafkajs request-reply on the same broker, default settings, one request topic and
+ * one reply topic with the services' partition count. The requester sends the request with a correlation id and
+ * its reply partition in headers; the responder parses it and produces the reply there; the requester parses it.
+ */
+async function plainKafkajs(options: Options, broker: Broker): Promise<Row[]> {
+  const kafka = new Kafka({ clientId: 'bench-rr', brokers: [broker.url], logLevel: logLevel.NOTHING });
+  const topic = `bench.rr.${process.pid}.${Date.now()}`;
+  const replyTopic = `${topic}.reply`;
+  const partitions = options.partitions ?? 6;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [topic, replyTopic].map((name) => ({ topic: name, numPartitions: partitions, replicationFactor: 1 })),
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  const responderProducer = kafka.producer();
+  const responder = kafka.consumer({ groupId: `${topic}-server` });
+  const producer = kafka.producer();
+  const requester = kafka.consumer({ groupId: `${topic}-client` });
+  const waiting = new Map<string, () => void>();
+  let replyPartition: number | undefined;
+  let responderJoined = false;
+  requester.on(requester.events.GROUP_JOIN, (event) => {
+    replyPartition = Math.min(...(event.payload.memberAssignment[replyTopic] ?? [0]));
+  });
+  responder.on(responder.events.GROUP_JOIN, () => (responderJoined = true));
+  try {
+    await Promise.all([responderProducer.connect(), producer.connect(), responder.connect(), requester.connect()]);
+    await responder.subscribe({ topic });
+    await requester.subscribe({ topic: replyTopic });
+    await responder.run({
+      eachMessage: async ({ message }) => {
+        JSON.parse(message.value?.toString() ?? 'null');
+        const headers = message.headers ?? {};
+        await responderProducer.send({
+          topic: replyTopic,
+          messages: [
+            { value: RR_REPLY, partition: Number(String(headers.partition)), headers: { id: String(headers.id) } },
+          ],
+        });
+      },
+    });
+    await requester.run({
+      // eslint-disable-next-line @typescript-eslint/require-await -- kafkajs takes an async handler
+      eachMessage: async ({ message }) => {
+        JSON.parse(message.value?.toString() ?? 'null');
+        const id = String(message.headers?.id);
+        waiting.get(id)?.();
+        waiting.delete(id);
+      },
+    });
+    const deadline = Date.now() + 30_000;
+    while (replyPartition === undefined || !responderJoined) {
+      if (Date.now() > deadline) throw new Error('the plain kafkajs consumers did not join their groups');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const cpu = new CpuMeter(
+      new Map<string, () => number>([
+        ...(broker.process ? [['broker', () => processCpuMs(broker.process!.pid)] as [string, () => number]] : []),
+        ['client (requester + responder)', ownCpuMs],
+      ]),
+    );
+    const rows: Row[] = [];
+    let sequence = 0;
+    const send = () =>
+      new Promise<string>((resolve) => {
+        const id = String(sequence++);
+        const timer = setTimeout(() => {
+          waiting.delete(id);
+          resolve('timeout');
+        }, LOOKUP_TIMEOUT_MS);
+        waiting.set(id, () => {
+          clearTimeout(timer);
+          resolve('reply');
+        });
+        producer
+          .send({ topic, messages: [{ value: RR_REQUEST, headers: { id, partition: String(replyPartition) } }] })
+          .catch(() => resolve('send failed'));
+      });
+    for (const concurrency of options.concurrencies) {
+      cpu.begin();
+      const result = await runLoad({
+        concurrency,
+        maxRequests: options.requests,
+        maxSeconds: options.seconds,
+        warmup: WARMUP,
+        send,
+      });
+      const used = cpu.end();
+      const perRequest = Object.fromEntries(
+        Object.entries(used).map(([name, ms]) => [name, ms / (result.requests + WARMUP)]),
+      );
+      const row: Row = {
+        mode: 'kafkajs',
+        path: 'plain kafkajs request-reply (same broker)',
+        ...result,
+        cpuMsPerRequest: perRequest,
+      };
+      rows.push(row);
+      printRow(row);
+    }
+    return rows;
+  } finally {
+    await Promise.allSettled([
+      requester.disconnect(),
+      responder.disconnect(),
+      producer.disconnect(),
+      responderProducer.disconnect(),
+    ]);
+  }
+}
+
+/** At each concurrency: the Kafka part of a lookup (distributed − embedded on Redis, p50) against the plain kafkajs p50. */
+function printKafkaPart(rows: readonly Row[]): void {
+  const p50 = (mode: Row['mode'], concurrency: number) =>
+    rows.find((r) => r.mode === mode && r.concurrency === concurrency && !r.path.startsWith('L1'))?.latency.p50Ms;
+  for (const concurrency of new Set(rows.map((r) => r.concurrency))) {
+    const [viaKafka, direct, plain] = [
+      p50('distributed', concurrency),
+      p50('embedded-redis', concurrency),
+      p50('kafkajs', concurrency),
+    ];
+    if (viaKafka === undefined || direct === undefined || plain === undefined) continue;
+    const part = viaKafka - direct;
+    console.log(
+      `concurrency ${concurrency}: Kafka part of a lookup ${ms(part)} ms (p50 ${ms(viaKafka)} − ${ms(direct)}); ` +
+        `plain kafkajs request-reply ${ms(plain)} ms; ratio ${(part / plain).toFixed(2)}`,
+    );
   }
 }
 
@@ -274,6 +514,8 @@ async function embedded(options: Options): Promise<Row[]> {
 interface Options {
   /** `--cpu-prof DIR`: every service process writes a V8 CPU profile there when it stops. */
   readonly cpuProfileDir: string | undefined;
+  /** `--brokers host:port[,…]`: an external Kafka for every Kafka phase (default: the test broker, started here). */
+  readonly brokers: string | undefined;
   /** `--partitions N`: partitions of every topic the services create (KAFKA_TOPIC_PARTITIONS; default the config's, 6). */
   readonly partitions: number | undefined;
   readonly modes: string[];
@@ -288,8 +530,9 @@ interface Options {
 async function main(): Promise<void> {
   const options: Options = {
     cpuProfileDir: argument('cpu-prof'),
+    brokers: argument('brokers'),
     partitions: argument('partitions') === undefined ? undefined : numberArgument('partitions', 6),
-    modes: listArgument('modes', ['distributed', 'embedded']),
+    modes: listArgument('modes', ['kafkajs', 'distributed', 'embedded-redis', 'embedded']),
     concurrencies: listArgument('concurrency', ['1', '16']).map(Number),
     entries: numberArgument('entries', 2_000),
     requests: numberArgument('requests', 3_000),
@@ -304,11 +547,22 @@ async function main(): Promise<void> {
   );
   printHeader();
   const rows: Row[] = [];
-  for (const mode of options.modes) {
-    if (mode === 'distributed') rows.push(...(await distributed(options)));
-    else if (mode === 'embedded') rows.push(...(await embedded(options)));
-    else throw new Error(`unknown mode "${mode}" (distributed, embedded)`);
+  const needsKafka = options.modes.some((mode) => mode === 'kafkajs' || mode === 'distributed');
+  const ownBroker = needsKafka && options.brokers === undefined ? await startKafkaTestBroker() : undefined;
+  const broker: Broker = ownBroker ? { url: ownBroker.url, process: ownBroker } : { url: options.brokers ?? '' };
+  try {
+    for (const mode of options.modes) {
+      if (mode === 'kafkajs') rows.push(...(await plainKafkajs(options, broker)));
+      else if (mode === 'distributed') rows.push(...(await distributed(options, broker)));
+      else if (mode === 'embedded-redis') rows.push(...(await embeddedRedis(options)));
+      else if (mode === 'embedded') rows.push(...(await embedded(options)));
+      else throw new Error(`unknown mode "${mode}" (kafkajs, distributed, embedded-redis, embedded)`);
+    }
+  } finally {
+    await ownBroker?.stop();
   }
+  console.log('');
+  printKafkaPart(rows);
   console.log(`\nwhole run ${((Date.now() - started) / 1000).toFixed(0)} s; ${machineLoad()}`);
   const json = argument('json');
   if (json)
