@@ -185,10 +185,13 @@ describe(MemoryVectorIndex.name, () => {
   describe('large contexts', () => {
     /** Unit vectors around `topics` random directions in 16 dimensions (deterministic). */
     function clustered(count: number, topics: number, seed: number): number[][] {
+      // mulberry32: a full-period generator (an LCG in doubles loses precision and cycles early).
       let state = seed;
       const uniform = (): number => {
-        state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-        return (state + 1) / 2_147_483_649;
+        state = (state + 0x6d2b79f5) | 0;
+        let t = Math.imul(state ^ (state >>> 15), state | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return (((t ^ (t >>> 14)) >>> 0) + 1) / 4_294_967_297;
       };
       const gaussian = (): number => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
       const centroids = Array.from({ length: topics }, () => Array.from({ length: 16 }, gaussian));
