@@ -1,0 +1,180 @@
+import { NamespacePolicies, entryFromStoreRequest } from '@strata/cache-core';
+import { loadConfig } from '@strata/config';
+import {
+  type CacheLookupReply,
+  type CacheLookupRequest,
+  type CacheService,
+  type CacheStoreRequest,
+  ErrorCode,
+  type Invalidation,
+  type InvalidationPurgeRequest,
+  StrataError,
+} from '@strata/contracts';
+import { L1Cache } from '../l1/l1-cache';
+import { GatewayCache } from './gateway-cache';
+import { TenantStats } from './tenant-stats';
+
+/** A cache service in memory: stores by exact key, answers lookups from them, can be made to fail. */
+class FakeCacheService implements CacheService {
+  readonly lookups: CacheLookupRequest[] = [];
+  readonly stored = new Map<string, CacheStoreRequest>();
+  failWith: StrataError | undefined;
+  stale = false;
+
+  lookup(request: CacheLookupRequest): Promise<CacheLookupReply> {
+    this.lookups.push(request);
+    if (this.failWith) return Promise.reject(this.failWith);
+    const stored = this.stored.get(request.exactKey);
+    if (!stored) return Promise.resolve({ hit: false, ticket: 7 });
+    return Promise.resolve({ hit: true, tier: 'l2', entry: entryFromStoreRequest(stored, 7) });
+  }
+
+  store(request: CacheStoreRequest) {
+    if (this.failWith) return Promise.reject(this.failWith);
+    if (!this.stale) this.stored.set(request.exactKey, request);
+    return Promise.resolve({
+      id: `id-${request.exactKey.slice(0, 8)}`,
+      l2: !this.stale,
+      l3: !this.stale,
+      ...(this.stale ? { stale: true } : { generation: 7 }),
+    });
+  }
+
+  ticket() {
+    return this.failWith ? Promise.reject(this.failWith) : Promise.resolve({ ticket: 7 });
+  }
+
+  getEntry() {
+    return Promise.resolve({ entry: null });
+  }
+
+  stats() {
+    return this.failWith ? Promise.reject(this.failWith) : Promise.resolve({ l2: 4, l3: 3 });
+  }
+
+  purge() {
+    return Promise.resolve({ l2: 0, l3: 0 });
+  }
+}
+
+function setup() {
+  const config = loadConfig({}, { log: { level: 'silent' } });
+  const l1 = new L1Cache({ maxEntries: 100, maxTtlSeconds: 300 });
+  const policies = new NamespacePolicies({
+    temperaturePolicy: 'deterministic-only',
+    defaultTtlSeconds: 3_600,
+    maxTtlSeconds: 86_400,
+  });
+  const cache = new FakeCacheService();
+  const purges: InvalidationPurgeRequest[] = [];
+  const invalidation: Invalidation = {
+    purge: (request) => {
+      purges.push(request);
+      return Promise.resolve({ l2: 2, l3: 1, generation: 8 });
+    },
+    publish: () => Promise.resolve(),
+  };
+  const sut = new GatewayCache(config, l1, policies, cache, invalidation, new TenantStats());
+  return { sut, cache, l1, purges };
+}
+
+const request = {
+  model: 'gpt-test',
+  messages: [{ role: 'user' as const, content: 'How long do returns take?' }],
+  params: { temperature: 0 },
+};
+
+describe(GatewayCache.name, () => {
+  it('bypasses a sampling request without asking the cache service', async () => {
+    const { sut, cache } = setup();
+
+    await expect(sut.lookup('acme', { ...request, params: { temperature: 0.7 } })).resolves.toEqual({
+      status: 'bypass',
+      reason: 'temperature',
+    });
+    expect(cache.lookups).toEqual([]);
+  });
+
+  it('misses with the ticket, then answers a stored request from L1 without asking the cache service again', async () => {
+    const { sut, cache } = setup();
+
+    await expect(sut.lookup('acme', request)).resolves.toEqual({ status: 'miss', ticket: 7 });
+    await sut.store('acme', request, { answer: '30 days' }, { ticket: 7, tags: ['doc:returns'] });
+    const hit = await sut.lookup('acme', request);
+
+    expect(hit).toMatchObject({
+      status: 'hit',
+      tier: 'l1',
+      entry: { tenant: 'acme', response: { answer: '30 days' } },
+    });
+    expect(cache.lookups).toHaveLength(1);
+  });
+
+  it('fills L1 from an L2 hit', async () => {
+    const { sut, cache, l1 } = setup();
+    await sut.store('acme', request, { answer: '30 days' }, {});
+    const fingerprint = sut.fingerprint('acme', request, sut.policy(undefined));
+    l1.delete(fingerprint.exactKey, 'acme');
+
+    await expect(sut.lookup('acme', request)).resolves.toMatchObject({ status: 'hit', tier: 'l2' });
+    await expect(sut.lookup('acme', request)).resolves.toMatchObject({ status: 'hit', tier: 'l1' });
+    expect(cache.lookups).toHaveLength(1);
+  });
+
+  it('answers a miss (not an error) when the cache service fails or answers a malformed reply', async () => {
+    const { sut, cache } = setup();
+
+    cache.failWith = new StrataError(ErrorCode.CacheUnavailable, 'no reply within 50 ms');
+    await expect(sut.lookup('acme', request)).resolves.toEqual({ status: 'miss' });
+    cache.failWith = new StrataError(
+      ErrorCode.InvalidReply,
+      'malformed reply to strata.cache.lookup.v1: entry.tenant: Required',
+    );
+    await expect(sut.lookup('acme', request)).resolves.toEqual({ status: 'miss' });
+  });
+
+  it('refuses a store the cache service found stale, and keeps it out of L1', async () => {
+    const { sut, cache } = setup();
+    cache.stale = true;
+
+    await expect(sut.store('acme', request, { answer: 'old' }, { ticket: 3 })).rejects.toMatchObject({
+      code: ErrorCode.StaleEntry,
+    });
+    cache.stale = false;
+    await expect(sut.lookup('acme', request)).resolves.toMatchObject({ status: 'miss' });
+  });
+
+  it('refuses to store a sampling request', async () => {
+    const { sut } = setup();
+
+    await expect(sut.store('acme', { ...request, params: { temperature: 1 } }, 'x', {})).rejects.toMatchObject({
+      code: ErrorCode.NotCacheable,
+    });
+  });
+
+  it('purges through the invalidation service with a purge id and evicts its own L1 before answering', async () => {
+    const { sut, purges } = setup();
+    await sut.store('acme', request, { answer: '30 days' }, { tags: ['doc:returns'] });
+
+    const counts = await sut.purge({ tenant: 'acme', tags: ['doc:returns'] });
+
+    expect(counts).toEqual({ l1: 1, l2: 2, l3: 1 });
+    expect(purges).toEqual([{ tenant: 'acme', tags: ['doc:returns'], purgeId: expect.any(String) as string }]);
+  });
+
+  it('answers stats without the cache service counts when it is away', async () => {
+    const { sut, cache } = setup();
+
+    await expect(sut.stats()).resolves.toEqual({ entries: { l1: 0, l2: 4, l3: 3 } });
+    cache.failWith = new StrataError(ErrorCode.CacheUnavailable, 'away');
+    await expect(sut.stats()).resolves.toEqual({ entries: { l1: 0, l2: null, l3: null } });
+  });
+
+  it('has no ticket when the cache service does not answer in time', async () => {
+    const { sut, cache } = setup();
+
+    await expect(sut.ticket('acme')).resolves.toBe(7);
+    cache.failWith = new StrataError(ErrorCode.CacheUnavailable, 'away');
+    await expect(sut.ticket('acme')).resolves.toBeUndefined();
+  });
+});
