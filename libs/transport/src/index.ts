@@ -1,14 +1,10 @@
 export { StrataRpcExceptionFilter } from './rpc-exception.filter';
 export { parsePayload } from './parse-payload';
-export { parseReply } from './parse-reply';
 export { withDeadline } from './deadline';
 export { InProcessL1Evictions } from './in-process/in-process-l1-evictions';
-export { StrataServerKafka } from './kafka/strata-server-kafka';
 export { KafkaAdmin } from './kafka/kafka-admin';
 export { createKafkaClient, createKafkaRequester, createKafkaServer } from './kafka/kafka-endpoints';
 export { KafkaRequester } from './kafka/kafka-requester';
-export { ClientProxyMessaging } from './kafka/kafka-messaging';
-export type { KafkaMessaging } from './kafka/kafka-messaging';
 export { KafkaCacheService } from './ports/kafka-cache-service';
 export { KafkaEmbeddings } from './ports/kafka-embeddings';
 export { KafkaInvalidation } from './ports/kafka-invalidation';

@@ -1,6 +1,6 @@
 import { Controller, type INestMicroservice, Module, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type ClientKafka, type ClientProxy, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { loadConfig } from '@strata/config';
 import { Correlation } from '@strata/observability';
 import { Kafka, logLevel } from 'kafkajs';
@@ -10,8 +10,8 @@ import { KafkaTestBroker } from '../../../../tools/kafka-test-broker/src';
 import { parsePayload } from '../parse-payload';
 import { StrataRpcExceptionFilter } from '../rpc-exception.filter';
 import { KafkaAdmin } from './kafka-admin';
-import { createKafkaClient, createKafkaServer } from './kafka-endpoints';
-import { ClientProxyMessaging } from './kafka-messaging';
+import { createKafkaRequester, createKafkaServer } from './kafka-endpoints';
+import { type KafkaRequester } from './kafka-requester';
 
 const ECHO = 'strata.test.echo.v1';
 const EVENTS = 'strata.test.events.v1';
@@ -53,7 +53,7 @@ async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {
 describe('StrataServerKafka (NestJS Kafka transport over the wire-level broker)', () => {
   let broker: KafkaTestBroker;
   let service: INestMicroservice;
-  let client: ClientKafka;
+  let client: KafkaRequester;
   let kafka: Kafka;
 
   beforeAll(async () => {
@@ -65,7 +65,7 @@ describe('StrataServerKafka (NestJS Kafka transport over the wire-level broker)'
     await admin.close();
     service = await NestFactory.createMicroservice(TestModule, { strategy: createKafkaServer(config, 'test-service', 'test-service'), logger: false });
     await service.listen();
-    client = createKafkaClient(config, 'test-caller', 'test-caller', [ECHO]);
+    client = createKafkaRequester(config, 'test-caller', 'test-caller', [ECHO]);
     await client.connect();
     kafka = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING });
   }, 60_000);
@@ -84,7 +84,7 @@ describe('StrataServerKafka (NestJS Kafka transport over the wire-level broker)'
   }
 
   it('carries the correlation id of a request to the handler that serves it', async () => {
-    const reply = await Correlation.run('req-7', () => new ClientProxyMessaging(client as unknown as ClientProxy).request(ECHO, { n: 3 }, 15_000));
+    const reply = await Correlation.run('req-7', () => client.request(ECHO, { n: 3 }, 15_000));
     expect(reply).toEqual({ n: 3, requestId: 'req-7' });
   });
 
