@@ -4,6 +4,8 @@ import { ChatCompletionsProxy } from '../chat/chat-completions.proxy';
 import { parseProxyControls } from '../controls/proxy-controls';
 import { EmbeddingsProxy } from '../embeddings/embeddings.proxy';
 import { ModelsProxy } from '../models/models.proxy';
+import { RequestIdentity } from '../../auth/request-identity';
+import { type Identity } from '../../auth/tenant-resolver';
 import { ClientConnection } from './client-connection';
 import { OpenAiErrorFilter } from './openai-error.filter';
 import { ProxyAccess } from './proxy-access';
@@ -28,10 +30,11 @@ export class OpenAiHttpController {
   async chatCompletions(
     @Body() body: unknown,
     @Req() request: FastifyRequest,
+    @RequestIdentity() identity: Identity,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
-    const caller = this.access.admit(request.headers);
+    const caller = this.access.caller(identity, request.headers);
     const controls = parseProxyControls(request.headers);
     writeProxyReply(
       reply,
@@ -45,17 +48,22 @@ export class OpenAiHttpController {
   async createEmbeddings(
     @Body() body: unknown,
     @Req() request: FastifyRequest,
+    @RequestIdentity() identity: Identity,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
-    const caller = this.access.admit(request.headers);
+    const caller = this.access.caller(identity, request.headers);
     writeProxyReply(reply, await this.embeddings.handle({ caller, body }, connection), request.id);
   }
 
   @Get('models')
-  async listModels(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async listModels(
+    @Req() request: FastifyRequest,
+    @RequestIdentity() identity: Identity,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
-    const caller = this.access.admit(request.headers);
+    const caller = this.access.caller(identity, request.headers);
     writeProxyReply(reply, await this.models.list(caller, connection), request.id);
   }
 
@@ -63,10 +71,11 @@ export class OpenAiHttpController {
   @Get('models/*')
   async retrieveModel(
     @Req() request: FastifyRequest<{ Params: Record<string, string> }>,
+    @RequestIdentity() identity: Identity,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
-    const caller = this.access.admit(request.headers);
+    const caller = this.access.caller(identity, request.headers);
     const id = decodeURIComponent(request.params['*'] ?? '');
     writeProxyReply(reply, await this.models.retrieve(id, caller, connection), request.id);
   }

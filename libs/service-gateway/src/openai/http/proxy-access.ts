@@ -1,11 +1,8 @@
 import { type IncomingHttpHeaders } from 'node:http';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { type RequestApi } from '@strata/cache-core';
-import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { ErrorCode, StrataError } from '@strata/contracts';
-import { StrataMetrics } from '@strata/observability';
-import { TenantResolver } from '../../auth/tenant-resolver';
-import { TokenBucketLimiter, configuredLimits } from '../rate-limit/token-bucket-limiter';
+import { type Identity } from '../../auth/tenant-resolver';
 import { type ClientCredentials } from '../upstream/upstream-client';
 
 /** A 429 that tells the client when to come back. */
@@ -27,57 +24,32 @@ const UPSTREAM_CREDENTIAL_HEADERS: Record<RequestApi, readonly string[]> = {
   anthropic: ['x-api-key', 'authorization'],
 };
 
-/** Where a Strata key is read from, first match wins (the same order as every other endpoint). */
-const STRATA_KEY_HEADERS = ['x-strata-key', 'authorization', 'x-api-key'] as const;
-
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
 /**
- * Who is calling a proxy endpoint, and with which upstream credentials.
- *
- * With Strata API keys configured, the Strata key is read from `X-Strata-Key`, else `Authorization:
- * Bearer`, else `X-API-Key` — so an OpenAI client's api key (a bearer token) or an Anthropic client's
- * (`x-api-key`) can be the Strata key — and the header that carried it is never forwarded. A client
- * that brings its own upstream key sends the Strata key as `X-Strata-Key` and its upstream key as its
- * SDK does. With no Strata keys, every caller is the default tenant and its credentials are passed
- * through. A key configured for the upstream always replaces the client's credentials. Then the
- * tenant's rate limit applies.
+ * Who is calling a proxy endpoint, and with which upstream credentials. The access guard has already
+ * identified the caller (and applied its rate limit): with Strata keys, from `X-Strata-Key`, else
+ * `Authorization: Bearer` (an OpenAI client's api key), else `X-API-Key` (an Anthropic client's). The
+ * header that carried the Strata key is never forwarded; the client's other credential headers are,
+ * when no key is configured for the upstream — so a client that brings its own upstream key sends the
+ * Strata key as `X-Strata-Key`. With no Strata keys, every caller is the default tenant and its
+ * credentials are passed through.
  */
 @Injectable()
 export class ProxyAccess {
-  private readonly limiter: TokenBucketLimiter;
-  private readonly metrics = StrataMetrics.shared();
-
-  constructor(
-    private readonly tenants: TenantResolver,
-    @Inject(STRATA_CONFIG) config: StrataConfig,
-  ) {
-    this.limiter = new TokenBucketLimiter(configuredLimits(config.rateLimit));
-  }
-
-  admit(headers: IncomingHttpHeaders, api: RequestApi = 'openai'): Caller {
-    let tenant: string;
-    let consumed: string | undefined;
-    if (!this.tenants.authRequired) {
-      tenant = this.tenants.resolve(undefined, undefined);
-    } else {
-      consumed = STRATA_KEY_HEADERS.find((name) => single(headers[name]) !== undefined);
-      const value = consumed === undefined ? undefined : single(headers[consumed]);
-      tenant =
-        consumed === 'authorization' ? this.tenants.resolve(value, undefined) : this.tenants.resolve(undefined, value);
-    }
+  caller(identity: Identity, headers: IncomingHttpHeaders, api: RequestApi = 'openai'): Caller {
+    if (identity.kind !== 'tenant')
+      throw new StrataError(
+        ErrorCode.Unauthorized,
+        'admin keys only read /v1/cache/stats and /metrics; use a tenant key',
+      );
     const credentials: Record<string, string> = {};
     for (const name of UPSTREAM_CREDENTIAL_HEADERS[api]) {
       const value = single(headers[name]);
-      if (value !== undefined && name !== consumed) credentials[name] = value;
+      if (value !== undefined && name !== identity.via) credentials[name] = value;
     }
-    const decision = this.limiter.take(tenant);
-    if (!decision.allowed) {
-      this.metrics.rateLimited.inc({ tenant });
-      throw new RateLimitedError(decision.retryAfterSeconds);
-    }
-    return { tenant, credentials };
+    return { tenant: identity.tenant, credentials };
   }
 }

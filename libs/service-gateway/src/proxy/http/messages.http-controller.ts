@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { RequestIdentity } from '../../auth/request-identity';
+import { type Identity } from '../../auth/tenant-resolver';
 import { parseProxyControls } from '../../openai/controls/proxy-controls';
 import { ClientConnection } from '../../openai/http/client-connection';
 import { ProxyAccess } from '../../openai/http/proxy-access';
@@ -21,9 +23,14 @@ export class MessagesHttpController {
 
   @Post('messages')
   @HttpCode(200)
-  async create(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async create(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @RequestIdentity() identity: Identity,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
-    const caller = this.access.admit(request.headers, 'anthropic');
+    const caller = this.access.caller(identity, request.headers, 'anthropic');
     const controls = parseProxyControls(request.headers);
     writeProxyReply(
       reply,

@@ -2,6 +2,8 @@ import { Controller, Get, Query, Req } from '@nestjs/common';
 import { DEFAULT_NAMESPACE } from '@strata/cache-core';
 import { ErrorCode, StrataError, namespaceSchema } from '@strata/contracts';
 import { type FastifyRequest } from 'fastify';
+import { RequestIdentity } from '../../auth/request-identity';
+import { type Identity } from '../../auth/tenant-resolver';
 import { ProxyAccess } from '../../openai/http/proxy-access';
 import { PrefixDiagnostics, type PrefixReport } from '../prompt-cache/prefix-diagnostics';
 
@@ -18,8 +20,12 @@ export class PromptCacheReportHttpController {
   ) {}
 
   @Get('report')
-  report(@Query('namespace') namespace: unknown, @Req() request: FastifyRequest): PrefixReport {
-    const { tenant } = this.access.admit(request.headers);
+  report(
+    @Query('namespace') namespace: unknown,
+    @Req() request: FastifyRequest,
+    @RequestIdentity() identity: Identity,
+  ): PrefixReport {
+    const { tenant } = this.access.caller(identity, request.headers);
     const parsed = namespaceSchema.safeParse(namespace ?? DEFAULT_NAMESPACE);
     if (!parsed.success)
       throw new StrataError(ErrorCode.InvalidRequest, `namespace: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
