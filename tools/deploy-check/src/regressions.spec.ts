@@ -58,8 +58,30 @@ describe('deploy-check on the real overlays', () => {
     const objects = render('prod');
     const policy = pick<INetworkPolicy>(objects, 'NetworkPolicy', 'invalidation');
     policy.spec!.egress = policy.spec!.egress!.filter((r) => !JSON.stringify(r).includes('redis'));
+    expect(lines(checkNetworkFlows(objects))).toEqual(
+      [0, 1, 2, 3, 4, 5].map(
+        (i) =>
+          `[network-flows] Deployment/strata/invalidation: egress to Redis Cluster node (redis://redis-${i}.redis-cluster:6379) on TCP 6379 (StatefulSet/strata/redis) is not allowed by its NetworkPolicies`,
+      ),
+    );
+  });
+
+  it('fails when the Redis Cluster nodes may not reach each other on the cluster bus', () => {
+    const objects = render('prod');
+    const policy = pick<INetworkPolicy>(objects, 'NetworkPolicy', 'redis');
+    for (const rule of [...policy.spec!.ingress!, ...policy.spec!.egress!])
+      rule.ports = rule.ports!.filter((p) => p.port !== 16379);
     expect(lines(checkNetworkFlows(objects))).toEqual([
-      '[network-flows] Deployment/strata/invalidation: egress to Redis (redis://redis:6379) on TCP 6379 (StatefulSet/strata/redis) is not allowed by its NetworkPolicies',
+      '[network-flows] StatefulSet/strata/redis: egress to its Redis Cluster peers on TCP 16379 is not allowed',
+      '[network-flows] StatefulSet/strata/redis: ingress from its Redis Cluster peers on TCP 16379 is not allowed',
+    ]);
+  });
+
+  it('fails when the Qdrant peers may not reach each other on the p2p port', () => {
+    const objects = render('prod');
+    pick<INetworkPolicy>(objects, 'NetworkPolicy', 'qdrant').spec!.egress = [];
+    expect(lines(checkNetworkFlows(objects))).toEqual([
+      '[network-flows] StatefulSet/strata/qdrant: egress to its Qdrant cluster (p2p) peers on TCP 6335 is not allowed',
     ]);
   });
 

@@ -231,14 +231,15 @@ function checkLoadedConfig(
     if (value === undefined && !external.has(envName))
       problem(`${envName} is not set: the ${container.name} service needs ${what}`);
   };
+  // Redis is one server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES, which wins when both are set).
+  const redis = config.redis.clusterNodes?.[0] ?? config.redis.url;
   if (container.name === 'cache') {
-    needs('Redis (L2)', config.redis.url, 'REDIS_URL');
+    needs('Redis (L2)', redis, 'REDIS_URL');
     needs('Qdrant (L3)', config.qdrant.url, 'QDRANT_URL');
   }
-  if (container.name === 'invalidation')
-    needs('Redis (the ids of applied data-change events)', config.redis.url, 'REDIS_URL');
+  if (container.name === 'invalidation') needs('Redis (the ids of applied data-change events)', redis, 'REDIS_URL');
   if (container.name === 'embedding') {
-    needs('Redis (embedding cache)', config.redis.url, 'REDIS_URL');
+    needs('Redis (embedding cache)', redis, 'REDIS_URL');
     if (config.embedding.provider === 'openai') needs('the provider URL', config.embedding.url, 'EMBEDDING_URL');
   }
   return out;

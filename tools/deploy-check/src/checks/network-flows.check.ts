@@ -217,7 +217,11 @@ function flowsOf(app: AppContainer, config: StrataConfig, cluster: Cluster): Flo
         for (const broker of config.kafka.brokers) to('Kafka', broker, 9092);
         break;
       case 'redis':
-        if (config.redis.url) to('Redis', config.redis.url, 6379);
+        // Redis Cluster: the client opens a connection to every node; each seed must be reachable (and
+        // the seeds of the render are the nodes of the StatefulSet behind them). It wins over REDIS_URL.
+        if (config.redis.clusterNodes && config.redis.clusterNodes.length > 0)
+          for (const node of config.redis.clusterNodes) to('Redis Cluster node', node, 6379);
+        else if (config.redis.url) to('Redis', config.redis.url, 6379);
         else external('Redis', 'REDIS_URL', 6379);
         break;
       case 'qdrant':
@@ -234,6 +238,42 @@ function flowsOf(app: AppContainer, config: StrataConfig, cluster: Cluster): Flo
     }
   }
   return flows;
+}
+
+/** The ports the members of a clustered store open to each other (container args and env of the pod). */
+function peerPorts(pod: PodTemplate): { what: string; ports: number[] } | undefined {
+  for (const container of pod.spec.containers) {
+    const args = [...(container.command ?? []), ...(container.args ?? [])];
+    const i = args.indexOf('--cluster-enabled');
+    if (i >= 0 && args[i + 1] === 'yes')
+      // Replication and the CLUSTER commands on the data port, gossip and failover on the cluster bus.
+      return { what: 'Redis Cluster', ports: [6379, 16379] };
+    const env = new Map((container.env ?? []).map((e) => [e.name, e.value]));
+    if (env.get('QDRANT__CLUSTER__ENABLED') === 'true')
+      return { what: 'Qdrant cluster (p2p)', ports: [Number(env.get('QDRANT__CLUSTER__P2P__PORT') ?? 6335)] };
+  }
+  return undefined;
+}
+
+/**
+ * The members of a Redis Cluster or a distributed Qdrant (every pod of the workload) must reach each other
+ * on their peer ports, in both directions; a denied cluster bus splits the cluster.
+ */
+function checkPeerFlows(cluster: Cluster): Finding[] {
+  const out: Finding[] = [];
+  for (const pod of cluster.pods) {
+    const peers = peerPorts(pod);
+    if (!peers) continue;
+    const subject = objectRef(pod.workload);
+    const self = { namespace: namespaceOf(pod.workload), labels: pod.labels, pod };
+    for (const port of peers.ports) {
+      if (!cluster.egressAllowed(pod, self, port, 'TCP'))
+        out.push(finding(CHECK, subject, `egress to its ${peers.what} peers on TCP ${port} is not allowed`));
+      if (!cluster.ingressAllowed(pod, pod, port, 'TCP'))
+        out.push(finding(CHECK, subject, `ingress from its ${peers.what} peers on TCP ${port} is not allowed`));
+    }
+  }
+  return out;
 }
 
 /**
@@ -299,5 +339,6 @@ export function checkNetworkFlows(objects: readonly K8sObject[]): Finding[] {
       }
     }
   }
+  out.push(...checkPeerFlows(cluster));
   return out;
 }
