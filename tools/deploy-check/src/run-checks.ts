@@ -17,6 +17,7 @@ import { checkPartitions } from './checks/partitions.check';
 import { checkRedisEviction } from './checks/redis-eviction.check';
 import { checkReferences } from './checks/references.check';
 import { checkSelectors } from './checks/selectors.check';
+import { checkStatefulHa } from './checks/stateful-ha.check';
 import { checkTopics } from './checks/topics.check';
 import { checkCompose } from './compose/check-compose';
 import { renderKustomization } from './kustomize/kustomize';
@@ -51,6 +52,11 @@ function filesUnder(dir: string, accept: (file: string) => boolean): string[] {
 
 const prefixed = (prefix: string, findings: Finding[]) =>
   findings.map((f) => ({ ...f, subject: `${prefix}: ${f.subject}` }));
+
+/** An overlay named prod or prod-<variant> deploys production. */
+export function isProduction(overlay: string): boolean {
+  return /^prod(-|$)/.test(overlay);
+}
 
 /** The manifest checks of one rendered overlay (everything but the schema checks). */
 export function checkRenderedObjects(objects: readonly K8sObject[], envNames: ReadonlySet<string>): Finding[] {
@@ -104,6 +110,11 @@ export function runDeployCheck(options: DeployCheckOptions): DeployCheckReport {
     }
     errors.push(...prefixed(name, [...validateAgainstSchemas(objects), ...checkRenderedObjects(objects, envNames)]));
     checks += 12;
+    // Production overlays (prod, prod-*): the stateful backends they run in the cluster are highly available.
+    if (isProduction(name)) {
+      errors.push(...prefixed(name, checkStatefulHa(objects)));
+      checks += 1;
+    }
     if (options.realKustomize) {
       const differences = compareRenders(objects, options.realKustomize.render(dir));
       errors.push(
