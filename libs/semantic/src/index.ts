@@ -12,3 +12,6 @@ export { LONG_PROMPT_TOKENS, SemanticVerifier } from './semantic-verifier';
 export type { MatchExplanation, SemanticVerifierOptions } from './semantic-verifier';
 export { calibrationFileSchema, readCalibrationFile } from './model-calibration';
 export type { CalibrationFile, ModelCalibration } from './model-calibration';
+export { fitLogistic, fitSignConstrained } from './fit/logistic';
+export type { Example } from './fit/logistic';
+export { sentenceGroups } from './fit/sentence-groups';

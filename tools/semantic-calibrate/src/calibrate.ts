@@ -1,13 +1,14 @@
 import {
+  type Example,
   FEATURES,
   FEATURE_NAMES,
   type MatchFeatures,
   type ModelCalibration,
   type SemanticVerifier,
   calibratedSimilarity,
+  fitSignConstrained,
+  sentenceGroups,
 } from '@strata/semantic';
-import { sentenceGroups } from '../../semantic-eval/src/datasets';
-import { type Example, fitSignConstrained } from '../../semantic-eval/src/logistic';
 import { wilsonUpper } from './wilson';
 
 /** A labelled pair: would serving `textA`'s answer to `textB` be right (1) or wrong (0)? */

@@ -15,7 +15,7 @@ import {
   calibratedSimilarity,
 } from '@strata/semantic';
 import { type LabelledPair, MissingDataError, PAIR_DATASETS, REPLAY_DATASET, inSplit, readPairs } from './datasets';
-import { type Example, fitSignConstrained } from './logistic';
+import { type Example, fitSignConstrained } from '@strata/semantic';
 import { type Scored, pairMetrics, percent } from './metrics';
 import { runProbes } from './probes';
 import { type Lookup, type ReplayCounts, countReplay, cosinePick, replayLookups } from './replay';
