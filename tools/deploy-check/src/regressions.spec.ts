@@ -135,6 +135,27 @@ describe('deploy-check on the real overlays', () => {
     ]);
   });
 
+  it('fails when the Redis Cluster nodes take their eviction policy from an env variable set to allkeys-lru', () => {
+    const objects = render('prod');
+    const redis = pick<IStatefulSet>(objects, 'StatefulSet', 'redis').spec!.template.spec!.containers[0];
+    const args = redis.args!;
+    args[args.indexOf('--maxmemory-policy') + 1] = '$(REDIS_POLICY)';
+    redis.env!.push({ name: 'REDIS_POLICY', value: 'allkeys-lru' });
+    expect(lines(checkRedisEviction(objects))).toEqual([
+      `[redis-eviction] StatefulSet/strata/redis: container "redis" runs with --maxmemory-policy allkeys-lru, which can evict the purge generations (keys without a TTL): use volatile-lru (or another volatile-* policy, or noeviction)`,
+    ]);
+  });
+
+  it('fails when a Redis Cluster node keeps nodes.conf off its volume', () => {
+    const objects = render('prod');
+    const redis = pick<IStatefulSet>(objects, 'StatefulSet', 'redis').spec!.template.spec!.containers[0];
+    const args = redis.args!;
+    args[args.indexOf('--cluster-config-file') + 1] = '/tmp/nodes.conf';
+    expect(lines(checkRedisEviction(objects))).toEqual([
+      '[redis-eviction] StatefulSet/strata/redis: container "redis" is a Redis Cluster node whose cluster config file /tmp/nodes.conf is not on a persistent volume: a restarted node would lose its identity and slots',
+    ]);
+  });
+
   it('fails when the Ingress routes everything (/metrics included) with the 60 s nginx default', () => {
     const objects = render('prod');
     const ingress = pick<IIngress>(objects, 'Ingress', 'gateway');
