@@ -6,10 +6,34 @@ import tseslint from 'typescript-eslint';
 
 /** Which kinds of project may depend on which (see docs/ARCHITECTURE.md, "Module map"). */
 const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:runtime', 'type:feature', 'type:cli', 'type:config', 'type:observability', 'type:contracts'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: [
+      'type:runtime',
+      'type:feature',
+      'type:cli',
+      'type:config',
+      'type:observability',
+      'type:contracts',
+    ],
+  },
   { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:transport', 'type:config', 'type:contracts'] },
-  { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:feature', 'type:adapter', 'type:transport', 'type:config', 'type:observability', 'type:contracts', 'type:domain'] },
-  { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config', 'type:observability', 'type:transport'] },
+  {
+    sourceTag: 'type:runtime',
+    onlyDependOnLibsWithTags: [
+      'type:feature',
+      'type:adapter',
+      'type:transport',
+      'type:config',
+      'type:observability',
+      'type:contracts',
+      'type:domain',
+    ],
+  },
+  {
+    sourceTag: 'type:feature',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config', 'type:observability', 'type:transport'],
+  },
   { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config'] },
   { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:contracts', 'type:config', 'type:observability'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
@@ -17,7 +41,10 @@ const depConstraints = [
   { sourceTag: 'type:config', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['*'] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:testing', 'type:adapter', 'type:config'] },
+  {
+    sourceTag: 'type:tool',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:testing', 'type:adapter', 'type:config'],
+  },
 ];
 
 /** Infrastructure clients may only be imported by the adapter lib that wraps them. */
@@ -30,7 +57,12 @@ const allClients = Object.values(clientOwners).flat();
 const restrictClients = (/** @type {string[]} */ pkgs) => ({
   'no-restricted-imports': [
     'error',
-    { paths: pkgs.map((name) => ({ name, message: `Import ${name} only in its adapter lib; depend on the port instead.` })) },
+    {
+      paths: pkgs.map((name) => ({
+        name,
+        message: `Import ${name} only in its adapter lib; depend on the port instead.`,
+      })),
+    },
   ],
 });
 
@@ -47,16 +79,30 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through @strata/config; process.env is read there only.' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read configuration through @strata/config; process.env is read there only.',
+        },
       ],
     },
   },
   {
-    files: ['libs/config/**/*.ts', '**/*.spec.ts', '**/*.integration-spec.ts', 'e2e/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts', '*.ts'],
+    files: [
+      'libs/config/**/*.ts',
+      '**/*.spec.ts',
+      '**/*.integration-spec.ts',
+      'e2e/**/*.ts',
+      'bench/**/*.ts',
+      'tools/**/*.ts',
+      '*.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
@@ -68,7 +114,10 @@ export default tseslint.config(
         {
           enforceBuildableLibDependency: false,
           allow: [],
-          depConstraints: depConstraints.map((c) => ({ ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing', 'type:adapter'] })),
+          depConstraints: depConstraints.map((c) => ({
+            ...c,
+            onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing', 'type:adapter'],
+          })),
         },
       ],
       '@typescript-eslint/unbound-method': 'off',

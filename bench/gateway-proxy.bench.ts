@@ -35,7 +35,15 @@ function arg(name: string, fallback: string): string {
 }
 
 function chatBody(question: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ model: MODEL, messages: [{ role: 'system', content: 'You are a terse assistant.' }, { role: 'user', content: question }], temperature: 0, ...extra });
+  return JSON.stringify({
+    model: MODEL,
+    messages: [
+      { role: 'system', content: 'You are a terse assistant.' },
+      { role: 'user', content: question },
+    ],
+    temperature: 0,
+    ...extra,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------- servers
@@ -56,7 +64,9 @@ async function serve(role: string): Promise<void> {
     });
   });
   server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () => process.stdout.write(`listening on http://127.0.0.1:${(server.address() as AddressInfo).port}\n`));
+  server.listen(0, '127.0.0.1', () =>
+    process.stdout.write(`listening on http://127.0.0.1:${(server.address() as AddressInfo).port}\n`),
+  );
 }
 
 interface Child {
@@ -96,13 +106,24 @@ interface Reply {
 
 function send(agent: Agent, url: URL, body: string | undefined, headers: Record<string, string>): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: body === undefined ? 'GET' : 'POST', agent, headers: body === undefined ? headers : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        method: body === undefined ? 'GET' : 'POST',
+        agent,
+        headers:
+          body === undefined
+            ? headers
+            : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -219,12 +240,19 @@ async function main(): Promise<void> {
       { name: 'floor', url: new URL('/health/live', gateway.url), body: () => undefined },
       { name: 'hit', url: chat, body: () => chatBody(HIT_QUESTION), expect: 'HIT' },
       { name: 'stream-hit', url: chat, body: () => chatBody(HIT_QUESTION, { stream: true }), expect: 'HIT' },
-      { name: 'miss', url: chat, body: (n) => chatBody(`Benchmark question number ${n} about topic ${n % 97}?`), expect: 'MISS' },
+      {
+        name: 'miss',
+        url: chat,
+        body: (n) => chatBody(`Benchmark question number ${n} about topic ${n % 97}?`),
+        expect: 'MISS',
+      },
       { name: 'bypass', url: chat, body: () => chatBody(HIT_QUESTION, { temperature: 0.7 }), expect: 'BYPASS' },
     ];
     const scenarios = all.filter((s) => wanted.has(s.name));
 
-    process.stdout.write(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; ${seconds} s per run after 1 s warm-up\n\n`);
+    process.stdout.write(
+      `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; ${seconds} s per run after 1 s warm-up\n\n`,
+    );
     const results: Result[] = [];
     for (const connections of connectionCounts) {
       for (const scenario of scenarios) {
@@ -237,16 +265,23 @@ async function main(): Promise<void> {
       }
     }
 
-    process.stdout.write('\n| scenario | conns | req/s | p50 ms | p99 ms | vs bare | vs upstream |\n|---|---:|---:|---:|---:|---:|---:|\n');
+    process.stdout.write(
+      '\n| scenario | conns | req/s | p50 ms | p99 ms | vs bare | vs upstream |\n|---|---:|---:|---:|---:|---:|---:|\n',
+    );
     for (const r of results) {
       const bareRps = results.find((x) => x.scenario === 'bare' && x.connections === r.connections)?.rps;
       const upstreamRps = results.find((x) => x.scenario === 'upstream' && x.connections === r.connections)?.rps;
       const ratio = (base: number | undefined) => (base ? `${(r.rps / base).toFixed(2)}×` : '–');
-      process.stdout.write(`| ${r.scenario} | ${r.connections} | ${r.rps} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${ratio(bareRps)} | ${ratio(upstreamRps)} |\n`);
+      process.stdout.write(
+        `| ${r.scenario} | ${r.connections} | ${r.rps} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${ratio(bareRps)} | ${ratio(upstreamRps)} |\n`,
+      );
     }
-    process.stdout.write(`\nstore queue after the run: ${await metricsLine(gateway.url, /^strata_proxy_store_queue_total/)}\n`);
+    process.stdout.write(
+      `\nstore queue after the run: ${await metricsLine(gateway.url, /^strata_proxy_store_queue_total/)}\n`,
+    );
     const json = arg('json', '');
-    if (json !== '') writeFileSync(json, JSON.stringify({ node: process.version, cpus: cpus().length, seconds, results }, null, 2));
+    if (json !== '')
+      writeFileSync(json, JSON.stringify({ node: process.version, cpus: cpus().length, seconds, results }, null, 2));
   } finally {
     for (const child of children) child.process.kill('SIGTERM');
   }

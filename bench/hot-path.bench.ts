@@ -11,7 +11,11 @@ import { L1Cache } from '@strata/service-gateway';
 const body = {
   model: 'gpt-4o-mini',
   messages: [
-    { role: 'system', content: 'You are the support assistant of a shoe shop. Answer briefly and politely, in the language of the question.' },
+    {
+      role: 'system',
+      content:
+        'You are the support assistant of a shoe shop. Answer briefly and politely, in the language of the question.',
+    },
     { role: 'user', content: 'Hi, I bought running shoes last week.' },
     { role: 'assistant', content: 'Hello! How can I help you with your running shoes?' },
     { role: 'user', content: 'How long do I have to return them if they do not fit?' },
@@ -29,10 +33,19 @@ function measure(name: string, iterations: number, fn: (i: number) => unknown): 
   }
   rounds.sort((a, b) => a - b);
   const median = rounds[3] ?? 0;
-  process.stdout.write(`${name.padEnd(44)} ${median.toFixed(0).padStart(7)} ns/op   ${(1e9 / median).toFixed(0).padStart(9)} op/s\n`);
+  process.stdout.write(
+    `${name.padEnd(44)} ${median.toFixed(0).padStart(7)} ns/op   ${(1e9 / median).toFixed(0).padStart(9)} op/s\n`,
+  );
 }
 
-const fp = fingerprintRequest({ tenant: 'acme', namespace: 'default', namespaceVersion: 1, model: body.model, messages: body.messages, params: body.params });
+const fp = fingerprintRequest({
+  tenant: 'acme',
+  namespace: 'default',
+  namespaceVersion: 1,
+  model: body.model,
+  messages: body.messages,
+  params: body.params,
+});
 const l1 = new L1Cache({ maxEntries: 10_000, maxTtlSeconds: 300 });
 const now = Date.now();
 const entry: CacheEntry = {
@@ -56,7 +69,14 @@ l1.set(entry);
 measure('zod: lookup request body', 50_000, () => lookupRequestSchema.parse(body));
 measure('canonicalJson(request)', 50_000, () => canonicalJson(body));
 measure('fingerprintRequest (exact key + context)', 50_000, () =>
-  fingerprintRequest({ tenant: 'acme', namespace: 'default', namespaceVersion: 1, model: body.model, messages: body.messages, params: body.params }),
+  fingerprintRequest({
+    tenant: 'acme',
+    namespace: 'default',
+    namespaceVersion: 1,
+    model: body.model,
+    messages: body.messages,
+    params: body.params,
+  }),
 );
 measure('L1Cache.get (hit, 10k entries)', 500_000, () => l1.get(fp.exactKey, 'acme'));
 measure('L1Cache.get (miss)', 500_000, () => l1.get('f'.repeat(64), 'acme'));

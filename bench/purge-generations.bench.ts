@@ -36,7 +36,10 @@ function event(from: number): string[] {
 
 async function memoryRow(label: string, tags: number, maxFieldsPerTenant: number): Promise<string> {
   const before = heapMb();
-  let generations: MemoryPurgeGenerations | undefined = new MemoryPurgeGenerations({ retainMs: 31 * DAY_MS, maxFieldsPerTenant });
+  let generations: MemoryPurgeGenerations | undefined = new MemoryPurgeGenerations({
+    retainMs: 31 * DAY_MS,
+    maxFieldsPerTenant,
+  });
   const started = process.hrtime.bigint();
   for (let from = 0; from < tags; from += EVENT_TAGS) await generations.advance('acme', event(from));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -51,7 +54,12 @@ async function usedMemory(connection: RedisConnection): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0) / 1e6;
 }
 
-async function redisRow(connection: RedisConnection, label: string, tags: number, maxFieldsPerTenant: number): Promise<string> {
+async function redisRow(
+  connection: RedisConnection,
+  label: string,
+  tags: number,
+  maxFieldsPerTenant: number,
+): Promise<string> {
   await connection.client.flushAll();
   const before = await usedMemory(connection);
   const generations = new RedisPurgeGenerations(connection, { retainMs: 31 * DAY_MS, maxFieldsPerTenant });
@@ -63,7 +71,11 @@ async function redisRow(connection: RedisConnection, label: string, tags: number
   return `| Redis | ${label} | ${tags.toLocaleString('en')} | ${(kept - 2).toLocaleString('en')} | ${(after - before).toFixed(1)} MB used_memory | ${((seconds * 1000 * EVENT_TAGS) / tags).toFixed(1)} ms |`;
 }
 
-async function eventRow(connection: RedisConnection, purgeConcurrency: number, action: 'purge' | 'invalidate'): Promise<string> {
+async function eventRow(
+  connection: RedisConnection,
+  purgeConcurrency: number,
+  action: 'purge' | 'invalidate',
+): Promise<string> {
   await connection.client.flushAll();
   const l2 = new RedisExactStore(connection, { purgeConcurrency });
   const generations = new RedisPurgeGenerations(connection, { maxFieldsPerTenant: CAP });
@@ -73,7 +85,20 @@ async function eventRow(connection: RedisConnection, purgeConcurrency: number, a
   // One live entry per 10th tag, so the purge walks real indexes as well as empty ones.
   for (let i = 0; i < EVENT_TAGS; i += 10) {
     const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-    await l2.put({ id, tenant: 'acme', namespace: 'default', namespaceVersion: 1, model: 'm', exactKey: id, contextHash: 'c', query: '', response: i, tags: [`product:${i}`], createdAt: now, expiresAt: now + 600_000 });
+    await l2.put({
+      id,
+      tenant: 'acme',
+      namespace: 'default',
+      namespaceVersion: 1,
+      model: 'm',
+      exactKey: id,
+      contextHash: 'c',
+      query: '',
+      response: i,
+      tags: [`product:${i}`],
+      createdAt: now,
+      expiresAt: now + 600_000,
+    });
   }
   const started = process.hrtime.bigint();
   const reply = await purge.execute({ tenant: 'acme', tags }, action);
@@ -93,7 +118,11 @@ async function main(): Promise<void> {
 
   // A redis-server of the bench's own: its used_memory counts nothing but this bench.
   const port = numberArgument('redis-port', 6399);
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const connection = RedisConnection.open({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 60_000 });
   try {
     await connection.whenReady(5_000);

@@ -24,8 +24,13 @@ describe('distributed mode over Kafka (end to end)', () => {
   let env: Record<string, string>;
   const redis = createClient({ url: `redis://127.0.0.1:6379/${REDIS_DB}` });
 
-  const ask = (content: string) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], params: { temperature: 0 } });
-  const lookup = (gw: StrataProcess, content: string, mode = 'auto') => http(gw.url, 'POST', '/v1/cache/lookup', { body: { ...ask(content), mode } });
+  const ask = (content: string) => ({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content }],
+    params: { temperature: 0 },
+  });
+  const lookup = (gw: StrataProcess, content: string, mode = 'auto') =>
+    http(gw.url, 'POST', '/v1/cache/lookup', { body: { ...ask(content), mode } });
   const startService = (name: string, extra: Record<string, string> = {}) =>
     startStrataProcess(`dist/apps/${name}/src/main.js`, { ...env, ...extra });
   /** Points of this entry id in L3 (Qdrant), counted through Qdrant's REST API. */
@@ -38,7 +43,8 @@ describe('distributed mode over Kafka (end to end)', () => {
     expect(res.status).toBe(200);
     return ((await res.json()) as { result: { count: number } }).result.count;
   };
-  const ready = (p: StrataProcess) => eventually(async () => (await http(p.url, 'GET', '/health/ready')).status === 200, 30_000);
+  const ready = (p: StrataProcess) =>
+    eventually(async () => (await http(p.url, 'GET', '/health/ready')).status === 200, 30_000);
 
   beforeAll(async () => {
     await redis.connect();
@@ -55,7 +61,11 @@ describe('distributed mode over Kafka (end to end)', () => {
       HEALTH_PORT: '0',
       STRATA_CACHE_TIMEOUT_MS: String(LOOKUP_TIMEOUT_MS),
     };
-    [embedding, cache, invalidation] = await Promise.all([startService('embedding'), startService('cache'), startService('invalidation')]);
+    [embedding, cache, invalidation] = await Promise.all([
+      startService('embedding'),
+      startService('cache'),
+      startService('invalidation'),
+    ]);
     [gatewayA, gatewayB] = await Promise.all([
       startService('gateway', { STRATA_INSTANCE_ID: 'gw-a' }),
       startService('gateway', { STRATA_INSTANCE_ID: 'gw-b' }),
@@ -80,9 +90,15 @@ describe('distributed mode over Kafka (end to end)', () => {
     expect(stored.status).toBe(201);
     expect(stored.body.tiers).toEqual({ l1: true, l2: true, l3: true });
     returnsId = stored.body.id;
-    await http(gatewayA.url, 'POST', '/v1/cache/entries', { body: { ...ask('Do you ship to Canada?'), response: { answer: 'yes' }, tags: ['product:2'] } });
+    await http(gatewayA.url, 'POST', '/v1/cache/entries', {
+      body: { ...ask('Do you ship to Canada?'), response: { answer: 'yes' }, tags: ['product:2'] },
+    });
 
-    expect((await lookup(gatewayA, 'What is the return window for shoes?')).body).toMatchObject({ hit: true, tier: 'l1', id: returnsId });
+    expect((await lookup(gatewayA, 'What is the return window for shoes?')).body).toMatchObject({
+      hit: true,
+      tier: 'l1',
+      id: returnsId,
+    });
     const fromB = await eventually(async () => {
       const res = await lookup(gatewayB, 'What is the return window for shoes?');
       expect(res.body).toMatchObject({ hit: true, tier: 'l2', id: returnsId });
@@ -104,22 +120,42 @@ describe('distributed mode over Kafka (end to end)', () => {
     await producer.connect();
     await producer.send({
       topic: 'strata.data-changes.v1',
-      messages: [{ key: 'default', value: JSON.stringify({ id: randomUUID(), tenant: 'default', tags: ['product:1'], reason: 'policy changed', occurredAt: new Date().toISOString() }) }],
+      messages: [
+        {
+          key: 'default',
+          value: JSON.stringify({
+            id: randomUUID(),
+            tenant: 'default',
+            tags: ['product:1'],
+            reason: 'policy changed',
+            occurredAt: new Date().toISOString(),
+          }),
+        },
+      ],
     });
     await producer.disconnect();
 
     await eventually(async () => expect(await redis.exists(`strata:e:{default}:${returnsId}`)).toBe(0));
     for (const gw of [gatewayA, gatewayB]) {
-      await eventually(async () => expect((await lookup(gw, 'What is the return window for shoes?', 'exact')).body.hit).toBe(false));
+      await eventually(async () =>
+        expect((await lookup(gw, 'What is the return window for shoes?', 'exact')).body.hit).toBe(false),
+      );
       expect((await lookup(gw, 'what is the return window for shoes', 'semantic')).body.hit).toBe(false);
-      expect((await lookup(gw, 'Do you ship to Canada?')).body).toMatchObject({ hit: true, response: { answer: 'yes' } });
+      expect((await lookup(gw, 'Do you ship to Canada?')).body).toMatchObject({
+        hit: true,
+        response: { answer: 'yes' },
+      });
     }
     expect(await pointsInQdrant(returnsId)).toBe(0);
   });
 
   it('dead-letters a malformed event with its reason and origin, and applies the next valid one', async () => {
     const dlq = kafka.consumer({ groupId: `e2e-dlq-${randomUUID()}` });
-    const dead: { reason: string; origin: { topic: string; partition: number; offset: string }; value: string | null }[] = [];
+    const dead: {
+      reason: string;
+      origin: { topic: string; partition: number; offset: string };
+      value: string | null;
+    }[] = [];
     await dlq.connect();
     await dlq.subscribe({ topic: 'strata.data-changes.v1.dlq', fromBeginning: true });
     await dlq.run({
@@ -131,11 +167,27 @@ describe('distributed mode over Kafka (end to end)', () => {
 
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'strata.data-changes.v1', messages: [{ key: 'default', value: '{"not": "an event"' }] });
-    await producer.send({ topic: 'strata.data-changes.v1', messages: [{ key: 'default', value: JSON.stringify({ id: 'x', tenant: 'default', occurredAt: 'yesterday' }) }] });
     await producer.send({
       topic: 'strata.data-changes.v1',
-      messages: [{ key: 'default', value: JSON.stringify({ id: randomUUID(), tenant: 'default', tags: ['product:2'], occurredAt: new Date().toISOString() }) }],
+      messages: [{ key: 'default', value: '{"not": "an event"' }],
+    });
+    await producer.send({
+      topic: 'strata.data-changes.v1',
+      messages: [{ key: 'default', value: JSON.stringify({ id: 'x', tenant: 'default', occurredAt: 'yesterday' }) }],
+    });
+    await producer.send({
+      topic: 'strata.data-changes.v1',
+      messages: [
+        {
+          key: 'default',
+          value: JSON.stringify({
+            id: randomUUID(),
+            tenant: 'default',
+            tags: ['product:2'],
+            occurredAt: new Date().toISOString(),
+          }),
+        },
+      ],
     });
     await producer.disconnect();
 
@@ -150,8 +202,12 @@ describe('distributed mode over Kafka (end to end)', () => {
   });
 
   it('answers a miss within its timeout while the cache service is down, still serves L1, and hits again after a restart', async () => {
-    await http(gatewayA.url, 'POST', '/v1/cache/entries', { body: { ...ask('Can I pay by card?'), response: { answer: 'yes' } } });
-    await http(gatewayA.url, 'POST', '/v1/cache/entries', { body: { ...ask('Are gift cards refundable?'), response: { answer: 'no' } } });
+    await http(gatewayA.url, 'POST', '/v1/cache/entries', {
+      body: { ...ask('Can I pay by card?'), response: { answer: 'yes' } },
+    });
+    await http(gatewayA.url, 'POST', '/v1/cache/entries', {
+      body: { ...ask('Are gift cards refundable?'), response: { answer: 'no' } },
+    });
     await cache.kill();
 
     const started = Date.now();
@@ -164,7 +220,11 @@ describe('distributed mode over Kafka (end to end)', () => {
 
     cache = await startService('cache');
     await ready(cache);
-    await eventually(async () => expect((await lookup(gatewayB, 'Are gift cards refundable?')).body).toMatchObject({ hit: true, tier: 'l2' }), 40_000);
+    await eventually(
+      async () =>
+        expect((await lookup(gatewayB, 'Are gift cards refundable?')).body).toMatchObject({ hit: true, tier: 'l2' }),
+      40_000,
+    );
   });
 
   it('keeps serving L1 hits and answers misses within its timeout while Kafka itself is down, reporting degraded', async () => {

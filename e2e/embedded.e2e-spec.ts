@@ -42,7 +42,11 @@ describe('embedded default (end to end)', () => {
   });
 
   it('serves a stored answer from L1, then from L2 once L1 no longer holds it', async () => {
-    const stored = await store({ ...ask('How long do I have to return shoes?'), response: { answer: '30 days' }, tags: ['doc:returns'] });
+    const stored = await store({
+      ...ask('How long do I have to return shoes?'),
+      response: { answer: '30 days' },
+      tags: ['doc:returns'],
+    });
     expect(stored.status).toBe(201);
     expect(stored.body.id).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -70,8 +74,21 @@ describe('embedded default (end to end)', () => {
     ['a different question', ask('Do you sell socks?')],
     ['a question differing in a number', ask('How long do I have to return 3 pairs of shoes?')],
     ['another model', { ...ask('How long do I have to return shoes?'), model: 'gpt-4o' }],
-    ['another system prompt', { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Answer as a pirate.' }, { role: 'user', content: 'How long do I have to return shoes?' }], params: { temperature: 0 } }],
-    ['other generation params', ask('How long do I have to return shoes?', { params: { temperature: 0, max_tokens: 5 } })],
+    [
+      'another system prompt',
+      {
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: 'Answer as a pirate.' },
+          { role: 'user', content: 'How long do I have to return shoes?' },
+        ],
+        params: { temperature: 0 },
+      },
+    ],
+    [
+      'other generation params',
+      ask('How long do I have to return shoes?', { params: { temperature: 0, max_tokens: 5 } }),
+    ],
   ])('misses for %s', async (_case, body) => {
     expect((await lookup(body)).body).toMatchObject({ hit: false, status: 'miss' });
   });
@@ -81,8 +98,12 @@ describe('embedded default (end to end)', () => {
     expect((await lookup(ask('What sizes do you carry?'), GLOBEX)).body).toMatchObject({ hit: false, status: 'miss' });
     expect((await lookup(ask('what sizes do you carry'), GLOBEX)).body).toMatchObject({ hit: false, status: 'miss' });
     expect((await lookup(ask('what sizes do you carry'), ACME)).body).toMatchObject({ hit: true, tier: 'l3' });
-    expect((await http(strata.url, 'GET', `/v1/cache/entries/${stored.body.id as string}`, { apiKey: GLOBEX })).status).toBe(404);
-    expect((await http(strata.url, 'GET', `/v1/cache/entries/${stored.body.id as string}`, { apiKey: ACME })).body).toMatchObject({
+    expect(
+      (await http(strata.url, 'GET', `/v1/cache/entries/${stored.body.id as string}`, { apiKey: GLOBEX })).status,
+    ).toBe(404);
+    expect(
+      (await http(strata.url, 'GET', `/v1/cache/entries/${stored.body.id as string}`, { apiKey: ACME })).body,
+    ).toMatchObject({
       id: stored.body.id,
       response: { answer: 'EU 35-48' },
     });
@@ -113,26 +134,56 @@ describe('embedded default (end to end)', () => {
 
     expect((await lookup(ask('How long do I have to return shoes?'))).body.hit).toBe(false);
     expect((await lookup(ask('how long do i have to return my shoes'))).body.hit).toBe(false);
-    expect((await lookup(ask('Do you ship to Canada?'))).body).toMatchObject({ hit: true, response: { answer: 'yes' } });
+    expect((await lookup(ask('Do you ship to Canada?'))).body).toMatchObject({
+      hit: true,
+      response: { answer: 'yes' },
+    });
 
-    const otherTenant = await http(strata.url, 'POST', '/v1/cache/purge', { body: { tags: ['doc:shipping'] }, apiKey: GLOBEX });
+    const otherTenant = await http(strata.url, 'POST', '/v1/cache/purge', {
+      body: { tags: ['doc:shipping'] },
+      apiKey: GLOBEX,
+    });
     expect(otherTenant.body.purged).toMatchObject({ l2: 1 });
-    expect((await lookup(ask('Do you ship to Canada?'))).body).toMatchObject({ hit: true, response: { answer: 'yes' } });
+    expect((await lookup(ask('Do you ship to Canada?'))).body).toMatchObject({
+      hit: true,
+      response: { answer: 'yes' },
+    });
   });
 
   it('applies a data-change event published through /v1/invalidations, once', async () => {
-    await store({ ...ask('Is the Trail Runner waterproof?'), response: { answer: 'yes' }, tags: ['product:trail-runner'] });
-    await store({ ...ask('Is the City Walker waterproof?'), response: { answer: 'no' }, tags: ['product:city-walker'] });
-    const published = await http(strata.url, 'POST', '/v1/invalidations', { body: { id: 'evt-1', tags: ['product:trail-runner'], reason: 'spec changed' }, apiKey: ACME });
+    await store({
+      ...ask('Is the Trail Runner waterproof?'),
+      response: { answer: 'yes' },
+      tags: ['product:trail-runner'],
+    });
+    await store({
+      ...ask('Is the City Walker waterproof?'),
+      response: { answer: 'no' },
+      tags: ['product:city-walker'],
+    });
+    const published = await http(strata.url, 'POST', '/v1/invalidations', {
+      body: { id: 'evt-1', tags: ['product:trail-runner'], reason: 'spec changed' },
+      apiKey: ACME,
+    });
     expect(published.status).toBe(202);
     expect(published.body).toMatchObject({ id: 'evt-1', topic: 'strata.data-changes.v1' });
     expect((await lookup(ask('Is the Trail Runner waterproof?'))).body.hit).toBe(false);
     expect((await lookup(ask('Is the City Walker waterproof?'))).body).toMatchObject({ hit: true });
 
     // A replay of the same event id is harmless: the entry stored since is kept.
-    await store({ ...ask('Is the Trail Runner waterproof?'), response: { answer: 'now it is' }, tags: ['product:trail-runner'] });
-    await http(strata.url, 'POST', '/v1/invalidations', { body: { id: 'evt-1', tags: ['product:trail-runner'] }, apiKey: ACME });
-    expect((await lookup(ask('Is the Trail Runner waterproof?'))).body).toMatchObject({ hit: true, response: { answer: 'now it is' } });
+    await store({
+      ...ask('Is the Trail Runner waterproof?'),
+      response: { answer: 'now it is' },
+      tags: ['product:trail-runner'],
+    });
+    await http(strata.url, 'POST', '/v1/invalidations', {
+      body: { id: 'evt-1', tags: ['product:trail-runner'] },
+      apiKey: ACME,
+    });
+    expect((await lookup(ask('Is the Trail Runner waterproof?'))).body).toMatchObject({
+      hit: true,
+      response: { answer: 'now it is' },
+    });
   });
 
   it('refuses to store an answer whose lookup preceded a purge of its tags', async () => {
@@ -140,7 +191,12 @@ describe('embedded default (end to end)', () => {
     expect(miss.body).toMatchObject({ hit: false, status: 'miss' });
     expect(typeof miss.body.ticket).toBe('number');
     await http(strata.url, 'POST', '/v1/cache/purge', { body: { tags: ['product:trail-runner'] }, apiKey: ACME });
-    const late = await store({ ...ask('What does the Trail Runner cost?'), response: { answer: '$99' }, tags: ['product:trail-runner'], ticket: miss.body.ticket });
+    const late = await store({
+      ...ask('What does the Trail Runner cost?'),
+      response: { answer: '$99' },
+      tags: ['product:trail-runner'],
+      ticket: miss.body.ticket,
+    });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('stale_entry');
     expect((await lookup(ask('What does the Trail Runner cost?'))).body.hit).toBe(false);
@@ -150,21 +206,34 @@ describe('embedded default (end to end)', () => {
     const stored = await store({ ...ask('Can I pay with PayPal?'), response: { answer: 'yes' } });
     const deleted = await http(strata.url, 'DELETE', `/v1/cache/entries/${stored.body.id as string}`, { apiKey: ACME });
     expect(deleted.status).toBe(200);
-    expect((await http(strata.url, 'GET', `/v1/cache/entries/${stored.body.id as string}`, { apiKey: ACME })).status).toBe(404);
+    expect(
+      (await http(strata.url, 'GET', `/v1/cache/entries/${stored.body.id as string}`, { apiKey: ACME })).status,
+    ).toBe(404);
     expect((await lookup(ask('Can I pay with PayPal?'))).body.hit).toBe(false);
-    expect((await http(strata.url, 'DELETE', `/v1/cache/entries/${stored.body.id as string}`, { apiKey: ACME })).status).toBe(404);
+    expect(
+      (await http(strata.url, 'DELETE', `/v1/cache/entries/${stored.body.id as string}`, { apiKey: ACME })).status,
+    ).toBe(404);
   });
 
   describe('bad input gets a 4xx JSON error and the service keeps serving', () => {
-    const expectError = (res: { status: number; body: { error?: { code?: string; message?: string } } }, status: number, code: string) => {
+    const expectError = (
+      res: { status: number; body: { error?: { code?: string; message?: string } } },
+      status: number,
+      code: string,
+    ) => {
       expect(res.status).toBe(status);
       expect(res.body.error?.code).toBe(code);
       expect(typeof res.body.error?.message).toBe('string');
     };
-    const post = (path: string, options: Parameters<typeof http>[3]) => http(strata.url, 'POST', path, { apiKey: ACME, ...options });
+    const post = (path: string, options: Parameters<typeof http>[3]) =>
+      http(strata.url, 'POST', path, { apiKey: ACME, ...options });
 
     it('malformed JSON → 400 invalid_json', async () => {
-      expectError(await post('/v1/cache/lookup', { raw: '{"model": "x",', headers: { 'content-type': 'application/json' } }), 400, 'invalid_json');
+      expectError(
+        await post('/v1/cache/lookup', { raw: '{"model": "x",', headers: { 'content-type': 'application/json' } }),
+        400,
+        'invalid_json',
+      );
     });
     it('wrong types → 400 invalid_request with details', async () => {
       const res = await post('/v1/cache/lookup', { body: { model: 42, messages: 'hi' } });
@@ -181,19 +250,35 @@ describe('embedded default (end to end)', () => {
       expectError(await post('/v1/cache/lookup', { body: { ...ask('hi'), prompt: 'hi' } }), 400, 'invalid_request');
     });
     it('a reserved tag → 400', async () => {
-      expectError(await post('/v1/cache/entries', { body: { ...ask('hi'), response: 'x', tags: ['$entry:1'] } }), 400, 'invalid_request');
+      expectError(
+        await post('/v1/cache/entries', { body: { ...ask('hi'), response: 'x', tags: ['$entry:1'] } }),
+        400,
+        'invalid_request',
+      );
     });
     it('a body over the limit → 413', async () => {
-      expectError(await post('/v1/cache/entries', { body: { ...ask('hi'), response: 'x'.repeat(1_100_000) } }), 413, 'payload_too_large');
+      expectError(
+        await post('/v1/cache/entries', { body: { ...ask('hi'), response: 'x'.repeat(1_100_000) } }),
+        413,
+        'payload_too_large',
+      );
     });
     it('a message text over the limit → 413', async () => {
       expectError(await post('/v1/cache/lookup', { body: ask('y'.repeat(40_000)) }), 413, 'payload_too_large');
     });
     it('a non-JSON media type → 415', async () => {
-      expectError(await post('/v1/cache/lookup', { raw: 'model=x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+      expectError(
+        await post('/v1/cache/lookup', { raw: 'model=x', headers: { 'content-type': 'text/plain' } }),
+        415,
+        'unsupported_media_type',
+      );
     });
     it('a bad entry id → 400, an unknown route → 404', async () => {
-      expectError(await http(strata.url, 'GET', '/v1/cache/entries/not-a-uuid', { apiKey: ACME }), 400, 'invalid_request');
+      expectError(
+        await http(strata.url, 'GET', '/v1/cache/entries/not-a-uuid', { apiKey: ACME }),
+        400,
+        'invalid_request',
+      );
       expectError(await http(strata.url, 'GET', '/v1/nope'), 404, 'not_found');
     });
     it('still serves after all of that', async () => {

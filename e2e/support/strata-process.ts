@@ -16,7 +16,11 @@ export interface StrataProcess {
  * Runs a built Strata entry point as an OS process, the way production runs it (`node dist/...` with
  * env config), and resolves once it prints its listening URL.
  */
-export function startStrataProcess(entry: string, env: Record<string, string>, readyPattern = /listening on (http:\/\/\S+)/): Promise<StrataProcess> {
+export function startStrataProcess(
+  entry: string,
+  env: Record<string, string>,
+  readyPattern = /listening on (http:\/\/\S+)/,
+): Promise<StrataProcess> {
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },

@@ -1,11 +1,24 @@
-export { RESERVED_TAG_PREFIX, ageSeconds, entryTag, generationOf, isExpired, ttlRemainingSeconds } from './domain/cache-entry';
+export {
+  RESERVED_TAG_PREFIX,
+  ageSeconds,
+  entryTag,
+  generationOf,
+  isExpired,
+  ttlRemainingSeconds,
+} from './domain/cache-entry';
 export { entryGenerationFields, purgeGenerationFields } from './domain/generation-fields';
 export { PURGE_GENERATIONS } from './ports/purge-generations.port';
 export type { PurgeGenerations } from './ports/purge-generations.port';
 export type { CacheEntry } from './domain/cache-entry';
 export { canonicalJson } from './keys/canonical-json';
 export { normaliseText } from './keys/normalise-text';
-export { KEY_SCHEME_VERSION, OUTPUT_NEUTRAL_PARAMS, contentText, entryIdFromKey, fingerprintRequest } from './keys/request-fingerprint';
+export {
+  KEY_SCHEME_VERSION,
+  OUTPUT_NEUTRAL_PARAMS,
+  contentText,
+  entryIdFromKey,
+  fingerprintRequest,
+} from './keys/request-fingerprint';
 export type { ChatMessageLike, FingerprintInput, RequestApi, RequestFingerprint } from './keys/request-fingerprint';
 export { cacheability } from './policy/cacheability';
 export type { Cacheability } from './policy/cacheability';
@@ -26,7 +39,13 @@ export type { ExactStore, PurgeSelector } from './ports/exact-store.port';
 export { MATCH_VERIFIER } from './ports/match-verifier.port';
 export type { MatchExplanation, MatchVerdict, MatchVerifier } from './ports/match-verifier.port';
 export { VECTOR_INDEX } from './ports/vector-index.port';
-export type { SimilarEntry, SimilarSearch, VectorCandidate, VectorIndex, VectorSearch } from './ports/vector-index.port';
+export type {
+  SimilarEntry,
+  SimilarSearch,
+  VectorCandidate,
+  VectorIndex,
+  VectorSearch,
+} from './ports/vector-index.port';
 export { EntryQueryUseCase } from './use-cases/entry-query.use-case';
 export { DEFAULT_SEMANTIC_MARGIN, LookupUseCase, chooseSemanticHit } from './use-cases/lookup.use-case';
 export type { LookupOptions, VerifiedCandidate } from './use-cases/lookup.use-case';

@@ -15,7 +15,9 @@ describe('configuration reference (docs/configuration.md)', () => {
   const reference = readFileSync(join(ROOT, 'docs', 'configuration.md'), 'utf8');
 
   it('finds the variables the loader reads', () => {
-    expect(variablesRead()).toEqual(expect.arrayContaining(['PORT', 'STRATA_MODE', 'KAFKA_BROKERS', 'REDIS_URL', 'QDRANT_URL', 'UPSTREAM_URL']));
+    expect(variablesRead()).toEqual(
+      expect.arrayContaining(['PORT', 'STRATA_MODE', 'KAFKA_BROKERS', 'REDIS_URL', 'QDRANT_URL', 'UPSTREAM_URL']),
+    );
   });
 
   it.each(variablesRead())('documents %s', (name) => {

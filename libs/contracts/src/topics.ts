@@ -36,5 +36,11 @@ export function deadLetterTopic(topic: string): string {
 /** Every topic Strata uses, for topic creation (the deploy topics Job lists the same). */
 export function allTopics(extraEventTopics: readonly string[] = []): string[] {
   const events = [...EVENT_TOPICS, ...extraEventTopics];
-  return [...REQUEST_TOPICS, ...REQUEST_TOPICS.map(replyTopic), ...REQUEST_TOPICS.map(deadLetterTopic), ...events, ...events.map(deadLetterTopic)];
+  return [
+    ...REQUEST_TOPICS,
+    ...REQUEST_TOPICS.map(replyTopic),
+    ...REQUEST_TOPICS.map(deadLetterTopic),
+    ...events,
+    ...events.map(deadLetterTopic),
+  ];
 }

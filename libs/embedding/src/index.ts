@@ -7,10 +7,18 @@ export { OpenAiCompatibleProvider } from './http/openai-compatible.provider';
 export type { OpenAiCompatibleProviderOptions, ProviderRetryEvent } from './http/openai-compatible-provider.options';
 export { EMBEDDING_KEY_SCHEME, embeddingCacheKey } from './service/embedding-cache-key';
 export { EmbeddingService } from './service/embedding.service';
-export type { EmbeddingResult, EmbeddingServiceOptions, EmbeddingServiceStats } from './service/embedding-service.options';
+export type {
+  EmbeddingResult,
+  EmbeddingServiceOptions,
+  EmbeddingServiceStats,
+} from './service/embedding-service.options';
 export { NO_EMBEDDING_TELEMETRY } from './service/embedding-telemetry';
 export type { EmbeddingTelemetry } from './service/embedding-telemetry';
-export { LOCAL_EMBEDDING_DIMENSIONS, LOCAL_EMBEDDING_MODEL, LocalEmbeddingProvider } from './local/local-embedding.provider';
+export {
+  LOCAL_EMBEDDING_DIMENSIONS,
+  LOCAL_EMBEDDING_MODEL,
+  LocalEmbeddingProvider,
+} from './local/local-embedding.provider';
 export type { LocalEmbeddingOptions } from './local/local-embedding.provider';
 export { SentenceEncoder } from './local/sentence-encoder';
 export { canonicalNumber, isNumberToken, tokenize, tokenizeCased } from './local/tokenizer';

@@ -43,7 +43,11 @@ export class HealthChecks {
           await withTimeout(check.run(), CHECK_TIMEOUT_MS);
           checks[name] = { status: 'up', critical: check.critical };
         } catch (error) {
-          checks[name] = { status: 'down', critical: check.critical, error: error instanceof Error ? error.message : String(error) };
+          checks[name] = {
+            status: 'down',
+            critical: check.critical,
+            error: error instanceof Error ? error.message : String(error),
+          };
           if (check.critical) status = 'down';
           else if (status === 'ok') status = 'degraded';
         }

@@ -20,7 +20,13 @@ import {
   OpenAiCompatibleProvider,
 } from '@strata/embedding';
 import { SemanticVerifier, readCalibrationFile } from '@strata/semantic';
-import { MemoryEmbeddingCache, MemoryExactStore, MemoryProcessedEvents, MemoryPurgeGenerations, MemoryVectorIndex } from '@strata/store-memory';
+import {
+  MemoryEmbeddingCache,
+  MemoryExactStore,
+  MemoryProcessedEvents,
+  MemoryPurgeGenerations,
+  MemoryVectorIndex,
+} from '@strata/store-memory';
 import { QdrantVectorIndex } from '@strata/store-qdrant';
 import {
   RedisEmbeddingCache,
@@ -60,7 +66,11 @@ function redisErrorLogger(component: string): (error: Error) => void {
 function redisOptions(config: StrataConfig, component: string): RedisConnectionOptions | undefined {
   const { url, clusterNodes, commandTimeoutMs } = config.redis;
   if (clusterNodes.length === 0 && !url) return undefined;
-  return { ...(clusterNodes.length > 0 ? { clusterNodes } : { url }), commandTimeoutMs, onError: redisErrorLogger(component) };
+  return {
+    ...(clusterNodes.length > 0 ? { clusterNodes } : { url }),
+    commandTimeoutMs,
+    onError: redisErrorLogger(component),
+  };
 }
 
 /**
@@ -68,7 +78,10 @@ function redisOptions(config: StrataConfig, component: string): RedisConnectionO
  * plus an hour for stores in flight.
  */
 function generationRetentionMs(config: StrataConfig): number {
-  const ttls = [config.cache.maxTtlSeconds, ...Object.values(config.cache.namespaces).map((ns) => ns.maxTtlSeconds ?? 0)];
+  const ttls = [
+    config.cache.maxTtlSeconds,
+    ...Object.values(config.cache.namespaces).map((ns) => ns.maxTtlSeconds ?? 0),
+  ];
   return (Math.max(...ttls) + 3_600) * 1000;
 }
 
@@ -79,11 +92,17 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
   let generations: PurgeGenerations;
   const l2Redis = redisOptions(config, 'L2');
   const generationsRedis = redisOptions(config, 'PurgeGenerations');
-  const generationBounds = { retainMs: generationRetentionMs(config), maxFieldsPerTenant: config.cache.generationFieldsPerTenant };
+  const generationBounds = {
+    retainMs: generationRetentionMs(config),
+    maxFieldsPerTenant: config.cache.generationFieldsPerTenant,
+  };
   if (l2Redis && generationsRedis) {
     const redis = RedisExactStore.open(l2Redis);
     const gens = RedisPurgeGenerations.open({ ...generationsRedis, ...generationBounds });
-    closers.push(() => redis.close(), () => gens.close());
+    closers.push(
+      () => redis.close(),
+      () => gens.close(),
+    );
     exact = redis;
     generations = gens;
   } else {
@@ -126,7 +145,8 @@ export async function embeddingAdapters(config: StrataConfig): Promise<BuiltAdap
       provider = await LocalEmbeddingProvider.load();
       break;
     case 'openai':
-      if (!embedding.url) throw new Error('EMBEDDING_PROVIDER=openai needs EMBEDDING_URL (an OpenAI-compatible base URL)');
+      if (!embedding.url)
+        throw new Error('EMBEDDING_PROVIDER=openai needs EMBEDDING_URL (an OpenAI-compatible base URL)');
       provider = new OpenAiCompatibleProvider({
         url: embedding.url,
         model: embedding.model,

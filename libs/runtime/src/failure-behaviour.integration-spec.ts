@@ -321,7 +321,10 @@ describe('failure behaviour of the running services', () => {
       );
       const readiness = await ready();
       expect(readiness.status).toBe(200);
-      expect(readiness.body).toMatchObject({ status: 'degraded', checks: { 'embedding-provider': { status: 'down', critical: false } } });
+      expect(readiness.body).toMatchObject({
+        status: 'degraded',
+        checks: { 'embedding-provider': { status: 'down', critical: false } },
+      });
     });
 
     it('still writes stores to L2 (201, l3: false)', async () => {

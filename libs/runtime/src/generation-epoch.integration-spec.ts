@@ -21,8 +21,17 @@ const verifier: MatchVerifier = {
   verify: (q, c) => ({ accepted: q === c, similarity: q === c ? 1 : 0, reason: q === c ? 'match' : 'below-threshold' }),
 };
 
-function question(product: number): { lookup: CacheLookupRequest; store: (ticket: number | undefined, answer: string) => CacheStoreRequest } {
-  const fp = fingerprintRequest({ tenant: 'acme', namespace: 'default', namespaceVersion: 1, model: 'm', messages: [{ role: 'user', content: `price of product ${product}?` }] });
+function question(product: number): {
+  lookup: CacheLookupRequest;
+  store: (ticket: number | undefined, answer: string) => CacheStoreRequest;
+} {
+  const fp = fingerprintRequest({
+    tenant: 'acme',
+    namespace: 'default',
+    namespaceVersion: 1,
+    model: 'm',
+    messages: [{ role: 'user', content: `price of product ${product}?` }],
+  });
   return {
     lookup: { tenant: 'acme', namespace: 'default', model: 'm', ...fp, mode: 'auto' },
     store: (ticket, answer) => ({
@@ -65,7 +74,12 @@ describe('purge generations across a Redis restart without persistence', () => {
     const generations = new RedisPurgeGenerations(connection);
     const l3 = new MemoryVectorIndex({});
     const l1 = new L1Cache({ maxEntries: 1_000, maxTtlSeconds: 300 });
-    const lookup = new LookupUseCase(l2, l3, embedder, verifier, generations, NO_TELEMETRY, { candidates: 5, minCosine: 0, defaultThreshold: 0.5, now: Date.now });
+    const lookup = new LookupUseCase(l2, l3, embedder, verifier, generations, NO_TELEMETRY, {
+      candidates: 5,
+      minCosine: 0,
+      defaultThreshold: 0.5,
+      now: Date.now,
+    });
     const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
     const purge = new PurgeUseCase(l2, l3, generations, NO_TELEMETRY);
     /** What a gateway does: L1 first, then the cache service; hits fill L1. */
@@ -128,7 +142,11 @@ describe('purge generations across a Redis restart without persistence', () => {
     // L1 refuses the old answer when a late reply brings it back.
     expect(l1.set(entryFromStoreRequest(price.store(ticketBeforeRestart, '10 EUR')))).toBe(false);
     // A store computed before the restart is refused: its ticket is from the lost epoch.
-    await expect(store.execute(price.store(ticketBeforeRestart, '10 EUR'))).resolves.toMatchObject({ stale: true, l2: false, l3: false });
+    await expect(store.execute(price.store(ticketBeforeRestart, '10 EUR'))).resolves.toMatchObject({
+      stale: true,
+      l2: false,
+      l3: false,
+    });
     // Every entry of the old epoch is stale (the safe direction): not invalidated, but not vouched for either.
     expect(await lookup.execute(other.lookup)).toMatchObject({ hit: false });
     // A fresh answer computed now is stored and served.

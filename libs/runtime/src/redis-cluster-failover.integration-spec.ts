@@ -1,16 +1,35 @@
-import { type Embedder, LookupUseCase, type MatchVerifier, NO_TELEMETRY, PurgeUseCase, StoreUseCase, fingerprintRequest } from '@strata/cache-core';
+import {
+  type Embedder,
+  LookupUseCase,
+  type MatchVerifier,
+  NO_TELEMETRY,
+  PurgeUseCase,
+  StoreUseCase,
+  fingerprintRequest,
+} from '@strata/cache-core';
 import { type CacheLookupRequest, type CacheStoreRequest, ErrorCode, StrataError } from '@strata/contracts';
 import { MemoryVectorIndex } from '@strata/store-memory';
 import { RedisConnection, RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
 import { LocalRedisCluster } from '@strata/testing';
 
 const embedder: Embedder = { embed: () => Promise.resolve({ model: 'm', vector: [1, 0, 0] }) };
-const verifier: MatchVerifier = { verify: (q, c) => ({ accepted: q === c, similarity: q === c ? 1 : 0, reason: q === c ? 'match' : 'below-threshold' }) };
+const verifier: MatchVerifier = {
+  verify: (q, c) => ({ accepted: q === c, similarity: q === c ? 1 : 0, reason: q === c ? 'match' : 'below-threshold' }),
+};
 const QUESTIONS = 8;
 const PURGED = [0, 1, 2];
 
-function question(product: number): { lookup: CacheLookupRequest; store: (ticket: number | undefined) => CacheStoreRequest } {
-  const fp = fingerprintRequest({ tenant: 'acme', namespace: 'default', namespaceVersion: 1, model: 'm', messages: [{ role: 'user', content: `price of product ${product}?` }] });
+function question(product: number): {
+  lookup: CacheLookupRequest;
+  store: (ticket: number | undefined) => CacheStoreRequest;
+} {
+  const fp = fingerprintRequest({
+    tenant: 'acme',
+    namespace: 'default',
+    namespaceVersion: 1,
+    model: 'm',
+    messages: [{ role: 'user', content: `price of product ${product}?` }],
+  });
   return {
     lookup: { tenant: 'acme', namespace: 'default', model: 'm', ...fp, mode: 'auto' },
     store: (ticket) => ({
@@ -51,7 +70,12 @@ describe('L2 and purge generations on Redis Cluster when a master dies', () => {
     const l2 = new RedisExactStore(connection);
     const generations = new RedisPurgeGenerations(connection);
     const l3 = new MemoryVectorIndex({});
-    const lookup = new LookupUseCase(l2, l3, embedder, verifier, generations, NO_TELEMETRY, { candidates: 5, minCosine: 0, defaultThreshold: 0.5, now: Date.now });
+    const lookup = new LookupUseCase(l2, l3, embedder, verifier, generations, NO_TELEMETRY, {
+      candidates: 5,
+      minCosine: 0,
+      defaultThreshold: 0.5,
+      now: Date.now,
+    });
     const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
     const purge = new PurgeUseCase(l2, l3, generations, NO_TELEMETRY);
     const questions = Array.from({ length: QUESTIONS }, (_, i) => question(i));
@@ -76,7 +100,8 @@ describe('L2 and purge generations on Redis Cluster when a master dies', () => {
           await store.execute(q.store(reply.ticket));
         } catch (error) {
           clean = false;
-          if (error instanceof StrataError && error.code === ErrorCode.CacheUnavailable) storeErrors.push(error.message);
+          if (error instanceof StrataError && error.code === ErrorCode.CacheUnavailable)
+            storeErrors.push(error.message);
           else unexpected.push(error);
         }
       }
@@ -92,7 +117,8 @@ describe('L2 and purge generations on Redis Cluster when a master dies', () => {
     const deadline = Date.now() + 30_000;
     let cleanInARow = 0;
     while (cleanInARow < 3) {
-      if (Date.now() > deadline) throw new Error(`no recovery within 30 s; errors: ${storeErrors.slice(-3).join(' | ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`no recovery within 30 s; errors: ${storeErrors.slice(-3).join(' | ')}`);
       cleanInARow = (await round()) ? cleanInARow + 1 : 0;
       // Requests arrive as I/O: let timers (reconnects, rediscovery) run between rounds, as a server would.
       await new Promise((resolve) => setTimeout(resolve, 10));

@@ -22,7 +22,12 @@ export interface ServiceProcess {
  * a pod being replaced must not sit out its whole grace period to be SIGKILLed. Once started, a signal
  * drains and stops it within {@link SHUTDOWN_DEADLINE_MS}.
  */
-export function superviseService(service: string, start: () => Promise<RunningStrata>, proc: ServiceProcess, deadlineMs = SHUTDOWN_DEADLINE_MS): void {
+export function superviseService(
+  service: string,
+  start: () => Promise<RunningStrata>,
+  proc: ServiceProcess,
+  deadlineMs = SHUTDOWN_DEADLINE_MS,
+): void {
   let running: RunningStrata | undefined;
   let stopping = false;
   const stop = (signal: string) => {
@@ -55,7 +60,10 @@ export function superviseService(service: string, start: () => Promise<RunningSt
     },
     (error: unknown) => {
       if (stopping) return;
-      const message = error instanceof ConfigError ? error.message : `Strata ${service} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+      const message =
+        error instanceof ConfigError
+          ? error.message
+          : `Strata ${service} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
       proc.stderr.write(`${message}\n`);
       proc.exit(1);
     },
@@ -72,7 +80,9 @@ export function runService(service: ServiceName): void {
     const config = loadConfig();
     if (config.mode === 'embedded') {
       if (service !== 'gateway') {
-        throw new ConfigError(`the ${service} service runs on its own only with STRATA_MODE=distributed; the embedded default runs all services in the gateway process`);
+        throw new ConfigError(
+          `the ${service} service runs on its own only with STRATA_MODE=distributed; the embedded default runs all services in the gateway process`,
+        );
       }
       const running = await startEmbedded(config);
       process.stdout.write(`Strata (embedded) listening on ${running.url ?? '?'}\n`);

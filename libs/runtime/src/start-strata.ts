@@ -70,7 +70,10 @@ async function buildModule(
     }
     case 'embedding': {
       const built = await embeddingAdapters(config);
-      return { module: EmbeddingServiceModule.register({ config, adapters: [...built.providers, ...ports] }), closers: built.closers };
+      return {
+        module: EmbeddingServiceModule.register({ config, adapters: [...built.providers, ...ports] }),
+        closers: built.closers,
+      };
     }
     case 'invalidation': {
       const built = invalidationAdapters(config);
@@ -117,13 +120,31 @@ export async function startEmbedded(config: StrataConfig): Promise<RunningStrata
     // The services called first, gateway last: when the port opens, every service is ready to answer.
     const embedding = await startEmbeddedService('embedding', config, [], logger);
     started.push(embedding);
-    const embeddings: Provider = { provide: EMBEDDINGS, useValue: embedding.app.get<DirectEmbeddings>(DirectEmbeddings) satisfies Embeddings };
+    const embeddings: Provider = {
+      provide: EMBEDDINGS,
+      useValue: embedding.app.get<DirectEmbeddings>(DirectEmbeddings) satisfies Embeddings,
+    };
     const cache = await startEmbeddedService('cache', config, [embeddings], logger);
     started.push(cache);
-    const cacheService: Provider = { provide: CACHE_SERVICE, useValue: cache.app.get<DirectCacheService>(DirectCacheService) satisfies CacheService };
-    const invalidation = await startEmbeddedService('invalidation', config, [cacheService, { provide: L1_EVICTIONS, useValue: evictions }], logger);
+    const cacheService: Provider = {
+      provide: CACHE_SERVICE,
+      useValue: cache.app.get<DirectCacheService>(DirectCacheService) satisfies CacheService,
+    };
+    const invalidation = await startEmbeddedService(
+      'invalidation',
+      config,
+      [cacheService, { provide: L1_EVICTIONS, useValue: evictions }],
+      logger,
+    );
     started.push(invalidation);
-    const gatewayPorts = [cacheService, embeddings, { provide: INVALIDATION, useValue: invalidation.app.get<DirectInvalidation>(DirectInvalidation) satisfies Invalidation }];
+    const gatewayPorts = [
+      cacheService,
+      embeddings,
+      {
+        provide: INVALIDATION,
+        useValue: invalidation.app.get<DirectInvalidation>(DirectInvalidation) satisfies Invalidation,
+      },
+    ];
     const gateway = await startEmbeddedService('gateway', config, gatewayPorts, logger, config.http.port, (app) => {
       const l1 = app.get<GatewayCache>(GatewayCache);
       evictions.subscribe((event) => l1.evictL1(event));

@@ -208,7 +208,14 @@ describe.each([
               });
               expect(reply.status).toBe(201);
               const id = (reply.json as { id: string }).id;
-              stored.set(id, { owner: who, id, marker, tag: tagName(o.tag), namespace: namespace ?? 'default', question: o.q });
+              stored.set(id, {
+                owner: who,
+                id,
+                marker,
+                tag: tagName(o.tag),
+                namespace: namespace ?? 'default',
+                question: o.q,
+              });
               removed.delete(id);
               taggedBy[who].add(tagName(o.tag));
               break;
@@ -269,7 +276,8 @@ describe.each([
                 expect(proxied[OTHER[who]].has(content) && !proxied[who].has(content)).toBe(false);
               else proxied[who].add(content);
               // The proxy's answer to the same request replaces this tenant's own cache-API entry for it (same key).
-              for (const s of stored.values()) if (s.owner === who && s.namespace === 'default' && s.question === o.q) removed.add(s.id);
+              for (const s of stored.values())
+                if (s.owner === who && s.namespace === 'default' && s.question === o.q) removed.add(s.id);
               break;
             }
             case 'stats':

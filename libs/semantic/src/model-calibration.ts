@@ -16,9 +16,7 @@ export interface ModelCalibration {
   readonly thresholds: Readonly<{ strict: number; balanced: number; lenient: number }>;
 }
 
-const weightsSchema = z.object(
-  Object.fromEntries(FEATURE_NAMES.map((name) => [name, z.number().finite().optional()])),
-);
+const weightsSchema = z.object(Object.fromEntries(FEATURE_NAMES.map((name) => [name, z.number().finite().optional()])));
 
 const modelCalibrationSchema = z.object({
   model: z.string().min(1),

@@ -81,7 +81,13 @@ export class CacheServiceModule {
         {
           provide: StoreUseCase,
           inject: [EXACT_STORE, VECTOR_INDEX, EMBEDDER, PURGE_GENERATIONS, CACHE_TELEMETRY],
-          useFactory: (l2: ExactStore, l3: VectorIndex, embedder: Embedder, generations: PurgeGenerations, telemetry: CacheTelemetry) =>
+          useFactory: (
+            l2: ExactStore,
+            l3: VectorIndex,
+            embedder: Embedder,
+            generations: PurgeGenerations,
+            telemetry: CacheTelemetry,
+          ) =>
             new StoreUseCase(l2, l3, embedder, generations, telemetry, { semanticBudgetMs: STORE_SEMANTIC_BUDGET_MS }),
         },
         {

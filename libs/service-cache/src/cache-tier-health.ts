@@ -34,8 +34,14 @@ export class CacheTierHealth implements OnModuleInit, OnModuleDestroy {
     health.register('l2', () => this.l2.ping(), { critical: false });
     health.register('l3', () => this.l3.ping(), { critical: false });
     const metrics = StrataMetrics.shared();
-    metrics.countEntries('l2', recentValue(() => this.l2.count()));
-    metrics.countEntries('l3', recentValue(() => this.l3.count()));
+    metrics.countEntries(
+      'l2',
+      recentValue(() => this.l2.count()),
+    );
+    metrics.countEntries(
+      'l3',
+      recentValue(() => this.l3.count()),
+    );
   }
 
   onModuleDestroy(): void {

@@ -22,7 +22,9 @@ export class MetricsCacheTelemetry implements CacheTelemetry {
     const now = Date.now();
     if (now - (this.lastLogged.get(key) ?? 0) < LOG_EVERY_MS) return;
     this.lastLogged.set(key, now);
-    this.logger.warn(`${tier} ${operation} failed, continuing without it: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.warn(
+      `${tier} ${operation} failed, continuing without it: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   semanticRejected(reason: string): void {

@@ -1,6 +1,12 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
-import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingCache, type EmbeddingProvider, EmbeddingService } from '@strata/embedding';
+import {
+  EMBEDDING_CACHE,
+  EMBEDDING_PROVIDER,
+  type EmbeddingCache,
+  type EmbeddingProvider,
+  EmbeddingService,
+} from '@strata/embedding';
 import { DirectEmbeddings } from './direct-embeddings';
 import { EmbedRequests } from './embed-requests';
 import { EmbeddingMessageController } from './embedding.message-controller';

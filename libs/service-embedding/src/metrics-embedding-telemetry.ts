@@ -28,7 +28,9 @@ export class MetricsEmbeddingTelemetry implements EmbeddingTelemetry {
 
   cacheError(operation: 'get' | 'set', error: unknown): void {
     this.metrics.embeddingCache.inc({ outcome: 'error' });
-    this.warn(`embedding cache ${operation} failed, continuing without it: ${error instanceof Error ? error.message : String(error)}`);
+    this.warn(
+      `embedding cache ${operation} failed, continuing without it: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   coalesced(texts: number): void {

@@ -74,7 +74,13 @@ export class ApplyDataChangeUseCase {
         namespace: event.namespace ?? null,
         ...(event.semantic === undefined
           ? {}
-          : { semantic: { ...event.semantic, matched: selected?.entryIds.length ?? 0, truncated: selected?.truncated ?? false } }),
+          : {
+              semantic: {
+                ...event.semantic,
+                matched: selected?.entryIds.length ?? 0,
+                truncated: selected?.truncated ?? false,
+              },
+            }),
         action: event.action,
         reason: event.reason ?? null,
         purged: counts,

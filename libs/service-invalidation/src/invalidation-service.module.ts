@@ -21,7 +21,15 @@ export class InvalidationServiceModule {
     return {
       module: InvalidationServiceModule,
       controllers: [InvalidationMessageController, DataChangeMessageController],
-      providers: [...options.adapters, { provide: STRATA_CONFIG, useValue: options.config }, PurgeFanOutUseCase, ApplyDataChangeUseCase, InvalidationRequests, DirectInvalidation, { provide: DataChangeOutage, useFactory: () => new DataChangeOutage() }],
+      providers: [
+        ...options.adapters,
+        { provide: STRATA_CONFIG, useValue: options.config },
+        PurgeFanOutUseCase,
+        ApplyDataChangeUseCase,
+        InvalidationRequests,
+        DirectInvalidation,
+        { provide: DataChangeOutage, useFactory: () => new DataChangeOutage() },
+      ],
     };
   }
 }

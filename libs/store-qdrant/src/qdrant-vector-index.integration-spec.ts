@@ -255,7 +255,10 @@ describe(QdrantVectorIndex.name, () => {
     });
     try {
       const index = indexOn(recording.url, { similarPageSize: 2 });
-      const entries = [1, 0.98, 0.96, 0.94, 0.92].map((cosine) => ({ entry: anEntry({ contextHash: randomUUID() }), cosine }));
+      const entries = [1, 0.98, 0.96, 0.94, 0.92].map((cosine) => ({
+        entry: anEntry({ contextHash: randomUUID() }),
+        cosine,
+      }));
       for (const { entry, cosine } of entries) {
         await index.upsert(MODEL, entry, [cosine, Math.sqrt(1 - cosine * cosine), 0]);
       }
@@ -285,7 +288,14 @@ describe(QdrantVectorIndex.name, () => {
 
   it('finds nothing, without failing, before the collection exists', async () => {
     await expect(
-      indexOn().findSimilar({ vector: [1, 0, 0], model: MODEL, tenant: 'acme', minScore: 0, limit: 10, now: Date.now() }),
+      indexOn().findSimilar({
+        vector: [1, 0, 0],
+        model: MODEL,
+        tenant: 'acme',
+        minScore: 0,
+        limit: 10,
+        now: Date.now(),
+      }),
     ).resolves.toEqual([]);
   });
 
@@ -315,7 +325,14 @@ describe(QdrantVectorIndex.name, () => {
       [
         'findSimilar',
         (index: QdrantVectorIndex) =>
-          index.findSimilar({ vector: [1, 0, 0], model: MODEL, tenant: 'acme', minScore: 0, limit: 10, now: Date.now() }),
+          index.findSimilar({
+            vector: [1, 0, 0],
+            model: MODEL,
+            tenant: 'acme',
+            minScore: 0,
+            limit: 10,
+            now: Date.now(),
+          }),
       ],
       ['purge', (index: QdrantVectorIndex) => index.purge({ tenant: 'acme', tags: ['x'] })],
       ['count', (index: QdrantVectorIndex) => index.count()],

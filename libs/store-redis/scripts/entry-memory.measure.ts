@@ -16,13 +16,25 @@ const ENTRIES = 2_000;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 function completion(id: string, contentChars: number): CacheEntry['response'] {
-  const words = 'Returns are accepted within thirty days of delivery if the item is unused and in its original packaging. ';
+  const words =
+    'Returns are accepted within thirty days of delivery if the item is unused and in its original packaging. ';
   return {
     id: `chatcmpl-${id.slice(0, 24)}`,
     object: 'chat.completion',
     created: 1_750_000_000,
     model: 'gpt-4o-mini-2024-07-18',
-    choices: [{ index: 0, message: { role: 'assistant', content: words.repeat(Math.ceil(contentChars / words.length)).slice(0, contentChars), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: words.repeat(Math.ceil(contentChars / words.length)).slice(0, contentChars),
+          refusal: null,
+        },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
     usage: { prompt_tokens: 412, completion_tokens: 187, total_tokens: 599 },
     system_fingerprint: 'fp_0123456789',
   };
@@ -73,7 +85,9 @@ async function measure(connection: RedisConnection, contentChars: number): Promi
     else if (rest.startsWith('n:')) bytes.namespace += usage;
     else bytes.other += usage;
   }
-  const encoding = await connection.client.objectEncoding(`${prefix}e:{acme}:${(await connection.client.zRange(`${prefix}n:{acme}:support`, 0, 0))[0]}`);
+  const encoding = await connection.client.objectEncoding(
+    `${prefix}e:{acme}:${(await connection.client.zRange(`${prefix}n:{acme}:support`, 0, 0))[0]}`,
+  );
   await deleteKeys(connection, prefix);
 
   const per = (n: number): number => Math.round(n / ENTRIES);

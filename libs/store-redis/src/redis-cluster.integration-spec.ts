@@ -52,7 +52,12 @@ describePurgeGenerationsContract(`${RedisPurgeGenerations.name} on Redis Cluster
   const prefix = fixturePrefix('generations');
   let now = Date.now();
   return Promise.resolve({
-    generations: new RedisPurgeGenerations(connection, { keyPrefix: prefix, retainMs: RETENTION_MS, maxFieldsPerTenant: MAX_FIELDS_PER_TENANT, now: () => now }),
+    generations: new RedisPurgeGenerations(connection, {
+      keyPrefix: prefix,
+      retainMs: RETENTION_MS,
+      maxFieldsPerTenant: MAX_FIELDS_PER_TENANT,
+      now: () => now,
+    }),
     clock: { advance: (ms: number) => void (now += ms) },
     loseState: () => deleteKeys(connection, prefix),
     teardown: () => deleteKeys(connection, prefix),
@@ -61,12 +66,18 @@ describePurgeGenerationsContract(`${RedisPurgeGenerations.name} on Redis Cluster
 
 describeProcessedEventsContract(`${RedisProcessedEvents.name} on Redis Cluster`, () => {
   const prefix = fixturePrefix('events');
-  return Promise.resolve({ events: new RedisProcessedEvents(connection, { keyPrefix: prefix }), teardown: () => deleteKeys(connection, prefix) });
+  return Promise.resolve({
+    events: new RedisProcessedEvents(connection, { keyPrefix: prefix }),
+    teardown: () => deleteKeys(connection, prefix),
+  });
 });
 
 describeEmbeddingCacheContract(`${RedisEmbeddingCache.name} on Redis Cluster`, () => {
   const prefix = fixturePrefix('embedding');
-  return Promise.resolve({ cache: new RedisEmbeddingCache(connection, { keyPrefix: prefix }), teardown: () => deleteKeys(connection, prefix) });
+  return Promise.resolve({
+    cache: new RedisEmbeddingCache(connection, { keyPrefix: prefix }),
+    teardown: () => deleteKeys(connection, prefix),
+  });
 });
 
 describe(`${RedisExactStore.name} on Redis Cluster`, () => {
@@ -77,7 +88,20 @@ describe(`${RedisExactStore.name} on Redis Cluster`, () => {
     const tenants = Array.from({ length: 24 }, (_, i) => `tenant-${i}`);
     const entry = (tenant: string, tag: string): CacheEntry => {
       const id = randomUUID();
-      return { id, tenant, namespace: 'ns', namespaceVersion: 1, model: 'm', exactKey: id, contextHash: 'c', query: 'q', response: tag, tags: [tag, entryTag(id)], createdAt: now, expiresAt: now + 60_000 };
+      return {
+        id,
+        tenant,
+        namespace: 'ns',
+        namespaceVersion: 1,
+        model: 'm',
+        exactKey: id,
+        contextHash: 'c',
+        query: 'q',
+        response: tag,
+        tags: [tag, entryTag(id)],
+        createdAt: now,
+        expiresAt: now + 60_000,
+      };
     };
     for (const tenant of tenants) for (const tag of ['a', 'b', 'a']) await store.put(entry(tenant, tag));
     await expect(store.count()).resolves.toBe(72);

@@ -19,7 +19,11 @@ export async function deleteKeys(connection: RedisConnection, prefix: string): P
 }
 
 /** Retries `assertion` until it passes or `timeoutMs` runs out (then its last error is thrown). */
-export async function eventually(assertion: () => Promise<void> | void, timeoutMs = 5_000, intervalMs = 20): Promise<void> {
+export async function eventually(
+  assertion: () => Promise<void> | void,
+  timeoutMs = 5_000,
+  intervalMs = 20,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -13,5 +13,10 @@ export type { JsonReply, JsonRequest } from './failure/json-client';
 export { metricValue } from './failure/prometheus-text';
 export { LocalRedisCluster } from './failure/redis-cluster';
 export { RedisServerProcess } from './failure/redis-server-process';
-export { MAX_FIELDS_PER_TENANT, RETENTION_MS, describeProcessedEventsContract, describePurgeGenerationsContract } from './contracts/purge-generations.contract';
+export {
+  MAX_FIELDS_PER_TENANT,
+  RETENTION_MS,
+  describeProcessedEventsContract,
+  describePurgeGenerationsContract,
+} from './contracts/purge-generations.contract';
 export type { ProcessedEventsFixture, PurgeGenerationsFixture } from './contracts/purge-generations.contract';

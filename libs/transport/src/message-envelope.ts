@@ -10,5 +10,9 @@ export interface MessageEnvelope<T> {
 /** Wraps a payload for sending: an optional partition key, and the current correlation id as a header. */
 export function envelope<T>(value: T, key?: string): MessageEnvelope<T> {
   const id = Correlation.id();
-  return { ...(key === undefined ? {} : { key }), value, ...(id === undefined ? {} : { headers: { [CORRELATION_HEADER]: id } }) };
+  return {
+    ...(key === undefined ? {} : { key }),
+    value,
+    ...(id === undefined ? {} : { headers: { [CORRELATION_HEADER]: id } }),
+  };
 }

@@ -18,7 +18,10 @@ export interface RpcErrorPayload {
 
 function internal(exception: unknown, message = 'internal error'): RpcErrorPayload {
   const payload: RpcErrorPayload = { code: ErrorCode.Internal, message };
-  Object.defineProperty(payload, 'cause', { value: exception instanceof Error ? exception.message : String(exception), enumerable: false });
+  Object.defineProperty(payload, 'cause', {
+    value: exception instanceof Error ? exception.message : String(exception),
+    enumerable: false,
+  });
   return payload;
 }
 
@@ -52,12 +55,20 @@ export class StrataRpcExceptionFilter implements RpcExceptionFilter<unknown> {
       return throwError(() => payload);
     }
     const message = context.getMessage();
-    this.logger.warn(`malformed message on ${context.getTopic()}/${context.getPartition()}@${message.offset}: ${payload.message}`);
+    this.logger.warn(
+      `malformed message on ${context.getTopic()}/${context.getPartition()}@${message.offset}: ${payload.message}`,
+    );
     const producer = context.getProducer();
     return from(
       sendToDeadLetter(
         producer,
-        { topic: context.getTopic(), partition: context.getPartition(), offset: message.offset, key: message.key, value: message.value },
+        {
+          topic: context.getTopic(),
+          partition: context.getPartition(),
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+        },
         payload.message,
         'invalid',
       ),

@@ -8,13 +8,18 @@ import { type PurgeSelector } from '../ports/exact-store.port';
 export function purgeGenerationFields(selector: Pick<PurgeSelector, 'tags' | 'namespace'>): string[] {
   const tags = selector.tags ?? [];
   if (tags.length > 0) {
-    return selector.namespace === undefined ? tags.map((t) => `t:${t}`) : tags.map((t) => `t:${t}@${selector.namespace}`);
+    return selector.namespace === undefined
+      ? tags.map((t) => `t:${t}`)
+      : tags.map((t) => `t:${t}@${selector.namespace}`);
   }
   return selector.namespace === undefined ? [] : [`n:${selector.namespace}`];
 }
 
 /** Every field whose purge would make this entry stale. */
-export function entryGenerationFields(entry: { readonly tags: readonly string[]; readonly namespace: string }): string[] {
+export function entryGenerationFields(entry: {
+  readonly tags: readonly string[];
+  readonly namespace: string;
+}): string[] {
   const fields = [`n:${entry.namespace}`];
   for (const tag of entry.tags) fields.push(`t:${tag}`, `t:${tag}@${entry.namespace}`);
   return fields;

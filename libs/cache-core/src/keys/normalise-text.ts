@@ -14,5 +14,10 @@ const NEEDS_NORMALISING = /\r|\S[ \t\f\v\u00a0]{2,}\S|\S[\t\f\v\u00a0]\S|[ \t\f\
  */
 export function normaliseText(text: string): string {
   if (!NEEDS_NORMALISING.test(text)) return text;
-  return text.replace(LINE_ENDINGS, '\n').replace(INNER_RUNS, '$1 ').replace(TRAILING_BLANKS, '').replace(BLANK_LINE_RUNS, '\n\n').trim();
+  return text
+    .replace(LINE_ENDINGS, '\n')
+    .replace(INNER_RUNS, '$1 ')
+    .replace(TRAILING_BLANKS, '')
+    .replace(BLANK_LINE_RUNS, '\n\n')
+    .trim();
 }

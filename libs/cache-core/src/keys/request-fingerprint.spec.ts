@@ -55,7 +55,9 @@ describe(fingerprintRequest.name, () => {
   });
 
   it('leaves params that do not change the output out of the key', () => {
-    expect(fp({ params: { ...base.params, user: 'u-1', stream: true, stream_options: { include_usage: true } } }).exactKey).toBe(fp({}).exactKey);
+    expect(
+      fp({ params: { ...base.params, user: 'u-1', stream: true, stream_options: { include_usage: true } } }).exactKey,
+    ).toBe(fp({}).exactKey);
   });
 
   it.each([
@@ -90,21 +92,32 @@ describe(fingerprintRequest.name, () => {
   it('separates semantic contexts by system prompt and by earlier turns', () => {
     const otherSystem = fp({ messages: [{ role: 'system', content: 'Answer in French.' }, base.messages![1]] });
     const withHistory = fp({
-      messages: [base.messages![0], { role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }, base.messages![1]],
+      messages: [
+        base.messages![0],
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello!' },
+        base.messages![1],
+      ],
     });
     expect(otherSystem.contextHash).not.toBe(fp({}).contextHash);
     expect(withHistory.contextHash).not.toBe(fp({}).contextHash);
   });
 
   it('has no semantic query when the last message is not a user text message', () => {
-    const toolTurn = fp({ messages: [...base.messages!, { role: 'tool', content: '{"ok":true}', tool_call_id: 'c1' }] });
-    const image = fp({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] });
+    const toolTurn = fp({
+      messages: [...base.messages!, { role: 'tool', content: '{"ok":true}', tool_call_id: 'c1' }],
+    });
+    const image = fp({
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }],
+    });
     expect(toolTurn.query).toBe('');
     expect(image.query).toBe('');
   });
 
   it('uses text parts as the query and normalises them', () => {
-    const parts = fp({ messages: [{ role: 'user', content: [{ type: 'text', text: 'What  is the return policy?' }] }] });
+    const parts = fp({
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'What  is the return policy?' }] }],
+    });
     expect(parts.query).toBe('What is the return policy?');
   });
 
@@ -132,9 +145,33 @@ describe('fingerprintRequest key format', () => {
     const { canonicalJson } = jest.requireActual<typeof import('./canonical-json')>('./canonical-json');
     const { normaliseText } = jest.requireActual<typeof import('./normalise-text')>('./normalise-text');
     const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-    const params = Object.fromEntries(Object.entries(input.params ?? {}).filter(([k]) => !['user', 'stream', 'stream_options', 'store', 'metadata', 'service_tier', 'prompt_cache_key', 'safety_identifier', 'timeout'].includes(k)));
-    const head = { api: input.api ?? 'openai', v: KEY_SCHEME_VERSION, tenant: input.tenant, ns: input.namespace, nsv: input.namespaceVersion, model: input.model.trim(), params };
-    const norm = (m: { role: string; content?: unknown }) => (typeof m.content === 'string' ? { ...m, content: normaliseText(m.content) } : m);
+    const params = Object.fromEntries(
+      Object.entries(input.params ?? {}).filter(
+        ([k]) =>
+          ![
+            'user',
+            'stream',
+            'stream_options',
+            'store',
+            'metadata',
+            'service_tier',
+            'prompt_cache_key',
+            'safety_identifier',
+            'timeout',
+          ].includes(k),
+      ),
+    );
+    const head = {
+      api: input.api ?? 'openai',
+      v: KEY_SCHEME_VERSION,
+      tenant: input.tenant,
+      ns: input.namespace,
+      nsv: input.namespaceVersion,
+      model: input.model.trim(),
+      params,
+    };
+    const norm = (m: { role: string; content?: unknown }) =>
+      typeof m.content === 'string' ? { ...m, content: normaliseText(m.content) } : m;
     const messages = (input.messages ?? []).map(norm);
     const { content: _c, ...last } = messages[messages.length - 1];
     return {
@@ -146,8 +183,16 @@ describe('fingerprintRequest key format', () => {
   it('equals the canonical JSON of the whole request, hashed', () => {
     const input: FingerprintInput = {
       ...base,
-      messages: [...base.messages!, { role: 'assistant', content: '30  days.' }, { role: 'user', content: ' And\r\nfor sandals? ', name: 'u1' }],
-      params: { ...base.params, user: 'x', tools: [{ type: 'function', function: { name: 'f', parameters: { b: 1, a: 2 } } }] },
+      messages: [
+        ...base.messages!,
+        { role: 'assistant', content: '30  days.' },
+        { role: 'user', content: ' And\r\nfor sandals? ', name: 'u1' },
+      ],
+      params: {
+        ...base.params,
+        user: 'x',
+        tools: [{ type: 'function', function: { name: 'f', parameters: { b: 1, a: 2 } } }],
+      },
     };
     expect(fingerprintRequest(input)).toMatchObject(reference(input));
     const anthropic = { ...input, api: 'anthropic' as const };

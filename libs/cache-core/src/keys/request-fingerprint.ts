@@ -63,7 +63,7 @@ function normaliseContent(content: unknown): unknown {
   return content.map((part: unknown) => {
     if (part && typeof part === 'object' && (part as { type?: unknown }).type === 'text') {
       const text = (part as { text?: unknown }).text;
-      if (typeof text === 'string') return { ...(part), text: normaliseText(text) };
+      if (typeof text === 'string') return { ...part, text: normaliseText(text) };
     }
     return part;
   });
@@ -138,7 +138,9 @@ export function fingerprintRequest(input: FingerprintInput): RequestFingerprint 
   }
   const { content: _content, ...lastWithoutContent } = last;
   const earlier = json.slice(0, -1).join(',');
-  const contextHash = sha256(`${head},"earlier":[${earlier}],"kind":"chat","last":${canonicalJson(lastWithoutContent)}${tail}${end}`);
+  const contextHash = sha256(
+    `${head},"earlier":[${earlier}],"kind":"chat","last":${canonicalJson(lastWithoutContent)}${tail}${end}`,
+  );
   return { exactKey, contextHash, query: lastText };
 }
 

@@ -6,7 +6,10 @@ describe(cacheability.name, () => {
   });
 
   it('does not cache a sampling temperature or an unset one by default', () => {
-    expect(cacheability('deterministic-only', { temperature: 0.7 })).toEqual({ cacheable: false, reason: 'temperature' });
+    expect(cacheability('deterministic-only', { temperature: 0.7 })).toEqual({
+      cacheable: false,
+      reason: 'temperature',
+    });
     expect(cacheability('deterministic-only', {})).toEqual({ cacheable: false, reason: 'temperature' });
     expect(cacheability('deterministic-only', undefined)).toEqual({ cacheable: false, reason: 'temperature' });
   });

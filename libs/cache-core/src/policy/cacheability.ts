@@ -13,7 +13,10 @@ const CACHEABLE: Cacheability = { cacheable: true };
  * sampling value at OpenAI, Anthropic, Azure, vLLM and Ollama, so it is not cacheable either.
  * `n > 1` asks for several different samples: never cacheable.
  */
-export function cacheability(policy: TemperaturePolicy, params: Readonly<Record<string, unknown>> | undefined): Cacheability {
+export function cacheability(
+  policy: TemperaturePolicy,
+  params: Readonly<Record<string, unknown>> | undefined,
+): Cacheability {
   if (policy === 'never') return { cacheable: false, reason: 'namespace-never' };
   const n = params?.['n'];
   if (typeof n === 'number' && n > 1) return { cacheable: false, reason: 'multiple-choices' };

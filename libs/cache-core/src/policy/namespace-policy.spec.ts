@@ -2,16 +2,39 @@ import { NamespacePolicies, PRECISION_THRESHOLDS } from './namespace-policy';
 
 describe(NamespacePolicies.name, () => {
   const policies = new NamespacePolicies(
-    { temperaturePolicy: 'deterministic-only', defaultTtlSeconds: 3_600, maxTtlSeconds: 86_400, contentTypeTtlSeconds: { pricing: 300, docs: 7_200 } },
-    { support: { version: 3, temperaturePolicy: 'always', defaultTtlSeconds: 600, maxTtlSeconds: 1_800, contentTypeTtlSeconds: { docs: 900 } } },
+    {
+      temperaturePolicy: 'deterministic-only',
+      defaultTtlSeconds: 3_600,
+      maxTtlSeconds: 86_400,
+      contentTypeTtlSeconds: { pricing: 300, docs: 7_200 },
+    },
+    {
+      support: {
+        version: 3,
+        temperaturePolicy: 'always',
+        defaultTtlSeconds: 600,
+        maxTtlSeconds: 1_800,
+        contentTypeTtlSeconds: { docs: 900 },
+      },
+    },
   );
 
   it('gives unconfigured namespaces the defaults at version 1', () => {
-    expect(policies.get('other')).toMatchObject({ name: 'other', version: 1, temperaturePolicy: 'deterministic-only', defaultTtlSeconds: 3_600 });
+    expect(policies.get('other')).toMatchObject({
+      name: 'other',
+      version: 1,
+      temperaturePolicy: 'deterministic-only',
+      defaultTtlSeconds: 3_600,
+    });
   });
 
   it('applies a namespace’s own settings over the defaults', () => {
-    expect(policies.get('support')).toMatchObject({ version: 3, temperaturePolicy: 'always', defaultTtlSeconds: 600, maxTtlSeconds: 1_800 });
+    expect(policies.get('support')).toMatchObject({
+      version: 3,
+      temperaturePolicy: 'always',
+      defaultTtlSeconds: 600,
+      maxTtlSeconds: 1_800,
+    });
   });
 
   it('resolves TTLs: requested, else content type, else namespace default; never above the maximum', () => {

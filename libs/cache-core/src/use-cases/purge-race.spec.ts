@@ -16,7 +16,11 @@ const embedder: Embedder = { embed: () => Promise.resolve({ model: 'm', vector: 
 const verifier: MatchVerifier = {
   verify: (q, c, _cosine, threshold) => {
     const similarity = q === c ? 1 : 0.4;
-    return { accepted: similarity >= threshold, similarity, reason: similarity >= threshold ? 'match' : 'below-threshold' };
+    return {
+      accepted: similarity >= threshold,
+      similarity,
+      reason: similarity >= threshold ? 'match' : 'below-threshold',
+    };
   },
 };
 
@@ -67,7 +71,13 @@ function setup() {
   });
   const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
   const purge = new PurgeUseCase(l2, l3, generations, NO_TELEMETRY);
-  const fp = fingerprintRequest({ tenant: 'acme', namespace: 'default', namespaceVersion: 1, model: 'm', messages: [{ role: 'user', content: 'price of product 1?' }] });
+  const fp = fingerprintRequest({
+    tenant: 'acme',
+    namespace: 'default',
+    namespaceVersion: 1,
+    model: 'm',
+    messages: [{ role: 'user', content: 'price of product 1?' }],
+  });
   const lookupRequest: CacheLookupRequest = { tenant: 'acme', namespace: 'default', model: 'm', ...fp, mode: 'auto' };
   const storeRequest = (ticket: number | undefined): CacheStoreRequest => ({
     tenant: 'acme',
@@ -136,7 +146,13 @@ describe('purge race: an answer computed before an invalidation never outlives i
   it('serves a match accepted under a looser threshold, without remembering it as an exact answer', async () => {
     const { lookup, store, storeRequest, lookupRequest } = setup();
     await store.execute(storeRequest(0));
-    const paraphrase = fingerprintRequest({ tenant: 'acme', namespace: 'default', namespaceVersion: 1, model: 'm', messages: [{ role: 'user', content: 'price of product one?' }] });
+    const paraphrase = fingerprintRequest({
+      tenant: 'acme',
+      namespace: 'default',
+      namespaceVersion: 1,
+      model: 'm',
+      messages: [{ role: 'user', content: 'price of product one?' }],
+    });
     const loose = await lookup.execute({ ...lookupRequest, ...paraphrase, threshold: 0 });
     expect(loose).toMatchObject({ hit: true, tier: 'l3', backfilled: false });
     expect((await lookup.execute({ ...lookupRequest, ...paraphrase, mode: 'exact' })).hit).toBe(false);

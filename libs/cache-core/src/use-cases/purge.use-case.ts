@@ -25,7 +25,10 @@ export class PurgeUseCase {
       generation = await this.generations.advance(selector.tenant, purgeGenerationFields(selector));
     } catch (error) {
       this.telemetry.tierError('generations', 'advance', error);
-      throw new StrataError(ErrorCode.CacheUnavailable, 'could not record the purge generation; nothing was acknowledged, retry');
+      throw new StrataError(
+        ErrorCode.CacheUnavailable,
+        'could not record the purge generation; nothing was acknowledged, retry',
+      );
     }
     // `invalidate`: unreachable from now on (every read checks the generation); removal is left to expiry.
     if (action === 'invalidate') return { l2: 0, l3: 0, generation };
@@ -39,7 +42,10 @@ export class PurgeUseCase {
       return await purge();
     } catch (error) {
       this.telemetry.tierError(tier, 'purge', error);
-      throw new StrataError(ErrorCode.CacheUnavailable, `${tier.toUpperCase()} purge failed; nothing was acknowledged, retry`);
+      throw new StrataError(
+        ErrorCode.CacheUnavailable,
+        `${tier.toUpperCase()} purge failed; nothing was acknowledged, retry`,
+      );
     }
   }
 }

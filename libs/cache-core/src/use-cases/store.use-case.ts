@@ -65,7 +65,10 @@ export class StoreUseCase {
       if (latest > generation) return { id: draft.id, l2: false, l3: false, stale: true, generation: latest };
     } catch (error) {
       this.telemetry.tierError('generations', 'check', error);
-      throw new StrataError(ErrorCode.CacheUnavailable, 'cannot check the entry against recent purges; not stored, retry later');
+      throw new StrataError(
+        ErrorCode.CacheUnavailable,
+        'cannot check the entry against recent purges; not stored, retry later',
+      );
     }
     const entry: CacheEntry = { ...draft, generation };
     const [l2, l3] = await Promise.all([this.storeExact(entry), this.storeSemantic(entry)]);

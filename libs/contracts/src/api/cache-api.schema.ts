@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { jsonValueSchema } from '../messages/cache-entry.schema';
 import { semanticSelectorSchema } from '../messages/cache-purge';
-import { chatMessageSchema, lookupModeSchema, modelSchema, namespaceSchema, paramsSchema, tagSchema } from './chat.schema';
+import {
+  chatMessageSchema,
+  lookupModeSchema,
+  modelSchema,
+  namespaceSchema,
+  paramsSchema,
+  tagSchema,
+} from './chat.schema';
 
 export const entryIdSchema = z.string().uuid();
 
@@ -16,7 +23,11 @@ const requestShape = {
 
 function oneOfMessagesOrPrompt(value: { messages?: unknown; prompt?: unknown }, ctx: z.RefinementCtx): void {
   if ((value.messages === undefined) === (value.prompt === undefined)) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give exactly one of "messages" and "prompt"', path: ['messages'] });
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: 'give exactly one of "messages" and "prompt"',
+      path: ['messages'],
+    });
   }
 }
 
@@ -58,10 +69,15 @@ export const purgeRequestSchema = z
     semantic: semanticSelectorSchema.optional(),
   })
   .strict()
-  .refine((v) => v.tags !== undefined || v.namespace !== undefined || v.semantic !== undefined, 'give "tags", "namespace" or "semantic"')
-  .refine((v) => v.semantic === undefined || v.tags === undefined, { message: '"semantic" cannot be combined with "tags"', path: ['semantic'] });
+  .refine(
+    (v) => v.tags !== undefined || v.namespace !== undefined || v.semantic !== undefined,
+    'give "tags", "namespace" or "semantic"',
+  )
+  .refine((v) => v.semantic === undefined || v.tags === undefined, {
+    message: '"semantic" cannot be combined with "tags"',
+    path: ['semantic'],
+  });
 export type PurgeRequest = z.infer<typeof purgeRequestSchema>;
-
 
 /** `POST /v1/invalidations`: publishes a data-change event for the caller's tenant (the manual purge). */
 export const invalidationRequestSchema = z
@@ -78,7 +94,11 @@ export const invalidationRequestSchema = z
   })
   .strict()
   .refine(
-    (v) => (v.tags?.length ?? 0) > 0 || v.namespace !== undefined || (v.entryIds?.length ?? 0) > 0 || v.semantic !== undefined,
+    (v) =>
+      (v.tags?.length ?? 0) > 0 ||
+      v.namespace !== undefined ||
+      (v.entryIds?.length ?? 0) > 0 ||
+      v.semantic !== undefined,
     'give "tags", "namespace", "entryIds" or "semantic"',
   )
   .refine((v) => v.semantic === undefined || ((v.tags?.length ?? 0) === 0 && (v.entryIds?.length ?? 0) === 0), {

@@ -238,7 +238,10 @@ export class GatewayCache {
     // never nested deeper than any reader can serialise.
     if (jsonDepth(response) > MAX_JSON_DEPTH) {
       this.metrics.stores.inc({ outcome: 'rejected' });
-      throw new StrataError(ErrorCode.InvalidRequest, `response nested deeper than ${MAX_JSON_DEPTH} levels; not stored`);
+      throw new StrataError(
+        ErrorCode.InvalidRequest,
+        `response nested deeper than ${MAX_JSON_DEPTH} levels; not stored`,
+      );
     }
     const fp = options.fingerprint ?? this.fingerprint(tenant, request, policy);
     const message: CacheStoreRequest = {

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { DATA_CHANGES_TOPIC, type DataChangeEvent, INVALIDATION, type Invalidation, invalidationRequestSchema } from '@strata/contracts';
+import {
+  DATA_CHANGES_TOPIC,
+  type DataChangeEvent,
+  INVALIDATION,
+  type Invalidation,
+  invalidationRequestSchema,
+} from '@strata/contracts';
 import { RouteAccess } from '@strata/observability';
 import { TenantId } from '../auth/request-identity';
 import { parseBody } from './parse-body';

@@ -3,7 +3,12 @@ export type ModelMatcher = (model: string) => boolean;
 
 export function modelMatcher(pattern: string): ModelMatcher {
   if (!pattern.includes('*')) return (model) => model === pattern;
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return (model) => regex.test(model);
 }
 

@@ -1,4 +1,9 @@
-import { MAX_FIELDS_PER_TENANT, RETENTION_MS, describeProcessedEventsContract, describePurgeGenerationsContract } from '@strata/testing';
+import {
+  MAX_FIELDS_PER_TENANT,
+  RETENTION_MS,
+  describeProcessedEventsContract,
+  describePurgeGenerationsContract,
+} from '@strata/testing';
 import { type PurgeGenerations } from '@strata/cache-core';
 import { MemoryProcessedEvents } from '../events/memory-processed-events';
 import { MemoryPurgeGenerations } from './memory-purge-generations';
@@ -25,7 +30,11 @@ describePurgeGenerationsContract(MemoryPurgeGenerations.name, () => {
 describe(MemoryPurgeGenerations.name, () => {
   it('holds at most the cap of fields per tenant however many distinct tags are purged', async () => {
     const generations = new MemoryPurgeGenerations({ maxFieldsPerTenant: 1_000 });
-    for (let i = 0; i < 20; i++) await generations.advance('acme', Array.from({ length: 500 }, (_, j) => `t:${i}-${j}`));
+    for (let i = 0; i < 20; i++)
+      await generations.advance(
+        'acme',
+        Array.from({ length: 500 }, (_, j) => `t:${i}-${j}`),
+      );
     expect(generations.size('acme')).toBe(1_000);
   });
 });

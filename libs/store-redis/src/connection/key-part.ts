@@ -17,6 +17,7 @@ export function tenantSlot(tenant: string): string {
 
 /** Refuses a key prefix that would carry its own hash tag (every key of every tenant in one slot). */
 export function checkKeyPrefix(prefix: string): string {
-  if (/[{}]/.test(prefix)) throw new Error(`Redis key prefix ${JSON.stringify(prefix)} must not contain '{' or '}' (Redis Cluster hash tags)`);
+  if (/[{}]/.test(prefix))
+    throw new Error(`Redis key prefix ${JSON.stringify(prefix)} must not contain '{' or '}' (Redis Cluster hash tags)`);
   return prefix;
 }

@@ -21,7 +21,8 @@ export class LuaScript {
     try {
       return await send(['EVALSHA', this.sha, ...rest], keys[0]);
     } catch (error) {
-      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return send(['EVAL', this.source, ...rest], keys[0]);
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT'))
+        return send(['EVAL', this.source, ...rest], keys[0]);
       throw error;
     }
   }

@@ -57,7 +57,8 @@ describe(`${RedisConnection.name} when Redis hangs (SIGSTOP)`, () => {
 
     // The first wave was sent to the hung server: each waits out its deadline, no longer.
     const firstWave = await Promise.allSettled(Array.from({ length: 20 }, () => l2.get('acme', entry.id)));
-    for (const result of firstWave) expect(result).toMatchObject({ status: 'rejected', reason: expect.any(RedisTimeoutError) });
+    for (const result of firstWave)
+      expect(result).toMatchObject({ status: 'rejected', reason: expect.any(RedisTimeoutError) });
 
     // The breaker is open: everything after fails at once, reads, stores and generation checks alike,
     // instead of queueing behind the hung commands.
@@ -69,7 +70,8 @@ describe(`${RedisConnection.name} when Redis hangs (SIGSTOP)`, () => {
       generations.advance('acme', ['t:hung']),
       connection.ping(),
     ]);
-    for (const result of secondWave) expect(result).toMatchObject({ status: 'rejected', reason: expect.any(RedisUnavailableError) });
+    for (const result of secondWave)
+      expect(result).toMatchObject({ status: 'rejected', reason: expect.any(RedisUnavailableError) });
     expect(Date.now() - started).toBeLessThan(2 * COMMAND_TIMEOUT_MS);
 
     server.resume();

@@ -12,7 +12,19 @@ export type RedisClusterClient = ReturnType<typeof createCluster>;
  */
 export type RedisCommands = Pick<
   RedisClient,
-  'hGet' | 'hmGet' | 'hGetAll' | 'hLen' | 'sAdd' | 'sMembers' | 'sRem' | 'exists' | 'set' | 'get' | 'mGet' | 'unlink' | 'zCard'
+  | 'hGet'
+  | 'hmGet'
+  | 'hGetAll'
+  | 'hLen'
+  | 'sAdd'
+  | 'sMembers'
+  | 'sRem'
+  | 'exists'
+  | 'set'
+  | 'get'
+  | 'mGet'
+  | 'unlink'
+  | 'zCard'
 >;
 
 export interface RedisConnectionOptions {
@@ -167,10 +179,14 @@ export class RedisConnection {
     const now = Date.now();
     let probe = false;
     if (this.openUntil > 0) {
-      if (now < this.openUntil || this.probing) return Promise.reject(new RedisUnavailableError(`Redis circuit open after ${this.breakerThreshold} timeouts in a row`));
+      if (now < this.openUntil || this.probing)
+        return Promise.reject(
+          new RedisUnavailableError(`Redis circuit open after ${this.breakerThreshold} timeouts in a row`),
+        );
       this.probing = probe = true;
     }
-    if (this.inFlight >= this.maxInFlight) return Promise.reject(new RedisUnavailableError(`${this.inFlight} Redis commands in flight`));
+    if (this.inFlight >= this.maxInFlight)
+      return Promise.reject(new RedisUnavailableError(`${this.inFlight} Redis commands in flight`));
     this.inFlight++;
     return this.deadline(operation(client), this.commandTimeoutMs).then(
       (value) => {
@@ -185,7 +201,8 @@ export class RedisConnection {
         if (probe) this.probing = false;
         if (error instanceof RedisTimeoutError) {
           this.consecutiveTimeouts++;
-          if (probe || this.consecutiveTimeouts >= this.breakerThreshold) this.openUntil = Date.now() + this.breakerCooldownMs;
+          if (probe || this.consecutiveTimeouts >= this.breakerThreshold)
+            this.openUntil = Date.now() + this.breakerCooldownMs;
         }
         if (this.cluster && isNodeFailure(error)) this.rediscover();
         throw error;
@@ -222,7 +239,9 @@ export class RedisConnection {
   /** Every key matching a glob pattern, on every master. For tests and tools, not for request paths. */
   async *scan(pattern: string): AsyncGenerator<string> {
     const cluster = this.cluster;
-    const clients = this.single ? [this.single] : await Promise.all((cluster?.masters ?? []).map(async (node) => cluster?.nodeClient(node)));
+    const clients = this.single
+      ? [this.single]
+      : await Promise.all((cluster?.masters ?? []).map(async (node) => cluster?.nodeClient(node)));
     for (const client of clients) {
       if (client) for await (const key of client.scanIterator({ MATCH: pattern, COUNT: 1_000 })) yield key;
     }
@@ -294,7 +313,10 @@ export class RedisConnection {
       minimizeConnections: false,
       // A node client does not reconnect by itself: a lost node means a new topology (rediscovery), and a
       // discovery that lists a dead master fails at once instead of waiting for it.
-      defaults: { disableOfflineQueue: true, socket: { connectTimeout: this.options.connectTimeoutMs ?? 2_000, reconnectStrategy: false } },
+      defaults: {
+        disableOfflineQueue: true,
+        socket: { connectTimeout: this.options.connectTimeoutMs ?? 2_000, reconnectStrategy: false },
+      },
     });
     cluster.on('error', (error: unknown) => {
       this.onError(error instanceof Error ? error : new Error(String(error)));
@@ -348,5 +370,7 @@ function isNodeFailure(error: unknown): boolean {
   // Not `instanceof Error`: socket errors may come from another realm (Node's own, under a test runner).
   if (typeof error !== 'object' || error === null || error instanceof RedisTimeoutError) return false;
   const { name, message } = error as { name?: unknown; message?: unknown };
-  return /ECONNREFUSED|ECONNRESET|EPIPE|closed|offline|Socket|CLUSTERDOWN|READONLY|MASTERDOWN/i.test(`${String(name)} ${String(message)}`);
+  return /ECONNREFUSED|ECONNRESET|EPIPE|closed|offline|Socket|CLUSTERDOWN|READONLY|MASTERDOWN/i.test(
+    `${String(name)} ${String(message)}`,
+  );
 }

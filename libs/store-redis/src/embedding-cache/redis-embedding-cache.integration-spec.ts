@@ -16,7 +16,10 @@ afterAll(async () => {
 describeEmbeddingCacheContract(RedisEmbeddingCache.name, () => {
   const prefix = uniquePrefix('embedding-contract');
   prefixes.push(prefix);
-  return Promise.resolve({ cache: new RedisEmbeddingCache(connection, { keyPrefix: prefix }), teardown: () => deleteKeys(connection, prefix) });
+  return Promise.resolve({
+    cache: new RedisEmbeddingCache(connection, { keyPrefix: prefix }),
+    teardown: () => deleteKeys(connection, prefix),
+  });
 });
 
 describe(RedisEmbeddingCache.name, () => {
@@ -54,7 +57,11 @@ describe(RedisEmbeddingCache.name, () => {
   });
 
   it('rejects at once while Redis is unreachable, so the caller embeds instead', async () => {
-    const offline = RedisEmbeddingCache.open({ url: 'redis://127.0.0.1:1', keyPrefix: prefix, maxReconnectDelayMs: 50 });
+    const offline = RedisEmbeddingCache.open({
+      url: 'redis://127.0.0.1:1',
+      keyPrefix: prefix,
+      maxReconnectDelayMs: 50,
+    });
     try {
       await expect(offline.getMany(['k'])).rejects.toBeInstanceOf(RedisUnavailableError);
       await expect(offline.setMany([['k', [1]]])).rejects.toBeInstanceOf(RedisUnavailableError);

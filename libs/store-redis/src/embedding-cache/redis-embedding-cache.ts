@@ -55,7 +55,11 @@ export class RedisEmbeddingCache implements EmbeddingCache {
     if (entries.length === 0) return;
     // Issued together, node-redis writes them in one round trip (per node on a cluster).
     await this.connection.run((client) =>
-      Promise.all(entries.map(([key, vector]) => client.set(this.keyPrefix + key, encodeFloat32(vector), { EX: this.ttlSeconds }))),
+      Promise.all(
+        entries.map(([key, vector]) =>
+          client.set(this.keyPrefix + key, encodeFloat32(vector), { EX: this.ttlSeconds }),
+        ),
+      ),
     );
   }
 

@@ -79,7 +79,21 @@ export function toHashArguments(schema: Schema<EntryHash>, entry: CacheEntry): s
 
 /** The entry a fetched hash holds, or undefined when the hash does not exist. */
 export function fromEntryHash(id: string, hash: EntryHash): CacheEntry | undefined {
-  const { tenant, namespace, namespaceVersion, model, exactKey, contextHash, query, response, tags, createdAt, expiresAt, generation, aliasOf } = hash;
+  const {
+    tenant,
+    namespace,
+    namespaceVersion,
+    model,
+    exactKey,
+    contextHash,
+    query,
+    response,
+    tags,
+    createdAt,
+    expiresAt,
+    generation,
+    aliasOf,
+  } = hash;
   if (tenant === undefined) return undefined;
   if (
     namespace === undefined ||

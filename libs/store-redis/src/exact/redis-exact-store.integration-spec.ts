@@ -197,15 +197,28 @@ describe(RedisExactStore.name, () => {
     await expect(redis.zScore(tagKey(tenant, 'x:y'), entry.id)).resolves.not.toBeNull();
     await expect(redis.zScore(tagKey(tenant, '{z}'), entry.id)).resolves.not.toBeNull();
     const slots = await Promise.all(
-      [entryKey(entry.id, tenant), tagKey(tenant, 'x:y'), tagKey(tenant, '{z}'), namespaceKey(tenant, 'support'), `${prefix}namespaces:{${tenant}}`].map(
-        (key) => redis.sendCommand<number>(['CLUSTER', 'KEYSLOT', key]).catch(() => key.slice(key.indexOf('{'), key.indexOf('}') + 1)),
+      [
+        entryKey(entry.id, tenant),
+        tagKey(tenant, 'x:y'),
+        tagKey(tenant, '{z}'),
+        namespaceKey(tenant, 'support'),
+        `${prefix}namespaces:{${tenant}}`,
+      ].map((key) =>
+        redis
+          .sendCommand<number>(['CLUSTER', 'KEYSLOT', key])
+          .catch(() => key.slice(key.indexOf('{'), key.indexOf('}') + 1)),
       ),
     );
     expect(new Set(slots).size).toBe(1);
   });
 
   it('stores strings with lone surrogates faithfully and purges them by their own tag only (no silent L2 loss)', async () => {
-    const entry = anEntry({ tenant: 'acme\udc00', namespace: 'ns\ud800', query: 'price of \ud83d?', tags: ['price:\ud800', 'plain'] });
+    const entry = anEntry({
+      tenant: 'acme\udc00',
+      namespace: 'ns\ud800',
+      query: 'price of \ud83d?',
+      tags: ['price:\ud800', 'plain'],
+    });
     const sibling = anEntry({ tenant: 'acme\udc00', namespace: 'ns\ud800', tags: ['price:\ud801'] });
     await store.put(entry);
     await store.put(sibling);

@@ -111,7 +111,11 @@ export class RedisExactStore implements ExactStore {
     const now = String(this.now());
     const counts = await Promise.all(
       tenants.map((tenant) =>
-        this.connection.script(countScript, [`${this.keyPrefix}namespaces:${tenantSlot(tenant)}`], [this.keyPrefix, now, tenant]),
+        this.connection.script(
+          countScript,
+          [`${this.keyPrefix}namespaces:${tenantSlot(tenant)}`],
+          [this.keyPrefix, now, tenant],
+        ),
       ),
     );
     return counts.reduce<number>((total, count) => total + Number(count), 0);
@@ -133,7 +137,16 @@ export class RedisExactStore implements ExactStore {
     const encoded = encodeText(name);
     const index = [`${this.keyPrefix}${kind}:${this.slot(tenant)}:${encoded}`];
     do {
-      const args = [this.keyPrefix, String(this.now()), encodeText(tenant), kind, encoded, ...narrowed, cursor, this.purgeBatchSize];
+      const args = [
+        this.keyPrefix,
+        String(this.now()),
+        encodeText(tenant),
+        kind,
+        encoded,
+        ...narrowed,
+        cursor,
+        this.purgeBatchSize,
+      ];
       const reply = await this.connection.script(purgeStepScript, index, args);
       const [next, count] = reply as [string, number];
       cursor = next;

@@ -1,4 +1,9 @@
-import { MAX_FIELDS_PER_TENANT, RETENTION_MS, describeProcessedEventsContract, describePurgeGenerationsContract } from '@strata/testing';
+import {
+  MAX_FIELDS_PER_TENANT,
+  RETENTION_MS,
+  describeProcessedEventsContract,
+  describePurgeGenerationsContract,
+} from '@strata/testing';
 import { TEST_REDIS_URL, deleteKeys, uniquePrefix } from '../../test/redis-test-support';
 import { RedisConnection } from '../connection/redis-connection';
 import { RedisProcessedEvents } from '../events/redis-processed-events';
@@ -31,7 +36,11 @@ describe(RedisPurgeGenerations.name, () => {
 
   it('keeps the hash and its stamp times at the cap under 10 000-tag purges', async () => {
     const generations = new RedisPurgeGenerations(connection, { keyPrefix: prefix, maxFieldsPerTenant: 5_000 });
-    for (let i = 0; i < 3; i++) await generations.advance('acme', Array.from({ length: 10_000 }, (_, j) => `t:${i}-${j}`));
+    for (let i = 0; i < 3; i++)
+      await generations.advance(
+        'acme',
+        Array.from({ length: 10_000 }, (_, j) => `t:${i}-${j}`),
+      );
     const key = `${prefix}g:{acme}`;
     await expect(connection.client.hLen(key)).resolves.toBe(5_000 + 2);
     await expect(connection.client.zCard(`${key}:at`)).resolves.toBe(5_000);

@@ -54,7 +54,10 @@ export function describeExactStoreContract(name: string, factory: () => Promise<
         exactKey: sha256(`key:${id}`),
         contextHash: sha256('context'),
         query: 'how do i return an item?',
-        response: { id: `chatcmpl-${id}`, choices: [{ index: 0, message: { role: 'assistant', content: 'Within 30 days.' } }] },
+        response: {
+          id: `chatcmpl-${id}`,
+          choices: [{ index: 0, message: { role: 'assistant', content: 'Within 30 days.' } }],
+        },
         tags: [entryTag(id)],
         createdAt: now,
         expiresAt: now + 10 * MINUTE,
@@ -265,7 +268,12 @@ export function describeExactStoreContract(name: string, factory: () => Promise<
       const short = anEntry({ expiresAt: fixture.clock.now() + 2_000 });
       const tagged = anEntry({ tags: ['p'] });
       const other = anEntry({ tenant: 'globex', namespace: 'sales' });
-      await putAll(short, tagged, other, anEntry({ id: other.id, tenant: 'globex', namespace: 'sales', response: 'v2' }));
+      await putAll(
+        short,
+        tagged,
+        other,
+        anEntry({ id: other.id, tenant: 'globex', namespace: 'sales', response: 'v2' }),
+      );
       await expect(store.count()).resolves.toBe(3);
 
       await store.purge({ tenant: 'acme', tags: ['p'] });

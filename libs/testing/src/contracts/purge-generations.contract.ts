@@ -86,7 +86,8 @@ export function describePurgeGenerationsContract(name: string, factory: () => Pr
       // t:1 and t:2 were forgotten: the floor is t:2's generation.
       expect(await generations.latest('acme', ['t:1'])).toBe(stamped[1]);
       expect(await generations.latest('acme', ['t:unrelated'])).toBe(stamped[1]);
-      for (let i = 3; i <= MAX_FIELDS_PER_TENANT + 2; i++) expect(await generations.latest('acme', [`t:${i}`])).toBe(stamped[i - 1]);
+      for (let i = 3; i <= MAX_FIELDS_PER_TENANT + 2; i++)
+        expect(await generations.latest('acme', [`t:${i}`])).toBe(stamped[i - 1]);
 
       const many = Array.from({ length: MAX_FIELDS_PER_TENANT * 3 }, (_, i) => `t:bulk-${i}`);
       const bulk = await generations.advance('acme', many);

@@ -28,7 +28,12 @@ function text(value: unknown): string | null {
 }
 
 /** Sends a message that cannot be processed to its dead-letter topic, keyed as the original. */
-export async function sendToDeadLetter(producer: Producer, origin: DeadLetterOrigin, reason: string, reasonClass: string): Promise<void> {
+export async function sendToDeadLetter(
+  producer: Producer,
+  origin: DeadLetterOrigin,
+  reason: string,
+  reasonClass: string,
+): Promise<void> {
   const envelope: DeadLetterEnvelope = {
     reason,
     origin: { topic: origin.topic, partition: origin.partition, offset: origin.offset },

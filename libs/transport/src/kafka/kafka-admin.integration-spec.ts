@@ -35,7 +35,9 @@ describe(KafkaAdmin.name, () => {
 
     const check = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
     await check.connect();
-    const metadata = await check.fetchTopicMetadata({ topics: ['strata.cache.lookup.v1', 'strata.cache.lookup.v1.reply'] });
+    const metadata = await check.fetchTopicMetadata({
+      topics: ['strata.cache.lookup.v1', 'strata.cache.lookup.v1.reply'],
+    });
     expect(metadata.topics.map((t) => t.partitions.length)).toEqual([3, 3]);
     await check.disconnect();
     await admin.close();

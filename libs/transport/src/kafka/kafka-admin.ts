@@ -16,7 +16,10 @@ function knownTopicConfigs(topic: string): Readonly<Record<string, string>> {
  * retention/cleanup settings from the one table in libs/contracts (the kafka-topics Job uses the same),
  * so a topic created by a service before the Job runs is not left with the broker's 7-day default.
  */
-export function topicCreations(topics: readonly string[], kafka: Pick<StrataConfig['kafka'], 'partitions' | 'replicationFactor'>): ITopicConfig[] {
+export function topicCreations(
+  topics: readonly string[],
+  kafka: Pick<StrataConfig['kafka'], 'partitions' | 'replicationFactor'>,
+): ITopicConfig[] {
   return topics.map((topic) => ({
     topic,
     numPartitions: kafka.partitions,
@@ -35,7 +38,10 @@ export class KafkaAdmin {
   private connected = false;
   private closed = false;
 
-  constructor(private readonly config: StrataConfig, clientId: string) {
+  constructor(
+    private readonly config: StrataConfig,
+    clientId: string,
+  ) {
     this.admin = new Kafka(kafkaClientConfig(config, `${clientId}-admin`)).admin();
     this.admin.on(this.admin.events.CONNECT, () => (this.connected = true));
     this.admin.on(this.admin.events.DISCONNECT, () => (this.connected = false));
@@ -51,7 +57,9 @@ export class KafkaAdmin {
         if (attempt > 1) this.logger.log(`connected to Kafka after ${attempt} attempts`);
         return;
       } catch (error) {
-        this.logger.warn(`Kafka not reachable at ${this.config.kafka.brokers.join(',')} (attempt ${attempt}): ${(error as Error).message}; retrying in ${delay} ms`);
+        this.logger.warn(
+          `Kafka not reachable at ${this.config.kafka.brokers.join(',')} (attempt ${attempt}): ${(error as Error).message}; retrying in ${delay} ms`,
+        );
         await sleep(delay);
         delay = Math.min(delay * 2, 5_000);
       }
@@ -77,7 +85,10 @@ export class KafkaAdmin {
   }
 
   /** Per topic: the sum over its partitions of high watermark minus the group's committed offset. */
-  async consumerLag(groupId: string, topics: readonly string[]): Promise<{ group: string; topic: string; lag: number }[]> {
+  async consumerLag(
+    groupId: string,
+    topics: readonly string[],
+  ): Promise<{ group: string; topic: string; lag: number }[]> {
     const committed = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
     const result: { group: string; topic: string; lag: number }[] = [];
     for (const { topic, partitions } of committed) {
@@ -104,7 +115,9 @@ export class KafkaAdmin {
         const existing = new Set(await this.admin.listTopics());
         const missing = topics.filter((t) => !existing.has(t));
         if (missing.length === 0) return;
-        this.logger.warn(`waiting for topics to be created (attempt ${attempt}): ${missing.join(', ')} — see deploy/base/kafka/topics.txt`);
+        this.logger.warn(
+          `waiting for topics to be created (attempt ${attempt}): ${missing.join(', ')} — see deploy/base/kafka/topics.txt`,
+        );
       } catch (error) {
         this.logger.warn(`could not list topics (attempt ${attempt}): ${(error as Error).message}`);
       }

@@ -8,7 +8,15 @@ export function kafkaClientConfig(config: StrataConfig, clientId: string): Kafka
     clientId,
     brokers: kafka.brokers,
     ssl: kafka.ssl,
-    ...(kafka.sasl ? { sasl: { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username, password: kafka.sasl.password } as KafkaConfig['sasl'] } : {}),
+    ...(kafka.sasl
+      ? {
+          sasl: {
+            mechanism: kafka.sasl.mechanism,
+            username: kafka.sasl.username,
+            password: kafka.sasl.password,
+          } as KafkaConfig['sasl'],
+        }
+      : {}),
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 8 },
@@ -30,5 +38,9 @@ export function kafkaConsumerConfig(config: StrataConfig, groupId: string): Cons
 }
 
 export function kafkaProducerConfig(): ProducerConfig {
-  return { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 5, initialRetryTime: 100 } };
+  return {
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: 5, initialRetryTime: 100 },
+  };
 }

@@ -35,7 +35,10 @@ export function createKafkaServer(
       consumer: kafkaConsumerConfig(config, groupId) as unknown as NestKafka['consumer'],
       producer: kafkaProducerConfig(),
       subscribe: { fromBeginning },
-      run: { partitionsConsumedConcurrently: 4, ...(commitEveryMs === undefined ? {} : { autoCommitInterval: commitEveryMs }) },
+      run: {
+        partitionsConsumedConcurrently: 4,
+        ...(commitEveryMs === undefined ? {} : { autoCommitInterval: commitEveryMs }),
+      },
       postfixId: '-server',
     },
     {
@@ -50,7 +53,12 @@ export function createKafkaServer(
  * The Kafka client of one service: produces requests and events and consumes the replies of the
  * request topics it uses (group `<groupId>-client`: each replica gets its own reply partitions).
  */
-export function createKafkaClient(config: StrataConfig, clientId: string, groupId: string, requestTopics: readonly string[]): ClientKafka {
+export function createKafkaClient(
+  config: StrataConfig,
+  clientId: string,
+  groupId: string,
+  requestTopics: readonly string[],
+): ClientKafka {
   const client = new ClientKafka({
     client: kafkaClientConfig(config, clientId),
     consumer: kafkaConsumerConfig(config, groupId) as unknown as NestKafka['consumer'],
@@ -77,10 +85,15 @@ export function createKafkaRequester(
   const consumer = kafkaConsumerConfig(config, `${groupId}-client`);
   return new KafkaRequester({
     client: kafkaClientConfig(config, `${clientId}-client`),
-    consumer: { sessionTimeoutMs: consumer.sessionTimeout ?? config.kafka.sessionTimeoutMs, heartbeatIntervalMs: consumer.heartbeatInterval ?? 3_000 },
+    consumer: {
+      sessionTimeoutMs: consumer.sessionTimeout ?? config.kafka.sessionTimeoutMs,
+      heartbeatIntervalMs: consumer.heartbeatInterval ?? 3_000,
+    },
     lanes: [
       { groupId: consumer.groupId, requestTopics: requestTopics.filter((topic) => !hot.includes(topic)) },
-      ...hot.filter((topic) => requestTopics.includes(topic)).map((topic) => ({ groupId: `${consumer.groupId}-${topic}`, requestTopics: [topic] })),
+      ...hot
+        .filter((topic) => requestTopics.includes(topic))
+        .map((topic) => ({ groupId: `${consumer.groupId}-${topic}`, requestTopics: [topic] })),
     ],
   });
 }

@@ -58,12 +58,18 @@ describe('StrataServerKafka (NestJS Kafka transport over the wire-level broker)'
 
   beforeAll(async () => {
     broker = await KafkaTestBroker.start({ autoCreateTopics: false });
-    const config = loadConfig({}, { kafka: { brokers: [broker.brokers], partitions: 2, sessionTimeoutMs: 6_000 }, log: { level: 'silent' } });
+    const config = loadConfig(
+      {},
+      { kafka: { brokers: [broker.brokers], partitions: 2, sessionTimeoutMs: 6_000 }, log: { level: 'silent' } },
+    );
     const admin = new KafkaAdmin(config, 'test-admin');
     await admin.waitForBroker();
     await admin.ensureTopics([ECHO, `${ECHO}.reply`, EVENTS, `${EVENTS}.dlq`]);
     await admin.close();
-    service = await NestFactory.createMicroservice(TestModule, { strategy: createKafkaServer(config, 'test-service', 'test-service'), logger: false });
+    service = await NestFactory.createMicroservice(TestModule, {
+      strategy: createKafkaServer(config, 'test-service', 'test-service'),
+      logger: false,
+    });
     await service.listen();
     client = createKafkaRequester(config, 'test-caller', 'test-caller', [ECHO]);
     await client.connect();

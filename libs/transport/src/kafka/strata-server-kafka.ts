@@ -71,7 +71,9 @@ export class StrataServerKafka extends ServerKafka {
       for (const beat of this.beating) beat().catch(() => undefined); // a rebalance in progress: the next fetch rejoins
     }, this.strata.heartbeatIntervalMs).unref();
     try {
-      return await (id === undefined ? super.handleMessage(payload) : Correlation.run(id.toString(), () => super.handleMessage(payload)));
+      return await (id === undefined
+        ? super.handleMessage(payload)
+        : Correlation.run(id.toString(), () => super.handleMessage(payload)));
     } finally {
       this.beating.delete(heartbeat);
     }
@@ -94,7 +96,13 @@ export class StrataServerKafka extends ServerKafka {
   override async handleEvent(pattern: string, packet: ReadPacket, context: KafkaContext): Promise<void> {
     const handler = this.getHandlerByPattern(pattern);
     const message = context.getMessage();
-    const origin = { topic: context.getTopic(), partition: context.getPartition(), offset: message.offset, key: message.key, value: message.value };
+    const origin = {
+      topic: context.getTopic(),
+      partition: context.getPartition(),
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+    };
     if (!handler) {
       await sendToDeadLetter(context.getProducer(), origin, `no handler for ${pattern}`, 'unhandled');
       return;
@@ -118,12 +126,19 @@ export class StrataServerKafka extends ServerKafka {
       const attempt = (this.attempts.get(id) ?? 0) + 1;
       if (attempt >= this.strata.maxAttempts) {
         this.attempts.delete(id);
-        await sendToDeadLetter(context.getProducer(), origin, `failed ${attempt} times: ${describe(error)}`, 'exhausted');
+        await sendToDeadLetter(
+          context.getProducer(),
+          origin,
+          `failed ${attempt} times: ${describe(error)}`,
+          'exhausted',
+        );
         return;
       }
       this.attempts.set(id, attempt);
       StrataMetrics.shared().kafkaRetries.inc({ topic: origin.topic });
-      this.logger.warn(`${id} failed (attempt ${attempt}/${this.strata.maxAttempts}), will be redelivered: ${describe(error)}`);
+      this.logger.warn(
+        `${id} failed (attempt ${attempt}/${this.strata.maxAttempts}), will be redelivered: ${describe(error)}`,
+      );
       throw error instanceof Error ? error : new Error(describe(error));
     }
   }

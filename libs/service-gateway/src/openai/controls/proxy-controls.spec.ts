@@ -38,11 +38,19 @@ describe(parseProxyControls.name, () => {
   });
 
   it('reads no-cache, no-store and max-age', () => {
-    expect(parseProxyControls({ 'cache-control': 'no-cache, no-store, max-age=30' })).toMatchObject({ noCache: true, noStore: true, maxAgeSeconds: 30 });
+    expect(parseProxyControls({ 'cache-control': 'no-cache, no-store, max-age=30' })).toMatchObject({
+      noCache: true,
+      noStore: true,
+      maxAgeSeconds: 30,
+    });
   });
 
   it('ignores Cache-Control directives it does not use', () => {
-    expect(parseProxyControls({ 'cache-control': 'private, stale-if-error=5' })).toMatchObject({ noCache: false, noStore: false, maxAgeSeconds: undefined });
+    expect(parseProxyControls({ 'cache-control': 'private, stale-if-error=5' })).toMatchObject({
+      noCache: false,
+      noStore: false,
+      maxAgeSeconds: undefined,
+    });
   });
 
   it('reads namespace, tags (trimmed, deduplicated), threshold, mode and TTL', () => {

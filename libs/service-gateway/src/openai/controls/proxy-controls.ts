@@ -64,7 +64,8 @@ export function parseCacheControl(value: string): Map<string, string | true> {
     let nameEnd = i;
     while (nameEnd < n && value[nameEnd] !== '=' && value[nameEnd] !== ',') nameEnd++;
     const name = value.slice(i, nameEnd).trim().toLowerCase();
-    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) throw invalid(`Cache-Control: malformed directive "${value.slice(i, nameEnd).trim()}"`);
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name))
+      throw invalid(`Cache-Control: malformed directive "${value.slice(i, nameEnd).trim()}"`);
     i = nameEnd;
     if (value[i] !== '=') {
       directives.set(name, true);
@@ -158,10 +159,17 @@ function ttl(raw: string | undefined): number | undefined {
 export function parseProxyControls(headers: IncomingHttpHeaders): ProxyControls {
   const cacheControl = headers['cache-control'];
   const strataHeaders =
-    headers['x-strata-namespace'] ?? headers['x-strata-tags'] ?? headers['x-strata-threshold'] ?? headers['x-strata-cache-mode'] ?? headers['x-strata-ttl'];
+    headers['x-strata-namespace'] ??
+    headers['x-strata-tags'] ??
+    headers['x-strata-threshold'] ??
+    headers['x-strata-cache-mode'] ??
+    headers['x-strata-ttl'];
   if (cacheControl === undefined && strataHeaders === undefined) return DEFAULT_CONTROLS;
 
-  const directives = cacheControl === undefined ? new Map<string, string | true>() : parseCacheControl(Array.isArray(cacheControl) ? cacheControl.join(',') : cacheControl);
+  const directives =
+    cacheControl === undefined
+      ? new Map<string, string | true>()
+      : parseCacheControl(Array.isArray(cacheControl) ? cacheControl.join(',') : cacheControl);
   return {
     noCache: directives.has('no-cache'),
     noStore: directives.has('no-store'),

@@ -55,11 +55,18 @@ export class EmbeddingsProxy {
     this.router = new UpstreamRouter(config.upstream);
   }
 
-  async handle(input: { readonly caller: Caller; readonly body: unknown }, connection: ClientConnection): Promise<ProxyReply> {
+  async handle(
+    input: { readonly caller: Caller; readonly body: unknown },
+    connection: ClientConnection,
+  ): Promise<ProxyReply> {
     const body = parseBody(embeddingsBodySchema, input.body);
     if (body.model === this.config.embedding.model) return this.local(body);
     const target = this.router.route(body.model);
-    if (!target) throw new StrataError(ErrorCode.UpstreamError, `no upstream is configured for model "${body.model}" (the local embedding model is "${this.config.embedding.model}")`);
+    if (!target)
+      throw new StrataError(
+        ErrorCode.UpstreamError,
+        `no upstream is configured for model "${body.model}" (the local embedding model is "${this.config.embedding.model}")`,
+      );
     this.metrics.proxyRequests.inc({ endpoint: 'embeddings', cache: 'bypass' });
     const exchange = await this.upstream.exchange({
       target,
@@ -76,23 +83,33 @@ export class EmbeddingsProxy {
   private async local(body: z.infer<typeof embeddingsBodySchema>): Promise<ProxyReply> {
     const texts = typeof body.input === 'string' ? [body.input] : body.input;
     if (texts.length === 0) throw new StrataError(ErrorCode.InvalidRequest, 'input must not be empty');
-    if (texts.length > MAX_INPUTS) throw new StrataError(ErrorCode.InvalidRequest, `at most ${MAX_INPUTS} inputs per request`);
+    if (texts.length > MAX_INPUTS)
+      throw new StrataError(ErrorCode.InvalidRequest, `at most ${MAX_INPUTS} inputs per request`);
     const strings: string[] = [];
     texts.forEach((text, i) => {
-      if (typeof text !== 'string') throw new StrataError(ErrorCode.InvalidRequest, `the local model "${body.model}" takes text, not token arrays`);
+      if (typeof text !== 'string')
+        throw new StrataError(ErrorCode.InvalidRequest, `the local model "${body.model}" takes text, not token arrays`);
       if (text.trim() === '') throw new StrataError(ErrorCode.InvalidRequest, `input[${i}] is empty`);
       if (text.length > this.config.limits.maxTextChars) {
-        throw new StrataError(ErrorCode.PayloadTooLarge, `input[${i}] has ${text.length} characters; the limit is ${this.config.limits.maxTextChars}`);
+        throw new StrataError(
+          ErrorCode.PayloadTooLarge,
+          `input[${i}] has ${text.length} characters; the limit is ${this.config.limits.maxTextChars}`,
+        );
       }
       strings.push(text);
     });
     this.metrics.proxyRequests.inc({ endpoint: 'embeddings', cache: 'local' });
     const batches: string[][] = [];
     for (let i = 0; i < strings.length; i += SERVICE_BATCH) batches.push(strings.slice(i, i + SERVICE_BATCH));
-    const replies = await Promise.all(batches.map((batch) => this.embeddings.embed({ texts: batch }, { timeoutMs: EMBED_TIMEOUT_MS })));
+    const replies = await Promise.all(
+      batches.map((batch) => this.embeddings.embed({ texts: batch }, { timeoutMs: EMBED_TIMEOUT_MS })),
+    );
     const dimensions = replies[0]?.dimensions ?? 0;
     if (body.dimensions !== undefined && body.dimensions !== dimensions) {
-      throw new StrataError(ErrorCode.InvalidRequest, `the local model "${body.model}" has ${dimensions} dimensions; it cannot return ${body.dimensions}`);
+      throw new StrataError(
+        ErrorCode.InvalidRequest,
+        `the local model "${body.model}" has ${dimensions} dimensions; it cannot return ${body.dimensions}`,
+      );
     }
     const base64 = body.encoding_format === 'base64';
     const data = replies
@@ -103,7 +120,12 @@ export class EmbeddingsProxy {
       kind: 'json',
       status: 200,
       headers: { 'content-type': JSON_CONTENT_TYPE },
-      body: JSON.stringify({ object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } }),
+      body: JSON.stringify({
+        object: 'list',
+        data,
+        model: body.model,
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      }),
     };
   }
 }

@@ -5,7 +5,13 @@ import { StrataMetrics } from '@strata/observability';
 import { type StoreJob, StoreQueue } from './store-queue';
 
 /** Errors a retry cannot fix. */
-const PERMANENT = new Set<ErrorCode>([ErrorCode.NotCacheable, ErrorCode.StaleEntry, ErrorCode.InvalidRequest, ErrorCode.InvalidMessage, ErrorCode.PayloadTooLarge]);
+const PERMANENT = new Set<ErrorCode>([
+  ErrorCode.NotCacheable,
+  ErrorCode.StaleEntry,
+  ErrorCode.InvalidRequest,
+  ErrorCode.InvalidMessage,
+  ErrorCode.PayloadTooLarge,
+]);
 
 /** How long shutdown waits for queued stores. */
 const DRAIN_TIMEOUT_MS = 5_000;
