@@ -1,30 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript evaluation without a build step: `.ts` files are compiled on require by @swc/core
-// (already a dev dependency, via .swcrc) and `@strata/*` aliases resolve through tsconfig.base.json paths.
+// Runs the TypeScript without a build step (see tools/ts-register.js).
 // Usage: node tools/semantic-eval/run.js [--data ../shared/data] [--out file.md] [--fit]
 'use strict';
-const Module = require('node:module');
-const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
-const { transformSync } = require('@swc/core');
-
-const root = join(__dirname, '..', '..');
-const swcrc = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
-const { paths } = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8')).compilerOptions;
-const aliases = new Map(Object.entries(paths).map(([alias, [target]]) => [alias, join(root, target)]));
-
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  return resolveFilename.call(this, aliases.get(request) ?? request, ...rest);
-};
-Module._extensions['.ts'] = function (module, filename) {
-  const { code } = transformSync(readFileSync(filename, 'utf8'), {
-    ...swcrc,
-    swcrc: false,
-    filename,
-    sourceMaps: 'inline',
-  });
-  module._compile(code, filename);
-};
-
+require('../ts-register.js');
 require('./src/main.ts');
