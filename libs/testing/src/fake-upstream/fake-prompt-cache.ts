@@ -48,7 +48,7 @@ export class FakeAnthropicPromptCache {
     const minimum = /haiku/i.test(model) ? 2048 : 1024;
     const blocks: unknown[] = [...listOf(body['tools']), ...blocksOf(body['system'])];
     for (const message of listOf(body['messages']))
-      blocks.push(...blocksOf((message as { content?: unknown }).content));
+      blocks.push(...blocksOf((message as { content?: unknown } | null)?.content));
     const hash = createHash('sha256');
     const prefixes: { key: string; tokens: number; marked: boolean }[] = [];
     let tokens = 0;
@@ -92,7 +92,7 @@ export class FakeOpenAiPromptCache {
   cachedTokens(body: Record<string, unknown>): number {
     const words: string[] = [];
     for (const message of listOf(body['messages'])) {
-      for (const block of blocksOf((message as { content?: unknown }).content))
+      for (const block of blocksOf((message as { content?: unknown } | null)?.content))
         words.push(...textOf(block).split(/\s+/).filter(Boolean));
     }
     if (words.length < 1024) return 0;
