@@ -10,7 +10,7 @@ import {
 import { type CacheLookupRequest, type CacheStoreRequest, ErrorCode, StrataError } from '@strata/contracts';
 import { MemoryVectorIndex } from '@strata/store-memory';
 import { RedisConnection, RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
-import { LocalRedisCluster } from '@strata/testing';
+import { LocalRedisCluster, eventually } from '@strata/testing';
 
 const embedder: Embedder = { embed: () => Promise.resolve({ model: 'm', vector: [1, 0, 0] }) };
 const verifier: MatchVerifier = {
@@ -80,11 +80,16 @@ describe('L2 and purge generations on Redis Cluster when a master dies', () => {
     const purge = new PurgeUseCase(l2, l3, generations, NO_TELEMETRY);
     const questions = Array.from({ length: QUESTIONS }, (_, i) => question(i));
 
+    // Seeding waits out a cluster that is still settling after its start (a node answering slowly on a loaded
+    // machine is a cache_unavailable here); the failover below is what the test measures.
     for (const q of questions) {
-      const miss = await lookup.execute(q.lookup);
-      await store.execute(q.store(miss.hit ? undefined : miss.ticket));
+      await eventually(async () => {
+        const miss = await lookup.execute(q.lookup);
+        await store.execute(q.store(miss.hit ? undefined : miss.ticket));
+      });
     }
-    for (const product of PURGED) await purge.execute({ tenant: 'acme', tags: [`product:${product}`] });
+    for (const product of PURGED)
+      await eventually(() => purge.execute({ tenant: 'acme', tags: [`product:${product}`] }));
 
     const servedPurged: number[] = [];
     const unexpected: unknown[] = [];
