@@ -1,8 +1,6 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
-import { type FastifyReply, type FastifyRequest } from 'fastify';
-import { toErrorResponse } from '../../http/http-exception.filter';
-import { UpstreamFailure } from '../upstream/upstream-client';
-import { RateLimitedError } from './proxy-access';
+import { Catch } from '@nestjs/common';
+import { type ErrorBody } from '@strata/contracts';
+import { ProxyErrorFilter } from '../../proxy/http/proxy-error.filter';
 import { openAiErrorType } from './proxy-reply';
 
 /**
@@ -10,28 +8,12 @@ import { openAiErrorType } from './proxy-reply';
  * `type`, so the `openai` SDKs raise the right error class; `Retry-After` on 429.
  */
 @Catch()
-export class OpenAiErrorFilter implements ExceptionFilter {
-  private readonly logger = new Logger('OpenAiProxy');
+export class OpenAiErrorFilter extends ProxyErrorFilter {
+  constructor() {
+    super('OpenAiProxy');
+  }
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
-    const request = http.getRequest<FastifyRequest>();
-    if (reply.sent || reply.raw.headersSent) {
-      reply.raw.destroy();
-      return;
-    }
-    const mapped = toErrorResponse(exception);
-    const status = exception instanceof UpstreamFailure ? exception.status : mapped.status;
-    if (status >= 500 && !(exception instanceof UpstreamFailure)) {
-      this.logger.error(
-        `${request.method} ${request.url} (${request.id}) → ${status}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
-      );
-    }
-    if (exception instanceof RateLimitedError) void reply.header('retry-after', String(exception.retryAfterSeconds));
-    void reply
-      .status(status)
-      .header('content-type', 'application/json; charset=utf-8')
-      .send({ error: { ...mapped.body.error, type: openAiErrorType(status) } });
+  protected body(error: ErrorBody['error'], status: number): unknown {
+    return { error: { ...error, type: openAiErrorType(status) } };
   }
 }
