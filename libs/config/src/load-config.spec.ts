@@ -84,3 +84,30 @@ describe(loadConfig.name, () => {
     ]);
   });
 });
+
+describe(`${loadConfig.name}: user-scoped and public namespaces`, () => {
+  const salt = 'a-salt-of-sixteen-chars';
+
+  it('refuses a user-scoped namespace without a salt for its user ids', () => {
+    expect(() => loadConfig({}, { cache: { namespaces: { account: { scope: 'user' } } } })).toThrow(
+      /STRATA_USER_ID_SALT/,
+    );
+    expect(
+      loadConfig({ STRATA_USER_ID_SALT: salt }, { cache: { namespaces: { account: { scope: 'user' } } } }).cache
+        .namespaces['account']?.scope,
+    ).toBe('user');
+  });
+
+  it('refuses a namespace that is both public and user-scoped', () => {
+    expect(() =>
+      loadConfig({ STRATA_USER_ID_SALT: salt }, { cache: { namespaces: { x: { scope: 'user', public: true } } } }),
+    ).toThrow(/never public/);
+  });
+
+  it('reads the CDN purge webhook', () => {
+    expect(loadConfig({ STRATA_CDN_PURGE_URL: 'https://cdn.example.com/purge' }).cdn).toEqual({
+      purgeUrl: 'https://cdn.example.com/purge',
+      purgeAttempts: 4,
+    });
+  });
+});

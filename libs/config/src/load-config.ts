@@ -248,6 +248,7 @@ function fromEnv(env: Env): Json {
       maxTtlSeconds: num(env, 'STRATA_MAX_TTL_SECONDS'),
       similarityThreshold: num(env, 'STRATA_SIMILARITY_THRESHOLD'),
       temperaturePolicy: str(env, 'STRATA_TEMPERATURE_POLICY'),
+      userIdSalt: str(env, 'STRATA_USER_ID_SALT'),
     },
     upstream: {
       url: str(env, 'UPSTREAM_URL'),
@@ -268,6 +269,7 @@ function fromEnv(env: Env): Json {
     },
     pricing: { models: prices(env) },
     rateLimit: { requestsPerSecond: num(env, 'STRATA_RATE_LIMIT_RPS'), burst: num(env, 'STRATA_RATE_LIMIT_BURST') },
+    cdn: { purgeUrl: str(env, 'STRATA_CDN_PURGE_URL') },
     log: { level: str(env, 'LOG_LEVEL') },
   }) as Json;
 }
@@ -352,6 +354,14 @@ function unworkable(config: StrataConfig, input: Json): string[] {
     problems.push(
       `HOST=${config.http.host} without STRATA_API_KEYS: anyone who reaches the port would read and write the cache as the default tenant; set STRATA_API_KEYS, bind 127.0.0.1, or opt in with STRATA_ALLOW_KEYLESS_PUBLIC=true`,
     );
+  }
+  for (const [name, namespace] of Object.entries(config.cache.namespaces)) {
+    if (namespace.scope === 'user' && config.cache.userIdSalt === undefined)
+      problems.push(
+        `namespace "${name}" has scope "user" but no salt hashes its user ids: set STRATA_USER_ID_SALT (the same on every service)`,
+      );
+    if (namespace.scope === 'user' && namespace.public === true)
+      problems.push(`namespace "${name}" cannot be both "public" and scope "user": a user's answers are never public`);
   }
   if (
     config.http.metricsPort !== undefined &&

@@ -17,6 +17,13 @@ export const namespacePolicySchema = z
     semanticPrecision: z.enum(['strict', 'balanced', 'lenient']).optional(),
     /** Default TTL per content type (a label given on store), overriding `defaultTtlSeconds`. */
     contentTypeTtlSeconds: z.record(z.string(), z.number().int().positive()).optional(),
+    /**
+     * `tenant` (default): every user of the tenant shares the entries. `user`: personal data — the user id is part of the
+     * key and of the semantic partition (hashed with `cache.userIdSalt`), a request without one bypasses the cache.
+     */
+    scope: z.enum(['tenant', 'user']).optional(),
+    /** Hits may be kept by shared caches (CDNs): `Cache-Control: public`, ETag, and the keyless `GET /v1/cache/public/…`. */
+    public: z.boolean().optional(),
   })
   .strict();
 export type NamespacePolicyConfig = z.infer<typeof namespacePolicySchema>;
@@ -174,6 +181,8 @@ export const strataConfigSchema = z
         candidates: z.number().int().positive().max(100).default(5),
         temperaturePolicy: z.enum(['deterministic-only', 'always', 'never']).default('deterministic-only'),
         namespaces: z.record(z.string(), namespacePolicySchema).default({}),
+        /** Secret: never logged. Per-deployment salt of the user pseudonyms of user-scoped namespaces (HMAC-SHA256). */
+        userIdSalt: z.string().min(16, 'the user-id salt must be at least 16 characters').optional(),
       })
       .strict()
       .default({}),
@@ -287,6 +296,16 @@ export const strataConfigSchema = z
               .strict(),
           )
           .default({}),
+      })
+      .strict()
+      .default({}),
+    /** Shared caches in front of the gateway (public namespaces). */
+    cdn: z
+      .object({
+        /** POSTed `{surrogateKeys, tenant}` when a purge may touch a public namespace's entries (retried, never blocking the purge). */
+        purgeUrl: z.string().url().optional(),
+        /** Attempts per webhook call (with exponential backoff from 200 ms). */
+        purgeAttempts: z.number().int().positive().default(4),
       })
       .strict()
       .default({}),

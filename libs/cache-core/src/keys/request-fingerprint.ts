@@ -29,6 +29,12 @@ export interface FingerprintInput {
   readonly messages?: readonly ChatMessageLike[];
   readonly prompt?: string;
   readonly params?: Readonly<Record<string, unknown>>;
+  /**
+   * User-scoped namespaces only: the user's pseudonym (`userScopeHash`), part of the exact key and of the
+   * context, so two users never share an entry or a semantic partition. Absent (tenant scope): keys are
+   * byte for byte those of key scheme v3 without it.
+   */
+  readonly user?: string | undefined;
 }
 
 export interface RequestFingerprint {
@@ -111,12 +117,14 @@ export function fingerprintRequest(input: FingerprintInput): RequestFingerprint 
   // Hot path (every request): the canonical JSON of each part is built once and shared by the exact key
   // and the context, instead of serialising two overlapping objects. The result is exactly
   // canonicalJson({api, v, tenant, ns, nsv, model, params, kind, …}) (see the spec's reference implementation):
-  // keys in sorted order — api, earlier, kind, last, messages, model, ns, nsv, params, prompt, tenant, v.
+  // keys in sorted order — api, earlier, kind, last, messages, model, ns, nsv, params, prompt, tenant, user, v
+  // (`user` only in user-scoped namespaces).
   const head = `{"api":${JSON.stringify(input.api ?? 'openai')}`;
   const tail =
     `,"model":${JSON.stringify(input.model.trim())},"ns":${JSON.stringify(input.namespace)},"nsv":${canonicalJson(input.namespaceVersion)}` +
     `,"params":${canonicalJson(outputParams(input.params))}`;
-  const end = `,"tenant":${JSON.stringify(input.tenant)},"v":${KEY_SCHEME_VERSION}}`;
+  const user = input.user === undefined ? '' : `,"user":${JSON.stringify(input.user)}`;
+  const end = `,"tenant":${JSON.stringify(input.tenant)}${user},"v":${KEY_SCHEME_VERSION}}`;
 
   if (input.prompt !== undefined) {
     const prompt = normaliseText(input.prompt);

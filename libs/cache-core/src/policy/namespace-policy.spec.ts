@@ -67,3 +67,19 @@ describe(NamespacePolicies.name, () => {
     expect(PRECISION_THRESHOLDS.balanced).toBeGreaterThan(PRECISION_THRESHOLDS.lenient);
   });
 });
+
+describe(`${NamespacePolicies.name} scope and publicity`, () => {
+  const defaults = { temperaturePolicy: 'deterministic-only' as const, defaultTtlSeconds: 60, maxTtlSeconds: 600 };
+
+  it('shares entries tenant-wide and keeps them private unless a namespace says otherwise', () => {
+    const policies = new NamespacePolicies(defaults, { faq: { public: true }, account: { scope: 'user' } });
+    expect(policies.get('other')).toMatchObject({ scope: 'tenant', public: false });
+    expect(policies.get('faq')).toMatchObject({ scope: 'tenant', public: true });
+    expect(policies.get('account')).toMatchObject({ scope: 'user', public: false });
+  });
+
+  it('never makes a user-scoped namespace public', () => {
+    const policies = new NamespacePolicies(defaults, { mixed: { scope: 'user', public: true } });
+    expect(policies.get('mixed')).toMatchObject({ scope: 'user', public: false });
+  });
+});

@@ -15,6 +15,13 @@ export const PRECISION_THRESHOLDS: Readonly<Record<SemanticPrecision, number>> =
   lenient: 0.81,
 };
 
+/**
+ * Who shares a namespace's entries: every user of the tenant (`tenant`, the default), or only the user who
+ * asked (`user`: personal data; the user id is part of the key and the semantic partition, and a request
+ * without one bypasses the cache).
+ */
+export type NamespaceScope = 'tenant' | 'user';
+
 /** A namespace's effective settings (config defaults merged with the namespace's own). */
 export interface NamespacePolicy {
   readonly name: string;
@@ -29,6 +36,9 @@ export interface NamespacePolicy {
    * global setting; unset: the cache service's default (configured, or the verifier's calibrated default).
    */
   readonly similarityThreshold: number | undefined;
+  readonly scope: NamespaceScope;
+  /** Its hits may be kept by shared caches (CDNs): `Cache-Control: public`, and the keyless GET form. Never with user scope. */
+  readonly public: boolean;
 }
 
 export interface NamespaceDefaults {
@@ -48,6 +58,8 @@ export interface NamespaceOverrides {
   readonly maxTtlSeconds?: number;
   readonly similarityThreshold?: number;
   readonly contentTypeTtlSeconds?: Readonly<Record<string, number>>;
+  readonly scope?: NamespaceScope;
+  readonly public?: boolean;
 }
 
 export const DEFAULT_NAMESPACE = 'default';
@@ -77,6 +89,9 @@ export class NamespacePolicies {
           (own.semanticPrecision === undefined ? undefined : PRECISION_THRESHOLDS[own.semanticPrecision]) ??
           this.defaults.similarityThreshold,
         contentTypeTtlSeconds: { ...this.defaults.contentTypeTtlSeconds, ...own.contentTypeTtlSeconds },
+        scope: own.scope ?? 'tenant',
+        // A user's answers are never public, whatever the config says (the config refuses the pair anyway).
+        public: own.public === true && own.scope !== 'user',
       };
       // Only configured namespaces are remembered: names come from requests, and must not grow memory.
       if (Object.prototype.hasOwnProperty.call(this.overrides, name)) this.resolved.set(name, policy);
