@@ -1,5 +1,7 @@
 import { type ProcessedEvents } from '@strata/cache-core';
 import { type DataChangeEvent, type InvalidationPurgeReply, type PurgeSelectorMessage } from '@strata/contracts';
+import { userScopeHash } from '@strata/cache-core';
+import { loadConfig } from '@strata/config';
 import { ApplyDataChangeUseCase } from './apply-data-change.use-case';
 import { DataChangeOutage } from './data-change-outage';
 import { type PurgeFanOutUseCase } from './purge-fan-out.use-case';
@@ -29,7 +31,7 @@ function setup() {
     },
   } as unknown as PurgeFanOutUseCase;
   const processed = new FakeProcessedEvents();
-  const sut = new ApplyDataChangeUseCase(fanOut, processed, new DataChangeOutage());
+  const sut = new ApplyDataChangeUseCase(fanOut, processed, new DataChangeOutage(), CONFIG);
   return { sut, purges, processed };
 }
 
@@ -42,7 +44,28 @@ const event = (overrides: Partial<DataChangeEvent> = {}): DataChangeEvent => ({
   ...overrides,
 });
 
+const SALT = 'salt-of-this-deployment';
+const CONFIG = loadConfig({ STRATA_USER_ID_SALT: SALT });
+
 describe(ApplyDataChangeUseCase.name, () => {
+  it('forgets a user by the tag of their pseudonym, never passing the id on', async () => {
+    const { sut, purges } = setup();
+
+    await sut.execute(event({ tags: [], user: 'alice@example.com' }));
+
+    expect(purges).toEqual([
+      { tenant: 'acme', tags: [`$user:${userScopeHash(SALT, 'acme', 'alice@example.com')}`], action: 'purge' },
+    ]);
+    expect(JSON.stringify(purges)).not.toContain('alice');
+  });
+
+  it('refuses a user event where no salt is configured (nothing here can be user-scoped)', async () => {
+    const fanOut = { execute: () => Promise.resolve({ l2: 0, l3: 0 }) } as unknown as PurgeFanOutUseCase;
+    const sut = new ApplyDataChangeUseCase(fanOut, new FakeProcessedEvents(), new DataChangeOutage(), loadConfig({}));
+
+    await expect(sut.execute(event({ tags: [], user: 'alice' }))).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+
   it('purges what the event names and remembers it as applied', async () => {
     const { sut, purges, processed } = setup();
 

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROCESSED_EVENTS, ProcessedEvents, entryTag } from '@strata/cache-core';
 import { type DataChangeEvent, ErrorCode, StrataError } from '@strata/contracts';
+import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { StrataMetrics } from '@strata/observability';
+import { userPurgeTag } from './user-erasure';
 import { DataChangeOutage } from './data-change-outage';
 import { PurgeFanOutUseCase } from './purge-fan-out.use-case';
 
@@ -24,6 +26,7 @@ export class ApplyDataChangeUseCase {
     private readonly fanOut: PurgeFanOutUseCase,
     @Inject(PROCESSED_EVENTS) private readonly processed: ProcessedEvents,
     private readonly outage: DataChangeOutage,
+    @Inject(STRATA_CONFIG) private readonly config: StrataConfig,
   ) {}
 
   /** Applies the event; a lasting `cache_unavailable` is reported by {@link DataChangeOutage}. */
@@ -43,7 +46,11 @@ export class ApplyDataChangeUseCase {
       this.metrics.dataChangeEvents.inc({ outcome: 'duplicate' });
       return { applied: false };
     }
-    const tags = [...event.tags, ...(event.entryIds ?? []).map(entryTag)];
+    const tags = [
+      ...event.tags,
+      ...(event.entryIds ?? []).map(entryTag),
+      ...(event.user === undefined ? [] : [userPurgeTag(this.config, event.tenant, event.user)]),
+    ];
     const started = Date.now();
     const purged = await this.fanOut.execute({
       tenant: event.tenant,
@@ -70,6 +77,8 @@ export class ApplyDataChangeUseCase {
         event: event.id,
         tenant: event.tenant,
         tags: event.tags,
+        // Never the user id: its pseudonym's tag (the same that selected the entries).
+        ...(event.user === undefined ? {} : { user: userPurgeTag(this.config, event.tenant, event.user) }),
         entryIds: event.entryIds ?? [],
         namespace: event.namespace ?? null,
         ...(event.semantic === undefined

@@ -1,6 +1,7 @@
 import { type ProcessedEvents } from '@strata/cache-core';
 import { type DataChangeEvent, ErrorCode, StrataError } from '@strata/contracts';
 import { HealthChecks, StrataMetrics } from '@strata/observability';
+import { loadConfig } from '@strata/config';
 import { ApplyDataChangeUseCase } from './apply-data-change.use-case';
 import { DATA_CHANGES_CHECK, DEGRADED_AFTER_MS, DataChangeOutage } from './data-change-outage';
 import { type PurgeFanOutUseCase } from './purge-fan-out.use-case';
@@ -17,7 +18,7 @@ function setup() {
     add: () => Promise.resolve(),
   };
   const fanOut = { execute: () => Promise.resolve({ l2: 1, l3: 1 }) } as unknown as PurgeFanOutUseCase;
-  const sut = new ApplyDataChangeUseCase(fanOut, processed, outage);
+  const sut = new ApplyDataChangeUseCase(fanOut, processed, outage, loadConfig({}));
   const event: DataChangeEvent = {
     id: 'evt-1',
     tenant: 'acme',

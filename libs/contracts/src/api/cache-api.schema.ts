@@ -8,6 +8,7 @@ import {
   namespaceSchema,
   paramsSchema,
   tagSchema,
+  userIdSchema,
 } from './chat.schema';
 
 export const entryIdSchema = z.string().uuid();
@@ -19,6 +20,8 @@ const requestShape = {
   messages: z.array(chatMessageSchema).min(1, 'messages must not be empty').optional(),
   prompt: z.string().min(1, 'prompt must not be empty').optional(),
   params: paramsSchema.optional(),
+  /** The end user, for namespaces with `scope: user` (ignored elsewhere). */
+  user: userIdSchema.optional(),
 };
 
 function oneOfMessagesOrPrompt(value: { messages?: unknown; prompt?: unknown }, ctx: z.RefinementCtx): void {
@@ -67,15 +70,21 @@ export const purgeRequestSchema = z
     namespace: namespaceSchema.optional(),
     /** Purge by meaning (see `semanticSelectorSchema`); `namespace` narrows it. */
     semantic: semanticSelectorSchema.optional(),
+    /** Forget this user: every entry of theirs in the user-scoped namespaces (narrowed by `namespace`), in every tier. */
+    user: userIdSchema.optional(),
   })
   .strict()
   .refine(
-    (v) => v.tags !== undefined || v.namespace !== undefined || v.semantic !== undefined,
-    'give "tags", "namespace" or "semantic"',
+    (v) => v.tags !== undefined || v.namespace !== undefined || v.semantic !== undefined || v.user !== undefined,
+    'give "tags", "namespace", "semantic" or "user"',
   )
   .refine((v) => v.semantic === undefined || v.tags === undefined, {
     message: '"semantic" cannot be combined with "tags"',
     path: ['semantic'],
+  })
+  .refine((v) => v.user === undefined || (v.tags === undefined && v.semantic === undefined), {
+    message: '"user" cannot be combined with "tags" or "semantic" (only with "namespace")',
+    path: ['user'],
   });
 export type PurgeRequest = z.infer<typeof purgeRequestSchema>;
 
@@ -91,6 +100,8 @@ export const invalidationRequestSchema = z
     reason: z.string().max(2_000).optional(),
     /** Purge by meaning (see `semanticSelectorSchema`); `namespace` narrows it. */
     semantic: semanticSelectorSchema.optional(),
+    /** Forget this user (see the data-change event's `user`). */
+    user: userIdSchema.optional(),
   })
   .strict()
   .refine(
@@ -98,9 +109,14 @@ export const invalidationRequestSchema = z
       (v.tags?.length ?? 0) > 0 ||
       v.namespace !== undefined ||
       (v.entryIds?.length ?? 0) > 0 ||
-      v.semantic !== undefined,
-    'give "tags", "namespace", "entryIds" or "semantic"',
+      v.semantic !== undefined ||
+      v.user !== undefined,
+    'give "tags", "namespace", "entryIds", "semantic" or "user"',
   )
+  .refine((v) => v.user === undefined || ((v.tags?.length ?? 0) === 0 && (v.entryIds?.length ?? 0) === 0 && v.semantic === undefined), {
+    message: '"user" cannot be combined with "tags", "entryIds" or "semantic" (only with "namespace")',
+    path: ['user'],
+  })
   .refine((v) => v.semantic === undefined || ((v.tags?.length ?? 0) === 0 && (v.entryIds?.length ?? 0) === 0), {
     message: '"semantic" cannot be combined with "tags" or "entryIds"',
     path: ['semantic'],

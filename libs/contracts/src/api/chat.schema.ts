@@ -31,6 +31,12 @@ export const tagSchema = z
 
 export const modelSchema = z.string().trim().min(1).max(256);
 
+/**
+ * The end user a request is for (user-scoped namespaces: their answers are kept apart per user, and purged per user).
+ * Hashed with the deployment's salt before it is used; never stored or logged as given.
+ */
+export const userIdSchema = z.string().min(1).max(256);
+
 /** Generation params (temperature, top_p, max_tokens, tools, response_format, seed, ...). */
 export const paramsSchema = z.record(z.string(), z.unknown());
 

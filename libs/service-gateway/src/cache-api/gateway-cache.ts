@@ -107,6 +107,7 @@ function elapsedSeconds(start: bigint): number {
 export class GatewayCache {
   private readonly metrics = StrataMetrics.shared();
   private readonly lookupTimeoutMs: number;
+  private readonly userIdSalt: string | undefined;
   /** L1 entries removed by the broadcast of each recent purge of this gateway's, by purge id. */
   private readonly broadcastEvictions = new LRUCache<string, number>({ max: 1_024, ttl: 120_000 });
 
@@ -119,6 +120,7 @@ export class GatewayCache {
     private readonly tenantStats: TenantStats,
   ) {
     this.lookupTimeoutMs = config.kafka.requestTimeoutMs;
+    this.userIdSalt = config.cache.userIdSalt;
   }
 
   policy(namespace: string | undefined): NamespacePolicy {
@@ -314,7 +316,7 @@ export class GatewayCache {
     // A semantic purge evicts what the cache service selected, by `$entry` tag (L1 holds no vectors).
     const local: PurgeSelector =
       selector.semantic === undefined
-        ? selector
+        ? { ...rest, tenant: selector.tenant, ...(tags === undefined ? {} : { tags }) }
         : { tenant: selector.tenant, tags: (counts.semantic?.entryIds ?? []).map(entryTag) };
     const l1 = this.evictL1({ ...local, ...generation }) + (this.broadcastEvictions.get(purgeId) ?? 0);
     this.broadcastEvictions.delete(purgeId);
@@ -323,6 +325,16 @@ export class GatewayCache {
         ? {}
         : { semantic: { matched: counts.semantic.entryIds.length, truncated: counts.semantic.truncated } };
     return { l1, l2: counts.l2, l3: counts.l3, ...semantic };
+  }
+
+  /** The tag every entry of the user carries in the tenant's user-scoped namespaces. */
+  private userPurgeTag(tenant: string, user: string): string {
+    if (this.userIdSalt === undefined)
+      throw new StrataError(
+        ErrorCode.InvalidRequest,
+        'no namespace is user-scoped here (STRATA_USER_ID_SALT is not set): there is nothing to purge by user',
+      );
+    return userTag(userScopeHash(this.userIdSalt, tenant, user));
   }
 
   /** Forgets this replica's L1 copy of an entry (a stale one being refreshed: the refresh lands in L2). */

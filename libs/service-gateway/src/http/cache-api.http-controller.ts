@@ -124,6 +124,7 @@ export class CacheApiHttpController {
       ...(request.tags ? { tags: request.tags } : {}),
       ...(request.namespace ? { namespace: request.namespace } : {}),
       ...(request.semantic ? { semantic: request.semantic } : {}),
+      ...(request.user ? { user: request.user } : {}),
     });
     return semantic === undefined ? { purged } : { purged, semantic };
   }

@@ -32,6 +32,7 @@ export class InvalidationsHttpController {
       ...(request.namespace === undefined ? {} : { namespace: request.namespace }),
       ...(request.entryIds === undefined ? {} : { entryIds: request.entryIds }),
       ...(request.semantic === undefined ? {} : { semantic: request.semantic }),
+      ...(request.user === undefined ? {} : { user: request.user }),
       action: request.action ?? 'purge',
       ...(request.reason === undefined ? {} : { reason: request.reason }),
       occurredAt: new Date().toISOString(),

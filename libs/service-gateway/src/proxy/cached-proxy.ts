@@ -34,6 +34,7 @@ import { type UpstreamTarget } from '../openai/upstream/upstream-router';
 import { type SavingsRecorder } from './cost/savings-recorder';
 import { type PrefixDiagnostics, stablePrefix } from './prompt-cache/prefix-diagnostics';
 import { RenderedAnswers } from './rendered-answers';
+import { requestUser } from './request-user';
 import { UpstreamFlight } from './upstream-flight';
 import { type CacheInput, type ParsedRequest, type WireFormat } from './wire-format';
 
@@ -64,6 +65,8 @@ interface Ask {
   readonly controls: ProxyControls;
   /** Picks the replica of a replicated upstream: the stable-prefix hash (prefix affinity), or a random key without one. */
   readonly routingKey: string;
+  /** The end user, for user-scoped namespaces (see `requestUser`). */
+  readonly user: string | undefined;
 }
 
 type Keyed =
@@ -117,7 +120,8 @@ export class CachedProxy {
       prefix,
     );
     const routingKey = prefixHash ?? `random:${Math.random()}`;
-    const ask: Ask = { caller: input.caller, request, controls: input.controls, routingKey };
+    const user = requestUser(this.format.api, request.raw, input.headers);
+    const ask: Ask = { caller: input.caller, request, controls: input.controls, routingKey, user };
     const reply = await this.answer(ask, cacheInput, connection);
     return prefixHash === undefined
       ? reply
@@ -171,12 +175,16 @@ export class CachedProxy {
       model: ask.request.model,
       messages: input.messages,
       params: input.params,
+      user: ask.user,
     };
     const policy = this.deps.cache.policy(controls.namespace);
     const verdict = cacheability(policy.temperaturePolicy, input.params);
     if (!verdict.cacheable) return { kind: 'bypass', reason: verdict.reason };
+    const scopeBypass = this.deps.cache.scopeBypass(policy, ask.user);
+    if (scopeBypass !== undefined) return { kind: 'bypass', reason: scopeBypass };
     const fp = fingerprintRequest({
       api: this.format.api,
+      user: this.deps.cache.userKey(ask.caller.tenant, policy, ask.user),
       tenant: ask.caller.tenant,
       namespace: policy.name,
       namespaceVersion: policy.version,

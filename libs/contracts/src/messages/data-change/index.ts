@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { namespaceSchema, tagSchema } from '../../api/chat.schema';
+import { namespaceSchema, tagSchema, userIdSchema } from '../../api/chat.schema';
 import { semanticSelectorSchema } from '../cache-purge';
 
 /**
@@ -31,14 +31,27 @@ export const dataChangeEventSchema = z
      * the tenant (within `namespace` when given). Replaces `tags`/`entryIds` as the selector.
      */
     semantic: semanticSelectorSchema.optional(),
+    /**
+     * Forget this user (an erasure request): every entry of theirs in the tenant's user-scoped namespaces (narrowed
+     * by `namespace`), in every tier. The id as the requests gave it; Strata hashes it and never logs it.
+     */
+    user: userIdSchema.optional(),
   })
   .passthrough()
   .refine(
-    (e) => e.tags.length > 0 || e.namespace !== undefined || (e.entryIds?.length ?? 0) > 0 || e.semantic !== undefined,
+    (e) =>
+      e.tags.length > 0 ||
+      e.namespace !== undefined ||
+      (e.entryIds?.length ?? 0) > 0 ||
+      e.semantic !== undefined ||
+      e.user !== undefined,
     {
-      message: 'a data-change event needs tags, a namespace, entryIds or semantic',
+      message: 'a data-change event needs tags, a namespace, entryIds, semantic or user',
     },
   )
+  .refine((e) => e.user === undefined || (e.tags.length === 0 && (e.entryIds?.length ?? 0) === 0 && e.semantic === undefined), {
+    message: 'a user data-change event cannot also carry tags, entryIds or semantic (publish two events)',
+  })
   .refine((e) => e.semantic === undefined || (e.tags.length === 0 && (e.entryIds?.length ?? 0) === 0), {
     message: 'a semantic data-change event cannot also carry tags or entryIds (publish two events)',
   });
