@@ -57,3 +57,8 @@ export type { SemanticPurgeCommand, SemanticPurgeOptions } from './use-cases/sem
 export { StoreUseCase, entryFromStoreRequest } from './use-cases/store.use-case';
 export { PROCESSED_EVENTS } from './ports/processed-events.port';
 export type { ProcessedEvents } from './ports/processed-events.port';
+export { ENTRY_CATALOG } from './ports/entry-catalog.port';
+export type { CatalogFilter, CatalogPage, EntryCatalog, NamespaceCount } from './ports/entry-catalog.port';
+export { ENTRY_POPULARITY } from './ports/entry-popularity.port';
+export type { EntryHits, EntryPopularity, Popularity, RankedEntry } from './ports/entry-popularity.port';
+export { ListEntriesUseCase } from './use-cases/list-entries.use-case';

@@ -310,7 +310,21 @@ export const strataConfigSchema = z
       .strict()
       .default({}),
     log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** `json`: one JSON object per line (pino); `pretty`: a start-up banner and one readable line per entry. Unset: pretty on a terminal, JSON otherwise. */
+        format: z.enum(['json', 'pretty']).optional(),
+      })
+      .strict()
+      .default({}),
+    /** OpenTelemetry traces over OTLP/HTTP (JSON); off unless an endpoint is set. */
+    tracing: z
+      .object({
+        /** OTLP base URL (`http://collector:4318`); spans are POSTed to `<endpoint>/v1/traces`. */
+        endpoint: z.string().url().optional(),
+        /** `OTEL_SDK_DISABLED=true`: no traces even with an endpoint. */
+        disabled: z.boolean().default(false),
+      })
       .strict()
       .default({}),
   })

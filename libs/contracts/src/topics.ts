@@ -1,4 +1,6 @@
 import { CACHE_ENTRY_GET_TOPIC } from './messages/cache-entry';
+import { CACHE_ENTRIES_LIST_TOPIC, CACHE_NAMESPACES_TOPIC } from './messages/cache-entries';
+import { CACHE_HITS_TOPIC } from './messages/cache-hits';
 import { CACHE_LOOKUP_TOPIC } from './messages/cache-lookup';
 import { CACHE_PURGE_TOPIC } from './messages/cache-purge';
 import { CACHE_STATS_TOPIC } from './messages/cache-stats';
@@ -17,6 +19,9 @@ export const REQUEST_TOPICS = [
   CACHE_STATS_TOPIC,
   CACHE_TICKET_TOPIC,
   CACHE_PURGE_TOPIC,
+  CACHE_ENTRIES_LIST_TOPIC,
+  CACHE_NAMESPACES_TOPIC,
+  CACHE_HITS_TOPIC,
   INVALIDATION_PURGE_TOPIC,
   EMBEDDING_EMBED_TOPIC,
 ] as const;

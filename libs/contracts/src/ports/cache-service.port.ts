@@ -1,4 +1,11 @@
 import { type CacheEntryGetReply, type CacheEntryGetRequest } from '../messages/cache-entry';
+import {
+  type CacheEntriesListReply,
+  type CacheEntriesListRequest,
+  type CacheNamespacesReply,
+  type CacheNamespacesRequest,
+} from '../messages/cache-entries';
+import { type CacheHitsReply, type CacheHitsRequest } from '../messages/cache-hits';
 import { type CacheLookupReply, type CacheLookupRequest } from '../messages/cache-lookup';
 import { type CachePurgeReply, type PurgeSelectorMessage } from '../messages/cache-purge';
 import { type CacheStatsReply } from '../messages/cache-stats';
@@ -22,4 +29,10 @@ export interface CacheService {
   stats(options: CallOptions): Promise<CacheStatsReply>;
   /** Purges L3 then L2 (the invalidation service's half of a purge; it broadcasts the L1 eviction). */
   purge(request: PurgeSelectorMessage, options: CallOptions): Promise<CachePurgeReply>;
+  /** One page of a tenant's live entries with their popularity (the console's and the CLI's entry browser). */
+  listEntries(request: CacheEntriesListRequest, options: CallOptions): Promise<CacheEntriesListReply>;
+  /** Live entries per namespace of one tenant. */
+  namespaces(request: CacheNamespacesRequest, options: CallOptions): Promise<CacheNamespacesReply>;
+  /** Hits a gateway counted (aggregated per entry since its last flush), for entry popularity. */
+  recordHits(request: CacheHitsRequest, options: CallOptions): Promise<CacheHitsReply>;
 }
