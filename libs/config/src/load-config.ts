@@ -241,6 +241,7 @@ function fromEnv(env: Env): Json {
       l1MaxEntries: num(env, 'STRATA_L1_MAX_ENTRIES'),
       l1MaxBytes: num(env, 'STRATA_L1_MAX_BYTES'),
       l1MaxTtlSeconds: num(env, 'STRATA_L1_MAX_TTL_SECONDS'),
+      popularityFlushMs: num(env, 'STRATA_POPULARITY_FLUSH_MS'),
       memoryMaxEntries: num(env, 'STRATA_MEMORY_MAX_ENTRIES'),
       memoryMaxBytes: num(env, 'STRATA_MEMORY_MAX_BYTES'),
       generationFieldsPerTenant: num(env, 'STRATA_GENERATION_FIELDS_PER_TENANT'),

@@ -160,6 +160,8 @@ export const strataConfigSchema = z
         /** Gateway L1 bound in bytes (each entry's estimated size: response, query, tags, keys). */
         l1MaxBytes: z.number().int().positive().default(134_217_728),
         l1MaxTtlSeconds: z.number().int().positive().default(300),
+        /** How often a gateway sends the hits it counted per entry (entry popularity: `sort=hits`, pre-warming). */
+        popularityFlushMs: z.number().int().positive().default(5_000),
         /** Entry bound of the in-memory L2 and L3 of the embedded default. */
         memoryMaxEntries: z.number().int().positive().default(100_000),
         /** Byte bound of the in-memory L2 (each entry's estimated size), besides its entry count. */

@@ -1,6 +1,10 @@
 import { Logger, type Provider } from '@nestjs/common';
 import {
+  ENTRY_CATALOG,
+  ENTRY_POPULARITY,
   EXACT_STORE,
+  type EntryCatalog,
+  type EntryPopularity,
   type ExactStore,
   MATCH_VERIFIER,
   PROCESSED_EVENTS,
@@ -22,6 +26,8 @@ import {
 import { SemanticVerifier, readCalibrationFile } from '@strata/semantic';
 import {
   MemoryEmbeddingCache,
+  MemoryEntryCatalog,
+  MemoryEntryPopularity,
   MemoryExactStore,
   MemoryProcessedEvents,
   MemoryPurgeGenerations,
@@ -30,6 +36,8 @@ import {
 import { QdrantVectorIndex } from '@strata/store-qdrant';
 import {
   RedisEmbeddingCache,
+  RedisEntryCatalog,
+  RedisEntryPopularity,
   RedisExactStore,
   RedisProcessedEvents,
   RedisPurgeGenerations,
@@ -90,6 +98,8 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
   const closers: Closer[] = [];
   let exact: ExactStore;
   let generations: PurgeGenerations;
+  let catalog: EntryCatalog;
+  let popularity: EntryPopularity;
   const l2Redis = redisOptions(config, 'L2');
   const generationsRedis = redisOptions(config, 'PurgeGenerations');
   const generationBounds = {
@@ -105,9 +115,17 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
     );
     exact = redis;
     generations = gens;
+    catalog = new RedisEntryCatalog(redis.redis);
+    popularity = new RedisEntryPopularity(redis.redis);
   } else {
-    exact = new MemoryExactStore({ maxEntries: config.cache.memoryMaxEntries, maxBytes: config.cache.memoryMaxBytes });
+    const memory = new MemoryExactStore({
+      maxEntries: config.cache.memoryMaxEntries,
+      maxBytes: config.cache.memoryMaxBytes,
+    });
+    exact = memory;
     generations = new MemoryPurgeGenerations(generationBounds);
+    catalog = new MemoryEntryCatalog(memory);
+    popularity = new MemoryEntryPopularity();
   }
   const { qdrant } = config;
   const vectors: VectorIndex = qdrant.url
@@ -127,6 +145,8 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
     defaultThreshold: verifier.defaultThreshold,
     providers: [
       { provide: EXACT_STORE, useValue: exact },
+      { provide: ENTRY_CATALOG, useValue: catalog },
+      { provide: ENTRY_POPULARITY, useValue: popularity },
       { provide: VECTOR_INDEX, useValue: vectors },
       { provide: MATCH_VERIFIER, useValue: verifier },
       { provide: PURGE_GENERATIONS, useValue: generations },

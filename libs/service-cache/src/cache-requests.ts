@@ -1,8 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  ENTRY_CATALOG,
+  ENTRY_POPULARITY,
   EXACT_STORE,
+  EntryCatalog,
+  EntryPopularity,
   EntryQueryUseCase,
   ExactStore,
+  ListEntriesUseCase,
   LookupUseCase,
   PURGE_GENERATIONS,
   PurgeGenerations,
@@ -13,18 +18,27 @@ import {
   VectorIndex,
 } from '@strata/cache-core';
 import {
+  CACHE_ENTRIES_LIST_TOPIC,
   CACHE_ENTRY_GET_TOPIC,
+  CACHE_HITS_TOPIC,
+  CACHE_NAMESPACES_TOPIC,
   CACHE_LOOKUP_TOPIC,
   CACHE_PURGE_TOPIC,
   CACHE_STORE_TOPIC,
   CACHE_TICKET_TOPIC,
+  type CacheEntriesListReply,
   type CacheEntryGetReply,
+  type CacheHitsReply,
+  type CacheNamespacesReply,
   type CacheLookupReply,
   type CachePurgeReply,
   type CacheStatsReply,
   type CacheStoreReply,
   type CacheTicketReply,
+  cacheEntriesListRequestSchema,
   cacheEntryGetRequestSchema,
+  cacheHitsRequestSchema,
+  cacheNamespacesRequestSchema,
   cacheLookupRequestSchema,
   cacheStoreRequestSchema,
   cacheTicketRequestSchema,
@@ -48,6 +62,9 @@ export class CacheRequests {
     @Inject(EXACT_STORE) private readonly l2: ExactStore,
     @Inject(VECTOR_INDEX) private readonly l3: VectorIndex,
     @Inject(PURGE_GENERATIONS) private readonly generations: PurgeGenerations,
+    private readonly listEntriesUseCase: ListEntriesUseCase,
+    @Inject(ENTRY_CATALOG) private readonly catalog: EntryCatalog,
+    @Inject(ENTRY_POPULARITY) private readonly popularity: EntryPopularity,
   ) {}
 
   async lookup(data: unknown): Promise<CacheLookupReply> {
@@ -81,5 +98,20 @@ export class CacheRequests {
   async getEntry(data: unknown): Promise<CacheEntryGetReply> {
     const { tenant, id } = parsePayload(cacheEntryGetRequestSchema, data, CACHE_ENTRY_GET_TOPIC);
     return { entry: (await this.entryQuery.execute(tenant, id)) ?? null };
+  }
+
+  async listEntries(data: unknown): Promise<CacheEntriesListReply> {
+    return this.listEntriesUseCase.execute(parsePayload(cacheEntriesListRequestSchema, data, CACHE_ENTRIES_LIST_TOPIC));
+  }
+
+  async namespaces(data: unknown): Promise<CacheNamespacesReply> {
+    const { tenant } = parsePayload(cacheNamespacesRequestSchema, data, CACHE_NAMESPACES_TOPIC);
+    return { namespaces: await this.catalog.namespaceCounts(tenant) };
+  }
+
+  async recordHits(data: unknown): Promise<CacheHitsReply> {
+    const { hits } = parsePayload(cacheHitsRequestSchema, data, CACHE_HITS_TOPIC);
+    await this.popularity.record(hits);
+    return { recorded: hits.length };
   }
 }

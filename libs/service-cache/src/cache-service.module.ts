@@ -3,10 +3,15 @@ import {
   CACHE_TELEMETRY,
   type CacheTelemetry,
   EMBEDDER,
+  ENTRY_CATALOG,
+  ENTRY_POPULARITY,
   EXACT_STORE,
+  type EntryCatalog,
+  type EntryPopularity,
   EntryQueryUseCase,
   type Embedder,
   type ExactStore,
+  ListEntriesUseCase,
   LookupUseCase,
   MATCH_VERIFIER,
   type MatchVerifier,
@@ -28,7 +33,7 @@ import { MetricsCacheTelemetry } from './metrics-cache-telemetry';
 
 export interface CacheServiceOptions {
   readonly config: StrataConfig;
-  /** Must bind EXACT_STORE, VECTOR_INDEX, PURGE_GENERATIONS, MATCH_VERIFIER and EMBEDDINGS (chosen by the runtime). */
+  /** Must bind EXACT_STORE, ENTRY_CATALOG, ENTRY_POPULARITY, VECTOR_INDEX, PURGE_GENERATIONS, MATCH_VERIFIER and EMBEDDINGS (chosen by the runtime). */
   readonly adapters: Provider[];
   /** Similarity threshold when neither the request nor its namespace sets one. */
   readonly defaultThreshold: number;
@@ -106,6 +111,16 @@ export class CacheServiceModule {
           provide: EntryQueryUseCase,
           inject: [EXACT_STORE, PURGE_GENERATIONS],
           useFactory: (l2: ExactStore, generations: PurgeGenerations) => new EntryQueryUseCase(l2, generations, now),
+        },
+        {
+          provide: ListEntriesUseCase,
+          inject: [EXACT_STORE, ENTRY_CATALOG, ENTRY_POPULARITY, PURGE_GENERATIONS],
+          useFactory: (
+            l2: ExactStore,
+            catalog: EntryCatalog,
+            popularity: EntryPopularity,
+            generations: PurgeGenerations,
+          ) => new ListEntriesUseCase(l2, catalog, popularity, generations, now),
         },
       ],
     };

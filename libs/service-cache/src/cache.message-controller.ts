@@ -1,13 +1,19 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  CACHE_ENTRIES_LIST_TOPIC,
   CACHE_ENTRY_GET_TOPIC,
+  CACHE_HITS_TOPIC,
+  CACHE_NAMESPACES_TOPIC,
   CACHE_LOOKUP_TOPIC,
   CACHE_PURGE_TOPIC,
   CACHE_STATS_TOPIC,
   CACHE_STORE_TOPIC,
   CACHE_TICKET_TOPIC,
+  type CacheEntriesListReply,
   type CacheEntryGetReply,
+  type CacheHitsReply,
+  type CacheNamespacesReply,
   type CacheLookupReply,
   type CachePurgeReply,
   type CacheStatsReply,
@@ -51,5 +57,20 @@ export class CacheMessageController {
   @MessagePattern(CACHE_ENTRY_GET_TOPIC)
   getEntry(@Payload() data: unknown): Promise<CacheEntryGetReply> {
     return this.requests.getEntry(data);
+  }
+
+  @MessagePattern(CACHE_ENTRIES_LIST_TOPIC)
+  listEntries(@Payload() data: unknown): Promise<CacheEntriesListReply> {
+    return this.requests.listEntries(data);
+  }
+
+  @MessagePattern(CACHE_NAMESPACES_TOPIC)
+  namespaces(@Payload() data: unknown): Promise<CacheNamespacesReply> {
+    return this.requests.namespaces(data);
+  }
+
+  @MessagePattern(CACHE_HITS_TOPIC)
+  recordHits(@Payload() data: unknown): Promise<CacheHitsReply> {
+    return this.requests.recordHits(data);
   }
 }

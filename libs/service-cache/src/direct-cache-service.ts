@@ -1,12 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import {
+  CACHE_ENTRIES_LIST_TOPIC,
   CACHE_ENTRY_GET_TOPIC,
+  CACHE_HITS_TOPIC,
+  CACHE_NAMESPACES_TOPIC,
   CACHE_LOOKUP_TOPIC,
   CACHE_PURGE_TOPIC,
   CACHE_STATS_TOPIC,
   CACHE_STORE_TOPIC,
   CACHE_TICKET_TOPIC,
+  type CacheEntriesListReply,
+  type CacheEntriesListRequest,
   type CacheEntryGetReply,
+  type CacheHitsReply,
+  type CacheHitsRequest,
+  type CacheNamespacesReply,
+  type CacheNamespacesRequest,
   type CacheEntryGetRequest,
   type CacheLookupReply,
   type CacheLookupRequest,
@@ -53,5 +62,17 @@ export class DirectCacheService implements CacheService {
 
   purge(request: PurgeSelectorMessage, { timeoutMs }: CallOptions): Promise<CachePurgeReply> {
     return withDeadline(this.requests.purge(request), timeoutMs, CACHE_PURGE_TOPIC);
+  }
+
+  listEntries(request: CacheEntriesListRequest, { timeoutMs }: CallOptions): Promise<CacheEntriesListReply> {
+    return withDeadline(this.requests.listEntries(request), timeoutMs, CACHE_ENTRIES_LIST_TOPIC);
+  }
+
+  namespaces(request: CacheNamespacesRequest, { timeoutMs }: CallOptions): Promise<CacheNamespacesReply> {
+    return withDeadline(this.requests.namespaces(request), timeoutMs, CACHE_NAMESPACES_TOPIC);
+  }
+
+  recordHits(request: CacheHitsRequest, { timeoutMs }: CallOptions): Promise<CacheHitsReply> {
+    return withDeadline(this.requests.recordHits(request), timeoutMs, CACHE_HITS_TOPIC);
   }
 }

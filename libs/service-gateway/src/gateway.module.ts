@@ -8,6 +8,9 @@ import { TenantResolver } from './auth/tenant-resolver';
 import { TenantStats } from './cache-api/tenant-stats';
 import { CacheStatsService } from './cache-api/cache-stats.service';
 import { GatewayCache } from './cache-api/gateway-cache';
+import { EntryBrowser } from './cache-api/entry-browser';
+import { HitRecorder } from './cache-api/hit-recorder';
+import { EntriesHttpController } from './http/entries.http-controller';
 import { CacheApiHttpController } from './http/cache-api.http-controller';
 import { InvalidationsHttpController } from './http/invalidations.http-controller';
 import { L1Cache } from './l1/l1-cache';
@@ -30,6 +33,7 @@ export class GatewayModule {
       imports: [OpsModule],
       controllers: [
         CacheApiHttpController,
+        EntriesHttpController,
         InvalidationsHttpController,
         L1EvictMessageController,
         ...OPENAI_PROXY_CONTROLLERS,
@@ -72,6 +76,8 @@ export class GatewayModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         TenantStats,
         GatewayCache,
+        HitRecorder,
+        EntryBrowser,
         CacheStatsService,
         ...OPENAI_PROXY_PROVIDERS,
       ],

@@ -9,3 +9,7 @@ export type { RedisPurgeGenerationsOptions } from './generations/redis-purge-gen
 export { RedisProcessedEvents } from './events/redis-processed-events';
 export type { RedisProcessedEventsOptions } from './events/redis-processed-events';
 export { keyPart } from './connection/key-part';
+export { RedisEntryCatalog } from './catalog/redis-entry-catalog';
+export type { RedisEntryCatalogOptions } from './catalog/redis-entry-catalog';
+export { RedisEntryPopularity } from './catalog/redis-entry-popularity';
+export type { RedisEntryPopularityOptions } from './catalog/redis-entry-popularity';

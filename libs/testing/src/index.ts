@@ -20,3 +20,5 @@ export {
   describePurgeGenerationsContract,
 } from './contracts/purge-generations.contract';
 export type { ProcessedEventsFixture, PurgeGenerationsFixture } from './contracts/purge-generations.contract';
+export { describeEntryCatalogContract } from './contracts/entry-catalog.contract';
+export type { EntryCatalogFixture } from './contracts/entry-catalog.contract';

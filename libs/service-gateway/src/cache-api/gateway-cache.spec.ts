@@ -5,6 +5,7 @@ import {
   type CacheLookupRequest,
   type CacheService,
   type CacheStoreRequest,
+  type HitCount,
   ErrorCode,
   type Invalidation,
   type InvalidationPurgeRequest,
@@ -12,6 +13,7 @@ import {
 } from '@strata/contracts';
 import { L1Cache } from '../l1/l1-cache';
 import { GatewayCache } from './gateway-cache';
+import { HitRecorder } from './hit-recorder';
 import { TenantStats } from './tenant-stats';
 
 /** A cache service in memory: stores by exact key, answers lookups from them, can be made to fail. */
@@ -55,6 +57,21 @@ class FakeCacheService implements CacheService {
   purge() {
     return Promise.resolve({ l2: 0, l3: 0 });
   }
+
+  readonly hits: HitCount[][] = [];
+
+  listEntries() {
+    return Promise.resolve({ entries: [], nextCursor: null });
+  }
+
+  namespaces() {
+    return Promise.resolve({ namespaces: [] });
+  }
+
+  recordHits({ hits }: { hits: HitCount[] }) {
+    this.hits.push(hits);
+    return Promise.resolve({ recorded: hits.length });
+  }
 }
 
 function setup() {
@@ -74,8 +91,9 @@ function setup() {
     },
     publish: () => Promise.resolve(),
   };
-  const sut = new GatewayCache(config, l1, policies, cache, invalidation, new TenantStats());
-  return { sut, cache, l1, purges };
+  const hits = new HitRecorder(cache, config);
+  const sut = new GatewayCache(config, l1, policies, cache, invalidation, new TenantStats(), hits);
+  return { sut, cache, l1, purges, hits };
 }
 
 const request = {
@@ -119,6 +137,22 @@ describe(GatewayCache.name, () => {
     await expect(sut.lookup('acme', request)).resolves.toMatchObject({ status: 'hit', tier: 'l2' });
     await expect(sut.lookup('acme', request)).resolves.toMatchObject({ status: 'hit', tier: 'l1' });
     expect(cache.lookups).toHaveLength(1);
+  });
+
+  it('counts hits of every tier per entry and sends them to the cache service in one flush', async () => {
+    const { sut, cache, l1, hits } = setup();
+    const stored = await sut.store('acme', request, { answer: '30 days' }, {});
+    await sut.lookup('acme', request);
+    await sut.lookup('acme', request);
+    l1.delete(stored.entry.exactKey, 'acme');
+    await sut.lookup('acme', request);
+    await sut.lookup('acme', { ...request, messages: [{ role: 'user' as const, content: 'never stored' }] });
+    expect(cache.hits).toHaveLength(0);
+
+    await hits.flush();
+    await hits.flush();
+
+    expect(cache.hits).toEqual([[{ tenant: 'acme', id: stored.entry.id, count: 3, lastHitAt: expect.any(Number) }]]);
   });
 
   it('answers a miss (not an error) when the cache service fails or answers a malformed reply', async () => {

@@ -37,6 +37,7 @@ import {
 import { StrataMetrics } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { L1Cache } from '../l1/l1-cache';
+import { HitRecorder } from './hit-recorder';
 import { TenantStats } from './tenant-stats';
 
 /** What identifies a cacheable request (the body of lookups and stores, minus what is specific to each). */
@@ -118,6 +119,7 @@ export class GatewayCache {
     @Inject(CACHE_SERVICE) private readonly cache: CacheService,
     @Inject(INVALIDATION) private readonly invalidation: Invalidation,
     private readonly tenantStats: TenantStats,
+    private readonly hits: HitRecorder,
   ) {
     this.lookupTimeoutMs = config.kafka.requestTimeoutMs;
     this.userIdSalt = config.cache.userIdSalt;
@@ -165,6 +167,7 @@ export class GatewayCache {
       if (entry) {
         this.metrics.lookupDuration.observe({ tier: 'l1' }, elapsedSeconds(start));
         this.recordResult(tenant, 'l1', start);
+        this.hits.record(tenant, entry.aliasOf ?? entry.id);
         return { status: 'hit', tier: 'l1', entry, now: Date.now() };
       }
     }
@@ -211,6 +214,7 @@ export class GatewayCache {
     // An L3 match the cache service did not remember as exact (a looser threshold than the default) stays out of L1 too.
     if (reply.tier === 'l2' || reply.backfilled !== false) this.l1.set(entry);
     this.recordResult(tenant, reply.tier, start);
+    if (!explain) this.hits.record(tenant, reply.entry.aliasOf ?? reply.entry.id);
     return {
       status: 'hit',
       tier: reply.tier,

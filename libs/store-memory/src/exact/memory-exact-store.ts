@@ -121,6 +121,31 @@ export class MemoryExactStore implements ExactStore {
     return Promise.resolve();
   }
 
+  /**
+   * The tenant's live entries (in one namespace and/or with one tag when given), without touching their
+   * recency: what the entry catalog pages through.
+   */
+  entriesOf(tenant: string, filter: { namespace?: string | undefined; tag?: string | undefined }): CacheEntry[] {
+    const ids =
+      filter.tag !== undefined
+        ? this.tags.members(tenant, filter.tag)
+        : filter.namespace !== undefined
+          ? this.namespaces.members(tenant, filter.namespace)
+          : this.namespaces.sizes(tenant).flatMap(([namespace]) => this.namespaces.members(tenant, namespace));
+    const now = this.now();
+    const entries: CacheEntry[] = [];
+    for (const id of ids) {
+      const entry = this.entries.peek(id);
+      if (entry && entry.tenant === tenant && !isExpired(entry, now)) entries.push(entry);
+    }
+    return entries;
+  }
+
+  /** Entries per namespace of the tenant (expired ones not yet removed included: an estimate). */
+  namespaceSizes(tenant: string): Array<{ name: string; entries: number }> {
+    return this.namespaces.sizes(tenant).map(([name, entries]) => ({ name, entries }));
+  }
+
   /** (tenant, key) groups in the tag and namespace indexes; zero when the store is empty. For tests. */
   get indexGroups(): number {
     return this.tags.groups + this.namespaces.groups;

@@ -36,6 +36,11 @@ export class TenantIndex {
     return ids ? [...ids] : [];
   }
 
+  /** The tenant's keys with their member counts. */
+  sizes(tenant: string): Array<[key: string, members: number]> {
+    return [...(this.byTenant.get(tenant) ?? new Map<string, Set<string>>())].map(([key, ids]) => [key, ids.size]);
+  }
+
   /** Number of (tenant, key) groups: for tests that check nothing is left behind. */
   get groups(): number {
     let groups = 0;

@@ -1,11 +1,20 @@
 import {
+  CACHE_ENTRIES_LIST_TOPIC,
   CACHE_ENTRY_GET_TOPIC,
+  CACHE_HITS_TOPIC,
+  CACHE_NAMESPACES_TOPIC,
   CACHE_LOOKUP_TOPIC,
   CACHE_PURGE_TOPIC,
   CACHE_STATS_TOPIC,
   CACHE_STORE_TOPIC,
   CACHE_TICKET_TOPIC,
+  type CacheEntriesListReply,
+  type CacheEntriesListRequest,
   type CacheEntryGetReply,
+  type CacheHitsReply,
+  type CacheHitsRequest,
+  type CacheNamespacesReply,
+  type CacheNamespacesRequest,
   type CacheEntryGetRequest,
   type CacheLookupReply,
   type CacheLookupRequest,
@@ -18,8 +27,11 @@ import {
   type CacheTicketRequest,
   type CallOptions,
   type PurgeSelectorMessage,
+  cacheEntriesListReplySchema,
   cacheEntryGetReplySchema,
   cacheLookupReplySchema,
+  cacheHitsReplySchema,
+  cacheNamespacesReplySchema,
   cachePurgeReplySchema,
   cacheStatsReplySchema,
   cacheStoreReplySchema,
@@ -79,6 +91,30 @@ export class KafkaCacheService implements CacheService {
       cachePurgeReplySchema,
       await this.kafka.request(CACHE_PURGE_TOPIC, request, timeoutMs, request.tenant),
       CACHE_PURGE_TOPIC,
+    );
+  }
+
+  async listEntries(request: CacheEntriesListRequest, { timeoutMs }: CallOptions): Promise<CacheEntriesListReply> {
+    return parseReply(
+      cacheEntriesListReplySchema,
+      await this.kafka.request(CACHE_ENTRIES_LIST_TOPIC, request, timeoutMs),
+      CACHE_ENTRIES_LIST_TOPIC,
+    );
+  }
+
+  async namespaces(request: CacheNamespacesRequest, { timeoutMs }: CallOptions): Promise<CacheNamespacesReply> {
+    return parseReply(
+      cacheNamespacesReplySchema,
+      await this.kafka.request(CACHE_NAMESPACES_TOPIC, request, timeoutMs),
+      CACHE_NAMESPACES_TOPIC,
+    );
+  }
+
+  async recordHits(request: CacheHitsRequest, { timeoutMs }: CallOptions): Promise<CacheHitsReply> {
+    return parseReply(
+      cacheHitsReplySchema,
+      await this.kafka.request(CACHE_HITS_TOPIC, request, timeoutMs),
+      CACHE_HITS_TOPIC,
     );
   }
 }

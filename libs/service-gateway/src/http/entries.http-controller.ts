@@ -1,0 +1,39 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ErrorCode, StrataError, entriesListQuerySchema } from '@strata/contracts';
+import { RouteAccess } from '@strata/observability';
+import { RequestIdentity } from '../auth/request-identity';
+import { type Identity } from '../auth/tenant-resolver';
+import { EntryBrowser } from '../cache-api/entry-browser';
+import { parseBody } from './parse-body';
+
+/** A tenant key browses its own tenant; an admin key names the tenant (`?tenant=`). */
+function tenantOf(identity: Identity, requested: string | undefined): string {
+  if (identity.kind === 'tenant') {
+    if (requested !== undefined && requested !== identity.tenant)
+      throw new StrataError(ErrorCode.Unauthorized, 'a tenant key reads only its own tenant; leave out "tenant"');
+    return identity.tenant;
+  }
+  if (requested === undefined) throw new StrataError(ErrorCode.InvalidRequest, 'tenant: required with an admin key');
+  return requested;
+}
+
+/** Browsing the cache (`GET /v1/cache/entries`, `GET /v1/cache/namespaces`): the console's and the CLI's reads. */
+@Controller('v1/cache')
+export class EntriesHttpController {
+  constructor(private readonly browser: EntryBrowser) {}
+
+  @Get('entries')
+  @RouteAccess('stats')
+  list(@Query() raw: unknown, @RequestIdentity() identity: Identity): Promise<object> {
+    const { tenant, ...query } = parseBody(entriesListQuerySchema, raw ?? {});
+    return this.browser.list(tenantOf(identity, tenant), query);
+  }
+
+  @Get('namespaces')
+  @RouteAccess('stats')
+  async namespaces(@Query('tenant') tenant: unknown, @RequestIdentity() identity: Identity): Promise<object> {
+    if (tenant !== undefined && typeof tenant !== 'string')
+      throw new StrataError(ErrorCode.InvalidRequest, 'tenant: give it once');
+    return { namespaces: await this.browser.namespaces(tenantOf(identity, tenant)) };
+  }
+}
