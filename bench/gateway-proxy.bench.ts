@@ -1,44 +1,48 @@
 /**
- * The OpenAI-compatible proxy under load, against the machine's ceiling, in one run:
+ * The gateway's HTTP hot path against the machine's ceiling, driven by autocannon, in one run:
  *
- * - bare: a bare Node HTTP server returning the same completion body (the most this machine serves over
- *   HTTP with this load generator);
- * - upstream: the fake OpenAI-compatible upstream called directly;
- * - floor: `GET /health/live` on the gateway (what NestJS on Fastify costs before any Strata work);
- * - hit / stream-hit: the same request through the gateway, answered from L1 (JSON, and SSE replay);
- * - miss: a new question per request through the gateway (lookup L1 → cache service L2 + L3, the upstream
- *   call, then the queued store that embeds the question and writes L2 and L3);
- * - bypass: temperature 0.7 through the gateway (no lookup, no store: the pure proxy cost).
+ * - bare: a bare Node `http` server answering every POST with the same ~600-byte completion (the ceiling of
+ *   this machine with this load generator);
+ * - floor: `GET /health/live` on the gateway (the HTTP framework before any Strata work);
+ * - lookup-hit: `POST /v1/cache/lookup` answered from L1;
+ * - chat-hit / stream-hit: `POST /v1/chat/completions` answered from L1 (JSON; SSE replay);
+ * - upstream / miss: the fake upstream called directly, and a new question per request through the gateway
+ *   (L1 miss, L2 + L3 lookup with the question embedded, the upstream call, the queued store); miss overhead
+ *   = p50(miss) − p50(upstream) of the same round.
  *
- * Each at 1 and 50 connections (keep-alive), req/s and latency p50/p99, and the ratios. Every server is
- * its own process (the built gateway exactly as `npm start` runs it); this process only generates load.
+ * Every server is its own process (the gateway as `npm start` runs it: embedded, info logs to a pipe); this
+ * process only generates load. Hit scenarios run at `--connections` (default 50), upstream/miss at
+ * `--miss-connections` (default 1,16); the scenarios are interleaved over `--rounds` rounds and each figure is
+ * the median with the range over rounds. Every answer is checked (status, X-Strata-Cache, lookup `hit`); CPU per
+ * request is the serving process's user+system time from /proc over the measured run.
  *
- * Usage: npm run build && node dist/bench/gateway-proxy.bench.js [--seconds 5] [--connections 1,50]
- *                                                                 [--scenarios bare,upstream,floor,hit,stream-hit,miss,bypass]
- *                                                                 [--json bench/results/gateway-proxy.json]
+ * Usage: npm run build && node dist/bench/gateway-proxy.bench.js [--seconds 5] [--rounds 3]
+ *          [--connections 50] [--miss-connections 1,16]
+ *          [--scenarios bare,floor,lookup-hit,chat-hit,stream-hit,upstream,miss]
+ *          [--gateway-env KEY=VALUE,...] [--gateway-node-args --cpu-prof,--cpu-prof-dir=/tmp/prof]
+ *          [--json bench/results/gateway-proxy.json]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { Agent, type IncomingHttpHeaders, createServer, request } from 'node:http';
+import autocannon from 'autocannon';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type IncomingHttpHeaders, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { FakeUpstream, fakeCompletion } from '../libs/testing/src/fake-upstream/fake-upstream';
+import { argument, listArgument, numberArgument } from './support/args';
+import { processCpuMs } from './support/cpu';
+import { ROOT, type BenchProcess, startProcess, stopAll } from './support/processes';
+import { machineLoad, ms, percentile } from './support/stats';
 
-const ROOT = join(__dirname, '..', '..');
 const MODEL = 'gpt-4o-mini';
 const HIT_QUESTION = 'What is the capital of France?';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
+const SYSTEM = 'You are a terse assistant.';
 
 function chatBody(question: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
     model: MODEL,
     messages: [
-      { role: 'system', content: 'You are a terse assistant.' },
+      { role: 'system', content: SYSTEM },
       { role: 'user', content: question },
     ],
     temperature: 0,
@@ -48,7 +52,7 @@ function chatBody(question: string, extra: Record<string, unknown> = {}): string
 
 // ---------------------------------------------------------------------------------------------- servers
 
-/** Child process roles: the fake upstream, or the bare server answering every request with one body. */
+/** Child roles: the fake upstream, or the bare server answering every request with one ~600-byte body. */
 async function serve(role: string): Promise<void> {
   if (role === 'fake') {
     const fake = await FakeUpstream.start({ wordsPerChunk: 4 });
@@ -69,221 +73,321 @@ async function serve(role: string): Promise<void> {
   );
 }
 
-interface Child {
-  readonly url: string;
-  readonly process: ChildProcess;
+// ------------------------------------------------------------------------------------------- questions
+
+/** Words of the docs, to make miss questions that are new in meaning too (numbers alone embed alike). */
+function vocabulary(): string[] {
+  const text =
+    readFileSync(join(ROOT, 'docs', 'ARCHITECTURE.md'), 'utf8') + readFileSync(join(ROOT, 'README.md'), 'utf8');
+  return [...new Set(text.toLowerCase().match(/\b[a-z]{4,12}\b/g) ?? [])];
 }
 
-function startChild(args: string[], env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve({ url: match[1], process: child });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      process.stderr.write(chunk);
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)}:\n${output}`)));
-  });
+function missQuestion(words: readonly string[], n: number): string {
+  let x = (n + 1) * 2654435761;
+  const picked: string[] = [];
+  for (let i = 0; i < 7; i++) {
+    x = (x ^ (x >>> 13)) * 1274126177;
+    x = x ^ (x >>> 16);
+    picked.push(words[Math.abs(x) % words.length] ?? 'word');
+  }
+  return `${picked.join(' ')} ${n}?`;
 }
 
-// -------------------------------------------------------------------------------------------- load loop
-
-interface Reply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-function send(agent: Agent, url: URL, body: string | undefined, headers: Record<string, string>): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: body === undefined ? 'GET' : 'POST',
-        agent,
-        headers:
-          body === undefined
-            ? headers
-            : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+// ------------------------------------------------------------------------------------------------- load
 
 interface Scenario {
   readonly name: string;
-  readonly url: URL;
-  /** The request body of the n-th request (none: a GET). */
-  readonly body: (n: number) => string | undefined;
-  /** X-Strata-Cache expected on every answer (counted when it differs). */
-  readonly expect?: string;
+  readonly kind: 'hit' | 'miss';
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  /** A fixed body, or one per request. */
+  readonly body?: string;
+  readonly nextBody?: () => string;
+  /** Is this answer what the scenario measures (a hit that is a hit)? */
+  readonly verify: (status: number, headers: IncomingHttpHeaders, body: string) => boolean;
+  /** The process whose CPU is the scenario's cost. */
+  readonly server: BenchProcess;
 }
 
-interface Result {
+interface Run {
   readonly scenario: string;
   readonly connections: number;
+  readonly round: number;
   readonly requests: number;
   readonly rps: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  readonly cpuMsPerRequest: number;
   readonly errors: number;
   readonly unexpected: number;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
-let sequence = 0;
-
-/** `connections` workers, each sending its next request when the previous answer is complete, for `seconds` (after a warm-up). */
-async function run(scenario: Scenario, connections: number, seconds: number): Promise<Result> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const headers = { authorization: 'Bearer bench' };
-  let measuring = false;
-  let stop = false;
+async function load(
+  scenario: Scenario,
+  connections: number,
+  seconds: number,
+  record: boolean,
+): Promise<Omit<Run, 'round'>> {
   const latencies: number[] = [];
-  let errors = 0;
   let unexpected = 0;
-  const worker = async () => {
-    while (!stop) {
-      const started = process.hrtime.bigint();
-      try {
-        const reply = await send(agent, scenario.url, scenario.body(sequence++), headers);
-        if (!measuring) continue;
-        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-        if (reply.status !== 200) errors++;
-        else if (scenario.expect !== undefined && reply.headers['x-strata-cache'] !== scenario.expect) unexpected++;
-      } catch {
-        if (measuring) errors++;
-      }
-    }
+  const cpuBefore = processCpuMs(scenario.server.pid);
+  const started = process.hrtime.bigint();
+  let finished: (result: autocannon.Result) => void = () => undefined;
+  let failed: (error: Error) => void = () => undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finished = resolve;
+    failed = reject;
+  });
+  const options: autocannon.Options = {
+    url: scenario.url,
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+    requests: [
+      {
+        method: scenario.method,
+        ...(scenario.body === undefined ? {} : { body: scenario.body }),
+        ...(scenario.nextBody === undefined
+          ? {}
+          : {
+              setupRequest: (request: autocannon.Request) => ({ ...request, body: scenario.nextBody?.() }),
+            }),
+        onResponse: (status: number, body: string, _context: object, headers: IncomingHttpHeaders | undefined) => {
+          if (!scenario.verify(status, headers ?? {}, body)) unexpected++;
+        },
+      },
+    ],
   };
-  const workers = Array.from({ length: connections }, worker);
-  await new Promise((resolve) => setTimeout(resolve, 1_000)); // warm-up
-  measuring = true;
-  const start = process.hrtime.bigint();
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
-  measuring = false;
-  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-  stop = true;
-  await Promise.all(workers);
-  agent.destroy();
+  const instance = autocannon(options, (error: Error | null, result: autocannon.Result) =>
+    error ? failed(error) : finished(result),
+  );
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
+    if (record) latencies.push(responseTimeMs);
+  });
+  const result = await done;
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = processCpuMs(scenario.server.pid) - cpuBefore;
   const sorted = Float64Array.from(latencies).sort();
   return {
     scenario: scenario.name,
     connections,
     requests: latencies.length,
-    rps: Math.round(latencies.length / elapsed),
-    p50Ms: Math.round(percentile(sorted, 0.5) * 100) / 100,
-    p99Ms: Math.round(percentile(sorted, 0.99) * 100) / 100,
-    errors,
+    rps: latencies.length / elapsed,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    cpuMsPerRequest: cpu / Math.max(1, result.requests.total),
+    errors: result.errors + result.timeouts + result.non2xx,
     unexpected,
   };
 }
 
-async function metricsLine(gateway: string, pattern: RegExp): Promise<string> {
-  const reply = await send(new Agent(), new URL('/metrics', gateway), undefined, {});
-  return reply.body
-    .split('\n')
-    .filter((line) => pattern.test(line))
-    .join('; ');
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN);
+}
+
+function range(values: readonly number[], format: (x: number) => string): string {
+  if (values.length < 2) return format(values[0] ?? Number.NaN);
+  return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
 }
 
 // ------------------------------------------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const role = arg('serve', '');
-  if (role !== '') return serve(role);
+  const role = argument('serve');
+  if (role !== undefined) return serve(role);
+  await bench();
+  // autocannon's agents may hold the loop open: the bench is done.
+  process.exit(0);
+}
 
-  const seconds = Number(arg('seconds', '5'));
-  const connectionCounts = arg('connections', '1,50').split(',').map(Number);
-  const wanted = new Set(arg('scenarios', 'bare,upstream,floor,hit,stream-hit,miss,bypass').split(','));
-  const self = join(ROOT, 'dist', 'bench', 'gateway-proxy.bench.js');
-  const children: Child[] = [];
+async function bench(): Promise<void> {
+  const seconds = numberArgument('seconds', 5);
+  const rounds = numberArgument('rounds', 3);
+  const hitConnections = listArgument('connections', ['50']).map(Number);
+  const missConnections = listArgument('miss-connections', ['1', '16']).map(Number);
+  const wanted = new Set(
+    listArgument('scenarios', ['bare', 'floor', 'lookup-hit', 'chat-hit', 'stream-hit', 'upstream', 'miss']),
+  );
+  const gatewayEnv = Object.fromEntries(
+    listArgument('gateway-env', []).map((pair) => [
+      pair.slice(0, pair.indexOf('=')),
+      pair.slice(pair.indexOf('=') + 1),
+    ]),
+  );
+  const self = 'dist/bench/gateway-proxy.bench.js';
+  const started: BenchProcess[] = [];
   try {
-    const bare = await startChild([self, '--serve', 'bare'], {});
-    const upstream = await startChild([self, '--serve', 'fake'], {});
-    const gateway = await startChild([join(ROOT, 'dist/apps/gateway/src/main.js')], { UPSTREAM_URL: upstream.url });
-    children.push(bare, upstream, gateway);
+    const bare = await startProcess({ name: 'bare', entry: self, args: ['--serve', 'bare'] });
+    const upstream = await startProcess({ name: 'fake-upstream', entry: self, args: ['--serve', 'fake'] });
+    started.push(bare, upstream);
+    const gateway = await startProcess({
+      name: 'gateway',
+      entry: 'dist/apps/gateway/src/main.js',
+      nodeArgs: listArgument('gateway-node-args', []),
+      // As `npm start` runs it: info logs (the access log among them) to its stdout, a pipe.
+      env: { UPSTREAM_URL: upstream.url, LOG_LEVEL: 'info', ...gatewayEnv },
+    });
+    started.unshift(gateway);
 
-    // Prime the hit: one miss, then wait until the gateway answers it from L1.
-    const chat = new URL('/v1/chat/completions', gateway.url);
-    for (let i = 0; i < 200; i++) {
-      const reply = await send(new Agent(), chat, chatBody(HIT_QUESTION), {});
-      if (reply.headers['x-strata-cache'] === 'HIT') break;
+    // Prime the hits: one chat miss (stored through the store queue), one stored lookup entry.
+    const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
+    const lookupBody = JSON.stringify({
+      model: MODEL,
+      messages: [
+        { role: 'system', content: SYSTEM },
+        { role: 'user', content: 'How do I return an item?' },
+      ],
+      params: { temperature: 0 },
+    });
+    const stored = await fetch(`${gateway.url}/v1/cache/entries`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ ...JSON.parse(lookupBody), response: fakeCompletion('c-1', MODEL, 'Within 30 days.', 9) }),
+    });
+    if (stored.status !== 201) throw new Error(`seeding the lookup entry: ${stored.status} ${await stored.text()}`);
+    for (let i = 0; ; i++) {
+      const reply = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers,
+        body: chatBody(HIT_QUESTION),
+      });
+      await reply.arrayBuffer();
+      if (reply.headers.get('x-strata-cache') === 'HIT') break;
+      if (i > 200) throw new Error('the chat answer never became a hit');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+
+    const words = vocabulary();
+    let missCount = 0;
+    const isStatus = (headers: IncomingHttpHeaders, value: string) => headers['x-strata-cache'] === value;
     const all: Scenario[] = [
-      { name: 'bare', url: new URL('/', bare.url), body: () => chatBody(HIT_QUESTION) },
-      { name: 'upstream', url: new URL(`${upstream.url}/chat/completions`), body: () => chatBody(HIT_QUESTION) },
-      { name: 'floor', url: new URL('/health/live', gateway.url), body: () => undefined },
-      { name: 'hit', url: chat, body: () => chatBody(HIT_QUESTION), expect: 'HIT' },
-      { name: 'stream-hit', url: chat, body: () => chatBody(HIT_QUESTION, { stream: true }), expect: 'HIT' },
+      {
+        name: 'bare',
+        kind: 'hit',
+        url: bare.url,
+        method: 'POST',
+        body: chatBody(HIT_QUESTION),
+        server: bare,
+        verify: (s) => s === 200,
+      },
+      {
+        name: 'floor',
+        kind: 'hit',
+        url: `${gateway.url}/health/live`,
+        method: 'GET',
+        server: gateway,
+        verify: (s) => s === 200,
+      },
+      {
+        name: 'lookup-hit',
+        kind: 'hit',
+        url: `${gateway.url}/v1/cache/lookup`,
+        method: 'POST',
+        body: lookupBody,
+        server: gateway,
+        verify: (s, _h, body) => s === 200 && body.includes('"tier":"l1"'),
+      },
+      {
+        name: 'chat-hit',
+        kind: 'hit',
+        url: `${gateway.url}/v1/chat/completions`,
+        method: 'POST',
+        body: chatBody(HIT_QUESTION),
+        server: gateway,
+        verify: (s, h) => s === 200 && isStatus(h, 'HIT'),
+      },
+      {
+        name: 'stream-hit',
+        kind: 'hit',
+        url: `${gateway.url}/v1/chat/completions`,
+        method: 'POST',
+        body: chatBody(HIT_QUESTION, { stream: true }),
+        server: gateway,
+        verify: (s, h, body) => s === 200 && isStatus(h, 'HIT') && body.includes('[DONE]'),
+      },
+      {
+        name: 'upstream',
+        kind: 'miss',
+        url: `${upstream.url}/chat/completions`,
+        method: 'POST',
+        nextBody: () => chatBody(missQuestion(words, missCount++)),
+        server: upstream,
+        verify: (s) => s === 200,
+      },
       {
         name: 'miss',
-        url: chat,
-        body: (n) => chatBody(`Benchmark question number ${n} about topic ${n % 97}?`),
-        expect: 'MISS',
+        kind: 'miss',
+        url: `${gateway.url}/v1/chat/completions`,
+        method: 'POST',
+        nextBody: () => chatBody(missQuestion(words, missCount++)),
+        server: gateway,
+        verify: (s, h) => s === 200 && isStatus(h, 'MISS'),
       },
-      { name: 'bypass', url: chat, body: () => chatBody(HIT_QUESTION, { temperature: 0.7 }), expect: 'BYPASS' },
     ];
     const scenarios = all.filter((s) => wanted.has(s.name));
+    const plan: [Scenario, number][] = [];
+    for (const s of scenarios) for (const c of s.kind === 'hit' ? hitConnections : missConnections) plan.push([s, c]);
 
     process.stdout.write(
-      `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; ${seconds} s per run after 1 s warm-up\n\n`,
+      `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; autocannon, ${rounds} rounds × ${seconds} s per scenario after 1 s warm-up; ${machineLoad()}\n\n`,
     );
-    const results: Result[] = [];
-    for (const connections of connectionCounts) {
-      for (const scenario of scenarios) {
-        const result = await run(scenario, connections, seconds);
-        results.push(result);
+    const runs: Run[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      for (const [scenario, connections] of plan) {
+        await load(scenario, connections, 1, false);
+        const run = { ...(await load(scenario, connections, seconds, true)), round };
+        runs.push(run);
         process.stdout.write(
-          `${scenario.name.padEnd(11)} c=${String(connections).padEnd(3)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2).padStart(7)} ms  p99 ${result.p99Ms.toFixed(2).padStart(7)} ms` +
-            `${result.errors ? `  errors ${result.errors}` : ''}${result.unexpected ? `  unexpected-cache-status ${result.unexpected}` : ''}\n`,
+          `round ${round} ${scenario.name.padEnd(10)} c=${String(connections).padEnd(3)} ${Math.round(run.rps).toString().padStart(6)} req/s  p50 ${ms(run.p50Ms).padStart(6)} ms  p99 ${ms(run.p99Ms).padStart(6)} ms  CPU ${ms(run.cpuMsPerRequest)} ms/req` +
+            `${run.errors ? `  errors ${run.errors}` : ''}${run.unexpected ? `  UNEXPECTED ${run.unexpected}` : ''}  (${machineLoad()})\n`,
         );
       }
     }
 
+    const same = (r: Run, name: string) =>
+      runs.find((x) => x.scenario === name && x.connections === r.connections && x.round === r.round);
     process.stdout.write(
-      '\n| scenario | conns | req/s | p50 ms | p99 ms | vs bare | vs upstream |\n|---|---:|---:|---:|---:|---:|---:|\n',
+      '\n| scenario | conns | req/s | p50 ms | p99 ms | CPU ms/request | × bare req/s | × bare CPU/request | miss overhead p50 ms | errors, unexpected |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
     );
-    for (const r of results) {
-      const bareRps = results.find((x) => x.scenario === 'bare' && x.connections === r.connections)?.rps;
-      const upstreamRps = results.find((x) => x.scenario === 'upstream' && x.connections === r.connections)?.rps;
-      const ratio = (base: number | undefined) => (base ? `${(r.rps / base).toFixed(2)}×` : '–');
+    for (const [scenario, connections] of plan) {
+      const mine = runs.filter((r) => r.scenario === scenario.name && r.connections === connections);
+      const ratios = mine.flatMap((r) => {
+        const bare = same(r, 'bare');
+        return bare ? [r.rps / bare.rps] : [];
+      });
+      const cpuRatios = mine.flatMap((r) => {
+        const bare = same(r, 'bare');
+        return bare ? [bare.cpuMsPerRequest / r.cpuMsPerRequest] : [];
+      });
+      const overheads = mine.flatMap((r) => {
+        const direct = scenario.name === 'miss' ? same(r, 'upstream') : undefined;
+        return direct ? [r.p50Ms - direct.p50Ms] : [];
+      });
       process.stdout.write(
-        `| ${r.scenario} | ${r.connections} | ${r.rps} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${ratio(bareRps)} | ${ratio(upstreamRps)} |\n`,
+        `| ${scenario.name} | ${connections} | ${range(
+          mine.map((r) => r.rps),
+          (x) => Math.round(x).toLocaleString('en'),
+        )} | ${range(
+          mine.map((r) => r.p50Ms),
+          ms,
+        )} | ${range(
+          mine.map((r) => r.p99Ms),
+          ms,
+        )} | ${range(
+          mine.map((r) => r.cpuMsPerRequest),
+          ms,
+        )} | ${ratios.length ? range(ratios, (x) => `${x.toFixed(2)}×`) : '–'} | ${cpuRatios.length ? range(cpuRatios, (x) => `${x.toFixed(2)}×`) : '–'} | ${overheads.length ? range(overheads, ms) : '–'} | ${mine.reduce((a, r) => a + r.errors, 0)}, ${mine.reduce((a, r) => a + r.unexpected, 0)} |\n`,
       );
     }
-    process.stdout.write(
-      `\nstore queue after the run: ${await metricsLine(gateway.url, /^strata_proxy_store_queue_total/)}\n`,
-    );
-    const json = arg('json', '');
-    if (json !== '')
-      writeFileSync(json, JSON.stringify({ node: process.version, cpus: cpus().length, seconds, results }, null, 2));
+    const json = argument('json');
+    if (json !== undefined)
+      writeFileSync(
+        json,
+        JSON.stringify({ node: process.version, cpus: cpus().length, seconds, rounds, runs }, null, 2),
+      );
   } finally {
-    for (const child of children) child.process.kill('SIGTERM');
+    await stopAll(started);
   }
 }
 
