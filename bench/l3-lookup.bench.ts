@@ -23,7 +23,8 @@
  *          [--ef 64,256 (also measure the same graphs at these search widths)] [--json path]
  */
 import { type CacheEntry, type VectorSearch, entryTag } from '@strata/cache-core';
-import { LocalEmbeddingProvider, tokenize } from '@strata/embedding';
+import { tokenize } from '@strata/embedding';
+import { LocalEmbeddingProvider } from '@strata/embedding-local';
 import { ANN_MIN_ENTRIES, DEFAULT_HNSW_OPTIONS, type HnswOptions, MemoryVectorIndex } from '@strata/store-memory';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

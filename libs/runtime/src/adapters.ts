@@ -15,14 +15,9 @@ import {
   type VectorIndex,
 } from '@strata/cache-core';
 import { type StrataConfig } from '@strata/config';
-import {
-  EMBEDDING_CACHE,
-  EMBEDDING_PROVIDER,
-  type EmbeddingCache,
-  type EmbeddingProvider,
-  LocalEmbeddingProvider,
-  OpenAiCompatibleProvider,
-} from '@strata/embedding';
+import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingCache, type EmbeddingProvider } from '@strata/embedding';
+import { LocalEmbeddingProvider } from '@strata/embedding-local';
+import { OpenAiCompatibleProvider } from '@strata/embedding-openai';
 import { SemanticVerifier, readCalibrationFile } from '@strata/semantic';
 import {
   MemoryEmbeddingCache,

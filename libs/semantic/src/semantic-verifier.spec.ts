@@ -1,4 +1,4 @@
-import { LocalEmbeddingProvider } from '@strata/embedding';
+import { LocalEmbeddingProvider } from '@strata/embedding-local';
 import { DEFAULT_SIMILARITY_THRESHOLD } from './calibration';
 import { SemanticVerifier } from './semantic-verifier';
 

@@ -1,11 +1,5 @@
-import {
-  LOCAL_EMBEDDING_MODEL,
-  SentenceEncoder,
-  loadWordNet,
-  loadWordVectors,
-  type WordVectors,
-  type WordVectorsOptions,
-} from '@strata/embedding';
+import { SentenceEncoder, type WordVectors } from '@strata/embedding';
+import { LOCAL_EMBEDDING_MODEL, loadWordNet, loadWordVectors, type WordVectorsOptions } from '@strata/embedding-local';
 import {
   CALIBRATION,
   type Calibration,

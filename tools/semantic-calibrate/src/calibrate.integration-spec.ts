@@ -1,4 +1,4 @@
-import { OpenAiCompatibleProvider } from '@strata/embedding';
+import { OpenAiCompatibleProvider } from '@strata/embedding-openai';
 import { SemanticVerifier } from '@strata/semantic';
 import { type CalibrationPair, calibrate } from './calibrate';
 import { ParaphraseEmbeddingsServer } from './paraphrase-embeddings.fake';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SEMANTIC_MARGIN, chooseSemanticHit } from '@strata/cache-core';
-import { DEFAULT_MAX_WORDS, LocalEmbeddingProvider, loadWordVectors } from '@strata/embedding';
+import { DEFAULT_MAX_WORDS, LocalEmbeddingProvider, loadWordVectors } from '@strata/embedding-local';
 import {
   CALIBRATION,
   type Calibration,

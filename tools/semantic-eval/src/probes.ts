@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LocalEmbeddingProvider } from '@strata/embedding';
+import { type LocalEmbeddingProvider } from '@strata/embedding-local';
 import { LOCAL_MIN_COSINE, type SemanticVerifier } from '@strata/semantic';
 
 /** One hand-written probe: would serving `textA`'s answer to `textB` be right (label 1) or wrong (0)? */

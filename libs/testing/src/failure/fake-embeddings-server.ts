@@ -1,6 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type AddressInfo, type Socket } from 'node:net';
-import { LocalEmbeddingProvider } from '@strata/embedding';
+import { LocalEmbeddingProvider } from '@strata/embedding-local';
 
 /**
  * An OpenAI-compatible `/v1/embeddings` server for failure tests, answering with the local model's

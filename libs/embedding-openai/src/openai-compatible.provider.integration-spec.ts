@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { EmbeddingError, EmbeddingErrorCode } from '../errors/embedding-error';
-import { EmbeddingService } from '../service/embedding.service';
+import { EmbeddingError, EmbeddingErrorCode, EmbeddingService } from '@strata/embedding';
 import { type OpenAiCompatibleProviderOptions, type ProviderRetryEvent } from './openai-compatible-provider.options';
 import { OpenAiCompatibleProvider } from './openai-compatible.provider';
 

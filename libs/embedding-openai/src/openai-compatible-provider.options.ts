@@ -1,4 +1,4 @@
-import { type EmbeddingErrorCode } from '../errors/embedding-error';
+import { type EmbeddingErrorCode } from '@strata/embedding';
 
 /** A retry the provider is about to make; for logs and metrics. Never carries the API key. */
 export interface ProviderRetryEvent {

@@ -1,5 +1,4 @@
-import { type EmbeddingProvider } from '../embedding-provider.port';
-import { SentenceEncoder } from './sentence-encoder';
+import { type EmbeddingProvider, SentenceEncoder } from '@strata/embedding';
 import { loadWordVectors, type WordVectorsOptions } from './word-vectors.loader';
 
 /** Model name of the local provider: stored with every L3 vector and in the embedding-cache key. */

@@ -1,3 +1,4 @@
+import { type WordVectors } from '@strata/embedding';
 import { type CompactVectors } from './compact-vectors.format';
 
 /**
@@ -8,11 +9,11 @@ const ZIPF_VOCABULARY = 400_000;
 const ZIPF_NORMALIZER = Math.log(1.78 * ZIPF_VOCABULARY);
 
 /**
- * A frequency-ordered word-vector table held as int8 codes (`vector ≈ code · scale`). Lookups are a Map
- * get; similarities are computed on the codes directly. Ids are frequency ranks (0 = most frequent);
- * -1 means "not in the vocabulary".
+ * The `WordVectors` port over a frequency-ordered table held as int8 codes (`vector ≈ code · scale`).
+ * Lookups are a Map get; similarities are computed on the codes directly. Ids are frequency ranks
+ * (0 = most frequent); -1 means "not in the vocabulary".
  */
-export class WordVectors {
+export class CompactWordVectors implements WordVectors {
   readonly dimensions: number;
   readonly size: number;
   private readonly ids: Map<string, number>;

@@ -1,4 +1,4 @@
-import { EmbeddingErrorCode } from '../errors/embedding-error';
+import { EmbeddingErrorCode } from '@strata/embedding';
 import { parseEmbeddingsResponse } from './embeddings-response';
 
 function codeOf(run: () => unknown): EmbeddingErrorCode | undefined {

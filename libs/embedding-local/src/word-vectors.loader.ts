@@ -1,3 +1,4 @@
+import { type WordVectors } from '@strata/embedding';
 import { access } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -8,7 +9,7 @@ import {
   writeCompactVectors,
 } from './compact-vectors.format';
 import { readWinkGlove } from './wink-glove.source';
-import { WordVectors } from './word-vectors';
+import { CompactWordVectors } from './compact-word-vectors';
 
 export interface WordVectorsOptions {
   /**
@@ -39,7 +40,7 @@ export function loadWordVectors(options: WordVectorsOptions = {}): Promise<WordV
   const key = `${sourcePath}\0${cachePath}`;
   let vectors = loaded.get(key);
   if (vectors === undefined) {
-    vectors = loadOrBuild(sourcePath, cachePath, maxWords).then((table) => new WordVectors(table));
+    vectors = loadOrBuild(sourcePath, cachePath, maxWords).then((table) => new CompactWordVectors(table));
     // A failed load may succeed later (e.g. a read-only cache dir fixed by the operator): don't memoise it.
     vectors.catch(() => loaded.delete(key));
     loaded.set(key, vectors);

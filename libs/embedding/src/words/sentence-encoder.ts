@@ -1,5 +1,5 @@
 import { tokenize } from './tokenizer';
-import { type WordVectors } from './word-vectors';
+import { type WordVectors } from './word-vectors.port';
 
 /** SIF smoothing: a word of probability p weighs a / (a + p) (Arora et al., 2017). */
 const SIF_A = 1e-3;

@@ -1,6 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { type EmbeddingProvider } from '../embedding-provider.port';
-import { EmbeddingError, EmbeddingErrorCode } from '../errors/embedding-error';
+import { EmbeddingError, EmbeddingErrorCode, type EmbeddingProvider } from '@strata/embedding';
 import { embeddingsEndpoint, isAzureOpenAiHost } from './embeddings-endpoint';
 import { parseEmbeddingsResponse } from './embeddings-response';
 import { type OpenAiCompatibleProviderOptions, type ProviderRetryEvent } from './openai-compatible-provider.options';

@@ -1,4 +1,4 @@
-import { EmbeddingError, EmbeddingErrorCode } from '../errors/embedding-error';
+import { EmbeddingError, EmbeddingErrorCode } from '@strata/embedding';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,0 +1,5 @@
+export { LOCAL_EMBEDDING_MODEL, LocalEmbeddingProvider } from './local-embedding.provider';
+export type { LocalEmbeddingOptions } from './local-embedding.provider';
+export { DEFAULT_MAX_WORDS, loadWordVectors } from './word-vectors.loader';
+export type { WordVectorsOptions } from './word-vectors.loader';
+export { loadWordNet } from './wordnet';
