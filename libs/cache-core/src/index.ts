@@ -55,8 +55,6 @@ export { PurgeUseCase } from './use-cases/purge.use-case';
 export { SEMANTIC_PURGE_MAX_ENTRIES, SemanticPurgeUseCase } from './use-cases/semantic-purge.use-case';
 export type { SemanticPurgeCommand, SemanticPurgeOptions } from './use-cases/semantic-purge.use-case';
 export { StoreUseCase, entryFromStoreRequest } from './use-cases/store.use-case';
-export { PROCESSED_EVENTS } from './ports/processed-events.port';
-export type { ProcessedEvents } from './ports/processed-events.port';
 export { ENTRY_CATALOG } from './ports/entry-catalog.port';
 export type { CatalogFilter, CatalogPage, EntryCatalog, NamespaceCount } from './ports/entry-catalog.port';
 export { ENTRY_POPULARITY } from './ports/entry-popularity.port';

@@ -7,9 +7,7 @@ import {
   type EntryPopularity,
   type ExactStore,
   MATCH_VERIFIER,
-  PROCESSED_EVENTS,
   PURGE_GENERATIONS,
-  type ProcessedEvents,
   type PurgeGenerations,
   VECTOR_INDEX,
   type VectorIndex,
@@ -18,6 +16,7 @@ import { type StrataConfig } from '@strata/config';
 import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingCache, type EmbeddingProvider } from '@strata/embedding';
 import { LocalEmbeddingProvider } from '@strata/embedding-local';
 import { OpenAiCompatibleProvider } from '@strata/embedding-openai';
+import { PROCESSED_EVENTS, type ProcessedEvents } from '@strata/invalidation';
 import { SemanticVerifier, readCalibrationFile } from '@strata/semantic';
 import {
   MemoryEmbeddingCache,

@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type DynamicModule, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  EXACT_STORE,
-  MATCH_VERIFIER,
-  type MatchVerifier,
-  PROCESSED_EVENTS,
-  PURGE_GENERATIONS,
-  VECTOR_INDEX,
-} from '@strata/cache-core';
+import { EXACT_STORE, MATCH_VERIFIER, type MatchVerifier, PURGE_GENERATIONS, VECTOR_INDEX } from '@strata/cache-core';
 import { type StrataConfig, loadConfig } from '@strata/config';
 import {
   CACHE_LOOKUP_TOPIC,
@@ -28,6 +21,7 @@ import {
   allTopics,
 } from '@strata/contracts';
 import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingProvider } from '@strata/embedding';
+import { PROCESSED_EVENTS } from '@strata/invalidation';
 import { CacheServiceModule, DirectCacheService } from '@strata/service-cache';
 import { DirectEmbeddings, EmbeddingServiceModule } from '@strata/service-embedding';
 import { DirectInvalidation, InvalidationServiceModule } from '@strata/service-invalidation';

@@ -1,4 +1,4 @@
-import { type ProcessedEvents } from '@strata/cache-core';
+import { type ProcessedEvents } from '@strata/invalidation';
 import { type DataChangeEvent, type InvalidationPurgeReply, type PurgeSelectorMessage } from '@strata/contracts';
 import { userScopeHash } from '@strata/cache-core';
 import { loadConfig } from '@strata/config';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PROCESSED_EVENTS, ProcessedEvents, entryTag } from '@strata/cache-core';
+import { entryTag } from '@strata/cache-core';
+import { PROCESSED_EVENTS, ProcessedEvents } from '@strata/invalidation';
 import { type DataChangeEvent, ErrorCode, StrataError } from '@strata/contracts';
 import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { StrataMetrics } from '@strata/observability';

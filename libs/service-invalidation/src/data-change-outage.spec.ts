@@ -1,4 +1,4 @@
-import { type ProcessedEvents } from '@strata/cache-core';
+import { type ProcessedEvents } from '@strata/invalidation';
 import { type DataChangeEvent, ErrorCode, StrataError } from '@strata/contracts';
 import { HealthChecks, StrataMetrics } from '@strata/observability';
 import { loadConfig } from '@strata/config';

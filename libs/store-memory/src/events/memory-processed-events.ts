@@ -1,4 +1,4 @@
-import { type ProcessedEvents } from '@strata/cache-core';
+import { type ProcessedEvents } from '@strata/invalidation';
 import { LRUCache } from 'lru-cache';
 
 /** Applied event ids of the embedded default (bounded: the most recent 100 000). */

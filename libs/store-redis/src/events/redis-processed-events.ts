@@ -1,4 +1,4 @@
-import { type ProcessedEvents } from '@strata/cache-core';
+import { type ProcessedEvents } from '@strata/invalidation';
 import { keyPart } from '../connection/key-part';
 import { RedisConnection, type RedisConnectionOptions } from '../connection/redis-connection';
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { type ProcessedEvents, type PurgeGenerations } from '@strata/cache-core';
+import { type PurgeGenerations } from '@strata/cache-core';
+import { type ProcessedEvents } from '@strata/invalidation';
 
 export interface PurgeGenerationsFixture {
   readonly generations: PurgeGenerations;
