@@ -5,7 +5,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 /** Which kinds of project may depend on which (see docs/ARCHITECTURE.md, "Module map"). */
-const depConstraints = [
+const typeConstraints = [
   {
     sourceTag: 'type:app',
     onlyDependOnLibsWithTags: [
@@ -46,6 +46,34 @@ const depConstraints = [
     onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:testing', 'type:adapter', 'type:config'],
   },
 ];
+
+/**
+ * Whose libs a project may use (see docs/ARCHITECTURE.md, "Module map"): a service's libs use their own and
+ * the shared ones, and services meet through the ports in contracts. Every matching rule must hold.
+ */
+const scopeConstraints = [
+  { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+  // The semantic verifier (cache's domain) reads word vectors through the embedding domain's port…
+  { sourceTag: 'scope:cache', onlyDependOnLibsWithTags: ['scope:cache', 'scope:embedding', 'scope:shared'] },
+  // …while the cache service reaches the embedding service through the `Embeddings` port only.
+  { allSourceTags: ['scope:cache', 'type:feature'], onlyDependOnLibsWithTags: ['scope:cache', 'scope:shared'] },
+  { sourceTag: 'scope:embedding', onlyDependOnLibsWithTags: ['scope:embedding', 'scope:shared'] },
+  { sourceTag: 'scope:invalidation', onlyDependOnLibsWithTags: ['scope:invalidation', 'scope:shared'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:shared'] },
+  // Shared adapters implement every service's ports, the composition root wires them, the testing lib tests them.
+  {
+    sourceTag: 'scope:shared',
+    onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway', 'scope:cache', 'scope:embedding', 'scope:invalidation'],
+  },
+  // The shared domain (keys, namespace policy, the cache ports) belongs to no service.
+  { allSourceTags: ['scope:shared', 'type:domain'], onlyDependOnLibsWithTags: ['scope:shared'] },
+  {
+    sourceTag: 'scope:tools',
+    onlyDependOnLibsWithTags: ['scope:tools', 'scope:shared', 'scope:cache', 'scope:embedding'],
+  },
+];
+
+const depConstraints = [...typeConstraints, ...scopeConstraints];
 
 /** Infrastructure clients may only be imported by the adapter lib that wraps them. */
 const clientOwners = {
@@ -114,10 +142,13 @@ export default tseslint.config(
         {
           enforceBuildableLibDependency: false,
           allow: [],
-          depConstraints: depConstraints.map((c) => ({
-            ...c,
-            onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing', 'type:adapter'],
-          })),
+          depConstraints: [
+            ...typeConstraints.map((c) => ({
+              ...c,
+              onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing', 'type:adapter'],
+            })),
+            ...scopeConstraints,
+          ],
         },
       ],
       '@typescript-eslint/unbound-method': 'off',
