@@ -24,6 +24,7 @@ import { createHttpApp } from './http-app';
 import { type RunningMetricsServer, startMetricsServer } from './metrics-server';
 import { KafkaTransportFactory } from './kafka-transport';
 import { type ServiceName } from './transport-factory';
+import { logFormat } from './startup-banner';
 
 export interface RunningStrata {
   /** The address the HTTP server this process opened really listens on (`http://127.0.0.1:PORT`, `http://0.0.0.0:PORT`). */
@@ -88,6 +89,12 @@ async function buildModule(
   }
 }
 
+/** The process's logger, in the format in force (pretty: NestJS's start-up chatter at debug, the banner says what matters). */
+function processLogger(config: StrataConfig, name: string): LoggerService {
+  const format = logFormat(config, process.stdout.isTTY === true);
+  return new PinoNestLogger(createLogger(config.log.level, name, format), { quietFrameworkStart: format === 'pretty' });
+}
+
 /** One service of the embedded default: no transport; `wire` runs once the app is initialised, before it listens. */
 async function startEmbeddedService(
   service: ServiceName,
@@ -113,7 +120,7 @@ async function startEmbeddedService(
  * port adapters and the store adapters differ from distributed mode.
  */
 export async function startEmbedded(config: StrataConfig): Promise<RunningStrata> {
-  const logger = new PinoNestLogger(createLogger(config.log.level, 'strata'));
+  const logger = processLogger(config, 'strata');
   const evictions = new InProcessL1Evictions();
   const started: Started[] = [];
   try {
@@ -189,7 +196,7 @@ function listeningAddress(app: INestApplication | undefined): { url: string; por
  * is awaited; readiness turns green once Kafka is connected and the consumers run.
  */
 export async function startDistributed(service: ServiceName, config: StrataConfig): Promise<RunningStrata> {
-  const logger = new PinoNestLogger(createLogger(config.log.level, `strata-${service}`));
+  const logger = processLogger(config, `strata-${service}`);
   const transport = new KafkaTransportFactory(config, service);
   const admin = new KafkaAdmin(config, `${config.kafka.clientId}-${service}`);
   const health = HealthChecks.shared();
