@@ -1,4 +1,5 @@
 export { PinoNestLogger, REDACTED_PATHS, createLogger } from './logger';
+export type { LogFormat } from './logger';
 export { StrataMetrics } from './strata-metrics';
 export type { ConsumerLag } from './strata-metrics';
 export type { Logger } from 'pino';

@@ -1,20 +1,51 @@
 import { type LoggerService } from '@nestjs/common';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { Correlation } from './correlation';
 
-/** Paths whose values never reach a log line. */
+/** Paths whose values never reach a log line: credentials, and the prompts and answers users send. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["api-key"]',
   'req.headers["x-api-key"]',
+  'req.headers["x-strata-key"]',
   'headers.authorization',
+  'headers["api-key"]',
+  'headers["x-api-key"]',
+  'headers["x-strata-key"]',
+  'apiKey',
   '*.apiKey',
   '*.password',
   '*.sasl',
+  'messages',
+  '*.messages',
+  'prompt',
+  '*.prompt',
 ];
 
-export function createLogger(level: string, name: string): Logger {
-  return pino({
+/** `json`: one JSON object per line, for machines; `pretty`: one readable line per entry, for a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/** The readable form: time, level, `[context]` and message on one line, then any other fields. */
+function prettyStream(destination: NodeJS.WritableStream): DestinationStream {
+  return pretty({
+    destination,
+    colorize: 'isTTY' in destination && destination.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,context',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+    singleLine: true,
+    sync: true,
+  });
+}
+
+export function createLogger(
+  level: string,
+  name: string,
+  format: LogFormat = 'json',
+  destination: NodeJS.WritableStream = process.stdout,
+): Logger {
+  const options = {
     level,
     name,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
@@ -23,26 +54,63 @@ export function createLogger(level: string, name: string): Logger {
       const requestId = Correlation.id();
       return requestId === undefined ? {} : { requestId };
     },
-  });
+  };
+  return format === 'pretty'
+    ? pino(options, prettyStream(destination))
+    : pino(options, destination as DestinationStream);
 }
 
-/** NestJS logger backed by pino (structured JSON lines). */
+/** NestJS's own start-up lines (modules loaded, every route mapped): one per route, so ~45 at each start. */
+const FRAMEWORK_START_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+  'NestMicroservice',
+]);
+
+type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace';
+
+/**
+ * NestJS logger backed by pino. A message may be a string or an object: an object's fields become the
+ * line's structured fields (so redaction applies to them), its `msg` the message.
+ * `quietFrameworkStart`: NestJS's start-up chatter is logged at `debug` instead of `info` (the pretty format,
+ * where the start-up banner says what matters).
+ */
 export class PinoNestLogger implements LoggerService {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly options: { quietFrameworkStart?: boolean } = {},
+  ) {}
 
   log(message: unknown, context?: string): void {
-    this.logger.info({ context }, String(message));
+    const quiet = this.options.quietFrameworkStart === true && context !== undefined;
+    this.write(quiet && FRAMEWORK_START_CONTEXTS.has(context) ? 'debug' : 'info', message, { context });
   }
   error(message: unknown, trace?: string, context?: string): void {
-    this.logger.error({ context, trace }, String(message));
+    this.write('error', message, trace === undefined ? { context } : { context, trace });
   }
   warn(message: unknown, context?: string): void {
-    this.logger.warn({ context }, String(message));
+    this.write('warn', message, { context });
   }
   debug(message: unknown, context?: string): void {
-    this.logger.debug({ context }, String(message));
+    this.write('debug', message, { context });
   }
   verbose(message: unknown, context?: string): void {
-    this.logger.trace({ context }, String(message));
+    this.write('trace', message, { context });
+  }
+
+  private write(level: Level, message: unknown, fields: Record<string, unknown>): void {
+    if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
+      const { msg, ...rest } = message as Record<string, unknown>;
+      this.logger[level]({ ...fields, ...rest }, typeof msg === 'string' ? msg : undefined);
+      return;
+    }
+    if (message instanceof Error) {
+      this.logger[level]({ ...fields, err: message }, message.message);
+      return;
+    }
+    this.logger[level](fields, String(message));
   }
 }

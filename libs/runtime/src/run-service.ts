@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '@strata/config';
 import { type RunningStrata, startDistributed, startEmbedded } from './start-strata';
+import { logFormat, startupBanner } from './startup-banner';
 import { type ServiceName } from './transport-factory';
 
 /**
@@ -78,18 +79,14 @@ export function superviseService(
 export function runService(service: ServiceName): void {
   const start = async (): Promise<RunningStrata> => {
     const config = loadConfig();
-    if (config.mode === 'embedded') {
-      if (service !== 'gateway') {
-        throw new ConfigError(
-          `the ${service} service runs on its own only with STRATA_MODE=distributed; the embedded default runs all services in the gateway process`,
-        );
-      }
-      const running = await startEmbedded(config);
-      process.stdout.write(`Strata (embedded) listening on ${running.url ?? '?'}\n`);
-      return running;
+    if (config.mode === 'embedded' && service !== 'gateway') {
+      throw new ConfigError(
+        `the ${service} service runs on its own only with STRATA_MODE=distributed; the embedded default runs all services in the gateway process`,
+      );
     }
-    const running = await startDistributed(service, config);
-    process.stdout.write(`Strata ${service} (distributed) listening on ${running.url ?? '?'}\n`);
+    const running = config.mode === 'embedded' ? await startEmbedded(config) : await startDistributed(service, config);
+    const format = logFormat(config, process.stdout.isTTY === true);
+    process.stdout.write(startupBanner(service, config, running.url ?? '?', format));
     return running;
   };
   superviseService(service, start, process);

@@ -1,0 +1,84 @@
+import { Writable } from 'node:stream';
+import { PinoNestLogger, createLogger } from './logger';
+
+/** A stream that keeps what is written to it. */
+function sink(): { stream: Writable; lines: () => string[] } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, lines: () => text.split('\n').filter(Boolean) };
+}
+
+describe(PinoNestLogger.name, () => {
+  it('logs an object message as structured fields, with its msg as the message', () => {
+    const out = sink();
+    const sut = new PinoNestLogger(createLogger('info', 'test', 'json', out.stream));
+    sut.warn({ msg: 'upstream unreachable', host: 'api.example.com', attempt: 2 }, 'Upstream');
+    const line = JSON.parse(out.lines()[0] ?? '{}') as Record<string, unknown>;
+    expect(line).toMatchObject({
+      msg: 'upstream unreachable',
+      host: 'api.example.com',
+      attempt: 2,
+      context: 'Upstream',
+      level: 40,
+    });
+  });
+
+  it('never writes keys, prompts or answers passed as fields', () => {
+    const out = sink();
+    const sut = new PinoNestLogger(createLogger('info', 'test', 'json', out.stream));
+    sut.log(
+      {
+        msg: 'request',
+        apiKey: 'sk-secret-1',
+        headers: { authorization: 'Bearer sk-secret-2', 'x-strata-key': 'strata-secret-3' },
+        body: { messages: [{ role: 'user', content: 'my private question' }], prompt: 'private prompt' },
+      },
+      'Test',
+    );
+    const text = out.lines().join('\n');
+    for (const secret of ['sk-secret-1', 'sk-secret-2', 'strata-secret-3', 'my private question', 'private prompt']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain('[redacted]');
+  });
+
+  it('keeps an error message with the error as a field', () => {
+    const out = sink();
+    const sut = new PinoNestLogger(createLogger('info', 'test', 'json', out.stream));
+    sut.error(new Error('boom'), undefined, 'Test');
+    const line = JSON.parse(out.lines()[0] ?? '{}') as { msg: string; err: { message: string } };
+    expect(line.msg).toBe('boom');
+    expect(line.err.message).toBe('boom');
+  });
+
+  it('writes one readable line per entry in the pretty format, context first', () => {
+    const out = sink();
+    const sut = new PinoNestLogger(createLogger('info', 'test', 'pretty', out.stream));
+    sut.warn('Redis unreachable, continuing without it', 'RedisL2');
+    expect(out.lines()).toHaveLength(1);
+    expect(out.lines()[0]).toMatch(/WARN.*\[RedisL2\] Redis unreachable, continuing without it/);
+    expect(out.lines()[0]).not.toContain('{');
+  });
+
+  it('moves NestJS start-up chatter to debug when asked, keeping the rest at info', () => {
+    const out = sink();
+    const sut = new PinoNestLogger(createLogger('info', 'test', 'pretty', out.stream), { quietFrameworkStart: true });
+    sut.log('Mapped {/v1/cache/lookup, POST} route', 'RouterExplorer');
+    sut.log('CacheServiceModule dependencies initialized', 'InstanceLoader');
+    sut.log('connected to Kafka after 3 attempts', 'Kafka');
+    expect(out.lines()).toHaveLength(1);
+    expect(out.lines()[0]).toContain('connected to Kafka after 3 attempts');
+  });
+
+  it('keeps NestJS start-up lines at info in JSON by default, for machines that read them', () => {
+    const out = sink();
+    const sut = new PinoNestLogger(createLogger('info', 'test', 'json', out.stream));
+    sut.log('Mapped {/v1/cache/lookup, POST} route', 'RouterExplorer');
+    expect(JSON.parse(out.lines()[0] ?? '{}')).toMatchObject({ level: 30, context: 'RouterExplorer' });
+  });
+});
