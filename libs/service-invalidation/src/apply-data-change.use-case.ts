@@ -73,31 +73,31 @@ export class ApplyDataChangeUseCase {
     const latency = Math.max(0, now - (Number.isNaN(occurred) ? started : occurred)) / 1000;
     this.metrics.eventToPurge.observe(latency);
     this.metrics.dataChangeEvents.inc({ outcome: 'applied' });
-    this.audit.log(
-      JSON.stringify({
-        event: event.id,
-        tenant: event.tenant,
-        tags: event.tags,
-        // Never the user id: its pseudonym's tag (the same that selected the entries).
-        ...(event.user === undefined ? {} : { user: userPurgeTag(this.config, event.tenant, event.user) }),
-        entryIds: event.entryIds ?? [],
-        namespace: event.namespace ?? null,
-        ...(event.semantic === undefined
-          ? {}
-          : {
-              semantic: {
-                ...event.semantic,
-                matched: selected?.entryIds.length ?? 0,
-                truncated: selected?.truncated ?? false,
-              },
-            }),
-        action: event.action,
-        reason: event.reason ?? null,
-        purged: counts,
-        latencyMs: Math.round(latency * 1000),
-        applyMs: now - started,
-      }),
-    );
+    // Structured fields (not a JSON string inside the message): the logger's redaction applies to them.
+    this.audit.log({
+      msg: 'data change applied',
+      event: event.id,
+      tenant: event.tenant,
+      tags: event.tags,
+      // Never the user id: its pseudonym's tag (the same that selected the entries).
+      ...(event.user === undefined ? {} : { user: userPurgeTag(this.config, event.tenant, event.user) }),
+      entryIds: event.entryIds ?? [],
+      namespace: event.namespace ?? null,
+      ...(event.semantic === undefined
+        ? {}
+        : {
+            semantic: {
+              ...event.semantic,
+              matched: selected?.entryIds.length ?? 0,
+              truncated: selected?.truncated ?? false,
+            },
+          }),
+      action: event.action,
+      reason: event.reason ?? null,
+      purged: counts,
+      latencyMs: Math.round(latency * 1000),
+      applyMs: now - started,
+    });
     return { applied: true, purged };
   }
 

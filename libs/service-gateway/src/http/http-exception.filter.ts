@@ -69,9 +69,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const { status, body } = toErrorResponse(exception);
     if (status >= 500) {
-      this.logger.error(
-        `${request.method} ${request.url} (${request.id}) → ${status}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
-      );
+      // Fields, not one interpolated string: the path without its query (search text), the error as `err`.
+      this.logger.error({
+        msg: `request failed with ${status}`,
+        method: request.method,
+        path: request.url.split('?', 1)[0],
+        status,
+        err: exception instanceof Error ? exception : String(exception),
+      });
     }
     if (exception instanceof RateLimitedError) void reply.header('retry-after', String(exception.retryAfterSeconds));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);

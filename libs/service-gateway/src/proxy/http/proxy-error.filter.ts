@@ -29,9 +29,14 @@ export abstract class ProxyErrorFilter implements ExceptionFilter {
     const mapped = toErrorResponse(exception);
     const status = exception instanceof UpstreamFailure ? exception.status : mapped.status;
     if (status >= 500 && !(exception instanceof UpstreamFailure)) {
-      this.logger.error(
-        `${request.method} ${request.url} (${request.id}) → ${status}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
-      );
+      // Fields, not one interpolated string: the path without its query (search text), the error as `err`.
+      this.logger.error({
+        msg: `request failed with ${status}`,
+        method: request.method,
+        path: request.url.split('?', 1)[0],
+        status,
+        err: exception instanceof Error ? exception : String(exception),
+      });
     }
     if (exception instanceof RateLimitedError) void reply.header('retry-after', String(exception.retryAfterSeconds));
     void reply
