@@ -271,7 +271,7 @@ function fromEnv(env: Env): Json {
     pricing: { models: prices(env) },
     rateLimit: { requestsPerSecond: num(env, 'STRATA_RATE_LIMIT_RPS'), burst: num(env, 'STRATA_RATE_LIMIT_BURST') },
     cdn: { purgeUrl: str(env, 'STRATA_CDN_PURGE_URL') },
-    log: { level: str(env, 'LOG_LEVEL'), format: str(env, 'STRATA_LOG_FORMAT') },
+    log: { level: str(env, 'LOG_LEVEL'), format: str(env, 'STRATA_LOG_FORMAT'), access: str(env, 'STRATA_ACCESS_LOG') },
     tracing: { endpoint: str(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'), disabled: bool(env, 'OTEL_SDK_DISABLED') },
   }) as Json;
 }

@@ -316,6 +316,8 @@ export const strataConfigSchema = z
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
         /** `json`: one JSON object per line (pino); `pretty`: a start-up banner and one readable line per entry. Unset: pretty on a terminal, JSON otherwise. */
         format: z.enum(['json', 'pretty']).optional(),
+        /** One info line per HTTP request (method, path, status, cache status, tier, ms, tenant); `off` drops them. */
+        access: z.enum(['on', 'off']).default('on'),
       })
       .strict()
       .default({}),

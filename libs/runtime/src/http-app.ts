@@ -5,8 +5,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type StrataConfig } from '@strata/config';
 import { type Socket } from 'node:net';
 import { type ErrorBody, ErrorCode, MAX_JSON_DEPTH, jsonDepth } from '@strata/contracts';
-import { CORRELATION_HEADER, Correlation } from '@strata/observability';
-import { HttpExceptionFilter } from '@strata/service-gateway';
+import { CORRELATION_HEADER, Correlation, type Logger, createLogger } from '@strata/observability';
+import { HttpExceptionFilter, accessNoteOf } from '@strata/service-gateway';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 
 function errorBody(code: ErrorCode, message: string): ErrorBody {
@@ -48,9 +48,35 @@ function frameworkErrors(error: Error & { code?: string }, _request: FastifyRequ
 }
 
 /**
+ * One info line per request once its response is written: method, path (never the query: a search may hold
+ * prompt text), status, the cache's answer and tier, time taken, tenant and request id. Never a key or prompt.
+ */
+function accessLog(logger: Logger): (request: FastifyRequest, reply: FastifyReply, done: () => void) => void {
+  return (request, reply, done) => {
+    const url = request.url;
+    const query = url.indexOf('?');
+    const note = accessNoteOf(request);
+    logger.info(
+      {
+        method: request.method,
+        path: query < 0 ? url : url.slice(0, query),
+        status: reply.statusCode,
+        cache: note.cache,
+        tier: note.tier,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        tenant: note.tenant,
+        requestId: request.id,
+      },
+      'request',
+    );
+    done();
+  };
+}
+
+/**
  * A NestJS app on Fastify with Strata's HTTP conventions: body limit (413), JSON errors for everything
  * Fastify rejects before a route runs (bad JSON, wrong media type), a request id from `X-Request-Id`
- * (or a new one) echoed on the response.
+ * (or a new one) echoed on the response, and an access-log line per request unless `STRATA_ACCESS_LOG=off`.
  */
 export async function createHttpApp(
   module: unknown,
@@ -109,6 +135,10 @@ export async function createHttpApp(
       done(null, payload);
     },
   );
+  if (config.log.access === 'on') {
+    const format = config.log.format ?? (process.stdout.isTTY === true ? 'pretty' : 'json');
+    fastify.addHook('onResponse', accessLog(createLogger(config.log.level, 'strata-access', format)));
+  }
   return app;
 }
 

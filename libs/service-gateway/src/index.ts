@@ -3,3 +3,5 @@ export type { GatewayOptions } from './gateway.module';
 export { GatewayCache } from './cache-api/gateway-cache';
 export { HttpExceptionFilter, toErrorResponse } from './http/http-exception.filter';
 export { L1Cache } from './l1/l1-cache';
+export { accessNoteOf } from './http/access-note';
+export type { AccessNote } from './http/access-note';

@@ -9,7 +9,12 @@ export function rememberIdentity(request: object, identity: Identity): void {
   identities.set(request, identity);
 }
 
-function identityOf(context: ExecutionContext): Identity {
+/** The caller the access guard decided for this request object, if it decided one. */
+export function identityOf(request: object): Identity | undefined {
+  return identities.get(request);
+}
+
+function requiredIdentity(context: ExecutionContext): Identity {
   const identity = identities.get(context.switchToHttp().getRequest<object>());
   // Only a route the access guard skipped (marked public) can get here; none of those ask who is calling.
   if (!identity) throw new StrataError(ErrorCode.Unauthorized, 'no API key was checked for this request');
@@ -18,12 +23,12 @@ function identityOf(context: ExecutionContext): Identity {
 
 /** The caller as the access guard decided it: a tenant or an admin. */
 export const RequestIdentity = createParamDecorator((_data: unknown, context: ExecutionContext): Identity =>
-  identityOf(context),
+  requiredIdentity(context),
 );
 
 /** The calling tenant (routes that admit admin keys use `RequestIdentity`). */
 export const TenantId = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
-  const identity = identityOf(context);
+  const identity = requiredIdentity(context);
   if (identity.kind !== 'tenant')
     throw new StrataError(
       ErrorCode.Unauthorized,

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { type CacheEntry, RESERVED_TAG_PREFIX, ageSeconds, ttlRemainingSeconds } from '@strata/cache-core';
 import {
   ErrorCode,
@@ -15,6 +15,7 @@ import { RequestIdentity, TenantId } from '../auth/request-identity';
 import { type Identity } from '../auth/tenant-resolver';
 import { GatewayCache, describeHit } from '../cache-api/gateway-cache';
 import { CacheStatsService } from '../cache-api/cache-stats.service';
+import { noteCacheOutcome } from './access-note';
 import { enforceLimits } from './request-limits';
 import { parseBody } from './parse-body';
 
@@ -38,7 +39,7 @@ export class CacheApiHttpController {
 
   @Post('lookup')
   @HttpCode(200)
-  async lookup(@Body() body: unknown, @TenantId() tenant: string): Promise<object> {
+  async lookup(@Body() body: unknown, @TenantId() tenant: string, @Req() http: object): Promise<object> {
     const request = parseBody(lookupRequestSchema, body);
     enforceLimits(this.config.limits, request);
     const outcome = await this.cache.lookup(
@@ -49,6 +50,7 @@ export class CacheApiHttpController {
       undefined,
       request.explain === true,
     );
+    noteCacheOutcome(http, outcome.status.toUpperCase(), outcome.status === 'hit' ? outcome.tier : undefined);
     if (outcome.status === 'bypass') return { hit: false, status: 'bypass', reason: outcome.reason };
     const explain = outcome.explain === undefined ? {} : { explain: outcome.explain };
     if (outcome.status === 'miss')

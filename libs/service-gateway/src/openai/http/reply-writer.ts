@@ -1,4 +1,5 @@
 import { type FastifyReply } from 'fastify';
+import { noteCacheOutcome } from '../../http/access-note';
 import { type ProxyReply } from './proxy-reply';
 
 /**
@@ -6,6 +7,7 @@ import { type ProxyReply } from './proxy-reply';
  * each frame the moment it is available (no buffering), stopping when the client goes away.
  */
 export function writeProxyReply(reply: FastifyReply, out: ProxyReply, requestId: string): void {
+  noteCacheOutcome(reply.request, out.headers['x-strata-cache'], out.headers['x-strata-tier']);
   if (out.kind === 'json') {
     void reply.status(out.status).headers(out.headers).send(out.body);
     return;
