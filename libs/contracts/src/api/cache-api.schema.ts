@@ -113,10 +113,15 @@ export const invalidationRequestSchema = z
       v.user !== undefined,
     'give "tags", "namespace", "entryIds", "semantic" or "user"',
   )
-  .refine((v) => v.user === undefined || ((v.tags?.length ?? 0) === 0 && (v.entryIds?.length ?? 0) === 0 && v.semantic === undefined), {
-    message: '"user" cannot be combined with "tags", "entryIds" or "semantic" (only with "namespace")',
-    path: ['user'],
-  })
+  .refine(
+    (v) =>
+      v.user === undefined ||
+      ((v.tags?.length ?? 0) === 0 && (v.entryIds?.length ?? 0) === 0 && v.semantic === undefined),
+    {
+      message: '"user" cannot be combined with "tags", "entryIds" or "semantic" (only with "namespace")',
+      path: ['user'],
+    },
+  )
   .refine((v) => v.semantic === undefined || ((v.tags?.length ?? 0) === 0 && (v.entryIds?.length ?? 0) === 0), {
     message: '"semantic" cannot be combined with "tags" or "entryIds"',
     path: ['semantic'],

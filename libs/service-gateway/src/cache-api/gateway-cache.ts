@@ -13,6 +13,8 @@ import {
   entryTag,
   fingerprintRequest,
   ttlRemainingSeconds,
+  userScopeHash,
+  userTag,
 } from '@strata/cache-core';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import {
@@ -47,6 +49,8 @@ export interface CacheRequest {
   readonly messages?: ChatMessage[] | undefined;
   readonly prompt?: string | undefined;
   readonly params?: Record<string, unknown> | undefined;
+  /** The end user (OpenAI `user`, Anthropic `metadata.user_id`, `X-Strata-User`, or the API's `user`): user-scoped namespaces only. */
+  readonly user?: string | undefined;
 }
 
 export type LookupOutcome =
@@ -89,7 +93,14 @@ export interface PurgeCounts {
 }
 
 /** A purge from the API: by tags and/or namespace, or by meaning (`semantic`, narrowed by `namespace`). */
-export type GatewayPurge = PurgeSelector & { readonly semantic?: SemanticSelector | undefined };
+export type GatewayPurge = PurgeSelector & {
+  readonly semantic?: SemanticSelector | undefined;
+  /** Forget this user: every entry tagged with their pseudonym (combined with `namespace` only). */
+  readonly user?: string | undefined;
+};
+
+/** Cache-Status detail of a user-scoped request that names no user. */
+export const NO_USER = 'no-user';
 
 /** Stores may embed and write two tiers: they get more time than a lookup. */
 const STORE_TIMEOUT_MS = 5_000;
@@ -107,6 +118,19 @@ function elapsedSeconds(start: bigint): number {
 @Injectable()
 export class GatewayCache {
   private readonly metrics = StrataMetrics.shared();
+  /** The hot path's metric children, bound once (no label lookup per lookup). */
+  private readonly bound = {
+    l1Hit: this.metrics.lookups.labels({ tier: 'l1', outcome: 'hit' }),
+    l1Miss: this.metrics.lookups.labels({ tier: 'l1', outcome: 'miss' }),
+    l1Duration: this.metrics.lookupDuration.labels({ tier: 'l1' }),
+    totalDuration: this.metrics.lookupDuration.labels({ tier: 'total' }),
+    results: {
+      l1: this.metrics.results.labels({ result: 'l1' }),
+      l2: this.metrics.results.labels({ result: 'l2' }),
+      l3: this.metrics.results.labels({ result: 'l3' }),
+      miss: this.metrics.results.labels({ result: 'miss' }),
+    },
+  };
   private readonly lookupTimeoutMs: number;
   private readonly userIdSalt: string | undefined;
   /** L1 entries removed by the broadcast of each recent purge of this gateway's, by purge id. */
@@ -129,8 +153,25 @@ export class GatewayCache {
     return this.policies.get(namespace ?? DEFAULT_NAMESPACE);
   }
 
+  /**
+   * The user's pseudonym in a user-scoped namespace (undefined in tenant scope, or when no user is named: such a
+   * request bypasses). The salt is required by the config whenever a namespace is user-scoped.
+   */
+  userKey(tenant: string, policy: NamespacePolicy, user: string | undefined): string | undefined {
+    if (policy.scope !== 'user' || user === undefined || user === '') return undefined;
+    if (this.userIdSalt === undefined)
+      throw new StrataError(ErrorCode.Internal, `namespace "${policy.name}" is user-scoped but no salt is configured`);
+    return userScopeHash(this.userIdSalt, tenant, user);
+  }
+
+  /** Why a request may not use the cache before its temperature is even looked at; undefined when it may. */
+  scopeBypass(policy: NamespacePolicy, user: string | undefined): string | undefined {
+    return policy.scope === 'user' && (user === undefined || user === '') ? NO_USER : undefined;
+  }
+
   fingerprint(tenant: string, request: CacheRequest, policy: NamespacePolicy): RequestFingerprint {
     return fingerprintRequest({
+      user: this.userKey(tenant, policy, request.user),
       tenant,
       namespace: policy.name,
       namespaceVersion: policy.version,
@@ -158,14 +199,20 @@ export class GatewayCache {
       this.tenantStats.record(tenant, 'bypass');
       return { status: 'bypass', reason: verdict.reason };
     }
+    const scopeBypass = this.scopeBypass(policy, request.user);
+    if (scopeBypass !== undefined) {
+      this.metrics.lookups.inc({ tier: 'total', outcome: 'bypass' });
+      this.tenantStats.record(tenant, 'bypass');
+      return { status: 'bypass', reason: scopeBypass };
+    }
     const fp = fingerprint ?? this.fingerprint(tenant, request, policy);
 
     // An explained lookup skips L1: it asks the cache service, which knows the candidates.
     if (mode !== 'semantic' && !explain) {
       const entry = this.l1.get(fp.exactKey, tenant);
-      this.metrics.lookups.inc({ tier: 'l1', outcome: entry ? 'hit' : 'miss' });
+      (entry ? this.bound.l1Hit : this.bound.l1Miss).inc();
       if (entry) {
-        this.metrics.lookupDuration.observe({ tier: 'l1' }, elapsedSeconds(start));
+        this.bound.l1Duration.observe(elapsedSeconds(start));
         this.recordResult(tenant, 'l1', start);
         this.hits.record(tenant, entry.aliasOf ?? entry.id);
         return { status: 'hit', tier: 'l1', entry, now: Date.now() };
@@ -249,6 +296,14 @@ export class GatewayCache {
         `response nested deeper than ${MAX_JSON_DEPTH} levels; not stored`,
       );
     }
+    if (this.scopeBypass(policy, request.user) !== undefined) {
+      this.metrics.stores.inc({ outcome: 'rejected' });
+      throw new StrataError(
+        ErrorCode.NotCacheable,
+        `namespace "${policy.name}" keeps answers per user: name the user ("user", or the X-Strata-User header)`,
+      );
+    }
+    const userKey = this.userKey(tenant, policy, request.user);
     const fp = options.fingerprint ?? this.fingerprint(tenant, request, policy);
     const message: CacheStoreRequest = {
       tenant,
@@ -259,7 +314,7 @@ export class GatewayCache {
       contextHash: fp.contextHash,
       query: fp.query,
       response,
-      tags: [...(options.tags ?? [])],
+      tags: [...(options.tags ?? []), ...(userKey === undefined ? [] : [userTag(userKey)])],
       ttlSeconds: this.policies.ttlSeconds(policy, options.ttlSeconds, options.contentType),
       storedAt: options.storedAt ?? Date.now(),
       ...(options.ticket === undefined ? {} : { ticket: options.ticket }),
@@ -309,7 +364,8 @@ export class GatewayCache {
   /** Purge through the invalidation service (L3, L2, then every gateway's L1); this gateway's L1 is purged before replying. */
   async purge(selector: GatewayPurge): Promise<PurgeCounts> {
     const purgeId = randomUUID();
-    const { tags, ...rest } = selector;
+    const { tags: given, user, ...rest } = selector;
+    const tags = user === undefined ? given : [this.userPurgeTag(selector.tenant, user)];
     const counts = await this.invalidation.purge(
       { ...rest, ...(tags === undefined ? {} : { tags: [...tags] }), purgeId },
       { timeoutMs: PURGE_TIMEOUT_MS },

@@ -49,9 +49,12 @@ export const dataChangeEventSchema = z
       message: 'a data-change event needs tags, a namespace, entryIds, semantic or user',
     },
   )
-  .refine((e) => e.user === undefined || (e.tags.length === 0 && (e.entryIds?.length ?? 0) === 0 && e.semantic === undefined), {
-    message: 'a user data-change event cannot also carry tags, entryIds or semantic (publish two events)',
-  })
+  .refine(
+    (e) => e.user === undefined || (e.tags.length === 0 && (e.entryIds?.length ?? 0) === 0 && e.semantic === undefined),
+    {
+      message: 'a user data-change event cannot also carry tags, entryIds or semantic (publish two events)',
+    },
+  )
   .refine((e) => e.semantic === undefined || (e.tags.length === 0 && (e.entryIds?.length ?? 0) === 0), {
     message: 'a semantic data-change event cannot also carry tags or entryIds (publish two events)',
   });
