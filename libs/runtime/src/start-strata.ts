@@ -23,6 +23,7 @@ import { type Closer, cacheAdapters, embeddingAdapters, invalidationAdapters } f
 import { createHttpApp } from './http-app';
 import { type RunningMetricsServer, startMetricsServer } from './metrics-server';
 import { KafkaTransportFactory } from './kafka-transport';
+import { semanticPolicy } from './semantic-policy';
 import { type ServiceName } from './transport-factory';
 import { logFormat } from './startup-banner';
 
@@ -62,9 +63,7 @@ async function buildModule(
         module: CacheServiceModule.register({
           config,
           adapters: [...built.providers, ...ports],
-          // The verifier's calibrated default for the embedding model (docs/semantic-quality.md), when config sets none.
-          defaultThreshold: built.defaultThreshold,
-          minCosine: config.cache.minCosine ?? (config.embedding.provider === 'local' ? 0.8 : 0.5),
+          ...semanticPolicy(config, built.defaultThreshold),
         }),
         closers: built.closers,
       };

@@ -35,7 +35,7 @@ export interface CacheServiceOptions {
   readonly config: StrataConfig;
   /** Must bind EXACT_STORE, ENTRY_CATALOG, ENTRY_POPULARITY, VECTOR_INDEX, PURGE_GENERATIONS, MATCH_VERIFIER and EMBEDDINGS (chosen by the runtime). */
   readonly adapters: Provider[];
-  /** Similarity threshold when neither the request nor its namespace sets one. */
+  /** Similarity threshold when neither the request nor its namespace sets one (resolved by the runtime's `semanticPolicy`). */
   readonly defaultThreshold: number;
   /** Cosine floor for retrieving candidates (verification decides above it). */
   readonly minCosine: number;
@@ -79,7 +79,7 @@ export class CacheServiceModule {
             new LookupUseCase(l2, l3, embedder, verifier, generations, telemetry, {
               candidates: config.cache.candidates,
               minCosine: options.minCosine,
-              defaultThreshold: config.cache.similarityThreshold ?? options.defaultThreshold,
+              defaultThreshold: options.defaultThreshold,
               now,
             }),
         },

@@ -1,0 +1,26 @@
+import { type StrataConfig } from '@strata/config';
+import { LOCAL_MIN_COSINE } from '@strata/semantic';
+
+/** Cosine floor of other embedding models, whose cosines spread wider than the local model's. */
+const PROVIDER_MIN_COSINE = 0.5;
+
+/** The cache service's semantic policy: what a lookup falls back to and retrieves by. */
+export interface SemanticPolicy {
+  /** Threshold of a lookup that carries none, and the bar for remembering a semantic hit as an exact answer. */
+  readonly defaultThreshold: number;
+  /** Cosine below which vector candidates are not retrieved; verification decides above it. */
+  readonly minCosine: number;
+}
+
+/**
+ * The one place the cache service's semantic defaults are decided, at boot: what config sets, else the
+ * verifier's calibrated threshold for the embedding model and the provider's cosine floor. A request's own
+ * threshold (the gateway's namespace policy) is resolved by the gateway and carried on the lookup message.
+ */
+export function semanticPolicy(config: StrataConfig, calibratedThreshold: number): SemanticPolicy {
+  return {
+    defaultThreshold: config.cache.similarityThreshold ?? calibratedThreshold,
+    minCosine:
+      config.cache.minCosine ?? (config.embedding.provider === 'local' ? LOCAL_MIN_COSINE : PROVIDER_MIN_COSINE),
+  };
+}
