@@ -55,6 +55,32 @@ export { PurgeUseCase } from './use-cases/purge.use-case';
 export { SEMANTIC_PURGE_MAX_ENTRIES, SemanticPurgeUseCase } from './use-cases/semantic-purge.use-case';
 export type { SemanticPurgeCommand, SemanticPurgeOptions } from './use-cases/semantic-purge.use-case';
 export { StoreUseCase, entryFromStoreRequest } from './use-cases/store.use-case';
+export { HIT_VERDICTS, NO_TRUST } from './verification/hit-verdicts.port';
+export type {
+  EntryTrust,
+  HitVerdicts,
+  PairVerdict,
+  TrustChange,
+  VerdictState,
+  VerdictSubject,
+} from './verification/hit-verdicts.port';
+export { MATCH_JUDGE } from './verification/match-judge.port';
+export type { JudgeQuestion, MatchJudge } from './verification/match-judge.port';
+export { NO_VERIFICATION_TELEMETRY, SemanticGate } from './verification/semantic-gate';
+export type {
+  GateCandidate,
+  GateRequest,
+  GatedCandidate,
+  JudgePurpose,
+  SemanticGateOptions,
+  VerificationPolicy,
+  VerificationSnapshot,
+  VerificationTelemetry,
+} from './verification/semantic-gate';
+export { WrongHitBound, wilsonUpperBound } from './verification/wrong-hit-bound';
+export type { WrongHitEstimate } from './verification/wrong-hit-bound';
+export { FeedbackUseCase } from './verification/feedback.use-case';
+export type { FeedbackOptions } from './verification/feedback.use-case';
 export { ENTRY_CATALOG } from './ports/entry-catalog.port';
 export type { CatalogFilter, CatalogPage, EntryCatalog, NamespaceCount } from './ports/entry-catalog.port';
 export { ENTRY_POPULARITY } from './ports/entry-popularity.port';

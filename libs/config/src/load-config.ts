@@ -251,6 +251,18 @@ function fromEnv(env: Env): Json {
       temperaturePolicy: str(env, 'STRATA_TEMPERATURE_POLICY'),
       userIdSalt: str(env, 'STRATA_USER_ID_SALT'),
     },
+    verification: {
+      feedback: bool(env, 'STRATA_HIT_FEEDBACK'),
+      wrongsToPurge: num(env, 'STRATA_FEEDBACK_WRONGS_TO_PURGE'),
+      judge: {
+        url: str(env, 'STRATA_VERIFIER_URL'),
+        model: str(env, 'STRATA_VERIFIER_MODEL'),
+        apiKey: str(env, 'STRATA_VERIFIER_API_KEY'),
+        timeoutMs: num(env, 'STRATA_VERIFIER_TIMEOUT_MS'),
+        callsPerSecond: num(env, 'STRATA_VERIFIER_CALLS_PER_SECOND'),
+        lowerBound: num(env, 'STRATA_VERIFIER_LOWER_BOUND'),
+      },
+    },
     upstream: {
       url: str(env, 'UPSTREAM_URL'),
       apiKey: str(env, 'UPSTREAM_API_KEY'),

@@ -17,6 +17,18 @@ export const namespacePolicySchema = z
     semanticPrecision: z.enum(['strict', 'balanced', 'lenient']).optional(),
     /** Default TTL per content type (a label given on store), overriding `defaultTtlSeconds`. */
     contentTypeTtlSeconds: z.record(z.string(), z.number().int().positive()).optional(),
+    /** Hit verification (needs `verification.judge.url`, docs/verified-hits.md): the judge's mode and the wrong-hit bound. */
+    verification: z
+      .object({
+        /** `inline`: a borderline lookup waits for the judge; `learn`: misses now, a yes makes the same question hit next time. */
+        judge: z.enum(['inline', 'learn']).optional(),
+        /** The wrong-hit rate the namespace accepts (e.g. 0.02): audits keep its upper bound under it. */
+        maxWrongHitRate: z.number().min(0).max(1).optional(),
+        /** Share of served semantic hits audited by the judge in the background (default 0.05 with a target). */
+        auditShare: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .optional(),
     /**
      * `tenant` (default): every user of the tenant shares the entries. `user`: personal data — the user id is part of the
      * key and of the semantic partition (hashed with `cache.userIdSalt`), a request without one bypasses the cache.
@@ -188,6 +200,37 @@ export const strataConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Verified semantic hits (docs/verified-hits.md): feedback, the model judge, per-entry thresholds. Off by default. */
+    verification: z
+      .object({
+        /** Feedback (`POST /v1/cache/feedback`, `X-Strata-Feedback`) and its blocks; on by itself when a judge is set. */
+        feedback: z.boolean().default(false),
+        /** `wrong` verdicts on semantic hits of one entry after which it is purged. */
+        wrongsToPurge: z.number().int().positive().default(3),
+        /** What a wrong hit (feedback or failed audit) adds to the entry's own similarity threshold. */
+        raiseStep: z.number().min(0).max(1).default(0.02),
+        /** Request ids remembered per gateway (with the entry that answered) for feedback by request id. */
+        rememberedAnswers: z.number().int().positive().default(10_000),
+        judge: z
+          .object({
+            /** An OpenAI-compatible base URL (`https://api.openai.com/v1`, a vLLM or Ollama server). */
+            url: z.string().url().optional(),
+            model: z.string().min(1).default('gpt-4o-mini'),
+            /** Secret: never logged. */
+            apiKey: z.string().min(1).optional(),
+            timeoutMs: z.number().int().positive().default(1_500),
+            /** Judge calls per second per tenant (lookups and audits together). */
+            callsPerSecond: z.number().min(0).default(5),
+            /** Similarity from which a candidate below the threshold is put to the judge. */
+            lowerBound: z.number().min(0).max(1).default(0.8),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .default({})
+      /** `enabled`: hits go through the verification gate (feedback on, or a judge configured); decided here only. */
+      .transform((v) => ({ ...v, enabled: v.feedback || v.judge.url !== undefined })),
     /** The OpenAI-compatible upstream(s) the gateway's `/v1/chat/completions`, `/v1/embeddings` and `/v1/models` proxy to. */
     upstream: z
       .object({

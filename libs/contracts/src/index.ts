@@ -15,6 +15,7 @@ export * from './topics';
 export * from './topic-settings';
 export * from './messages/data-change';
 export * from './messages/cache-ticket';
+export * from './messages/cache-feedback';
 export * from './messages/cache-entries';
 export * from './messages/cache-hits';
 export * from './api/entries-api.schema';

@@ -6,6 +6,7 @@ import { CACHE_PURGE_TOPIC } from './messages/cache-purge';
 import { CACHE_STATS_TOPIC } from './messages/cache-stats';
 import { CACHE_STORE_TOPIC } from './messages/cache-store';
 import { CACHE_TICKET_TOPIC } from './messages/cache-ticket';
+import { CACHE_FEEDBACK_TOPIC } from './messages/cache-feedback';
 import { EMBEDDING_EMBED_TOPIC } from './messages/embedding-embed';
 import { INVALIDATION_PURGE_TOPIC } from './messages/invalidation-purge';
 import { DATA_CHANGES_TOPIC } from './messages/data-change';
@@ -24,6 +25,7 @@ export const REQUEST_TOPICS = [
   CACHE_HITS_TOPIC,
   INVALIDATION_PURGE_TOPIC,
   EMBEDDING_EMBED_TOPIC,
+  CACHE_FEEDBACK_TOPIC,
 ] as const;
 
 /** Event topics (no reply). */

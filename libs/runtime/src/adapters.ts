@@ -28,6 +28,7 @@ import {
   MemoryVectorIndex,
 } from '@strata/store-memory';
 import { QdrantVectorIndex } from '@strata/store-qdrant';
+import { hitVerdictAdapters } from './verification-adapters';
 import {
   RedisEmbeddingCache,
   RedisEntryCatalog,
@@ -144,6 +145,7 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
       { provide: VECTOR_INDEX, useValue: vectors },
       { provide: MATCH_VERIFIER, useValue: verifier },
       { provide: PURGE_GENERATIONS, useValue: generations },
+      ...hitVerdictAdapters(config, redisOptions(config, 'HitVerdicts'), closers),
     ],
     closers,
   };

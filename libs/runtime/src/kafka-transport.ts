@@ -4,6 +4,7 @@ import { type CustomTransportStrategy } from '@nestjs/microservices';
 import { type StrataConfig } from '@strata/config';
 import {
   CACHE_ENTRY_GET_TOPIC,
+  CACHE_FEEDBACK_TOPIC,
   CACHE_LOOKUP_TOPIC,
   CACHE_PURGE_TOPIC,
   CACHE_SERVICE,
@@ -41,6 +42,7 @@ const REQUESTS_SENT: Record<ServiceName, readonly string[]> = {
     CACHE_STATS_TOPIC,
     INVALIDATION_PURGE_TOPIC,
     EMBEDDING_EMBED_TOPIC,
+    CACHE_FEEDBACK_TOPIC,
   ],
   cache: [EMBEDDING_EMBED_TOPIC],
   embedding: [],
@@ -125,6 +127,8 @@ export class KafkaTransportFactory {
           { provide: CACHE_SERVICE, useValue: cache() },
           { provide: INVALIDATION, useValue: invalidation() },
           { provide: EMBEDDINGS, useValue: embeddings() },
+          // Feedback's blocks evict the pairing from every gateway's L1 (purges go through the invalidation service).
+          { provide: L1_EVICTIONS, useValue: evictions() },
         ];
       case 'cache':
         return [{ provide: EMBEDDINGS, useValue: embeddings() }];

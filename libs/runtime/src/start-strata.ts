@@ -146,6 +146,7 @@ export async function startEmbedded(config: StrataConfig): Promise<RunningStrata
     const gatewayPorts = [
       cacheService,
       embeddings,
+      { provide: L1_EVICTIONS, useValue: evictions },
       {
         provide: INVALIDATION,
         useValue: invalidation.app.get<DirectInvalidation>(DirectInvalidation) satisfies Invalidation,

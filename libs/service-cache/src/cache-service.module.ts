@@ -17,6 +17,7 @@ import {
   type MatchVerifier,
   PURGE_GENERATIONS,
   type PurgeGenerations,
+  SemanticGate,
   PurgeUseCase,
   SemanticPurgeUseCase,
   StoreUseCase,
@@ -30,6 +31,7 @@ import { CacheTierHealth } from './cache-tier-health';
 import { DirectCacheService } from './direct-cache-service';
 import { EmbeddingsEmbedder } from './embeddings-embedder';
 import { MetricsCacheTelemetry } from './metrics-cache-telemetry';
+import { verificationProviders } from './verification/verification.providers';
 
 export interface CacheServiceOptions {
   readonly config: StrataConfig;
@@ -65,9 +67,18 @@ export class CacheServiceModule {
         CacheTierHealth,
         CacheRequests,
         DirectCacheService,
+        ...verificationProviders(config),
         {
           provide: LookupUseCase,
-          inject: [EXACT_STORE, VECTOR_INDEX, EMBEDDER, MATCH_VERIFIER, PURGE_GENERATIONS, CACHE_TELEMETRY],
+          inject: [
+            EXACT_STORE,
+            VECTOR_INDEX,
+            EMBEDDER,
+            MATCH_VERIFIER,
+            PURGE_GENERATIONS,
+            CACHE_TELEMETRY,
+            SemanticGate,
+          ],
           useFactory: (
             l2: ExactStore,
             l3: VectorIndex,
@@ -75,13 +86,23 @@ export class CacheServiceModule {
             verifier: MatchVerifier,
             generations: PurgeGenerations,
             telemetry: CacheTelemetry,
+            gate: SemanticGate | null,
           ) =>
-            new LookupUseCase(l2, l3, embedder, verifier, generations, telemetry, {
-              candidates: config.cache.candidates,
-              minCosine: options.minCosine,
-              defaultThreshold: options.defaultThreshold,
-              now,
-            }),
+            new LookupUseCase(
+              l2,
+              l3,
+              embedder,
+              verifier,
+              generations,
+              telemetry,
+              {
+                candidates: config.cache.candidates,
+                minCosine: options.minCosine,
+                defaultThreshold: options.defaultThreshold,
+                now,
+              },
+              gate ?? undefined,
+            ),
         },
         {
           provide: StoreUseCase,

@@ -21,13 +21,23 @@ import {
   type CacheTicketReply,
 } from '@strata/contracts';
 import { StrataRpcExceptionFilter } from '@strata/transport';
+import { CACHE_FEEDBACK_TOPIC, type CacheFeedbackReply } from '@strata/contracts';
 import { CacheRequests } from './cache-requests';
+import { VerificationRequests } from './verification/verification-requests';
 
 /** The cache service's Kafka handlers: one line each into {@link CacheRequests}. */
 @Controller()
 @UseFilters(StrataRpcExceptionFilter)
 export class CacheMessageController {
-  constructor(private readonly requests: CacheRequests) {}
+  constructor(
+    private readonly requests: CacheRequests,
+    private readonly verification: VerificationRequests,
+  ) {}
+
+  @MessagePattern(CACHE_FEEDBACK_TOPIC)
+  feedback(@Payload() data: unknown): Promise<CacheFeedbackReply> {
+    return this.verification.feedback(data);
+  }
 
   @MessagePattern(CACHE_LOOKUP_TOPIC)
   lookup(@Payload() data: unknown): Promise<CacheLookupReply> {
@@ -51,7 +61,7 @@ export class CacheMessageController {
 
   @MessagePattern(CACHE_STATS_TOPIC)
   stats(): Promise<CacheStatsReply> {
-    return this.requests.stats();
+    return this.verification.stats();
   }
 
   @MessagePattern(CACHE_ENTRY_GET_TOPIC)

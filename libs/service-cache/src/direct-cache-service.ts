@@ -30,7 +30,9 @@ import {
   type PurgeSelectorMessage,
 } from '@strata/contracts';
 import { withDeadline } from '@strata/transport';
+import { CACHE_FEEDBACK_TOPIC, type CacheFeedbackReply, type CacheFeedbackRequest } from '@strata/contracts';
 import { CacheRequests } from './cache-requests';
+import { VerificationRequests } from './verification/verification-requests';
 
 /**
  * {@link CacheService} for the embedded default: a direct call into the cache service's request handling in this
@@ -38,7 +40,14 @@ import { CacheRequests } from './cache-requests';
  */
 @Injectable()
 export class DirectCacheService implements CacheService {
-  constructor(private readonly requests: CacheRequests) {}
+  constructor(
+    private readonly requests: CacheRequests,
+    private readonly verification: VerificationRequests,
+  ) {}
+
+  feedback(request: CacheFeedbackRequest, { timeoutMs }: CallOptions): Promise<CacheFeedbackReply> {
+    return withDeadline(this.verification.feedback(request), timeoutMs, CACHE_FEEDBACK_TOPIC);
+  }
 
   lookup(request: CacheLookupRequest, { timeoutMs }: CallOptions): Promise<CacheLookupReply> {
     return withDeadline(this.requests.lookup(request), timeoutMs, CACHE_LOOKUP_TOPIC);
@@ -57,7 +66,7 @@ export class DirectCacheService implements CacheService {
   }
 
   stats({ timeoutMs }: CallOptions): Promise<CacheStatsReply> {
-    return withDeadline(this.requests.stats(), timeoutMs, CACHE_STATS_TOPIC);
+    return withDeadline(this.verification.stats(), timeoutMs, CACHE_STATS_TOPIC);
   }
 
   purge(request: PurgeSelectorMessage, { timeoutMs }: CallOptions): Promise<CachePurgeReply> {

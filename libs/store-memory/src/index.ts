@@ -8,6 +8,8 @@ export { DEFAULT_HNSW_OPTIONS } from './vector/hnsw-graph';
 export type { HnswOptions } from './vector/hnsw-graph';
 export { MemoryPurgeGenerations } from './generations/memory-purge-generations';
 export { MemoryProcessedEvents } from './events/memory-processed-events';
+export { MemoryHitVerdicts } from './verdicts/memory-hit-verdicts';
+export type { MemoryHitVerdictsOptions } from './verdicts/memory-hit-verdicts';
 export { MemoryEntryCatalog } from './catalog/memory-entry-catalog';
 export { MemoryEntryPopularity } from './catalog/memory-entry-popularity';
 export type { MemoryEntryPopularityOptions } from './catalog/memory-entry-popularity';

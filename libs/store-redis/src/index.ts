@@ -7,6 +7,8 @@ export type { RedisEmbeddingCacheOptions } from './embedding-cache/redis-embeddi
 export { RedisPurgeGenerations } from './generations/redis-purge-generations';
 export type { RedisPurgeGenerationsOptions } from './generations/redis-purge-generations';
 export { RedisProcessedEvents } from './events/redis-processed-events';
+export { RedisHitVerdicts } from './verdicts/redis-hit-verdicts';
+export type { RedisHitVerdictsOptions } from './verdicts/redis-hit-verdicts';
 export type { RedisProcessedEventsOptions } from './events/redis-processed-events';
 export { keyPart } from './connection/key-part';
 export { RedisEntryCatalog } from './catalog/redis-entry-catalog';

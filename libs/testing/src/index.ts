@@ -21,4 +21,6 @@ export {
 } from './contracts/purge-generations.contract';
 export type { ProcessedEventsFixture, PurgeGenerationsFixture } from './contracts/purge-generations.contract';
 export { describeEntryCatalogContract } from './contracts/entry-catalog.contract';
+export { describeHitVerdictsContract } from './contracts/hit-verdicts.contract';
+export type { HitVerdictsFixture } from './contracts/hit-verdicts.contract';
 export type { EntryCatalogFixture } from './contracts/entry-catalog.contract';

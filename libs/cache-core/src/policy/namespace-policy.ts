@@ -39,6 +39,15 @@ export interface NamespacePolicy {
   readonly scope: NamespaceScope;
   /** Its hits may be kept by shared caches (CDNs): `Cache-Control: public`, and the keyless GET form. Never with user scope. */
   readonly public: boolean;
+  /** Hit verification (the judge's mode, the wrong-hit bound); carried with each lookup. Absent: none. */
+  readonly verification?: NamespaceVerification | undefined;
+}
+
+/** A namespace's hit verification settings (see docs/verified-hits.md). */
+export interface NamespaceVerification {
+  readonly judge?: 'inline' | 'learn' | undefined;
+  readonly maxWrongHitRate?: number | undefined;
+  readonly auditShare?: number | undefined;
 }
 
 export interface NamespaceDefaults {
@@ -60,6 +69,7 @@ export interface NamespaceOverrides {
   readonly contentTypeTtlSeconds?: Readonly<Record<string, number>>;
   readonly scope?: NamespaceScope;
   readonly public?: boolean;
+  readonly verification?: NamespaceVerification | undefined;
 }
 
 export const DEFAULT_NAMESPACE = 'default';
@@ -89,6 +99,7 @@ export class NamespacePolicies {
           (own.semanticPrecision === undefined ? undefined : PRECISION_THRESHOLDS[own.semanticPrecision]) ??
           this.defaults.similarityThreshold,
         contentTypeTtlSeconds: { ...this.defaults.contentTypeTtlSeconds, ...own.contentTypeTtlSeconds },
+        ...(own.verification === undefined ? {} : { verification: own.verification }),
         scope: own.scope ?? 'tenant',
         // A user's answers are never public, whatever the config says (the config refuses the pair anyway).
         public: own.public === true && own.scope !== 'user',

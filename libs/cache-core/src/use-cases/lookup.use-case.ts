@@ -8,6 +8,7 @@ import { type ExactStore } from '../ports/exact-store.port';
 import { type MatchExplanation, type MatchVerifier } from '../ports/match-verifier.port';
 import { type PurgeGenerations } from '../ports/purge-generations.port';
 import { type VectorIndex } from '../ports/vector-index.port';
+import { type GatedCandidate, type SemanticGate } from '../verification/semantic-gate';
 
 export interface LookupOptions {
   /** Vector candidates retrieved before verification. */
@@ -86,6 +87,8 @@ export class LookupUseCase {
     private readonly generations: PurgeGenerations,
     private readonly telemetry: CacheTelemetry,
     private readonly options: LookupOptions,
+    /** Hit verification (feedback blocks, per-entry thresholds, the model judge); absent: the verifier alone decides. */
+    private readonly gate?: SemanticGate,
   ) {}
 
   async execute(request: CacheLookupRequest): Promise<CacheLookupReply> {
@@ -152,7 +155,13 @@ export class LookupUseCase {
         entry.exactKey === request.exactKey &&
         entry.tenant === request.tenant &&
         !isExpired(entry, this.options.now()) &&
-        (await this.fresh(entry));
+        (await this.fresh(entry)) &&
+        // A copy of an earlier semantic hit: a client may have called that pairing wrong since.
+        !(
+          entry.aliasOf !== undefined &&
+          this.gate &&
+          (await this.gate.refused(request.tenant, request.exactKey, entry))
+        );
       this.telemetry.lookup('l2', hit ? 'hit' : 'miss', seconds(start));
       return hit ? entry : undefined;
     } catch (error) {
@@ -178,7 +187,7 @@ export class LookupUseCase {
     }
     const now = this.options.now();
     const threshold = request.threshold ?? this.options.defaultThreshold;
-    const verified: { entry: CacheEntry; cosine: number; similarity: number }[] = [];
+    const verified: { entry: CacheEntry; cosine: number; similarity: number; raw: number; reason: string }[] = [];
     const margin = this.options.margin ?? DEFAULT_SEMANTIC_MARGIN;
     const explained: LookupExplanation['candidates'] = [];
     try {
@@ -201,31 +210,56 @@ export class LookupUseCase {
             : this.verifier.verify(request.query, entry.query, score, threshold);
         if (!verdict.accepted) this.telemetry.semanticRejected(verdict.reason);
         if (explanation) explained.push(describeCandidate(entry, score, verdict));
-        verified.push({ entry, cosine: score, similarity: verdict.accepted ? verdict.similarity : 0 });
+        verified.push({
+          entry,
+          cosine: score,
+          similarity: verdict.accepted ? verdict.similarity : 0,
+          raw: verdict.similarity,
+          reason: verdict.reason,
+        });
       }
     } catch (error) {
       this.telemetry.lookup('l3', 'error', seconds(start));
       this.telemetry.tierError('l3', 'search', error);
       return undefined;
     }
-    let best: { entry: CacheEntry; similarity: number } | undefined;
-    for (let choice = chooseSemanticHit(verified, threshold, margin); choice;) {
+    // With a gate, it decides each candidate's acceptance (similarity 0: refused) against the entry's own threshold.
+    const pool: (VerifiedCandidate & { entry: CacheEntry; verified?: boolean })[] = this.gate
+      ? await this.gate.gate(
+          request,
+          verified.map((v) => ({ ...v, similarity: v.raw })),
+          threshold,
+        )
+      : verified;
+    const floor = this.gate ? Number.MIN_VALUE : threshold;
+    let best: { entry: CacheEntry; similarity: number; verified?: boolean } | undefined;
+    for (let choice = chooseSemanticHit(pool, floor, margin); choice;) {
       if (await this.fresh(choice.entry)) {
         best = choice;
         break;
       }
-      verified.splice(verified.indexOf(choice), 1);
-      choice = chooseSemanticHit(verified, threshold, margin);
+      pool.splice(pool.indexOf(choice), 1);
+      choice = chooseSemanticHit(pool, floor, margin);
     }
     if (explanation)
       explanation.value = { threshold, margin, candidates: explained, ...(best ? { chosen: best.entry.id } : {}) };
     this.telemetry.lookup('l3', best ? 'hit' : 'miss', seconds(start));
     if (!best) return undefined;
+    const verifiedHit = best.verified === true;
+    if (this.gate) this.gate.served(request, { ...best, cosine: 0, verified: verifiedHit } satisfies GatedCandidate);
     // A match accepted only under a looser threshold than the service's own is served to this request
     // but not remembered as an exact answer: later requests with the default threshold must not get it.
-    const remember = best.similarity >= this.options.defaultThreshold;
+    // Nor is one the judge decided: each such hit goes through the gate again.
+    const remember = best.similarity >= this.options.defaultThreshold && !verifiedHit;
     if (remember) await this.backfill(request, best.entry);
-    return { hit: true, tier: 'l3', entry: best.entry, similarity: best.similarity, backfilled: remember };
+    return {
+      hit: true,
+      tier: 'l3',
+      entry: best.entry,
+      similarity: best.similarity,
+      backfilled: remember,
+      ...(verifiedHit ? { verified: true } : {}),
+    };
   }
 
   /** Copies the answering entry into L2 under this request's key; purging the original purges the copy. */

@@ -1,4 +1,5 @@
 import { type CacheEntryGetReply, type CacheEntryGetRequest } from '../messages/cache-entry';
+import { type CacheFeedbackReply, type CacheFeedbackRequest } from '../messages/cache-feedback';
 import {
   type CacheEntriesListReply,
   type CacheEntriesListRequest,
@@ -29,6 +30,8 @@ export interface CacheService {
   stats(options: CallOptions): Promise<CacheStatsReply>;
   /** Purges L3 then L2 (the invalidation service's half of a purge; it broadcasts the L1 eviction). */
   purge(request: PurgeSelectorMessage, options: CallOptions): Promise<CachePurgeReply>;
+  /** Records a client's verdict on a served answer: blocks a wrong (query, entry) pairing, counts, adjusts trust. */
+  feedback(request: CacheFeedbackRequest, options: CallOptions): Promise<CacheFeedbackReply>;
   /** One page of a tenant's live entries with their popularity (the console's and the CLI's entry browser). */
   listEntries(request: CacheEntriesListRequest, options: CallOptions): Promise<CacheEntriesListReply>;
   /** Live entries per namespace of one tenant. */

@@ -58,6 +58,10 @@ class FakeCacheService implements CacheService {
     return Promise.resolve({ l2: 0, l3: 0 });
   }
 
+  feedback() {
+    return Promise.resolve({ found: false, action: 'none' as const, wrong: 0, right: 0, thresholdRaise: 0 });
+  }
+
   readonly hits: HitCount[][] = [];
 
   listEntries() {

@@ -37,6 +37,12 @@ import {
   cacheStoreReplySchema,
   cacheTicketReplySchema,
 } from '@strata/contracts';
+import {
+  CACHE_FEEDBACK_TOPIC,
+  type CacheFeedbackReply,
+  type CacheFeedbackRequest,
+  cacheFeedbackReplySchema,
+} from '@strata/contracts';
 import { type KafkaMessaging } from '../kafka/kafka-messaging';
 import { parseReply } from '../parse-reply';
 
@@ -91,6 +97,15 @@ export class KafkaCacheService implements CacheService {
       cachePurgeReplySchema,
       await this.kafka.request(CACHE_PURGE_TOPIC, request, timeoutMs, request.tenant),
       CACHE_PURGE_TOPIC,
+    );
+  }
+
+  /** Keyed by tenant: a tenant's verdicts stay in order. */
+  async feedback(request: CacheFeedbackRequest, { timeoutMs }: CallOptions): Promise<CacheFeedbackReply> {
+    return parseReply(
+      cacheFeedbackReplySchema,
+      await this.kafka.request(CACHE_FEEDBACK_TOPIC, request, timeoutMs, request.tenant),
+      CACHE_FEEDBACK_TOPIC,
     );
   }
 

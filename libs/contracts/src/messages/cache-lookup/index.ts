@@ -12,6 +12,17 @@ export const cacheLookupRequestSchema = z.object({
   threshold: z.number().min(0).max(1).optional(),
   /** Return the semantic candidates considered and why each was accepted or rejected. */
   explain: z.boolean().optional(),
+  /** The namespace's hit verification (resolved by the gateway from its policy); absent: none. */
+  verification: z
+    .object({
+      /** The model judge for the borderline band: `inline` waits for it, `learn` judges in the background. */
+      judge: z.enum(['inline', 'learn']).optional(),
+      /** The wrong-hit rate the namespace accepts (audited served semantic hits keep its upper bound under it). */
+      maxWrongHitRate: z.number().min(0).max(1).optional(),
+      /** The share of served semantic hits audited by the judge in the background. */
+      auditShare: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
 });
 
 /** What an `explain` lookup returns about its semantic step (candidates of the same tenant and context only). */
@@ -52,6 +63,8 @@ export const cacheLookupReplySchema = z.discriminatedUnion('hit', [
     similarity: z.number().optional(),
     /** L3 hits: whether the match was copied under the request's exact key (false for matches accepted only under a looser threshold than the default). */
     backfilled: z.boolean().optional(),
+    /** L3 hits the model judge decided (the similarity alone was below the threshold). */
+    verified: z.boolean().optional(),
     explain: lookupExplanationSchema.optional(),
   }),
 ]);

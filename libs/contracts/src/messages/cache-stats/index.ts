@@ -5,8 +5,28 @@ export const CACHE_STATS_TOPIC = 'strata.cache.stats.v1';
 
 export const cacheStatsRequestSchema = z.object({}).passthrough();
 
+/** Audited semantic hits of one namespace and the wrong-hit rate they bound. */
+export const namespaceWrongHitsSchema = z.object({
+  audited: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  /** failed / audited (0 before the first audit). */
+  rate: z.number().min(0).max(1),
+  /** The 95% Wilson upper bound of the wrong-hit rate. */
+  upperBound: z.number().min(0).max(1),
+  target: z.number().min(0).max(1).optional(),
+});
+export type NamespaceWrongHits = z.infer<typeof namespaceWrongHitsSchema>;
+
 export const cacheStatsReplySchema = z.object({
   l2: z.number().int().min(0).nullable(),
   l3: z.number().int().min(0).nullable(),
+  /** Hit verification of the answering cache service replica (absent when it is not configured). */
+  verification: z
+    .object({
+      judgeCalls: z.number().int().min(0),
+      verifiedHits: z.number().int().min(0),
+      namespaces: z.record(namespaceWrongHitsSchema),
+    })
+    .optional(),
 });
 export type CacheStatsReply = z.infer<typeof cacheStatsReplySchema>;

@@ -1,0 +1,182 @@
+import { type GateCandidate, type GateRequest, NO_VERIFICATION_TELEMETRY, SemanticGate } from './semantic-gate';
+import { FakeHitVerdicts, FakeJudge, entry } from './verification.fakes';
+
+const THRESHOLD = 0.9;
+const stored = entry('e-1', 'how do I reset my password');
+const request = (verification?: GateRequest['verification']): GateRequest => ({
+  tenant: 'acme',
+  namespace: 'default',
+  exactKey: 'key-q',
+  query: 'how can I reset my password',
+  ...(verification ? { verification } : {}),
+});
+const candidate = (
+  similarity: number,
+  reason = similarity >= THRESHOLD ? 'match' : 'below-threshold',
+): GateCandidate => ({
+  entry: stored,
+  cosine: 0.9,
+  similarity,
+  reason,
+});
+
+function setup(judge?: FakeJudge, options: { random?: number; callsPerSecond?: number } = {}) {
+  const verdicts = new FakeHitVerdicts();
+  const sut = new SemanticGate(verdicts, judge, NO_VERIFICATION_TELEMETRY, {
+    lowerBound: 0.8,
+    judgeTimeoutMs: 50,
+    judgeCallsPerSecond: options.callsPerSecond ?? 100,
+    raiseStep: 0.02,
+    lowerStep: 0.002,
+    maxLowering: 0.05,
+    now: Date.now,
+    random: () => options.random ?? 0,
+  });
+  return { sut, verdicts };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe(SemanticGate.name, () => {
+  it('accepts what the similarity accepts when nothing is known of the pairing', async () => {
+    const { sut } = setup();
+    expect(await sut.gate(request(), [candidate(0.95)], THRESHOLD)).toEqual([
+      expect.objectContaining({ similarity: 0.95, verified: false }),
+    ]);
+  });
+
+  it('never serves a pairing a client blocked, however similar', async () => {
+    const { sut, verdicts } = setup();
+    await verdicts.setPair('acme', 'key-q', { id: 'e-1', createdAt: 1_000, expiresAt: 0 }, 'blocked');
+
+    expect((await sut.gate(request(), [candidate(0.99)], THRESHOLD))[0]?.similarity).toBe(0);
+    expect(await sut.refused('acme', 'key-q', stored)).toBe(true);
+    expect(await sut.refused('acme', 'key-other', stored)).toBe(false);
+  });
+
+  it("applies the entry's own raised threshold", async () => {
+    const { sut, verdicts } = setup();
+    await verdicts.adjust(
+      'acme',
+      { id: 'e-1', createdAt: 1_000, expiresAt: 0 },
+      { raise: 0.06, minRaise: -1, maxRaise: 1 },
+    );
+
+    expect((await sut.gate(request(), [candidate(0.95)], THRESHOLD))[0]?.similarity).toBe(0);
+    expect((await sut.gate(request(), [candidate(0.97)], THRESHOLD))[0]?.similarity).toBe(0.97);
+  });
+
+  it('keeps a veto a veto: the judge is never asked about it', async () => {
+    const judge = new FakeJudge(() => Promise.resolve(true));
+    const { sut } = setup(judge);
+
+    const gated = await sut.gate(request({ judge: 'inline' }), [candidate(0.85, 'negation-mismatch')], THRESHOLD);
+    expect(gated[0]?.similarity).toBe(0);
+    expect(judge.calls).toHaveLength(0);
+  });
+
+  describe('inline judge', () => {
+    it('serves a borderline candidate the judge confirms, marked verified, and remembers the verdict', async () => {
+      const judge = new FakeJudge(() => Promise.resolve(true));
+      const { sut } = setup(judge);
+
+      const gated = await sut.gate(request({ judge: 'inline' }), [candidate(0.85)], THRESHOLD);
+      expect(gated[0]).toEqual(expect.objectContaining({ similarity: 0.85, verified: true }));
+      // The same question again: decided from the stored verdict, no second call.
+      const again = await sut.gate(request({ judge: 'inline' }), [candidate(0.85)], THRESHOLD);
+      expect(again[0]?.verified).toBe(true);
+      expect(judge.calls).toHaveLength(1);
+    });
+
+    it.each([
+      ['says no', () => Promise.resolve(false)],
+      ['answers garbage (no verdict)', () => Promise.resolve(undefined)],
+      ['fails', () => Promise.reject(new Error('500'))],
+      ['hangs past the timeout', () => new Promise<boolean>(() => undefined)],
+    ])('misses when the judge %s', async (_, answer) => {
+      const judge = new FakeJudge(answer);
+      const { sut } = setup(judge);
+
+      const gated = await sut.gate(request({ judge: 'inline' }), [candidate(0.85)], THRESHOLD);
+      expect(gated[0]?.similarity).toBe(0);
+    });
+
+    it('does not ask below the lower bound, nor when a candidate is accepted already', async () => {
+      const judge = new FakeJudge(() => Promise.resolve(true));
+      const { sut } = setup(judge);
+      const other = { ...candidate(0.95), entry: entry('e-2', 'reset password how') };
+
+      await sut.gate(request({ judge: 'inline' }), [candidate(0.7)], THRESHOLD);
+      await sut.gate(request({ judge: 'inline' }), [candidate(0.85), other], THRESHOLD);
+      expect(judge.calls).toHaveLength(0);
+    });
+
+    it("stops asking once the tenant's calls per second are spent", async () => {
+      const judge = new FakeJudge(() => Promise.resolve(false));
+      const { sut } = setup(judge, { callsPerSecond: 2 });
+
+      for (let i = 0; i < 5; i++)
+        await sut.gate({ ...request({ judge: 'inline' }), exactKey: `q-${i}` }, [candidate(0.85)], THRESHOLD);
+      expect(judge.calls).toHaveLength(2);
+    });
+  });
+
+  describe('learn judge', () => {
+    it('misses now and serves the same question once the judge said yes', async () => {
+      const judge = new FakeJudge(() => Promise.resolve(true));
+      const { sut } = setup(judge);
+
+      expect((await sut.gate(request({ judge: 'learn' }), [candidate(0.85)], THRESHOLD))[0]?.similarity).toBe(0);
+      await flush();
+      const next = await sut.gate(request({ judge: 'learn' }), [candidate(0.85)], THRESHOLD);
+      expect(next[0]).toEqual(expect.objectContaining({ similarity: 0.85, verified: true }));
+    });
+  });
+
+  describe('audits', () => {
+    it('raises the entry threshold and rejects the pairing when an audit fails', async () => {
+      const judge = new FakeJudge(() => Promise.resolve(false));
+      const { sut, verdicts } = setup(judge);
+      const policy = { maxWrongHitRate: 0.05, auditShare: 1 };
+
+      sut.served(request(policy), { entry: stored, cosine: 0.9, similarity: 0.95, verified: false });
+      await flush();
+
+      expect(verdicts.trust.get('acme|e-1')?.raise).toBeCloseTo(0.02);
+      expect((await sut.gate(request(policy), [candidate(0.99)], THRESHOLD))[0]?.similarity).toBe(0);
+      expect(sut.snapshot().namespaces['default']).toMatchObject({ audited: 1, failed: 1, rate: 1, target: 0.05 });
+    });
+
+    it('lowers the entry threshold on a pass only while the bound holds', async () => {
+      const judge = new FakeJudge(() => Promise.resolve(true));
+      const { sut, verdicts } = setup(judge);
+      const hit = { entry: stored, cosine: 0.9, similarity: 0.95, verified: false };
+
+      sut.served({ ...request({ maxWrongHitRate: 0.05, auditShare: 1 }), exactKey: 'q-a' }, hit);
+      await flush();
+      expect(verdicts.trust.get('acme|e-1')).toBeUndefined();
+      sut.served({ ...request({ auditShare: 1 }), exactKey: 'q-b' }, hit);
+      await flush();
+      expect(verdicts.trust.get('acme|e-1')?.raise).toBeCloseTo(-0.002);
+    });
+
+    it('audits nothing without a share, and never a judge-verified hit', async () => {
+      const judge = new FakeJudge(() => Promise.resolve(true));
+      const { sut } = setup(judge);
+
+      sut.served(request({ maxWrongHitRate: 0.05 }), { entry: stored, cosine: 0.9, similarity: 0.95, verified: false });
+      sut.served(request({ auditShare: 1 }), { entry: stored, cosine: 0.9, similarity: 0.85, verified: true });
+      await flush();
+      expect(judge.calls).toHaveLength(0);
+      expect(sut.snapshot()).toMatchObject({ verifiedHits: 1, judgeCalls: 0 });
+    });
+  });
+
+  it('refuses every candidate when the verdicts cannot be read (a block must hold)', async () => {
+    const { sut, verdicts } = setup();
+    verdicts.failing = true;
+
+    expect((await sut.gate(request(), [candidate(0.99)], THRESHOLD))[0]?.similarity).toBe(0);
+    expect(await sut.refused('acme', 'key-q', stored)).toBe(true);
+  });
+});

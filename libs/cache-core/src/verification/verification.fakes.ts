@@ -1,0 +1,77 @@
+import { type CacheEntry } from '../domain/cache-entry';
+import {
+  type EntryTrust,
+  type HitVerdicts,
+  NO_TRUST,
+  type PairVerdict,
+  type TrustChange,
+  type VerdictState,
+  type VerdictSubject,
+} from './hit-verdicts.port';
+import { type JudgeQuestion, type MatchJudge } from './match-judge.port';
+
+/** Hit verdicts in a map, for the use-case tests (the adapters pass `hit-verdicts.contract.ts`). */
+export class FakeHitVerdicts implements HitVerdicts {
+  readonly pairs = new Map<string, PairVerdict>();
+  readonly trust = new Map<string, EntryTrust>();
+  failing = false;
+
+  read(tenant: string, queryKey: string, entries: readonly VerdictSubject[]): Promise<Map<string, VerdictState>> {
+    if (this.failing) return Promise.reject(new Error('verdict store down'));
+    const states = new Map<string, VerdictState>();
+    for (const e of entries) {
+      const pair = this.pairs.get(`${tenant}|${queryKey}|${e.id}`);
+      const trust = this.trust.get(`${tenant}|${e.id}`);
+      if (pair === undefined && trust === undefined) continue;
+      states.set(e.id, pair === undefined ? { trust: trust ?? NO_TRUST } : { pair, trust: trust ?? NO_TRUST });
+    }
+    return Promise.resolve(states);
+  }
+
+  setPair(tenant: string, queryKey: string, entry: VerdictSubject, verdict: PairVerdict): Promise<void> {
+    const key = `${tenant}|${queryKey}|${entry.id}`;
+    if (this.pairs.get(key) !== 'blocked') this.pairs.set(key, verdict);
+    return Promise.resolve();
+  }
+
+  adjust(tenant: string, entry: VerdictSubject, change: TrustChange): Promise<EntryTrust> {
+    const old = this.trust.get(`${tenant}|${entry.id}`) ?? NO_TRUST;
+    const next = {
+      wrong: old.wrong + (change.wrong ?? 0),
+      right: old.right + (change.right ?? 0),
+      raise: Math.min(change.maxRaise, Math.max(change.minRaise, old.raise + (change.raise ?? 0))),
+    };
+    this.trust.set(`${tenant}|${entry.id}`, next);
+    return Promise.resolve(next);
+  }
+}
+
+/** A judge that answers from a function (or never, or throws), counting its calls. */
+export class FakeJudge implements MatchJudge {
+  calls: JudgeQuestion[] = [];
+
+  constructor(private readonly answer: (q: JudgeQuestion) => Promise<boolean | undefined>) {}
+
+  judge(question: JudgeQuestion): Promise<boolean | undefined> {
+    this.calls.push(question);
+    return this.answer(question);
+  }
+}
+
+export function entry(id: string, query: string, overrides: Partial<CacheEntry> = {}): CacheEntry {
+  return {
+    id,
+    tenant: 'acme',
+    namespace: 'default',
+    namespaceVersion: 1,
+    model: 'm',
+    exactKey: `key-${id}`,
+    contextHash: 'ctx',
+    query,
+    response: `answer to ${query}`,
+    tags: [`$entry:${id}`],
+    createdAt: 1_000,
+    expiresAt: Date.now() + 3_600_000,
+    ...overrides,
+  };
+}

@@ -1,0 +1,42 @@
+import { WrongHitBound, wilsonUpperBound } from './wrong-hit-bound';
+
+describe(wilsonUpperBound.name, () => {
+  it('knows nothing before the first audit', () => {
+    expect(wilsonUpperBound(0, 0)).toBe(1);
+  });
+
+  it('lies above the observed rate and narrows towards it as audits accumulate', () => {
+    const few = wilsonUpperBound(1, 20);
+    const many = wilsonUpperBound(50, 1_000);
+    expect(few).toBeGreaterThan(0.05);
+    expect(many).toBeGreaterThan(0.05);
+    expect(many).toBeLessThan(few);
+    expect(many).toBeLessThan(0.07);
+  });
+
+  it('matches the Wilson score bound (one-sided 95%) on a known case', () => {
+    // 0 failures in 100 trials: z²/(n+z²) = 2.7057/102.7057.
+    expect(wilsonUpperBound(0, 100)).toBeCloseTo(0.02634, 4);
+  });
+});
+
+describe(WrongHitBound.name, () => {
+  it('holds a target only once enough audits pass to show it with confidence', () => {
+    const bound = new WrongHitBound();
+    for (let i = 0; i < 20; i++) bound.record('support', true, 0.05);
+    expect(bound.holds('support', 0.05)).toBe(false);
+    for (let i = 0; i < 100; i++) bound.record('support', true, 0.05);
+    expect(bound.holds('support', 0.05)).toBe(true);
+    expect(bound.estimate('support')).toMatchObject({ audited: 120, failed: 0, rate: 0, target: 0.05 });
+  });
+
+  it('keeps namespaces apart', () => {
+    const bound = new WrongHitBound();
+    bound.record('a', false, undefined);
+    bound.record('b', true, undefined);
+    expect(bound.snapshot()).toEqual({
+      a: expect.objectContaining({ audited: 1, failed: 1, rate: 1 }) as object,
+      b: expect.objectContaining({ audited: 1, failed: 0, rate: 0 }) as object,
+    });
+  });
+});

@@ -1,0 +1,103 @@
+import { type JudgeQuestion, type MatchJudge } from '@strata/cache-core';
+import { request } from 'undici';
+import { z } from 'zod';
+
+export interface OpenAiCompatibleJudgeOptions {
+  /** Base URL (`https://api.openai.com/v1`, `http://vllm:8000/v1`, `http://ollama:11434`) or the full `/chat/completions` URL. */
+  readonly url: string;
+  readonly model: string;
+  /** Secret: never logged. */
+  readonly apiKey?: string | undefined;
+}
+
+/** The fixed instruction: short, so the judge's answer costs a few tokens. */
+export const JUDGE_INSTRUCTION =
+  'You check a response cache. Two user requests were made in the same conversation context. ' +
+  'Answer whether one answer would correctly serve both: same intent, same entities, same constraints. ' +
+  'Reply only with JSON {"same": true} or {"same": false}.';
+
+const verdictSchema = z.object({ same: z.boolean() }).strict();
+const completionSchema = z.object({
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
+});
+
+/** The `/chat/completions` endpoint of a configured base URL. */
+export function chatCompletionsEndpoint(base: string): string {
+  const url = new URL(base);
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path.endsWith('/chat/completions')) url.pathname = path;
+  else if (path.endsWith('/v1')) url.pathname = `${path}/chat/completions`;
+  else url.pathname = `${path}/v1/chat/completions`;
+  return url.toString();
+}
+
+/** The verdict in a judge's reply text: strict JSON `{"same": boolean}`, or exactly `yes` / `no`; anything else is none. */
+export function parseJudgeVerdict(content: string | null): boolean | undefined {
+  if (content === null) return undefined;
+  const text = content.trim();
+  const word = text.toLowerCase();
+  if (word === 'yes') return true;
+  if (word === 'no') return false;
+  try {
+    const parsed = verdictSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data.same : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The model judge over any OpenAI-compatible chat endpoint (undici): temperature 0, a fixed short prompt,
+ * a JSON-schema response format. A failed call, an error status, a late or a malformed answer is no verdict.
+ */
+export class OpenAiCompatibleJudge implements MatchJudge {
+  private readonly endpoint: string;
+
+  constructor(private readonly options: OpenAiCompatibleJudgeOptions) {
+    this.endpoint = chatCompletionsEndpoint(options.url);
+  }
+
+  async judge(question: JudgeQuestion, signal: AbortSignal): Promise<boolean | undefined> {
+    const body = {
+      model: this.options.model,
+      temperature: 0,
+      max_tokens: 20,
+      messages: [
+        { role: 'system', content: JUDGE_INSTRUCTION },
+        { role: 'user', content: `Request A:\n${question.query}\n\nRequest B:\n${question.candidate}` },
+      ],
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'same_answer',
+          strict: true,
+          schema: {
+            type: 'object',
+            properties: { same: { type: 'boolean' } },
+            required: ['same'],
+            additionalProperties: false,
+          },
+        },
+      },
+    };
+    try {
+      const response = await request(this.endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(this.options.apiKey === undefined ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
+        },
+        body: JSON.stringify(body),
+        signal,
+      });
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        return undefined;
+      }
+      const parsed = completionSchema.safeParse(await response.body.json());
+      return parsed.success ? parseJudgeVerdict(parsed.data.choices[0]?.message.content ?? null) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { type Provider } from '@nestjs/common';
+import {
+  EXACT_STORE,
+  type ExactStore,
+  FeedbackUseCase,
+  HIT_VERDICTS,
+  type HitVerdicts,
+  SemanticGate,
+} from '@strata/cache-core';
+import { type StrataConfig } from '@strata/config';
+import { OpenAiCompatibleJudge } from './openai-compatible-judge';
+import { VerificationMetrics } from './verification-metrics';
+import { VerificationRequests } from './verification-requests';
+
+/** Passed audits lower an entry's threshold by a tenth of what a wrong hit raises it. */
+const LOWER_STEP_SHARE = 0.1;
+/** How far below the namespace's threshold passed audits may take one entry's. */
+const MAX_LOWERING = 0.05;
+
+const now = (): number => Date.now();
+
+/**
+ * Hit verification in the cache service: the gate (null when `verification.enabled` is off: lookups run as
+ * before), the feedback use case and their requests. HIT_VERDICTS is bound by the runtime when enabled.
+ */
+export function verificationProviders(config: StrataConfig): Provider[] {
+  const { verification } = config;
+  return [
+    VerificationRequests,
+    {
+      provide: SemanticGate,
+      inject: [{ token: HIT_VERDICTS, optional: true }],
+      useFactory: (verdicts: HitVerdicts | undefined): SemanticGate | null => {
+        if (!verification.enabled || !verdicts) return null;
+        const { judge } = verification;
+        return new SemanticGate(
+          verdicts,
+          judge.url === undefined
+            ? undefined
+            : new OpenAiCompatibleJudge({ url: judge.url, model: judge.model, apiKey: judge.apiKey }),
+          new VerificationMetrics(),
+          {
+            lowerBound: judge.lowerBound,
+            judgeTimeoutMs: judge.timeoutMs,
+            judgeCallsPerSecond: judge.callsPerSecond,
+            raiseStep: verification.raiseStep,
+            lowerStep: verification.raiseStep * LOWER_STEP_SHARE,
+            maxLowering: MAX_LOWERING,
+            now,
+            random: Math.random,
+          },
+        );
+      },
+    },
+    {
+      provide: FeedbackUseCase,
+      inject: [EXACT_STORE, { token: HIT_VERDICTS, optional: true }],
+      useFactory: (l2: ExactStore, verdicts: HitVerdicts | undefined): FeedbackUseCase | null =>
+        verification.enabled && verdicts
+          ? new FeedbackUseCase(l2, verdicts, {
+              wrongsToPurge: verification.wrongsToPurge,
+              raiseStep: verification.raiseStep,
+              maxLowering: MAX_LOWERING,
+              now,
+            })
+          : null,
+    },
+  ];
+}

@@ -1,0 +1,91 @@
+import {
+  type EntryTrust,
+  type HitVerdicts,
+  NO_TRUST,
+  type PairVerdict,
+  type TrustChange,
+  type VerdictState,
+  type VerdictSubject,
+} from '@strata/cache-core';
+import { LRUCache } from 'lru-cache';
+
+interface Record {
+  createdAt: number;
+  trust: EntryTrust;
+  pairs: Map<string, PairVerdict>;
+}
+
+export interface MemoryHitVerdictsOptions {
+  /** Entries with a record kept (the least recently used are dropped). Default 100 000. */
+  readonly maxEntries?: number;
+  /** Pairings remembered per entry. Default 1 000. */
+  readonly maxPairsPerEntry?: number;
+  readonly now?: () => number;
+}
+
+/** Hit verdicts of the embedded default: one record per (tenant, entry), gone with the entry's expiry. */
+export class MemoryHitVerdicts implements HitVerdicts {
+  private readonly records: LRUCache<string, Record>;
+  private readonly maxPairs: number;
+  private readonly now: () => number;
+
+  constructor(options: MemoryHitVerdictsOptions = {}) {
+    this.records = new LRUCache({ max: options.maxEntries ?? 100_000 });
+    this.maxPairs = options.maxPairsPerEntry ?? 1_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  read(tenant: string, queryKey: string, entries: readonly VerdictSubject[]): Promise<Map<string, VerdictState>> {
+    const states = new Map<string, VerdictState>();
+    for (const entry of entries) {
+      const record = this.live(tenant, entry);
+      if (!record) continue;
+      const pair = record.pairs.get(queryKey);
+      states.set(entry.id, pair === undefined ? { trust: record.trust } : { pair, trust: record.trust });
+    }
+    return Promise.resolve(states);
+  }
+
+  setPair(tenant: string, queryKey: string, entry: VerdictSubject, verdict: PairVerdict): Promise<void> {
+    const record = this.record(tenant, entry);
+    if (record.pairs.get(queryKey) !== 'blocked') {
+      // The oldest pairing makes room; a block is never the one dropped while another is left.
+      if (!record.pairs.has(queryKey) && record.pairs.size >= this.maxPairs) {
+        for (const [key, value] of record.pairs)
+          if (value !== 'blocked') {
+            record.pairs.delete(key);
+            break;
+          }
+      }
+      record.pairs.set(queryKey, verdict);
+    }
+    return Promise.resolve();
+  }
+
+  adjust(tenant: string, entry: VerdictSubject, change: TrustChange): Promise<EntryTrust> {
+    const record = this.record(tenant, entry);
+    const raise = Math.min(change.maxRaise, Math.max(change.minRaise, record.trust.raise + (change.raise ?? 0)));
+    record.trust = {
+      wrong: record.trust.wrong + (change.wrong ?? 0),
+      right: record.trust.right + (change.right ?? 0),
+      raise: Math.round(raise * 1e6) / 1e6,
+    };
+    return Promise.resolve(record.trust);
+  }
+
+  /** The entry's record if it belongs to this incarnation of the entry. */
+  private live(tenant: string, entry: VerdictSubject): Record | undefined {
+    const record = this.records.get(`${tenant}\u0000${entry.id}`);
+    return record && record.createdAt === entry.createdAt ? record : undefined;
+  }
+
+  private record(tenant: string, entry: VerdictSubject): Record {
+    let record = this.live(tenant, entry);
+    if (!record) {
+      record = { createdAt: entry.createdAt, trust: NO_TRUST, pairs: new Map() };
+      const ttl = Math.max(1, entry.expiresAt - this.now());
+      this.records.set(`${tenant}\u0000${entry.id}`, record, { ttl });
+    }
+    return record;
+  }
+}

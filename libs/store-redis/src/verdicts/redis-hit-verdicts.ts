@@ -1,0 +1,126 @@
+import {
+  type EntryTrust,
+  type HitVerdicts,
+  type PairVerdict,
+  type TrustChange,
+  type VerdictState,
+  type VerdictSubject,
+} from '@strata/cache-core';
+import { keyPart, tenantSlot } from '../connection/key-part';
+import { LuaScript } from '../connection/lua-script';
+import { RedisConnection, type RedisConnectionOptions } from '../connection/redis-connection';
+
+export interface RedisHitVerdictsOptions {
+  readonly keyPrefix?: string;
+}
+
+/**
+ * Starts the record afresh when it belongs to an earlier entry with the same id (`at` = the entry's createdAt),
+ * then sets the pairing's verdict unless it is `blocked`, and keeps the record until the entry expires.
+ * KEYS[1] record; ARGV: createdAt, pair field, verdict, expiresAt (ms).
+ */
+const SET_PAIR = new LuaScript(`
+if redis.call('HGET', KEYS[1], 'at') ~= ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'at', ARGV[1])
+end
+if redis.call('HGET', KEYS[1], ARGV[2]) ~= 'blocked' then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
+redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+return 1
+`);
+
+/**
+ * Adds to the counts and the raise (clamped), as SET_PAIR starts a record. KEYS[1] record;
+ * ARGV: createdAt, wrong, right, raise, minRaise, maxRaise, expiresAt (ms). Returns {wrong, right, raise}.
+ */
+const ADJUST = new LuaScript(`
+if redis.call('HGET', KEYS[1], 'at') ~= ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'at', ARGV[1])
+end
+local w = redis.call('HINCRBY', KEYS[1], 'w', ARGV[2])
+local r = redis.call('HINCRBY', KEYS[1], 'r', ARGV[3])
+local x = tonumber(redis.call('HGET', KEYS[1], 'x') or '0') + tonumber(ARGV[4])
+x = math.max(tonumber(ARGV[5]), math.min(tonumber(ARGV[6]), x))
+x = math.floor(x * 1000000 + 0.5) / 1000000
+redis.call('HSET', KEYS[1], 'x', tostring(x))
+redis.call('PEXPIREAT', KEYS[1], ARGV[7])
+return {w, r, tostring(x)}
+`);
+
+const VERDICTS: ReadonlySet<string> = new Set<PairVerdict>(['blocked', 'verified', 'rejected']);
+
+/**
+ * Hit verdicts in Redis, shared by every cache service replica: one hash per (tenant, entry)
+ * (`{prefix}hv:{tenant}:<entry id>`, in the tenant's slot) holding the entry's incarnation (`at`), its counts
+ * (`w`, `r`), its threshold raise (`x`) and one field per judged or blocked pairing (`p:<exact key>`),
+ * expiring with the entry.
+ */
+export class RedisHitVerdicts implements HitVerdicts {
+  private readonly keyPrefix: string;
+  private ownsConnection = false;
+
+  constructor(
+    private readonly connection: RedisConnection,
+    options: RedisHitVerdictsOptions = {},
+  ) {
+    this.keyPrefix = options.keyPrefix ?? 'strata:';
+  }
+
+  static open(options: RedisConnectionOptions & RedisHitVerdictsOptions): RedisHitVerdicts {
+    const verdicts = new RedisHitVerdicts(RedisConnection.open(options), options);
+    verdicts.ownsConnection = true;
+    return verdicts;
+  }
+
+  async read(tenant: string, queryKey: string, entries: readonly VerdictSubject[]): Promise<Map<string, VerdictState>> {
+    const rows = await Promise.all(
+      entries.map((entry) =>
+        this.connection.run((client) =>
+          client.hmGet(this.key(tenant, entry.id), ['at', 'w', 'r', 'x', `p:${queryKey}`]),
+        ),
+      ),
+    );
+    const states = new Map<string, VerdictState>();
+    entries.forEach((entry, i) => {
+      const [at, w, r, x, pair] = rows[i] ?? [];
+      if (at !== String(entry.createdAt)) return;
+      const trust: EntryTrust = { wrong: Number(w ?? 0), right: Number(r ?? 0), raise: Number(x ?? 0) };
+      states.set(entry.id, pair && VERDICTS.has(pair) ? { pair: pair as PairVerdict, trust } : { trust });
+    });
+    return states;
+  }
+
+  async setPair(tenant: string, queryKey: string, entry: VerdictSubject, verdict: PairVerdict): Promise<void> {
+    await this.connection.script(
+      SET_PAIR,
+      [this.key(tenant, entry.id)],
+      [String(entry.createdAt), `p:${queryKey}`, verdict, String(Math.ceil(entry.expiresAt))],
+    );
+  }
+
+  async adjust(tenant: string, entry: VerdictSubject, change: TrustChange): Promise<EntryTrust> {
+    const reply = (await this.connection.script(
+      ADJUST,
+      [this.key(tenant, entry.id)],
+      [
+        String(entry.createdAt),
+        String(change.wrong ?? 0),
+        String(change.right ?? 0),
+        String(change.raise ?? 0),
+        String(change.minRaise),
+        String(change.maxRaise),
+        String(Math.ceil(entry.expiresAt)),
+      ],
+    )) as [number, number, string];
+    return { wrong: Number(reply[0]), right: Number(reply[1]), raise: Number(reply[2]) };
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsConnection) await this.connection.close();
+  }
+
+  private key(tenant: string, entryId: string): string {
+    return `${this.keyPrefix}hv:${tenantSlot(tenant)}:${keyPart(entryId)}`;
+  }
+}
