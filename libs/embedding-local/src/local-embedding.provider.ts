@@ -3,7 +3,6 @@ import { loadWordVectors, type WordVectorsOptions } from './word-vectors.loader'
 
 /** Model name of the local provider: stored with every L3 vector and in the embedding-cache key. */
 export const LOCAL_EMBEDDING_MODEL = 'glove-wiki-100d';
-export const LOCAL_EMBEDDING_DIMENSIONS = 100;
 
 export type LocalEmbeddingOptions = WordVectorsOptions;
 

@@ -15,7 +15,7 @@ const LEXICON_FORMAT_VERSION = 1;
  * WordNet antonym pointer, or an adjective similar to one end of such a pair)? Multi-word lemmas are
  * skipped. Lemmas are lower-case base forms ("increase", not "increases"): callers try their variants.
  */
-export class WordNet {
+class WordNet {
   constructor(
     private readonly synsets: ReadonlyMap<string, readonly number[]>,
     private readonly opposites: ReadonlyMap<string, ReadonlySet<string>>,
@@ -44,7 +44,7 @@ export class WordNet {
   }
 }
 
-export interface WordNetOptions {
+interface WordNetOptions {
   /** Where the reduced lexicon is cached; default `node_modules/.cache/strata`. */
   readonly cacheDir?: string;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /** Bump when the key layout or the text hashing changes: old entries then simply stop matching. */
-export const EMBEDDING_KEY_SCHEME = 'v1';
+const EMBEDDING_KEY_SCHEME = 'v1';
 
 /**
  * The embedding-cache key of one text: `v1:<model>:<dimensions|native>:<sha256 hex of the UTF-8 text>`.
