@@ -58,6 +58,8 @@ export const storeRequestSchema = z
     contentType: z.string().min(1).max(64).optional(),
     /** The `ticket` of the lookup that missed: guards against storing an answer a purge made stale. */
     ticket: z.number().int().min(0).optional(),
+    /** How long the upstream took to compute `response`, in ms: hits on the namespace and model are credited with it (latency saved). */
+    upstreamMs: z.number().min(0).max(3_600_000).optional(),
   })
   .strict()
   .superRefine(oneOfMessagesOrPrompt);
@@ -127,27 +129,3 @@ export const invalidationRequestSchema = z
     path: ['semantic'],
   });
 export type InvalidationRequest = z.infer<typeof invalidationRequestSchema>;
-
-/**
- * `POST /v1/cache/feedback`: a verdict on an answer the cache served, named by the entry id the client saw
- * (`id`, `x-strata-entry-id`) or by the request id of the answer (`X-Request-Id`, remembered for recent answers).
- * `query`: the request that was answered (as in a lookup), so that `wrong` names the (query, entry) pairing.
- */
-export const feedbackRequestSchema = z
-  .object({
-    entryId: entryIdSchema.optional(),
-    requestId: z.string().min(1).max(256).optional(),
-    verdict: z.enum(['wrong', 'right']),
-    query: z
-      .object({ ...requestShape })
-      .strict()
-      .superRefine(oneOfMessagesOrPrompt)
-      .optional(),
-  })
-  .strict()
-  .refine((v) => (v.entryId === undefined) !== (v.requestId === undefined), 'give "entryId" or "requestId", not both')
-  .refine((v) => v.query === undefined || v.entryId !== undefined, {
-    message: '"query" goes with "entryId" (a request id already names the request)',
-    path: ['query'],
-  });
-export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;

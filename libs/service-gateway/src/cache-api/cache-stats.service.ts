@@ -30,7 +30,7 @@ export class CacheStatsService {
       misses: miss,
       bypassed: bypass,
       hitRatio: lookups === 0 ? 0 : Math.round((hits / lookups) * 10_000) / 10_000,
-      saved: await this.savings(tenant),
+      saved: { ...(await this.savings(tenant)), latencySeconds: this.cache.latency.saved(tenant) },
     };
   }
 
@@ -44,7 +44,8 @@ export class CacheStatsService {
       this.metrics.counterValue(this.metrics.lookups, { tier: 'total', outcome: 'bypass' }),
       this.cache.stats(),
     ]);
-    const saved = await this.savings();
+    const saved = { ...(await this.savings()), latencySeconds: this.cache.latency.saved() };
+    const evictions = await this.evictions();
     const lookups = l1 + l2 + l3 + miss;
     return {
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
@@ -54,8 +55,25 @@ export class CacheStatsService {
       bypassed: bypass,
       hitRatio: lookups === 0 ? 0 : Math.round(((l1 + l2 + l3) / lookups) * 10_000) / 10_000,
       entries,
+      evictions,
       saved,
     };
+  }
+
+  /**
+   * Entries evicted for space per tier, counted by this process (`strata_cache_evictions_total`), and the rate since
+   * start; null for a tier this process does not count (the cache service's L2/L3 are counted where they run).
+   */
+  private async evictions(): Promise<Record<'l1' | 'l2' | 'l3', { total: number; perMinute: number } | null>> {
+    const { values } = await this.metrics.evictions.get();
+    const minutes = Math.max(1 / 60, (Date.now() - this.startedAt) / 60_000);
+    const of = (tier: string) => {
+      const counted = values.filter((v) => v.labels['tier'] === tier);
+      if (counted.length === 0) return tier === 'l1' ? { total: 0, perMinute: 0 } : null;
+      const total = counted.reduce((sum, v) => sum + v.value, 0);
+      return { total, perMinute: Math.round((total / minutes) * 100) / 100 };
+    };
+    return { l1: of('l1'), l2: of('l2'), l3: of('l3') };
   }
 
   /** What hits saved at the upstream (OpenAI-compatible proxy): tokens from the stored usage, USD at the configured prices. */

@@ -39,6 +39,7 @@ import {
 import { StrataMetrics } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { L1Cache } from '../l1/l1-cache';
+import { type HitTier, LatencySaved } from './latency-saved';
 import { HitRecorder } from './hit-recorder';
 import { TenantStats } from './tenant-stats';
 
@@ -82,6 +83,8 @@ export interface StoreOptions {
   readonly storedAt?: number | undefined;
   /** The ticket of the lookup that missed (see PurgeGenerations): a purge since then makes the store stale. */
   readonly ticket?: number | undefined;
+  /** How long the upstream took to compute the answer: the latency later hits on it are credited with. */
+  readonly upstreamSeconds?: number | undefined;
 }
 
 export interface PurgeCounts {
@@ -118,6 +121,8 @@ function elapsedSeconds(start: bigint): number {
 @Injectable()
 export class GatewayCache {
   private readonly metrics = StrataMetrics.shared();
+  /** The upstream latency hits avoided (see `LatencySaved`), for `/metrics` and `/v1/cache/stats`. */
+  readonly latency = new LatencySaved();
   /** The hot path's metric children, bound once (no label lookup per lookup). */
   private readonly bound = {
     l1Hit: this.metrics.lookups.labels({ tier: 'l1', outcome: 'hit' }),
@@ -215,6 +220,7 @@ export class GatewayCache {
         this.bound.l1Duration.observe(elapsedSeconds(start));
         this.recordResult(tenant, 'l1', start);
         this.hits.record(tenant, entry.aliasOf ?? entry.id);
+        this.latency.creditHit(tenant, policy.name, request.model, 'l1');
         return { status: 'hit', tier: 'l1', entry, now: Date.now() };
       }
     }
@@ -261,6 +267,7 @@ export class GatewayCache {
     // An L3 match the cache service did not remember as exact (a looser threshold than the default) stays out of L1 too.
     if (reply.tier === 'l2' || reply.backfilled !== false) this.l1.set(entry);
     this.recordResult(tenant, reply.tier, start);
+    this.latency.creditHit(tenant, policy.name, request.model, reply.tier satisfies HitTier);
     if (!explain) this.hits.record(tenant, reply.entry.aliasOf ?? reply.entry.id);
     return {
       status: 'hit',
@@ -335,6 +342,8 @@ export class GatewayCache {
     }
     const entry = entryFromStoreRequest(message, reply.generation);
     const l1 = this.l1.set(entry);
+    if (options.upstreamSeconds !== undefined)
+      this.latency.recordUpstream(tenant, policy.name, request.model, options.upstreamSeconds);
     this.metrics.stores.inc({ outcome: 'stored' });
     return { id: reply.id, entry, tiers: { l1, l2: reply.l2, l3: reply.l3 } };
   }

@@ -82,6 +82,7 @@ export class CacheApiHttpController {
       ttlSeconds: request.ttl,
       contentType: request.contentType,
       ticket: request.ticket,
+      upstreamSeconds: request.upstreamMs === undefined ? undefined : request.upstreamMs / 1000,
     });
     return { id: stored.id, ttl: ttlRemainingSeconds(stored.entry, Date.now()), tiers: stored.tiers };
   }
