@@ -129,3 +129,27 @@ export const invalidationRequestSchema = z
     path: ['semantic'],
   });
 export type InvalidationRequest = z.infer<typeof invalidationRequestSchema>;
+
+/**
+ * `POST /v1/cache/feedback`: a verdict on an answer the cache served, named by the entry id the client saw
+ * (`id`, `x-strata-entry-id`) or by the request id of the answer (`X-Request-Id`, remembered for recent answers).
+ * `query`: the request that was answered (as in a lookup), so that `wrong` names the (query, entry) pairing.
+ */
+export const feedbackRequestSchema = z
+  .object({
+    entryId: entryIdSchema.optional(),
+    requestId: z.string().min(1).max(256).optional(),
+    verdict: z.enum(['wrong', 'right']),
+    query: z
+      .object({ ...requestShape })
+      .strict()
+      .superRefine(oneOfMessagesOrPrompt)
+      .optional(),
+  })
+  .strict()
+  .refine((v) => (v.entryId === undefined) !== (v.requestId === undefined), 'give "entryId" or "requestId", not both')
+  .refine((v) => v.query === undefined || v.entryId !== undefined, {
+    message: '"query" goes with "entryId" (a request id already names the request)',
+    path: ['query'],
+  });
+export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
