@@ -8,6 +8,7 @@ export * from './messages/cache-store';
 export * from './messages/cache-entry';
 export * from './messages/cache-purge';
 export * from './messages/invalidation-purge';
+export * from './messages/invalidation-recent';
 export * from './messages/l1-evict';
 export * from './messages/embedding-embed';
 export * from './messages/cache-stats';

@@ -9,6 +9,7 @@ import { CACHE_TICKET_TOPIC } from './messages/cache-ticket';
 import { CACHE_FEEDBACK_TOPIC } from './messages/cache-feedback';
 import { EMBEDDING_EMBED_TOPIC } from './messages/embedding-embed';
 import { INVALIDATION_PURGE_TOPIC } from './messages/invalidation-purge';
+import { INVALIDATION_RECENT_TOPIC } from './messages/invalidation-recent';
 import { DATA_CHANGES_TOPIC } from './messages/data-change';
 import { L1_EVICT_TOPIC } from './messages/l1-evict';
 
@@ -24,6 +25,7 @@ export const REQUEST_TOPICS = [
   CACHE_NAMESPACES_TOPIC,
   CACHE_HITS_TOPIC,
   INVALIDATION_PURGE_TOPIC,
+  INVALIDATION_RECENT_TOPIC,
   EMBEDDING_EMBED_TOPIC,
   CACHE_FEEDBACK_TOPIC,
 ] as const;

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import {
   INVALIDATION_PURGE_TOPIC,
+  INVALIDATION_RECENT_TOPIC,
   type CallOptions,
   type DataChangeEvent,
   type Invalidation,
   type InvalidationPurgeReply,
   type InvalidationPurgeRequest,
+  type InvalidationRecentReply,
+  type InvalidationRecentRequest,
 } from '@strata/contracts';
 import { withDeadline } from '@strata/transport';
 import { InvalidationRequests } from './invalidation-requests';
@@ -24,5 +27,9 @@ export class DirectInvalidation implements Invalidation {
 
   async publish(event: DataChangeEvent): Promise<void> {
     await this.requests.dataChange(event);
+  }
+
+  recent(request: InvalidationRecentRequest, { timeoutMs }: CallOptions): Promise<InvalidationRecentReply> {
+    return withDeadline(this.requests.recent(request), timeoutMs, INVALIDATION_RECENT_TOPIC);
   }
 }

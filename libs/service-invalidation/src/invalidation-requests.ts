@@ -1,14 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import {
   DATA_CHANGES_TOPIC,
+  type DataChangeEvent,
   INVALIDATION_PURGE_TOPIC,
+  INVALIDATION_RECENT_TOPIC,
   type InvalidationPurgeReply,
+  type InvalidationRecentReply,
   dataChangeEventSchema,
   invalidationPurgeRequestSchema,
+  invalidationRecentRequestSchema,
 } from '@strata/contracts';
 import { parsePayload } from '@strata/transport';
 import { ApplyDataChangeUseCase, type DataChangeOutcome } from './apply-data-change.use-case';
 import { PurgeFanOutUseCase } from './purge-fan-out.use-case';
+import { RecentActivity } from './recent-activity';
 
 /**
  * The invalidation service's requests and events, validated against their contracts: served over Kafka by its
@@ -19,13 +24,35 @@ export class InvalidationRequests {
   constructor(
     private readonly fanOut: PurgeFanOutUseCase,
     private readonly applyDataChange: ApplyDataChangeUseCase,
+    private readonly activity: RecentActivity,
   ) {}
 
   async purge(data: unknown): Promise<InvalidationPurgeReply> {
     return await this.fanOut.execute(parsePayload(invalidationPurgeRequestSchema, data, INVALIDATION_PURGE_TOPIC));
   }
 
+  /** Applies a data-change event; what happened (or why it was dead-lettered) goes to the recent-activity ring. */
   async dataChange(data: unknown): Promise<DataChangeOutcome> {
-    return await this.applyDataChange.execute(parsePayload(dataChangeEventSchema, data, DATA_CHANGES_TOPIC));
+    let event: DataChangeEvent;
+    try {
+      event = parsePayload(dataChangeEventSchema, data, DATA_CHANGES_TOPIC);
+    } catch (error) {
+      this.activity.deadLettered(DATA_CHANGES_TOPIC, data, (error as Error).message);
+      throw error;
+    }
+    const startedAt = Date.now();
+    try {
+      const outcome = await this.applyDataChange.execute(event);
+      this.activity.handled(event, outcome, startedAt);
+      return outcome;
+    } catch (error) {
+      this.activity.handled(event, error instanceof Error ? error : new Error(String(error)), startedAt);
+      throw error;
+    }
+  }
+
+  recent(data: unknown): Promise<InvalidationRecentReply> {
+    const { tenant } = parsePayload(invalidationRecentRequestSchema, data, INVALIDATION_RECENT_TOPIC);
+    return Promise.resolve(this.activity.recent(tenant));
   }
 }

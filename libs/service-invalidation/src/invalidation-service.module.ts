@@ -7,6 +7,7 @@ import { DirectInvalidation } from './direct-invalidation';
 import { InvalidationMessageController } from './invalidation.message-controller';
 import { InvalidationRequests } from './invalidation-requests';
 import { PurgeFanOutUseCase } from './purge-fan-out.use-case';
+import { RecentActivity } from './recent-activity';
 
 export interface InvalidationServiceOptions {
   readonly config: StrataConfig;
@@ -27,6 +28,7 @@ export class InvalidationServiceModule {
         PurgeFanOutUseCase,
         ApplyDataChangeUseCase,
         InvalidationRequests,
+        { provide: RecentActivity, useFactory: () => new RecentActivity() },
         DirectInvalidation,
         { provide: DataChangeOutage, useFactory: () => new DataChangeOutage() },
       ],

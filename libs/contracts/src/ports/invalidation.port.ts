@@ -1,5 +1,6 @@
 import { type DataChangeEvent } from '../messages/data-change';
 import { type InvalidationPurgeReply, type InvalidationPurgeRequest } from '../messages/invalidation-purge';
+import { type InvalidationRecentReply, type InvalidationRecentRequest } from '../messages/invalidation-recent';
 import { type CallOptions } from './call-options';
 
 export const INVALIDATION = Symbol('Invalidation');
@@ -13,4 +14,6 @@ export interface Invalidation {
    * later; embedded: applied before this resolves).
    */
   publish(event: DataChangeEvent): Promise<void>;
+  /** The data-change events and dead letters an invalidation service replica handled last (`tenant`: only its). */
+  recent(request: InvalidationRecentRequest, options: CallOptions): Promise<InvalidationRecentReply>;
 }

@@ -94,6 +94,7 @@ function setup() {
       return Promise.resolve({ l2: 2, l3: 1, generation: 8 });
     },
     publish: () => Promise.resolve(),
+    recent: () => Promise.resolve({ events: [], deadLetters: [] }),
   };
   const hits = new HitRecorder(cache, config);
   const sut = new GatewayCache(config, l1, policies, cache, invalidation, new TenantStats(), hits);

@@ -1,12 +1,16 @@
 import {
   DATA_CHANGES_TOPIC,
   INVALIDATION_PURGE_TOPIC,
+  INVALIDATION_RECENT_TOPIC,
   type CallOptions,
   type DataChangeEvent,
   type Invalidation,
   type InvalidationPurgeReply,
   type InvalidationPurgeRequest,
+  type InvalidationRecentReply,
+  type InvalidationRecentRequest,
   invalidationPurgeReplySchema,
+  invalidationRecentReplySchema,
 } from '@strata/contracts';
 import { type KafkaMessaging } from '../kafka/kafka-messaging';
 import { parseReply } from '../parse-reply';
@@ -26,5 +30,14 @@ export class KafkaInvalidation implements Invalidation {
   /** Keyed by tenant, like a user's producer: one tenant's changes stay in order. */
   publish(event: DataChangeEvent): Promise<void> {
     return this.kafka.emit(DATA_CHANGES_TOPIC, event, event.tenant);
+  }
+
+  /** One replica's recent activity (whichever consumes the request). */
+  async recent(request: InvalidationRecentRequest, { timeoutMs }: CallOptions): Promise<InvalidationRecentReply> {
+    return parseReply(
+      invalidationRecentReplySchema,
+      await this.kafka.request(INVALIDATION_RECENT_TOPIC, request, timeoutMs),
+      INVALIDATION_RECENT_TOPIC,
+    );
   }
 }
