@@ -10,7 +10,9 @@ import { CacheStatsService } from './cache-api/cache-stats.service';
 import { GatewayCache } from './cache-api/gateway-cache';
 import { EntryBrowser } from './cache-api/entry-browser';
 import { HitRecorder } from './cache-api/hit-recorder';
+import { ConsoleHttpController } from './console/console.http-controller';
 import { EntriesHttpController } from './http/entries.http-controller';
+import { InvalidationActivityHttpController } from './http/invalidation-activity.http-controller';
 import { CacheApiHttpController } from './http/cache-api.http-controller';
 import { InvalidationsHttpController } from './http/invalidations.http-controller';
 import { L1Cache } from './l1/l1-cache';
@@ -35,6 +37,8 @@ export class GatewayModule {
       controllers: [
         CacheApiHttpController,
         EntriesHttpController,
+        InvalidationActivityHttpController,
+        ConsoleHttpController,
         InvalidationsHttpController,
         OpenApiHttpController,
         L1EvictMessageController,
