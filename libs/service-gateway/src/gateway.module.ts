@@ -15,6 +15,7 @@ import { EntriesHttpController } from './http/entries.http-controller';
 import { InvalidationActivityHttpController } from './http/invalidation-activity.http-controller';
 import { CacheApiHttpController } from './http/cache-api.http-controller';
 import { InvalidationsHttpController } from './http/invalidations.http-controller';
+import { FEEDBACK_CONTROLLERS, feedbackProviders } from './feedback/feedback.providers';
 import { L1Cache } from './l1/l1-cache';
 import { OpenApiHttpController } from './openapi/openapi.http-controller';
 import { L1EvictMessageController } from './messages/l1-evict.message-controller';
@@ -35,6 +36,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [OpsModule],
       controllers: [
+        ...FEEDBACK_CONTROLLERS,
         CacheApiHttpController,
         EntriesHttpController,
         InvalidationActivityHttpController,
@@ -80,6 +82,7 @@ export class GatewayModule {
         TenantResolver,
         // Every HTTP route: who is calling, may it call this route, its rate limit (see AccessGuard).
         { provide: APP_GUARD, useClass: AccessGuard },
+        ...feedbackProviders(config),
         TenantStats,
         GatewayCache,
         HitRecorder,

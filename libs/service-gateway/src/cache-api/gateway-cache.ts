@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   type CacheEntry,
   DEFAULT_NAMESPACE,
@@ -36,12 +36,13 @@ import {
   StrataError,
   jsonDepth,
 } from '@strata/contracts';
-import { StrataMetrics } from '@strata/observability';
+import { Correlation, StrataMetrics } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { L1Cache } from '../l1/l1-cache';
 import { type HitTier, LatencySaved } from './latency-saved';
 import { HitRecorder } from './hit-recorder';
 import { TenantStats } from './tenant-stats';
+import { AnsweredRequests } from '../feedback/answered-requests';
 
 /** What identifies a cacheable request (the body of lookups and stores, minus what is specific to each). */
 export interface CacheRequest {
@@ -62,6 +63,8 @@ export type LookupOutcome =
       readonly similarity?: number;
       readonly now: number;
       readonly explain?: LookupExplanation;
+      /** An L3 hit the model judge decided (its similarity alone was below the threshold). */
+      readonly verified?: boolean;
     }
   | { readonly status: 'miss'; readonly ticket?: number; readonly explain?: LookupExplanation }
   | { readonly status: 'bypass'; readonly reason: string };
@@ -149,6 +152,8 @@ export class GatewayCache {
     @Inject(INVALIDATION) private readonly invalidation: Invalidation,
     private readonly tenantStats: TenantStats,
     private readonly hits: HitRecorder,
+    /** Recent answers by request id, for feedback (absent: feedback by request id finds nothing). */
+    @Optional() private readonly answered?: AnsweredRequests,
   ) {
     this.lookupTimeoutMs = config.kafka.requestTimeoutMs;
     this.userIdSalt = config.cache.userIdSalt;
@@ -221,6 +226,10 @@ export class GatewayCache {
         this.recordResult(tenant, 'l1', start);
         this.hits.record(tenant, entry.aliasOf ?? entry.id);
         this.latency.creditHit(tenant, policy.name, request.model, 'l1');
+        this.answered?.remember(tenant, Correlation.id(), {
+          entryId: entry.aliasOf ?? entry.id,
+          exactKey: fp.exactKey,
+        });
         return { status: 'hit', tier: 'l1', entry, now: Date.now() };
       }
     }
@@ -238,6 +247,7 @@ export class GatewayCache {
           mode,
           threshold: threshold ?? policy.similarityThreshold,
           ...(explain ? { explain: true } : {}),
+          ...(policy.verification === undefined ? {} : { verification: policy.verification }),
         },
         { timeoutMs: this.lookupTimeoutMs },
       );
@@ -269,11 +279,16 @@ export class GatewayCache {
     this.recordResult(tenant, reply.tier, start);
     this.latency.creditHit(tenant, policy.name, request.model, reply.tier satisfies HitTier);
     if (!explain) this.hits.record(tenant, reply.entry.aliasOf ?? reply.entry.id);
+    this.answered?.remember(tenant, Correlation.id(), {
+      entryId: reply.entry.aliasOf ?? reply.entry.id,
+      exactKey: fp.exactKey,
+    });
     return {
       status: 'hit',
       tier: reply.tier,
       entry: reply.entry,
       ...(reply.similarity === undefined ? {} : { similarity: reply.similarity }),
+      ...(reply.verified === true ? { verified: true } : {}),
       ...(reply.explain === undefined ? {} : { explain: reply.explain }),
       now: Date.now(),
     };

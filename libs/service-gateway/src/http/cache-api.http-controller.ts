@@ -64,6 +64,7 @@ export class CacheApiHttpController {
       tier: outcome.tier,
       id,
       ...(outcome.similarity === undefined ? {} : { similarity: round(outcome.similarity) }),
+      ...(outcome.verified === true ? { verified: true } : {}),
       age,
       ttl,
       response: outcome.entry.response,

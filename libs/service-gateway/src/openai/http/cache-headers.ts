@@ -11,6 +11,8 @@ export type CacheReport =
       /** Seconds of freshness left; negative when stale. */
       readonly ttlSeconds: number;
       readonly similarity?: number | undefined;
+      /** Decided by the model judge: `Cache-Status … detail=verified`. */
+      readonly verified?: boolean | undefined;
     }
   | {
       readonly status: 'MISS';
@@ -51,7 +53,7 @@ export function cacheHeaders(report: CacheReport): Record<string, string> {
         'x-strata-tier': report.tier,
         'x-strata-entry-id': report.entryId,
         age: String(report.ageSeconds),
-        'cache-status': `${CACHE_NAME}; hit; ttl=${report.ttlSeconds}; detail=${report.tier}`,
+        'cache-status': `${CACHE_NAME}; hit; ttl=${report.ttlSeconds}; detail=${report.verified === true ? 'verified' : report.tier}`,
       };
       if (report.similarity !== undefined) headers['x-strata-similarity'] = similarity(report.similarity);
       return headers;

@@ -1,0 +1,18 @@
+import { type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { type StrataConfig } from '@strata/config';
+import { AnsweredRequests } from './answered-requests';
+import { FeedbackHeaderInterceptor } from './feedback-header.interceptor';
+import { FeedbackHttpController } from './feedback.http-controller';
+import { HitFeedback } from './hit-feedback';
+
+export const FEEDBACK_CONTROLLERS = [FeedbackHttpController];
+
+/** Feedback on cache answers: the request-id memory, the verdict handling and the header form (every route). */
+export function feedbackProviders(config: StrataConfig): Provider[] {
+  return [
+    { provide: AnsweredRequests, useValue: new AnsweredRequests(config.verification.rememberedAnswers) },
+    HitFeedback,
+    { provide: APP_INTERCEPTOR, useClass: FeedbackHeaderInterceptor },
+  ];
+}
