@@ -21,6 +21,7 @@ export {
 } from './keys/request-fingerprint';
 export type { ChatMessageLike, FingerprintInput, RequestApi, RequestFingerprint } from './keys/request-fingerprint';
 export { userScopeHash, userTag } from './keys/user-scope';
+export { surrogateKeysOfEntry, surrogateKeysOfPurge } from './keys/surrogate-keys';
 export { cacheability } from './policy/cacheability';
 export type { Cacheability } from './policy/cacheability';
 export { DEFAULT_NAMESPACE, NamespacePolicies, PRECISION_THRESHOLDS } from './policy/namespace-policy';

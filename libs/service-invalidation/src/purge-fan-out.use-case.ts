@@ -9,6 +9,7 @@ import {
   type PurgeSelectorMessage,
 } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
+import { CdnPurgeWebhook } from './cdn-purge-webhook';
 import { l1Eviction } from './l1-eviction';
 
 /** Purges can touch many entries: they get far more time than a lookup. */
@@ -23,6 +24,7 @@ const PURGE_TIMEOUT_FLOOR_MS = 30_000;
 export class PurgeFanOutUseCase {
   private readonly metrics = StrataMetrics.shared();
   private readonly timeoutMs: number;
+  private readonly cdn: CdnPurgeWebhook;
 
   constructor(
     @Inject(CACHE_SERVICE) private readonly cache: CacheService,
@@ -30,6 +32,7 @@ export class PurgeFanOutUseCase {
     @Inject(STRATA_CONFIG) config: StrataConfig,
   ) {
     this.timeoutMs = Math.max(PURGE_TIMEOUT_FLOOR_MS, config.kafka.requestTimeoutMs);
+    this.cdn = new CdnPurgeWebhook(config);
   }
 
   async execute(selector: PurgeSelectorMessage): Promise<InvalidationPurgeReply> {
@@ -38,6 +41,8 @@ export class PurgeFanOutUseCase {
     if (evict) await this.evictions.broadcast(evict);
     this.metrics.purged.inc({ tier: 'l3' }, counts.l3);
     this.metrics.purged.inc({ tier: 'l2' }, counts.l2);
+    // Shared caches in front of public namespaces: told, never waited for.
+    this.cdn.notify(selector, counts.semantic?.entryIds);
     return counts;
   }
 }
