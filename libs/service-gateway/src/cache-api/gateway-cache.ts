@@ -140,6 +140,8 @@ export class GatewayCache {
     },
   };
   private readonly lookupTimeoutMs: number;
+  /** An `inline` judge namespace's lookups may also wait for the judge (then a late verdict is a miss). */
+  private readonly inlineJudgeMs: number;
   private readonly userIdSalt: string | undefined;
   /** L1 entries removed by the broadcast of each recent purge of this gateway's, by purge id. */
   private readonly broadcastEvictions = new LRUCache<string, number>({ max: 1_024, ttl: 120_000 });
@@ -156,6 +158,7 @@ export class GatewayCache {
     @Optional() private readonly answered?: AnsweredRequests,
   ) {
     this.lookupTimeoutMs = config.kafka.requestTimeoutMs;
+    this.inlineJudgeMs = config.verification.judge.url === undefined ? 0 : config.verification.judge.timeoutMs;
     this.userIdSalt = config.cache.userIdSalt;
   }
 
@@ -249,7 +252,9 @@ export class GatewayCache {
           ...(explain ? { explain: true } : {}),
           ...(policy.verification === undefined ? {} : { verification: policy.verification }),
         },
-        { timeoutMs: this.lookupTimeoutMs },
+        {
+          timeoutMs: this.lookupTimeoutMs + (policy.verification?.judge === 'inline' ? this.inlineJudgeMs : 0),
+        },
       );
     } catch {
       // The cache service is slow or away: the caller gets a miss quickly rather than an error.

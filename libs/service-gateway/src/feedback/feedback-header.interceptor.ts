@@ -9,8 +9,9 @@ interface HttpRequestLike {
   readonly headers: Record<string, string | string[] | undefined>;
 }
 
+/** Fastify's reply (the gateway's HTTP adapter). */
 interface HttpResponseLike {
-  setHeader(name: string, value: string): unknown;
+  header(name: string, value: string): unknown;
 }
 
 /**
@@ -41,7 +42,7 @@ export class FeedbackHeaderInterceptor implements NestInterceptor {
     );
     return from(applied).pipe(
       switchMap((result) => {
-        http.getResponse<HttpResponseLike>().setHeader(FEEDBACK_HEADER, result);
+        http.getResponse<HttpResponseLike>().header(FEEDBACK_HEADER, result);
         return next.handle();
       }),
     );
