@@ -60,14 +60,6 @@ export class TenantResolver {
     return undefined;
   }
 
-  /**
-   * The tenant of a key found in `Authorization` (a bearer token) or `X-API-Key`, by the same rule as
-   * `identify` (for callers that picked the header themselves).
-   */
-  resolve(authorization: string | string[] | undefined, apiKey: string | string[] | undefined): string {
-    return this.tenantOf({ authorization: single(authorization), 'x-api-key': apiKey }).tenant;
-  }
-
   /** Who is calling; throws `unauthorized` for a missing or unknown key when keys are configured. */
   identify(headers: IncomingHttpHeaders): Identity {
     if (!this.authRequired) return { kind: 'tenant', tenant: this.defaultTenant, via: undefined };
