@@ -146,6 +146,46 @@ describe('strata CLI (end to end)', () => {
       expect(JSON.parse(gone.stderr)).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
     });
 
+    it('lists and searches entries, exports them as JSON Lines, and imports the file back after a purge', async () => {
+      const ids: string[] = [];
+      for (const content of ['Do the sandals come in blue?', 'Are the sandals vegan?', 'Do you sell insoles?']) {
+        const res = await http(strata.url, 'POST', '/v1/cache/entries', {
+          apiKey: KEY,
+          body: { ...question(content), namespace: 'catalog', response: { answer: content }, tags: ['export:test'] },
+        });
+        expect(res.status).toBe(201);
+        ids.push(res.body.id as string);
+      }
+      const listed = await cli('--json', 'entries', 'ls', '--namespace', 'catalog', '--limit', '2');
+      expect(listed.code).toBe(0);
+      expect(listed.json().entries).toHaveLength(2);
+      const rest = await cli('--json', 'entries', 'ls', '--namespace', 'catalog', '--cursor', listed.json().nextCursor);
+      expect([...listed.json().entries, ...rest.json().entries].map((e: { id: string }) => e.id).sort()).toEqual(
+        [...ids].sort(),
+      );
+      const search = await cli('entries', 'ls', '--search', 'SANDALS', '--namespace', 'catalog');
+      expect(search.stdout.trim().split('\n')).toHaveLength(3); // header + 2
+      expect(search.stdout).not.toContain('insoles');
+
+      const file = join(dir, 'catalog.jsonl');
+      const exported = await cli('export', '--namespace', 'catalog', '--out', file);
+      expect(exported.code).toBe(0);
+      expect(exported.stdout).toContain(`exported 3 entries to ${file}`);
+      expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
+      expect(existsSync(`${file}.export-state`)).toBe(false);
+
+      expect((await cli('--json', 'purge', '--namespace', 'catalog')).json().purged.l2).toBe(3);
+      const imported = await cli('--json', 'import', '--from', file);
+      expect(imported.code).toBe(0);
+      expect(imported.json()).toMatchObject({ lines: 3, stored: 3, skipped: 0, invalid: 0 });
+      for (const id of ids) expect((await cli('entries', 'get', id)).code).toBe(0);
+      const hit = await http(strata.url, 'POST', '/v1/cache/lookup', {
+        apiKey: KEY,
+        body: { ...question('Are the sandals vegan?'), namespace: 'catalog', mode: 'exact' },
+      });
+      expect(hit.body).toMatchObject({ hit: true, response: { answer: 'Are the sandals vegan?' } });
+    });
+
     it('purges by tag, by namespace and by meaning, with counts per tier', async () => {
       const id = await store('Are the boots waterproof?', ['product:boots']);
       const purged = await cli('--json', 'purge', '--tag', 'product:boots');

@@ -21,15 +21,26 @@ function setup(env: Partial<CliDeps['env']> = {}) {
 }
 
 describe(runCli.name, () => {
-  it.each(['', 'serve', 'stats', 'lookup', 'entries', 'entries get', 'entries rm', 'purge', 'publish', 'warm'])(
-    'prints help for "strata %s" and exits 0',
-    async (command) => {
-      const args = command === '' ? [] : command.split(' ');
-      const sut = setup();
-      expect(await sut.run(...args, '--help')).toBe(ExitCode.Ok);
-      expect(sut.stdout()).toContain(`Usage: strata${command === '' ? '' : ` ${command}`}`);
-    },
-  );
+  it.each([
+    '',
+    'serve',
+    'stats',
+    'lookup',
+    'entries',
+    'entries ls',
+    'entries get',
+    'entries rm',
+    'purge',
+    'publish',
+    'warm',
+    'export',
+    'import',
+  ])('prints help for "strata %s" and exits 0', async (command) => {
+    const args = command === '' ? [] : command.split(' ');
+    const sut = setup();
+    expect(await sut.run(...args, '--help')).toBe(ExitCode.Ok);
+    expect(sut.stdout()).toContain(`Usage: strata${command === '' ? '' : ` ${command}`}`);
+  });
 
   it('lists the exit codes in the main help', async () => {
     const sut = setup();
@@ -54,6 +65,10 @@ describe(runCli.name, () => {
     [['lookup', '--threshold', '2', '-m', 'm', 'q'], 'expected a number between 0 and 1'],
     [['lookup', '--mode', 'fuzzy', '-m', 'm', 'q'], 'Allowed choices are exact, semantic, auto'],
     [['entries', 'get', 'not-a-uuid'], 'entry id: Invalid uuid'],
+    [['entries', 'ls', '--sort', 'best'], 'Allowed choices are hits, recent'],
+    [['import'], "required option '-f, --from <file>' not specified"],
+    [['import', '--from', '/nonexistent/entries.jsonl'], 'cannot read /nonexistent/entries.jsonl'],
+    [['import', '--from', 'x.jsonl', '--batch', '500'], '--batch: at most 100'],
     [['publish'], 'give "tags", "namespace", "entryIds" or "semantic"'],
     [['publish', '--tenant', 'acme', '--tag', 'a'], '--tenant needs --kafka'],
     [['warm', '--from', '/nonexistent/queries.jsonl'], 'cannot read /nonexistent/queries.jsonl'],

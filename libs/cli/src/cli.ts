@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { type CliDeps, CommandContext, DEFAULT_URL } from './command-context';
 import { entriesCommand } from './commands/entries.command';
+import { exportCommand } from './commands/export.command';
+import { importCommand } from './commands/import.command';
 import { lookupCommand } from './commands/lookup.command';
 import { publishCommand } from './commands/publish.command';
 import { purgeCommand } from './commands/purge.command';
@@ -36,6 +38,8 @@ function program(context: CommandContext): Command {
     purgeCommand,
     publishCommand,
     warmCommand,
+    exportCommand,
+    importCommand,
   ])
     root.addCommand(command(context));
   // Commands built with `new Command()` inherit nothing: every level reports usage errors the same way.

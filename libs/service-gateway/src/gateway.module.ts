@@ -9,6 +9,7 @@ import { TenantStats } from './cache-api/tenant-stats';
 import { CacheStatsService } from './cache-api/cache-stats.service';
 import { GatewayCache } from './cache-api/gateway-cache';
 import { EntryBrowser } from './cache-api/entry-browser';
+import { EntryImporter } from './cache-api/entry-importer';
 import { HitRecorder } from './cache-api/hit-recorder';
 import { ConsoleHttpController } from './console/console.http-controller';
 import { EntriesHttpController } from './http/entries.http-controller';
@@ -92,6 +93,7 @@ export class GatewayModule {
         GatewayCache,
         HitRecorder,
         EntryBrowser,
+        EntryImporter,
         CacheStatsService,
         ...OPENAI_PROXY_PROVIDERS,
       ],

@@ -1,17 +1,46 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { entryIdSchema } from '@strata/contracts';
 import { type CommandContext, act } from '../command-context';
 import { ExitCode } from '../exit-codes';
-import { validated } from '../options';
+import { positiveInteger, validated } from '../options';
 import { renderCounts, renderFields } from '../output/render';
 
 function entryPath(raw: string): string {
   return `/v1/cache/entries/${validated(entryIdSchema, raw, 'entry id')}`;
 }
 
-/** `strata entries get|rm <id>`: one cache entry by id (ids are in lookups' and the proxy's `X-Strata-Entry-Id`). */
+interface ListOptions {
+  readonly namespace?: string;
+  readonly tag?: string;
+  readonly search?: string;
+  readonly sort?: 'hits' | 'recent';
+  readonly limit: number;
+  readonly cursor?: string;
+  readonly tenant?: string;
+}
+
+interface ListedEntry {
+  readonly id: string;
+  readonly namespace: string;
+  readonly query: string;
+  readonly tags: string[];
+  readonly hits: number;
+  readonly lastHitAt: string | null;
+  readonly ttl: number;
+}
+
+function renderList(page: { entries: ListedEntry[]; nextCursor: string | null }): string {
+  const rows = page.entries.map(
+    (e) => `${e.id}  ${String(e.hits).padStart(6)}  ${e.namespace.padEnd(12)}  ${e.query.slice(0, 80)}`,
+  );
+  const header = `${'id'.padEnd(36)}  ${'hits'.padStart(6)}  ${'namespace'.padEnd(12)}  question`;
+  const more = page.nextCursor === null ? [] : [`more: --cursor ${page.nextCursor}`];
+  return page.entries.length === 0 ? 'no entries' : [header, ...rows, ...more].join('\n');
+}
+
+/** `strata entries ls|get|rm`: list and search entries, or one cache entry by id (ids are in lookups' and the proxy's `X-Strata-Entry-Id`). */
 export function entriesCommand(context: CommandContext): Command {
-  const entries = new Command('entries').description('Read or delete one cache entry by id').addHelpText(
+  const entries = new Command('entries').description('List, read or delete cache entries').addHelpText(
     'after',
     `
 Entry ids come from lookups ("id") and from the proxy's X-Strata-Entry-Id response header.
@@ -48,5 +77,37 @@ Exit code 4 when the entry does not exist (or belongs to another tenant).`,
     },
   );
 
-  return entries.addCommand(get).addCommand(rm);
+  const ls = act(
+    new Command('ls')
+      .alias('list')
+      .description("List and search the tenant's entries, most hit first with --sort hits (GET /v1/cache/entries)")
+      .option('-n, --namespace <name>', 'only this namespace')
+      .option('-t, --tag <tag>', 'only entries with this tag')
+      .option('-q, --search <text>', 'only entries whose question contains this text (case-insensitive)')
+      .addOption(
+        new Option('--sort <order>', 'hits (most hit first) or recent (most recently hit first)').choices([
+          'hits',
+          'recent',
+        ]),
+      )
+      .option('--limit <n>', 'entries per page (at most 200)', positiveInteger, 20)
+      .option('--cursor <cursor>', 'the next page (printed under a full page)')
+      .option('--tenant <tenant>', 'with an admin key: the tenant to list'),
+    context,
+    async (cmd) => {
+      const options = cmd.opts<ListOptions>();
+      const params = new URLSearchParams({ limit: String(options.limit) });
+      const given = { namespace: options.namespace, tag: options.tag, q: options.search, sort: options.sort };
+      for (const [name, value] of Object.entries({ ...given, cursor: options.cursor, tenant: options.tenant }))
+        if (value !== undefined) params.set(name, value);
+      const page = (await context.client(cmd).call('GET', `/v1/cache/entries?${params.toString()}`)) as {
+        entries: ListedEntry[];
+        nextCursor: string | null;
+      };
+      context.output(cmd).result(page, () => renderList(page));
+      return ExitCode.Ok;
+    },
+  );
+
+  return entries.addCommand(ls).addCommand(get).addCommand(rm);
 }

@@ -18,6 +18,9 @@ export interface EntryView {
   readonly namespace: string;
   readonly namespaceVersion: number;
   readonly model: string;
+  /** The keys the entry is stored under (what `strata export` keeps, so `import` restores it as it was). */
+  readonly exactKey: string;
+  readonly contextHash: string;
   readonly query: string;
   readonly tags: string[];
   readonly createdAt: string;
@@ -46,6 +49,8 @@ export function entryView(entry: CacheEntry, hits: number, lastHitAt: number | n
     namespace: entry.namespace,
     namespaceVersion: entry.namespaceVersion,
     model: entry.model,
+    exactKey: entry.exactKey,
+    contextHash: entry.contextHash,
     query: entry.query,
     tags: entry.tags.filter((t) => !t.startsWith(RESERVED_TAG_PREFIX)),
     createdAt: new Date(entry.createdAt).toISOString(),

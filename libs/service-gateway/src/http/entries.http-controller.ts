@@ -1,9 +1,10 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ErrorCode, StrataError, entriesListQuerySchema } from '@strata/contracts';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ErrorCode, StrataError, entriesListQuerySchema, importRequestSchema } from '@strata/contracts';
 import { RouteAccess } from '@strata/observability';
-import { RequestIdentity } from '../auth/request-identity';
+import { RequestIdentity, TenantId } from '../auth/request-identity';
 import { type Identity } from '../auth/tenant-resolver';
 import { EntryBrowser } from '../cache-api/entry-browser';
+import { EntryImporter } from '../cache-api/entry-importer';
 import { parseBody } from './parse-body';
 
 /** A tenant key browses its own tenant; an admin key names the tenant (`?tenant=`). */
@@ -17,10 +18,16 @@ function tenantOf(identity: Identity, requested: string | undefined): string {
   return requested;
 }
 
-/** Browsing the cache (`GET /v1/cache/entries`, `GET /v1/cache/namespaces`): the console's and the CLI's reads. */
+/**
+ * Browsing the cache (`GET /v1/cache/entries`, `GET /v1/cache/namespaces`: the console's and the CLI's reads) and
+ * restoring an export (`POST /v1/cache/import`, `strata import`).
+ */
 @Controller('v1/cache')
 export class EntriesHttpController {
-  constructor(private readonly browser: EntryBrowser) {}
+  constructor(
+    private readonly browser: EntryBrowser,
+    private readonly importer: EntryImporter,
+  ) {}
 
   @Get('entries')
   @RouteAccess('stats')
@@ -35,5 +42,12 @@ export class EntriesHttpController {
     if (tenant !== undefined && typeof tenant !== 'string')
       throw new StrataError(ErrorCode.InvalidRequest, 'tenant: give it once');
     return { namespaces: await this.browser.namespaces(tenantOf(identity, tenant)) };
+  }
+
+  @Post('import')
+  @HttpCode(200)
+  @RouteAccess('write')
+  import(@Body() body: unknown, @TenantId() tenant: string): Promise<object> {
+    return this.importer.import(tenant, parseBody(importRequestSchema, body).entries);
   }
 }
