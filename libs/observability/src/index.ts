@@ -9,3 +9,5 @@ export { OpsModule } from './ops.module';
 export { CORRELATION_HEADER, Correlation } from './correlation';
 export { ROUTE_ACCESS, RouteAccess } from './route-access';
 export type { RouteAccessKind } from './route-access';
+export { Tracing } from './tracing';
+export type { TracingOptions } from './tracing';

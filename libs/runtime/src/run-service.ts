@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '@strata/config';
+import { Tracing } from '@strata/observability';
 import { type RunningStrata, startDistributed, startEmbedded } from './start-strata';
 import { logFormat, startupBanner } from './startup-banner';
 import { type ServiceName } from './transport-factory';
@@ -84,10 +85,18 @@ export function runService(service: ServiceName): void {
         `the ${service} service runs on its own only with STRATA_MODE=distributed; the embedded default runs all services in the gateway process`,
       );
     }
+    // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; the embedded default's services share the process's tracer.
+    Tracing.start(config.tracing, config.mode === 'embedded' ? 'strata' : `strata-${service}`);
     const running = config.mode === 'embedded' ? await startEmbedded(config) : await startDistributed(service, config);
     const format = logFormat(config, process.stdout.isTTY === true);
     process.stdout.write(startupBanner(service, config, running.url ?? '?', format));
-    return running;
+    return {
+      ...running,
+      stop: async () => {
+        await running.stop();
+        await Tracing.shutdown();
+      },
+    };
   };
   superviseService(service, start, process);
 }

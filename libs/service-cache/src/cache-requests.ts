@@ -44,6 +44,7 @@ import {
   cacheTicketRequestSchema,
   purgeSelectorSchema,
 } from '@strata/contracts';
+import { Tracing } from '@strata/observability';
 import { parsePayload } from '@strata/transport';
 
 /**
@@ -68,11 +69,15 @@ export class CacheRequests {
   ) {}
 
   async lookup(data: unknown): Promise<CacheLookupReply> {
-    return await this.lookupUseCase.execute(parsePayload(cacheLookupRequestSchema, data, CACHE_LOOKUP_TOPIC));
+    return await Tracing.span('cache.lookup', {}, () =>
+      this.lookupUseCase.execute(parsePayload(cacheLookupRequestSchema, data, CACHE_LOOKUP_TOPIC)),
+    );
   }
 
   async store(data: unknown): Promise<CacheStoreReply> {
-    return await this.storeUseCase.execute(parsePayload(cacheStoreRequestSchema, data, CACHE_STORE_TOPIC));
+    return await Tracing.span('cache.store', {}, () =>
+      this.storeUseCase.execute(parsePayload(cacheStoreRequestSchema, data, CACHE_STORE_TOPIC)),
+    );
   }
 
   async ticket(data: unknown): Promise<CacheTicketReply> {

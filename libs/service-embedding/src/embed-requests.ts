@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EMBEDDING_EMBED_TOPIC, type EmbedReply, ErrorCode, StrataError, embedRequestSchema } from '@strata/contracts';
 import { EmbeddingError, EmbeddingService } from '@strata/embedding';
+import { Tracing } from '@strata/observability';
 import { parsePayload } from '@strata/transport';
 
 /**
@@ -14,7 +15,9 @@ export class EmbedRequests {
   async embed(data: unknown): Promise<EmbedReply> {
     const { texts } = parsePayload(embedRequestSchema, data, EMBEDDING_EMBED_TOPIC);
     try {
-      const result = await this.embeddings.embed(texts);
+      const result = await Tracing.span('embedding.embed', { 'strata.texts': texts.length }, () =>
+        this.embeddings.embed(texts),
+      );
       return { model: result.model, dimensions: result.dimensions, vectors: result.vectors };
     } catch (error) {
       if (error instanceof EmbeddingError)

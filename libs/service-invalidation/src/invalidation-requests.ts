@@ -10,6 +10,7 @@ import {
   invalidationPurgeRequestSchema,
   invalidationRecentRequestSchema,
 } from '@strata/contracts';
+import { Tracing } from '@strata/observability';
 import { parsePayload } from '@strata/transport';
 import { ApplyDataChangeUseCase, type DataChangeOutcome } from './apply-data-change.use-case';
 import { PurgeFanOutUseCase } from './purge-fan-out.use-case';
@@ -28,7 +29,9 @@ export class InvalidationRequests {
   ) {}
 
   async purge(data: unknown): Promise<InvalidationPurgeReply> {
-    return await this.fanOut.execute(parsePayload(invalidationPurgeRequestSchema, data, INVALIDATION_PURGE_TOPIC));
+    return await Tracing.span('invalidation.purge', {}, () =>
+      this.fanOut.execute(parsePayload(invalidationPurgeRequestSchema, data, INVALIDATION_PURGE_TOPIC)),
+    );
   }
 
   /** Applies a data-change event; what happened (or why it was dead-lettered) goes to the recent-activity ring. */
@@ -42,7 +45,9 @@ export class InvalidationRequests {
     }
     const startedAt = Date.now();
     try {
-      const outcome = await this.applyDataChange.execute(event);
+      const outcome = await Tracing.span('invalidation.apply', { 'strata.event': event.id }, () =>
+        this.applyDataChange.execute(event),
+      );
       this.activity.handled(event, outcome, startedAt);
       return outcome;
     } catch (error) {

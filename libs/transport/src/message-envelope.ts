@@ -1,4 +1,4 @@
-import { CORRELATION_HEADER, Correlation } from '@strata/observability';
+import { CORRELATION_HEADER, Correlation, Tracing } from '@strata/observability';
 
 /** A Kafka message as NestJS' Kafka serializer takes it; the in-process transport delivers `value`. */
 export interface MessageEnvelope<T> {
@@ -7,12 +7,14 @@ export interface MessageEnvelope<T> {
   readonly headers?: Record<string, string>;
 }
 
-/** Wraps a payload for sending: an optional partition key, and the current correlation id as a header. */
+/** Wraps a payload for sending: an optional partition key, the current correlation id and trace context as headers. */
 export function envelope<T>(value: T, key?: string): MessageEnvelope<T> {
   const id = Correlation.id();
+  const headers: Record<string, string> = id === undefined ? {} : { [CORRELATION_HEADER]: id };
+  Tracing.inject(headers);
   return {
     ...(key === undefined ? {} : { key }),
     value,
-    ...(id === undefined ? {} : { headers: { [CORRELATION_HEADER]: id } }),
+    ...(Object.keys(headers).length === 0 ? {} : { headers }),
   };
 }

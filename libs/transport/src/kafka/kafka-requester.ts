@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ClientKafka, KafkaReplyPartitionAssigner } from '@nestjs/microservices';
 import { ErrorCode, StrataError, replyTopic } from '@strata/contracts';
-import { CORRELATION_HEADER, Correlation } from '@strata/observability';
+import { CORRELATION_HEADER, Correlation, Tracing } from '@strata/observability';
 import { type Consumer, type EachMessagePayload, type IHeaders, Kafka, type KafkaConfig, type Producer } from 'kafkajs';
 import { type KafkaMessaging } from './kafka-messaging';
 
@@ -79,6 +79,7 @@ export class KafkaRequester implements KafkaMessaging {
     const headers: IHeaders = { [CORRELATION_ID]: id, [REPLY_TOPIC]: reply, [REPLY_PARTITION]: String(partition) };
     const requestId = Correlation.id();
     if (requestId !== undefined) headers[CORRELATION_HEADER] = requestId;
+    Tracing.inject(headers);
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -102,14 +103,12 @@ export class KafkaRequester implements KafkaMessaging {
   async emit(topic: string, data: unknown, key?: string): Promise<void> {
     await this.connect();
     const requestId = Correlation.id();
+    const headers: Record<string, string> = requestId === undefined ? {} : { [CORRELATION_HEADER]: requestId };
+    Tracing.inject(headers);
     await this.producer!.send({
       topic,
       messages: [
-        {
-          key: key ?? null,
-          value: JSON.stringify(data),
-          ...(requestId === undefined ? {} : { headers: { [CORRELATION_HEADER]: requestId } }),
-        },
+        { key: key ?? null, value: JSON.stringify(data), ...(Object.keys(headers).length === 0 ? {} : { headers }) },
       ],
     });
   }

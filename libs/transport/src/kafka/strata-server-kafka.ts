@@ -1,7 +1,7 @@
 import { type KafkaContext, type ReadPacket, ServerKafka } from '@nestjs/microservices';
 import { type KafkaOptions } from '@nestjs/microservices';
 import { ErrorCode } from '@strata/contracts';
-import { CORRELATION_HEADER, Correlation, StrataMetrics } from '@strata/observability';
+import { CORRELATION_HEADER, Correlation, StrataMetrics, Tracing } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { type RpcErrorPayload } from '../rpc-exception.filter';
@@ -61,7 +61,10 @@ export class StrataServerKafka extends ServerKafka {
     super(options);
   }
 
-  /** Restores the correlation id the sender put in the message headers, for everything the handler does. */
+  /**
+   * Restores the correlation id and the trace context the sender put in the message headers, for everything
+   * the handler does (a consumer span, child of the sender's, when tracing is on).
+   */
   override async handleMessage(payload: Parameters<ServerKafka['handleMessage']>[0]): Promise<unknown> {
     const raw = payload.message.headers?.[CORRELATION_HEADER];
     const id = Array.isArray(raw) ? raw[0] : raw;
@@ -70,10 +73,10 @@ export class StrataServerKafka extends ServerKafka {
     this.heartbeatTimer ??= setInterval(() => {
       for (const beat of this.beating) beat().catch(() => undefined); // a rebalance in progress: the next fetch rejoins
     }, this.strata.heartbeatIntervalMs).unref();
+    const handle = () =>
+      Tracing.consume(`${payload.topic} process`, payload.message.headers, () => super.handleMessage(payload));
     try {
-      return await (id === undefined
-        ? super.handleMessage(payload)
-        : Correlation.run(id.toString(), () => super.handleMessage(payload)));
+      return await (id === undefined ? handle() : Correlation.run(id.toString(), handle));
     } finally {
       this.beating.delete(heartbeat);
     }

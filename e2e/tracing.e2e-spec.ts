@@ -1,0 +1,122 @@
+import { type Server, createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { eventually } from './support/eventually';
+import { type StrataProcess, http, startStrataProcess } from './support/strata-process';
+
+interface ExportedSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+}
+interface ExportRequest {
+  resourceSpans: { scopeSpans: { spans: ExportedSpan[] }[] }[];
+}
+
+/** An OTLP/HTTP receiver stand-in: keeps every span POSTed (JSON) to /v1/traces. */
+async function startReceiver(): Promise<{ url: string; spans: ExportedSpan[]; close(): Promise<void> }> {
+  const spans: ExportedSpan[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/v1/traces') {
+        const exported = JSON.parse(body) as ExportRequest;
+        for (const resource of exported.resourceSpans)
+          for (const scope of resource.scopeSpans) spans.push(...scope.spans);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    spans,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+const ask = (content: string) => ({
+  model: 'gpt-4o-mini',
+  messages: [
+    { role: 'system', content: 'You are the support assistant of a shoe shop.' },
+    { role: 'user', content },
+  ],
+  params: { temperature: 0 },
+});
+
+/** OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT): one trace per request, across the services it reaches. */
+describe('tracing (end to end, embedded)', () => {
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let strata: StrataProcess;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    strata = await startStrataProcess('dist/apps/gateway/src/main.js', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      STRATA_CACHE_TIMEOUT_MS: '2000',
+    });
+  });
+
+  afterAll(async () => {
+    expect(await strata.stop()).toBe(0);
+    await receiver.close();
+  });
+
+  const spansOf = (traceId: string) => receiver.spans.filter((span) => span.traceId === traceId);
+
+  it('exports one trace per request: the gateway span, the cache lookup and the embedding under it', async () => {
+    await http(strata.url, 'POST', '/v1/cache/entries', {
+      body: { ...ask('How long do I have to return shoes?'), response: { answer: '30 days' } },
+    });
+    const looked = await http(strata.url, 'POST', '/v1/cache/lookup', {
+      body: ask('How many days do I have to send shoes back?'),
+    });
+    expect(looked.status).toBe(200);
+
+    const server = await eventually(() => {
+      const found = receiver.spans.find((span) => span.name === 'POST /v1/cache/lookup');
+      if (!found) throw new Error('no gateway span yet');
+      return found;
+    });
+    const trace = await eventually(() => {
+      const spans = spansOf(server.traceId);
+      const names = spans.map((span) => span.name);
+      if (!names.includes('cache.lookup') || !names.includes('embedding.embed'))
+        throw new Error(`spans so far: ${names.join(', ')}`);
+      return spans;
+    });
+    const lookup = trace.find((span) => span.name === 'cache.lookup');
+    expect(lookup?.parentSpanId).toBe(server.spanId);
+    const embed = trace.find((span) => span.name === 'embedding.embed');
+    expect(embed?.parentSpanId).toBe(lookup?.spanId);
+  });
+
+  it("continues the caller's trace when the request carries a W3C traceparent", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await http(strata.url, 'POST', '/v1/cache/lookup', {
+      body: ask('Do you ship to Canada?'),
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    const spans = await eventually(() => {
+      const found = spansOf(traceId);
+      if (!found.some((span) => span.name === 'cache.lookup')) throw new Error('no spans of that trace yet');
+      return found;
+    });
+    expect(spans.find((span) => span.name === 'POST /v1/cache/lookup')?.parentSpanId).toBe('00f067aa0ba902b7');
+  });
+
+  it('traces a data change from the HTTP request through the invalidation service', async () => {
+    const published = await http(strata.url, 'POST', '/v1/invalidations', { body: { tags: ['doc:returns'] } });
+    expect(published.status).toBe(202);
+    const server = await eventually(() => {
+      const found = receiver.spans.find((span) => span.name === 'POST /v1/invalidations');
+      if (!found) throw new Error('no gateway span yet');
+      return found;
+    });
+    await eventually(() => {
+      if (!spansOf(server.traceId).some((span) => span.name === 'invalidation.apply'))
+        throw new Error('no invalidation span in that trace yet');
+    });
+  });
+});
