@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type StrataConfig } from '@strata/config';
 import { type Socket } from 'node:net';
 import { type ErrorBody, ErrorCode, MAX_JSON_DEPTH, jsonDepth } from '@strata/contracts';
-import { CORRELATION_HEADER, Correlation, type Logger, createLogger } from '@strata/observability';
+import { CORRELATION_HEADER, Correlation, type Logger, Tracing, createLogger } from '@strata/observability';
 import { HttpExceptionFilter, accessNoteOf } from '@strata/service-gateway';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 
@@ -103,6 +103,8 @@ export async function createHttpApp(
   );
   app.useGlobalFilters(new HttpExceptionFilter());
   const fastify = app.getHttpAdapter().getInstance();
+  // A server span per request when OpenTelemetry is on (OTEL_EXPORTER_OTLP_ENDPOINT); no hook at all otherwise.
+  Tracing.traceHttp(fastify);
   // The API speaks JSON only: a body of any other media type is refused before parsing.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     // Everything this request causes (log lines, Kafka messages, the services that consume them) carries its id.
