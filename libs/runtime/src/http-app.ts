@@ -109,6 +109,8 @@ export async function createHttpApp(
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     // Everything this request causes (log lines, Kafka messages, the services that consume them) carries its id.
     Correlation.enter(request.id);
+    // Echoed on every answer; set here rather than in an onSend hook (one hook less per request).
+    void reply.header(CORRELATION_HEADER, request.id);
     const type = request.headers['content-type'];
     const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
     if ((type !== undefined || hasBody) && !(type ?? '').toLowerCase().startsWith('application/json')) {
@@ -130,13 +132,6 @@ export async function createHttpApp(
     }
     done();
   });
-  fastify.addHook(
-    'onSend',
-    (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
-      void reply.header(CORRELATION_HEADER, request.id);
-      done(null, payload);
-    },
-  );
   if (config.log.access === 'on') {
     const format = config.log.format ?? (process.stdout.isTTY === true ? 'pretty' : 'json');
     fastify.addHook('onResponse', accessLog(createLogger(config.log.level, 'strata-access', format)));

@@ -98,6 +98,8 @@ export class CachedProxy {
   private readonly recentRefreshes = new LRUCache<string, true>({ max: 10_000, ttl: REFRESH_BACKOFF_MS });
   private readonly graceByNamespace: Readonly<Record<string, number>>;
   private readonly rendered: RenderedAnswers;
+  /** `strata_proxy_requests_total` of this endpoint, bound once per cache status (no label lookup per request). */
+  private readonly counted: Readonly<Record<'hit' | 'stale' | 'miss' | 'bypass', { inc(): void }>>;
 
   constructor(
     private readonly format: WireFormat,
@@ -107,6 +109,13 @@ export class CachedProxy {
   ) {
     this.graceByNamespace = deps.config.upstream.staleWhileRevalidateSeconds;
     this.rendered = new RenderedAnswers(format);
+    const requests = this.metrics.proxyRequests;
+    this.counted = {
+      hit: requests.labels({ endpoint: format.endpoint, cache: 'hit' }),
+      stale: requests.labels({ endpoint: format.endpoint, cache: 'stale' }),
+      miss: requests.labels({ endpoint: format.endpoint, cache: 'miss' }),
+      bypass: requests.labels({ endpoint: format.endpoint, cache: 'bypass' }),
+    };
   }
 
   async handle(input: ProxyInput, connection: ClientConnection): Promise<ProxyReply> {
@@ -228,7 +237,7 @@ export class CachedProxy {
       this.revalidate(ask, keyed, entry);
     }
     this.deps.savings.recordHit(keyed.request.model, ask.caller.tenant, this.format.usage(entry.response));
-    this.metrics.proxyRequests.inc({ endpoint: this.format.endpoint, cache: stale ? 'stale' : 'hit' });
+    this.counted[stale ? 'stale' : 'hit'].inc();
     const report: CacheReport = {
       status: stale ? 'STALE' : 'HIT',
       tier: outcome.tier,
@@ -237,7 +246,6 @@ export class CachedProxy {
       // Whole seconds of freshness left; a stale entry reports at least -1.
       ttlSeconds: stale ? Math.floor((freshUntil - now) / 1000) : Math.ceil((freshUntil - now) / 1000),
       similarity: outcome.similarity,
-      verified: outcome.verified,
     };
     const headers = cacheHeaders(report);
     if (ask.request.stream)
@@ -296,7 +304,7 @@ export class CachedProxy {
     const flight = participation.flight;
     flight.intent.merge(!ask.controls.noStore, ask.controls.tags, this.ttlSeconds(ask, keyed));
     connection.onClose(() => participation.leave());
-    this.metrics.proxyRequests.inc({ endpoint: this.format.endpoint, cache: 'miss' });
+    this.counted.miss.inc();
     const entryId = entryIdFromKey(keyed.fp.exactKey);
     return this.reply(flight, ask, (fwdStatus, stored) =>
       cacheHeaders({ status: 'MISS', fwd, fwdStatus, stored, collapsed: !participation.leader, entryId }),
@@ -338,14 +346,6 @@ export class CachedProxy {
   ): UpstreamFlight {
     const flight = this.startFlight(ask, target, true, control);
     void flight.answer.then((answer) => {
-      // The whole answer's time is what a later hit on this namespace and model avoids.
-      if (answer !== undefined)
-        this.deps.cache.latency.recordUpstream(
-          ask.caller.tenant,
-          keyed.policy.name,
-          keyed.request.model,
-          (Date.now() - flight.startedAt) / 1000,
-        );
       // Without a ticket (the cache service did not answer) a purge during the call could not be detected.
       if (answer === undefined || !flight.intent.allowed || ticket === undefined) {
         control.release();
@@ -393,7 +393,7 @@ export class CachedProxy {
     const target = this.target(ask);
     const participation = this.flights.solo((control) => this.startFlight(ask, target, false, control));
     connection.onClose(() => participation.leave());
-    this.metrics.proxyRequests.inc({ endpoint: this.format.endpoint, cache: 'bypass' });
+    this.counted.bypass.inc();
     return this.reply(participation.flight, ask, (fwdStatus) => cacheHeaders({ status: 'BYPASS', reason, fwdStatus }));
   }
 

@@ -9,6 +9,8 @@ export interface FrameSink {
 /** Frames to stream to one client; `pipe` returns how to stop (the client went away). */
 export interface FrameSource {
   pipe(sink: FrameSink): () => void;
+  /** The whole stream when it is known up front (a replayed hit): written with the headers in one go. */
+  readonly whole?: string;
 }
 
 /** What an OpenAI-compatible endpoint answers: a whole body, or an SSE stream. */
@@ -38,6 +40,7 @@ export function renderSse(chunks: readonly JsonObject[], includeUsage: boolean):
 /** A whole SSE text, written at once. */
 export function staticFrames(text: string): FrameSource {
   return {
+    whole: text,
     pipe(sink) {
       sink.write(text);
       sink.end();

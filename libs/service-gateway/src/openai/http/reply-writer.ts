@@ -21,6 +21,11 @@ export function writeProxyReply(reply: FastifyReply, out: ProxyReply, requestId:
     'x-accel-buffering': 'no',
     'x-request-id': requestId,
   });
+  // A replayed stream is complete already: headers and every frame leave in one write.
+  if (out.source.whole !== undefined) {
+    res.end(out.source.whole);
+    return;
+  }
   res.flushHeaders();
   const stop = out.source.pipe({
     write(text) {
