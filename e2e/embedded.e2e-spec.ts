@@ -93,6 +93,23 @@ describe('embedded default (end to end)', () => {
     expect((await lookup(body)).body).toMatchObject({ hit: false, status: 'miss' });
   });
 
+  it('answers the same question after a greeting, but not after a different earlier exchange', async () => {
+    const withTurns = (...turns: { role: string; content: string }[]) => ({
+      model: 'gpt-4o-mini',
+      messages: [system, ...turns, { role: 'user', content: 'How long do I have to return shoes?' }],
+      params: { temperature: 0 },
+    });
+    const greeted = await lookup(
+      withTurns({ role: 'user', content: 'Hi there!' }, { role: 'assistant', content: 'Hello! How can I help you?' }),
+    );
+    expect(greeted.body).toMatchObject({ hit: true, tier: 'l3', similarity: 1, response: { answer: '30 days' } });
+
+    const afterAnotherQuestion = await lookup(
+      withTurns({ role: 'user', content: 'Do you sell sandals?' }, { role: 'assistant', content: 'Yes, all sizes.' }),
+    );
+    expect(afterAnotherQuestion.body).toMatchObject({ hit: false, status: 'miss' });
+  });
+
   it('never answers another tenant, exactly or semantically, nor shows it the entry', async () => {
     const stored = await store({ ...ask('What sizes do you carry?'), response: { answer: 'EU 35-48' } });
     expect((await lookup(ask('What sizes do you carry?'), GLOBEX)).body).toMatchObject({ hit: false, status: 'miss' });

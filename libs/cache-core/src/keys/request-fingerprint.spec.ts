@@ -94,8 +94,8 @@ describe(fingerprintRequest.name, () => {
     const withHistory = fp({
       messages: [
         base.messages![0],
-        { role: 'user', content: 'Hi' },
-        { role: 'assistant', content: 'Hello!' },
+        { role: 'user', content: 'Do you sell sandals?' },
+        { role: 'assistant', content: 'Yes, in every size.' },
         base.messages![1],
       ],
     });

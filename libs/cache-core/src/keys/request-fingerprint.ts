@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
+import { contentText } from './content-text';
 import { normaliseText } from './normalise-text';
+import { substantiveTurns } from './small-talk';
+
+export { contentText } from './content-text';
 
 /** Bump when the canonical form changes: old keys then simply stop matching (a clean, safe miss). */
 export const KEY_SCHEME_VERSION = 3;
@@ -79,20 +83,6 @@ function normaliseMessage(message: ChatMessageLike): ChatMessageLike {
   return message.content === undefined ? message : { ...message, content: normaliseContent(message.content) };
 }
 
-/** Text of a message's content: the string itself, or its text parts joined by newlines. */
-export function contentText(content: unknown): string | undefined {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return undefined;
-  let text: string | undefined;
-  for (const part of content as unknown[]) {
-    if (!part || typeof part !== 'object') continue;
-    const p = part as { type?: unknown; text?: unknown };
-    if (p.type !== 'text') return undefined; // images, audio, files: not comparable as text
-    if (typeof p.text === 'string') text = text === undefined ? p.text : `${text}\n${p.text}`;
-  }
-  return text;
-}
-
 function outputParams(params: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!params) return out;
@@ -110,8 +100,9 @@ function sha256(text: string): string {
  * Derives the exact key, the semantic context hash and the semantic query of a request.
  *
  * The context covers tenant, namespace@version, model, output-changing params (tools and
- * response_format included), the system prompt and every earlier turn: two requests can only ever
- * match semantically when all of that is equal, so a semantic hit never crosses contexts.
+ * response_format included), the system prompt and every earlier turn but small talk (`small-talk.ts`):
+ * two requests can only ever match semantically when all of that is equal, so a semantic hit never
+ * crosses contexts.
  */
 export function fingerprintRequest(input: FingerprintInput): RequestFingerprint {
   // Hot path (every request): the canonical JSON of each part is built once and shared by the exact key
@@ -145,7 +136,11 @@ export function fingerprintRequest(input: FingerprintInput): RequestFingerprint 
     return { exactKey, contextHash: exactKey, query: '' };
   }
   const { content: _content, ...lastWithoutContent } = last;
-  const earlier = json.slice(0, -1).join(',');
+  // Small talk before the question ("hi" / "Hello! How can I help?") is not part of the context, so the
+  // same question asked with or without a greeting shares a partition; every other earlier turn is.
+  const history = messages.slice(0, -1);
+  const substantive = substantiveTurns(history);
+  const earlier = (substantive === history ? json.slice(0, -1) : substantive.map(canonicalJson)).join(',');
   const contextHash = sha256(
     `${head},"earlier":[${earlier}],"kind":"chat","last":${canonicalJson(lastWithoutContent)}${tail}${end}`,
   );
