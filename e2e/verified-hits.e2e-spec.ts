@@ -35,6 +35,7 @@ describe('verified semantic hits (embedded, end to end)', () => {
   let dir: string;
   const ACME = 'acme-key-1';
   const GLOBEX = 'globex-key-1';
+  const OPS = 'ops-admin-key-1';
 
   const ask = (content: string, namespace?: string) => ({
     model: 'gpt-4o-mini',
@@ -63,6 +64,7 @@ describe('verified semantic hits (embedded, end to end)', () => {
     );
     strata = await startStrataProcess('dist/apps/gateway/src/main.js', {
       STRATA_API_KEYS: `acme=${ACME},globex=${GLOBEX}`,
+      STRATA_ADMIN_KEYS: OPS,
       STRATA_HIT_FEEDBACK: 'true',
       STRATA_FEEDBACK_WRONGS_TO_PURGE: '2',
       STRATA_VERIFIER_URL: judge.url,
@@ -165,5 +167,11 @@ describe('verified semantic hits (embedded, end to end)', () => {
     const hit = await lookup(ask('How long will delivery take?', 'judged'));
     expect(hit.body).toMatchObject({ hit: true, tier: 'l3', verified: true, response: { answer: '2 days' } });
     expect(judge.calls()).toBeGreaterThanOrEqual(1);
+  });
+
+  it("shows an operator the cache service's judge calls and verified hits in /v1/cache/stats", async () => {
+    const stats = await http(strata.url, 'GET', '/v1/cache/stats', { apiKey: OPS });
+    expect(stats.status).toBe(200);
+    expect(stats.body.verification).toMatchObject({ judgeCalls: judge.calls(), verifiedHits: 1 });
   });
 });

@@ -36,7 +36,7 @@ export class CacheStatsService {
 
   async snapshot(): Promise<object> {
     const count = (result: string) => this.metrics.counterValue(this.metrics.results, { result });
-    const [l1, l2, l3, miss, bypass, { entries }] = await Promise.all([
+    const [l1, l2, l3, miss, bypass, { entries, verification }] = await Promise.all([
       count('l1'),
       count('l2'),
       count('l3'),
@@ -57,6 +57,8 @@ export class CacheStatsService {
       entries,
       evictions,
       saved,
+      // Hit verification of the answering cache service replica: judge calls, audited hits and the wrong-hit bound per namespace.
+      ...(verification === undefined ? {} : { verification }),
     };
   }
 

@@ -442,14 +442,18 @@ export class GatewayCache {
     return purged;
   }
 
-  async stats(): Promise<{ entries: { l1: number; l2: number | null; l3: number | null } }> {
+  async stats(): Promise<{
+    entries: { l1: number; l2: number | null; l3: number | null };
+    verification?: CacheStatsReply['verification'];
+  }> {
     let remote: CacheStatsReply = { l2: null, l3: null };
     try {
       remote = await this.cache.stats({ timeoutMs: STORE_TIMEOUT_MS });
     } catch {
       // Counts from the cache service are best effort: stats still answer without them.
     }
-    return { entries: { l1: this.l1.size, ...remote } };
+    const { verification, ...counts } = remote;
+    return { entries: { l1: this.l1.size, ...counts }, ...(verification === undefined ? {} : { verification }) };
   }
 
   private recordResult(tenant: string, result: 'l1' | 'l2' | 'l3' | 'miss', start: bigint): void {
