@@ -227,13 +227,15 @@ export class GatewayCache {
       if (entry) {
         this.bound.l1Duration.observe(elapsedSeconds(start));
         this.recordResult(tenant, 'l1', start);
-        this.hits.record(tenant, entry.aliasOf ?? entry.id);
+        // The hit's time, read once: for the outcome and for the entry's popularity.
+        const now = Date.now();
+        this.hits.record(tenant, entry.aliasOf ?? entry.id, now);
         this.latency.creditHit(tenant, policy.name, request.model, 'l1');
         this.answered?.remember(tenant, Correlation.id(), {
           entryId: entry.aliasOf ?? entry.id,
           exactKey: fp.exactKey,
         });
-        return { status: 'hit', tier: 'l1', entry, now: Date.now() };
+        return { status: 'hit', tier: 'l1', entry, now };
       }
     }
 
@@ -283,7 +285,8 @@ export class GatewayCache {
     if (reply.tier === 'l2' || reply.backfilled !== false) this.l1.set(entry);
     this.recordResult(tenant, reply.tier, start);
     this.latency.creditHit(tenant, policy.name, request.model, reply.tier satisfies HitTier);
-    if (!explain) this.hits.record(tenant, reply.entry.aliasOf ?? reply.entry.id);
+    const now = Date.now();
+    if (!explain) this.hits.record(tenant, reply.entry.aliasOf ?? reply.entry.id, now);
     this.answered?.remember(tenant, Correlation.id(), {
       entryId: reply.entry.aliasOf ?? reply.entry.id,
       exactKey: fp.exactKey,
@@ -295,7 +298,7 @@ export class GatewayCache {
       ...(reply.similarity === undefined ? {} : { similarity: reply.similarity }),
       ...(reply.verified === true ? { verified: true } : {}),
       ...(reply.explain === undefined ? {} : { explain: reply.explain }),
-      now: Date.now(),
+      now,
     };
   }
 

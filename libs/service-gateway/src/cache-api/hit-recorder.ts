@@ -6,6 +6,13 @@ import { CACHE_SERVICE, type CacheService, type HitCount, MAX_HITS_PER_FLUSH } f
 const MAX_PENDING = MAX_HITS_PER_FLUSH;
 const FLUSH_TIMEOUT_MS = 5_000;
 
+interface PendingHits {
+  readonly tenant: string;
+  readonly id: string;
+  count: number;
+  lastHitAt: number;
+}
+
 /**
  * Entry popularity, counted where every hit is seen (L1, L2 and L3 alike) without slowing the hit: a hit is
  * one map update here; every `STRATA_POPULARITY_FLUSH_MS` the counts go to the cache service in one call, which adds them to
@@ -15,8 +22,11 @@ const FLUSH_TIMEOUT_MS = 5_000;
 @Injectable()
 export class HitRecorder implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(HitRecorder.name);
-  /** By tenant, then entry id. */
-  private pending = new Map<string, Map<string, { count: number; lastHitAt: number }>>();
+  /**
+   * By entry id (ids are derived from keys that embed the tenant, so they do not repeat across tenants: one map
+   * lookup per hit); an id met under a second tenant is counted under `<tenant>\0<id>` all the same.
+   */
+  private pending = new Map<string, PendingHits>();
   private size = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -40,19 +50,15 @@ export class HitRecorder implements OnModuleInit, OnApplicationShutdown {
     await this.flush();
   }
 
-  /** One hit on the entry `id` (the root entry: a backfilled copy's `aliasOf`). */
-  record(tenant: string, id: string, now = Date.now()): void {
-    let entries = this.pending.get(tenant);
-    if (!entries) {
-      entries = new Map();
-      this.pending.set(tenant, entries);
-    }
-    const counter = entries.get(id);
-    if (counter) {
+  /** One hit on the entry `id` (the root entry: a backfilled copy's `aliasOf`) at `now` (the hit's own clock read). */
+  record(tenant: string, id: string, now: number): void {
+    let counter = this.pending.get(id);
+    if (counter !== undefined && counter.tenant !== tenant) counter = this.pending.get(`${tenant}\u0000${id}`);
+    if (counter !== undefined) {
       counter.count++;
       counter.lastHitAt = now;
     } else if (this.size < MAX_PENDING) {
-      entries.set(id, { count: 1, lastHitAt: now });
+      this.pending.set(this.pending.has(id) ? `${tenant}\u0000${id}` : id, { tenant, id, count: 1, lastHitAt: now });
       this.size++;
     }
   }
@@ -64,9 +70,12 @@ export class HitRecorder implements OnModuleInit, OnApplicationShutdown {
     const batch = this.pending;
     this.pending = new Map();
     this.size = 0;
-    const hits: HitCount[] = [];
-    for (const [tenant, entries] of batch)
-      for (const [id, { count, lastHitAt }] of entries) hits.push({ tenant, id, count, lastHitAt });
+    const hits: HitCount[] = [...batch.values()].map(({ tenant, id, count, lastHitAt }) => ({
+      tenant,
+      id,
+      count,
+      lastHitAt,
+    }));
     this.flushing = this.cache
       .recordHits({ hits }, { timeoutMs: FLUSH_TIMEOUT_MS })
       .then(
