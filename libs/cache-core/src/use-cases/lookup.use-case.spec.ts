@@ -1,4 +1,4 @@
-import { type CacheStoreRequest } from '@strata/contracts';
+import { type CacheLookupRequest, type CacheStoreRequest } from '@strata/contracts';
 import { MemoryExactStore, MemoryPurgeGenerations, MemoryVectorIndex } from '@strata/store-memory';
 import { fingerprintRequest } from '../keys/request-fingerprint';
 import { NO_TELEMETRY } from '../ports/cache-telemetry.port';
@@ -57,7 +57,11 @@ function setup() {
       ttlSeconds: 60,
       storedAt: Date.now(),
     } satisfies CacheStoreRequest);
-  const get = (text: string, explain?: boolean) =>
+  const get = (
+    text: string,
+    explain?: boolean,
+    extra: Partial<Pick<CacheLookupRequest, 'mode' | 'threshold' | 'namespaceThreshold'>> = {},
+  ) =>
     lookup.execute({
       tenant: 'acme',
       namespace: 'default',
@@ -65,6 +69,7 @@ function setup() {
       ...fp(text),
       mode: 'semantic',
       ...(explain ? { explain } : {}),
+      ...extra,
     });
   return { put, get };
 }
@@ -87,6 +92,28 @@ describe(LookupUseCase.name, () => {
           detail: 'dog/cat',
         }),
       ],
+    });
+  });
+
+  it("remembers a semantic hit as exact only at or above its namespace's threshold, not a looser request's", async () => {
+    const { put, get } = setup();
+    await put('how do I feed my cat');
+
+    // 0.97 passes the request's own 0.9 but not its namespace's 0.99: served, not remembered.
+    const loosened = await get('how should I feed my cat', false, { threshold: 0.9, namespaceThreshold: 0.99 });
+    expect(loosened).toMatchObject({ hit: true, tier: 'l3', backfilled: false });
+    // A later request of the namespace (the gateway sends its threshold as both) gets no hit: none from L2 either.
+    const strict = { mode: 'auto', threshold: 0.99, namespaceThreshold: 0.99 } as const;
+    expect(await get('how should I feed my cat', false, strict)).toMatchObject({ hit: false });
+
+    // In a namespace whose own threshold 0.97 passes, the same hit is remembered and served from L2 afterwards.
+    const own = await get('how can I feed my cat', false, { threshold: 0.9, namespaceThreshold: 0.95 });
+    expect(own).toMatchObject({ hit: true, tier: 'l3', backfilled: true });
+    expect(
+      await get('how can I feed my cat', false, { mode: 'auto', threshold: 0.99, namespaceThreshold: 0.95 }),
+    ).toMatchObject({
+      hit: true,
+      tier: 'l2',
     });
   });
 

@@ -247,10 +247,10 @@ export class LookupUseCase {
     if (!best) return undefined;
     const verifiedHit = best.verified === true;
     if (this.gate) this.gate.served(request, { ...best, cosine: 0, verified: verifiedHit } satisfies GatedCandidate);
-    // A match accepted only under a looser threshold than the service's own is served to this request
-    // but not remembered as an exact answer: later requests with the default threshold must not get it.
+    // A match accepted only under a looser threshold than its namespace's is served to this request
+    // but not remembered as an exact answer: later requests of the namespace must not get it.
     // Nor is one the judge decided: each such hit goes through the gate again.
-    const remember = best.similarity >= this.options.defaultThreshold && !verifiedHit;
+    const remember = best.similarity >= (request.namespaceThreshold ?? this.options.defaultThreshold) && !verifiedHit;
     if (remember) await this.backfill(request, best.entry);
     return {
       hit: true,

@@ -1,4 +1,4 @@
-import { NamespacePolicies, entryFromStoreRequest } from '@strata/cache-core';
+import { NamespacePolicies, type NamespaceOverrides, entryFromStoreRequest } from '@strata/cache-core';
 import { loadConfig } from '@strata/config';
 import {
   type CacheLookupReply,
@@ -78,14 +78,17 @@ class FakeCacheService implements CacheService {
   }
 }
 
-function setup() {
+function setup(namespaces: Record<string, NamespaceOverrides> = {}) {
   const config = loadConfig({}, { log: { level: 'silent' } });
   const l1 = new L1Cache({ maxEntries: 100, maxTtlSeconds: 300 });
-  const policies = new NamespacePolicies({
-    temperaturePolicy: 'deterministic-only',
-    defaultTtlSeconds: 3_600,
-    maxTtlSeconds: 86_400,
-  });
+  const policies = new NamespacePolicies(
+    {
+      temperaturePolicy: 'deterministic-only',
+      defaultTtlSeconds: 3_600,
+      maxTtlSeconds: 86_400,
+    },
+    namespaces,
+  );
   const cache = new FakeCacheService();
   const purges: InvalidationPurgeRequest[] = [];
   const invalidation: Invalidation = {
@@ -131,6 +134,20 @@ describe(GatewayCache.name, () => {
       entry: { tenant: 'acme', response: { answer: '30 days' } },
     });
     expect(cache.lookups).toHaveLength(1);
+  });
+
+  it("carries the namespace's threshold on every lookup, beside a looser one the caller asked for", async () => {
+    const { sut, cache } = setup({ support: { similarityThreshold: 0.97 } });
+
+    await sut.lookup('acme', { ...request, namespace: 'support' }, 'auto', 0.9);
+    await sut.lookup('acme', { ...request, namespace: 'support' });
+    await sut.lookup('acme', request);
+
+    expect(cache.lookups.map((l) => [l.threshold, l.namespaceThreshold])).toEqual([
+      [0.9, 0.97],
+      [0.97, 0.97],
+      [undefined, undefined],
+    ]);
   });
 
   it('fills L1 from an L2 hit', async () => {

@@ -251,6 +251,7 @@ export class GatewayCache {
           query: fp.query,
           mode,
           threshold: threshold ?? policy.similarityThreshold,
+          ...(policy.similarityThreshold === undefined ? {} : { namespaceThreshold: policy.similarityThreshold }),
           ...(explain ? { explain: true } : {}),
           ...(policy.verification === undefined ? {} : { verification: policy.verification }),
         },
@@ -281,7 +282,7 @@ export class GatewayCache {
       reply.entry.exactKey === fp.exactKey
         ? reply.entry
         : { ...reply.entry, exactKey: fp.exactKey, query: fp.query, aliasOf: reply.entry.aliasOf ?? reply.entry.id };
-    // An L3 match the cache service did not remember as exact (a looser threshold than the default) stays out of L1 too.
+    // An L3 match the cache service did not remember as exact (a looser threshold than the namespace's) stays out of L1 too.
     if (reply.tier === 'l2' || reply.backfilled !== false) this.l1.set(entry);
     this.recordResult(tenant, reply.tier, start);
     this.latency.creditHit(tenant, policy.name, request.model, reply.tier satisfies HitTier);

@@ -10,6 +10,11 @@ export const cacheLookupRequestSchema = z.object({
   mode: lookupModeSchema,
   /** Unset: the cache service's default threshold. */
   threshold: z.number().min(0).max(1).optional(),
+  /**
+   * The namespace's own threshold (resolved by the gateway from its policy), which `threshold` may loosen for this
+   * request: a semantic hit is remembered as an exact answer only at or above it. Unset: the cache service's default.
+   */
+  namespaceThreshold: z.number().min(0).max(1).optional(),
   /** Return the semantic candidates considered and why each was accepted or rejected. */
   explain: z.boolean().optional(),
   /** The namespace's hit verification (resolved by the gateway from its policy); absent: none. */
