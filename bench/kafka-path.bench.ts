@@ -19,7 +19,7 @@
  * throughput is what the CPU allows). See bench/README.md for how to run it and for numbers.
  *
  * Usage: node dist/bench/kafka-path.bench.js [--modes kafkajs,distributed,embedded-redis,embedded] [--concurrency 1,16]
- *          [--brokers host:port (an external Kafka; default: the test broker in a process of its own)]
+ *          [--brokers host:port (an external Kafka, or KAFKA_BROKERS; default: the test broker in a process of its own)]
  *          [--entries 2000] [--requests 3000] [--seconds 15] [--redis-url redis://127.0.0.1:6379] [--redis-db 13]
  *          [--partitions N] [--json path] [--cpu-prof DIR (V8 CPU profiles of the service processes)]
  */
@@ -514,7 +514,7 @@ async function embedded(options: Options): Promise<Row[]> {
 interface Options {
   /** `--cpu-prof DIR`: every service process writes a V8 CPU profile there when it stops. */
   readonly cpuProfileDir: string | undefined;
-  /** `--brokers host:port[,…]`: an external Kafka for every Kafka phase (default: the test broker, started here). */
+  /** `--brokers host:port[,…]` or KAFKA_BROKERS: an external Kafka for every Kafka phase (default: the test broker, started here). */
   readonly brokers: string | undefined;
   /** `--partitions N`: partitions of every topic the services create (KAFKA_TOPIC_PARTITIONS; default the config's, 6). */
   readonly partitions: number | undefined;
@@ -530,7 +530,8 @@ interface Options {
 async function main(): Promise<void> {
   const options: Options = {
     cpuProfileDir: argument('cpu-prof'),
-    brokers: argument('brokers'),
+    // Like the services, the bench takes KAFKA_BROKERS from its environment (`--brokers` wins).
+    brokers: argument('brokers') ?? (process.env.KAFKA_BROKERS || undefined),
     partitions: argument('partitions') === undefined ? undefined : numberArgument('partitions', 6),
     modes: listArgument('modes', ['kafkajs', 'distributed', 'embedded-redis', 'embedded']),
     concurrencies: listArgument('concurrency', ['1', '16']).map(Number),
