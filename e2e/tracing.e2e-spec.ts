@@ -1,16 +1,23 @@
 import { type Server, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { createClient } from 'redis';
+import { QdrantTestDouble, type RunningQdrantTestDouble } from '../tools/qdrant-test-double/src';
 import { eventually } from './support/eventually';
 import { type StrataProcess, http, startStrataProcess } from './support/strata-process';
 
 interface ExportedSpan {
+  /** The process that sent it (its resource's service.name), added by the receiver. */
+  service?: string;
   readonly traceId: string;
   readonly spanId: string;
   readonly parentSpanId?: string;
   readonly name: string;
 }
 interface ExportRequest {
-  resourceSpans: { scopeSpans: { spans: ExportedSpan[] }[] }[];
+  resourceSpans: {
+    resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
+    scopeSpans: { spans: ExportedSpan[] }[];
+  }[];
 }
 
 /** An OTLP/HTTP receiver stand-in: keeps every span POSTed (JSON) to /v1/traces. */
@@ -22,8 +29,10 @@ async function startReceiver(): Promise<{ url: string; spans: ExportedSpan[]; cl
     req.on('end', () => {
       if (req.method === 'POST' && req.url === '/v1/traces') {
         const exported = JSON.parse(body) as ExportRequest;
-        for (const resource of exported.resourceSpans)
-          for (const scope of resource.scopeSpans) spans.push(...scope.spans);
+        for (const resource of exported.resourceSpans) {
+          const service = resource.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue;
+          for (const scope of resource.scopeSpans) spans.push(...scope.spans.map((span) => ({ ...span, service })));
+        }
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
@@ -118,5 +127,76 @@ describe('tracing (end to end, embedded)', () => {
       if (!spansOf(server.traceId).some((span) => span.name === 'invalidation.apply'))
         throw new Error('no invalidation span in that trace yet');
     });
+  });
+});
+
+/** Distributed mode: the trace context crosses process boundaries in the Kafka messages' traceparent header. */
+describe('tracing (end to end, distributed over Kafka)', () => {
+  const REDIS_DB = 12;
+  const redis = createClient({ url: `redis://127.0.0.1:6379/${REDIS_DB}` });
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let broker: StrataProcess;
+  let qdrant: RunningQdrantTestDouble;
+  let services: StrataProcess[] = [];
+  let gateway: StrataProcess;
+
+  beforeAll(async () => {
+    await redis.connect();
+    await redis.flushDb();
+    receiver = await startReceiver();
+    broker = await startStrataProcess('dist/tools/kafka-test-broker/src/main.js', {}, /listening on (\S+)/);
+    qdrant = await QdrantTestDouble.start({ port: 0 });
+    const env = {
+      STRATA_MODE: 'distributed',
+      KAFKA_BROKERS: broker.url,
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DB}`,
+      QDRANT_URL: qdrant.url,
+      HEALTH_PORT: '0',
+      STRATA_CACHE_TIMEOUT_MS: '5000',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    };
+    services = await Promise.all(
+      ['embedding', 'cache', 'gateway'].map((name) => startStrataProcess(`dist/apps/${name}/src/main.js`, env)),
+    );
+    gateway = services[2];
+    for (const p of services)
+      await eventually(async () => (await http(p.url, 'GET', '/health/ready')).status === 200, 60_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const p of [...services].reverse()) await p.stop();
+    await broker?.stop();
+    await qdrant?.stop();
+    await receiver?.close();
+    await redis.flushDb();
+    await redis.quit();
+  });
+
+  it('puts the gateway, cache and embedding processes of one lookup in one trace', async () => {
+    const looked = await eventually(async () => {
+      const res = await http(gateway.url, 'POST', '/v1/cache/lookup', { body: ask('Do you sell running shoes?') });
+      if (res.status !== 200) throw new Error(`lookup answered ${res.status}`);
+      return res;
+    }, 30_000);
+    expect(looked.body.hit).toBe(false);
+    const server = await eventually(() => {
+      const found = receiver.spans.find(
+        (span) => span.name === 'POST /v1/cache/lookup' && span.service === 'strata-gateway',
+      );
+      if (!found) throw new Error('no gateway span yet');
+      return found;
+    });
+    const trace = await eventually(() => {
+      const spans = receiver.spans.filter((span) => span.traceId === server.traceId);
+      const services = new Set(spans.map((span) => span.service));
+      if (!services.has('strata-cache') || !services.has('strata-embedding'))
+        throw new Error(`services in the trace so far: ${[...services].join(', ')}`);
+      return spans;
+    });
+    const lookup = trace.find((span) => span.name === 'cache.lookup');
+    expect(lookup?.service).toBe('strata-cache');
+    const consumed = trace.find((span) => span.spanId === lookup?.parentSpanId);
+    expect(consumed?.name).toBe('strata.cache.lookup.v1 process');
   });
 });
