@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { type DynamicModule, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EXACT_STORE, MATCH_VERIFIER, type MatchVerifier, PURGE_GENERATIONS, VECTOR_INDEX } from '@strata/cache-core';
+import {
+  ENTRY_CATALOG,
+  ENTRY_POPULARITY,
+  EXACT_STORE,
+  MATCH_VERIFIER,
+  type MatchVerifier,
+  PURGE_GENERATIONS,
+  VECTOR_INDEX,
+} from '@strata/cache-core';
 import { type StrataConfig, loadConfig } from '@strata/config';
 import {
   CACHE_LOOKUP_TOPIC,
@@ -27,6 +35,8 @@ import { DirectEmbeddings, EmbeddingServiceModule } from '@strata/service-embedd
 import { DirectInvalidation, InvalidationServiceModule } from '@strata/service-invalidation';
 import {
   MemoryEmbeddingCache,
+  MemoryEntryCatalog,
+  MemoryEntryPopularity,
   MemoryExactStore,
   MemoryProcessedEvents,
   MemoryPurgeGenerations,
@@ -87,11 +97,14 @@ function modules(config: StrataConfig, evicted: L1EvictEvent[]) {
           { provide: EMBEDDING_CACHE, useValue: new MemoryEmbeddingCache({ maxEntries: 100 }) },
         ],
       }),
-    cache: (embeddings: Embeddings) =>
-      CacheServiceModule.register({
+    cache: (embeddings: Embeddings) => {
+      const l2 = new MemoryExactStore({ maxEntries: 1_000 });
+      return CacheServiceModule.register({
         config,
         adapters: [
-          { provide: EXACT_STORE, useValue: new MemoryExactStore({ maxEntries: 1_000 }) },
+          { provide: EXACT_STORE, useValue: l2 },
+          { provide: ENTRY_CATALOG, useValue: new MemoryEntryCatalog(l2) },
+          { provide: ENTRY_POPULARITY, useValue: new MemoryEntryPopularity() },
           { provide: VECTOR_INDEX, useValue: new MemoryVectorIndex({ maxEntries: 1_000 }) },
           { provide: MATCH_VERIFIER, useValue: verifier },
           { provide: PURGE_GENERATIONS, useValue: new MemoryPurgeGenerations() },
@@ -99,7 +112,8 @@ function modules(config: StrataConfig, evicted: L1EvictEvent[]) {
         ],
         defaultThreshold: 0.99,
         minCosine: 0.5,
-      }),
+      });
+    },
     invalidation: (cache: CacheService) =>
       InvalidationServiceModule.register({
         config,
@@ -268,6 +282,26 @@ function describePortContracts(name: string, open: () => Promise<Ports>): void {
         ).toMatchObject({ stale: true });
       });
 
+      it("lists a tenant's entries with the hits recorded for them, and counts them per namespace", async () => {
+        const stored = await ports.cache.store(storeRequest('listing', 'Do you gift-wrap?'), CALL);
+        await ports.cache.store(storeRequest('listing', 'Do you engrave?'), CALL);
+        await ports.cache.store(storeRequest('other-tenant', 'Do you gift-wrap?'), CALL);
+        expect(
+          await ports.cache.recordHits({ hits: [{ tenant: 'listing', id: stored.id, count: 3, lastHitAt: 7 }] }, CALL),
+        ).toEqual({ recorded: 1 });
+
+        const page = await ports.cache.listEntries({ tenant: 'listing', sort: 'hits', limit: 10 }, CALL);
+
+        expect(page.nextCursor).toBeNull();
+        expect(page.entries.map((e) => [e.entry.query, e.hits, e.lastHitAt])).toEqual([
+          ['Do you gift-wrap?', 3, 7],
+          ['Do you engrave?', 0, null],
+        ]);
+        expect(await ports.cache.namespaces({ tenant: 'listing' }, CALL)).toEqual({
+          namespaces: [{ name: 'default', entries: 2 }],
+        });
+      });
+
       it('counts the entries of L2 and L3', async () => {
         const stats = await ports.cache.stats(CALL);
 
@@ -336,6 +370,23 @@ function describePortContracts(name: string, open: () => Promise<Ports>): void {
             false,
           ),
         );
+      });
+
+      it('lists the data-change events it applied, to their tenant only', async () => {
+        await ports.invalidation.publish({
+          id: `evt-recent-${name}`,
+          tenant: 'recent',
+          tags: ['doc:recent'],
+          action: 'purge',
+          occurredAt: new Date().toISOString(),
+        });
+
+        await eventually(async () =>
+          expect((await ports.invalidation.recent({ tenant: 'recent' }, CALL)).events).toEqual([
+            expect.objectContaining({ id: `evt-recent-${name}`, outcome: 'applied', tags: ['doc:recent'] }),
+          ]),
+        );
+        expect((await ports.invalidation.recent({ tenant: 'nobody' }, CALL)).events).toEqual([]);
       });
 
       it('refuses a purge without a selector with invalid_message', async () => {
