@@ -346,6 +346,14 @@ export class CachedProxy {
   ): UpstreamFlight {
     const flight = this.startFlight(ask, target, true, control);
     void flight.answer.then((answer) => {
+      // The whole answer's time is what a later hit on this namespace and model avoids.
+      if (answer !== undefined)
+        this.deps.cache.latency.recordUpstream(
+          ask.caller.tenant,
+          keyed.policy.name,
+          keyed.request.model,
+          (Date.now() - flight.startedAt) / 1000,
+        );
       // Without a ticket (the cache service did not answer) a purge during the call could not be detected.
       if (answer === undefined || !flight.intent.allowed || ticket === undefined) {
         control.release();
