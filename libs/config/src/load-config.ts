@@ -243,6 +243,11 @@ function fromEnv(env: Env): Json {
       l1MaxTtlSeconds: num(env, 'STRATA_L1_MAX_TTL_SECONDS'),
       popularityFlushMs: num(env, 'STRATA_POPULARITY_FLUSH_MS'),
       memoryMaxEntries: num(env, 'STRATA_MEMORY_MAX_ENTRIES'),
+      memoryAnn: {
+        minEntries: num(env, 'STRATA_MEMORY_ANN_MIN_ENTRIES'),
+        m: num(env, 'STRATA_MEMORY_HNSW_M'),
+        efSearch: num(env, 'STRATA_MEMORY_HNSW_EF_SEARCH'),
+      },
       memoryMaxBytes: num(env, 'STRATA_MEMORY_MAX_BYTES'),
       generationFieldsPerTenant: num(env, 'STRATA_GENERATION_FIELDS_PER_TENANT'),
       defaultTtlSeconds: num(env, 'STRATA_DEFAULT_TTL_SECONDS'),

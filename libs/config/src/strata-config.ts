@@ -176,6 +176,21 @@ export const strataConfigSchema = z
         popularityFlushMs: z.number().int().positive().default(5_000),
         /** Entry bound of the in-memory L2 and L3 of the embedded default. */
         memoryMaxEntries: z.number().int().positive().default(100_000),
+        /**
+         * The in-memory L3's HNSW graphs (ADR 0006); unset: the store's defaults (a graph from 4,096 entries in one
+         * context, M 16, efSearch 128). A wider search finds more of the exact neighbours for more CPU per lookup.
+         */
+        memoryAnn: z
+          .object({
+            /** A (tenant, context) partition with this many entries is searched through a graph instead of a scan. */
+            minEntries: z.number().int().min(2).optional(),
+            /** Links per node (level 0 keeps twice as many): more links, better recall, more memory. */
+            m: z.number().int().min(2).max(64).optional(),
+            /** Candidates a lookup keeps while it walks the graph (at least the lookup's limit). */
+            efSearch: z.number().int().min(1).max(4_096).optional(),
+          })
+          .strict()
+          .default({}),
         /** Byte bound of the in-memory L2 (each entry's estimated size), besides its entry count. */
         memoryMaxBytes: z.number().int().positive().default(268_435_456),
         /** Purged tags/namespaces whose generation is kept per tenant; older ones fold into the tenant's floor. */

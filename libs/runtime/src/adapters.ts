@@ -26,6 +26,7 @@ import {
   MemoryProcessedEvents,
   MemoryPurgeGenerations,
   MemoryVectorIndex,
+  type MemoryVectorIndexOptions,
 } from '@strata/store-memory';
 import { QdrantVectorIndex } from '@strata/store-qdrant';
 import { hitVerdictAdapters } from './verification-adapters';
@@ -73,6 +74,16 @@ function redisOptions(config: StrataConfig, component: string): RedisConnectionO
     ...(clusterNodes.length > 0 ? { clusterNodes } : { url }),
     commandTimeoutMs,
     onError: redisErrorLogger(component),
+  };
+}
+
+/** The in-memory L3's bound and HNSW settings: only what is configured; the store keeps its own defaults. */
+export function memoryVectorOptions(config: StrataConfig): MemoryVectorIndexOptions {
+  const { minEntries, m, efSearch } = config.cache.memoryAnn;
+  return {
+    maxEntries: config.cache.memoryMaxEntries,
+    ...(minEntries === undefined ? {} : { annMinEntries: minEntries }),
+    hnsw: { ...(m === undefined ? {} : { m }), ...(efSearch === undefined ? {} : { efSearch }) },
   };
 }
 
@@ -132,7 +143,7 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
         quantization: qdrant.quantization,
         timeout: qdrant.timeoutMs,
       })
-    : new MemoryVectorIndex({ maxEntries: config.cache.memoryMaxEntries });
+    : new MemoryVectorIndex(memoryVectorOptions(config));
   const { model, calibrationFile } = config.embedding;
   const calibration = calibrationFile === undefined ? undefined : readCalibrationFile(calibrationFile).models[model];
   const verifier = await SemanticVerifier.load({ embeddingModel: model, ...(calibration ? { calibration } : {}) });
