@@ -70,7 +70,7 @@ describe(SemanticGate.name, () => {
     const judge = new FakeJudge(() => Promise.resolve(true));
     const { sut } = setup(judge);
 
-    const gated = await sut.gate(request({ judge: 'inline' }), [candidate(0.85, 'negation-mismatch')], THRESHOLD);
+    const gated = await sut.gate(request({ judge: 'inline' }), [candidate(0, 'negation-mismatch')], THRESHOLD);
     expect(gated[0]?.similarity).toBe(0);
     expect(judge.calls).toHaveLength(0);
   });
@@ -145,6 +145,23 @@ describe(SemanticGate.name, () => {
       expect(verdicts.trust.get('acme|e-1')?.raise).toBeCloseTo(0.02);
       expect((await sut.gate(request(policy), [candidate(0.99)], THRESHOLD))[0]?.similarity).toBe(0);
       expect(sut.snapshot().namespaces['default']).toMatchObject({ audited: 1, failed: 1, rate: 1, target: 0.05 });
+    });
+
+    it("raises every entry's threshold in the namespace while failed audits keep its bound over target", async () => {
+      const judge = new FakeJudge(() => Promise.resolve(false));
+      const { sut } = setup(judge);
+      const other = { ...candidate(0.91), entry: entry('e-2', 'how to reset a password') };
+
+      sut.served(request({ maxWrongHitRate: 0.05, auditShare: 1 }), {
+        entry: stored,
+        cosine: 0.9,
+        similarity: 0.95,
+        verified: false,
+      });
+      await flush();
+
+      // e-2 was never audited, but 0.91 is now below the namespace's raised threshold (0.92).
+      expect((await sut.gate({ ...request(), exactKey: 'q-x' }, [other], THRESHOLD))[0]?.similarity).toBe(0);
     });
 
     it('lowers the entry threshold on a pass only while the bound holds', async () => {

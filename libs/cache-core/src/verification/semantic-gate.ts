@@ -31,7 +31,7 @@ export interface GateCandidate {
   readonly entry: CacheEntry;
   readonly cosine: number;
   readonly similarity: number;
-  /** The verifier's reason: only `match` and `below-threshold` are similarities the gate may weigh; a veto stays a veto. */
+  /** The verifier's reason (a guard's veto has similarity 0: it stays a veto, and is never put to the judge). */
   readonly reason: string;
 }
 
@@ -87,8 +87,6 @@ function subjectOf(entry: CacheEntry): VerdictSubject {
   return { id: entry.aliasOf ?? entry.id, createdAt: entry.createdAt, expiresAt: entry.expiresAt };
 }
 
-const RATABLE = new Set(['match', 'below-threshold']);
-
 /**
  * Decides which semantic candidates may be served, beyond the verifier's similarity: pairings a client
  * called wrong (or the judge rejected) never hit; each entry's own threshold moves with its feedback and
@@ -101,6 +99,8 @@ export class SemanticGate {
   private readonly budget: JudgeBudget;
   private readonly bound = new WrongHitBound();
   private readonly inFlight = new Set<string>();
+  /** Per namespace: how far failed audits moved every entry's threshold up while the bound was over target. */
+  private readonly namespaceRaise = new Map<string, number>();
   private judgeCalls = 0;
   private verifiedHits = 0;
 
@@ -134,8 +134,8 @@ export class SemanticGate {
     let band: GateCandidate | undefined;
     for (const c of candidates) {
       const state = states.get(subjectOf(c.entry).id);
-      const own = threshold + (state?.trust ?? NO_TRUST).raise;
-      const refused = state?.pair === 'blocked' || state?.pair === 'rejected' || !RATABLE.has(c.reason);
+      const own = threshold + (this.namespaceRaise.get(request.namespace) ?? 0) + (state?.trust ?? NO_TRUST).raise;
+      const refused = state?.pair === 'blocked' || state?.pair === 'rejected' || c.similarity <= 0;
       let similarity = 0;
       let verified = false;
       if (!refused && c.similarity > 0 && c.similarity >= own) similarity = c.similarity;
@@ -212,10 +212,17 @@ export class SemanticGate {
     const target = request.verification?.maxWrongHitRate;
     this.bound.record(request.namespace, passed, target);
     this.telemetry.audited(request.namespace, passed, this.bound.estimate(request.namespace));
-    // Failed: this entry needs more similarity. Passed: it may need less — only while the namespace's bound holds.
-    if (!passed) await this.adjust(request.tenant, subject, this.options.raiseStep);
-    else if (target === undefined || this.bound.holds(request.namespace, target))
+    // Failed: this entry needs more similarity, and while the namespace's bound is over its target every entry does
+    // (what falls below goes to the judge). Passed: less — only while the namespace's bound holds.
+    const holds = target === undefined || this.bound.holds(request.namespace, target);
+    const raised = this.namespaceRaise.get(request.namespace) ?? 0;
+    if (!passed) {
+      if (!holds) this.namespaceRaise.set(request.namespace, Math.min(1, raised + this.options.raiseStep));
+      await this.adjust(request.tenant, subject, this.options.raiseStep);
+    } else if (holds) {
+      if (raised > 0) this.namespaceRaise.set(request.namespace, Math.max(0, raised - this.options.lowerStep));
       await this.adjust(request.tenant, subject, -this.options.lowerStep);
+    }
   }
 
   private async adjust(tenant: string, subject: VerdictSubject, raise: number): Promise<EntryTrust | undefined> {
