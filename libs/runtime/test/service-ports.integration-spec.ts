@@ -11,6 +11,8 @@ import {
   VECTOR_INDEX,
 } from '@strata/cache-core';
 import { type StrataConfig, loadConfig } from '@strata/config';
+import { HIT_VERDICTS } from '@strata/cache-core';
+import { MemoryHitVerdicts } from '@strata/store-memory';
 import {
   CACHE_LOOKUP_TOPIC,
   CACHE_PURGE_TOPIC,
@@ -108,6 +110,7 @@ function modules(config: StrataConfig, evicted: L1EvictEvent[]) {
           { provide: VECTOR_INDEX, useValue: new MemoryVectorIndex({ maxEntries: 1_000 }) },
           { provide: MATCH_VERIFIER, useValue: verifier },
           { provide: PURGE_GENERATIONS, useValue: new MemoryPurgeGenerations() },
+          { provide: HIT_VERDICTS, useValue: new MemoryHitVerdicts() },
           { provide: EMBEDDINGS, useValue: embeddings },
         ],
         defaultThreshold: 0.99,
@@ -130,7 +133,7 @@ function modules(config: StrataConfig, evicted: L1EvictEvent[]) {
 }
 
 async function direct(): Promise<Ports> {
-  const config = loadConfig({}, { log: { level: 'silent' } });
+  const config = loadConfig({}, { log: { level: 'silent' }, verification: { feedback: true } });
   const evicted: L1EvictEvent[] = [];
   const apps: INestApplicationContext[] = [];
   const start = async (module: DynamicModule) => {
@@ -158,7 +161,11 @@ async function direct(): Promise<Ports> {
 async function overKafka(broker: KafkaTestBroker): Promise<Ports> {
   const config = loadConfig(
     {},
-    { kafka: { brokers: [broker.brokers], partitions: 2, sessionTimeoutMs: 6_000 }, log: { level: 'silent' } },
+    {
+      kafka: { brokers: [broker.brokers], partitions: 2, sessionTimeoutMs: 6_000 },
+      log: { level: 'silent' },
+      verification: { feedback: true },
+    },
   );
   const admin = new KafkaAdmin(config, 'ports-admin');
   await admin.waitForBroker();
@@ -256,6 +263,19 @@ function describePortContracts(name: string, open: () => Promise<Ports>): void {
           (await ports.cache.lookup({ ...lookupRequest('acme', 'How long do returns take?'), tenant: 'globex' }, CALL))
             .hit,
         ).toBe(false);
+      });
+
+      it("records a verdict on a semantic pairing of the tenant's entry, and finds nothing of another tenant's", async () => {
+        const { id } = await ports.cache.store(storeRequest('acme', 'Can I pay by invoice?'), CALL);
+        const paraphraseKey = 'f'.repeat(64);
+
+        expect(
+          await ports.cache.feedback({ tenant: 'acme', entryId: id, verdict: 'wrong', exactKey: paraphraseKey }, CALL),
+        ).toEqual({ found: true, action: 'blocked', wrong: 1, right: 0, thresholdRaise: 0.02 });
+        expect(await ports.cache.feedback({ tenant: 'globex', entryId: id, verdict: 'wrong' }, CALL)).toMatchObject({
+          found: false,
+          action: 'none',
+        });
       });
 
       it('reads an entry by id for its tenant, and nothing for another', async () => {
