@@ -159,17 +159,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
-  {
-    // Known debt (#12): `SemanticVerifier.load()` still loads the GloVe table and WordNet itself. Once the
-    // composition root loads them and passes the `WordVectors` port in, this exception goes.
-    files: ['libs/semantic/src/semantic-verifier.ts'],
-    rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        { enforceBuildableLibDependency: false, allow: ['@strata/embedding-local'], depConstraints },
-      ],
-    },
-  },
   { files: ['apps/**/*.ts', 'libs/**/*.ts'], rules: restrictClients(allClients) },
   ...Object.entries(clientOwners).map(([owner, own]) => ({
     files: [`${owner}/**/*.ts`],

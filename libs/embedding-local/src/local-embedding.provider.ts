@@ -1,8 +1,7 @@
-import { type EmbeddingProvider, SentenceEncoder } from '@strata/embedding';
+import { type EmbeddingProvider, LOCAL_EMBEDDING_MODEL, SentenceEncoder } from '@strata/embedding';
 import { loadWordVectors, type WordVectorsOptions } from './word-vectors.loader';
 
-/** Model name of the local provider: stored with every L3 vector and in the embedding-cache key. */
-export const LOCAL_EMBEDDING_MODEL = 'glove-wiki-100d';
+export { LOCAL_EMBEDDING_MODEL };
 
 export type LocalEmbeddingOptions = WordVectorsOptions;
 

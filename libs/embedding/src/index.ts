@@ -11,5 +11,6 @@ export type {
 } from './service/embedding-service.options';
 export type { EmbeddingTelemetry } from './service/embedding-telemetry';
 export type { WordVectors } from './words/word-vectors.port';
+export { LOCAL_EMBEDDING_MODEL } from './words/local-model';
 export { SentenceEncoder } from './words/sentence-encoder';
 export { canonicalNumber, isNumberToken, tokenize, tokenizeCased } from './words/tokenizer';

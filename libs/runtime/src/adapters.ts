@@ -14,7 +14,7 @@ import {
 } from '@strata/cache-core';
 import { type StrataConfig } from '@strata/config';
 import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingCache, type EmbeddingProvider } from '@strata/embedding';
-import { LocalEmbeddingProvider } from '@strata/embedding-local';
+import { LocalEmbeddingProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
 import { OpenAiCompatibleProvider } from '@strata/embedding-openai';
 import { PROCESSED_EVENTS, type ProcessedEvents } from '@strata/invalidation';
 import { SemanticVerifier, readCalibrationFile } from '@strata/semantic';
@@ -146,7 +146,12 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
     : new MemoryVectorIndex(memoryVectorOptions(config));
   const { model, calibrationFile } = config.embedding;
   const calibration = calibrationFile === undefined ? undefined : readCalibrationFile(calibrationFile).models[model];
-  const verifier = await SemanticVerifier.load({ embeddingModel: model, ...(calibration ? { calibration } : {}) });
+  // The word vectors and WordNet are loaded once per process (the local provider shares the table).
+  const [wordVectors, wordNet] = await Promise.all([loadWordVectors(), loadWordNet()]);
+  const verifier = SemanticVerifier.create(wordVectors, wordNet, {
+    embeddingModel: model,
+    ...(calibration ? { calibration } : {}),
+  });
   return {
     defaultThreshold: verifier.defaultThreshold,
     providers: [

@@ -10,6 +10,7 @@ export type { Calibration, FeatureName, MatchFeatures } from './calibration';
 export type { MatchReason, MatchVerdict } from './match-verdict';
 export { LONG_PROMPT_TOKENS, SemanticVerifier } from './semantic-verifier';
 export type { MatchExplanation, SemanticVerifierOptions } from './semantic-verifier';
+export type { Lexicon } from './word-alignment';
 export { calibrationFileSchema, readCalibrationFile } from './model-calibration';
 export type { CalibrationFile, ModelCalibration } from './model-calibration';
 export { fitLogistic, fitSignConstrained } from './fit/logistic';

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadWordNet, loadWordVectors } from '@strata/embedding-local';
 import { CALIBRATION } from './calibration';
 import { readCalibrationFile } from './model-calibration';
 import { SemanticVerifier } from './semantic-verifier';
@@ -41,8 +42,9 @@ describe(readCalibrationFile.name, () => {
   });
 
   it('makes the verifier decide with the model’s own cosine and default threshold, for that model only', async () => {
-    const calibrated = await SemanticVerifier.load({ embeddingModel: entry.model, calibration: entry });
-    const other = await SemanticVerifier.load({ embeddingModel: 'another-model', calibration: entry });
+    const [vectors, wordNet] = await Promise.all([loadWordVectors(), loadWordNet()]);
+    const calibrated = SemanticVerifier.create(vectors, wordNet, { embeddingModel: entry.model, calibration: entry });
+    const other = SemanticVerifier.create(vectors, wordNet, { embeddingModel: 'another-model', calibration: entry });
     expect(calibrated.defaultThreshold).toBe(0.9);
     expect(other.defaultThreshold).not.toBe(0.9);
     const q = 'How do I reset my password?';

@@ -1,4 +1,4 @@
-import { LocalEmbeddingProvider } from '@strata/embedding-local';
+import { LocalEmbeddingProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
 import { DEFAULT_SIMILARITY_THRESHOLD } from './calibration';
 import { SemanticVerifier } from './semantic-verifier';
 
@@ -10,7 +10,9 @@ describe(`${SemanticVerifier.name} vetoes`, () => {
   let verifier: SemanticVerifier;
   let provider: LocalEmbeddingProvider;
   beforeAll(async () => {
-    [verifier, provider] = await Promise.all([SemanticVerifier.load(), LocalEmbeddingProvider.load()]);
+    const [vectors, wordNet] = await Promise.all([loadWordVectors(), loadWordNet()]);
+    verifier = SemanticVerifier.create(vectors, wordNet);
+    provider = await LocalEmbeddingProvider.load();
   }, 120_000);
 
   function verify(stored: string, lookup: string, threshold = DEFAULT_SIMILARITY_THRESHOLD) {

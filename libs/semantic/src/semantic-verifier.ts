@@ -1,5 +1,4 @@
-import { SentenceEncoder, type WordVectors } from '@strata/embedding';
-import { LOCAL_EMBEDDING_MODEL, loadWordNet, loadWordVectors, type WordVectorsOptions } from '@strata/embedding-local';
+import { LOCAL_EMBEDDING_MODEL, SentenceEncoder, type WordVectors } from '@strata/embedding';
 import {
   CALIBRATION,
   type Calibration,
@@ -23,7 +22,7 @@ import { type Lexicon, alignWords } from './word-alignment';
 export const LONG_PROMPT_TOKENS = 64;
 const IGNORED_IN_LONG_PROMPTS: ReadonlySet<string> = new Set([...DETERMINERS, ...FUNCTION_WORDS]);
 
-export interface SemanticVerifierOptions extends WordVectorsOptions {
+export interface SemanticVerifierOptions {
   /**
    * Embedding model whose cosine `verify()` receives (config `embedding.model`). The similarity is
    * calibrated on the local model's cosine; for any other model the verifier computes the local cosine
@@ -44,8 +43,6 @@ export interface MatchExplanation extends MatchVerdict {
   /** What the veto found ("before/after", "km / mi"), when one rejected. */
   readonly detail?: string;
 }
-
-const verifiers = new Map<string, Promise<SemanticVerifier>>();
 
 /**
  * Decides whether a candidate retrieved by vector search answers the query. Precision first: vetoes reject
@@ -73,25 +70,12 @@ export class SemanticVerifier {
     this.defaultThreshold = own?.thresholds.balanced ?? DEFAULT_SIMILARITY_THRESHOLD;
   }
 
-  /** Loads the word vectors and WordNet once per process and options (shared with the local provider). */
-  static load(options: SemanticVerifierOptions = {}): Promise<SemanticVerifier> {
-    const embeddingModel = options.embeddingModel ?? LOCAL_EMBEDDING_MODEL;
-    const key = JSON.stringify([
-      options.sourcePath,
-      options.cacheDir,
-      options.maxWords,
-      embeddingModel,
-      options.calibration ?? null,
-    ]);
-    let verifier = verifiers.get(key);
-    if (verifier === undefined) {
-      verifier = Promise.all([loadWordVectors(options), loadWordNet({ cacheDir: options.cacheDir })]).then(
-        ([vectors, wordnet]) => new SemanticVerifier(vectors, wordnet, embeddingModel, options.calibration),
-      );
-      verifier.catch(() => verifiers.delete(key));
-      verifiers.set(key, verifier);
-    }
-    return verifier;
+  /**
+   * A verifier over the given word vectors (the port the local GloVe table implements) and lexicon
+   * (WordNet): the composition root loads both once and passes them in (`@strata/embedding-local`).
+   */
+  static create(vectors: WordVectors, lexicon: Lexicon, options: SemanticVerifierOptions = {}): SemanticVerifier {
+    return new SemanticVerifier(vectors, lexicon, options.embeddingModel ?? LOCAL_EMBEDDING_MODEL, options.calibration);
   }
 
   /**

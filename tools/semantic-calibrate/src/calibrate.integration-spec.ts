@@ -1,4 +1,5 @@
 import { OpenAiCompatibleProvider } from '@strata/embedding-openai';
+import { loadWordNet, loadWordVectors } from '@strata/embedding-local';
 import { SemanticVerifier } from '@strata/semantic';
 import { type CalibrationPair, calibrate } from './calibrate';
 import { ParaphraseEmbeddingsServer } from './paraphrase-embeddings.fake';
@@ -60,7 +61,7 @@ describe('semantic calibration per embedding model', () => {
     const result = await calibrate(pairs, {
       model: 'fake-strong',
       embed: (texts) => provider.embed(texts),
-      verifier: await SemanticVerifier.load(),
+      verifier: SemanticVerifier.create(await loadWordVectors(), await loadWordNet()),
       target: 0.02,
       source: 'labelled groups',
     });
@@ -75,7 +76,10 @@ describe('semantic calibration per embedding model', () => {
     expect(result.calibration.thresholds.balanced).toBeGreaterThanOrEqual(result.calibration.thresholds.lenient);
 
     // Loaded by the verifier for that model, it decides with the model's cosine and its own default threshold.
-    const verifier = await SemanticVerifier.load({ embeddingModel: 'fake-strong', calibration: result.calibration });
+    const verifier = SemanticVerifier.create(await loadWordVectors(), await loadWordNet(), {
+      embeddingModel: 'fake-strong',
+      calibration: result.calibration,
+    });
     expect(verifier.defaultThreshold).toBe(result.calibration.thresholds.balanced);
     const cosine = (a: string, b: string): number =>
       server.vector(a).reduce((s, x, d) => s + x * server.vector(b)[d], 0);

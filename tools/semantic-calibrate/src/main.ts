@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@strata/config';
-import { LOCAL_EMBEDDING_MODEL, LocalEmbeddingProvider } from '@strata/embedding-local';
+import { LOCAL_EMBEDDING_MODEL, LocalEmbeddingProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
 import { OpenAiCompatibleProvider } from '@strata/embedding-openai';
 import { type CalibrationFile, SemanticVerifier, calibrationFileSchema } from '@strata/semantic';
 import { type CalibrationPair, calibrate } from './calibrate';
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
             ...(config.embedding.dimensions === undefined ? {} : { dimensions: config.embedding.dimensions }),
           }),
         );
-  const verifier = await SemanticVerifier.load();
+  const verifier = SemanticVerifier.create(await loadWordVectors(), await loadWordNet());
   const result = await calibrate(pairs, {
     model,
     embed,

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SEMANTIC_MARGIN, chooseSemanticHit } from '@strata/cache-core';
-import { DEFAULT_MAX_WORDS, LocalEmbeddingProvider, loadWordVectors } from '@strata/embedding-local';
+import { DEFAULT_MAX_WORDS, LocalEmbeddingProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
 import {
   CALIBRATION,
   type Calibration,
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const loadStarted = performance.now();
   const vectors = await loadWordVectors({ maxWords });
   const provider = await LocalEmbeddingProvider.load({ maxWords });
-  const verifier = await SemanticVerifier.load({ maxWords });
+  const verifier = SemanticVerifier.create(vectors, await loadWordNet());
   const loadMs = performance.now() - loadStarted;
 
   const datasets = new Map<string, ScoredPair[]>();

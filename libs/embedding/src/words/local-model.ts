@@ -1,0 +1,6 @@
+/**
+ * Model name of the local provider (GloVe word vectors, `@strata/embedding-local`): stored with every L3
+ * vector and in the embedding-cache key. Domain knowledge, so that the semantic verifier can tell the
+ * local model's cosine from another provider's without depending on the adapter.
+ */
+export const LOCAL_EMBEDDING_MODEL = 'glove-wiki-100d';
