@@ -30,7 +30,7 @@ import {
   entryIdFromKey,
   entryTag,
 } from '@strata/cache-core';
-import { LocalEmbeddingProvider } from '@strata/embedding-local';
+import { LocalEmbeddingProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
 import { LOCAL_MIN_COSINE, SemanticVerifier } from '@strata/semantic';
 import { MemoryExactStore, MemoryHitVerdicts, MemoryPurgeGenerations, MemoryVectorIndex } from '@strata/store-memory';
 
@@ -321,7 +321,7 @@ function svg(panels: { title: string; runs: RunResult[] }[]): string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const provider = await LocalEmbeddingProvider.load();
-  const verifier = await SemanticVerifier.load();
+  const verifier = SemanticVerifier.create(await loadWordVectors(), await loadWordNet());
   const vectors = new Map<string, number[]>();
   const embed = (text: string): number[] => {
     const v = vectors.get(text);
