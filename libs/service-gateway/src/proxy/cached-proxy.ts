@@ -246,6 +246,7 @@ export class CachedProxy {
       // Whole seconds of freshness left; a stale entry reports at least -1.
       ttlSeconds: stale ? Math.floor((freshUntil - now) / 1000) : Math.ceil((freshUntil - now) / 1000),
       similarity: outcome.similarity,
+      verified: outcome.verified,
     };
     const headers = cacheHeaders(report);
     if (ask.request.stream)

@@ -14,6 +14,19 @@ describe(cacheHeaders.name, () => {
     });
   });
 
+  it('says detail=verified for a hit the model judge decided', () => {
+    const headers = cacheHeaders({
+      status: 'HIT',
+      tier: 'l3',
+      entryId: 'e1',
+      ageSeconds: 1,
+      ttlSeconds: 60,
+      similarity: 0.85,
+      verified: true,
+    });
+    expect(headers['cache-status']).toBe('Strata; hit; ttl=60; detail=verified');
+  });
+
   it('reports a stale hit with a negative ttl', () => {
     const headers = cacheHeaders({ status: 'STALE', tier: 'l1', entryId: 'e1', ageSeconds: 70, ttlSeconds: -10 });
     expect(headers['x-strata-cache']).toBe('STALE');
