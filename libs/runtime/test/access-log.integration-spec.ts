@@ -16,10 +16,10 @@ const LOOKUP = JSON.stringify({ model: 'gpt-test', messages: MESSAGES, params: {
 async function stdoutOf(run: () => Promise<void>): Promise<string[]> {
   const lines: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
     lines.push(...chunk.toString().split('\n').filter(Boolean));
     return write(chunk, ...(rest as []));
-  });
+  };
   try {
     await run();
   } finally {
