@@ -462,8 +462,8 @@ export class GatewayCache {
 
   private recordResult(tenant: string, result: 'l1' | 'l2' | 'l3' | 'miss', start: bigint): void {
     this.tenantStats.record(tenant, result);
-    this.metrics.results.inc({ result });
-    this.metrics.lookupDuration.observe({ tier: 'total' }, elapsedSeconds(start));
+    this.bound.results[result].inc();
+    this.bound.totalDuration.observe(elapsedSeconds(start));
   }
 }
 
