@@ -13,7 +13,7 @@ export interface CliDeps {
 }
 
 /** The global options every command sees. */
-export interface GlobalOptions {
+interface GlobalOptions {
   readonly url: string;
   readonly key?: string;
   readonly json: boolean;

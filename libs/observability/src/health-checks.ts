@@ -1,4 +1,4 @@
-export type CheckStatus = 'up' | 'down';
+type CheckStatus = 'up' | 'down';
 
 interface Check {
   readonly run: () => Promise<void>;

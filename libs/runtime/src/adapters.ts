@@ -43,12 +43,12 @@ import {
 /** Something the runtime opened and must close on shutdown. */
 export type Closer = () => Promise<void>;
 
-export interface BuiltAdapters {
+interface BuiltAdapters {
   readonly providers: Provider[];
   readonly closers: Closer[];
 }
 
-export interface CacheAdapters extends BuiltAdapters {
+interface CacheAdapters extends BuiltAdapters {
   /** The verifier's calibrated default threshold for the configured embedding model. */
   readonly defaultThreshold: number;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type INestApplication, type LoggerService } from '@nestjs/common';
+import { type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type StrataConfig } from '@strata/config';
@@ -138,5 +138,3 @@ export async function createHttpApp(
   }
   return app;
 }
-
-export type { INestApplication };

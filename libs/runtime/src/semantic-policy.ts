@@ -5,7 +5,7 @@ import { LOCAL_MIN_COSINE } from '@strata/semantic';
 const PROVIDER_MIN_COSINE = 0.5;
 
 /** The cache service's semantic policy: what a lookup falls back to and retrieves by. */
-export interface SemanticPolicy {
+interface SemanticPolicy {
   /** Threshold of a lookup that carries none (nor a namespace threshold: then also the bar for remembering a hit). */
   readonly defaultThreshold: number;
   /** Cosine below which vector candidates are not retrieved; verification decides above it. */

@@ -30,9 +30,9 @@ export type AlignmentFeatures = {
 };
 
 /** Word-vector cosine from which two different words count as near-synonyms. */
-export const SOFT_MIN = 0.5;
+const SOFT_MIN = 0.5;
 /** Credit of two words that share a WordNet synset ("car" / "automobile", "big" / "large"). */
-export const SYNONYM_CREDIT = 0.9;
+const SYNONYM_CREDIT = 0.9;
 /** Above this many word pairs, only exact matches are looked for (long texts stay linear). */
 const MAX_SOFT_PAIRS = 4096;
 /** Order is checked among at most this many matched words (quadratic). */
@@ -44,7 +44,7 @@ export interface Lexicon {
   antonyms(a: string, b: string): boolean;
 }
 
-export interface Alignment {
+interface Alignment {
   readonly features: AlignmentFeatures;
   /** "increase/decrease" when a word left unmatched on one side is an antonym of one on the other. */
   readonly antonym: string | undefined;

@@ -6,7 +6,7 @@ import { request } from 'undici';
 const FIRST_RETRY_MS = 200;
 const CALL_TIMEOUT_MS = 10_000;
 
-export interface CdnPurgeCall {
+interface CdnPurgeCall {
   readonly tenant: string;
   readonly surrogateKeys: readonly string[];
 }

@@ -9,7 +9,7 @@ import { type DataChangeOutcome } from './apply-data-change.use-case';
 
 /** Kept per replica: enough for "what happened just now", bounded whatever the traffic. */
 export const RECENT_EVENTS = 100;
-export const RECENT_DEAD_LETTERS = 50;
+const RECENT_DEAD_LETTERS = 50;
 /** Tags shown per event (an event may carry 10 000). */
 const TAGS_SHOWN = 20;
 const TEXT_SHOWN = 200;

@@ -1,7 +1,7 @@
 import { CORRELATION_HEADER, Correlation, Tracing } from '@strata/observability';
 
 /** A Kafka message as NestJS' Kafka serializer takes it; the in-process transport delivers `value`. */
-export interface MessageEnvelope<T> {
+interface MessageEnvelope<T> {
   readonly key?: string;
   readonly value: T;
   readonly headers?: Record<string, string>;

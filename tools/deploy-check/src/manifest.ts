@@ -42,10 +42,6 @@ export function apiGroup(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
-export function deepClone<T>(value: T): T {
-  return structuredClone(value);
-}
-
 /** A pod template inside a workload, with the JSON path it lives at (for messages). */
 export interface PodTemplate {
   readonly workload: K8sObject;

@@ -26,16 +26,16 @@ import { type K8sObject } from './manifest';
 import { checkFieldsWithTypes, validateAgainstSchemas } from './schema/validate-schema';
 
 /** The one Dockerfile of the four services. */
-export const DOCKERFILE = 'deploy/docker/Dockerfile';
+const DOCKERFILE = 'deploy/docker/Dockerfile';
 
-export interface DeployCheckOptions {
+interface DeployCheckOptions {
   /** The repository root (holds deploy/, apps/, libs/). */
   readonly root: string;
   /** When given, every overlay is also rendered by it and the two renders must be identical. */
   readonly realKustomize?: RealKustomize;
 }
 
-export interface DeployCheckReport {
+interface DeployCheckReport {
   readonly overlays: { readonly name: string; readonly objects: number }[];
   readonly errors: Finding[];
   readonly warnings: Finding[];
@@ -59,7 +59,7 @@ export function isProduction(overlay: string): boolean {
 }
 
 /** The manifest checks of one rendered overlay (everything but the schema checks). */
-export function checkRenderedObjects(objects: readonly K8sObject[], envNames: ReadonlySet<string>): Finding[] {
+function checkRenderedObjects(objects: readonly K8sObject[], envNames: ReadonlySet<string>): Finding[] {
   return [
     ...checkContainerHardening(objects),
     ...checkSelectors(objects),

@@ -8,7 +8,7 @@ export interface FilterablePoint {
   readonly payload: Payload;
 }
 
-export type PointPredicate = (point: FilterablePoint) => boolean;
+type PointPredicate = (point: FilterablePoint) => boolean;
 
 const MATCH_ALL: PointPredicate = () => true;
 

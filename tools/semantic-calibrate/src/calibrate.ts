@@ -18,7 +18,7 @@ export interface CalibrationPair {
   readonly label: 0 | 1;
 }
 
-export interface CalibrateOptions {
+interface CalibrateOptions {
   /** Name of the embedding model the vectors come from. */
   readonly model: string;
   /** Embeds texts with the configured provider (batched by the caller's provider). */
@@ -39,7 +39,7 @@ export interface ThresholdRow {
   readonly wrongHitUpper: number;
 }
 
-export interface CalibrationResult {
+interface CalibrationResult {
   readonly calibration: ModelCalibration;
   /** Held-out half, per threshold. */
   readonly heldOut: readonly ThresholdRow[];

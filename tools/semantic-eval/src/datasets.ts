@@ -17,11 +17,10 @@ export interface LabelledPair {
   readonly label: 0 | 1;
 }
 
-export type Split = 'tune' | 'held-out' | 'all';
+type Split = 'tune' | 'held-out' | 'all';
 
 /** Pair-classification sets; the hard negatives the default threshold is chosen on come first. */
 export const PAIR_DATASETS = ['paws_wiki_dev', 'qqp_dev', 'mrpc_train', 'stsb_train'] as const;
-export const HARD_NEGATIVE_DATASETS: readonly string[] = ['paws_wiki_dev', 'qqp_dev'];
 export const REPLAY_DATASET = 'gptcache_mock_data';
 
 interface RawRow {

@@ -4,7 +4,7 @@ export interface Scored {
   readonly score: number;
 }
 
-export interface PairMetrics {
+interface PairMetrics {
   readonly threshold: number;
   readonly precision: number;
   readonly recall: number;

@@ -4,7 +4,7 @@ import { type LocalEmbeddingProvider } from '@strata/embedding-local';
 import { LOCAL_MIN_COSINE, type SemanticVerifier } from '@strata/semantic';
 
 /** One hand-written probe: would serving `textA`'s answer to `textB` be right (label 1) or wrong (0)? */
-export interface Probe {
+interface Probe {
   readonly kind: string;
   readonly split: 'tune' | 'held-out';
   readonly textA: string;
@@ -12,14 +12,14 @@ export interface Probe {
   readonly label: 0 | 1;
 }
 
-export const PROBE_DIR = join(__dirname, '..', 'probes');
+const PROBE_DIR = join(__dirname, '..', 'probes');
 
 /**
  * The committed probe sets (LLM-traffic-like near misses and rewordings: code, operators, directions,
  * antonyms, units, dates, names, other languages, long prompts). `tune.jsonl` was looked at while building
  * the verifier; `held-out.jsonl` was written at the same time and only ever measured.
  */
-export function readProbes(dir: string = PROBE_DIR): Probe[] {
+function readProbes(dir: string = PROBE_DIR): Probe[] {
   const probes: Probe[] = [];
   for (const split of ['tune', 'held-out'] as const) {
     for (const line of readFileSync(join(dir, `${split}.jsonl`), 'utf8').split('\n')) {
@@ -32,7 +32,7 @@ export function readProbes(dir: string = PROBE_DIR): Probe[] {
 }
 
 /** A ~300-word prompt and variants: reformatted (a hit), one name or number changed (a miss). */
-export function longPromptProbes(): Probe[] {
+function longPromptProbes(): Probe[] {
   const sentence = (i: number): string =>
     `Paragraph ${i}: the quarterly report of Northwind Traders describes revenue in the retail segment, ` +
     `the logistics costs of the warehouse network and the hiring plan for the support team.`;
@@ -59,14 +59,14 @@ export function longPromptProbes(): Probe[] {
   return probes;
 }
 
-export interface ProbeResult extends Probe {
+interface ProbeResult extends Probe {
   readonly cosine: number;
   readonly similarity: number;
   readonly reason: string;
   readonly hit: boolean;
 }
 
-export function scoreProbes(
+function scoreProbes(
   probes: readonly Probe[],
   verifier: SemanticVerifier,
   provider: LocalEmbeddingProvider,

@@ -2,12 +2,12 @@ import { type MatchExplanation } from '@strata/semantic';
 import { type LabelledPair } from './datasets';
 
 /** What the replay needs of the model and the verifier. */
-export interface ReplayModel {
+interface ReplayModel {
   embed(text: string): Float32Array;
   explain(query: string, candidate: string, cosine: number): MatchExplanation;
 }
 
-export interface ReplayOptions {
+interface ReplayOptions {
   /** Candidates retrieved per lookup (the server's `cache.candidates`). */
   readonly candidates: number;
   /** Cosine below which the vector index returns nothing (the server's floor for the model). */
@@ -131,20 +131,6 @@ export function countReplay(lookups: readonly Lookup[], pick: (lookup: Lookup) =
     wrongOnNegatives,
     negatives,
     precision: correct + wrong === 0 ? 1 : correct / (correct + wrong),
-  };
-}
-
-/** The server's choice: the accepted candidate with the highest similarity (`similarity` ≥ threshold). */
-export function verifierPick(
-  threshold: number,
-  similarity: (c: Candidate) => number = (c) => c.explanation.similarity,
-) {
-  return (lookup: Lookup): number | undefined => {
-    let best: Candidate | undefined;
-    for (const c of lookup.candidates) {
-      if (similarity(c) >= threshold && (best === undefined || similarity(c) > similarity(best))) best = c;
-    }
-    return best?.entry;
   };
 }
 

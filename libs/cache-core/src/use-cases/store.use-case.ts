@@ -29,7 +29,7 @@ export function entryFromStoreRequest(request: CacheStoreRequest, generation = r
   };
 }
 
-export interface StoreUseCaseOptions {
+interface StoreUseCaseOptions {
   /**
    * Longest the semantic half of a store (embed, then L3 upsert) may hold up the reply. Past it the reply
    * says `l3: false` (counted as an error of the step that hung) and the write goes on in the background:

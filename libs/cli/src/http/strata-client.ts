@@ -1,6 +1,6 @@
 import { ApiError, UnreachableError, UsageError } from '../errors';
 
-export interface StrataClientOptions {
+interface StrataClientOptions {
   /** The gateway's base URL (`http://127.0.0.1:8080`; a trailing `/v1` is accepted). */
   readonly url: string;
   /** The Strata API key, sent as `X-Strata-Key` (read first by every endpoint; the proxy never forwards it upstream). */
@@ -9,7 +9,7 @@ export interface StrataClientOptions {
   readonly timeoutMs?: number;
 }
 
-export interface HttpReply {
+interface HttpReply {
   readonly status: number;
   readonly headers: Headers;
   /** Parsed JSON, or the text when the body is not JSON. */
@@ -19,7 +19,7 @@ export interface HttpReply {
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** The base URL without a trailing slash or `/v1`; anything but http(s) is a usage error. */
-export function normaliseBaseUrl(raw: string): string {
+function normaliseBaseUrl(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);

@@ -4,11 +4,11 @@ import { type TransferProgress } from './transfer-progress';
 import { type TransferState } from './transfer-state';
 
 /** The gateway's reads an export needs (the CLI's HTTP client; a fake in tests). */
-export interface ExportSource {
+interface ExportSource {
   call(method: string, path: string): Promise<unknown>;
 }
 
-export interface ExportFilter {
+interface ExportFilter {
   readonly namespace?: string | undefined;
   readonly tag?: string | undefined;
   readonly q?: string | undefined;
@@ -22,7 +22,7 @@ export interface ExportStateFile {
   readonly written: number;
 }
 
-export interface ExportSummary {
+interface ExportSummary {
   readonly written: number;
   /** Entries written by an earlier run this one resumed. */
   readonly resumed: number;

@@ -4,7 +4,7 @@ import { type ImportedEntry, MAX_IMPORT_BATCH, importedEntrySchema } from '@stra
 import { type TransferProgress } from './transfer-progress';
 import { type TransferState } from './transfer-state';
 
-export interface ImportTarget {
+interface ImportTarget {
   call(method: string, path: string, body: unknown): Promise<unknown>;
 }
 
@@ -16,7 +16,7 @@ export interface ImportStateFile {
   readonly invalid: number;
 }
 
-export interface ImportSummary extends ImportStateFile {
+interface ImportSummary extends ImportStateFile {
   /** Lines handled by an earlier run this one resumed after. */
   readonly resumed: number;
   readonly interrupted: boolean;

@@ -3,7 +3,7 @@ import { type CliIo } from '../output/output';
 import { type WarmSummary } from './warm-runner';
 
 /** Shows a warm's progress on stderr: a bar on a terminal, a line every few seconds otherwise (CI, logs). */
-export interface WarmProgress {
+interface WarmProgress {
   update(summary: Readonly<WarmSummary>): void;
   stop(summary: Readonly<WarmSummary>): void;
 }

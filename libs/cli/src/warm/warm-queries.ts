@@ -19,7 +19,7 @@ export interface WarmQuery {
 }
 
 /** Defaults from the command line for lines that name none. */
-export interface WarmDefaults {
+interface WarmDefaults {
   readonly namespace?: string | undefined;
   readonly tags?: readonly string[];
 }

@@ -35,7 +35,7 @@ export interface WarmSummary {
   seconds: number;
 }
 
-export interface WarmRun {
+interface WarmRun {
   readonly queries: readonly WarmQuery[];
   readonly send: (query: WarmQuery, signal?: AbortSignal) => Promise<WarmOutcome>;
   readonly concurrency: number;
@@ -49,7 +49,7 @@ export interface WarmRun {
 
 const MAX_ERROR_SAMPLES = 10;
 
-export function emptySummary(total: number, skipped: number): WarmSummary {
+function emptySummary(total: number, skipped: number): WarmSummary {
   return {
     total,
     skipped,

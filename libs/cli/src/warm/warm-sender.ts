@@ -8,7 +8,7 @@ export type WarmOutcome =
   | { readonly kind: 'bypass' }
   | { readonly kind: 'error'; readonly message: string };
 
-export interface WarmSenderOptions {
+interface WarmSenderOptions {
   /** The LLM upstream key, sent as `Authorization: Bearer` (Strata passes it through when it has none of its own). */
   readonly upstreamKey?: string | undefined;
   /** How often a 429 is retried (after its `Retry-After`) before the query counts as an error. */

@@ -49,7 +49,7 @@ export function isNumberToken(token: string): boolean {
 }
 
 /** Whether the vocabulary has a (lower-case) word: decides if a hyphenated compound stays whole. */
-export type KnownWord = (word: string) => boolean;
+type KnownWord = (word: string) => boolean;
 
 const NO_COMPOUNDS: KnownWord = () => false;
 
@@ -58,7 +58,7 @@ export function tokenize(text: string, isKnown: KnownWord = NO_COMPOUNDS): strin
   return tokenizeCased(text, isKnown).tokens;
 }
 
-export interface CasedTokens {
+interface CasedTokens {
   /** As {@link tokenize} returns them. */
   readonly tokens: string[];
   /** Per token: the source word started with an upper-case letter (a name, or a sentence start). */

@@ -2,7 +2,7 @@ import { type JudgeQuestion, type MatchJudge } from '@strata/cache-core';
 import { request } from 'undici';
 import { z } from 'zod';
 
-export interface OpenAiCompatibleJudgeOptions {
+interface OpenAiCompatibleJudgeOptions {
   /** Base URL (`https://api.openai.com/v1`, `http://vllm:8000/v1`, `http://ollama:11434`) or the full `/chat/completions` URL. */
   readonly url: string;
   readonly model: string;
@@ -11,7 +11,7 @@ export interface OpenAiCompatibleJudgeOptions {
 }
 
 /** The fixed instruction: short, so the judge's answer costs a few tokens. */
-export const JUDGE_INSTRUCTION =
+const JUDGE_INSTRUCTION =
   'You check a response cache. Two user requests were made in the same conversation context. ' +
   'Answer whether one answer would correctly serve both: same intent, same entities, same constraints. ' +
   'Reply only with JSON {"same": true} or {"same": false}.';

@@ -13,7 +13,7 @@ import { CACHE_SERVICE, type CacheService, type EntriesListQuery, type JsonValue
 const BROWSE_TIMEOUT_MS = 10_000;
 
 /** An entry as the API shows it (what `GET /v1/cache/entries/:id` answers), with its popularity. */
-export interface EntryView {
+interface EntryView {
   readonly id: string;
   readonly namespace: string;
   readonly namespaceVersion: number;
@@ -32,7 +32,7 @@ export interface EntryView {
   readonly response: JsonValue;
 }
 
-export interface NamespaceView {
+interface NamespaceView {
   readonly name: string;
   readonly version: number;
   readonly configured: boolean;
@@ -43,7 +43,7 @@ export interface NamespaceView {
   readonly entries: number;
 }
 
-export function entryView(entry: CacheEntry, hits: number, lastHitAt: number | null, now: number): EntryView {
+function entryView(entry: CacheEntry, hits: number, lastHitAt: number | null, now: number): EntryView {
   return {
     id: entry.id,
     namespace: entry.namespace,

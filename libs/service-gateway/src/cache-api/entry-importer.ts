@@ -4,7 +4,7 @@ import { CACHE_SERVICE, type CacheService, type ImportedEntry } from '@strata/co
 
 const IMPORT_TIMEOUT_MS = 5_000;
 
-export interface ImportOutcome {
+interface ImportOutcome {
   readonly stored: number;
   /** Already expired, or no longer storable (a purge since the export made it stale). */
   readonly skipped: number;

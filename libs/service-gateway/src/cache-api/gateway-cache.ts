@@ -69,13 +69,13 @@ export type LookupOutcome =
   | { readonly status: 'miss'; readonly ticket?: number; readonly explain?: LookupExplanation }
   | { readonly status: 'bypass'; readonly reason: string };
 
-export interface StoreOutcome {
+interface StoreOutcome {
   readonly id: string;
   readonly entry: CacheEntry;
   readonly tiers: { readonly l1: boolean; readonly l2: boolean; readonly l3: boolean };
 }
 
-export interface StoreOptions {
+interface StoreOptions {
   readonly tags?: readonly string[] | undefined;
   readonly ttlSeconds?: number | undefined;
   /** Selects the content type's default TTL (see `contentTypeTtlSeconds`) when `ttlSeconds` is not given. */
@@ -90,7 +90,7 @@ export interface StoreOptions {
   readonly upstreamSeconds?: number | undefined;
 }
 
-export interface PurgeCounts {
+interface PurgeCounts {
   readonly l1: number;
   readonly l2: number;
   readonly l3: number;
@@ -99,14 +99,14 @@ export interface PurgeCounts {
 }
 
 /** A purge from the API: by tags and/or namespace, or by meaning (`semantic`, narrowed by `namespace`). */
-export type GatewayPurge = PurgeSelector & {
+type GatewayPurge = PurgeSelector & {
   readonly semantic?: SemanticSelector | undefined;
   /** Forget this user: every entry tagged with their pseudonym (combined with `namespace` only). */
   readonly user?: string | undefined;
 };
 
 /** Cache-Status detail of a user-scoped request that names no user. */
-export const NO_USER = 'no-user';
+const NO_USER = 'no-user';
 
 /** Stores may embed and write two tiers: they get more time than a lookup. */
 const STORE_TIMEOUT_MS = 5_000;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 
-export type LookupResult = 'l1' | 'l2' | 'l3' | 'miss' | 'bypass';
+type LookupResult = 'l1' | 'l2' | 'l3' | 'miss' | 'bypass';
 
-export interface TenantCounts {
+interface TenantCounts {
   readonly l1: number;
   readonly l2: number;
   readonly l3: number;

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 
 /** The answer a request got from the cache: enough to name the (query, entry) pairing in a later verdict. */
-export interface AnsweredRequest {
+interface AnsweredRequest {
   /** The root entry that answered (`x-strata-entry-id`). */
   readonly entryId: string;
   /** The exact key of the request that was answered. */

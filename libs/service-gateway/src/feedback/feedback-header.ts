@@ -4,7 +4,7 @@ import { type FeedbackTarget } from './hit-feedback';
 /** The header a proxy client sends on a later request: `wrong; entry=<entry id>` or `right; request=<request id>`. */
 export const FEEDBACK_HEADER = 'x-strata-feedback';
 
-export interface HeaderFeedback {
+interface HeaderFeedback {
   readonly verdict: FeedbackVerdict;
   readonly target: FeedbackTarget;
 }

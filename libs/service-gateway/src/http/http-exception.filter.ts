@@ -20,7 +20,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
-export function statusOf(code: ErrorCode): number {
+function statusOf(code: ErrorCode): number {
   return STATUS_BY_CODE[code];
 }
 

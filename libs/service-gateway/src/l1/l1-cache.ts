@@ -8,7 +8,7 @@ import {
 } from '@strata/cache-core';
 import { LRUCache } from 'lru-cache';
 
-export interface L1Options {
+interface L1Options {
   readonly maxEntries: number;
   /** Bound on the entries' estimated size (`entrySizeBytes`); unset: entry count only. */
   readonly maxBytes?: number;

@@ -1,5 +1,5 @@
 /** A model-name pattern from the config: a plain name, or with `*` wildcards (e.g. `gpt-4o*`). */
-export type ModelMatcher = (model: string) => boolean;
+type ModelMatcher = (model: string) => boolean;
 
 export function modelMatcher(pattern: string): ModelMatcher {
   if (!pattern.includes('*')) return (model) => model === pattern;

@@ -41,7 +41,7 @@ import { type CacheInput, type ParsedRequest, type WireFormat } from './wire-for
 /** A refreshed stale entry is not refreshed again for this long (even if the refresh failed). */
 const REFRESH_BACKOFF_MS = 10_000;
 
-export interface ProxyInput {
+interface ProxyInput {
   readonly caller: Caller;
   /** The request body as the client sent it (parsed JSON). */
   readonly body: unknown;
@@ -50,7 +50,7 @@ export interface ProxyInput {
 }
 
 /** What the orchestration needs around it; one set per gateway, shared by every API's proxy. */
-export interface ProxyDependencies {
+interface ProxyDependencies {
   readonly config: StrataConfig;
   readonly cache: GatewayCache;
   readonly upstream: UpstreamClient;

@@ -26,7 +26,7 @@ export type FlightHead =
   | { readonly kind: 'failed'; readonly error: UpstreamFailure };
 
 /** Whether and how the flight's answer is stored; requests joining the flight merge their wishes in. */
-export class StoreIntent {
+class StoreIntent {
   private wanted = false;
   readonly tags = new Set<string>();
   private ttl: number | undefined;
@@ -48,7 +48,7 @@ export class StoreIntent {
   }
 }
 
-export interface FlightRequest {
+interface FlightRequest {
   readonly format: Pick<WireFormat, 'endpoint' | 'path' | 'storableJson' | 'recorder' | 'usage'>;
   readonly target: UpstreamTarget;
   /** The JSON body sent upstream. */

@@ -8,7 +8,7 @@ interface TenantGenerations {
   readonly fields: Map<string, [number, number]>;
 }
 
-export interface MemoryPurgeGenerationsOptions {
+interface MemoryPurgeGenerationsOptions {
   /**
    * How long a field's generation is kept after its last purge: longer than any entry can live (the
    * largest TTL), after which no entry it could make stale exists any more. Default: forever.

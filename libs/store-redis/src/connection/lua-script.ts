@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /** Sends one raw command (on a cluster: to the node owning `firstKey`). */
-export type SendCommand = (command: string[], firstKey: string | undefined) => Promise<unknown>;
+type SendCommand = (command: string[], firstKey: string | undefined) => Promise<unknown>;
 
 /**
  * A Lua script run by its SHA (EVALSHA), sent in full (EVAL, which also caches it) only when the server

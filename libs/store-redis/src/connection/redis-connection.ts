@@ -2,15 +2,15 @@ import { createClient, createCluster } from 'redis';
 import { type LuaScript } from './lua-script';
 
 /** A node-redis client of a single Redis server. */
-export type RedisClient = ReturnType<typeof createClient>;
+type RedisClient = ReturnType<typeof createClient>;
 /** A node-redis Redis Cluster client. */
-export type RedisClusterClient = ReturnType<typeof createCluster>;
+type RedisClusterClient = ReturnType<typeof createCluster>;
 
 /**
  * The commands the adapters use: key-routed ones only, so the same code runs on one server and on a
  * Redis Cluster (where each is sent to the node that owns its first key).
  */
-export type RedisCommands = Pick<
+type RedisCommands = Pick<
   RedisClient,
   | 'hGet'
   | 'hmGet'

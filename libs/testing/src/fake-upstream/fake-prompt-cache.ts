@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /** Tokens as the fakes count them: words. */
-export function fakeTokens(text: string): number {
+function fakeTokens(text: string): number {
   return text.split(/\s+/).filter(Boolean).length;
 }
 
@@ -28,7 +28,7 @@ function hasMarker(block: unknown): boolean {
 }
 
 /** Usage an Anthropic upstream reports for a request's input. */
-export interface AnthropicInputUsage {
+interface AnthropicInputUsage {
   readonly input_tokens: number;
   readonly cache_creation_input_tokens: number;
   readonly cache_read_input_tokens: number;

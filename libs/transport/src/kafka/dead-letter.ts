@@ -2,7 +2,7 @@ import { deadLetterTopic } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
 import { type Producer } from 'kafkajs';
 
-export interface DeadLetterOrigin {
+interface DeadLetterOrigin {
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
@@ -12,7 +12,7 @@ export interface DeadLetterOrigin {
 }
 
 /** The JSON written to `<topic>.dlq`: enough to understand, fix and replay the message. */
-export interface DeadLetterEnvelope {
+interface DeadLetterEnvelope {
   readonly reason: string;
   readonly origin: { readonly topic: string; readonly partition: number; readonly offset: string };
   readonly key: string | null;

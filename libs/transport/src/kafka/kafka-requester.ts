@@ -21,12 +21,12 @@ interface Pending {
 }
 
 /** One reply consumer: the replies of `requestTopics`, in group `groupId` (each replica gets its own reply partitions). */
-export interface ReplyLane {
+interface ReplyLane {
   readonly groupId: string;
   readonly requestTopics: readonly string[];
 }
 
-export interface KafkaRequesterOptions {
+interface KafkaRequesterOptions {
   readonly client: KafkaConfig;
   readonly consumer: { readonly sessionTimeoutMs: number; readonly heartbeatIntervalMs: number };
   /**

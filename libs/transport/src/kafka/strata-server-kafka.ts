@@ -7,7 +7,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { type RpcErrorPayload } from '../rpc-exception.filter';
 import { sendToDeadLetter } from './dead-letter';
 
-export interface StrataServerKafkaOptions {
+interface StrataServerKafkaOptions {
   /**
    * A message whose handler keeps failing for another reason than an unavailable dependency is
    * dead-lettered after this many attempts, so its partition moves on.

@@ -12,7 +12,7 @@ import { type Finding, finding } from './finding';
 export const STRATA_APPS = ['gateway', 'cache', 'embedding', 'invalidation'] as const;
 /** Addresses only the pod itself can reach. */
 export const LOOPBACK = /^(127\.|localhost$|\[?::1\]?$)/;
-export const APP_POD_LABEL = { key: 'app.kubernetes.io/component', value: 'service' } as const;
+const APP_POD_LABEL = { key: 'app.kubernetes.io/component', value: 'service' } as const;
 
 export interface ResolvedEnv {
   /** What the container would see (secrets missing from the render are left out). */

@@ -32,7 +32,7 @@ export function parseDockerfile(text: string): Instruction[] {
 }
 
 /** End of life of each Node.js LTS line (https://github.com/nodejs/Release). */
-export const NODE_END_OF_LIFE: ReadonlyMap<number, string> = new Map([
+const NODE_END_OF_LIFE: ReadonlyMap<number, string> = new Map([
   [18, '2025-04-30'],
   [20, '2026-04-30'],
   [22, '2027-04-30'],

@@ -5,7 +5,7 @@ import { ConfigSources } from './config-sources';
 import { type Finding, finding } from './finding';
 
 /** The partitions a topic gets when KAFKA_TOPIC_PARTITIONS is not set (libs/config default). */
-export const DEFAULT_PARTITIONS = 6;
+const DEFAULT_PARTITIONS = 6;
 
 /**
  * A consumer group uses at most one consumer per partition, and NestJS request-reply gives each gateway

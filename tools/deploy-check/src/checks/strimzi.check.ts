@@ -7,7 +7,7 @@ import { type Finding, finding } from './finding';
 const CHECK = 'strimzi';
 const GROUP = 'kafka.strimzi.io/';
 
-export interface KafkaTopicTarget {
+interface KafkaTopicTarget {
   readonly cluster: string;
   readonly partitions: number;
   readonly replicas: number;

@@ -5,9 +5,6 @@ const CHECK = 'topics';
 const SUBJECT = 'deploy/base/kafka/topics.txt';
 const KAFKA_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
-/** The data-change topic your systems publish to (consumed by the invalidation service). */
-export const DATA_CHANGES_TOPIC = 'strata.data-changes.v1';
-
 const HEADER = `# GENERATED from topicTable() in libs/contracts/src/topic-settings.ts — do not edit by hand:
 #   npm run build && node dist/tools/deploy-check/src/main.js topics > deploy/base/kafka/topics.txt
 # deploy-check fails when this file and the table differ. The services create a missing topic with the

@@ -1,7 +1,7 @@
 import { isRecord } from '../manifest';
 
 /** One RFC 6902 operation (the subset kustomize overlays use: add, remove, replace, test). */
-export interface JsonPatchOperation {
+interface JsonPatchOperation {
   op: 'add' | 'remove' | 'replace' | 'test';
   path: string;
   value?: unknown;

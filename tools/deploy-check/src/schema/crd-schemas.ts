@@ -7,7 +7,7 @@ import { vendorFile } from '../vendor-file';
 /** Vendored CRDs whose served versions deploy-check validates custom resources against (see vendor/strimzi/README.md). */
 const CRD_FILES = ['040-Crd-kafka.yaml', '04A-Crd-kafkanodepool.yaml', '043-Crd-kafkatopic.yaml'];
 
-export interface CrdValidation {
+interface CrdValidation {
   readonly ok: boolean;
   readonly errors: string[];
 }

@@ -23,10 +23,10 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 
 /** A kubernetes-models class: validate() checks the object against the API's JSON schema. */
-export type ModelClass = new (data: never) => { validate(): void };
+type ModelClass = new (data: never) => { validate(): void };
 
 /** A kind deploy-check can validate: its runtime model (JSON schema) and its TypeScript interface. */
-export interface KnownKind {
+interface KnownKind {
   readonly model: ModelClass;
   /** Module and interface name of the generated type, for the unknown-field check. */
   readonly module: string;

@@ -1,10 +1,10 @@
 import { type GroupProtocol, type JoinGroupResult, type SyncGroupResult } from './group-requests';
 
-export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
+type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
 
 export const NO_BYTES = Buffer.alloc(0);
 
-export interface CommittedOffset {
+interface CommittedOffset {
   readonly offset: number;
   readonly metadata: string;
 }

@@ -3,7 +3,7 @@ import { ProtocolError } from './protocol-error';
 import { RequestReader } from './request-reader';
 
 /** Where a request frame came from. */
-export interface ConnectionInfo {
+interface ConnectionInfo {
   readonly clientHost: string;
 }
 

@@ -16,7 +16,7 @@ export interface LogSlice {
   readonly size: number;
 }
 
-export interface TimestampLookup {
+interface TimestampLookup {
   readonly offset: number;
   readonly timestamp: number;
 }

@@ -17,7 +17,7 @@ interface ProducerPartitionState {
   batches: SequencedBatch[];
 }
 
-export type SequenceCheck =
+type SequenceCheck =
   | { readonly kind: 'append' }
   | { readonly kind: 'duplicate'; readonly baseOffset: number }
   | { readonly kind: 'reject'; readonly errorCode: ErrorCode };

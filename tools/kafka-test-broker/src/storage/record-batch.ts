@@ -18,7 +18,7 @@ const PRODUCER_ID = 43;
 const PRODUCER_EPOCH = 51;
 const BASE_SEQUENCE = 53;
 const RECORDS_COUNT = 57;
-export const RECORD_BATCH_OVERHEAD = 61;
+const RECORD_BATCH_OVERHEAD = 61;
 /** Bytes of a batch counted by its BatchLength field start after BaseOffset and BatchLength. */
 const LOG_OVERHEAD = 12;
 
@@ -36,7 +36,7 @@ export interface RecordBatchHeader {
   readonly recordCount: number;
 }
 
-export type RecordBatchValidation =
+type RecordBatchValidation =
   | { readonly ok: true; readonly header: RecordBatchHeader }
   | { readonly ok: false; readonly errorCode: ErrorCode; readonly message: string };
 

@@ -9,7 +9,7 @@ export interface FlightControl {
 }
 
 /** A request's place in a flight. */
-export interface Participation<T> {
+interface Participation<T> {
   readonly flight: T;
   /** True for the request that started the flight. */
   readonly leader: boolean;

@@ -1,6 +1,3 @@
-/** The cache status a proxied response reports in `X-Strata-Cache`. */
-export type ProxyCacheStatus = 'HIT' | 'STALE' | 'MISS' | 'BYPASS';
-
 /** What happened to a request in the cache, as reported to the client. */
 export type CacheReport =
   | {

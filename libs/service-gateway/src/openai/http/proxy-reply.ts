@@ -1,7 +1,7 @@
 import { type LiveStream } from '../chat/live-stream';
 import { type JsonObject, isUsageOnlyChunk } from '../sse/chat-stream';
 
-export interface FrameSink {
+interface FrameSink {
   write(text: string): void;
   end(): void;
 }

@@ -1,13 +1,13 @@
 import { LRUCache } from 'lru-cache';
 
-export interface RateLimit {
+interface RateLimit {
   /** Sustained rate. */
   readonly requestsPerSecond: number;
   /** Requests allowed at once (the bucket size). */
   readonly burst: number;
 }
 
-export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
+type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 interface Bucket {
   tokens: number;

@@ -4,10 +4,10 @@ import { type TokenUsage, tokenCount } from '../../proxy/token-usage';
 export type JsonObject = { [key: string]: JsonValue };
 
 /** How a streamed answer is stored: the upstream's chunks, in order, as parsed JSON (`[DONE]` implied). */
-export const STREAM_RECORD_OBJECT = 'strata.chat.completion.stream';
+const STREAM_RECORD_OBJECT = 'strata.chat.completion.stream';
 
 // A type alias (not an interface) so that a record is a JsonValue as it stands.
-export type StreamRecord = { object: typeof STREAM_RECORD_OBJECT; chunks: JsonObject[] };
+type StreamRecord = { object: typeof STREAM_RECORD_OBJECT; chunks: JsonObject[] };
 
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

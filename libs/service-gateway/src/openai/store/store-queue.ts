@@ -17,7 +17,7 @@ export interface StoreJob {
   settle(outcome: StoreJobOutcome): void;
 }
 
-export interface StoreQueueHooks {
+interface StoreQueueHooks {
   /** Whether a failure may succeed on a later try (a timeout: yes; "not cacheable": no). */
   readonly retryable: (error: unknown) => boolean;
   readonly onOutcome?: (outcome: StoreJobOutcome | 'retried') => void;

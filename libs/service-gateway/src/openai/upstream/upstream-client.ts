@@ -32,14 +32,14 @@ const KEEP_ALIVE_MS = 30_000;
 const CONNECTIONS_PER_UPSTREAM = 256;
 
 /** A finished, buffered upstream exchange (everything but streams). */
-export interface UpstreamExchange {
+interface UpstreamExchange {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: string;
 }
 
 /** Why the upstream gave no answer, as the client sees it. */
-export type UpstreamFailureKind = 'timeout' | 'unreachable' | 'aborted';
+type UpstreamFailureKind = 'timeout' | 'unreachable' | 'aborted';
 
 export class UpstreamFailure extends StrataError {
   constructor(

@@ -1,7 +1,7 @@
 import { firstMatch } from '../../openai/model-pattern';
 import { type TokenUsage } from '../token-usage';
 
-export interface ModelPrice {
+interface ModelPrice {
   /** USD per 1M input tokens. */
   readonly inputPerMillion: number;
   /** USD per 1M output tokens. */
@@ -12,7 +12,7 @@ export interface ModelPrice {
   readonly cacheWritePerMillion?: number | undefined;
 }
 
-export interface Savings {
+interface Savings {
   readonly tokens: number;
   /** Undefined when the model has no configured price. */
   readonly usd: number | undefined;

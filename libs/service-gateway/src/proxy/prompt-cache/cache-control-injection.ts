@@ -16,10 +16,6 @@ export function minimumCacheableTokens(model: string): number {
   return /haiku/i.test(model) ? 2048 : 1024;
 }
 
-export function estimateTokens(chars: number): number {
-  return Math.ceil(chars / CHARS_PER_TOKEN);
-}
-
 type Block = Record<string, unknown>;
 const TTL_RANK: Record<CacheControlTtl, number> = { '5m': 0, '1h': 1 };
 
@@ -117,7 +113,7 @@ function copyRequest(body: Readonly<Record<string, unknown>>): {
   return { out, slots, candidates };
 }
 
-export interface InjectionResult {
+interface InjectionResult {
   /** The request body to send upstream (the input itself when nothing was added). */
   readonly body: Readonly<Record<string, unknown>>;
   /** How many breakpoints were added. */

@@ -106,7 +106,7 @@ export function stablePrefix(
   return `${tools === undefined ? '' : `${canonicalJson(tools)}\n`}${leading.join('\n')}\n@${model}`;
 }
 
-export function prefixHash(prefix: string): string {
+function prefixHash(prefix: string): string {
   return createHash('sha256').update(prefix).digest('hex').slice(0, 16);
 }
 

@@ -115,7 +115,7 @@ class MessageStreamRecorder implements StreamRecorder {
   }
 }
 
-export interface AnthropicMessagesOptions {
+interface AnthropicMessagesOptions {
   /** Breakpoint injection and its TTL, per namespace. */
   readonly cacheControl: (namespace: string) => { readonly mode: CacheControlMode; readonly ttl: CacheControlTtl };
 }

@@ -3,16 +3,16 @@ import { type JsonObject, isJsonObject } from '../../../openai/sse/chat-stream';
 import { type TokenUsage, tokenCount } from '../../token-usage';
 
 /** How a streamed Messages answer is stored: the upstream's events, in order, as parsed JSON (each event's name is its `type`). */
-export const MESSAGE_STREAM_RECORD = 'strata.anthropic.message.stream';
+const MESSAGE_STREAM_RECORD = 'strata.anthropic.message.stream';
 
 // A type alias (not an interface) so that a record is a JsonValue as it stands.
-export type MessageStreamRecord = { object: typeof MESSAGE_STREAM_RECORD; events: JsonObject[] };
+type MessageStreamRecord = { object: typeof MESSAGE_STREAM_RECORD; events: JsonObject[] };
 
 export function messageStreamRecord(events: JsonObject[]): MessageStreamRecord {
   return { object: MESSAGE_STREAM_RECORD, events };
 }
 
-export function isMessageStreamRecord(value: JsonValue): value is MessageStreamRecord {
+function isMessageStreamRecord(value: JsonValue): value is MessageStreamRecord {
   return (
     isJsonObject(value) &&
     value['object'] === MESSAGE_STREAM_RECORD &&

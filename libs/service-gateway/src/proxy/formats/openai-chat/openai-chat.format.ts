@@ -74,7 +74,7 @@ class ChatStreamRecorder implements StreamRecorder {
   }
 }
 
-export interface OpenAiChatOptions {
+interface OpenAiChatOptions {
   /** Set `prompt_cache_key` (tenant + stable-prefix hash) when the client did not. */
   readonly promptCacheKey: boolean;
 }
