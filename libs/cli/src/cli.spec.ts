@@ -35,6 +35,7 @@ describe(runCli.name, () => {
     'warm',
     'export',
     'import',
+    'calibrate',
   ])('prints help for "strata %s" and exits 0', async (command) => {
     const args = command === '' ? [] : command.split(' ');
     const sut = setup();

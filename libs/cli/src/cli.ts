@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { type CliDeps, CommandContext, DEFAULT_URL } from './command-context';
+import { calibrateCommand } from './commands/calibrate.command';
 import { entriesCommand } from './commands/entries.command';
 import { exportCommand } from './commands/export.command';
 import { importCommand } from './commands/import.command';
@@ -40,6 +41,7 @@ function program(context: CommandContext): Command {
     warmCommand,
     exportCommand,
     importCommand,
+    calibrateCommand,
   ])
     root.addCommand(command(context));
   // Commands built with `new Command()` inherit nothing: every level reports usage errors the same way.
