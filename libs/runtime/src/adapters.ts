@@ -17,6 +17,7 @@ import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingCache, type Embeddin
 import { LocalEmbeddingProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
 import { OpenAiCompatibleProvider } from '@strata/embedding-openai';
 import { PROCESSED_EVENTS, type ProcessedEvents } from '@strata/invalidation';
+import { StrataMetrics } from '@strata/observability';
 import { SemanticVerifier, readCalibrationFile } from '@strata/semantic';
 import {
   MemoryEmbeddingCache,
@@ -77,6 +78,16 @@ function redisOptions(config: StrataConfig, component: string): RedisConnectionO
   };
 }
 
+/**
+ * `strata_cache_evictions_total{tier}` for an in-memory tier: starts at 0 (so `/v1/cache/stats` shows the tier as
+ * counted) and the store's `onEvict` adds each eviction for space.
+ */
+function countEvictions(tier: 'l2' | 'l3'): () => void {
+  const metrics = StrataMetrics.shared();
+  metrics.evictions.inc({ tier }, 0);
+  return () => metrics.evictions.inc({ tier });
+}
+
 /** The in-memory L3's bound and HNSW settings: only what is configured; the store keeps its own defaults. */
 export function memoryVectorOptions(config: StrataConfig): MemoryVectorIndexOptions {
   const { minEntries, m, efSearch } = config.cache.memoryAnn;
@@ -127,6 +138,7 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
     const memory = new MemoryExactStore({
       maxEntries: config.cache.memoryMaxEntries,
       maxBytes: config.cache.memoryMaxBytes,
+      onEvict: countEvictions('l2'),
     });
     exact = memory;
     generations = new MemoryPurgeGenerations(generationBounds);
@@ -143,7 +155,7 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
         quantization: qdrant.quantization,
         timeout: qdrant.timeoutMs,
       })
-    : new MemoryVectorIndex(memoryVectorOptions(config));
+    : new MemoryVectorIndex({ ...memoryVectorOptions(config), onEvict: countEvictions('l3') });
   const { model, calibrationFile } = config.embedding;
   const calibration = calibrationFile === undefined ? undefined : readCalibrationFile(calibrationFile).models[model];
   // The word vectors and WordNet are loaded once per process (the local provider shares the table).

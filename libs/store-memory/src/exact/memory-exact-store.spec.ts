@@ -99,4 +99,18 @@ describe(`${MemoryExactStore.name} byte bound`, () => {
     expect(await store.get('acme', 'd')).toBeDefined();
     expect(store.evictions).toBe(1);
   });
+
+  it('reports each eviction for space to onEvict (and nothing else that removes an entry)', async () => {
+    let reported = 0;
+    const store = new MemoryExactStore({
+      maxEntries: 100_000,
+      maxBytes: 2 * entrySizeBytes(big('a')),
+      onEvict: () => reported++,
+    });
+    for (const id of ['a', 'b', 'c', 'd']) await store.put(big(id));
+    await store.put(big('d'));
+    await store.purge({ tenant: 'acme', namespace: 'support' });
+    expect(reported).toBe(2);
+    expect(reported).toBe(store.evictions);
+  });
 });

@@ -9,6 +9,8 @@ export interface MemoryExactStoreOptions {
   readonly maxBytes?: number;
   /** Epoch milliseconds; injectable for tests. Defaults to `Date.now`. */
   readonly now?: () => number;
+  /** Called once per entry evicted for space (what `evictions` counts): the runtime binds it to the metrics. */
+  readonly onEvict?: () => void;
 }
 
 /** Fixed cost of an entry beyond its texts: the object, its keys and ids, the LRU's and indexes' bookkeeping. */
@@ -42,6 +44,7 @@ export class MemoryExactStore implements ExactStore {
 
   constructor(options: MemoryExactStoreOptions) {
     this.now = options.now ?? Date.now;
+    const onEvict = options.onEvict;
     this.entries = new LRUCache<string, CacheEntry>({
       max: options.maxEntries,
       // An entry larger than the whole bound is not held (lru-cache refuses it); the next read is a miss.
@@ -51,7 +54,9 @@ export class MemoryExactStore implements ExactStore {
       ttlResolution: 0,
       dispose: (entry, _id, reason) => {
         this.unindex(entry);
-        if (reason === 'evict') this.evicted++;
+        if (reason !== 'evict') return;
+        this.evicted++;
+        onEvict?.();
       },
     });
   }

@@ -87,6 +87,15 @@ describe(MemoryVectorIndex.name, () => {
     expect(index.size).toBe(2);
   });
 
+  it('reports each eviction for space to onEvict, not replacements or purges', async () => {
+    let reported = 0;
+    const index = new MemoryVectorIndex({ maxEntries: 2, now: clock.now, onEvict: () => reported++ });
+    for (const id of ['a', 'b', 'b', 'c', 'd']) await index.upsert(MODEL, anEntry(id), [1, 0]);
+    await index.purge({ tenant: 'acme', namespace: 'support' });
+    expect(reported).toBe(2);
+    expect(reported).toBe(index.evictions);
+  });
+
   it('removes expired entries of a context when a search scans it', async () => {
     const index = new MemoryVectorIndex({ now: clock.now });
     await index.upsert(MODEL, anEntry('short', { expiresAt: clock.now() + 1_000 }), [1, 0]);

@@ -30,6 +30,8 @@ export interface MemoryVectorIndexOptions {
   readonly annMinEntries?: number;
   /** HNSW tuning of the graphs; defaults to `DEFAULT_HNSW_OPTIONS`. */
   readonly hnsw?: Partial<HnswOptions>;
+  /** Called once per entry evicted for space (what `evictions` counts): the runtime binds it to the metrics. */
+  readonly onEvict?: () => void;
 }
 
 /**
@@ -130,6 +132,7 @@ export class MemoryVectorIndex implements VectorIndex {
   private indexingScheduled = false;
   private stored = 0;
   private evicted = 0;
+  private readonly onEvict: (() => void) | undefined;
 
   constructor(options: MemoryVectorIndexOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -139,6 +142,7 @@ export class MemoryVectorIndex implements VectorIndex {
     this.annMinEntries = options.annMinEntries ?? ANN_MIN_ENTRIES;
     if (!(this.annMinEntries >= 2)) throw new RangeError(`annMinEntries must be at least 2, got ${this.annMinEntries}`);
     this.hnsw = { ...DEFAULT_HNSW_OPTIONS, ...options.hnsw };
+    this.onEvict = options.onEvict;
   }
 
   /** Entries evicted because the index was full, since construction. Monotonic: expose it as a counter. */
@@ -416,6 +420,7 @@ export class MemoryVectorIndex implements VectorIndex {
     if (!oldest) return;
     this.remove(oldest);
     this.evicted++;
+    this.onEvict?.();
   }
 
   private remove(slot: Slot): void {
