@@ -432,6 +432,13 @@ describe('strata CLI (end to end)', () => {
       });
     });
 
+    it("runs the calibration tool with the given options and exits with its code (a missing pairs file: 2, the tool's message)", async () => {
+      const missing = join(dir, 'no-such-pairs.jsonl');
+      const run = await runCli(['calibrate', '--pairs', missing, '--target', '0.01']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`calibrate: ${missing} not found`);
+    });
+
     it('prints help (every command: libs/cli/src/cli.spec.ts)', async () => {
       const run = await runCli(['warm', '--help']);
       expect(run.code).toBe(0);
