@@ -23,6 +23,7 @@ import {
   type CacheEntry,
   type JudgeQuestion,
   LookupUseCase,
+  type JudgeAnswer,
   type MatchJudge,
   NO_TELEMETRY,
   NO_VERIFICATION_TELEMETRY,
@@ -134,10 +135,10 @@ class LabelJudge implements MatchJudge {
     private readonly random: () => number,
   ) {}
 
-  judge(question: JudgeQuestion): Promise<boolean> {
+  judge(question: JudgeQuestion): Promise<JudgeAnswer> {
     this.calls += 1;
     const truth = this.labels.sameMeaning(question.query, question.candidate);
-    return Promise.resolve(this.random() < this.err ? !truth : truth);
+    return Promise.resolve({ same: this.random() < this.err ? !truth : truth });
   }
 }
 

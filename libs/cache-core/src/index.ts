@@ -66,7 +66,7 @@ export type {
   VerdictSubject,
 } from './verification/hit-verdicts.port';
 export { MATCH_JUDGE } from './verification/match-judge.port';
-export type { JudgeQuestion, MatchJudge } from './verification/match-judge.port';
+export type { JudgeAnswer, JudgeQuestion, JudgeUsage, MatchJudge } from './verification/match-judge.port';
 export { NO_VERIFICATION_TELEMETRY, SemanticGate } from './verification/semantic-gate';
 export type {
   GateCandidate,
@@ -78,6 +78,7 @@ export type {
   VerificationSnapshot,
   VerificationTelemetry,
 } from './verification/semantic-gate';
+export type { JudgeSpendRow } from './verification/judge-spend';
 export { WrongHitBound, wilsonUpperBound } from './verification/wrong-hit-bound';
 export type { WrongHitEstimate } from './verification/wrong-hit-bound';
 export { FeedbackUseCase } from './verification/feedback.use-case';

@@ -121,6 +121,54 @@ describe(SemanticGate.name, () => {
     });
   });
 
+  describe('judge spend', () => {
+    it('counts each judge call and the tokens it reported per tenant and namespace, failed calls included', async () => {
+      let fail = false;
+      const judge = new FakeJudge(() =>
+        fail
+          ? Promise.reject(new Error('500'))
+          : Promise.resolve({ same: false, usage: { inputTokens: 90, outputTokens: 6 } }),
+      );
+      const { sut } = setup(judge);
+
+      await sut.gate(request({ judge: 'inline' }), [candidate(0.85)], THRESHOLD);
+      await sut.gate({ ...request({ judge: 'inline' }), exactKey: 'q-2' }, [candidate(0.85)], THRESHOLD);
+      fail = true;
+      await sut.gate(
+        { ...request({ judge: 'inline' }), exactKey: 'q-3', namespace: 'docs' },
+        [candidate(0.85)],
+        THRESHOLD,
+      );
+      await sut.gate(
+        { ...request({ judge: 'inline' }), exactKey: 'q-4', tenant: 'globex' },
+        [candidate(0.85)],
+        THRESHOLD,
+      );
+
+      expect(sut.snapshot().judgeCalls).toBe(4);
+      expect(sut.snapshot().judgeSpend).toEqual(
+        expect.arrayContaining([
+          { tenant: 'acme', namespace: 'default', calls: 2, inputTokens: 180, outputTokens: 12 },
+          { tenant: 'acme', namespace: 'docs', calls: 1, inputTokens: 0, outputTokens: 0 },
+          { tenant: 'globex', namespace: 'default', calls: 1, inputTokens: 0, outputTokens: 0 },
+        ]),
+      );
+      expect(sut.snapshot().judgeSpend).toHaveLength(3);
+    });
+
+    it('counts an audit call for the namespace of the served hit', async () => {
+      const judge = new FakeJudge(() => Promise.resolve({ same: true, usage: { inputTokens: 80, outputTokens: 5 } }));
+      const { sut } = setup(judge);
+
+      sut.served(request({ auditShare: 1 }), { entry: stored, cosine: 0.9, similarity: 0.95, verified: false });
+      await flush();
+
+      expect(sut.snapshot().judgeSpend).toEqual([
+        { tenant: 'acme', namespace: 'default', calls: 1, inputTokens: 80, outputTokens: 5 },
+      ]);
+    });
+  });
+
   describe('learn judge', () => {
     it('misses now and serves the same question once the judge said yes', async () => {
       const judge = new FakeJudge(() => Promise.resolve(true));

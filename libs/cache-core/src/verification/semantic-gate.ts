@@ -8,7 +8,8 @@ import {
   type VerdictSubject,
 } from './hit-verdicts.port';
 import { JudgeBudget } from './judge-budget';
-import { type MatchJudge } from './match-judge.port';
+import { JudgeSpend, type JudgeSpendRow } from './judge-spend';
+import { type JudgeUsage, type MatchJudge } from './match-judge.port';
 import { type WrongHitEstimate, WrongHitBound } from './wrong-hit-bound';
 
 /** The namespace's verification settings, carried by the lookup (see `cacheLookupRequestSchema.verification`). */
@@ -48,6 +49,8 @@ export type JudgePurpose = 'inline' | 'learn' | 'audit';
 /** What the gate reports; the cache service binds it to metrics. */
 export interface VerificationTelemetry {
   judgeCall(purpose: JudgePurpose, outcome: 'yes' | 'no' | 'none'): void;
+  /** The tokens one judge call used, as its endpoint reported them, for the tenant's namespace that asked. */
+  judgeUsage(tenant: string, namespace: string, usage: JudgeUsage): void;
   verifiedHit(): void;
   audited(namespace: string, passed: boolean, estimate: WrongHitEstimate): void;
   error(operation: string, error: unknown): void;
@@ -55,6 +58,7 @@ export interface VerificationTelemetry {
 
 export const NO_VERIFICATION_TELEMETRY: VerificationTelemetry = {
   judgeCall: () => undefined,
+  judgeUsage: () => undefined,
   verifiedHit: () => undefined,
   audited: () => undefined,
   error: () => undefined,
@@ -80,6 +84,8 @@ export interface SemanticGateOptions {
 export interface VerificationSnapshot {
   readonly judgeCalls: number;
   readonly verifiedHits: number;
+  /** Judge calls and their tokens per tenant and namespace (priced where the prices are: the gateway's stats). */
+  readonly judgeSpend: JudgeSpendRow[];
   readonly namespaces: Record<string, WrongHitEstimate>;
 }
 
@@ -98,6 +104,7 @@ function subjectOf(entry: CacheEntry): VerdictSubject {
 export class SemanticGate {
   private readonly budget: JudgeBudget;
   private readonly bound = new WrongHitBound();
+  private readonly spend = new JudgeSpend();
   private readonly inFlight = new Set<string>();
   /** Per namespace: how far failed audits moved every entry's threshold up while the bound was over target. */
   private readonly namespaceRaise = new Map<string, number>();
@@ -185,7 +192,12 @@ export class SemanticGate {
   }
 
   snapshot(): VerificationSnapshot {
-    return { judgeCalls: this.judgeCalls, verifiedHits: this.verifiedHits, namespaces: this.bound.snapshot() };
+    return {
+      judgeCalls: this.judgeCalls,
+      verifiedHits: this.verifiedHits,
+      judgeSpend: this.spend.snapshot(),
+      namespaces: this.bound.snapshot(),
+    };
   }
 
   /** The judge's verdict, recorded for the pairing (and, for an audit, in the bound and the entry's threshold). */
@@ -197,7 +209,7 @@ export class SemanticGate {
   ): Promise<boolean | undefined> {
     this.inFlight.add(key);
     try {
-      const verdict = await this.ask(request.query, entry.query, purpose);
+      const verdict = await this.ask(request, entry.query, purpose);
       if (verdict === undefined) return undefined;
       const subject = subjectOf(entry);
       await this.record(request.tenant, request.exactKey, subject, verdict ? 'verified' : 'rejected');
@@ -242,10 +254,12 @@ export class SemanticGate {
     }
   }
 
-  private async ask(query: string, candidate: string, purpose: JudgePurpose): Promise<boolean | undefined> {
+  private async ask(request: GateRequest, candidate: string, purpose: JudgePurpose): Promise<boolean | undefined> {
     const judge = this.judge;
     if (!judge) return undefined;
     this.judgeCalls += 1;
+    const { tenant, namespace, query } = request;
+    this.spend.called(tenant, namespace);
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => {
@@ -254,9 +268,20 @@ export class SemanticGate {
         resolve(undefined);
       }, this.options.judgeTimeoutMs);
     });
+    // The call is counted (and its tokens, once reported) whether or not its verdict comes in time.
+    const asked = judge
+      .judge({ query, candidate }, controller.signal)
+      .then((reply) => {
+        if (reply.usage) {
+          this.spend.used(tenant, namespace, reply.usage);
+          this.telemetry.judgeUsage(tenant, namespace, reply.usage);
+        }
+        return reply.same;
+      })
+      .catch(() => undefined);
     let verdict: boolean | undefined;
     try {
-      verdict = await Promise.race([judge.judge({ query, candidate }, controller.signal).catch(() => undefined), late]);
+      verdict = await Promise.race([asked, late]);
     } finally {
       clearTimeout(timer);
     }

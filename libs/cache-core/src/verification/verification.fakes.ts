@@ -8,7 +8,7 @@ import {
   type VerdictState,
   type VerdictSubject,
 } from './hit-verdicts.port';
-import { type JudgeQuestion, type MatchJudge } from './match-judge.port';
+import { type JudgeAnswer, type JudgeQuestion, type MatchJudge } from './match-judge.port';
 
 /** Hit verdicts in a map, for the use-case tests (the adapters pass `hit-verdicts.contract.ts`). */
 export class FakeHitVerdicts implements HitVerdicts {
@@ -46,15 +46,16 @@ export class FakeHitVerdicts implements HitVerdicts {
   }
 }
 
-/** A judge that answers from a function (or never, or throws), counting its calls. */
+/** A judge that answers from a function (or never, or throws), counting its calls; a bare verdict reports no usage. */
 export class FakeJudge implements MatchJudge {
   calls: JudgeQuestion[] = [];
 
-  constructor(private readonly answer: (q: JudgeQuestion) => Promise<boolean | undefined>) {}
+  constructor(private readonly answer: (q: JudgeQuestion) => Promise<boolean | undefined | JudgeAnswer>) {}
 
-  judge(question: JudgeQuestion): Promise<boolean | undefined> {
+  async judge(question: JudgeQuestion): Promise<JudgeAnswer> {
     this.calls.push(question);
-    return this.answer(question);
+    const answer = await this.answer(question);
+    return typeof answer === 'object' ? answer : { same: answer };
   }
 }
 

@@ -7,6 +7,7 @@ type Behaviour = 'yes' | 'no' | 'garbage' | 'prose' | 'hang' | 'error' | 'not-js
 /** A fake OpenAI-compatible judge on 127.0.0.1:0 that behaves as told and records what it was sent. */
 class FakeJudgeServer {
   behaviour: Behaviour = 'yes';
+  usage: unknown = { prompt_tokens: 96, completion_tokens: 6, total_tokens: 102 };
   readonly bodies: Record<string, unknown>[] = [];
   private readonly server: Server;
   private readonly hung: ServerResponse[] = [];
@@ -31,9 +32,12 @@ class FakeJudgeServer {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     this.bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
     const reply = (content: string) =>
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ choices: [{ message: { content } }] }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          choices: [{ message: { content } }],
+          ...(this.usage === undefined ? {} : { usage: this.usage }),
+        }),
+      );
     switch (this.behaviour) {
       case 'yes':
         return void reply('{"same": true}');
@@ -58,7 +62,7 @@ describe(OpenAiCompatibleJudge.name, () => {
   const server = new FakeJudgeServer();
   let judge: OpenAiCompatibleJudge;
   const question = { query: 'how can I reset my password', candidate: 'how do I reset my password' };
-  const ask = (timeoutMs = 2_000) => judge.judge(question, AbortSignal.timeout(timeoutMs));
+  const ask = async (timeoutMs = 2_000) => (await judge.judge(question, AbortSignal.timeout(timeoutMs))).same;
 
   beforeAll(async () => {
     judge = new OpenAiCompatibleJudge({ url: await server.start(), model: 'judge-mini', apiKey: 'sk-test' });
@@ -74,6 +78,26 @@ describe(OpenAiCompatibleJudge.name, () => {
       response_format: { type: 'json_schema' },
     });
     expect(JSON.stringify(server.bodies.at(-1))).toContain(question.candidate);
+  });
+
+  it("passes on the reply's token usage, so the call can be priced", async () => {
+    server.behaviour = 'yes';
+    await expect(judge.judge(question, AbortSignal.timeout(2_000))).resolves.toEqual({
+      same: true,
+      usage: { inputTokens: 96, outputTokens: 6 },
+    });
+  });
+
+  it('still gives its verdict when the reply has no usage, or a malformed one', async () => {
+    server.behaviour = 'no';
+    for (const usage of [undefined, { prompt_tokens: 'many' }]) {
+      server.usage = usage;
+      await expect(judge.judge(question, AbortSignal.timeout(2_000))).resolves.toEqual({
+        same: false,
+        usage: undefined,
+      });
+    }
+    server.usage = { prompt_tokens: 96, completion_tokens: 6 };
   });
 
   it('reads no', async () => {
@@ -96,7 +120,7 @@ describe(OpenAiCompatibleJudge.name, () => {
 
   it('gives no verdict when nothing listens', async () => {
     const down = new OpenAiCompatibleJudge({ url: 'http://127.0.0.1:9/v1', model: 'm' });
-    await expect(down.judge(question, AbortSignal.timeout(1_000))).resolves.toBeUndefined();
+    await expect(down.judge(question, AbortSignal.timeout(1_000))).resolves.toEqual({ same: undefined });
   });
 });
 

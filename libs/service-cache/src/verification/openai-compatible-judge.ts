@@ -1,4 +1,4 @@
-import { type JudgeQuestion, type MatchJudge } from '@strata/cache-core';
+import { type JudgeAnswer, type JudgeQuestion, type JudgeUsage, type MatchJudge } from '@strata/cache-core';
 import { request } from 'undici';
 import { z } from 'zod';
 
@@ -19,6 +19,10 @@ const JUDGE_INSTRUCTION =
 const verdictSchema = z.object({ same: z.boolean() }).strict();
 const completionSchema = z.object({
   choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
+  usage: z
+    .object({ prompt_tokens: z.number().int().min(0), completion_tokens: z.number().int().min(0) })
+    .optional()
+    .catch(undefined),
 });
 
 /** The `/chat/completions` endpoint of a configured base URL. */
@@ -49,6 +53,7 @@ export function parseJudgeVerdict(content: string | null): boolean | undefined {
 /**
  * The model judge over any OpenAI-compatible chat endpoint (undici): temperature 0, a fixed short prompt,
  * a JSON-schema response format. A failed call, an error status, a late or a malformed answer is no verdict.
+ * The reply's `usage` (prompt and completion tokens) is passed on, so judge calls can be priced.
  */
 export class OpenAiCompatibleJudge implements MatchJudge {
   private readonly endpoint: string;
@@ -57,7 +62,7 @@ export class OpenAiCompatibleJudge implements MatchJudge {
     this.endpoint = chatCompletionsEndpoint(options.url);
   }
 
-  async judge(question: JudgeQuestion, signal: AbortSignal): Promise<boolean | undefined> {
+  async judge(question: JudgeQuestion, signal: AbortSignal): Promise<JudgeAnswer> {
     const body = {
       model: this.options.model,
       temperature: 0,
@@ -92,12 +97,16 @@ export class OpenAiCompatibleJudge implements MatchJudge {
       });
       if (response.statusCode !== 200) {
         await response.body.dump();
-        return undefined;
+        return { same: undefined };
       }
       const parsed = completionSchema.safeParse(await response.body.json());
-      return parsed.success ? parseJudgeVerdict(parsed.data.choices[0]?.message.content ?? null) : undefined;
+      if (!parsed.success) return { same: undefined };
+      const { choices, usage } = parsed.data;
+      const used: JudgeUsage | undefined =
+        usage === undefined ? undefined : { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+      return { same: parseJudgeVerdict(choices[0]?.message.content ?? null), usage: used };
     } catch {
-      return undefined;
+      return { same: undefined };
     }
   }
 }

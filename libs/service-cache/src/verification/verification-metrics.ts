@@ -1,9 +1,16 @@
 import { Logger } from '@nestjs/common';
-import { type JudgePurpose, type VerificationTelemetry, type WrongHitEstimate } from '@strata/cache-core';
+import {
+  type JudgePurpose,
+  type JudgeUsage,
+  type VerificationTelemetry,
+  type WrongHitEstimate,
+} from '@strata/cache-core';
 import { StrataMetrics } from '@strata/observability';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 const LOG_EVERY_MS = 10_000;
+/** Distinct tenant and namespace label values on the judge token metric; later ones are counted as `other`. */
+const MAX_LABELS = 200;
 
 function counter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
   return (
@@ -28,6 +35,8 @@ export class VerificationMetrics implements VerificationTelemetry {
   private readonly audits: Counter;
   private readonly wrongRate: Gauge;
   private readonly wrongUpper: Gauge;
+  private readonly judgeTokens: Counter;
+  private readonly labelled = { tenant: new Set<string>(), namespace: new Set<string>() };
 
   constructor(registry: Registry = StrataMetrics.shared().registry) {
     this.judgeCalls = counter(registry, 'strata_judge_calls_total', 'Model judge calls by purpose and verdict.', [
@@ -54,6 +63,18 @@ export class VerificationMetrics implements VerificationTelemetry {
       'strata_wrong_hit_rate_upper_bound',
       '95% Wilson upper bound of the wrong-hit rate, per namespace.',
     );
+    this.judgeTokens = counter(
+      registry,
+      'strata_judge_tokens_total',
+      "Tokens the model judge's endpoint reported using, by tenant, namespace and kind (input, output).",
+      ['tenant', 'namespace', 'kind'],
+    );
+  }
+
+  judgeUsage(tenant: string, namespace: string, usage: JudgeUsage): void {
+    const labels = { tenant: this.label('tenant', tenant), namespace: this.label('namespace', namespace) };
+    if (usage.inputTokens > 0) this.judgeTokens.inc({ ...labels, kind: 'input' }, usage.inputTokens);
+    if (usage.outputTokens > 0) this.judgeTokens.inc({ ...labels, kind: 'output' }, usage.outputTokens);
   }
 
   judgeCall(purpose: JudgePurpose, outcome: 'yes' | 'no' | 'none'): void {
@@ -68,6 +89,15 @@ export class VerificationMetrics implements VerificationTelemetry {
     this.audits.inc({ namespace, result: passed ? 'pass' : 'fail' });
     this.wrongRate.set({ namespace }, estimate.rate);
     this.wrongUpper.set({ namespace }, estimate.upperBound);
+  }
+
+  /** Client-chosen label values are bounded: the first `MAX_LABELS` are kept, later ones are `other`. */
+  private label(kind: 'tenant' | 'namespace', value: string): string {
+    const seen = this.labelled[kind];
+    if (seen.has(value)) return value;
+    if (seen.size >= MAX_LABELS) return 'other';
+    seen.add(value);
+    return value;
   }
 
   error(operation: string, error: unknown): void {

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { StrataMetrics } from '@strata/observability';
 import { GatewayCache } from './gateway-cache';
+import { JudgeCost } from './judge-cost';
 import { TenantStats } from './tenant-stats';
 
 /**
@@ -11,17 +13,23 @@ import { TenantStats } from './tenant-stats';
 export class CacheStatsService {
   private readonly metrics = StrataMetrics.shared();
   private readonly startedAt = Date.now();
+  private readonly judgeCost: JudgeCost;
 
   constructor(
     private readonly cache: GatewayCache,
     private readonly tenants: TenantStats,
-  ) {}
+    @Inject(STRATA_CONFIG) config: StrataConfig,
+  ) {
+    this.judgeCost = new JudgeCost(config);
+  }
 
   /** One tenant's numbers. Entry counts are left out: per tier they are process-wide and would tell of other tenants. */
   async tenantSnapshot(tenant: string): Promise<object> {
     const { l1, l2, l3, miss, bypass } = this.tenants.of(tenant);
     const hits = l1 + l2 + l3;
     const lookups = hits + miss;
+    // The model judge's calls for this tenant and their cost, beside the money its hits saved (when hits are verified).
+    const judgeSpend = this.judgeCost.enabled ? (await this.cache.stats()).verification?.judgeSpend : undefined;
     return {
       tenant,
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
@@ -31,6 +39,7 @@ export class CacheStatsService {
       bypassed: bypass,
       hitRatio: lookups === 0 ? 0 : Math.round((hits / lookups) * 10_000) / 10_000,
       saved: { ...(await this.savings(tenant)), latencySeconds: this.cache.latency.saved(tenant) },
+      ...(judgeSpend === undefined ? {} : { judge: this.judgeCost.report(judgeSpend, tenant) }),
     };
   }
 
@@ -57,6 +66,7 @@ export class CacheStatsService {
       entries,
       evictions,
       saved,
+      ...(verification?.judgeSpend === undefined ? {} : { judge: this.judgeCost.report(verification.judgeSpend) }),
       // Hit verification of the answering cache service replica: judge calls, audited hits and the wrong-hit bound per namespace.
       ...(verification === undefined ? {} : { verification }),
     };

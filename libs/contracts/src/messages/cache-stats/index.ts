@@ -25,6 +25,18 @@ export const cacheStatsReplySchema = z.object({
     .object({
       judgeCalls: z.number().int().min(0),
       verifiedHits: z.number().int().min(0),
+      /** Judge calls and the tokens their endpoint reported, per tenant and namespace (additive: older replicas omit it). */
+      judgeSpend: z
+        .array(
+          z.object({
+            tenant: z.string(),
+            namespace: z.string(),
+            calls: z.number().int().min(0),
+            inputTokens: z.number().int().min(0),
+            outputTokens: z.number().int().min(0),
+          }),
+        )
+        .optional(),
       namespaces: z.record(namespaceWrongHitsSchema),
     })
     .optional(),
