@@ -131,7 +131,11 @@ export class KafkaTransportFactory {
           { provide: L1_EVICTIONS, useValue: evictions() },
         ];
       case 'cache':
-        return [{ provide: EMBEDDINGS, useValue: embeddings() }];
+        return [
+          { provide: EMBEDDINGS, useValue: embeddings() },
+          // A failed hit audit evicts the entry from every gateway's L1, like feedback's block.
+          { provide: L1_EVICTIONS, useValue: evictions() },
+        ];
       case 'embedding':
         return [];
       case 'invalidation':

@@ -130,7 +130,13 @@ export async function startEmbedded(config: StrataConfig): Promise<RunningStrata
       provide: EMBEDDINGS,
       useValue: embedding.app.get<DirectEmbeddings>(DirectEmbeddings) satisfies Embeddings,
     };
-    const cache = await startEmbeddedService('cache', config, [embeddings], logger);
+    // L1 evictions: a failed hit audit evicts the entry from the gateway's L1, like feedback's block.
+    const cache = await startEmbeddedService(
+      'cache',
+      config,
+      [embeddings, { provide: L1_EVICTIONS, useValue: evictions }],
+      logger,
+    );
     started.push(cache);
     const cacheService: Provider = {
       provide: CACHE_SERVICE,

@@ -1,3 +1,4 @@
+import { type L1EvictEvent, type L1Evictions } from '@strata/contracts';
 import { type GateCandidate, type GateRequest, NO_VERIFICATION_TELEMETRY, SemanticGate } from './semantic-gate';
 import { FakeHitVerdicts, FakeJudge, entry } from './verification.fakes';
 
@@ -20,19 +21,38 @@ const candidate = (
   reason,
 });
 
+/** The L1-eviction broadcast as gateways would receive it (or failing, when told). */
+class FakeEvictions implements L1Evictions {
+  readonly events: L1EvictEvent[] = [];
+  failing = false;
+
+  broadcast(event: L1EvictEvent): Promise<void> {
+    if (this.failing) return Promise.reject(new Error('broker down'));
+    this.events.push(event);
+    return Promise.resolve();
+  }
+}
+
 function setup(judge?: FakeJudge, options: { random?: number; callsPerSecond?: number } = {}) {
   const verdicts = new FakeHitVerdicts();
-  const sut = new SemanticGate(verdicts, judge, NO_VERIFICATION_TELEMETRY, {
-    lowerBound: 0.8,
-    judgeTimeoutMs: 50,
-    judgeCallsPerSecond: options.callsPerSecond ?? 100,
-    raiseStep: 0.02,
-    lowerStep: 0.002,
-    maxLowering: 0.05,
-    now: Date.now,
-    random: () => options.random ?? 0,
-  });
-  return { sut, verdicts };
+  const evictions = new FakeEvictions();
+  const sut = new SemanticGate(
+    verdicts,
+    judge,
+    NO_VERIFICATION_TELEMETRY,
+    {
+      lowerBound: 0.8,
+      judgeTimeoutMs: 50,
+      judgeCallsPerSecond: options.callsPerSecond ?? 100,
+      raiseStep: 0.02,
+      lowerStep: 0.002,
+      maxLowering: 0.05,
+      now: Date.now,
+      random: () => options.random ?? 0,
+    },
+    evictions,
+  );
+  return { sut, verdicts, evictions };
 }
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -193,6 +213,45 @@ describe(SemanticGate.name, () => {
       expect(verdicts.trust.get('acme|e-1')?.raise).toBeCloseTo(0.02);
       expect((await sut.gate(request(policy), [candidate(0.99)], THRESHOLD))[0]?.similarity).toBe(0);
       expect(sut.snapshot().namespaces['default']).toMatchObject({ audited: 1, failed: 1, rate: 1, target: 0.05 });
+    });
+
+    it("makes every gateway evict the entry from L1 when an audit rejects a served pairing, like feedback's block", async () => {
+      const judge = new FakeJudge(() => Promise.resolve(false));
+      const { sut, evictions } = setup(judge);
+
+      sut.served(request({ auditShare: 1 }), { entry: stored, cosine: 0.9, similarity: 0.95, verified: false });
+      await flush();
+
+      expect(evictions.events).toEqual([{ tenant: 'acme', tags: ['$entry:e-1'] }]);
+    });
+
+    it("evicts the root entry's copies when the audited hit was a backfilled copy", async () => {
+      const judge = new FakeJudge(() => Promise.resolve(false));
+      const { sut, evictions } = setup(judge);
+      const copy = entry('e-copy', 'how do I reset my password', { aliasOf: 'e-1' });
+
+      sut.served(request({ auditShare: 1 }), { entry: copy, cosine: 0.9, similarity: 0.95, verified: false });
+      await flush();
+
+      expect(evictions.events).toEqual([{ tenant: 'acme', tags: ['$entry:e-1'] }]);
+    });
+
+    it('evicts nothing when an audit passes, and still records a failed one when the broadcast fails', async () => {
+      let same = true;
+      const judge = new FakeJudge(() => Promise.resolve(same));
+      const { sut, evictions, verdicts } = setup(judge);
+      const hit = { entry: stored, cosine: 0.9, similarity: 0.95, verified: false };
+
+      sut.served(request({ auditShare: 1 }), hit);
+      await flush();
+      expect(evictions.events).toEqual([]);
+
+      same = false;
+      evictions.failing = true;
+      sut.served({ ...request({ auditShare: 1 }), exactKey: 'key-other' }, hit);
+      await flush();
+      expect(verdicts.pairs.get('acme|key-other|e-1')).toBe('rejected');
+      expect(sut.snapshot().namespaces['default']).toMatchObject({ audited: 2, failed: 1 });
     });
 
     it("raises every entry's threshold in the namespace while failed audits keep its bound over target", async () => {

@@ -1,4 +1,5 @@
-import { type CacheEntry } from '../domain/cache-entry';
+import { type L1Evictions } from '@strata/contracts';
+import { type CacheEntry, entryTag } from '../domain/cache-entry';
 import {
   type EntryTrust,
   type HitVerdicts,
@@ -116,6 +117,8 @@ export class SemanticGate {
     private readonly judge: MatchJudge | undefined,
     private readonly telemetry: VerificationTelemetry,
     private readonly options: SemanticGateOptions,
+    /** The broadcast that evicts an entry from every gateway's L1 (the one feedback's blocks use); absent: none. */
+    private readonly evictions?: L1Evictions,
   ) {
     this.budget = new JudgeBudget(options.judgeCallsPerSecond, options.now);
   }
@@ -231,9 +234,20 @@ export class SemanticGate {
     if (!passed) {
       if (!holds) this.namespaceRaise.set(request.namespace, Math.min(1, raised + this.options.raiseStep));
       await this.adjust(request.tenant, subject, this.options.raiseStep);
+      await this.evictL1(request.tenant, subject);
     } else if (holds) {
       if (raised > 0) this.namespaceRaise.set(request.namespace, Math.max(0, raised - this.options.lowerStep));
       await this.adjust(request.tenant, subject, -this.options.lowerStep);
+    }
+  }
+
+  /** A failed audit: gateways stop serving the rejected pairing from L1 too (their copies refill from L2, gated). */
+  private async evictL1(tenant: string, subject: VerdictSubject): Promise<void> {
+    if (!this.evictions) return;
+    try {
+      await this.evictions.broadcast({ tenant, tags: [entryTag(subject.id)] });
+    } catch (error) {
+      this.telemetry.error('evict-l1', error);
     }
   }
 

@@ -105,7 +105,7 @@ export class VerificationMetrics implements VerificationTelemetry {
     if (now - (this.lastLogged.get(operation) ?? 0) < LOG_EVERY_MS) return;
     this.lastLogged.set(operation, now);
     this.logger.warn(
-      `hit verdicts ${operation} failed: ${error instanceof Error ? error.message : String(error)} (semantic hits refused meanwhile)`,
+      `hit verdicts ${operation} failed: ${error instanceof Error ? error.message : String(error)}${operation === 'read' ? ' (semantic hits refused meanwhile)' : ''}`,
     );
   }
 }

@@ -8,6 +8,7 @@ import {
   SemanticGate,
 } from '@strata/cache-core';
 import { type StrataConfig } from '@strata/config';
+import { L1_EVICTIONS, type L1Evictions } from '@strata/contracts';
 import { OpenAiCompatibleJudge } from './openai-compatible-judge';
 import { VerificationMetrics } from './verification-metrics';
 import { VerificationRequests } from './verification-requests';
@@ -21,7 +22,8 @@ const now = (): number => Date.now();
 
 /**
  * Hit verification in the cache service: the gate (null when `verification.enabled` is off: lookups run as
- * before), the feedback use case and their requests. HIT_VERDICTS is bound by the runtime when enabled.
+ * before), the feedback use case and their requests. HIT_VERDICTS is bound by the runtime when enabled; L1_EVICTIONS,
+ * when bound, lets a failed audit evict the entry from every gateway's L1.
  */
 export function verificationProviders(config: StrataConfig): Provider[] {
   const { verification } = config;
@@ -29,8 +31,11 @@ export function verificationProviders(config: StrataConfig): Provider[] {
     VerificationRequests,
     {
       provide: SemanticGate,
-      inject: [{ token: HIT_VERDICTS, optional: true }],
-      useFactory: (verdicts: HitVerdicts | undefined): SemanticGate | null => {
+      inject: [
+        { token: HIT_VERDICTS, optional: true },
+        { token: L1_EVICTIONS, optional: true },
+      ],
+      useFactory: (verdicts: HitVerdicts | undefined, evictions: L1Evictions | undefined): SemanticGate | null => {
         if (!verification.enabled || !verdicts) return null;
         const { judge } = verification;
         return new SemanticGate(
@@ -49,6 +54,7 @@ export function verificationProviders(config: StrataConfig): Provider[] {
             now,
             random: Math.random,
           },
+          evictions,
         );
       },
     },
