@@ -145,6 +145,65 @@ describe('public namespaces at the edge', () => {
     );
   });
 
+  it('answers by question: the exact-match answer of a public namespace, with the same edge headers and 304s', async () => {
+    const id = await store('When are you open on Sundays?', 'faq', ['hours']);
+    const byQuestion = (q: string, namespace = 'faq', model = 'gpt-4o-mini') =>
+      `/v1/cache/public/${tenant}/${namespace}?q=${encodeURIComponent(q)}&model=${encodeURIComponent(model)}`;
+
+    const reply = await call('GET', byQuestion('When are you open on Sundays?'));
+    expect(reply.status).toBe(200);
+    expect(reply.json).toMatchObject({ id, namespace: 'faq', response: { content: 'When are you open on Sundays?' } });
+    expect(reply.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
+    expect(reply.headers['content-location']).toBe(publicPath('faq', id));
+    // The same answer as its by-id address: the same bytes, validators and surrogate keys (one purge clears both).
+    const byId = await call('GET', publicPath('faq', id));
+    expect(reply.text).toBe(byId.text);
+    expect(reply.headers['etag']).toBe(byId.headers['etag']);
+    expect(reply.headers['surrogate-key']).toBe(byId.headers['surrogate-key']);
+    const again = await call('GET', byQuestion('When are you open on Sundays?'), undefined, {
+      'if-none-match': String(reply.headers['etag']),
+    });
+    expect(again.status).toBe(304);
+    expect(again.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
+    // Whitespace the key normalises away finds the same answer.
+    expect((await call('GET', byQuestion('  When are you open on Sundays?  '))).json).toMatchObject({ id });
+  });
+
+  it('answers by question only for an exact match in a public namespace, private 404 otherwise', async () => {
+    await store('Can I return a gift?', 'faq');
+    await store('Where is my parcel?', 'support');
+    const path = (q: string, namespace = 'faq', model = 'gpt-4o-mini', who = tenant) =>
+      `/v1/cache/public/${who}/${encodeURIComponent(namespace)}?q=${encodeURIComponent(q)}&model=${encodeURIComponent(model)}`;
+    for (const missing of [
+      path('Can I return a present?'), // a paraphrase: no semantic matching at the edge
+      path('Can I return a gift?', 'faq', 'gpt-4o'), // another model
+      path('Where is my parcel?', 'support'), // not a public namespace
+      path('Can I return a gift?', 'faq', 'gpt-4o-mini', 'globex'), // another tenant
+      path('Can I return a gift?', 'no space'), // not a namespace name
+    ]) {
+      const reply = await call('GET', missing);
+      expect({ missing, status: reply.status }).toEqual({ missing, status: 404 });
+      expect(reply.headers['cache-control']).toBe('private, no-store');
+      expect(reply.json).toMatchObject({ error: { code: 'not_found' } });
+    }
+  });
+
+  it('answers a missing, repeated or oversized question with a 400 that names the field', async () => {
+    const base = `/v1/cache/public/${tenant}/faq`;
+    for (const [query, field] of [
+      ['?model=gpt-4o-mini', 'q'],
+      ['?q=&model=gpt-4o-mini', 'q'],
+      ['?q=a&q=b&model=gpt-4o-mini', 'q'],
+      [`?q=${'a'.repeat(2_049)}&model=gpt-4o-mini`, 'q'],
+      ['?q=Hello', 'model'],
+    ] as const) {
+      const reply = await call('GET', `${base}${query}`);
+      expect({ query: query.slice(0, 40), status: reply.status }).toEqual({ query: query.slice(0, 40), status: 400 });
+      expect(reply.headers['cache-control']).toBe('private, no-store');
+      expect(reply.json).toMatchObject({ error: { code: 'invalid_request', message: expect.stringContaining(field) } });
+    }
+  });
+
   it('calls the CDN purge webhook on purges and data-change events of public answers, and only those', async () => {
     await store('Do you ship abroad?', 'faq', ['shipping']);
     await call('POST', '/v1/cache/purge', { namespace: 'support' }, withKey);
@@ -260,6 +319,22 @@ sub vcl_deliver { if (obj.hits > 0) { set resp.http.X-Cache = "HIT"; } else { se
           return reply.status === 404 ? reply : undefined;
         });
         expect(after.headers['cache-control']).toBe('private, no-store');
+      });
+
+      it('keeps an answer by question at the edge too, and drops it when the answer is purged', async () => {
+        await store('Do you deliver on Saturdays?', 'faq', ['delivery']);
+        const path = `/v1/cache/public/${tenant}/faq?q=${encodeURIComponent('Do you deliver on Saturdays?')}&model=gpt-4o-mini`;
+        expect(cacheOf(await call('GET', path, undefined, {}, edge))).toBe('MISS');
+        const hit = await call('GET', path, undefined, {}, edge);
+        expect(cacheOf(hit)).toBe('HIT');
+        expect(hit.json).toMatchObject({ response: { content: 'Do you deliver on Saturdays?' } });
+
+        await call('POST', '/v1/cache/purge', { tags: ['delivery'] }, withKey);
+        await webhookCallWith(`strata:${tenant}:tag:delivery`);
+        await eventually(async () => {
+          const reply = await call('GET', path, undefined, {}, edge);
+          return reply.status === 404 ? reply : undefined;
+        });
       });
     },
   );

@@ -22,6 +22,7 @@ import {
   embeddingsBodySchema,
   proxyHeadersSchema,
 } from './proxy-body.schemas';
+import { PUBLIC_QUESTION_MAX_CHARS } from '../public/public-question';
 
 // Query parameters and components need zod's `.openapi()`; adding it changes nothing else about the schemas.
 extendZodWithOpenApi(z);
@@ -177,6 +178,30 @@ const ROUTES: RouteConfig[] = [
       200: ok('The answer'),
       304: { description: 'Not modified' },
       404: { description: 'No public answer at this address', ...json(errorBodySchema) },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/cache/public/{tenant}/{namespace}',
+    tags: [cacheTag],
+    summary:
+      'By question: the exact-match answer to one user message (`q`) at temperature 0 in a public namespace, without a key (for CDNs); conditional with If-None-Match',
+    request: {
+      params: z.object({ tenant: z.string().min(1), namespace: namespaceSchema }),
+      query: z.object({
+        q: z
+          .string()
+          .min(1)
+          .max(PUBLIC_QUESTION_MAX_CHARS)
+          .openapi({ description: 'The question, as the user asked it' }),
+        model: z.string().min(1).max(256),
+      }),
+    },
+    responses: {
+      200: ok('The answer (Content-Location: its by-id address)'),
+      304: { description: 'Not modified' },
+      400: errors[400],
+      404: { description: 'No public answer to this question', ...json(errorBodySchema) },
     },
   },
   {
