@@ -5,16 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type StrataProcess, http, startStrataProcess } from './support/strata-process';
 
-/** An OpenAI-compatible judge on 127.0.0.1:0 that says yes to every pairing and counts the questions. */
+/** An OpenAI-compatible judge on 127.0.0.1:0 that says yes to every pairing (100 + 5 tokens each) and counts the questions. */
 async function startYesJudge(): Promise<{ url: string; calls: () => number; stop: () => Promise<void> }> {
   let calls = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     req.resume();
     req.on('end', () => {
       calls += 1;
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ choices: [{ message: { content: '{"same": true}' } }] }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          choices: [{ message: { content: '{"same": true}' } }],
+          usage: { prompt_tokens: 100, completion_tokens: 5, total_tokens: 105 },
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -71,6 +74,7 @@ describe('verified semantic hits (embedded, end to end)', () => {
       STRATA_VERIFIER_LOWER_BOUND: '0.5',
       STRATA_VERIFIER_TIMEOUT_MS: '2000',
       STRATA_CONFIG: config,
+      STRATA_PRICES: 'gpt-4o-mini=0.15:0.6',
     });
   });
 
@@ -173,5 +177,23 @@ describe('verified semantic hits (embedded, end to end)', () => {
     const stats = await http(strata.url, 'GET', '/v1/cache/stats', { apiKey: OPS });
     expect(stats.status).toBe(200);
     expect(stats.body.verification).toMatchObject({ judgeCalls: judge.calls(), verifiedHits: 1 });
+  });
+
+  it("shows the judge's calls, tokens and their cost beside the money saved, to the operator and to the tenant", async () => {
+    const calls = judge.calls();
+    const cost = { calls, inputTokens: 100 * calls, outputTokens: 5 * calls };
+    const usd = calls * ((100 * 0.15 + 5 * 0.6) / 1e6);
+    const ops = await http(strata.url, 'GET', '/v1/cache/stats', { apiKey: OPS });
+    expect(ops.body.saved).toBeDefined();
+    expect(ops.body.judge).toMatchObject({ model: 'gpt-4o-mini', ...cost });
+    expect(ops.body.judge.usd).toBeCloseTo(usd, 9);
+    expect(ops.body.judge.byNamespace['acme/judged']).toMatchObject(cost);
+
+    const mine = await http(strata.url, 'GET', '/v1/cache/stats', { apiKey: ACME });
+    expect(mine.body.judge).toMatchObject(cost);
+    expect(mine.body.judge.usd).toBeCloseTo(usd, 9);
+    expect(Object.keys(mine.body.judge.byNamespace)).toEqual(['judged']);
+    const theirs = await http(strata.url, 'GET', '/v1/cache/stats', { apiKey: GLOBEX });
+    expect(theirs.body.judge).toMatchObject({ calls: 0, usd: 0, byNamespace: {} });
   });
 });
