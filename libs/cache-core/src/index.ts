@@ -58,6 +58,7 @@ export type { SemanticPurgeCommand, SemanticPurgeOptions } from './use-cases/sem
 export { StoreUseCase, entryFromStoreRequest } from './use-cases/store.use-case';
 export { HIT_VERDICTS, NO_TRUST } from './verification/hit-verdicts.port';
 export type {
+  AuditCounts,
   EntryTrust,
   HitVerdicts,
   PairVerdict,

@@ -25,6 +25,12 @@ export interface EntryTrust {
 
 export const NO_TRUST: EntryTrust = { wrong: 0, right: 0, raise: 0 };
 
+/** Audits of served semantic hits in one namespace: how many, and how many the judge found wrong. */
+export interface AuditCounts {
+  readonly audited: number;
+  readonly failed: number;
+}
+
 export interface VerdictState {
   readonly pair?: PairVerdict;
   readonly trust: EntryTrust;
@@ -50,4 +56,8 @@ export interface HitVerdicts {
   setPair(tenant: string, queryKey: string, entry: VerdictSubject, verdict: PairVerdict): Promise<void>;
   /** Adds to the entry's counts and raise (the raise clamped to the change's bounds); returns the new record. */
   adjust(tenant: string, entry: VerdictSubject, change: TrustChange): Promise<EntryTrust>;
+  /** Counts one audit in the namespace (passed or failed); returns the namespace's counts across every replica. */
+  recordAudit(namespace: string, passed: boolean): Promise<AuditCounts>;
+  /** The audit counts of every namespace audited so far (they outlive restarts where the store does). */
+  auditCounts(): Promise<Map<string, AuditCounts>>;
 }

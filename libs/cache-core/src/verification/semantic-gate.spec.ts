@@ -165,15 +165,15 @@ describe(SemanticGate.name, () => {
         THRESHOLD,
       );
 
-      expect(sut.snapshot().judgeCalls).toBe(4);
-      expect(sut.snapshot().judgeSpend).toEqual(
+      expect((await sut.snapshot()).judgeCalls).toBe(4);
+      expect((await sut.snapshot()).judgeSpend).toEqual(
         expect.arrayContaining([
           { tenant: 'acme', namespace: 'default', calls: 2, inputTokens: 180, outputTokens: 12 },
           { tenant: 'acme', namespace: 'docs', calls: 1, inputTokens: 0, outputTokens: 0 },
           { tenant: 'globex', namespace: 'default', calls: 1, inputTokens: 0, outputTokens: 0 },
         ]),
       );
-      expect(sut.snapshot().judgeSpend).toHaveLength(3);
+      expect((await sut.snapshot()).judgeSpend).toHaveLength(3);
     });
 
     it('counts an audit call for the namespace of the served hit', async () => {
@@ -183,7 +183,7 @@ describe(SemanticGate.name, () => {
       sut.served(request({ auditShare: 1 }), { entry: stored, cosine: 0.9, similarity: 0.95, verified: false });
       await flush();
 
-      expect(sut.snapshot().judgeSpend).toEqual([
+      expect((await sut.snapshot()).judgeSpend).toEqual([
         { tenant: 'acme', namespace: 'default', calls: 1, inputTokens: 80, outputTokens: 5 },
       ]);
     });
@@ -212,7 +212,12 @@ describe(SemanticGate.name, () => {
 
       expect(verdicts.trust.get('acme|e-1')?.raise).toBeCloseTo(0.02);
       expect((await sut.gate(request(policy), [candidate(0.99)], THRESHOLD))[0]?.similarity).toBe(0);
-      expect(sut.snapshot().namespaces['default']).toMatchObject({ audited: 1, failed: 1, rate: 1, target: 0.05 });
+      expect((await sut.snapshot()).namespaces['default']).toMatchObject({
+        audited: 1,
+        failed: 1,
+        rate: 1,
+        target: 0.05,
+      });
     });
 
     it("makes every gateway evict the entry from L1 when an audit rejects a served pairing, like feedback's block", async () => {
@@ -251,7 +256,31 @@ describe(SemanticGate.name, () => {
       sut.served({ ...request({ auditShare: 1 }), exactKey: 'key-other' }, hit);
       await flush();
       expect(verdicts.pairs.get('acme|key-other|e-1')).toBe('rejected');
-      expect(sut.snapshot().namespaces['default']).toMatchObject({ audited: 2, failed: 1 });
+      expect((await sut.snapshot()).namespaces['default']).toMatchObject({ audited: 2, failed: 1 });
+    });
+
+    it('keeps the wrong-hit bound in the verdict store: a restarted or another replica continues from its counts', async () => {
+      const judge = new FakeJudge(() => Promise.resolve(false));
+      const { sut, verdicts } = setup(judge);
+      const hit = { entry: stored, cosine: 0.9, similarity: 0.95, verified: false };
+      sut.served(request({ maxWrongHitRate: 0.05, auditShare: 1 }), hit);
+      await flush();
+
+      const replica = new SemanticGate(verdicts, judge, NO_VERIFICATION_TELEMETRY, {
+        lowerBound: 0.8,
+        judgeTimeoutMs: 50,
+        judgeCallsPerSecond: 100,
+        raiseStep: 0.02,
+        lowerStep: 0.002,
+        maxLowering: 0.05,
+        now: Date.now,
+        random: () => 0,
+      });
+      expect((await replica.snapshot()).namespaces['default']).toMatchObject({ audited: 1, failed: 1 });
+      replica.served({ ...request({ maxWrongHitRate: 0.05, auditShare: 1 }), exactKey: 'key-other' }, hit);
+      await flush();
+      expect((await replica.snapshot()).namespaces['default']).toMatchObject({ audited: 2, failed: 2, target: 0.05 });
+      expect((await sut.snapshot()).namespaces['default']).toMatchObject({ audited: 2, failed: 2 });
     });
 
     it("raises every entry's threshold in the namespace while failed audits keep its bound over target", async () => {
@@ -292,7 +321,7 @@ describe(SemanticGate.name, () => {
       sut.served(request({ auditShare: 1 }), { entry: stored, cosine: 0.9, similarity: 0.85, verified: true });
       await flush();
       expect(judge.calls).toHaveLength(0);
-      expect(sut.snapshot()).toMatchObject({ verifiedHits: 1, judgeCalls: 0 });
+      expect(await sut.snapshot()).toMatchObject({ verifiedHits: 1, judgeCalls: 0 });
     });
   });
 

@@ -1,6 +1,7 @@
 import { type L1Evictions } from '@strata/contracts';
 import { type CacheEntry, entryTag } from '../domain/cache-entry';
 import {
+  type AuditCounts,
   type EntryTrust,
   type HitVerdicts,
   NO_TRUST,
@@ -194,7 +195,13 @@ export class SemanticGate {
     void this.judgeAndRecord(request, hit.entry, 'audit', key);
   }
 
-  snapshot(): VerificationSnapshot {
+  /** The figures of this replica; the audit counts as the shared verdict store has them (this process' if it fails). */
+  async snapshot(): Promise<VerificationSnapshot> {
+    try {
+      for (const [namespace, counts] of await this.verdicts.auditCounts()) this.bound.set(namespace, counts, undefined);
+    } catch (error) {
+      this.telemetry.error('audit-counts', error);
+    }
     return {
       judgeCalls: this.judgeCalls,
       verifiedHits: this.verifiedHits,
@@ -225,7 +232,9 @@ export class SemanticGate {
 
   private async audited(request: GateRequest, subject: VerdictSubject, passed: boolean): Promise<void> {
     const target = request.verification?.maxWrongHitRate;
-    this.bound.record(request.namespace, passed, target);
+    const counts = await this.recordAudit(request.namespace, passed);
+    if (counts) this.bound.set(request.namespace, counts, target);
+    else this.bound.record(request.namespace, passed, target);
     this.telemetry.audited(request.namespace, passed, this.bound.estimate(request.namespace));
     // Failed: this entry needs more similarity, and while the namespace's bound is over its target every entry does
     // (what falls below goes to the judge). Passed: less — only while the namespace's bound holds.
@@ -248,6 +257,16 @@ export class SemanticGate {
       await this.evictions.broadcast({ tenant, tags: [entryTag(subject.id)] });
     } catch (error) {
       this.telemetry.error('evict-l1', error);
+    }
+  }
+
+  /** The namespace's audit counts in the shared store, with this one; undefined if the store failed. */
+  private async recordAudit(namespace: string, passed: boolean): Promise<AuditCounts | undefined> {
+    try {
+      return await this.verdicts.recordAudit(namespace, passed);
+    } catch (error) {
+      this.telemetry.error('record-audit', error);
+      return undefined;
     }
   }
 

@@ -1,5 +1,6 @@
 import { type CacheEntry } from '../domain/cache-entry';
 import {
+  type AuditCounts,
   type EntryTrust,
   type HitVerdicts,
   NO_TRUST,
@@ -14,6 +15,7 @@ import { type JudgeAnswer, type JudgeQuestion, type MatchJudge } from './match-j
 export class FakeHitVerdicts implements HitVerdicts {
   readonly pairs = new Map<string, PairVerdict>();
   readonly trust = new Map<string, EntryTrust>();
+  readonly audits = new Map<string, AuditCounts>();
   failing = false;
 
   read(tenant: string, queryKey: string, entries: readonly VerdictSubject[]): Promise<Map<string, VerdictState>> {
@@ -43,6 +45,19 @@ export class FakeHitVerdicts implements HitVerdicts {
     };
     this.trust.set(`${tenant}|${entry.id}`, next);
     return Promise.resolve(next);
+  }
+
+  recordAudit(namespace: string, passed: boolean): Promise<AuditCounts> {
+    if (this.failing) return Promise.reject(new Error('verdict store down'));
+    const old = this.audits.get(namespace) ?? { audited: 0, failed: 0 };
+    const next = { audited: old.audited + 1, failed: old.failed + (passed ? 0 : 1) };
+    this.audits.set(namespace, next);
+    return Promise.resolve(next);
+  }
+
+  auditCounts(): Promise<Map<string, AuditCounts>> {
+    if (this.failing) return Promise.reject(new Error('verdict store down'));
+    return Promise.resolve(new Map(this.audits));
   }
 }
 

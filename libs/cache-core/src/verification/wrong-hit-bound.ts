@@ -22,7 +22,7 @@ export interface WrongHitEstimate {
   readonly target?: number;
 }
 
-/** Audit results per namespace (in this process), and whether each namespace's bound is under its target. */
+/** Audit results per namespace (recorded here, or taken from the shared verdict store), and whether each namespace's bound is under its target. */
 export class WrongHitBound {
   private readonly byNamespace = new Map<string, { audited: number; failed: number; target?: number }>();
 
@@ -38,6 +38,19 @@ export class WrongHitBound {
     counts.audited += 1;
     if (!passed) counts.failed += 1;
     if (target !== undefined) counts.target = target;
+  }
+
+  /** Takes the namespace's counts as the shared verdict store has them (`target`: when known; else the last one seen). */
+  set(namespace: string, counts: { audited: number; failed: number }, target: number | undefined): void {
+    const known = this.byNamespace.get(namespace);
+    if (!known && this.byNamespace.size >= this.maxNamespaces) return;
+    const next: { audited: number; failed: number; target?: number } = {
+      audited: counts.audited,
+      failed: counts.failed,
+    };
+    const kept = target ?? known?.target;
+    if (kept !== undefined) next.target = kept;
+    this.byNamespace.set(namespace, next);
   }
 
   estimate(namespace: string): WrongHitEstimate {

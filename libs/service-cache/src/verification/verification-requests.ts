@@ -30,6 +30,6 @@ export class VerificationRequests {
   /** The tiers' counts, with the verification figures of this replica when it verifies hits. */
   async stats(): Promise<CacheStatsReply> {
     const counts = await this.requests.stats();
-    return this.gate ? { ...counts, verification: this.gate.snapshot() } : counts;
+    return this.gate ? { ...counts, verification: await this.gate.snapshot() } : counts;
   }
 }

@@ -1,4 +1,5 @@
 import {
+  type AuditCounts,
   type EntryTrust,
   type HitVerdicts,
   NO_TRUST,
@@ -28,6 +29,8 @@ export class MemoryHitVerdicts implements HitVerdicts {
   private readonly records: LRUCache<string, Record>;
   private readonly maxPairs: number;
   private readonly now: () => number;
+  /** Audit counts per namespace (kept for the process' life; namespaces are few and configured). */
+  private readonly audits = new Map<string, AuditCounts>();
 
   constructor(options: MemoryHitVerdictsOptions = {}) {
     this.records = new LRUCache({ max: options.maxEntries ?? 100_000 });
@@ -71,6 +74,17 @@ export class MemoryHitVerdicts implements HitVerdicts {
       raise: Math.round(raise * 1e6) / 1e6,
     };
     return Promise.resolve(record.trust);
+  }
+
+  recordAudit(namespace: string, passed: boolean): Promise<AuditCounts> {
+    const old = this.audits.get(namespace) ?? { audited: 0, failed: 0 };
+    const next = { audited: old.audited + 1, failed: old.failed + (passed ? 0 : 1) };
+    this.audits.set(namespace, next);
+    return Promise.resolve(next);
+  }
+
+  auditCounts(): Promise<Map<string, AuditCounts>> {
+    return Promise.resolve(new Map(this.audits));
   }
 
   /** The entry's record if it belongs to this incarnation of the entry. */

@@ -1,4 +1,5 @@
 import {
+  type AuditCounts,
   type EntryTrust,
   type HitVerdicts,
   type PairVerdict,
@@ -48,13 +49,21 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[7])
 return {w, r, tostring(x)}
 `);
 
+/** Counts one audit of a namespace. KEYS[1] the audits hash; ARGV: namespace, 1 if it failed else 0. Returns {audited, failed}. */
+const RECORD_AUDIT = new LuaScript(`
+local a = redis.call('HINCRBY', KEYS[1], 'a:' .. ARGV[1], 1)
+local f = redis.call('HINCRBY', KEYS[1], 'f:' .. ARGV[1], tonumber(ARGV[2]))
+return {a, f}
+`);
+
 const VERDICTS: ReadonlySet<string> = new Set<PairVerdict>(['blocked', 'verified', 'rejected']);
 
 /**
  * Hit verdicts in Redis, shared by every cache service replica: one hash per (tenant, entry)
  * (`{prefix}hv:{tenant}:<entry id>`, in the tenant's slot) holding the entry's incarnation (`at`), its counts
  * (`w`, `r`), its threshold raise (`x`) and one field per judged or blocked pairing (`p:<exact key>`),
- * expiring with the entry.
+ * expiring with the entry; and one hash of audit counts per namespace (`{prefix}hv:audits`, fields `a:<namespace>`
+ * and `f:<namespace>`), kept for good so that the wrong-hit bound survives restarts and is shared by replicas.
  */
 export class RedisHitVerdicts implements HitVerdicts {
   private readonly keyPrefix: string;
@@ -116,8 +125,31 @@ export class RedisHitVerdicts implements HitVerdicts {
     return { wrong: Number(reply[0]), right: Number(reply[1]), raise: Number(reply[2]) };
   }
 
+  async recordAudit(namespace: string, passed: boolean): Promise<AuditCounts> {
+    const reply = (await this.connection.script(RECORD_AUDIT, [this.auditsKey()], [namespace, passed ? '0' : '1'])) as [
+      number,
+      number,
+    ];
+    return { audited: Number(reply[0]), failed: Number(reply[1]) };
+  }
+
+  async auditCounts(): Promise<Map<string, AuditCounts>> {
+    const fields = await this.connection.run((client) => client.hGetAll(this.auditsKey()));
+    const counts = new Map<string, AuditCounts>();
+    for (const [field, value] of Object.entries(fields)) {
+      if (!field.startsWith('a:')) continue;
+      const namespace = field.slice(2);
+      counts.set(namespace, { audited: Number(value), failed: Number(fields[`f:${namespace}`] ?? 0) });
+    }
+    return counts;
+  }
+
   async close(): Promise<void> {
     if (this.ownsConnection) await this.connection.close();
+  }
+
+  private auditsKey(): string {
+    return `${this.keyPrefix}hv:audits`;
   }
 
   private key(tenant: string, entryId: string): string {

@@ -81,6 +81,20 @@ export function describeHitVerdictsContract(name: string, factory: () => Promise
       });
     });
 
+    it('counts audits per namespace, passed and failed, and lists every namespace audited', async () => {
+      await verdicts.recordAudit('default', true);
+      await verdicts.recordAudit('default', false);
+      expect(await verdicts.recordAudit('default', true)).toEqual({ audited: 3, failed: 1 });
+      await verdicts.recordAudit('docs:v2', false);
+
+      expect(await verdicts.auditCounts()).toEqual(
+        new Map([
+          ['default', { audited: 3, failed: 1 }],
+          ['docs:v2', { audited: 1, failed: 1 }],
+        ]),
+      );
+    });
+
     it("keeps tenants apart: one tenant's verdicts never apply to another's entry with the same id", async () => {
       await verdicts.setPair('acme', 'q-1', entry, 'blocked');
       await verdicts.adjust('acme', entry, { wrong: 1, raise: 0.1, ...BOUNDS });
