@@ -30,6 +30,17 @@ describe(WrongHitBound.name, () => {
     expect(bound.estimate('support')).toMatchObject({ audited: 120, failed: 0, rate: 0, target: 0.05 });
   });
 
+  it("takes the shared store's counts as they are, keeping the last target it saw", () => {
+    const bound = new WrongHitBound();
+    bound.record('support', false, 0.05);
+    bound.set('support', { audited: 200, failed: 1 }, undefined);
+
+    expect(bound.estimate('support')).toMatchObject({ audited: 200, failed: 1, rate: 0.005, target: 0.05 });
+    expect(bound.holds('support', 0.05)).toBe(true);
+    bound.set('support', { audited: 201, failed: 2 }, 0.01);
+    expect(bound.estimate('support').target).toBe(0.01);
+  });
+
   it('keeps namespaces apart', () => {
     const bound = new WrongHitBound();
     bound.record('a', false, undefined);
