@@ -79,7 +79,6 @@ export type {
   VerificationSnapshot,
   VerificationTelemetry,
 } from './verification/semantic-gate';
-export type { JudgeSpendRow } from './verification/judge-spend';
 export { WrongHitBound, wilsonUpperBound } from './verification/wrong-hit-bound';
 export type { WrongHitEstimate } from './verification/wrong-hit-bound';
 export { FeedbackUseCase } from './verification/feedback.use-case';

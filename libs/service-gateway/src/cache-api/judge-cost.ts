@@ -12,7 +12,7 @@ interface Spend {
   usd: number | null;
 }
 
-export interface JudgeCostReport extends Spend {
+interface JudgeCostReport extends Spend {
   /** The judge's model (`STRATA_VERIFIER_MODEL`), whose price the USD figures use. */
   readonly model: string;
   /** By namespace (for all tenants: by `tenant/namespace`). */
