@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { eventually } from '@strata/testing';
+import { RedisConnection } from '@strata/store-redis';
+import { RedisServerProcess, eventually } from '@strata/testing';
 import { type RawReply, rawRequest, startGateway } from './support/gateway-harness';
 
 /**
@@ -64,5 +65,54 @@ describe('evictions of the in-memory L2 and L3 (stats)', () => {
     const metrics = await call('GET', '/metrics', undefined, ADMIN);
     expect(metrics.text).toMatch(/strata_cache_evictions_total\{tier="l2"\} \d/);
     expect(metrics.text).toMatch(/strata_cache_evictions_total\{tier="l3"\} \d/);
+  });
+});
+
+/**
+ * A Redis L2 evicts by its own `maxmemory` policy: the operator's page shows the server's `evicted_keys` (every key of
+ * that server, not only Strata's) as the cache service read it. A private Redis, so its memory bound touches no one.
+ */
+describe('evictions of a Redis L2 (stats)', () => {
+  let redis: RedisServerProcess;
+  let connection: RedisConnection;
+  let strata: Awaited<ReturnType<typeof startGateway>>;
+  const ADMIN = `admin-${randomUUID()}`;
+
+  beforeAll(async () => {
+    redis = await RedisServerProcess.start();
+    connection = RedisConnection.open({ url: redis.url });
+    await connection.whenReady(10_000);
+    strata = await startGateway({
+      REDIS_URL: redis.url,
+      STRATA_API_KEYS: `acme=key-${randomUUID()}`,
+      STRATA_ADMIN_KEYS: ADMIN,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await strata?.stop();
+    await connection?.close();
+    await redis?.stop();
+  });
+
+  it('shows the Redis server’s own eviction count for L2, marked server-wide', async () => {
+    const { client } = connection;
+    await client.configSet('maxmemory-policy', 'allkeys-lru');
+    await client.configSet('maxmemory', '4mb');
+    for (let i = 0; i < 4_000; i++) await client.set(`filler:${i}`, 'x'.repeat(2_000));
+    const evictedKeys = async () => Number(/^evicted_keys:(\d+)/m.exec((await connection.info('stats'))[0] ?? '')?.[1]);
+    const before = await evictedKeys();
+    expect(before).toBeGreaterThan(0);
+
+    const reply = await rawRequest(strata.url, { path: '/v1/cache/stats', headers: { 'x-strata-key': ADMIN } });
+    expect(reply.status).toBe(200);
+    const { evictions } = reply.json as { evictions: Record<string, { total: number; scope?: string }> };
+    // Redis may evict more while the page is read (it is at its bound): the page's count lies between two reads.
+    const after = await evictedKeys();
+    expect(evictions['l2']).toEqual({ total: expect.any(Number), scope: 'redis-server' });
+    expect(evictions['l2'].total).toBeGreaterThanOrEqual(before);
+    expect(evictions['l2'].total).toBeLessThanOrEqual(after);
+    // The in-memory L3 beside it still counts its own.
+    expect(evictions['l3']).toEqual({ total: expect.any(Number), perMinute: expect.any(Number) });
   });
 });

@@ -96,8 +96,12 @@ export class CacheRequests {
   }
 
   async stats(): Promise<CacheStatsReply> {
-    const [l2, l3] = await Promise.all([this.l2.count().catch(() => null), this.l3.count().catch(() => null)]);
-    return { l2, l3 };
+    const [l2, l3, evicted] = await Promise.all([
+      this.l2.count().catch(() => null),
+      this.l3.count().catch(() => null),
+      this.l2.evictedKeys?.().catch(() => null),
+    ]);
+    return { l2, l3, ...(evicted === undefined ? {} : { backendEvictions: { l2: evicted } }) };
   }
 
   async getEntry(data: unknown): Promise<CacheEntryGetReply> {

@@ -24,4 +24,9 @@ export interface ExactStore {
   count(): Promise<number>;
   /** Throws when the backend is unreachable (readiness). */
   ping(): Promise<void>;
+  /**
+   * Entries the backend evicted for space by its own policy, as it counts them (Redis: the server-wide `evicted_keys`);
+   * absent where Strata counts them itself (the in-memory store reports each eviction as it happens).
+   */
+  evictedKeys?(): Promise<number>;
 }

@@ -5,6 +5,9 @@ import { GatewayCache } from './gateway-cache';
 import { JudgeCost } from './judge-cost';
 import { TenantStats } from './tenant-stats';
 
+/** A tier's evictions for space: counted by Strata since start (with a rate), or a Redis server's own count. */
+type TierEvictions = { total: number; perMinute: number } | { total: number; scope: 'redis-server' };
+
 /**
  * `GET /v1/cache/stats`: for a tenant, its own lookup results and savings on this gateway since start;
  * for an admin key, the whole gateway's, with entry counts per tier.
@@ -45,7 +48,7 @@ export class CacheStatsService {
 
   async snapshot(): Promise<object> {
     const count = (result: string) => this.metrics.counterValue(this.metrics.results, { result });
-    const [l1, l2, l3, miss, bypass, { entries, verification }] = await Promise.all([
+    const [l1, l2, l3, miss, bypass, { entries, verification, backendEvictions }] = await Promise.all([
       count('l1'),
       count('l2'),
       count('l3'),
@@ -54,7 +57,7 @@ export class CacheStatsService {
       this.cache.stats(),
     ]);
     const saved = { ...(await this.savings()), latencySeconds: this.cache.latency.saved() };
-    const evictions = await this.evictions();
+    const evictions = await this.evictions(backendEvictions?.l2);
     const lookups = l1 + l2 + l3 + miss;
     return {
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
@@ -74,14 +77,19 @@ export class CacheStatsService {
 
   /**
    * Entries evicted for space per tier, counted by this process (`strata_cache_evictions_total`), and the rate since
-   * start. The in-memory L2 and L3 count theirs (embedded mode: this process); null for a tier this process does not
-   * count — a cache service in another process (counted where it runs), Redis (its own `maxmemory` policy) and Qdrant
-   * (which never evicts).
+   * start. The in-memory L2 and L3 count theirs (embedded mode: this process). A Redis L2 is shown by its own count
+   * (`redisL2`: `evicted_keys`, server-wide, since Redis started: no rate), as the cache service read it for this page.
+   * Null for a tier nobody here counts: a cache service in another process (counted where it runs), a Redis that did
+   * not answer, and Qdrant (which never evicts).
    */
-  private async evictions(): Promise<Record<'l1' | 'l2' | 'l3', { total: number; perMinute: number } | null>> {
+  private async evictions(
+    redisL2: number | null | undefined,
+  ): Promise<Record<'l1' | 'l2' | 'l3', TierEvictions | null>> {
     const { values } = await this.metrics.evictions.get();
     const minutes = Math.max(1 / 60, (Date.now() - this.startedAt) / 60_000);
-    const of = (tier: string) => {
+    const of = (tier: string): TierEvictions | null => {
+      // An L2 whose backend counts its own evictions is that backend (no in-memory L2 counts beside it).
+      if (tier === 'l2' && typeof redisL2 === 'number') return { total: redisL2, scope: 'redis-server' };
       const counted = values.filter((v) => v.labels['tier'] === tier);
       if (counted.length === 0) return tier === 'l1' ? { total: 0, perMinute: 0 } : null;
       const total = counted.reduce((sum, v) => sum + v.value, 0);

@@ -449,6 +449,7 @@ export class GatewayCache {
   async stats(): Promise<{
     entries: { l1: number; l2: number | null; l3: number | null };
     verification?: CacheStatsReply['verification'];
+    backendEvictions?: CacheStatsReply['backendEvictions'];
   }> {
     let remote: CacheStatsReply = { l2: null, l3: null };
     try {
@@ -456,8 +457,12 @@ export class GatewayCache {
     } catch {
       // Counts from the cache service are best effort: stats still answer without them.
     }
-    const { verification, ...counts } = remote;
-    return { entries: { l1: this.l1.size, ...counts }, ...(verification === undefined ? {} : { verification }) };
+    const { verification, backendEvictions, ...counts } = remote;
+    return {
+      entries: { l1: this.l1.size, ...counts },
+      ...(verification === undefined ? {} : { verification }),
+      ...(backendEvictions === undefined ? {} : { backendEvictions }),
+    };
   }
 
   private recordResult(tenant: string, result: 'l1' | 'l2' | 'l3' | 'miss', start: bigint): void {

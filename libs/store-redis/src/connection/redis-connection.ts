@@ -236,6 +236,19 @@ export class RedisConnection {
     await this.run(() => Promise.all(cluster.masters.map(async (node) => (await cluster.nodeClient(node)).ping())));
   }
 
+  /** `INFO <section>` of every master (a single server: its own), for operators' figures. */
+  async info(section: string): Promise<string[]> {
+    if (this.single) {
+      const single = this.single;
+      return [await this.run(() => single.info(section))];
+    }
+    const cluster = this.cluster;
+    if (!cluster || !this.isReady) throw new RedisUnavailableError();
+    return this.run(() =>
+      Promise.all(cluster.masters.map(async (node) => (await cluster.nodeClient(node)).info(section))),
+    );
+  }
+
   /** Every key matching a glob pattern, on every master. For tests and tools, not for request paths. */
   async *scan(pattern: string): AsyncGenerator<string> {
     const cluster = this.cluster;

@@ -125,6 +125,15 @@ export class RedisExactStore implements ExactStore {
     return this.connection.ping();
   }
 
+  /**
+   * Keys Redis evicted under its `maxmemory` policy since it started (`INFO stats` `evicted_keys`, summed over the
+   * masters). Server-wide: every key of the server counts, not only this store's. One command per master.
+   */
+  async evictedKeys(): Promise<number> {
+    const infos = await this.connection.info('stats');
+    return infos.reduce((sum, info) => sum + Number(/^evicted_keys:(\d+)/m.exec(info)?.[1] ?? 0), 0);
+  }
+
   /** Closes the connection if this store opened it (`open`); a shared connection is its owner's to close. */
   async close(): Promise<void> {
     if (this.ownsConnection) await this.connection.close();

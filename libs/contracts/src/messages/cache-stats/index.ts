@@ -20,6 +20,11 @@ export type NamespaceWrongHits = z.infer<typeof namespaceWrongHitsSchema>;
 export const cacheStatsReplySchema = z.object({
   l2: z.number().int().min(0).nullable(),
   l3: z.number().int().min(0).nullable(),
+  /**
+   * Evictions a tier's backend counts by itself (Redis L2: `evicted_keys`, server-wide: every key of that server);
+   * null when it does not answer. Absent for tiers whose evictions the cache service counts in its metrics.
+   */
+  backendEvictions: z.object({ l2: z.number().int().min(0).nullable() }).optional(),
   /** Hit verification of the answering cache service replica (absent when it is not configured). */
   verification: z
     .object({
