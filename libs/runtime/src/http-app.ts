@@ -73,6 +73,16 @@ function accessLog(logger: Logger): (request: FastifyRequest, reply: FastifyRepl
   };
 }
 
+export interface HttpAppOptions {
+  /**
+   * Headers every response starts with, set in the first request hook so that errors, 404s and 415s carry
+   * them too; a handler may overwrite them (the gateway's `Cache-Control: private, no-store`, which only public
+   * answers replace). A hook that already runs, not a NestJS interceptor: an interceptor costs every request
+   * an async-resource bind and an Observable chain.
+   */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
+}
+
 /**
  * A NestJS app on Fastify with Strata's HTTP conventions: body limit (413), JSON errors for everything
  * Fastify rejects before a route runs (bad JSON, wrong media type), a request id from `X-Request-Id`
@@ -82,7 +92,9 @@ export async function createHttpApp(
   module: unknown,
   config: StrataConfig,
   logger: LoggerService,
+  options: HttpAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const responseHeaders = Object.entries(options.responseHeaders ?? {});
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     requestIdHeader: CORRELATION_HEADER,
@@ -111,6 +123,7 @@ export async function createHttpApp(
     Correlation.enter(request.id);
     // Echoed on every answer; set here rather than in an onSend hook (one hook less per request).
     void reply.header(CORRELATION_HEADER, request.id);
+    for (const [name, value] of responseHeaders) void reply.header(name, value);
     const type = request.headers['content-type'];
     const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
     if ((type !== undefined || hasBody) && !(type ?? '').toLowerCase().startsWith('application/json')) {

@@ -5,7 +5,7 @@ import { type StrataConfig } from '@strata/config';
 import { HealthChecks, OpsModule, PinoNestLogger, StrataMetrics, createLogger } from '@strata/observability';
 import { CacheServiceModule, DirectCacheService } from '@strata/service-cache';
 import { DirectEmbeddings, EmbeddingServiceModule } from '@strata/service-embedding';
-import { GatewayCache, GatewayModule } from '@strata/service-gateway';
+import { GATEWAY_RESPONSE_HEADERS, GatewayCache, GatewayModule } from '@strata/service-gateway';
 import { DirectInvalidation, InvalidationServiceModule } from '@strata/service-invalidation';
 import {
   CACHE_SERVICE,
@@ -20,7 +20,7 @@ import {
 } from '@strata/contracts';
 import { InProcessL1Evictions, KafkaAdmin } from '@strata/transport';
 import { type Closer, cacheAdapters, embeddingAdapters, invalidationAdapters } from './adapters';
-import { createHttpApp } from './http-app';
+import { type HttpAppOptions, createHttpApp } from './http-app';
 import { type RunningMetricsServer, startMetricsServer } from './metrics-server';
 import { KafkaTransportFactory } from './kafka-transport';
 import { semanticPolicy } from './semantic-policy';
@@ -88,6 +88,11 @@ async function buildModule(
   }
 }
 
+/** The gateway's answers are `private, no-store` toward shared caches unless a public answer says otherwise. */
+function httpOptions(service: ServiceName): HttpAppOptions {
+  return service === 'gateway' ? { responseHeaders: GATEWAY_RESPONSE_HEADERS } : {};
+}
+
 /** The process's logger, in the format in force (pretty: NestJS's start-up chatter at debug, the banner says what matters). */
 function processLogger(config: StrataConfig, name: string): LoggerService {
   const format = logFormat(config, process.stdout.isTTY === true);
@@ -104,7 +109,7 @@ async function startEmbeddedService(
   wire?: (app: INestApplication) => void,
 ): Promise<Started> {
   const { module, closers } = await buildModule(service, config, ports);
-  const app = await createHttpApp(root(module, false), config, logger);
+  const app = await createHttpApp(root(module, false), config, logger, httpOptions(service));
   await app.init();
   wire?.(app);
   if (listenPort !== undefined) await app.listen(listenPort, config.http.host);
@@ -213,7 +218,7 @@ export async function startDistributed(service: ServiceName, config: StrataConfi
   };
   health.register('kafka', kafkaCheck, { critical: true });
   const { module, closers } = await buildModule(service, config, transport.ports());
-  const app = await createHttpApp(root(module, service !== 'gateway'), config, logger);
+  const app = await createHttpApp(root(module, service !== 'gateway'), config, logger, httpOptions(service));
   const started: Started[] = [{ app, closers: [...closers, () => admin.close()] }];
   // The gateway binds HOST (loopback unless API keys are configured); the others serve probes and metrics only.
   if (service === 'gateway') await app.listen(config.http.port, config.http.host);

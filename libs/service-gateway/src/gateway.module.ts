@@ -2,7 +2,7 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { NamespacePolicies } from '@strata/cache-core';
 import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { OpsModule, StrataMetrics } from '@strata/observability';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard } from './auth/access.guard';
 import { TenantResolver } from './auth/tenant-resolver';
 import { TenantStats } from './cache-api/tenant-stats';
@@ -16,7 +16,6 @@ import { EntriesHttpController } from './http/entries.http-controller';
 import { InvalidationActivityHttpController } from './http/invalidation-activity.http-controller';
 import { CacheApiHttpController } from './http/cache-api.http-controller';
 import { InvalidationsHttpController } from './http/invalidations.http-controller';
-import { PrivateByDefaultInterceptor } from './public/private-by-default.interceptor';
 import { PublicAnswerHttpController } from './public/public-answer.http-controller';
 import { FEEDBACK_CONTROLLERS, feedbackProviders } from './feedback/feedback.providers';
 import { L1Cache } from './l1/l1-cache';
@@ -86,8 +85,6 @@ export class GatewayModule {
         TenantResolver,
         // Every HTTP route: who is calling, may it call this route, its rate limit (see AccessGuard).
         { provide: APP_GUARD, useClass: AccessGuard },
-        // Every HTTP answer is `private, no-store` toward shared caches unless it is a public answer.
-        { provide: APP_INTERCEPTOR, useClass: PrivateByDefaultInterceptor },
         ...feedbackProviders(config),
         TenantStats,
         GatewayCache,

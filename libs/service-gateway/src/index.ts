@@ -1,4 +1,5 @@
 export { GatewayModule } from './gateway.module';
+export { GATEWAY_RESPONSE_HEADERS } from './public/edge-headers';
 export type { GatewayOptions } from './gateway.module';
 export { GatewayCache } from './cache-api/gateway-cache';
 export { HitRecorder } from './cache-api/hit-recorder';

@@ -8,11 +8,14 @@ import { HitFeedback } from './hit-feedback';
 
 export const FEEDBACK_CONTROLLERS = [FeedbackHttpController];
 
-/** Feedback on cache answers: the request-id memory, the verdict handling and the header form (every route). */
+/**
+ * Feedback on cache answers: the request-id memory, the verdict handling and, when verification is on, the
+ * header form (every route). Off, no interceptor is registered: requests pay nothing for it.
+ */
 export function feedbackProviders(config: StrataConfig): Provider[] {
   return [
     { provide: AnsweredRequests, useValue: new AnsweredRequests(config.verification.rememberedAnswers) },
     HitFeedback,
-    { provide: APP_INTERCEPTOR, useClass: FeedbackHeaderInterceptor },
+    ...(config.verification.enabled ? [{ provide: APP_INTERCEPTOR, useClass: FeedbackHeaderInterceptor }] : []),
   ];
 }

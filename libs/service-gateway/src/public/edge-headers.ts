@@ -4,6 +4,9 @@ import { type CacheEntry, surrogateKeysOfEntry } from '@strata/cache-core';
 /** Every response of the gateway that a shared cache must not keep (all but public answers). */
 export const PRIVATE_NO_STORE = 'private, no-store';
 
+/** What every gateway response starts with (set by the HTTP app's first hook; public answers replace it). */
+export const GATEWAY_RESPONSE_HEADERS: Readonly<Record<string, string>> = { 'cache-control': PRIVATE_NO_STORE };
+
 /** The body of a public answer: the same bytes for as long as the entry lives (nothing in it ages). */
 export function publicAnswerBody(entry: CacheEntry): string {
   return JSON.stringify({
