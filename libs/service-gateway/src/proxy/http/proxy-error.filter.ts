@@ -1,8 +1,7 @@
 import { type ArgumentsHost, type ExceptionFilter, Logger } from '@nestjs/common';
 import { type ErrorBody } from '@strata/contracts';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
-import { toErrorResponse } from '../../http/http-exception.filter';
-import { RateLimitedError } from '../../openai/http/proxy-access';
+import { sendError, toErrorResponse } from '../../http/http-exception.filter';
 import { UpstreamFailure } from '../../openai/upstream/upstream-client';
 
 /**
@@ -27,21 +26,17 @@ export abstract class ProxyErrorFilter implements ExceptionFilter {
       return;
     }
     const mapped = toErrorResponse(exception);
-    const status = exception instanceof UpstreamFailure ? exception.status : mapped.status;
-    if (status >= 500 && !(exception instanceof UpstreamFailure)) {
-      // Fields, not one interpolated string: the path without its query (search text), the error as `err`.
-      this.logger.error({
-        msg: `request failed with ${status}`,
-        method: request.method,
-        path: request.url.split('?', 1)[0],
-        status,
-        err: exception instanceof Error ? exception : String(exception),
-      });
-    }
-    if (exception instanceof RateLimitedError) void reply.header('retry-after', String(exception.retryAfterSeconds));
-    void reply
-      .status(status)
-      .header('content-type', 'application/json; charset=utf-8')
-      .send(this.body(mapped.body.error, status));
+    const upstream = exception instanceof UpstreamFailure;
+    const status = upstream ? exception.status : mapped.status;
+    // The upstream's own failures are passed on, not logged as ours.
+    sendError(
+      this.logger,
+      request,
+      reply,
+      exception,
+      status,
+      this.body(mapped.body.error, status),
+      status >= 500 && !upstream,
+    );
   }
 }
