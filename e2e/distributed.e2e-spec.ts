@@ -3,7 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createClient } from 'redis';
 import { QdrantTestDouble, type RunningQdrantTestDouble } from '../tools/qdrant-test-double/src';
 import { eventually } from './support/eventually';
-import { type StrataProcess, http, startStrataProcess } from './support/strata-process';
+import { type StrataProcess, distributedEnv, http, startStrataProcess } from './support/strata-process';
 
 /**
  * Distributed mode as production runs it: the four services as separate OS processes (two gateway
@@ -52,15 +52,12 @@ describe('distributed mode over Kafka (end to end)', () => {
     broker = await startStrataProcess('dist/tools/kafka-test-broker/src/main.js', {}, /listening on (\S+)/);
     qdrant = await QdrantTestDouble.start({ port: 0 });
     kafka = new Kafka({ clientId: 'e2e', brokers: [broker.url], logLevel: logLevel.NOTHING });
-    env = {
-      STRATA_MODE: 'distributed',
-      KAFKA_BROKERS: broker.url,
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DB}`,
-      QDRANT_URL: qdrant.url,
-      HEALTH_PORT: '0',
-      STRATA_CACHE_TIMEOUT_MS: String(LOOKUP_TIMEOUT_MS),
-    };
+    env = distributedEnv({
+      brokers: broker.url,
+      redisDb: REDIS_DB,
+      qdrantUrl: qdrant.url,
+      cacheTimeoutMs: LOOKUP_TIMEOUT_MS,
+    });
     [embedding, cache, invalidation] = await Promise.all([
       startService('embedding'),
       startService('cache'),

@@ -3,7 +3,7 @@ import { type AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { QdrantTestDouble, type RunningQdrantTestDouble } from '../tools/qdrant-test-double/src';
 import { eventually } from './support/eventually';
-import { type StrataProcess, http, startStrataProcess } from './support/strata-process';
+import { type StrataProcess, distributedEnv, http, startStrataProcess } from './support/strata-process';
 
 interface ExportedSpan {
   /** The process that sent it (its resource's service.name), added by the receiver. */
@@ -147,13 +147,7 @@ describe('tracing (end to end, distributed over Kafka)', () => {
     broker = await startStrataProcess('dist/tools/kafka-test-broker/src/main.js', {}, /listening on (\S+)/);
     qdrant = await QdrantTestDouble.start({ port: 0 });
     const env = {
-      STRATA_MODE: 'distributed',
-      KAFKA_BROKERS: broker.url,
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DB}`,
-      QDRANT_URL: qdrant.url,
-      HEALTH_PORT: '0',
-      STRATA_CACHE_TIMEOUT_MS: '5000',
+      ...distributedEnv({ brokers: broker.url, redisDb: REDIS_DB, qdrantUrl: qdrant.url, cacheTimeoutMs: 5000 }),
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     };
     services = await Promise.all(

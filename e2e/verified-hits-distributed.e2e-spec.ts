@@ -1,7 +1,7 @@
 import { createClient } from 'redis';
 import { QdrantTestDouble, type RunningQdrantTestDouble } from '../tools/qdrant-test-double/src';
 import { eventually } from './support/eventually';
-import { type StrataProcess, http, startStrataProcess } from './support/strata-process';
+import { type StrataProcess, distributedEnv, http, startStrataProcess } from './support/strata-process';
 
 /**
  * Feedback in distributed mode: the four services as separate processes with two gateway replicas over Kafka (the
@@ -31,13 +31,7 @@ describe('verified hits across two gateways (distributed, end to end)', () => {
     broker = await startStrataProcess('dist/tools/kafka-test-broker/src/main.js', {}, /listening on (\S+)/);
     qdrant = await QdrantTestDouble.start({ port: 0 });
     const env = {
-      STRATA_MODE: 'distributed',
-      KAFKA_BROKERS: broker.url,
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DB}`,
-      QDRANT_URL: qdrant.url,
-      HEALTH_PORT: '0',
-      STRATA_CACHE_TIMEOUT_MS: '750',
+      ...distributedEnv({ brokers: broker.url, redisDb: REDIS_DB, qdrantUrl: qdrant.url, cacheTimeoutMs: 750 }),
       STRATA_HIT_FEEDBACK: 'true',
     };
     const start = (name: string, extra: Record<string, string> = {}) =>

@@ -96,3 +96,24 @@ export async function http(
   }
   return { status: res.status, headers: res.headers, body: parsed };
 }
+
+/**
+ * The environment every service of a distributed end-to-end stack shares: the Kafka test broker, a Redis database
+ * of its own, the Qdrant test double, probes on ephemeral ports. Specs add what they test.
+ */
+export function distributedEnv(options: {
+  readonly brokers: string;
+  readonly redisDb: number;
+  readonly qdrantUrl: string;
+  readonly cacheTimeoutMs: number;
+}): Record<string, string> {
+  return {
+    STRATA_MODE: 'distributed',
+    KAFKA_BROKERS: options.brokers,
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    REDIS_URL: `redis://127.0.0.1:6379/${options.redisDb}`,
+    QDRANT_URL: options.qdrantUrl,
+    HEALTH_PORT: '0',
+    STRATA_CACHE_TIMEOUT_MS: String(options.cacheTimeoutMs),
+  };
+}
