@@ -64,6 +64,13 @@ describe('the OpenAPI document (GET /openapi.json)', () => {
     expect(documentedRoutes()).toEqual(expect.arrayContaining(registered));
   });
 
+  it('documents only routes the gateway registers (a documented path or method without a route fails here)', async () => {
+    const registered = await registeredRoutes();
+    const documented = documentedRoutes();
+    expect(documented.length).toBeGreaterThan(15);
+    expect(registered).toEqual(expect.arrayContaining(documented));
+  });
+
   it('describes the request bodies from the contracts, e.g. a lookup needs a model', () => {
     const lookup = openApiDocument().paths['/v1/cache/lookup']?.post as unknown as {
       requestBody: { content: { 'application/json': { schema: { required?: string[]; properties: object } } } };
