@@ -1,4 +1,6 @@
+/** The cache service (distributed mode); `--help` prints its usage without starting it. */
 import 'reflect-metadata';
-import { runService } from '@strata/runtime';
+import { serviceMain } from '@strata/runtime';
+import { CACHE_USAGE } from './usage';
 
-runService('cache');
+serviceMain('cache', CACHE_USAGE);

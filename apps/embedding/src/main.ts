@@ -1,4 +1,6 @@
+/** The embedding service (distributed mode); `--help` prints its usage without starting it. */
 import 'reflect-metadata';
-import { runService } from '@strata/runtime';
+import { serviceMain } from '@strata/runtime';
+import { EMBEDDING_USAGE } from './usage';
 
-runService('embedding');
+serviceMain('embedding', EMBEDDING_USAGE);

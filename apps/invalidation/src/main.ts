@@ -1,4 +1,6 @@
+/** The invalidation service (distributed mode); `--help` prints its usage without starting it. */
 import 'reflect-metadata';
-import { runService } from '@strata/runtime';
+import { serviceMain } from '@strata/runtime';
+import { INVALIDATION_USAGE } from './usage';
 
-runService('invalidation');
+serviceMain('invalidation', INVALIDATION_USAGE);

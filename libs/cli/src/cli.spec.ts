@@ -43,6 +43,27 @@ describe(runCli.name, () => {
     expect(sut.stdout()).toContain(`Usage: strata${command === '' ? '' : ` ${command}`}`);
   });
 
+  it('answers --help on every command and subcommand it lists, without serving or calling a server', async () => {
+    const commandsIn = (help: string) =>
+      (help.split('Commands:\n')[1] ?? '')
+        .split('\n\n')[0]
+        .split('\n')
+        .map((line) => /^ {2}([^\s|]+)/.exec(line)?.[1] ?? '') // wrapped descriptions are indented further; "ls|list": ls
+        .filter((name) => name !== '' && name !== 'help');
+    const visited: string[] = [];
+    const visit = async (path: string[]) => {
+      const sut = setup();
+      expect(await sut.run(...path, '--help')).toBe(ExitCode.Ok);
+      expect(sut.stdout()).toContain(`Usage: ${['strata', ...path].join(' ')}`);
+      expect(sut.served()).toBe(0);
+      visited.push(path.join(' '));
+      for (const child of commandsIn(sut.stdout())) await visit([...path, child]);
+    };
+    await visit([]);
+    expect(visited).toEqual(expect.arrayContaining(['serve', 'warm', 'entries ls', 'entries rm', 'calibrate']));
+    expect(visited.length).toBeGreaterThanOrEqual(14);
+  });
+
   it('lists the exit codes in the main help', async () => {
     const sut = setup();
     await sut.run('--help');
