@@ -87,4 +87,6 @@ export { ENTRY_CATALOG } from './ports/entry-catalog.port';
 export type { CatalogFilter, CatalogPage, EntryCatalog, NamespaceCount } from './ports/entry-catalog.port';
 export { ENTRY_POPULARITY } from './ports/entry-popularity.port';
 export type { EntryHits, EntryPopularity, Popularity, RankedEntry } from './ports/entry-popularity.port';
+export { WARM_RECORDINGS } from './ports/warm-recordings.port';
+export type { SeenVersion, WarmRecording, WarmRecordings } from './ports/warm-recordings.port';
 export { ListEntriesUseCase } from './use-cases/list-entries.use-case';

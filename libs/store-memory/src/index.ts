@@ -13,3 +13,5 @@ export type { MemoryHitVerdictsOptions } from './verdicts/memory-hit-verdicts';
 export { MemoryEntryCatalog } from './catalog/memory-entry-catalog';
 export { MemoryEntryPopularity } from './catalog/memory-entry-popularity';
 export type { MemoryEntryPopularityOptions } from './catalog/memory-entry-popularity';
+export { MemoryWarmRecordings } from './warm/memory-warm-recordings';
+export type { MemoryWarmRecordingsOptions } from './warm/memory-warm-recordings';

@@ -15,3 +15,5 @@ export { RedisEntryCatalog } from './catalog/redis-entry-catalog';
 export type { RedisEntryCatalogOptions } from './catalog/redis-entry-catalog';
 export { RedisEntryPopularity } from './catalog/redis-entry-popularity';
 export type { RedisEntryPopularityOptions } from './catalog/redis-entry-popularity';
+export { RedisWarmRecordings } from './warm/redis-warm-recordings';
+export type { RedisWarmRecordingsOptions } from './warm/redis-warm-recordings';

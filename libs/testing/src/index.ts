@@ -21,6 +21,8 @@ export {
 } from './contracts/purge-generations.contract';
 export type { ProcessedEventsFixture, PurgeGenerationsFixture } from './contracts/purge-generations.contract';
 export { describeEntryCatalogContract } from './contracts/entry-catalog.contract';
+export { describeWarmRecordingsContract } from './contracts/warm-recordings.contract';
+export type { WarmRecordingsFixture } from './contracts/warm-recordings.contract';
 export { describeHitVerdictsContract } from './contracts/hit-verdicts.contract';
 export type { HitVerdictsFixture } from './contracts/hit-verdicts.contract';
 export type { EntryCatalogFixture } from './contracts/entry-catalog.contract';
