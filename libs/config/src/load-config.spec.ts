@@ -104,6 +104,22 @@ describe(`${loadConfig.name}: user-scoped and public namespaces`, () => {
     ).toThrow(/never public/);
   });
 
+  it('takes warm-on-version-bump per namespace, off unless set, with defaults for what is left out', () => {
+    const namespaces = loadConfig({}, { cache: { namespaces: { docs: { version: 2, warmOnVersionBump: {} }, x: {} } } })
+      .cache.namespaces;
+    expect(namespaces['docs']?.warmOnVersionBump).toEqual({ top: 500, ratePerSecond: 5 });
+    expect(namespaces['x']?.warmOnVersionBump).toBeUndefined();
+  });
+
+  it('refuses warm-on-version-bump on a user-scoped namespace, saying why', () => {
+    expect(() =>
+      loadConfig(
+        { STRATA_USER_ID_SALT: salt },
+        { cache: { namespaces: { account: { scope: 'user', warmOnVersionBump: { top: 10 } } } } },
+      ),
+    ).toThrow(/namespace "account" cannot both warm on version bumps and have scope "user"/);
+  });
+
   it('reads the CDN purge webhook', () => {
     expect(loadConfig({ STRATA_CDN_PURGE_URL: 'https://cdn.example.com/purge' }).cdn).toEqual({
       purgeUrl: 'https://cdn.example.com/purge',

@@ -381,6 +381,10 @@ function unworkable(config: StrataConfig, input: Json): string[] {
       );
     if (namespace.scope === 'user' && namespace.public === true)
       problems.push(`namespace "${name}" cannot be both "public" and scope "user": a user's answers are never public`);
+    if (namespace.scope === 'user' && namespace.warmOnVersionBump !== undefined)
+      problems.push(
+        `namespace "${name}" cannot both warm on version bumps and have scope "user": warming would keep users' questions beside their entries`,
+      );
   }
   if (
     config.http.metricsPort !== undefined &&

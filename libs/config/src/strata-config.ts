@@ -36,6 +36,18 @@ export const namespacePolicySchema = z
     scope: z.enum(['tenant', 'user']).optional(),
     /** Hits may be kept by shared caches (CDNs): `Cache-Control: public`, ETag, and the keyless `GET /v1/cache/public/…`. */
     public: z.boolean().optional(),
+    /**
+     * Off unless set: keep the request behind each stored entry (never keys; not with scope "user"), and when the
+     * namespace's `version` is raised, re-ask the previous version's `top` most hit questions through the proxy, in
+     * the background, at most `ratePerSecond` (once per bump across gateway replicas).
+     */
+    warmOnVersionBump: z
+      .object({
+        top: z.number().int().min(1).max(10_000).default(500),
+        ratePerSecond: z.number().positive().max(1_000).default(5),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type NamespacePolicyConfig = z.infer<typeof namespacePolicySchema>;
