@@ -59,6 +59,7 @@ export { StoreUseCase, entryFromStoreRequest } from './use-cases/store.use-case'
 export { HIT_VERDICTS, NO_TRUST } from './verification/hit-verdicts.port';
 export type {
   AuditCounts,
+  BandCounts,
   EntryTrust,
   HitVerdicts,
   PairVerdict,
@@ -70,6 +71,7 @@ export { MATCH_JUDGE } from './verification/match-judge.port';
 export type { JudgeAnswer, JudgeQuestion, JudgeUsage, MatchJudge } from './verification/match-judge.port';
 export { NO_VERIFICATION_TELEMETRY, SemanticGate } from './verification/semantic-gate';
 export type {
+  BandState,
   GateCandidate,
   GateRequest,
   GatedCandidate,

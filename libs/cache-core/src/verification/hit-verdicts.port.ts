@@ -31,6 +31,15 @@ export interface AuditCounts {
   readonly failed: number;
 }
 
+/**
+ * Judge verdicts on candidates of one tenant's namespace whose similarity fell in one band (a candidate the
+ * judge was asked about, or an audited hit): how many were judged and how many of them were another question.
+ */
+export interface BandCounts {
+  readonly judged: number;
+  readonly wrong: number;
+}
+
 export interface VerdictState {
   readonly pair?: PairVerdict;
   readonly trust: EntryTrust;
@@ -60,4 +69,11 @@ export interface HitVerdicts {
   recordAudit(namespace: string, passed: boolean): Promise<AuditCounts>;
   /** The audit counts of every namespace audited so far (they outlive restarts where the store does). */
   auditCounts(): Promise<Map<string, AuditCounts>>;
+  /**
+   * Counts one judge verdict in the tenant's namespace's similarity band (`band`: a small integer, the band's index);
+   * returns every band's counts of that namespace across every replica.
+   */
+  recordBand(tenant: string, namespace: string, band: number, wrong: boolean): Promise<Map<number, BandCounts>>;
+  /** Every band's counts of the tenant's namespace (empty before the first verdict). */
+  bandCounts(tenant: string, namespace: string): Promise<Map<number, BandCounts>>;
 }

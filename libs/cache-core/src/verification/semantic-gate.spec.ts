@@ -33,8 +33,11 @@ class FakeEvictions implements L1Evictions {
   }
 }
 
-function setup(judge?: FakeJudge, options: { random?: number; callsPerSecond?: number } = {}) {
-  const verdicts = new FakeHitVerdicts();
+function setup(
+  judge?: FakeJudge,
+  options: { random?: number; callsPerSecond?: number; verdicts?: FakeHitVerdicts; now?: () => number } = {},
+) {
+  const verdicts = options.verdicts ?? new FakeHitVerdicts();
   const evictions = new FakeEvictions();
   const sut = new SemanticGate(
     verdicts,
@@ -47,7 +50,9 @@ function setup(judge?: FakeJudge, options: { random?: number; callsPerSecond?: n
       raiseStep: 0.02,
       lowerStep: 0.002,
       maxLowering: 0.05,
-      now: Date.now,
+      bandWidth: 0.02,
+      bandRefreshMs: 1_000,
+      now: options.now ?? Date.now,
       random: () => options.random ?? 0,
     },
     evictions,
@@ -273,6 +278,8 @@ describe(SemanticGate.name, () => {
         raiseStep: 0.02,
         lowerStep: 0.002,
         maxLowering: 0.05,
+        bandWidth: 0.02,
+        bandRefreshMs: 1_000,
         now: Date.now,
         random: () => 0,
       });
@@ -281,23 +288,6 @@ describe(SemanticGate.name, () => {
       await flush();
       expect((await replica.snapshot()).namespaces['default']).toMatchObject({ audited: 2, failed: 2, target: 0.05 });
       expect((await sut.snapshot()).namespaces['default']).toMatchObject({ audited: 2, failed: 2 });
-    });
-
-    it("raises every entry's threshold in the namespace while failed audits keep its bound over target", async () => {
-      const judge = new FakeJudge(() => Promise.resolve(false));
-      const { sut } = setup(judge);
-      const other = { ...candidate(0.91), entry: entry('e-2', 'how to reset a password') };
-
-      sut.served(request({ maxWrongHitRate: 0.05, auditShare: 1 }), {
-        entry: stored,
-        cosine: 0.9,
-        similarity: 0.95,
-        verified: false,
-      });
-      await flush();
-
-      // e-2 was never audited, but 0.91 is now below the namespace's raised threshold (0.92).
-      expect((await sut.gate({ ...request(), exactKey: 'q-x' }, [other], THRESHOLD))[0]?.similarity).toBe(0);
     });
 
     it('lowers the entry threshold on a pass only while the bound holds', async () => {
@@ -322,6 +312,122 @@ describe(SemanticGate.name, () => {
       await flush();
       expect(judge.calls).toHaveLength(0);
       expect(await sut.snapshot()).toMatchObject({ verifiedHits: 1, judgeCalls: 0 });
+    });
+  });
+
+  describe('with a wrong-hit target: trust is earned before similarity alone serves', () => {
+    const bound = { judge: 'learn' as const, maxWrongHitRate: 0.02, auditShare: 1 };
+    /** The band of similarity 0.95 (width 0.02: from 0.94) proved by `passes` yes verdicts. */
+    const prove = async (verdicts: FakeHitVerdicts, passes: number) => {
+      for (let i = 0; i < passes; i++) await verdicts.recordBand('acme', 'default', 47, false);
+    };
+
+    it('serves nothing on similarity alone from the first request: the judge decides, a yes hits the next time', async () => {
+      const judge = new FakeJudge(() => Promise.resolve(true));
+      const { sut, verdicts } = setup(judge);
+
+      // 0.99 is well over the threshold (0.9), but no verdict has proved its band yet.
+      expect((await sut.gate(request(bound), [candidate(0.99)], THRESHOLD))[0]?.similarity).toBe(0);
+      await flush();
+      expect(judge.calls).toHaveLength(1);
+      expect(await sut.gate(request(bound), [candidate(0.99)], THRESHOLD)).toEqual([
+        expect.objectContaining({ similarity: 0.99, verified: true }),
+      ]);
+      expect(verdicts.bands.get('acme|default')).toEqual(new Map([[49, { judged: 1, wrong: 0 }]]));
+    });
+
+    it('keeps serving the same words (similarity 1) at once: they are not a semantic guess', async () => {
+      const { sut } = setup(new FakeJudge(() => Promise.resolve(true)));
+
+      expect((await sut.gate(request(bound), [candidate(1)], THRESHOLD))[0]?.similarity).toBe(1);
+    });
+
+    it('serves on similarity alone in a band once its wrong rate has a 95% upper bound under the target', async () => {
+      const judge = new FakeJudge(() => Promise.resolve(true));
+      const { sut, verdicts } = setup(judge);
+      await prove(verdicts, 120);
+      expect(
+        (await sut.gate({ ...request(bound), exactKey: 'q-1' }, [candidate(0.95)], THRESHOLD))[0]?.similarity,
+      ).toBe(0);
+
+      const later = setup(judge, { verdicts });
+      await prove(verdicts, 20);
+      // 0 wrong of 140: the upper bound is 1.9%, under 2%. Below the static threshold too: the band is what is proved.
+      const lower = { ...candidate(0.941), entry: entry('e-2', 'how to reset my password') };
+      const gated = await later.sut.gate({ ...request(bound), exactKey: 'q-2' }, [candidate(0.95), lower], 0.97);
+      expect(gated.map((g) => g.similarity)).toEqual([0.95, 0.941]);
+      expect((await later.sut.bandStates('acme', 'default', 0.02)).find((b) => b.from === 0.94)).toMatchObject({
+        judged: 141, // with the judge's yes on q-1
+        wrong: 0,
+        open: true,
+      });
+      // The band below (0.92–0.94) has no verdicts: closed.
+      expect(
+        (await later.sut.gate({ ...request(bound), exactKey: 'q-3' }, [candidate(0.93)], 0.9))[0]?.similarity,
+      ).toBe(0);
+    });
+
+    it('closes a proved band at once when an audit of a hit served in it fails', async () => {
+      const judge = new FakeJudge(() => Promise.resolve(false));
+      const { sut, verdicts } = setup(judge);
+      await prove(verdicts, 140);
+      const hit = { entry: stored, cosine: 0.9, similarity: 0.95, verified: false };
+      const other = { ...candidate(0.95), entry: entry('e-2', 'how to reset my password') };
+      expect((await sut.gate({ ...request(bound), exactKey: 'q-1' }, [other], THRESHOLD))[0]?.similarity).toBe(0.95);
+
+      sut.served({ ...request(bound), exactKey: 'q-1' }, hit);
+      await flush();
+
+      expect((await sut.gate({ ...request(bound), exactKey: 'q-2' }, [other], THRESHOLD))[0]?.similarity).toBe(0);
+    });
+
+    it('is shared by replicas through the verdict store: what one learns opens the band on the other', async () => {
+      let clock = 0;
+      const judge = new FakeJudge(() => Promise.resolve(true));
+      const first = setup(judge, { now: () => clock });
+      const second = setup(judge, { verdicts: first.verdicts, now: () => clock });
+      const ask = (gate: SemanticGate, key: string) =>
+        gate.gate({ ...request({ ...bound, judge: undefined }), exactKey: key }, [candidate(0.95)], THRESHOLD);
+      expect((await ask(second.sut, 'q-0'))[0]?.similarity).toBe(0);
+
+      await prove(first.verdicts, 140);
+      clock += 1_000;
+
+      expect((await ask(second.sut, 'q-1'))[0]?.similarity).toBe(0.95);
+      expect((await ask(first.sut, 'q-2'))[0]?.similarity).toBe(0.95);
+    });
+
+    it('keeps bands per tenant: another tenant proves nothing for this one', async () => {
+      const { sut, verdicts } = setup(new FakeJudge(() => Promise.resolve(true)));
+      for (let i = 0; i < 140; i++) await verdicts.recordBand('globex', 'default', 47, false);
+
+      expect(
+        (await sut.gate(request({ ...bound, judge: undefined }), [candidate(0.95)], THRESHOLD))[0]?.similarity,
+      ).toBe(0);
+    });
+
+    it('opens no band when the band counts cannot be read (precision first)', async () => {
+      const { sut, verdicts } = setup(new FakeJudge(() => Promise.resolve(true)));
+      await prove(verdicts, 140);
+      const failing = Object.assign(Object.create(verdicts) as FakeHitVerdicts, {
+        bandCounts: () => Promise.reject(new Error('down')),
+      });
+      const replica = setup(new FakeJudge(() => Promise.resolve(true)), { verdicts: failing });
+
+      expect(
+        (await replica.sut.gate(request({ ...bound, judge: undefined }), [candidate(0.95)], THRESHOLD))[0]?.similarity,
+      ).toBe(0);
+      expect(
+        (await sut.gate(request({ ...bound, judge: undefined }), [candidate(0.95)], THRESHOLD))[0]?.similarity,
+      ).toBe(0.95);
+    });
+
+    it('leaves the threshold in charge when there is no judge to earn trust with', async () => {
+      const { sut } = setup();
+
+      expect((await sut.gate(request({ maxWrongHitRate: 0.02 }), [candidate(0.95)], THRESHOLD))[0]?.similarity).toBe(
+        0.95,
+      );
     });
   });
 

@@ -2,6 +2,7 @@ import { type L1Evictions } from '@strata/contracts';
 import { type CacheEntry, entryTag } from '../domain/cache-entry';
 import {
   type AuditCounts,
+  type BandCounts,
   type EntryTrust,
   type HitVerdicts,
   NO_TRUST,
@@ -12,7 +13,7 @@ import {
 import { JudgeBudget } from './judge-budget';
 import { JudgeSpend, type JudgeSpendRow } from './judge-spend';
 import { type JudgeUsage, type MatchJudge } from './match-judge.port';
-import { type WrongHitEstimate, WrongHitBound } from './wrong-hit-bound';
+import { type WrongHitEstimate, WrongHitBound, wilsonUpperBound } from './wrong-hit-bound';
 
 /** The namespace's verification settings, carried by the lookup (see `cacheLookupRequestSchema.verification`). */
 export interface VerificationPolicy {
@@ -79,8 +80,24 @@ export interface SemanticGateOptions {
   readonly lowerStep: number;
   /** How far below the namespace's threshold passed audits may take an entry's. */
   readonly maxLowering: number;
+  /** Width of the similarity bands whose judged wrong rate decides where unverified hits may be served (with a target). */
+  readonly bandWidth: number;
+  /** How long a replica uses a namespace's band counts before reading them again from the shared verdict store. */
+  readonly bandRefreshMs: number;
   readonly now: () => number;
   readonly random: () => number;
+}
+
+/** The state of a namespace's similarity bands with a wrong-hit target: which ones serve unverified hits. */
+export interface BandState {
+  /** The band's floor (similarity). */
+  readonly from: number;
+  readonly judged: number;
+  readonly wrong: number;
+  /** The one-sided 95% Wilson upper bound of the band's wrong rate. */
+  readonly upperBound: number;
+  /** Whether a candidate in it may be served on similarity alone (its upper bound is under the target). */
+  readonly open: boolean;
 }
 
 export interface VerificationSnapshot {
@@ -90,6 +107,15 @@ export interface VerificationSnapshot {
   readonly judgeSpend: JudgeSpendRow[];
   readonly namespaces: Record<string, WrongHitEstimate>;
 }
+
+interface KnownBands {
+  readonly counts: Map<number, BandCounts>;
+  readonly readAt: number;
+  readonly target: number;
+}
+
+/** Tenants' namespaces whose band counts a replica keeps in memory (the first read makes room). */
+const MAX_KNOWN_NAMESPACES = 10_000;
 
 function subjectOf(entry: CacheEntry): VerdictSubject {
   return { id: entry.aliasOf ?? entry.id, createdAt: entry.createdAt, expiresAt: entry.expiresAt };
@@ -102,14 +128,21 @@ function subjectOf(entry: CacheEntry): VerdictSubject {
  * lookup waits for it; `learn`: judged in the background, a yes makes the same question hit next time);
  * a share of served hits is audited to bound the namespace's wrong-hit rate. Exact hits never reach it.
  * A judge that fails, is late or answers garbage is no verdict: the lookup behaves as without a judge.
+ *
+ * With a wrong-hit target (`maxWrongHitRate`) and a judge, trust is earned before it is spent: every judge verdict
+ * (on a lookup's candidate or an audited hit) is counted in the namespace's similarity band, in the shared verdict
+ * store; a candidate is served on similarity alone only in a band whose judged wrong rate has a 95% upper bound
+ * under the target (a failure closes the band at once; opening takes many passes). Elsewhere it is served only
+ * once the judge said yes to that pairing — from the first request on.
  */
 export class SemanticGate {
   private readonly budget: JudgeBudget;
   private readonly bound = new WrongHitBound();
   private readonly spend = new JudgeSpend();
   private readonly inFlight = new Set<string>();
-  /** Per namespace: how far failed audits moved every entry's threshold up while the bound was over target. */
-  private readonly namespaceRaise = new Map<string, number>();
+  /** Per tenant and namespace with a target: its band counts as last read from (or written to) the verdict store. */
+  private readonly bands = new Map<string, KnownBands>();
+  private readonly reading = new Map<string, Promise<Map<number, BandCounts> | undefined>>();
   private judgeCalls = 0;
   private verifiedHits = 0;
 
@@ -141,15 +174,24 @@ export class SemanticGate {
       this.telemetry.error('read', error);
       return candidates.map((c) => ({ entry: c.entry, cosine: c.cosine, similarity: 0, verified: false }));
     }
+    const target = this.judge ? request.verification?.maxWrongHitRate : undefined;
+    const bands = target === undefined ? undefined : await this.bandsFor(request.tenant, request.namespace, target);
     const gated: GatedCandidate[] = [];
     let band: GateCandidate | undefined;
     for (const c of candidates) {
       const state = states.get(subjectOf(c.entry).id);
-      const own = threshold + (this.namespaceRaise.get(request.namespace) ?? 0) + (state?.trust ?? NO_TRUST).raise;
+      const raise = (state?.trust ?? NO_TRUST).raise;
       const refused = state?.pair === 'blocked' || state?.pair === 'rejected' || c.similarity <= 0;
+      // With a target, similarity alone serves only in a band the judge's verdicts have proved (an entry called
+      // wrong must reach a proved band even after its raise); without one, the threshold decides as before.
+      const onSimilarity =
+        bands === undefined
+          ? c.similarity >= threshold + raise
+          : c.similarity >= 1 ||
+            (this.open(bands, c.similarity) && this.open(bands, c.similarity - Math.max(0, raise)));
       let similarity = 0;
       let verified = false;
-      if (!refused && c.similarity > 0 && c.similarity >= own) similarity = c.similarity;
+      if (!refused && onSimilarity) similarity = c.similarity;
       else if (!refused && c.similarity >= this.options.lowerBound) {
         if (state?.pair === 'verified') {
           similarity = c.similarity;
@@ -162,7 +204,7 @@ export class SemanticGate {
     if (band === undefined || mode === undefined || !this.judge || gated.some((g) => g.similarity > 0)) return gated;
     const key = `${request.tenant}\u0000${request.exactKey}\u0000${subjectOf(band.entry).id}`;
     if (this.inFlight.has(key) || !this.budget.take(request.tenant)) return gated;
-    const verdict = this.judgeAndRecord(request, band.entry, mode, key);
+    const verdict = this.judgeAndRecord(request, band.entry, band.similarity, mode, key);
     if (mode === 'learn') return gated;
     if ((await verdict) !== true) return gated;
     const chosen = band;
@@ -192,7 +234,7 @@ export class SemanticGate {
     if (!this.judge || share <= 0 || hit.similarity >= 1 || this.options.random() >= share) return;
     const key = `${request.tenant}\u0000${request.exactKey}\u0000${subjectOf(hit.entry).id}`;
     if (this.inFlight.has(key) || !this.budget.take(request.tenant)) return;
-    void this.judgeAndRecord(request, hit.entry, 'audit', key);
+    void this.judgeAndRecord(request, hit.entry, hit.similarity, 'audit', key);
   }
 
   /** The figures of this replica; the audit counts as the shared verdict store has them (this process' if it fails). */
@@ -210,10 +252,99 @@ export class SemanticGate {
     };
   }
 
+  /** A tenant's namespace's similarity bands under `target`, lowest first, as the shared verdict store has them. */
+  async bandStates(tenant: string, namespace: string, target: number): Promise<BandState[]> {
+    const known = await this.bandsFor(tenant, namespace, target);
+    return [...known.counts]
+      .sort(([a], [b]) => a - b)
+      .map(([index, counts]) => {
+        const upperBound = wilsonUpperBound(counts.wrong, counts.judged);
+        return {
+          from: Math.round(index * this.options.bandWidth * 1e6) / 1e6,
+          judged: counts.judged,
+          wrong: counts.wrong,
+          upperBound,
+          open: upperBound <= target,
+        };
+      });
+  }
+
+  private bandOf(similarity: number): number {
+    // A hair of tolerance, so that 0.94 is in the band that starts at 0.94 despite floating point.
+    return Math.floor(similarity / this.options.bandWidth + 1e-9);
+  }
+
+  /** Whether unverified hits at this similarity are proved under the target (a band from the lower bound up). */
+  private open(known: KnownBands, similarity: number): boolean {
+    if (similarity < this.options.lowerBound) return false;
+    const counts = known.counts.get(this.bandOf(similarity));
+    return counts !== undefined && wilsonUpperBound(counts.wrong, counts.judged) <= known.target;
+  }
+
+  /**
+   * The tenant's namespace's band counts: this replica's copy while fresh, else read from the shared store (one read
+   * at a time per namespace). If the store cannot be read and nothing is known, no band is open (precision first).
+   */
+  private async bandsFor(tenant: string, namespace: string, target: number): Promise<KnownBands> {
+    const key = `${tenant}\u0000${namespace}`;
+    const known = this.bands.get(key);
+    if (known && this.options.now() - known.readAt < this.options.bandRefreshMs)
+      return known.target === target ? known : { ...known, target };
+    let reading = this.reading.get(key);
+    if (!reading) {
+      reading = this.verdicts.bandCounts(tenant, namespace).then(
+        (counts) => counts,
+        (error: unknown) => {
+          this.telemetry.error('band-counts', error);
+          return undefined;
+        },
+      );
+      this.reading.set(key, reading);
+      void reading.finally(() => this.reading.delete(key));
+    }
+    const counts = await reading;
+    const next: KnownBands = counts
+      ? { counts, readAt: this.options.now(), target }
+      : (known ?? { counts: new Map(), readAt: this.options.now(), target });
+    this.remember(key, next);
+    return next;
+  }
+
+  private remember(key: string, known: KnownBands): void {
+    if (!this.bands.has(key) && this.bands.size >= MAX_KNOWN_NAMESPACES) {
+      const oldest = this.bands.keys().next().value;
+      if (oldest !== undefined) this.bands.delete(oldest);
+    }
+    this.bands.set(key, known);
+  }
+
+  /** Counts a judge verdict in its similarity band (in the shared store, and this replica's copy at once). */
+  private async recordBand(request: GateRequest, similarity: number, same: boolean): Promise<void> {
+    if (similarity < this.options.lowerBound || similarity >= 1) return;
+    const key = `${request.tenant}\u0000${request.namespace}`;
+    const band = this.bandOf(similarity);
+    const target = request.verification?.maxWrongHitRate ?? this.bands.get(key)?.target;
+    try {
+      const counts = await this.verdicts.recordBand(request.tenant, request.namespace, band, !same);
+      if (target !== undefined) this.remember(key, { counts, readAt: this.options.now(), target });
+    } catch (error) {
+      this.telemetry.error('record-band', error);
+      // The store failed: a failure still closes the band on this replica (raised at once), a pass changes nothing.
+      const known = this.bands.get(key);
+      if (known && !same) {
+        const counts = new Map(known.counts);
+        const old = counts.get(band) ?? { judged: 0, wrong: 0 };
+        counts.set(band, { judged: old.judged + 1, wrong: old.wrong + 1 });
+        this.bands.set(key, { ...known, counts });
+      }
+    }
+  }
+
   /** The judge's verdict, recorded for the pairing (and, for an audit, in the bound and the entry's threshold). */
   private async judgeAndRecord(
     request: GateRequest,
     entry: CacheEntry,
+    similarity: number,
     purpose: JudgePurpose,
     key: string,
   ): Promise<boolean | undefined> {
@@ -223,6 +354,7 @@ export class SemanticGate {
       if (verdict === undefined) return undefined;
       const subject = subjectOf(entry);
       await this.record(request.tenant, request.exactKey, subject, verdict ? 'verified' : 'rejected');
+      await this.recordBand(request, similarity, verdict);
       if (purpose === 'audit') await this.audited(request, subject, verdict);
       return verdict;
     } finally {
@@ -236,16 +368,13 @@ export class SemanticGate {
     if (counts) this.bound.set(request.namespace, counts, target);
     else this.bound.record(request.namespace, passed, target);
     this.telemetry.audited(request.namespace, passed, this.bound.estimate(request.namespace));
-    // Failed: this entry needs more similarity, and while the namespace's bound is over its target every entry does
-    // (what falls below goes to the judge). Passed: less — only while the namespace's bound holds.
+    // Failed: this entry needs more similarity (namespace-wide, the failure counted in its band may close the band).
+    // Passed: less — only while the namespace's bound holds.
     const holds = target === undefined || this.bound.holds(request.namespace, target);
-    const raised = this.namespaceRaise.get(request.namespace) ?? 0;
     if (!passed) {
-      if (!holds) this.namespaceRaise.set(request.namespace, Math.min(1, raised + this.options.raiseStep));
       await this.adjust(request.tenant, subject, this.options.raiseStep);
       await this.evictL1(request.tenant, subject);
     } else if (holds) {
-      if (raised > 0) this.namespaceRaise.set(request.namespace, Math.max(0, raised - this.options.lowerStep));
       await this.adjust(request.tenant, subject, -this.options.lowerStep);
     }
   }

@@ -1,6 +1,7 @@
 import { type CacheEntry } from '../domain/cache-entry';
 import {
   type AuditCounts,
+  type BandCounts,
   type EntryTrust,
   type HitVerdicts,
   NO_TRUST,
@@ -16,6 +17,7 @@ export class FakeHitVerdicts implements HitVerdicts {
   readonly pairs = new Map<string, PairVerdict>();
   readonly trust = new Map<string, EntryTrust>();
   readonly audits = new Map<string, AuditCounts>();
+  readonly bands = new Map<string, Map<number, BandCounts>>();
   failing = false;
 
   read(tenant: string, queryKey: string, entries: readonly VerdictSubject[]): Promise<Map<string, VerdictState>> {
@@ -58,6 +60,20 @@ export class FakeHitVerdicts implements HitVerdicts {
   auditCounts(): Promise<Map<string, AuditCounts>> {
     if (this.failing) return Promise.reject(new Error('verdict store down'));
     return Promise.resolve(new Map(this.audits));
+  }
+
+  recordBand(tenant: string, namespace: string, band: number, wrong: boolean): Promise<Map<number, BandCounts>> {
+    if (this.failing) return Promise.reject(new Error('verdict store down'));
+    const bands = this.bands.get(`${tenant}|${namespace}`) ?? new Map<number, BandCounts>();
+    const old = bands.get(band) ?? { judged: 0, wrong: 0 };
+    bands.set(band, { judged: old.judged + 1, wrong: old.wrong + (wrong ? 1 : 0) });
+    this.bands.set(`${tenant}|${namespace}`, bands);
+    return Promise.resolve(new Map(bands));
+  }
+
+  bandCounts(tenant: string, namespace: string): Promise<Map<number, BandCounts>> {
+    if (this.failing) return Promise.reject(new Error('verdict store down'));
+    return Promise.resolve(new Map(this.bands.get(`${tenant}|${namespace}`) ?? []));
   }
 }
 

@@ -17,6 +17,10 @@ import { VerificationRequests } from './verification-requests';
 const LOWER_STEP_SHARE = 0.1;
 /** How far below the namespace's threshold passed audits may take one entry's. */
 const MAX_LOWERING = 0.05;
+/** Similarity bands of a namespace with a wrong-hit target: each is proved (or not) by the judge's verdicts in it. */
+const BAND_WIDTH = 0.02;
+/** A replica reads a namespace's band counts from the shared verdict store at most this often (its own verdicts at once). */
+const BAND_REFRESH_MS = 1_000;
 
 const now = (): number => Date.now();
 
@@ -51,6 +55,8 @@ export function verificationProviders(config: StrataConfig): Provider[] {
             raiseStep: verification.raiseStep,
             lowerStep: verification.raiseStep * LOWER_STEP_SHARE,
             maxLowering: MAX_LOWERING,
+            bandWidth: BAND_WIDTH,
+            bandRefreshMs: BAND_REFRESH_MS,
             now,
             random: Math.random,
           },

@@ -1,5 +1,6 @@
 import {
   type AuditCounts,
+  type BandCounts,
   type EntryTrust,
   type HitVerdicts,
   NO_TRUST,
@@ -9,6 +10,9 @@ import {
   type VerdictSubject,
 } from '@strata/cache-core';
 import { LRUCache } from 'lru-cache';
+
+/** (tenant, namespace) pairs with band counts kept. */
+const MAX_BAND_NAMESPACES = 10_000;
 
 interface Record {
   createdAt: number;
@@ -31,6 +35,8 @@ export class MemoryHitVerdicts implements HitVerdicts {
   private readonly now: () => number;
   /** Audit counts per namespace (kept for the process' life; namespaces are few and configured). */
   private readonly audits = new Map<string, AuditCounts>();
+  /** Band counts per (tenant, namespace), kept for the process' life like the audit counts. */
+  private readonly bands = new Map<string, Map<number, BandCounts>>();
 
   constructor(options: MemoryHitVerdictsOptions = {}) {
     this.records = new LRUCache({ max: options.maxEntries ?? 100_000 });
@@ -85,6 +91,25 @@ export class MemoryHitVerdicts implements HitVerdicts {
 
   auditCounts(): Promise<Map<string, AuditCounts>> {
     return Promise.resolve(new Map(this.audits));
+  }
+
+  recordBand(tenant: string, namespace: string, band: number, wrong: boolean): Promise<Map<number, BandCounts>> {
+    const key = `${tenant}\u0000${namespace}`;
+    let bands = this.bands.get(key);
+    if (!bands) {
+      // Bounded like the entry records: the namespace counted first makes room (it starts again, with no trust).
+      const oldest = this.bands.size >= MAX_BAND_NAMESPACES ? this.bands.keys().next().value : undefined;
+      if (oldest !== undefined) this.bands.delete(oldest);
+      bands = new Map<number, BandCounts>();
+    }
+    const old = bands.get(band) ?? { judged: 0, wrong: 0 };
+    bands.set(band, { judged: old.judged + 1, wrong: old.wrong + (wrong ? 1 : 0) });
+    this.bands.set(key, bands);
+    return Promise.resolve(new Map(bands));
+  }
+
+  bandCounts(tenant: string, namespace: string): Promise<Map<number, BandCounts>> {
+    return Promise.resolve(new Map(this.bands.get(`${tenant}\u0000${namespace}`) ?? []));
   }
 
   /** The entry's record if it belongs to this incarnation of the entry. */

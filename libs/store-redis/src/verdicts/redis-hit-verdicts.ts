@@ -1,5 +1,6 @@
 import {
   type AuditCounts,
+  type BandCounts,
   type EntryTrust,
   type HitVerdicts,
   type PairVerdict,
@@ -56,6 +57,27 @@ local f = redis.call('HINCRBY', KEYS[1], 'f:' .. ARGV[1], tonumber(ARGV[2]))
 return {a, f}
 `);
 
+/**
+ * Counts one judge verdict in a similarity band. KEYS[1] the tenant's namespace's bands hash; ARGV: band, 1 if the
+ * candidate was another question else 0. Returns the whole hash (fields `j:<band>` judged, `w:<band>` wrong).
+ */
+const RECORD_BAND = new LuaScript(`
+redis.call('HINCRBY', KEYS[1], 'j:' .. ARGV[1], 1)
+redis.call('HINCRBY', KEYS[1], 'w:' .. ARGV[1], tonumber(ARGV[2]))
+return redis.call('HGETALL', KEYS[1])
+`);
+
+/** A bands hash's fields (`j:<band>`, `w:<band>`) as counts per band. */
+function bandsOf(fields: Record<string, string>): Map<number, BandCounts> {
+  const bands = new Map<number, BandCounts>();
+  for (const [field, value] of Object.entries(fields)) {
+    if (!field.startsWith('j:')) continue;
+    const band = Number(field.slice(2));
+    if (Number.isInteger(band)) bands.set(band, { judged: Number(value), wrong: Number(fields[`w:${band}`] ?? 0) });
+  }
+  return bands;
+}
+
 const VERDICTS: ReadonlySet<string> = new Set<PairVerdict>(['blocked', 'verified', 'rejected']);
 
 /**
@@ -63,7 +85,10 @@ const VERDICTS: ReadonlySet<string> = new Set<PairVerdict>(['blocked', 'verified
  * (`{prefix}hv:{tenant}:<entry id>`, in the tenant's slot) holding the entry's incarnation (`at`), its counts
  * (`w`, `r`), its threshold raise (`x`) and one field per judged or blocked pairing (`p:<exact key>`),
  * expiring with the entry; and one hash of audit counts per namespace (`{prefix}hv:audits`, fields `a:<namespace>`
- * and `f:<namespace>`), kept for good so that the wrong-hit bound survives restarts and is shared by replicas.
+ * and `f:<namespace>`), kept for good so that the wrong-hit bound survives restarts and is shared by replicas;
+ * and, per (tenant, namespace), the judge's verdicts per similarity band (`{prefix}hvb:{tenant}:<namespace>`, fields
+ * `j:<band>` and `w:<band>`, kept for good): the namespace-wide state that decides where unverified semantic hits
+ * may be served, the same on every replica.
  */
 export class RedisHitVerdicts implements HitVerdicts {
   private readonly keyPrefix: string;
@@ -144,8 +169,27 @@ export class RedisHitVerdicts implements HitVerdicts {
     return counts;
   }
 
+  async recordBand(tenant: string, namespace: string, band: number, wrong: boolean): Promise<Map<number, BandCounts>> {
+    const reply = (await this.connection.script(
+      RECORD_BAND,
+      [this.bandsKey(tenant, namespace)],
+      [String(band), wrong ? '1' : '0'],
+    )) as string[];
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
+    return bandsOf(fields);
+  }
+
+  async bandCounts(tenant: string, namespace: string): Promise<Map<number, BandCounts>> {
+    return bandsOf(await this.connection.run((client) => client.hGetAll(this.bandsKey(tenant, namespace))));
+  }
+
   async close(): Promise<void> {
     if (this.ownsConnection) await this.connection.close();
+  }
+
+  private bandsKey(tenant: string, namespace: string): string {
+    return `${this.keyPrefix}hvb:${tenantSlot(tenant)}:${keyPart(namespace)}`;
   }
 
   private auditsKey(): string {

@@ -95,6 +95,28 @@ export function describeHitVerdictsContract(name: string, factory: () => Promise
       );
     });
 
+    it("counts judge verdicts per similarity band of a tenant's namespace, and returns every band of it", async () => {
+      expect((await verdicts.bandCounts('acme', 'default')).size).toBe(0);
+      await verdicts.recordBand('acme', 'default', 47, false);
+      await verdicts.recordBand('acme', 'default', 47, true);
+      expect(await verdicts.recordBand('acme', 'default', 48, false)).toEqual(
+        new Map([
+          [47, { judged: 2, wrong: 1 }],
+          [48, { judged: 1, wrong: 0 }],
+        ]),
+      );
+      await verdicts.recordBand('acme', 'docs:v2', 47, true);
+      await verdicts.recordBand('globex', 'default', 47, true);
+
+      expect(await verdicts.bandCounts('acme', 'default')).toEqual(
+        new Map([
+          [47, { judged: 2, wrong: 1 }],
+          [48, { judged: 1, wrong: 0 }],
+        ]),
+      );
+      expect(await verdicts.bandCounts('globex', 'default')).toEqual(new Map([[47, { judged: 1, wrong: 1 }]]));
+    });
+
     it("keeps tenants apart: one tenant's verdicts never apply to another's entry with the same id", async () => {
       await verdicts.setPair('acme', 'q-1', entry, 'blocked');
       await verdicts.adjust('acme', entry, { wrong: 1, raise: 0.1, ...BOUNDS });
