@@ -1,5 +1,14 @@
 import { type ContextPartition, type PartitionMember } from './context-partition';
 import { ScoredHeap } from './scored-heap';
+import {
+  type DotKernel,
+  WASM_PAGE_BYTES,
+  type WasmMemory,
+  dotKernel,
+  dotRows,
+  strideOf,
+  vectorMemory,
+} from './simd-dot';
 import { type TopK } from './top-k';
 
 /** Tuning of an `HnswGraph` (Malkov & Yashunin's HNSW). See docs/adr/0006-in-process-ann-index.md for the values. */
@@ -25,6 +34,8 @@ const DELETED = 3;
 
 const MAX_LEVEL = 16;
 const MIN_CAPACITY = 64;
+/** Row 0 of the vector memory holds the query of the search under way; node n is row n + 1. */
+const QUERY_ROW = 0;
 
 /**
  * The approximate partition: an HNSW graph over the unit vectors of one large search context, in typed arrays.
@@ -48,6 +59,13 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
   private random: number;
 
   private capacity = 0;
+  /** Floats per row (the dimension padded to whole SIMD lanes) and bytes per row. */
+  private readonly stride: number;
+  private readonly rowBytes: number;
+  /** The unit vectors, row by row, in WebAssembly memory so that `dot` (SIMD) reads them in place. */
+  private readonly memory: WasmMemory;
+  private readonly dot: DotKernel;
+  /** A view of `memory` (replaced when it grows). */
   private vectors = new Float32Array(0);
   private expiries = new Float64Array(0);
   private states = new Uint8Array(0);
@@ -71,7 +89,6 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
 
   private readonly candidates = ScoredHeap.best();
   private readonly results = ScoredHeap.worst();
-  private readonly scratch: Float32Array;
   private selectIds = new Int32Array(0);
   private selectScores = new Float64Array(0);
 
@@ -86,7 +103,10 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
     this.efSearch = Math.max(1, options.efSearch);
     this.levelScale = 1 / Math.log(options.m);
     this.random = options.seed >>> 0 || 1;
-    this.scratch = new Float32Array(dimension);
+    this.stride = strideOf(dimension);
+    this.rowBytes = this.stride * 4;
+    this.memory = vectorMemory();
+    this.dot = dotKernel(this.memory);
     this.grow(MIN_CAPACITY);
   }
 
@@ -96,6 +116,11 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
 
   get end(): number {
     return this.highWater;
+  }
+
+  /** Bytes of the WebAssembly memory holding the vectors (outside the JS heap and `arrayBuffers`). */
+  get vectorBytes(): number {
+    return this.memory.buffer.byteLength;
   }
 
   /** Members stored but not yet linked into the graph. */
@@ -109,7 +134,7 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
       if (this.highWater === this.capacity) this.grow(this.capacity * 2);
       node = this.highWater++;
     }
-    const base = node * this.dimension;
+    const base = (node + 1) * this.stride;
     for (let d = 0; d < this.dimension; d++) this.vectors[base + d] = vector[d] * scale;
     this.expiries[node] = expiresAt;
     // A reused tombstone forgets its links: what pointed at it now points at this vector, and is re-pruned later.
@@ -154,11 +179,12 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
 
   /** The stored unit vector at `position` (a view: copy it before the next append). */
   vectorAt(position: number): Float32Array {
-    return this.vectors.subarray(position * this.dimension, (position + 1) * this.dimension);
+    const base = (position + 1) * this.stride;
+    return this.vectors.subarray(base, base + this.dimension);
   }
 
   scoreAt(query: Float32Array, position: number): number {
-    return this.dotQuery(query, position);
+    return dotRows(query, 0, this.vectors, (position + 1) * this.stride, this.dimension);
   }
 
   countLive(now: number): number {
@@ -170,17 +196,19 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
   }
 
   search(query: Float32Array, now: number, minScore: number, top: TopK, expired: number[]): void {
+    this.vectors.set(query, QUERY_ROW * this.stride);
+    const q = QUERY_ROW * this.rowBytes;
     for (const node of this.pending) {
       if (this.expiries[node] <= now) {
         expired.push(node);
         continue;
       }
-      const score = this.dotQuery(query, node);
+      const score = this.dotQuery(q, node);
       if (score >= minScore && top.accepts(score)) top.offer(score, node);
     }
     if (this.entry < 0) return;
-    const start = this.descend(query, 0);
-    this.searchLevel(query, start, Math.max(this.efSearch, top.max), 0, now, expired);
+    const start = this.descend(q, 0);
+    this.searchLevel(q, start, Math.max(this.efSearch, top.max), 0, now, expired);
     const results = this.results;
     for (let i = 0; i < results.size; i++) {
       const score = results.scoreAt(i);
@@ -206,8 +234,8 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
       this.topLevel = level;
       return;
     }
-    const query = this.scratch;
-    query.set(this.vectorAt(node));
+    // The new node's own row is the query: nothing is copied.
+    const query = (node + 1) * this.rowBytes;
     let start = this.descend(query, level + 1);
     for (let l = Math.min(level, this.topLevel); l >= 0; l--) {
       this.searchLevel(query, start, this.efConstruction, l, Number.NEGATIVE_INFINITY, undefined);
@@ -230,7 +258,7 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
   }
 
   /** Greedy walk from the entry point down to `level` (exclusive of the levels below it); returns where it ended. */
-  private descend(query: Float32Array, level: number): number {
+  private descend(query: number, level: number): number {
     let current = this.entry;
     let best = this.dotQuery(query, current);
     for (let l = this.topLevel; l >= level && l > 0; l--) {
@@ -261,7 +289,7 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
    * (expired ones are appended to `expired`).
    */
   private searchLevel(
-    query: Float32Array,
+    query: number,
     start: number,
     ef: number,
     level: number,
@@ -404,45 +432,13 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
     return level === 0 ? node * (this.m0 + 1) : (level - 1) * (this.m + 1);
   }
 
-  private dotQuery(query: Float32Array, node: number): number {
-    const vectors = this.vectors;
-    const dim = this.dimension;
-    const base = node * dim;
-    const unrolled = dim - (dim % 4);
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let d = 0;
-    for (; d < unrolled; d += 4) {
-      s0 += query[d] * vectors[base + d];
-      s1 += query[d + 1] * vectors[base + d + 1];
-      s2 += query[d + 2] * vectors[base + d + 2];
-      s3 += query[d + 3] * vectors[base + d + 3];
-    }
-    for (; d < dim; d++) s0 += query[d] * vectors[base + d];
-    return s0 + s1 + s2 + s3;
+  /** Dot product of the query at byte offset `query` of the vector memory with `node`'s vector (SIMD). */
+  private dotQuery(query: number, node: number): number {
+    return this.dot(query, (node + 1) * this.rowBytes, this.rowBytes);
   }
 
   private dotNodes(a: number, b: number): number {
-    const vectors = this.vectors;
-    const dim = this.dimension;
-    const baseA = a * dim;
-    const baseB = b * dim;
-    const unrolled = dim - (dim % 4);
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let d = 0;
-    for (; d < unrolled; d += 4) {
-      s0 += vectors[baseA + d] * vectors[baseB + d];
-      s1 += vectors[baseA + d + 1] * vectors[baseB + d + 1];
-      s2 += vectors[baseA + d + 2] * vectors[baseB + d + 2];
-      s3 += vectors[baseA + d + 3] * vectors[baseB + d + 3];
-    }
-    for (; d < dim; d++) s0 += vectors[baseA + d] * vectors[baseB + d];
-    return s0 + s1 + s2 + s3;
+    return this.dot((a + 1) * this.rowBytes, (b + 1) * this.rowBytes, this.rowBytes);
   }
 
   /** Level of a new node: floor(-ln(U) / ln(m)), so each level holds about 1/m of the one below. */
@@ -482,9 +478,19 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
   }
 
   private grow(capacity: number): void {
-    const vectors = new Float32Array(capacity * this.dimension);
-    vectors.set(this.vectors);
-    this.vectors = vectors;
+    const needed =
+      Math.ceil(((capacity + 1) * this.rowBytes) / WASM_PAGE_BYTES) - this.memory.buffer.byteLength / WASM_PAGE_BYTES;
+    if (needed > 0) {
+      try {
+        this.memory.grow(needed);
+      } catch (error) {
+        throw new RangeError(
+          `one context cannot hold ${capacity.toLocaleString('en')} vectors of ${this.dimension} dimensions in process ` +
+            `(WebAssembly memory is limited to 4 GiB): ${(error as Error).message}`,
+        );
+      }
+    }
+    this.vectors = new Float32Array(this.memory.buffer);
     const expiries = new Float64Array(capacity);
     expiries.set(this.expiries);
     this.expiries = expiries;

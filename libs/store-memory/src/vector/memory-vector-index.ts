@@ -340,6 +340,17 @@ export class MemoryVectorIndex implements VectorIndex {
     return graphs;
   }
 
+  /** Bytes of the graphs' vector memories (WebAssembly, so in neither the JS heap nor `arrayBuffers`). */
+  get graphVectorBytes(): number {
+    let bytes = 0;
+    for (const space of this.spaces.values()) {
+      for (const contexts of space.partitions.values()) {
+        for (const partition of contexts.values()) if (isGraph(partition)) bytes += partition.vectorBytes;
+      }
+    }
+    return bytes;
+  }
+
   /** Entries stored in graphs but not linked yet (searched exactly meanwhile). */
   get pendingLinks(): number {
     let pending = 0;

@@ -1,0 +1,179 @@
+/**
+ * A dot-product kernel in WebAssembly SIMD, over vectors kept in a `WebAssembly.Memory`: the distance function of
+ * the HNSW graphs (about 3× cheaper than the unrolled JavaScript loop at 100 dimensions, measured in
+ * docs/adr/0006-in-process-ann-index.md). The module is tiny and assembled here, so there is no binary file and no
+ * build step. Its text form:
+ *
+ * ```wat
+ * (module
+ *   (import "env" "memory" (memory 0))
+ *   (func (export "dot") (param $a i32) (param $b i32) (param $bytes i32) (result f64)
+ *     (local $i i32) (local $lo v128) (local $hi v128)
+ *     (block (loop
+ *       (br_if 1 (i32.ge_u (local.get $i) (local.get $bytes)))
+ *       ;; lanes 0, 1 and 2, 3 of four float32s, widened to float64 before multiplying and adding
+ *       (local.set $lo (f64x2.add (local.get $lo) (f64x2.mul
+ *         (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $a) (local.get $i))))
+ *         (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $b) (local.get $i)))))))
+ *       (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul
+ *         (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $a) (local.get $i))))
+ *         (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $b) (local.get $i)))))))
+ *       (local.set $i (i32.add (local.get $i) (i32.const 16)))
+ *       (br 0)))
+ *     (f64.add (f64.add (f64.add (f64x2.extract_lane 0 (local.get $lo)) (f64x2.extract_lane 1 (local.get $lo)))
+ *       (f64x2.extract_lane 0 (local.get $hi))) (f64x2.extract_lane 1 (local.get $hi)))))
+ * ```
+ *
+ * Products of two float32s are exact in float64 and the four partial sums are added in the same order as
+ * `dotRows` below, so the kernel and the JavaScript loop return the same double, bit for bit: scores stay the exact
+ * dot products the exact scan computes, whichever computed them.
+ */
+
+/** The part of the WebAssembly JavaScript API used here (the project's TypeScript libs declare none of it). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  /** Adds `pages` pages of 64 KiB; throws a RangeError past the engine's limit (4 GiB). */
+  grow(pages: number): number;
+}
+
+interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** Bytes per page of WebAssembly memory. */
+export const WASM_PAGE_BYTES = 65_536;
+
+/** An empty, growable memory for one graph's vectors. */
+export function vectorMemory(): WasmMemory {
+  return new wasm.Memory({ initial: 0 });
+}
+
+/** Floats per stored row: the dimension rounded up to whole 16-byte SIMD lanes (the padding stays zero). */
+export function strideOf(dimension: number): number {
+  return Math.ceil(dimension / 4) * 4;
+}
+
+/** `dot(aByteOffset, bByteOffset, byteLength)`: byteLength a multiple of 16, offsets 4-byte aligned. */
+export type DotKernel = (a: number, b: number, bytes: number) => number;
+
+let compiled: object | undefined;
+
+/** A kernel bound to `memory` (one per graph: each graph's vectors live in a memory of their own). */
+export function dotKernel(memory: WasmMemory): DotKernel {
+  compiled ??= new wasm.Module(assemble());
+  const instance = new wasm.Instance(compiled, { env: { memory } });
+  return instance.exports['dot'] as DotKernel;
+}
+
+/**
+ * The same dot product in JavaScript (for callers whose query is not in the memory): four partial sums over lanes
+ * d mod 4, added as ((s0 + s1) + s2) + s3, which is what the kernel computes.
+ */
+export function dotRows(a: Float32Array, aBase: number, b: Float32Array, bBase: number, dimension: number): number {
+  const unrolled = dimension - (dimension % 4);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let d = 0;
+  for (; d < unrolled; d += 4) {
+    s0 += a[aBase + d] * b[bBase + d];
+    s1 += a[aBase + d + 1] * b[bBase + d + 1];
+    s2 += a[aBase + d + 2] * b[bBase + d + 2];
+    s3 += a[aBase + d + 3] * b[bBase + d + 3];
+  }
+  if (d < dimension) s0 += a[aBase + d] * b[bBase + d];
+  if (d + 1 < dimension) s1 += a[aBase + d + 1] * b[bBase + d + 1];
+  if (d + 2 < dimension) s2 += a[aBase + d + 2] * b[bBase + d + 2];
+  return s0 + s1 + s2 + s3;
+}
+
+const I32 = 0x7f;
+const F64 = 0x7c;
+const V128 = 0x7b;
+const LOCAL_GET = 0x20;
+const LOCAL_SET = 0x21;
+const SIMD = 0xfd;
+/** SIMD opcodes (after the 0xfd prefix), LEB128-encoded. */
+const V128_LOAD64_ZERO = [0x5d];
+const F64X2_PROMOTE_LOW_F32X4 = [0x5f];
+const F64X2_EXTRACT_LANE = [0x21];
+const F64X2_ADD = [0xf0, 0x01];
+const F64X2_MUL = [0xf2, 0x01];
+const I32_ADD = 0x6a;
+const I32_GE_U = 0x4f;
+const I32_CONST = 0x41;
+const F64_ADD = 0xa0;
+
+function assemble(): Uint8Array {
+  const [a, b, bytes, i, lo, hi] = [0, 1, 2, 3, 4, 5];
+  /** Loads float32 lanes `offset/4` and the next from row `row` at `i`, widened to f64x2. */
+  const widened = (row: number, offset: number): number[] => [
+    LOCAL_GET,
+    row,
+    LOCAL_GET,
+    i,
+    I32_ADD,
+    SIMD,
+    ...V128_LOAD64_ZERO,
+    3, // align 2^3
+    offset,
+    SIMD,
+    ...F64X2_PROMOTE_LOW_F32X4,
+  ];
+  const accumulate = (into: number, offset: number): number[] => [
+    LOCAL_GET,
+    into,
+    ...widened(a, offset),
+    ...widened(b, offset),
+    SIMD,
+    ...F64X2_MUL,
+    SIMD,
+    ...F64X2_ADD,
+    LOCAL_SET,
+    into,
+  ];
+  const lane = (from: number, index: number): number[] => [LOCAL_GET, from, SIMD, ...F64X2_EXTRACT_LANE, index];
+  const body = [
+    ...[2, 1, I32, 2, V128], // locals: one i32, two v128
+    ...[0x02, 0x40, 0x03, 0x40], // block, loop
+    ...[LOCAL_GET, i, LOCAL_GET, bytes, I32_GE_U, 0x0d, 1], // br_if 1
+    ...accumulate(lo, 0),
+    ...accumulate(hi, 8),
+    ...[LOCAL_GET, i, I32_CONST, 16, I32_ADD, LOCAL_SET, i],
+    ...[0x0c, 0, 0x0b, 0x0b], // br 0, end loop, end block
+    ...lane(lo, 0),
+    ...lane(lo, 1),
+    F64_ADD,
+    ...lane(hi, 0),
+    F64_ADD,
+    ...lane(hi, 1),
+    F64_ADD,
+    0x0b,
+  ];
+  const name = (text: string): number[] => [text.length, ...Array.from(text, (c) => c.charCodeAt(0))];
+  const section = (id: number, content: number[]): number[] => [id, ...leb128(content.length), ...content];
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, [1, 0x60, 3, I32, I32, I32, 1, F64]), // type: (i32, i32, i32) -> f64
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]), // import memory, min 0 pages
+    ...section(3, [1, 0]), // one function of type 0
+    ...section(7, [1, ...name('dot'), 0x00, 0]), // export it
+    ...section(10, [1, ...leb128(body.length), ...body]),
+  ]);
+}
+
+function leb128(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+  return out;
+}
