@@ -15,6 +15,9 @@ import { ConsoleHttpController } from './console/console.http-controller';
 import { EntriesHttpController } from './http/entries.http-controller';
 import { InvalidationActivityHttpController } from './http/invalidation-activity.http-controller';
 import { CacheApiHttpController } from './http/cache-api.http-controller';
+import { CacheLookupHttpRoute } from './http/cache-lookup.http-route';
+import { FastifyHotRoutes } from './http/fastify-hot-routes';
+import { ChatCompletionsHttpRoute } from './openai/http/chat-completions.http-route';
 import { InvalidationsHttpController } from './http/invalidations.http-controller';
 import { PublicAnswerHttpController } from './public/public-answer.http-controller';
 import { FEEDBACK_CONTROLLERS, feedbackProviders } from './feedback/feedback.providers';
@@ -22,6 +25,7 @@ import { L1Cache } from './l1/l1-cache';
 import { OpenApiHttpController } from './openapi/openapi.http-controller';
 import { L1EvictMessageController } from './messages/l1-evict.message-controller';
 import { OPENAI_PROXY_CONTROLLERS, OPENAI_PROXY_PROVIDERS } from './openai/openai-proxy.providers';
+import { WARM_PROVIDERS } from './warm/warm.providers';
 
 export interface GatewayOptions {
   readonly config: StrataConfig;
@@ -83,8 +87,10 @@ export class GatewayModule {
             ),
         },
         TenantResolver,
-        // Every HTTP route: who is calling, may it call this route, its rate limit (see AccessGuard).
-        { provide: APP_GUARD, useClass: AccessGuard },
+        // Every HTTP route: who is calling, may it call this route, its rate limit (see AccessGuard). The hot routes
+        // Fastify serves directly (FastifyHotRoutes) ask the same instance.
+        AccessGuard,
+        { provide: APP_GUARD, useExisting: AccessGuard },
         ...feedbackProviders(config),
         TenantStats,
         GatewayCache,
@@ -93,6 +99,10 @@ export class GatewayModule {
         EntryImporter,
         CacheStatsService,
         ...OPENAI_PROXY_PROVIDERS,
+        ...WARM_PROVIDERS,
+        CacheLookupHttpRoute,
+        ChatCompletionsHttpRoute,
+        FastifyHotRoutes,
       ],
     };
   }

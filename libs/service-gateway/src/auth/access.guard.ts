@@ -53,11 +53,20 @@ export class AccessGuard implements CanActivate {
       context.getClass(),
     ]);
     if (access === 'public') return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    this.admit(context.switchToHttp().getRequest<FastifyRequest>(), access);
+    return true;
+  }
+
+  /**
+   * The access decision for one request to a route of kind `access` (unmarked: an ordinary tenant route), throwing
+   * the 401 or 429 that refuses it; remembered for the request (its handler and access-log line read it). Routes
+   * served by Fastify directly (the hot routes) call it as the guard does.
+   */
+  admit(request: FastifyRequest, access: RouteAccessKind | undefined): Identity {
     const identity = this.identify(request, access);
     rememberIdentity(request, identity);
     if (identity.kind === 'tenant') this.limit(access === 'write' ? 'write' : 'api', identity.tenant);
-    return true;
+    return identity;
   }
 
   private identify(request: FastifyRequest, access: RouteAccessKind | undefined): Identity {

@@ -26,13 +26,17 @@ export const RequestIdentity = createParamDecorator((_data: unknown, context: Ex
   requiredIdentity(context),
 );
 
-/** The calling tenant (routes that admit admin keys use `RequestIdentity`). */
-export const TenantId = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
-  const identity = requiredIdentity(context);
+/** The tenant of a caller on a tenant route (an admin key gets the 401 that says which routes it may read). */
+export function tenantOf(identity: Identity): string {
   if (identity.kind !== 'tenant')
     throw new StrataError(
       ErrorCode.Unauthorized,
       'admin keys only read /v1/cache/stats and /metrics; use a tenant key',
     );
   return identity.tenant;
-});
+}
+
+/** The calling tenant (routes that admit admin keys use `RequestIdentity`). */
+export const TenantId = createParamDecorator((_data: unknown, context: ExecutionContext): string =>
+  tenantOf(requiredIdentity(context)),
+);

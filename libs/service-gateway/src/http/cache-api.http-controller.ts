@@ -1,21 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { type CacheEntry, RESERVED_TAG_PREFIX, ageSeconds, ttlRemainingSeconds } from '@strata/cache-core';
-import {
-  ErrorCode,
-  StrataError,
-  entryIdSchema,
-  lookupRequestSchema,
-  purgeRequestSchema,
-  storeRequestSchema,
-} from '@strata/contracts';
+import { ErrorCode, StrataError, entryIdSchema, purgeRequestSchema, storeRequestSchema } from '@strata/contracts';
 import { Inject } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { RouteAccess } from '@strata/observability';
 import { RequestIdentity, TenantId } from '../auth/request-identity';
 import { type Identity } from '../auth/tenant-resolver';
-import { GatewayCache, describeHit } from '../cache-api/gateway-cache';
+import { GatewayCache } from '../cache-api/gateway-cache';
 import { CacheStatsService } from '../cache-api/cache-stats.service';
-import { noteCacheOutcome } from './access-note';
 import { enforceLimits } from './request-limits';
 import { parseBody } from './parse-body';
 
@@ -28,7 +20,10 @@ function parseId(id: string): string {
   return id.toLowerCase();
 }
 
-/** The cache-as-a-service API (`/v1/cache/*`): parse, call the gateway cache, shape the answer. */
+/**
+ * The cache-as-a-service API (`/v1/cache/*`): parse, call the gateway cache, shape the answer. Its hot route,
+ * `POST /v1/cache/lookup`, is served by Fastify directly (`CacheLookupHttpRoute`).
+ */
 @Controller('v1/cache')
 export class CacheApiHttpController {
   constructor(
@@ -36,41 +31,6 @@ export class CacheApiHttpController {
     private readonly stats: CacheStatsService,
     @Inject(STRATA_CONFIG) private readonly config: StrataConfig,
   ) {}
-
-  @Post('lookup')
-  @HttpCode(200)
-  async lookup(@Body() body: unknown, @TenantId() tenant: string, @Req() http: object): Promise<object> {
-    const request = parseBody(lookupRequestSchema, body);
-    enforceLimits(this.config.limits, request);
-    const outcome = await this.cache.lookup(
-      tenant,
-      request,
-      request.mode ?? 'auto',
-      request.threshold,
-      undefined,
-      request.explain === true,
-    );
-    noteCacheOutcome(http, outcome.status.toUpperCase(), outcome.status === 'hit' ? outcome.tier : undefined);
-    if (outcome.status === 'bypass') return { hit: false, status: 'bypass', reason: outcome.reason };
-    const explain = outcome.explain === undefined ? {} : { explain: outcome.explain };
-    if (outcome.status === 'miss')
-      return outcome.ticket === undefined
-        ? { hit: false, status: 'miss', ...explain }
-        : { hit: false, status: 'miss', ticket: outcome.ticket, ...explain };
-    const { id, age, ttl } = describeHit(outcome);
-    return {
-      hit: true,
-      status: 'hit',
-      tier: outcome.tier,
-      id,
-      ...(outcome.similarity === undefined ? {} : { similarity: round(outcome.similarity) }),
-      ...(outcome.verified === true ? { verified: true } : {}),
-      age,
-      ttl,
-      response: outcome.entry.response,
-      ...explain,
-    };
-  }
 
   @Post('entries')
   @HttpCode(201)
@@ -139,8 +99,4 @@ export class CacheApiHttpController {
   getStats(@RequestIdentity() identity: Identity): Promise<object> {
     return identity.kind === 'admin' ? this.stats.snapshot() : this.stats.tenantSnapshot(identity.tenant);
   }
-}
-
-function round(x: number): number {
-  return Math.round(x * 10_000) / 10_000;
 }

@@ -91,8 +91,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
-    const request = http.getRequest<FastifyRequest>();
+    this.send(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** The error answer itself (also for routes Fastify serves directly, outside NestJS's filters). */
+  send(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const { status, body } = toErrorResponse(exception);
     sendError(this.logger, request, reply, exception, status, body);
   }

@@ -1,7 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
-import { ChatCompletionsProxy } from '../chat/chat-completions.proxy';
-import { parseProxyControls } from '../controls/proxy-controls';
 import { EmbeddingsProxy } from '../embeddings/embeddings.proxy';
 import { ModelsProxy } from '../models/models.proxy';
 import { RequestIdentity } from '../../auth/request-identity';
@@ -13,35 +11,17 @@ import { writeProxyReply } from './reply-writer';
 
 /**
  * The OpenAI-compatible API (`/v1/chat/completions`, `/v1/embeddings`, `/v1/models`): point an OpenAI
- * client's base URL at `http://<gateway>/v1`. Cache controls are request headers (see ./README.md).
+ * client's base URL at `http://<gateway>/v1`. Cache controls are request headers (see ./README.md). The hot route,
+ * `POST /v1/chat/completions`, is served by Fastify directly (`ChatCompletionsHttpRoute`).
  */
 @Controller('v1')
 @UseFilters(OpenAiErrorFilter)
 export class OpenAiHttpController {
   constructor(
     private readonly access: ProxyAccess,
-    private readonly chat: ChatCompletionsProxy,
     private readonly embeddings: EmbeddingsProxy,
     private readonly models: ModelsProxy,
   ) {}
-
-  @Post('chat/completions')
-  @HttpCode(200)
-  async chatCompletions(
-    @Body() body: unknown,
-    @Req() request: FastifyRequest,
-    @RequestIdentity() identity: Identity,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    const connection = new ClientConnection(reply.raw);
-    const caller = this.access.caller(identity, request.headers);
-    const controls = parseProxyControls(request.headers);
-    writeProxyReply(
-      reply,
-      await this.chat.handle({ caller, body, headers: request.headers, controls }, connection),
-      request.id,
-    );
-  }
 
   @Post('embeddings')
   @HttpCode(200)

@@ -13,7 +13,7 @@ import {
 } from '../../../openai/sse/chat-stream';
 import { type SseEvent, formatSseEvent } from '../../../openai/sse/sse-parser';
 import { z } from 'zod';
-import { parseBody } from '../../../http/parse-body';
+import { CompiledSchema, untrimmedProperty } from '../../../http/compiled-schema';
 import { promptCacheKey } from '../../prompt-cache/openai-prompt-cache-key';
 import {
   type CacheInput,
@@ -24,7 +24,7 @@ import {
 } from '../../wire-format';
 
 /** What the proxy needs to read from a chat request; everything else is passed on untouched. */
-const chatBodySchema = z
+export const chatBodySchema = z
   .object({
     model: modelSchema,
     messages: z.array(z.unknown()).min(1, 'messages must not be empty'),
@@ -33,7 +33,11 @@ const chatBodySchema = z
   })
   .passthrough();
 
-const messagesSchema = z.array(chatMessageSchema);
+export const messagesSchema = z.array(chatMessageSchema);
+
+/** Both checked on every request: by validators compiled from the zod schemas, zod only for what they reject. */
+const chatBody = new CompiledSchema(chatBodySchema, untrimmedProperty('model'));
+const chatMessages = new CompiledSchema(messagesSchema);
 
 /** OpenAI requests send no headers of their own upstream (account headers travel with the credentials). */
 const NO_HEADERS: Readonly<Record<string, string>> = {};
@@ -88,7 +92,7 @@ export function openAiChatFormat(options: OpenAiChatOptions = { promptCacheKey: 
     doneFrame: DONE_FRAME,
 
     parse(body: unknown): ParsedRequest {
-      const parsed = parseBody(chatBodySchema, body);
+      const parsed = chatBody.parse(body);
       const stream = parsed.stream === true;
       return {
         model: parsed.model,
@@ -101,7 +105,7 @@ export function openAiChatFormat(options: OpenAiChatOptions = { promptCacheKey: 
 
     cacheInput(request: ParsedRequest): CacheInput {
       const { model: _model, messages: raw, ...params } = request.raw;
-      const messages = messagesSchema.safeParse(raw);
+      const messages = chatMessages.safeParse(raw);
       if (!messages.success) return { kind: 'bypass', reason: 'unsupported-messages' };
       return { kind: 'keyed', messages: messages.data, params };
     },

@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { STRATA_CONFIG, StrataConfig } from '@strata/config';
+import { type LookupRequest, lookupRequestSchema } from '@strata/contracts';
+import { GatewayCache, describeHit } from '../cache-api/gateway-cache';
+import { noteCacheOutcome } from './access-note';
+import { CompiledSchema, type JsonSchema, untrimmedProperty } from './compiled-schema';
+import { enforceLimits } from './request-limits';
+
+/**
+ * What the compiled lookup validator must reject for zod to decide: a model with whitespace at an end (zod trims it)
+ * and anything but exactly one of `messages` and `prompt` (a zod refinement).
+ */
+export function tightenLookupSchema(schema: JsonSchema): JsonSchema {
+  return { ...untrimmedProperty('model')(schema), oneOf: [{ required: ['messages'] }, { required: ['prompt'] }] };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
+
+/**
+ * `POST /v1/cache/lookup`: parse, look up, shape the answer. A hot route, served by Fastify directly
+ * (`FastifyHotRoutes`) rather than through NestJS's guard and parameter pipeline.
+ */
+@Injectable()
+export class CacheLookupHttpRoute {
+  private readonly body = new CompiledSchema<LookupRequest>(lookupRequestSchema, tightenLookupSchema);
+
+  constructor(
+    private readonly cache: GatewayCache,
+    @Inject(STRATA_CONFIG) private readonly config: StrataConfig,
+  ) {}
+
+  /** `http`: the request object, for its access-log line. */
+  async lookup(tenant: string, body: unknown, http: object): Promise<object> {
+    const request = this.body.parse(body);
+    enforceLimits(this.config.limits, request);
+    const outcome = await this.cache.lookup(
+      tenant,
+      request,
+      request.mode ?? 'auto',
+      request.threshold,
+      undefined,
+      request.explain === true,
+    );
+    noteCacheOutcome(http, outcome.status.toUpperCase(), outcome.status === 'hit' ? outcome.tier : undefined);
+    if (outcome.status === 'bypass') return { hit: false, status: 'bypass', reason: outcome.reason };
+    const explain = outcome.explain === undefined ? {} : { explain: outcome.explain };
+    if (outcome.status === 'miss')
+      return outcome.ticket === undefined
+        ? { hit: false, status: 'miss', ...explain }
+        : { hit: false, status: 'miss', ticket: outcome.ticket, ...explain };
+    const { id, age, ttl } = describeHit(outcome);
+    return {
+      hit: true,
+      status: 'hit',
+      tier: outcome.tier,
+      id,
+      ...(outcome.similarity === undefined ? {} : { similarity: round(outcome.similarity) }),
+      ...(outcome.verified === true ? { verified: true } : {}),
+      age,
+      ttl,
+      response: outcome.entry.response,
+      ...explain,
+    };
+  }
+}

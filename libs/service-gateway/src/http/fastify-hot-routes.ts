@@ -1,0 +1,60 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { AccessGuard } from '../auth/access.guard';
+import { tenantOf } from '../auth/request-identity';
+import { ChatCompletionsHttpRoute } from '../openai/http/chat-completions.http-route';
+import { OpenAiErrorFilter } from '../openai/http/openai-error.filter';
+import { CacheLookupHttpRoute } from './cache-lookup.http-route';
+import { HttpExceptionFilter } from './http-exception.filter';
+
+/**
+ * The routes every cache hit takes, registered on the Nest app's Fastify instance as plain Fastify routes: the
+ * gateway's hooks (request id, `Cache-Control`, the 415 for non-JSON bodies, the JSON depth limit, the access log)
+ * apply as to every route, but NestJS's per-request guard, parameter and filter pipeline does not — the handlers call
+ * `AccessGuard.admit` (the one access decision) and answer errors through the same filters' `send`, so every status
+ * and body is what the NestJS route gave.
+ *
+ * - `POST /v1/cache/lookup` (`CacheLookupHttpRoute`), errors as `HttpExceptionFilter`;
+ * - `POST /v1/chat/completions` (`ChatCompletionsHttpRoute`, JSON and SSE), errors as `OpenAiErrorFilter`.
+ */
+@Injectable()
+export class FastifyHotRoutes implements OnModuleInit {
+  private readonly errors = new HttpExceptionFilter();
+  private readonly openAiErrors = new OpenAiErrorFilter();
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly access: AccessGuard,
+    private readonly lookup: CacheLookupHttpRoute,
+    private readonly chat: ChatCompletionsHttpRoute,
+  ) {}
+
+  onModuleInit(): void {
+    // No HTTP server (a message-only context): nothing to register.
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance | undefined>();
+    if (fastify === undefined || typeof fastify.post !== 'function') return;
+    fastify.post('/v1/cache/lookup', (request, reply) => this.serveLookup(request, reply));
+    fastify.post('/v1/chat/completions', (request, reply) => this.serveChat(request, reply));
+  }
+
+  private async serveLookup(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    try {
+      const tenant = tenantOf(this.access.admit(request, undefined));
+      const answer = await this.lookup.lookup(tenant, request.body, request);
+      return reply.code(200).send(answer);
+    } catch (error) {
+      this.errors.send(error, request, reply);
+      return reply;
+    }
+  }
+
+  private async serveChat(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    try {
+      await this.chat.chatCompletions(this.access.admit(request, undefined), request, reply);
+    } catch (error) {
+      this.openAiErrors.send(error, request, reply);
+    }
+    return reply;
+  }
+}

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { type Identity } from '../../auth/tenant-resolver';
+import { ChatCompletionsProxy } from '../chat/chat-completions.proxy';
+import { parseProxyControls } from '../controls/proxy-controls';
+import { ClientConnection } from './client-connection';
+import { ProxyAccess } from './proxy-access';
+import { writeProxyReply } from './reply-writer';
+
+/**
+ * `POST /v1/chat/completions`: the caching proxy in OpenAI's wire format. A hot route, served by Fastify directly
+ * (`FastifyHotRoutes`) rather than through NestJS's guard and parameter pipeline; its errors are
+ * `OpenAiErrorFilter`'s.
+ */
+@Injectable()
+export class ChatCompletionsHttpRoute {
+  constructor(
+    private readonly access: ProxyAccess,
+    private readonly chat: ChatCompletionsProxy,
+  ) {}
+
+  async chatCompletions(identity: Identity, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const connection = new ClientConnection(reply.raw);
+    const caller = this.access.caller(identity, request.headers);
+    const controls = parseProxyControls(request.headers);
+    writeProxyReply(
+      reply,
+      await this.chat.handle({ caller, body: request.body, headers: request.headers, controls }, connection),
+      request.id,
+    );
+  }
+}
