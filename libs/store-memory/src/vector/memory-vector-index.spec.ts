@@ -285,6 +285,43 @@ describe(MemoryVectorIndex.name, () => {
       expect(found / (5 * queries.length)).toBeGreaterThanOrEqual(0.95);
     });
 
+    it('never returns an entry purged, replaced or evicted from a graph, and finds what is written after', async () => {
+      const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 64, maxEntries: 300 });
+      const vectors = clustered(500, 10, 9);
+      for (const [i, vector] of vectors.slice(0, 300).entries()) {
+        const namespace = i % 5 === 0 ? 'old' : 'support';
+        await index.upsert(MODEL, anEntry(`e${i}`, { namespace, tags: [entryTag(`e${i}`), `t${i % 7}`] }), vector);
+      }
+      index.linkPending();
+      await index.purge({ tenant: 'acme', namespace: 'old' });
+      await index.purge({ tenant: 'acme', tags: ['t3'] });
+      // A re-upsert replaces: the old vector must not be found under the id any more (and it is written last).
+      await index.upsert(MODEL, anEntry('e1'), vectors[499]);
+      const gone = new Set<string>();
+      const writeOrder: string[] = [];
+      for (let i = 2; i < 300; i++) {
+        if (i % 5 === 0 || i % 7 === 3) gone.add(`e${i}`);
+        else writeOrder.push(`e${i}`);
+      }
+      writeOrder.push('e1');
+      // Writing 150 more into a full index evicts the oldest-written live entries.
+      for (const [i, vector] of vectors.slice(300, 450).entries()) await index.upsert(MODEL, anEntry(`n${i}`), vector);
+      index.linkPending();
+      const evicted = writeOrder.slice(0, writeOrder.length + 150 - 300);
+      for (const id of [...evicted, 'e0']) gone.add(id);
+
+      expect(index.graphContexts).toBe(1);
+      expect(index.evictions).toBe(evicted.length);
+      expect(index.size).toBe(300);
+      for (const [i, vector] of vectors.entries()) {
+        const hits = await searchIn(index, vector);
+        expect(hits).toHaveLength(5);
+        for (const hit of hits) expect(gone.has(hit.entry.id)).toBe(false);
+        if (i >= 300 && i < 450) expect(hits[0].entry.id).toBe(`n${i - 300}`);
+        if (i === 1) expect(hits.some((hit) => hit.entry.id === 'e1')).toBe(false);
+      }
+    });
+
     it('sweeps expired entries out of a graph, moving it back to a scan on the way', async () => {
       const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 40 });
       const vectors = clustered(100, 3, 7);
