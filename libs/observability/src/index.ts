@@ -1,4 +1,4 @@
-export { PinoNestLogger, REDACTED_PATHS, createLogger } from './logger';
+export { PinoNestLogger, REDACTED_PATHS, coalescedWrites, createLogger } from './logger';
 export type { LogFormat } from './logger';
 export { StrataMetrics } from './strata-metrics';
 export type { ConsumerLag } from './strata-metrics';

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { PinoNestLogger, createLogger } from './logger';
+import { PinoNestLogger, coalescedWrites, createLogger } from './logger';
 
 /** A stream that keeps what is written to it. */
 function sink(): { stream: Writable; lines: () => string[] } {
@@ -80,5 +80,42 @@ describe(PinoNestLogger.name, () => {
     const sut = new PinoNestLogger(createLogger('info', 'test', 'json', out.stream));
     sut.log('Mapped {/v1/cache/lookup, POST} route', 'RouterExplorer');
     expect(JSON.parse(out.lines()[0] ?? '{}')).toMatchObject({ level: 30, context: 'RouterExplorer' });
+  });
+});
+
+describe(coalescedWrites.name, () => {
+  /** A stream that records each write it is handed: one entry per system call a socket or pipe would make. */
+  function recorder(): { stream: NodeJS.WriteStream; calls: string[] } {
+    const calls: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        calls.push(chunk.toString());
+        done();
+      },
+      writev(chunks, done) {
+        calls.push(chunks.map(({ chunk }) => String(chunk)).join(''));
+        done();
+      },
+    });
+    return { stream: stream as unknown as NodeJS.WriteStream, calls };
+  }
+
+  it('hands the lines of one event-loop turn to the stream in one write, in order, and the next turn in another', async () => {
+    const { stream, calls } = recorder();
+    const logger = createLogger('info', 'access', 'json', coalescedWrites(stream));
+    logger.info({ n: 1 }, 'request');
+    logger.info({ n: 2 }, 'request');
+    expect(calls).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    logger.info({ n: 3 }, 'request');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toHaveLength(2);
+    const lines = calls.map((call) =>
+      call
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { n: number }).n),
+    );
+    expect(lines).toEqual([[1, 2], [3]]);
   });
 });

@@ -39,11 +39,51 @@ function prettyStream(destination: NodeJS.WritableStream): DestinationStream {
   });
 }
 
+/**
+ * A destination whose writes within one turn of the event loop leave in one system call: `stream` is corked at the
+ * first write of a turn and uncorked once the turn's I/O callbacks have run (`setImmediate`), or at exit. For lines
+ * written per request (the access log): under load one `writev` carries a turn's lines instead of one write each. The
+ * writes still go through `stream.write` in order, so every other writer to the same stream stays in sequence.
+ */
+export function coalescedWrites(stream: NodeJS.WriteStream): DestinationStream {
+  let corked = false;
+  const uncork = () => {
+    if (!corked) return;
+    corked = false;
+    corkedNow.delete(uncork);
+    stream.uncork();
+  };
+  return {
+    write(line: string) {
+      if (!corked) {
+        corked = true;
+        stream.cork();
+        uncorkAtExit(uncork);
+        setImmediate(uncork);
+      }
+      stream.write(line);
+    },
+  };
+}
+
+/** Destinations corked in this turn, uncorked by the one exit listener if the process ends first. */
+const corkedNow = new Set<() => void>();
+let exitListener = false;
+
+function uncorkAtExit(uncork: () => void): void {
+  corkedNow.add(uncork);
+  if (exitListener) return;
+  exitListener = true;
+  process.once('exit', () => {
+    for (const pending of [...corkedNow]) pending();
+  });
+}
+
 export function createLogger(
   level: string,
   name: string,
   format: LogFormat = 'json',
-  destination: NodeJS.WritableStream = process.stdout,
+  destination: NodeJS.WritableStream | DestinationStream = process.stdout,
 ): Logger {
   const options = {
     level,
@@ -55,9 +95,9 @@ export function createLogger(
       return requestId === undefined ? {} : { requestId };
     },
   };
-  return format === 'pretty'
-    ? pino(options, prettyStream(destination))
-    : pino(options, destination as DestinationStream);
+  if (format === 'json') return pino(options, destination);
+  if (!('on' in destination)) throw new Error('the pretty log format writes to a stream');
+  return pino(options, prettyStream(destination));
 }
 
 /** NestJS's own start-up lines (modules loaded, every route mapped): one per route, so ~45 at each start. */

@@ -5,7 +5,14 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type StrataConfig } from '@strata/config';
 import { type Socket } from 'node:net';
 import { type ErrorBody, ErrorCode, MAX_JSON_DEPTH, jsonDepth } from '@strata/contracts';
-import { CORRELATION_HEADER, Correlation, type Logger, Tracing, createLogger } from '@strata/observability';
+import {
+  CORRELATION_HEADER,
+  Correlation,
+  type Logger,
+  Tracing,
+  coalescedWrites,
+  createLogger,
+} from '@strata/observability';
 import { HttpExceptionFilter, accessNoteOf } from '@strata/service-gateway';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 
@@ -147,7 +154,10 @@ export async function createHttpApp(
   });
   if (config.log.access === 'on') {
     const format = config.log.format ?? (process.stdout.isTTY === true ? 'pretty' : 'json');
-    fastify.addHook('onResponse', accessLog(createLogger(config.log.level, 'strata-access', format)));
+    // One line per request: in JSON, a turn's lines leave stdout in one write (a write per line was the largest
+    // cost of a cache hit after the response's own).
+    const destination = format === 'json' ? coalescedWrites(process.stdout) : process.stdout;
+    fastify.addHook('onResponse', accessLog(createLogger(config.log.level, 'strata-access', format, destination)));
   }
   return app;
 }
