@@ -68,7 +68,7 @@ function redisErrorLogger(component: string): (error: Error) => void {
 }
 
 /** How to reach Redis (one server or a cluster), or undefined when Redis is not configured. */
-function redisOptions(config: StrataConfig, component: string): RedisConnectionOptions | undefined {
+export function redisOptions(config: StrataConfig, component: string): RedisConnectionOptions | undefined {
   const { url, clusterNodes, commandTimeoutMs } = config.redis;
   if (clusterNodes.length === 0 && !url) return undefined;
   return {

@@ -20,6 +20,7 @@ import {
 } from '@strata/contracts';
 import { InProcessL1Evictions, KafkaAdmin } from '@strata/transport';
 import { type Closer, cacheAdapters, embeddingAdapters, invalidationAdapters } from './adapters';
+import { gatewayAdapters } from './gateway-adapters';
 import { type HttpAppOptions, createHttpApp } from './http-app';
 import { type RunningMetricsServer, startMetricsServer } from './metrics-server';
 import { KafkaTransportFactory } from './kafka-transport';
@@ -55,8 +56,13 @@ async function buildModule(
   ports: Provider[],
 ): Promise<{ module: DynamicModule; closers: Closer[] }> {
   switch (service) {
-    case 'gateway':
-      return { module: GatewayModule.register({ config, adapters: ports }), closers: [] };
+    case 'gateway': {
+      const built = gatewayAdapters(config);
+      return {
+        module: GatewayModule.register({ config, adapters: [...built.providers, ...ports] }),
+        closers: built.closers,
+      };
+    }
     case 'cache': {
       const built = await cacheAdapters(config);
       return {

@@ -16,6 +16,8 @@ export interface WarmRecording {
   readonly api: RequestApi;
   /** The client's request body, as JSON text. */
   readonly body: string;
+  /** The request headers the API forwards upstream as they are (`anthropic-version`, `anthropic-beta`), never credentials. */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
   /** The tags the answer was stored with (`X-Strata-Tags`), so the re-asked answer is purged by the same events. */
   readonly tags: readonly string[];
 }

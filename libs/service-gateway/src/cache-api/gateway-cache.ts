@@ -43,6 +43,7 @@ import { type HitTier, LatencySaved } from './latency-saved';
 import { HitRecorder } from './hit-recorder';
 import { TenantStats } from './tenant-stats';
 import { AnsweredRequests } from '../feedback/answered-requests';
+import { type StoredRequest, WarmRecorder } from '../warm/warm-recorder';
 
 /** What identifies a cacheable request (the body of lookups and stores, minus what is specific to each). */
 export interface CacheRequest {
@@ -88,6 +89,8 @@ interface StoreOptions {
   readonly ticket?: number | undefined;
   /** How long the upstream took to compute the answer: the latency later hits on it are credited with. */
   readonly upstreamSeconds?: number | undefined;
+  /** The client's request behind the answer (the proxy's stores): kept for namespaces that warm on version bumps. */
+  readonly replay?: StoredRequest | undefined;
 }
 
 interface PurgeCounts {
@@ -156,6 +159,8 @@ export class GatewayCache {
     private readonly hits: HitRecorder,
     /** Recent answers by request id, for feedback (absent: feedback by request id finds nothing). */
     @Optional() private readonly answered?: AnsweredRequests,
+    /** Keeps the requests behind stores of warm-on-version-bump namespaces (absent: none kept). */
+    @Optional() private readonly warm?: WarmRecorder,
   ) {
     this.lookupTimeoutMs = config.kafka.requestTimeoutMs;
     this.inlineJudgeMs = config.verification.judge.url === undefined ? 0 : config.verification.judge.timeoutMs;
@@ -369,6 +374,8 @@ export class GatewayCache {
     if (options.upstreamSeconds !== undefined)
       this.latency.recordUpstream(tenant, policy.name, request.model, options.upstreamSeconds);
     this.metrics.stores.inc({ outcome: 'stored' });
+    if (options.replay !== undefined)
+      this.warm?.stored(tenant, policy, reply.id, options.tags ?? [], message.ttlSeconds, options.replay);
     return { id: reply.id, entry, tiers: { l1, l2: reply.l2, l3: reply.l3 } };
   }
 

@@ -368,6 +368,7 @@ export class CachedProxy {
             fingerprint: keyed.fp,
             storedAt: flight.startedAt,
             ticket,
+            replay: { api: this.format.api, body: ask.request.raw, headers: ask.request.forwardHeaders },
           });
         },
         settle: () => control.release(),

@@ -7,6 +7,9 @@ export interface RedisWarmRecordingsOptions {
   readonly keyPrefix?: string;
 }
 
+/** How long the start-up read waits for Redis to be reachable. */
+const READY_TIMEOUT_MS = 15_000;
+
 /** KEYS: the recording, the tenant's versions hash. ARGV: recording JSON, ttl seconds, version field, version. */
 const recordScript = new LuaScript(`
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
@@ -77,7 +80,9 @@ export class RedisWarmRecordings implements WarmRecordings {
     return found;
   }
 
+  /** Read at start-up, maybe before the connection is up: waits for it (a scan does not). */
   async seenVersions(): Promise<SeenVersion[]> {
+    await this.connection.whenReady(READY_TIMEOUT_MS);
     const seen: SeenVersion[] = [];
     for await (const key of this.connection.scan(`${this.keyPrefix}wv:*`)) {
       const fields = await this.connection.run((client) => client.hGetAll(key));
