@@ -10,4 +10,4 @@ export { CORRELATION_HEADER, Correlation } from './correlation';
 export { ROUTE_ACCESS, RouteAccess } from './route-access';
 export type { RouteAccessKind } from './route-access';
 export { Tracing } from './tracing';
-export type { TracingOptions } from './tracing';
+export type { TracedCall, TracingOptions } from './tracing';

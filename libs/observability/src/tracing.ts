@@ -58,6 +58,18 @@ export interface TracingOptions {
   readonly disabled: boolean;
 }
 
+/** A call out of this process being traced (see `Tracing.client`): ended once, by `end` or `fail`. */
+export interface TracedCall {
+  /** False when tracing is off (then every method does nothing). */
+  readonly recording: boolean;
+  /** The answer's HTTP status (a 5xx marks the span as an error). */
+  status(code: number): void;
+  end(): void;
+  fail(error: unknown): void;
+}
+
+const UNTRACED: TracedCall = { recording: false, status: () => undefined, end: () => undefined, fail: () => undefined };
+
 let provider: NodeTracerProvider | undefined;
 let contexts: StrataContextManager | undefined;
 const SPAN_ON_REQUEST = Symbol('strata.span');
@@ -121,6 +133,33 @@ export const Tracing = {
         span.end();
       }
     });
+  },
+
+  /**
+   * A client span (a child of the current one) for a call whose end is known later than the function that makes it
+   * (a response read after it is returned). Attributes are the caller's: no bodies, prompts or keys.
+   */
+  client(name: string, attributes: Attributes): TracedCall {
+    if (!provider) return UNTRACED;
+    const span = trace.getTracer('strata').startSpan(name, { kind: SpanKind.CLIENT, attributes });
+    let open = true;
+    return {
+      recording: true,
+      status(code) {
+        span.setAttribute('http.response.status_code', code);
+        if (code >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      },
+      end() {
+        if (open) span.end();
+        open = false;
+      },
+      fail(error) {
+        if (!open) return;
+        fail(span, error);
+        span.end();
+        open = false;
+      },
+    };
   },
 
   /** Adds the current trace context (`traceparent`, `tracestate`) to outgoing message headers. */

@@ -6,6 +6,7 @@ import {
   type UpstreamEndpoint,
   UpstreamFailure,
   type UpstreamPort,
+  type UpstreamResponse,
 } from '../openai/upstream/upstream-client';
 import { anthropicMessagesFormat } from './formats/anthropic-messages/anthropic-messages.format';
 import { ReplicaSet } from './affinity/replica-set';
@@ -20,9 +21,9 @@ class FakeUpstreamPort implements UpstreamPort {
 
   constructor(private readonly respond: (signal: AbortSignal) => Promise<Response>) {}
 
-  open(call: UpstreamCall): Promise<Response> {
+  async open(call: UpstreamCall): Promise<UpstreamResponse> {
     this.calls.push(call);
-    return this.respond(call.signal);
+    return upstreamResponse(await this.respond(call.signal));
   }
 
   observe(_endpoint: UpstreamEndpoint, _started: bigint, outcome: string): void {
@@ -35,6 +36,20 @@ class FakeUpstreamPort implements UpstreamPort {
       String(error),
     );
   }
+}
+
+/** A hand-made fetch `Response` as the upstream client's response (the tests write bodies with WHATWG streams). */
+function upstreamResponse(response: Response): UpstreamResponse {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => (headers[name] = value));
+  const body = response.body;
+  return {
+    status: response.status,
+    headers,
+    text: () => response.text(),
+    chunks: () => (body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() })) as AsyncIterable<Uint8Array>,
+    discard: () => void body?.cancel().catch(() => undefined),
+  };
 }
 
 /** An SSE body the test writes by hand; aborting the call errors it, as fetch does. */
@@ -311,9 +326,12 @@ describe(UpstreamFlight.name, () => {
     upstream.open = (call) => {
       upstream.calls.push(call);
       if (call.target.baseUrl === first) return Promise.reject(new TypeError('fetch failed'));
-      if (call.target.baseUrl === second) return Promise.resolve(new Response('{"error":{}}', { status: 503 }));
+      if (call.target.baseUrl === second)
+        return Promise.resolve(upstreamResponse(new Response('{"error":{}}', { status: 503 })));
       return Promise.resolve(
-        new Response(JSON.stringify(completion), { status: 200, headers: { 'content-type': 'application/json' } }),
+        upstreamResponse(
+          new Response(JSON.stringify(completion), { status: 200, headers: { 'content-type': 'application/json' } }),
+        ),
       );
     };
     const target = { ...replicas[0], replicas: set };

@@ -8,6 +8,7 @@ import {
   type UpstreamCall,
   type UpstreamFailure,
   type UpstreamPort,
+  type UpstreamResponse,
   passThroughHeaders,
 } from '../openai/upstream/upstream-client';
 import { type UpstreamTarget } from '../openai/upstream/upstream-router';
@@ -114,13 +115,13 @@ export class UpstreamFlight {
   private async open(
     call: UpstreamCall,
     deadline: Deadline,
-  ): Promise<{ response: Response; call: UpstreamCall; release: () => void } | undefined> {
+  ): Promise<{ response: UpstreamResponse; call: UpstreamCall; release: () => void } | undefined> {
     const candidates = this.candidates();
     for (const [i, candidate] of candidates.entries()) {
       const attempt = { ...call, target: candidate.target };
       const release = candidate.acquire();
       const last = i === candidates.length - 1;
-      let response: Response;
+      let response: UpstreamResponse;
       try {
         response = await this.upstream.open({ ...attempt, signal: deadline.signal });
       } catch (error) {
@@ -133,7 +134,7 @@ export class UpstreamFlight {
       }
       if (response.status >= 500 && !last) {
         release();
-        void response.body?.cancel().catch(() => undefined);
+        response.discard();
         continue;
       }
       return { response, call: attempt, release };
@@ -165,12 +166,18 @@ export class UpstreamFlight {
     }
   }
 
-  private async read(response: Response, call: UpstreamCall, deadline: Deadline, started: bigint): Promise<void> {
+  private async read(
+    response: UpstreamResponse,
+    call: UpstreamCall,
+    deadline: Deadline,
+    started: bigint,
+  ): Promise<void> {
     const { format } = this.request;
     const endpoint = format.endpoint;
     const headers = passThroughHeaders(response.headers);
-    const contentType = response.headers.get('content-type') ?? '';
-    if (!(response.ok && contentType.includes('text/event-stream'))) {
+    const contentType = response.headers['content-type'] ?? '';
+    const ok = response.status >= 200 && response.status < 300;
+    if (!(ok && contentType.includes('text/event-stream'))) {
       let text: string;
       try {
         text = await response.text();
@@ -183,7 +190,7 @@ export class UpstreamFlight {
       this.upstream.observe(endpoint, started, `${Math.floor(response.status / 100)}xx`);
       this.resolveHead({ kind: 'json', status: response.status, headers, body: text });
       this.control.settle();
-      this.resolveRecord(response.ok ? format.storableJson(text) : undefined);
+      this.resolveRecord(ok ? format.storableJson(text) : undefined);
       return;
     }
 
@@ -193,11 +200,9 @@ export class UpstreamFlight {
     const reader = new StreamReader(live, format.recorder());
     deadline.restart(this.upstream.streamIdleTimeoutMs);
     try {
-      if (response.body) {
-        for await (const bytes of response.body as AsyncIterable<Uint8Array>) {
-          deadline.restart(this.upstream.streamIdleTimeoutMs);
-          reader.push(bytes);
-        }
+      for await (const bytes of response.chunks()) {
+        deadline.restart(this.upstream.streamIdleTimeoutMs);
+        reader.push(bytes);
       }
       reader.end();
     } catch {
