@@ -16,10 +16,16 @@ const PERMANENT = new Set<ErrorCode>([
 /** How long shutdown waits for queued stores. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
-/** The gateway's queue of stores after misses (`upstream.storeQueue`), with its metrics; drained on shutdown. */
+/**
+ * The gateway's queue of stores after misses (`upstream.storeQueue`), with its metrics; drained on shutdown.
+ * A store starts in the event loop's next turn (`setImmediate`), not in the microtasks of the answer that queued
+ * it: the reply to the miss, written at the end of those microtasks, goes out before any of the store's work.
+ */
 @Injectable()
 export class ProxyStoreQueue implements BeforeApplicationShutdown {
   private readonly queue: StoreQueue;
+  /** Stores handed over but not yet in the queue (waiting for the next turn). */
+  private deferred = 0;
 
   constructor(@Inject(STRATA_CONFIG) config: StrataConfig) {
     const metrics = StrataMetrics.shared();
@@ -31,10 +37,16 @@ export class ProxyStoreQueue implements BeforeApplicationShutdown {
   }
 
   enqueue(job: StoreJob): void {
-    this.queue.enqueue(job);
+    this.deferred++;
+    setImmediate(() => {
+      this.deferred--;
+      this.queue.enqueue(job);
+    });
   }
 
-  beforeApplicationShutdown(): Promise<void> {
-    return this.queue.drain(DRAIN_TIMEOUT_MS);
+  async beforeApplicationShutdown(): Promise<void> {
+    // Immediates run in order: one more turn and every deferred store is in the queue.
+    if (this.deferred > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.queue.drain(DRAIN_TIMEOUT_MS);
   }
 }
