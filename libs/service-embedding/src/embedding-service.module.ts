@@ -40,7 +40,8 @@ export class EmbeddingServiceModule {
             HealthChecks.shared().register('embedding-provider', () => telemetry.providerHealth(), { critical: false });
             return new EmbeddingService(provider, cache, {
               batchSize: config.embedding.batchSize,
-              batchWindowMs: config.embedding.batchWindowMs,
+              // The in-process model costs the same per text alone or batched: waiting for company only adds latency.
+              batchWindowMs: config.embedding.provider === 'local' ? 0 : config.embedding.batchWindowMs,
               maxTextChars: config.limits.maxTextChars,
               telemetry,
             });

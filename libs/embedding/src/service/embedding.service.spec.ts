@@ -195,6 +195,17 @@ describe(EmbeddingService.name, () => {
     results.forEach((result, i) => expect(result.vectors).toEqual([vectorOf(texts[i])]));
   });
 
+  it('with a batch window of 0, sends a miss to the provider at once instead of waiting for other callers', async () => {
+    const { sut, provider } = setup({ batchWindowMs: 0 });
+
+    const pending = sut.embed(['alone']);
+    // The cache read settles within a few microtasks; no timer turn is needed to reach the provider.
+    for (let i = 0; i < 10 && provider.calls.length === 0; i++) await Promise.resolve();
+
+    expect(provider.calls).toEqual([['alone']]);
+    expect((await pending).vectors).toEqual([vectorOf('alone')]);
+  });
+
   it('splits one large request into provider calls of at most batchSize texts', async () => {
     const { sut, provider } = setup({ batchSize: 3 });
     const texts = Array.from({ length: 7 }, (_, i) => `t${i}`);

@@ -39,7 +39,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * Per request: look every text up in the `EmbeddingCache`; join embeddings of the same text already in
  * flight for other callers (coalescing); queue the misses, which are sent to the provider in calls of at
  * most `batchSize` texts, together with other callers' misses queued within `batchWindowMs`
- * (micro-batching); write new vectors back to the cache. A text stays joinable until its cache write has
+ * (micro-batching; a window of 0 sends them at once); write new vectors back to the cache. A text stays joinable until its cache write has
  * settled, so a repeat arriving meanwhile is not embedded again.
  *
  * The cache is an optimisation: a failing or slow cache (Redis down) is counted and skipped, never fatal.
@@ -203,6 +203,12 @@ export class EmbeddingService {
     this.#queue.push(...slots);
     while (this.#queue.length >= this.#batchSize) {
       this.#dispatch(this.#queue.splice(0, this.#batchSize));
+    }
+    if (this.#queue.length > 0 && this.#batchWindowMs === 0) {
+      // No window: what is left goes out now, as one batch, instead of a timer's turn later.
+      const batch = this.#queue;
+      this.#queue = [];
+      this.#dispatch(batch);
     }
     if (this.#queue.length === 0) {
       clearTimeout(this.#timer);
