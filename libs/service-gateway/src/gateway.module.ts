@@ -26,7 +26,6 @@ import { OpenApiHttpController } from './openapi/openapi.http-controller';
 import { L1EvictMessageController } from './messages/l1-evict.message-controller';
 import { OPENAI_PROXY_CONTROLLERS, OPENAI_PROXY_PROVIDERS } from './openai/openai-proxy.providers';
 import { WARM_PROVIDERS } from './warm/warm.providers';
-import { WARM_PROVIDERS } from './warm/warm.providers';
 
 export interface GatewayOptions {
   readonly config: StrataConfig;
@@ -100,7 +99,6 @@ export class GatewayModule {
         EntryImporter,
         CacheStatsService,
         ...OPENAI_PROXY_PROVIDERS,
-        ...WARM_PROVIDERS,
         ...WARM_PROVIDERS,
         CacheLookupHttpRoute,
         ChatCompletionsHttpRoute,
