@@ -26,6 +26,12 @@ function gauge(registry: Registry, name: string, help: string): Gauge {
   );
 }
 
+/** USD per 1M tokens of the judge's model (its `pricing.models` entry). */
+export interface JudgePrice {
+  readonly inputPerMillion: number;
+  readonly outputPerMillion: number;
+}
+
 /** Binds hit verification's reports to Prometheus metrics (on the process' registry) and rate-limited warnings. */
 export class VerificationMetrics implements VerificationTelemetry {
   private readonly logger = new Logger('HitVerification');
@@ -36,9 +42,17 @@ export class VerificationMetrics implements VerificationTelemetry {
   private readonly wrongRate: Gauge;
   private readonly wrongUpper: Gauge;
   private readonly judgeTokens: Counter;
+  private readonly judgeCost: Counter;
   private readonly labelled = { tenant: new Set<string>(), namespace: new Set<string>() };
 
-  constructor(registry: Registry = StrataMetrics.shared().registry) {
+  /**
+   * `judgePrice`: the price of the judge's model (from `pricing.models`, the rule the gateway prices savings with);
+   * without one, no judge cost is counted in USD (its tokens still are).
+   */
+  constructor(
+    registry: Registry = StrataMetrics.shared().registry,
+    private readonly judgePrice?: JudgePrice,
+  ) {
     this.judgeCalls = counter(registry, 'strata_judge_calls_total', 'Model judge calls by purpose and verdict.', [
       'purpose',
       'verdict',
@@ -69,12 +83,23 @@ export class VerificationMetrics implements VerificationTelemetry {
       "Tokens the model judge's endpoint reported using, by tenant, namespace and kind (input, output).",
       ['tenant', 'namespace', 'kind'],
     );
+    this.judgeCost = counter(
+      registry,
+      'strata_judge_cost_usd_total',
+      "USD the model judge's reported tokens cost at its model's configured price, by tenant and namespace (beside strata_cost_saved_usd_total).",
+      ['tenant', 'namespace'],
+    );
   }
 
   judgeUsage(tenant: string, namespace: string, usage: JudgeUsage): void {
     const labels = { tenant: this.label('tenant', tenant), namespace: this.label('namespace', namespace) };
     if (usage.inputTokens > 0) this.judgeTokens.inc({ ...labels, kind: 'input' }, usage.inputTokens);
     if (usage.outputTokens > 0) this.judgeTokens.inc({ ...labels, kind: 'output' }, usage.outputTokens);
+    if (!this.judgePrice) return;
+    const usd =
+      (usage.inputTokens * this.judgePrice.inputPerMillion + usage.outputTokens * this.judgePrice.outputPerMillion) /
+      1_000_000;
+    if (usd > 0) this.judgeCost.inc(labels, usd);
   }
 
   judgeCall(purpose: JudgePurpose, outcome: 'yes' | 'no' | 'none'): void {

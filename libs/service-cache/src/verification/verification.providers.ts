@@ -7,7 +7,7 @@ import {
   type HitVerdicts,
   SemanticGate,
 } from '@strata/cache-core';
-import { type StrataConfig } from '@strata/config';
+import { type StrataConfig, firstMatch } from '@strata/config';
 import { L1_EVICTIONS, type L1Evictions } from '@strata/contracts';
 import { OpenAiCompatibleJudge } from './openai-compatible-judge';
 import { VerificationMetrics } from './verification-metrics';
@@ -47,7 +47,7 @@ export function verificationProviders(config: StrataConfig): Provider[] {
           judge.url === undefined
             ? undefined
             : new OpenAiCompatibleJudge({ url: judge.url, model: judge.model, apiKey: judge.apiKey }),
-          new VerificationMetrics(),
+          new VerificationMetrics(undefined, firstMatch(Object.entries(config.pricing.models))(judge.model)),
           {
             lowerBound: judge.lowerBound,
             judgeTimeoutMs: judge.timeoutMs,
