@@ -62,7 +62,13 @@ describe('verified semantic hits (embedded, end to end)', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        cache: { namespaces: { judged: { similarityThreshold: 0.999, verification: { judge: 'inline' } } } },
+        cache: {
+          namespaces: {
+            judged: { similarityThreshold: 0.999, verification: { judge: 'inline' } },
+            // A wrong-hit target: nothing is served on similarity alone until the judge's verdicts prove its band.
+            bounded: { verification: { judge: 'inline', maxWrongHitRate: 0.02 } },
+          },
+        },
       }),
     );
     strata = await startStrataProcess('dist/apps/gateway/src/main.js', {
@@ -195,5 +201,27 @@ describe('verified semantic hits (embedded, end to end)', () => {
     expect(Object.keys(mine.body.judge.byNamespace)).toEqual(['judged']);
     const theirs = await http(strata.url, 'GET', '/v1/cache/stats', { apiKey: GLOBEX });
     expect(theirs.body.judge).toMatchObject({ calls: 0, usd: 0, byNamespace: {} });
+  });
+
+  it("counts the judge's cost in USD in /metrics, per tenant and namespace, at its model's configured price", async () => {
+    const calls = judge.calls();
+    const metrics = await http(strata.url, 'GET', '/metrics', { apiKey: OPS });
+    expect(metrics.status).toBe(200);
+    const line = String(metrics.body)
+      .split('\n')
+      .find((l) => l.startsWith('strata_judge_cost_usd_total{') && l.includes('tenant="acme"'));
+    expect(line).toContain('namespace="judged"');
+    expect(Number(line?.split(' ').at(-1))).toBeCloseTo(calls * ((100 * 0.15 + 5 * 0.6) / 1e6), 9);
+    expect(String(metrics.body)).toContain('strata_cost_saved_usd_total');
+  });
+
+  it('serves a paraphrase over the threshold only once the judge said yes, when the namespace has a wrong-hit target', async () => {
+    await store({ ...ask('How long do I have to return shoes?', 'bounded'), response: { answer: '30 days' } });
+    const before = judge.calls();
+
+    // The same paraphrase hits on similarity alone in the default namespace (first test); here the judge decides.
+    const hit = await lookup(ask('how long do i have to return my shoes', 'bounded'));
+    expect(hit.body).toMatchObject({ hit: true, tier: 'l3', verified: true, response: { answer: '30 days' } });
+    expect(judge.calls()).toBe(before + 1);
   });
 });

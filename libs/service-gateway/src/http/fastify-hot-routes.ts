@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AccessGuard } from '../auth/access.guard';
 import { tenantOf } from '../auth/request-identity';
+import { FeedbackHeader } from '../feedback/feedback-header.interceptor';
 import { ChatCompletionsHttpRoute } from '../openai/http/chat-completions.http-route';
 import { OpenAiErrorFilter } from '../openai/http/openai-error.filter';
 import { CacheLookupHttpRoute } from './cache-lookup.http-route';
@@ -28,6 +29,8 @@ export class FastifyHotRoutes implements OnModuleInit {
     private readonly access: AccessGuard,
     private readonly lookup: CacheLookupHttpRoute,
     private readonly chat: ChatCompletionsHttpRoute,
+    /** The header form of hit feedback (`X-Strata-Feedback`), applied before the request is looked up. */
+    private readonly feedbackHeader: FeedbackHeader,
   ) {}
 
   onModuleInit(): void {
@@ -41,6 +44,7 @@ export class FastifyHotRoutes implements OnModuleInit {
   private async serveLookup(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     try {
       const tenant = tenantOf(this.access.admit(request, undefined));
+      await this.feedbackHeader.apply(request, reply);
       const answer = await this.lookup.lookup(tenant, request.body, request);
       return reply.code(200).send(answer);
     } catch (error) {
@@ -51,7 +55,9 @@ export class FastifyHotRoutes implements OnModuleInit {
 
   private async serveChat(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     try {
-      await this.chat.chatCompletions(this.access.admit(request, undefined), request, reply);
+      const identity = this.access.admit(request, undefined);
+      await this.feedbackHeader.apply(request, reply);
+      await this.chat.chatCompletions(identity, request, reply);
     } catch (error) {
       this.openAiErrors.send(error, request, reply);
     }
