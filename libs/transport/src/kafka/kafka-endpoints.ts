@@ -35,16 +35,14 @@ export function createKafkaServer(
       consumer: kafkaConsumerConfig(config, groupId) as unknown as NestKafka['consumer'],
       producer: kafkaProducerConfig(),
       subscribe: { fromBeginning },
-      run: {
-        partitionsConsumedConcurrently: 4,
-        ...(commitEveryMs === undefined ? {} : { autoCommitInterval: commitEveryMs }),
-      },
+      run: { partitionsConsumedConcurrently: 4 },
       postfixId: '-server',
     },
     {
       maxAttempts: MAX_ATTEMPTS,
       heartbeatIntervalMs: Math.max(100, Math.floor(config.kafka.sessionTimeoutMs / 3)),
       ...(topics === undefined ? {} : { topics }),
+      ...(commitEveryMs === undefined ? {} : { commitEveryMs }),
     },
   );
 }

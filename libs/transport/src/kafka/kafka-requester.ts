@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { type ClientKafka, KafkaReplyPartitionAssigner } from '@nestjs/microservices';
 import { ErrorCode, StrataError, replyTopic } from '@strata/contracts';
 import { CORRELATION_HEADER, Correlation, Tracing } from '@strata/observability';
-import { type Consumer, type EachMessagePayload, type IHeaders, Kafka, type KafkaConfig, type Producer } from 'kafkajs';
+import { type Consumer, type IHeaders, Kafka, type KafkaConfig, type KafkaMessage, type Producer } from 'kafkajs';
 import { type KafkaMessaging } from './kafka-messaging';
+import { PeriodicCommits } from './periodic-commits';
 
 /** The headers NestJS' Kafka server (`StrataServerKafka`) reads from a request and writes on its reply. */
 const CORRELATION_ID = 'kafka_correlationId';
@@ -12,6 +13,8 @@ const REPLY_PARTITION = 'kafka_replyPartition';
 const ERROR = 'kafka_nest-err';
 /** How long connecting waits for the reply consumer's first group join. */
 const JOIN_WAIT_MS = 30_000;
+/** How often the reply consumers commit their offsets (nobody waits for an old reply). */
+const COMMIT_EVERY_MS = 5_000;
 
 interface Pending {
   readonly topic: string;
@@ -42,9 +45,9 @@ interface KafkaRequesterOptions {
  * answers these requests): what a raw kafkajs request-reply pays, and no more. Against `ClientKafka` it drops
  * the rxjs pipeline, the serializer/parser layers that copy every header into strings, and — the one that costs
  * a round trip — the offset commit after every reply batch: a reply is of use only to the request waiting for
- * it, so its offset is committed at most every few seconds (a restarted replica starts from the latest reply
- * anyway: nothing waits for an old one). The reply consumer's group and partition assignor are NestJS' own, so
- * replicas of either kind can share a group during a rolling upgrade.
+ * it, so its offset is committed every few seconds ({@link PeriodicCommits}; a restarted replica starts from the
+ * latest reply anyway: nothing waits for an old one). The reply consumer's group and partition assignor are
+ * NestJS' own, so replicas of either kind can share a group during a rolling upgrade.
  */
 export class KafkaRequester implements KafkaMessaging {
   private readonly kafka: Kafka;
@@ -54,7 +57,7 @@ export class KafkaRequester implements KafkaMessaging {
   private readonly idPrefix = randomBytes(6).toString('hex');
   private sequence = 0;
   private producer: Producer | undefined;
-  private readonly consumers: Consumer[] = [];
+  private readonly consumers: { readonly consumer: Consumer; readonly commits: PeriodicCommits }[] = [];
   private connecting: Promise<void> | undefined;
 
   constructor(private readonly options: KafkaRequesterOptions) {
@@ -121,7 +124,10 @@ export class KafkaRequester implements KafkaMessaging {
     if (!opened) return;
     await opened.catch(() => undefined);
     await Promise.allSettled([
-      ...this.consumers.splice(0).map((consumer) => consumer.disconnect()),
+      ...this.consumers.splice(0).map(async ({ consumer, commits }) => {
+        await commits.stop();
+        await consumer.disconnect();
+      }),
       this.producer?.disconnect(),
     ]);
   }
@@ -151,7 +157,8 @@ export class KafkaRequester implements KafkaMessaging {
           new KafkaReplyPartitionAssigner({ getConsumerAssignments: () => own } as unknown as ClientKafka, config),
       ],
     });
-    this.consumers.push(consumer);
+    const commits = new PeriodicCommits(consumer, COMMIT_EVERY_MS, () => undefined); // the next commit covers it
+    this.consumers.push({ consumer, commits });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       own = {};
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
@@ -167,11 +174,19 @@ export class KafkaRequester implements KafkaMessaging {
       // Requests before the first join fail fast (no reply partition yet) rather than waiting on a group forever.
       timer = setTimeout(resolve, JOIN_WAIT_MS);
     });
-    await consumer.run({ autoCommitInterval: 5_000, eachMessage: (payload) => Promise.resolve(this.onReply(payload)) });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) this.onReply(message);
+        commits.handledUpTo(batch.topic, batch.partition, batch.lastOffset());
+        // The callers of these replies run first (a gateway writes its HTTP answer), then kafkajs its next Fetch.
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    });
     await joined.finally(() => clearTimeout(timer));
   }
 
-  private onReply({ message }: EachMessagePayload): void {
+  private onReply(message: KafkaMessage): void {
     const id = message.headers?.[CORRELATION_ID]?.toString();
     if (id === undefined) return;
     const pending = this.settle(id);

@@ -35,7 +35,79 @@ async function retries(): Promise<number> {
   return (await StrataMetrics.shared().kafkaRetries.get()).values.find((v) => v.labels.topic === TOPIC)?.value ?? 0;
 }
 
+const REQUESTS = 'strata.test.echo.v1';
+
+/** A server answering REQUESTS with `answer` through a producer whose sends are recorded (or fail). */
+function requestSetup(answer: (data: { n: number }) => Promise<unknown>, send?: () => Promise<unknown>) {
+  const server = new StrataServerKafka(
+    { client: { brokers: ['127.0.0.1:1'] } },
+    { maxAttempts: 3, heartbeatIntervalMs: 1_000 },
+  );
+  const warnings: string[] = [];
+  Object.assign(server, {
+    logger: { warn: (text: string) => warnings.push(text), error: () => undefined, log: () => undefined },
+  });
+  server.addHandler(REQUESTS, answer, false);
+  const sent: { topic: string; value: string; headers: Record<string, unknown> }[] = [];
+  const producer = {
+    send: ({ topic, messages }: { topic: string; messages: { value: string; headers: Record<string, unknown> }[] }) => {
+      sent.push({ topic, value: messages[0].value, headers: messages[0].headers });
+      return send ? send() : Promise.resolve([]);
+    },
+  };
+  Object.assign(server, { producer });
+  const request = (n: number) =>
+    server.handleMessage({
+      topic: REQUESTS,
+      partition: 0,
+      message: {
+        offset: String(n),
+        key: null,
+        value: Buffer.from(JSON.stringify({ n })),
+        headers: {
+          kafka_correlationId: Buffer.from(`c-${n}`),
+          kafka_replyTopic: Buffer.from(`${REQUESTS}.reply`),
+          kafka_replyPartition: Buffer.from('1'),
+        },
+      },
+      heartbeat: () => Promise.resolve(),
+    } as unknown as Parameters<StrataServerKafka['handleMessage']>[0]);
+  return { request, sent, warnings };
+}
+
 describe(StrataServerKafka.name, () => {
+  it('sends the reply of a request, as one message marked disposed, before the request counts as handled', async () => {
+    const { request, sent } = requestSetup(({ n }) => Promise.resolve({ doubled: n * 2 }));
+
+    await request(21);
+
+    expect(sent).toHaveLength(1);
+    expect(sent[0].topic).toBe(`${REQUESTS}.reply`);
+    expect(JSON.parse(sent[0].value)).toEqual({ doubled: 42 });
+    expect(String(sent[0].headers.kafka_correlationId)).toBe('c-21');
+    expect(sent[0].headers['kafka_nest-is-disposed']).toBeDefined();
+  });
+
+  it('sends a failing handler’s error as the reply', async () => {
+    const { request, sent } = requestSetup(() => Promise.reject(new Error('boom')));
+
+    await request(1);
+
+    expect(sent).toHaveLength(1);
+    expect(sent[0].headers['kafka_nest-err']).toBeDefined();
+  });
+
+  it('logs a reply the broker did not take rather than failing the request (its caller’s deadline answers)', async () => {
+    const { request, warnings } = requestSetup(
+      () => Promise.resolve({ ok: true }),
+      () => Promise.reject(new Error('broker away')),
+    );
+
+    await expect(request(3)).resolves.toBeUndefined();
+
+    expect(warnings.join('\n')).toMatch(/reply to strata\.test\.echo\.v1\.reply was not sent: broker away/);
+  });
+
   it('redelivers an event whose dependency is unavailable for as long as that lasts, never dead-lettering it', async () => {
     const { deliver, dead } = setup(() =>
       Promise.reject(Object.assign(new Error('Redis: connect ECONNREFUSED'), { code: ErrorCode.CacheUnavailable })),

@@ -1,11 +1,12 @@
-import { type KafkaContext, type ReadPacket, ServerKafka } from '@nestjs/microservices';
+import { type KafkaContext, type ReadPacket, ServerKafka, type WritePacket } from '@nestjs/microservices';
 import { type KafkaOptions } from '@nestjs/microservices';
 import { ErrorCode } from '@strata/contracts';
 import { CORRELATION_HEADER, Correlation, StrataMetrics, Tracing } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
-import { isObservable, lastValueFrom } from 'rxjs';
+import { EMPTY, type Observable, type Subscription, catchError, finalize, isObservable, lastValueFrom } from 'rxjs';
 import { type RpcErrorPayload } from '../rpc-exception.filter';
 import { sendToDeadLetter } from './dead-letter';
+import { PeriodicCommits } from './periodic-commits';
 
 interface StrataServerKafkaOptions {
   /**
@@ -20,6 +21,11 @@ interface StrataServerKafkaOptions {
    * its fetches list only its own partitions (kafkajs has no fetch sessions: every fetch lists every partition).
    */
   readonly topics?: (topic: string) => boolean;
+  /**
+   * Request-reply servers only: commit offsets this often ({@link PeriodicCommits}) instead of after every batch
+   * (an OffsetCommit round trip per request otherwise). Unset for servers of events, which commit after every batch.
+   */
+  readonly commitEveryMs?: number;
 }
 
 /** Failures that say "a dependency is away, retry": never counted towards dead-lettering. */
@@ -34,8 +40,17 @@ function describe(error: unknown): string {
   return String(error);
 }
 
+/** Where a message sits in its partition: the key of its reply sends. */
+function position(topic: string, partition: number, offset: string): string {
+  return `${topic}/${partition}/${offset}`;
+}
+
 /**
- * NestJS' Kafka server with Strata's delivery guarantees for events:
+ * NestJS' Kafka server with Strata's delivery guarantees for events, and replies that go out first:
+ *
+ * - a request's reply is sent before the message counts as handled (the stock server sends it on the next tick,
+ *   after kafkajs has already written its next request — an OffsetCommit or a Fetch — on the requester's
+ *   critical path); a reply that cannot be sent is logged, the requester's deadline answers for it;
  *
  * - the handler's effect is awaited before the offset may be committed (at-least-once): the stock
  *   server fires an event handler and lets kafkajs commit whatever happens to it;
@@ -53,6 +68,9 @@ export class StrataServerKafka extends ServerKafka {
   /** Heartbeats of the messages being handled; one timer serves them all (none per message on the hot path). */
   private readonly beating = new Set<() => Promise<void>>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** The reply sends of the messages being handled, by {@link position}. */
+  private readonly replies = new Map<string, Promise<unknown>[]>();
+  private commits: PeriodicCommits | undefined;
 
   constructor(
     options: Required<KafkaOptions>['options'],
@@ -75,24 +93,95 @@ export class StrataServerKafka extends ServerKafka {
     }, this.strata.heartbeatIntervalMs).unref();
     const handle = () =>
       Tracing.consume(`${payload.topic} process`, payload.message.headers, () => super.handleMessage(payload));
+    const at = position(payload.topic, payload.partition, payload.message.offset);
+    const sends: Promise<unknown>[] = [];
+    this.replies.set(at, sends);
     try {
-      return await (id === undefined ? handle() : Correlation.run(id.toString(), handle));
+      const result: unknown = await (id === undefined ? handle() : Correlation.run(id.toString(), handle));
+      await Promise.all(sends);
+      this.commits?.handledUpTo(payload.topic, payload.partition, payload.message.offset);
+      return result;
     } finally {
+      this.replies.delete(at);
       this.beating.delete(heartbeat);
     }
   }
 
+  /** Every reply send of a request being handled is kept, so that {@link handleMessage} waits for it. */
+  override getPublisher(
+    replyTopic: string,
+    replyPartition: string,
+    correlationId: string,
+    context: KafkaContext,
+  ): ReturnType<ServerKafka['getPublisher']> {
+    const publish = super.getPublisher(replyTopic, replyPartition, correlationId, context);
+    const at = position(context.getTopic(), context.getPartition(), context.getMessage().offset);
+    return (data: unknown) => {
+      const sent = publish(data).catch((error: unknown) => {
+        this.logger.warn(`${at}: its reply to ${replyTopic} was not sent: ${describe(error)}`);
+        return [];
+      });
+      this.replies.get(at)?.push(sent);
+      return sent;
+    };
+  }
+
+  /**
+   * The stock server's `send`, without its deferral to the next tick: each packet the handler's stream yields is
+   * published as soon as the next one (or the end) shows it is not the last, the last one marked `isDisposed`.
+   */
+  override send(stream$: Observable<unknown>, respond: (data: WritePacket) => Promise<unknown> | void): Subscription {
+    const queue: WritePacket[] = [];
+    let sending = false;
+    let held: WritePacket | undefined;
+    const pump = async () => {
+      sending = true;
+      for (let packet = queue.shift(); packet; packet = queue.shift()) await respond(packet);
+      sending = false;
+    };
+    const enqueue = (packet: WritePacket) => {
+      queue.push(packet);
+      if (!sending) void pump();
+    };
+    const hold = (packet: WritePacket) => {
+      if (held) enqueue(held);
+      held = packet;
+    };
+    return stream$
+      .pipe(
+        catchError((err: unknown) => {
+          hold({ err });
+          return EMPTY;
+        }),
+        finalize(() => {
+          enqueue(held ? { ...held, isDisposed: true } : { isDisposed: true });
+          held = undefined;
+        }),
+      )
+      .subscribe((response) => hold({ response }));
+  }
+
   override async bindEvents(consumer: Parameters<ServerKafka['bindEvents']>[0]): Promise<void> {
-    const only = this.strata.topics;
-    if (only === undefined) return super.bindEvents(consumer);
+    const only = this.strata.topics ?? (() => true);
     const topics = [...this.messageHandlers.keys()].filter(only);
     if (topics.length > 0) await consumer.subscribe({ ...this.options.subscribe, topics });
-    await consumer.run({ ...this.options.run, eachMessage: this.getMessageHandler() });
+    const { commitEveryMs } = this.strata;
+    if (commitEveryMs !== undefined)
+      this.commits = new PeriodicCommits(consumer, commitEveryMs, (error) =>
+        this.logger.warn(`committing handled offsets failed (the next commit covers them): ${describe(error)}`),
+      );
+    await consumer.run({
+      ...this.options.run,
+      ...(commitEveryMs === undefined ? {} : { autoCommit: false }),
+      eachMessage: this.getMessageHandler(),
+    });
   }
 
   override async close(): Promise<void> {
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
+    await this.commits?.stop();
+    this.commits = undefined;
     await super.close();
   }
 
