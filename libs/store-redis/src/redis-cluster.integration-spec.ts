@@ -5,6 +5,7 @@ import {
   RETENTION_MS,
   describeEmbeddingCacheContract,
   describeExactStoreContract,
+  describeHitVerdictsContract,
   describeProcessedEventsContract,
   describePurgeGenerationsContract,
 } from '@strata/testing';
@@ -15,6 +16,7 @@ import { RedisEmbeddingCache } from './embedding-cache/redis-embedding-cache';
 import { RedisProcessedEvents } from './events/redis-processed-events';
 import { RedisExactStore } from './exact/redis-exact-store';
 import { RedisPurgeGenerations } from './generations/redis-purge-generations';
+import { RedisHitVerdicts } from './verdicts/redis-hit-verdicts';
 
 /**
  * Every Redis adapter against a real Redis Cluster (3 masters + 3 replicas on 7000–7005, started by
@@ -129,3 +131,11 @@ async function mastersHolding(prefix: string): Promise<number> {
   }
   return ports.size;
 }
+
+describeHitVerdictsContract(`${RedisHitVerdicts.name} on Redis Cluster`, () => {
+  const prefix = fixturePrefix('verdicts');
+  return Promise.resolve({
+    verdicts: new RedisHitVerdicts(connection, { keyPrefix: prefix }),
+    teardown: () => deleteKeys(connection, prefix),
+  });
+});
