@@ -11,7 +11,7 @@ class CapturingRecordings implements WarmRecordings {
     return Promise.resolve();
   }
   get(): Promise<Map<string, WarmRecording>> {
-    return Promise.resolve(new Map());
+    return Promise.resolve(new Map<string, WarmRecording>());
   }
   seenVersions(): Promise<SeenVersion[]> {
     return Promise.resolve([]);
