@@ -10,10 +10,20 @@ export class MetricsCacheTelemetry implements CacheTelemetry {
   private readonly logger = new Logger('CacheTiers');
   private readonly metrics = StrataMetrics.shared();
   private readonly lastLogged = new Map<string, number>();
+  /** Metric children by tier and outcome, bound on first use (no label hashing on every lookup). */
+  private readonly bound = new Map<string, { inc(): void; observe(seconds: number): void }>();
 
   lookup(tier: Tier, outcome: TierOutcome, seconds: number): void {
-    this.metrics.lookups.inc({ tier, outcome });
-    if (outcome === 'hit' || outcome === 'miss') this.metrics.lookupDuration.observe({ tier }, seconds);
+    const key = `${tier}:${outcome}`;
+    let child = this.bound.get(key);
+    if (child === undefined) {
+      const count = this.metrics.lookups.labels({ tier, outcome });
+      const timed = outcome === 'hit' || outcome === 'miss' ? this.metrics.lookupDuration.labels({ tier }) : undefined;
+      child = { inc: () => count.inc(), observe: (value) => timed?.observe(value) };
+      this.bound.set(key, child);
+    }
+    child.inc();
+    child.observe(seconds);
   }
 
   tierError(tier: Tier | 'embedding', operation: string, error: unknown): void {

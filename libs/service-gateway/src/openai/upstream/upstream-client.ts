@@ -180,6 +180,8 @@ export class UpstreamClient implements UpstreamPort, OnApplicationShutdown {
   private readonly logger = new Logger('Upstream');
   readonly timeoutMs: number;
   readonly streamIdleTimeoutMs: number;
+  /** `strata_upstream_*` children by endpoint and outcome, bound on first use. */
+  private readonly observed = new Map<string, { inc(): void; observe(seconds: number): void }>();
   /** Each target's origin and path, parsed once. */
   private readonly endpoints = new WeakMap<UpstreamTarget, Endpoint>();
   /** One keep-alive connection pool per upstream origin: a miss reuses a warm connection instead of opening one. */
@@ -265,8 +267,16 @@ export class UpstreamClient implements UpstreamPort, OnApplicationShutdown {
 
   /** Records a finished call (`outcome`: status class, or truncated for a stream cut short). */
   observe(endpoint: UpstreamEndpoint, started: bigint, outcome: string): void {
-    this.metrics.upstreamRequests.inc({ endpoint, outcome });
-    this.metrics.upstreamDuration.observe({ endpoint }, Number(process.hrtime.bigint() - started) / 1e9);
+    const key = `${endpoint}:${outcome}`;
+    let child = this.observed.get(key);
+    if (child === undefined) {
+      const count = this.metrics.upstreamRequests.labels({ endpoint, outcome });
+      const duration = this.metrics.upstreamDuration.labels({ endpoint });
+      child = { inc: () => count.inc(), observe: (seconds) => duration.observe(seconds) };
+      this.observed.set(key, child);
+    }
+    child.inc();
+    child.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
 
   /**
