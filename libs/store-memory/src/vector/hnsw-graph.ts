@@ -2,6 +2,7 @@ import { type ContextPartition, type PartitionMember } from './context-partition
 import { ScoredHeap } from './scored-heap';
 import {
   type DotKernel,
+  WASM_MAX_PAGES,
   WASM_PAGE_BYTES,
   type WasmMemory,
   dotKernel,
@@ -131,7 +132,7 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
   append(vector: ArrayLike<number>, scale: number, expiresAt: number, member: M): void {
     let node = this.free.pop();
     if (node === undefined) {
-      if (this.highWater === this.capacity) this.grow(this.capacity * 2);
+      if (this.highWater === this.capacity) this.grow(Math.min(this.capacity * 2, this.maxCapacity()));
       node = this.highWater++;
     }
     const base = (node + 1) * this.stride;
@@ -477,7 +478,18 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
     this.selectScores = new Float64Array(this.selectIds.length);
   }
 
+  /** Most nodes the vector memory can hold: a wasm32 memory ends at 4 GiB (~10M rows at 100 dimensions). */
+  private maxCapacity(): number {
+    return Math.floor((WASM_MAX_PAGES * WASM_PAGE_BYTES) / this.rowBytes) - 1;
+  }
+
   private grow(capacity: number): void {
+    if (capacity <= this.capacity) {
+      throw new RangeError(
+        `one context cannot hold more than ${this.capacity.toLocaleString('en')} vectors of ${this.dimension} ` +
+          'dimensions in process (4 GiB of WebAssembly memory); a context this large belongs in Qdrant',
+      );
+    }
     const needed =
       Math.ceil(((capacity + 1) * this.rowBytes) / WASM_PAGE_BYTES) - this.memory.buffer.byteLength / WASM_PAGE_BYTES;
     if (needed > 0) {
@@ -485,8 +497,8 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
         this.memory.grow(needed);
       } catch (error) {
         throw new RangeError(
-          `one context cannot hold ${capacity.toLocaleString('en')} vectors of ${this.dimension} dimensions in process ` +
-            `(WebAssembly memory is limited to 4 GiB): ${(error as Error).message}`,
+          `no memory for ${capacity.toLocaleString('en')} vectors of ${this.dimension} dimensions in one context: ` +
+            (error as Error).message,
         );
       }
     }

@@ -177,7 +177,12 @@ export class MemoryVectorIndex implements VectorIndex {
       partition = this.toGraph(space, entry, partition);
     }
     const slot = new Slot(entry, space, partition);
-    partition.append(vector, norm > 0 ? 1 / norm : 0, entry.expiresAt, slot);
+    try {
+      partition.append(vector, norm > 0 ? 1 / norm : 0, entry.expiresAt, slot);
+    } catch (error) {
+      // A graph whose vector memory cannot grow (4 GiB): this write fails (an older version of it is already gone).
+      return Promise.reject(error instanceof Error ? error : new RangeError(String(error)));
+    }
     if (isGraph(partition)) this.scheduleLinking(partition);
     space.byId.set(entry.id, slot);
     this.namespaces.add(entry.tenant, entry.namespace, slot);

@@ -44,8 +44,9 @@ interface WasmApi {
 
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-/** Bytes per page of WebAssembly memory. */
+/** Bytes per page of WebAssembly memory, and the most pages a (32-bit) memory can have: 4 GiB. */
 export const WASM_PAGE_BYTES = 65_536;
+export const WASM_MAX_PAGES = 65_536;
 
 /** An empty, growable memory for one graph's vectors. */
 export function vectorMemory(): WasmMemory {
