@@ -11,15 +11,16 @@
  * - one-context: every entry in one (tenant, context) partition (one system prompt for every user);
  * - spread: entries over N/100 contexts of 20 tenants, Zipf-distributed sizes, lookups ∝ context size.
  *
- * Reported per size and index: build time (upserts, plus linking the graphs), index memory per entry (heap and typed
- * arrays after GC, the entries themselves excluded), hit-lookup latency (wall and CPU, `limit` 5, `minScore` 0.8),
+ * Reported per size and index: build time (upserts, plus linking the graphs) and its CPU per entry, index memory per
+ * entry (heap, typed arrays and the graphs' WebAssembly vector memory after GC, the entries themselves excluded), hit-lookup latency (wall and CPU, `limit` 5, `minScore` 0.8),
  * recall@5 against the exact index (`minScore` -1: the plain top 5), and misses per second of CPU.
  * `--cutover` instead times exact scans against graph searches of single contexts of 1k–16k entries.
  * `--dim 1536` projects the vectors to 1,536 dimensions (a fixed random projection plus noise) to show the cost of a
  * hosted model's dimension.
  *
- * Usage: node --expose-gc dist/bench/l3-lookup.bench.js [--sizes 10000,100000 (default; 1000000 takes hours of linking on 2 shared cores)]
- *          [--layouts one-context,spread] [--queries N] [--dim 100|1536] [--cutover] [--hnsw m,efC,efS]
+ * Usage: node --expose-gc [--max-old-space-size=12000] dist/bench/l3-lookup.bench.js [--sizes 10000,100000 (default;
+ *          1000000: ~1 ms of CPU per linked entry, i.e. ~20+ minutes of a free core)]
+ *          [--layouts|--layout one-context,spread] [--queries N] [--dim 100|1536] [--cutover] [--hnsw m,efC,efS]
  *          [--ef 64,256 (also measure the same graphs at these search widths)] [--json path]
  */
 import { type CacheEntry, type VectorSearch, entryTag } from '@strata/cache-core';

@@ -39,7 +39,8 @@ const MIN_CAPACITY = 64;
 const QUERY_ROW = 0;
 
 /**
- * The approximate partition: an HNSW graph over the unit vectors of one large search context, in typed arrays.
+ * The approximate partition: an HNSW graph over the unit vectors of one large search context, in typed arrays; the
+ * vectors themselves in a WebAssembly memory, where a SIMD kernel (`simd-dot.ts`) computes the distances in place.
  *
  * Nodes have stable ids (a member's position); a removed node's id is reused by a later append. Appends are stored
  * at once and *pending* until `linkNext` links them into the graph (the caller does it off the request path, in
