@@ -26,7 +26,7 @@ class CapturingRecordings implements WarmRecordings {
 
 function setup() {
   const file = {
-    log: { level: 'silent' },
+    log: { level: 'silent' as const },
     cache: { namespaces: { faq: { version: 3, warmOnVersionBump: { top: 10 } }, plain: {} } },
   };
   const config = loadConfig({}, file);
