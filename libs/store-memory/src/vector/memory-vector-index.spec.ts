@@ -224,9 +224,12 @@ describe(MemoryVectorIndex.name, () => {
         await expect(searchIn(index, vector).then((hits) => hits[0]?.entry.id)).resolves.toBe(`e${i}`);
       }
 
+      // 64 rows of 16 floats, plus the query row, in whole 64 KiB pages.
+      expect(index.graphVectorBytes).toBe(65_536);
       await expect(index.purge({ tenant: 'acme', tags: ['drop'] })).resolves.toBe(48);
 
       expect(index.graphContexts).toBe(0);
+      expect(index.graphVectorBytes).toBe(0);
       for (const [i, vector] of vectors.entries()) {
         const best = (await searchIn(index, vector))[0]?.entry.id;
         expect(best === `e${i}`).toBe(i >= 48);
