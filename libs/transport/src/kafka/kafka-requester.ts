@@ -3,6 +3,7 @@ import { type ClientKafka, KafkaReplyPartitionAssigner } from '@nestjs/microserv
 import { ErrorCode, StrataError, replyTopic } from '@strata/contracts';
 import { CORRELATION_HEADER, Correlation, Tracing } from '@strata/observability';
 import { type Consumer, type IHeaders, Kafka, type KafkaConfig, type KafkaMessage, type Producer } from 'kafkajs';
+import { FETCH_MAX_WAIT_MS } from './kafka-client-config';
 import { type KafkaMessaging } from './kafka-messaging';
 import { PeriodicCommits } from './periodic-commits';
 
@@ -149,7 +150,7 @@ export class KafkaRequester implements KafkaMessaging {
       groupId: lane.groupId,
       sessionTimeout: this.options.consumer.sessionTimeoutMs,
       heartbeatInterval: this.options.consumer.heartbeatIntervalMs,
-      maxWaitTimeInMs: 500,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       allowAutoTopicCreation: false,
       // NestJS' reply assignor (it only asks for the partitions this member had): one group protocol with `ClientKafka`.
       partitionAssigners: [
