@@ -107,6 +107,10 @@ describe('warm-on-version-bump (end to end)', () => {
       return /strata_warm_requests_total\{outcome="warmed"\} 2\b/.test(metrics.body as string);
     });
     expect(strata.output()).toContain('warmed a namespace version bump');
+    const stats = await http(strata.url, 'GET', '/v1/cache/stats', { apiKey: KEY });
+    expect(stats.body.warming).toEqual([
+      expect.objectContaining({ namespace: NAMESPACE, fromVersion: 1, toVersion: 2, total: 2, warmed: 2, done: true }),
+    ]);
     const warmed: JsonResponse[] = [];
     await eventually(async () => {
       const res = await chat(QUESTIONS[0] ?? '');

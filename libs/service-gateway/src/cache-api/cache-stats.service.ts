@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { StrataMetrics } from '@strata/observability';
 import { GatewayCache } from './gateway-cache';
 import { JudgeCost } from './judge-cost';
 import { TenantStats } from './tenant-stats';
+import { VersionBumpWarming } from '../warm/version-bump-warming';
 
 /** A tier's evictions for space: counted by Strata since start (with a rate), or a Redis server's own count. */
 type TierEvictions = { total: number; perMinute: number } | { total: number; scope: 'redis-server' };
@@ -22,6 +23,8 @@ export class CacheStatsService {
     private readonly cache: GatewayCache,
     private readonly tenants: TenantStats,
     @Inject(STRATA_CONFIG) config: StrataConfig,
+    /** Warm-on-version-bump's progress on this gateway (absent: not shown). */
+    @Optional() private readonly warming?: VersionBumpWarming,
   ) {
     this.judgeCost = new JudgeCost(config);
   }
@@ -43,6 +46,7 @@ export class CacheStatsService {
       hitRatio: lookups === 0 ? 0 : Math.round((hits / lookups) * 10_000) / 10_000,
       saved: { ...(await this.savings(tenant)), latencySeconds: this.cache.latency.saved(tenant) },
       ...(judgeSpend === undefined ? {} : { judge: this.judgeCost.report(judgeSpend, tenant) }),
+      ...this.warmed(tenant),
     };
   }
 
@@ -72,7 +76,14 @@ export class CacheStatsService {
       ...(verification?.judgeSpend === undefined ? {} : { judge: this.judgeCost.report(verification.judgeSpend) }),
       // Hit verification of the answering cache service replica: judge calls, audited hits and the wrong-hit bound per namespace.
       ...(verification === undefined ? {} : { verification }),
+      ...this.warmed(),
     };
+  }
+
+  /** `warming`: the namespace version bumps this gateway warmed since it started (of `tenant` only, when given); none: left out. */
+  private warmed(tenant?: string): { warming?: object[] } {
+    const bumps = (this.warming?.status() ?? []).filter((p) => tenant === undefined || p.tenant === tenant);
+    return bumps.length === 0 ? {} : { warming: bumps.map((p) => ({ ...p })) };
   }
 
   /**
