@@ -18,7 +18,7 @@ const METRIC = 'strata_warm_requests_total';
 const LIST_TIMEOUT_MS = 10_000;
 
 /** The namespaces configured with `warmOnVersionBump` (a user-scoped one never: the config refuses it). */
-export function warmingNamespaces(config: StrataConfig): Map<string, WarmingNamespace> {
+function warmingNamespaces(config: StrataConfig): Map<string, WarmingNamespace> {
   const found = new Map<string, WarmingNamespace>();
   for (const [name, namespace] of Object.entries(config.cache.namespaces)) {
     const warm = namespace.warmOnVersionBump;
