@@ -62,6 +62,7 @@ export type {
   BandCounts,
   EntryTrust,
   HitVerdicts,
+  NamespaceAudits,
   PairVerdict,
   TrustChange,
   VerdictState,

@@ -25,10 +25,16 @@ export interface EntryTrust {
 
 export const NO_TRUST: EntryTrust = { wrong: 0, right: 0, raise: 0 };
 
-/** Audits of served semantic hits in one namespace: how many, and how many the judge found wrong. */
+/** Audits of served semantic hits in one tenant's namespace: how many, and how many the judge found wrong. */
 export interface AuditCounts {
   readonly audited: number;
   readonly failed: number;
+}
+
+/** One tenant's namespace's audit counts, as `HitVerdicts.auditCounts` lists them. */
+export interface NamespaceAudits extends AuditCounts {
+  readonly tenant: string;
+  readonly namespace: string;
 }
 
 /**
@@ -65,10 +71,13 @@ export interface HitVerdicts {
   setPair(tenant: string, queryKey: string, entry: VerdictSubject, verdict: PairVerdict): Promise<void>;
   /** Adds to the entry's counts and raise (the raise clamped to the change's bounds); returns the new record. */
   adjust(tenant: string, entry: VerdictSubject, change: TrustChange): Promise<EntryTrust>;
-  /** Counts one audit in the namespace (passed or failed); returns the namespace's counts across every replica. */
-  recordAudit(namespace: string, passed: boolean): Promise<AuditCounts>;
-  /** The audit counts of every namespace audited so far (they outlive restarts where the store does). */
-  auditCounts(): Promise<Map<string, AuditCounts>>;
+  /**
+   * Counts one audit in the tenant's namespace (passed or failed); returns its counts across every replica. Each
+   * tenant's counts are its own: another tenant's audits never move its bound.
+   */
+  recordAudit(tenant: string, namespace: string, passed: boolean): Promise<AuditCounts>;
+  /** The audit counts of every tenant's namespace audited so far (they outlive restarts where the store does). */
+  auditCounts(): Promise<NamespaceAudits[]>;
   /**
    * Counts one judge verdict in the tenant's namespace's similarity band (`band`: a small integer, the band's index);
    * returns every band's counts of that namespace across every replica.

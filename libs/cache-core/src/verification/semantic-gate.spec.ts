@@ -217,7 +217,7 @@ describe(SemanticGate.name, () => {
 
       expect(verdicts.trust.get('acme|e-1')?.raise).toBeCloseTo(0.02);
       expect((await sut.gate(request(policy), [candidate(0.99)], THRESHOLD))[0]?.similarity).toBe(0);
-      expect((await sut.snapshot()).namespaces['default']).toMatchObject({
+      expect((await sut.snapshot()).namespaces['acme/default']).toMatchObject({
         audited: 1,
         failed: 1,
         rate: 1,
@@ -261,7 +261,7 @@ describe(SemanticGate.name, () => {
       sut.served({ ...request({ auditShare: 1 }), exactKey: 'key-other' }, hit);
       await flush();
       expect(verdicts.pairs.get('acme|key-other|e-1')).toBe('rejected');
-      expect((await sut.snapshot()).namespaces['default']).toMatchObject({ audited: 2, failed: 1 });
+      expect((await sut.snapshot()).namespaces['acme/default']).toMatchObject({ audited: 2, failed: 1 });
     });
 
     it('keeps the wrong-hit bound in the verdict store: a restarted or another replica continues from its counts', async () => {
@@ -283,11 +283,15 @@ describe(SemanticGate.name, () => {
         now: Date.now,
         random: () => 0,
       });
-      expect((await replica.snapshot()).namespaces['default']).toMatchObject({ audited: 1, failed: 1 });
+      expect((await replica.snapshot()).namespaces['acme/default']).toMatchObject({ audited: 1, failed: 1 });
       replica.served({ ...request({ maxWrongHitRate: 0.05, auditShare: 1 }), exactKey: 'key-other' }, hit);
       await flush();
-      expect((await replica.snapshot()).namespaces['default']).toMatchObject({ audited: 2, failed: 2, target: 0.05 });
-      expect((await sut.snapshot()).namespaces['default']).toMatchObject({ audited: 2, failed: 2 });
+      expect((await replica.snapshot()).namespaces['acme/default']).toMatchObject({
+        audited: 2,
+        failed: 2,
+        target: 0.05,
+      });
+      expect((await sut.snapshot()).namespaces['acme/default']).toMatchObject({ audited: 2, failed: 2 });
     });
 
     it('lowers the entry threshold on a pass only while the bound holds', async () => {

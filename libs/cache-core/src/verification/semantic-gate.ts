@@ -55,7 +55,7 @@ export interface VerificationTelemetry {
   /** The tokens one judge call used, as its endpoint reported them, for the tenant's namespace that asked. */
   judgeUsage(tenant: string, namespace: string, usage: JudgeUsage): void;
   verifiedHit(): void;
-  audited(namespace: string, passed: boolean, estimate: WrongHitEstimate): void;
+  audited(tenant: string, namespace: string, passed: boolean, estimate: WrongHitEstimate): void;
   error(operation: string, error: unknown): void;
 }
 
@@ -240,7 +240,8 @@ export class SemanticGate {
   /** The figures of this replica; the audit counts as the shared verdict store has them (this process' if it fails). */
   async snapshot(): Promise<VerificationSnapshot> {
     try {
-      for (const [namespace, counts] of await this.verdicts.auditCounts()) this.bound.set(namespace, counts, undefined);
+      for (const counts of await this.verdicts.auditCounts())
+        this.bound.set(counts.tenant, counts.namespace, counts, undefined);
     } catch (error) {
       this.telemetry.error('audit-counts', error);
     }
@@ -364,13 +365,14 @@ export class SemanticGate {
 
   private async audited(request: GateRequest, subject: VerdictSubject, passed: boolean): Promise<void> {
     const target = request.verification?.maxWrongHitRate;
-    const counts = await this.recordAudit(request.namespace, passed);
-    if (counts) this.bound.set(request.namespace, counts, target);
-    else this.bound.record(request.namespace, passed, target);
-    this.telemetry.audited(request.namespace, passed, this.bound.estimate(request.namespace));
+    const { tenant, namespace } = request;
+    const counts = await this.recordAudit(tenant, namespace, passed);
+    if (counts) this.bound.set(tenant, namespace, counts, target);
+    else this.bound.record(tenant, namespace, passed, target);
+    this.telemetry.audited(tenant, namespace, passed, this.bound.estimate(tenant, namespace));
     // Failed: this entry needs more similarity (namespace-wide, the failure counted in its band may close the band).
     // Passed: less — only while the namespace's bound holds.
-    const holds = target === undefined || this.bound.holds(request.namespace, target);
+    const holds = target === undefined || this.bound.holds(tenant, namespace, target);
     if (!passed) {
       await this.adjust(request.tenant, subject, this.options.raiseStep);
       await this.evictL1(request.tenant, subject);
@@ -389,10 +391,10 @@ export class SemanticGate {
     }
   }
 
-  /** The namespace's audit counts in the shared store, with this one; undefined if the store failed. */
-  private async recordAudit(namespace: string, passed: boolean): Promise<AuditCounts | undefined> {
+  /** The tenant's namespace's audit counts in the shared store, with this one; undefined if the store failed. */
+  private async recordAudit(tenant: string, namespace: string, passed: boolean): Promise<AuditCounts | undefined> {
     try {
-      return await this.verdicts.recordAudit(namespace, passed);
+      return await this.verdicts.recordAudit(tenant, namespace, passed);
     } catch (error) {
       this.telemetry.error('record-audit', error);
       return undefined;

@@ -1,6 +1,7 @@
 import { type CacheEntry } from '../domain/cache-entry';
 import {
   type AuditCounts,
+  type NamespaceAudits,
   type BandCounts,
   type EntryTrust,
   type HitVerdicts,
@@ -16,7 +17,7 @@ import { type JudgeAnswer, type JudgeQuestion, type MatchJudge } from './match-j
 export class FakeHitVerdicts implements HitVerdicts {
   readonly pairs = new Map<string, PairVerdict>();
   readonly trust = new Map<string, EntryTrust>();
-  readonly audits = new Map<string, AuditCounts>();
+  readonly audits = new Map<string, NamespaceAudits>();
   readonly bands = new Map<string, Map<number, BandCounts>>();
   failing = false;
 
@@ -49,17 +50,18 @@ export class FakeHitVerdicts implements HitVerdicts {
     return Promise.resolve(next);
   }
 
-  recordAudit(namespace: string, passed: boolean): Promise<AuditCounts> {
+  recordAudit(tenant: string, namespace: string, passed: boolean): Promise<AuditCounts> {
     if (this.failing) return Promise.reject(new Error('verdict store down'));
-    const old = this.audits.get(namespace) ?? { audited: 0, failed: 0 };
-    const next = { audited: old.audited + 1, failed: old.failed + (passed ? 0 : 1) };
-    this.audits.set(namespace, next);
-    return Promise.resolve(next);
+    const key = JSON.stringify([tenant, namespace]);
+    const old = this.audits.get(key) ?? { tenant, namespace, audited: 0, failed: 0 };
+    const next = { tenant, namespace, audited: old.audited + 1, failed: old.failed + (passed ? 0 : 1) };
+    this.audits.set(key, next);
+    return Promise.resolve({ audited: next.audited, failed: next.failed });
   }
 
-  auditCounts(): Promise<Map<string, AuditCounts>> {
+  auditCounts(): Promise<NamespaceAudits[]> {
     if (this.failing) return Promise.reject(new Error('verdict store down'));
-    return Promise.resolve(new Map(this.audits));
+    return Promise.resolve([...this.audits.values()]);
   }
 
   recordBand(tenant: string, namespace: string, band: number, wrong: boolean): Promise<Map<number, BandCounts>> {

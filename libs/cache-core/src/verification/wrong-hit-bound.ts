@@ -22,54 +22,79 @@ export interface WrongHitEstimate {
   readonly target?: number;
 }
 
-/** Audit results per namespace (recorded here, or taken from the shared verdict store), and whether each namespace's bound is under its target. */
+interface ScopeCounts {
+  readonly tenant: string;
+  readonly namespace: string;
+  audited: number;
+  failed: number;
+  target?: number;
+}
+
+/**
+ * Audit results per tenant's namespace (recorded here, or taken from the shared verdict store), and whether each
+ * one's bound is under its target. Tenants never share counts: another tenant's audits do not move a bound.
+ */
 export class WrongHitBound {
-  private readonly byNamespace = new Map<string, { audited: number; failed: number; target?: number }>();
+  private readonly byScope = new Map<string, ScopeCounts>();
 
-  constructor(private readonly maxNamespaces = 10_000) {}
+  constructor(private readonly maxScopes = 10_000) {}
 
-  record(namespace: string, passed: boolean, target: number | undefined): void {
-    let counts = this.byNamespace.get(namespace);
+  record(tenant: string, namespace: string, passed: boolean, target: number | undefined): void {
+    const key = scopeKey(tenant, namespace);
+    let counts = this.byScope.get(key);
     if (!counts) {
-      if (this.byNamespace.size >= this.maxNamespaces) return;
-      counts = { audited: 0, failed: 0 };
-      this.byNamespace.set(namespace, counts);
+      if (this.byScope.size >= this.maxScopes) return;
+      counts = { tenant, namespace, audited: 0, failed: 0 };
+      this.byScope.set(key, counts);
     }
     counts.audited += 1;
     if (!passed) counts.failed += 1;
     if (target !== undefined) counts.target = target;
   }
 
-  /** Takes the namespace's counts as the shared verdict store has them (`target`: when known; else the last one seen). */
-  set(namespace: string, counts: { audited: number; failed: number }, target: number | undefined): void {
-    const known = this.byNamespace.get(namespace);
-    if (!known && this.byNamespace.size >= this.maxNamespaces) return;
-    const next: { audited: number; failed: number; target?: number } = {
-      audited: counts.audited,
-      failed: counts.failed,
-    };
+  /** Takes the counts as the shared verdict store has them (`target`: when known; else the last one seen). */
+  set(
+    tenant: string,
+    namespace: string,
+    counts: { audited: number; failed: number },
+    target: number | undefined,
+  ): void {
+    const key = scopeKey(tenant, namespace);
+    const known = this.byScope.get(key);
+    if (!known && this.byScope.size >= this.maxScopes) return;
+    const next: ScopeCounts = { tenant, namespace, audited: counts.audited, failed: counts.failed };
     const kept = target ?? known?.target;
     if (kept !== undefined) next.target = kept;
-    this.byNamespace.set(namespace, next);
+    this.byScope.set(key, next);
   }
 
-  estimate(namespace: string): WrongHitEstimate {
-    const counts = this.byNamespace.get(namespace) ?? { audited: 0, failed: 0 };
-    return {
-      audited: counts.audited,
-      failed: counts.failed,
-      rate: counts.audited === 0 ? 0 : counts.failed / counts.audited,
-      upperBound: wilsonUpperBound(counts.failed, counts.audited),
-      ...(counts.target === undefined ? {} : { target: counts.target }),
-    };
+  estimate(tenant: string, namespace: string): WrongHitEstimate {
+    return estimateOf(this.byScope.get(scopeKey(tenant, namespace)) ?? { audited: 0, failed: 0 });
   }
 
   /** True once the audits show, with 95% confidence, a wrong-hit rate under `target`. */
-  holds(namespace: string, target: number): boolean {
-    return this.estimate(namespace).upperBound <= target;
+  holds(tenant: string, namespace: string, target: number): boolean {
+    return this.estimate(tenant, namespace).upperBound <= target;
   }
 
+  /** Every tenant's namespace, keyed `tenant/namespace` (for reading; the counts themselves are kept apart). */
   snapshot(): Record<string, WrongHitEstimate> {
-    return Object.fromEntries([...this.byNamespace.keys()].map((name) => [name, this.estimate(name)]));
+    return Object.fromEntries(
+      [...this.byScope.values()].map((counts) => [`${counts.tenant}/${counts.namespace}`, estimateOf(counts)]),
+    );
   }
+}
+
+function scopeKey(tenant: string, namespace: string): string {
+  return JSON.stringify([tenant, namespace]);
+}
+
+function estimateOf(counts: { audited: number; failed: number; target?: number }): WrongHitEstimate {
+  return {
+    audited: counts.audited,
+    failed: counts.failed,
+    rate: counts.audited === 0 ? 0 : counts.failed / counts.audited,
+    upperBound: wilsonUpperBound(counts.failed, counts.audited),
+    ...(counts.target === undefined ? {} : { target: counts.target }),
+  };
 }

@@ -22,7 +22,7 @@ function counter(registry: Registry, name: string, help: string, labelNames: str
 function gauge(registry: Registry, name: string, help: string): Gauge {
   return (
     (registry.getSingleMetric(name) as Gauge | undefined) ??
-    new Gauge({ name, help, labelNames: ['namespace'], registers: [registry] })
+    new Gauge({ name, help, labelNames: ['tenant', 'namespace'], registers: [registry] })
   );
 }
 
@@ -63,19 +63,21 @@ export class VerificationMetrics implements VerificationTelemetry {
       'Semantic hits decided by the model judge (the similarity alone was below the threshold).',
       ['decided_by'],
     );
-    this.audits = counter(registry, 'strata_hit_audits_total', 'Audited semantic hits by namespace and result.', [
-      'namespace',
-      'result',
-    ]);
+    this.audits = counter(
+      registry,
+      'strata_hit_audits_total',
+      'Audited semantic hits by tenant, namespace and result.',
+      ['tenant', 'namespace', 'result'],
+    );
     this.wrongRate = gauge(
       registry,
       'strata_wrong_hit_rate',
-      'Wrong-hit rate of audited semantic hits, per namespace.',
+      "Wrong-hit rate of audited semantic hits, per tenant's namespace.",
     );
     this.wrongUpper = gauge(
       registry,
       'strata_wrong_hit_rate_upper_bound',
-      '95% Wilson upper bound of the wrong-hit rate, per namespace.',
+      "95% Wilson upper bound of the wrong-hit rate, per tenant's namespace.",
     );
     this.judgeTokens = counter(
       registry,
@@ -110,10 +112,11 @@ export class VerificationMetrics implements VerificationTelemetry {
     this.verifiedHits.inc({ decided_by: 'judge' });
   }
 
-  audited(namespace: string, passed: boolean, estimate: WrongHitEstimate): void {
-    this.audits.inc({ namespace, result: passed ? 'pass' : 'fail' });
-    this.wrongRate.set({ namespace }, estimate.rate);
-    this.wrongUpper.set({ namespace }, estimate.upperBound);
+  audited(tenant: string, namespace: string, passed: boolean, estimate: WrongHitEstimate): void {
+    const labels = { tenant: this.label('tenant', tenant), namespace: this.label('namespace', namespace) };
+    this.audits.inc({ ...labels, result: passed ? 'pass' : 'fail' });
+    this.wrongRate.set(labels, estimate.rate);
+    this.wrongUpper.set(labels, estimate.upperBound);
   }
 
   /** Client-chosen label values are bounded: the first `MAX_LABELS` are kept, later ones are `other`. */

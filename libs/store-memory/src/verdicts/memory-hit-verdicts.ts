@@ -1,5 +1,6 @@
 import {
   type AuditCounts,
+  type NamespaceAudits,
   type BandCounts,
   type EntryTrust,
   type HitVerdicts,
@@ -33,8 +34,8 @@ export class MemoryHitVerdicts implements HitVerdicts {
   private readonly records: LRUCache<string, Record>;
   private readonly maxPairs: number;
   private readonly now: () => number;
-  /** Audit counts per namespace (kept for the process' life; namespaces are few and configured). */
-  private readonly audits = new Map<string, AuditCounts>();
+  /** Audit counts per (tenant, namespace), kept for the process' life. */
+  private readonly audits = new Map<string, NamespaceAudits>();
   /** Band counts per (tenant, namespace), kept for the process' life like the audit counts. */
   private readonly bands = new Map<string, Map<number, BandCounts>>();
 
@@ -82,15 +83,16 @@ export class MemoryHitVerdicts implements HitVerdicts {
     return Promise.resolve(record.trust);
   }
 
-  recordAudit(namespace: string, passed: boolean): Promise<AuditCounts> {
-    const old = this.audits.get(namespace) ?? { audited: 0, failed: 0 };
-    const next = { audited: old.audited + 1, failed: old.failed + (passed ? 0 : 1) };
-    this.audits.set(namespace, next);
-    return Promise.resolve(next);
+  recordAudit(tenant: string, namespace: string, passed: boolean): Promise<AuditCounts> {
+    const key = JSON.stringify([tenant, namespace]);
+    const old = this.audits.get(key) ?? { tenant, namespace, audited: 0, failed: 0 };
+    const next = { tenant, namespace, audited: old.audited + 1, failed: old.failed + (passed ? 0 : 1) };
+    this.audits.set(key, next);
+    return Promise.resolve({ audited: next.audited, failed: next.failed });
   }
 
-  auditCounts(): Promise<Map<string, AuditCounts>> {
-    return Promise.resolve(new Map(this.audits));
+  auditCounts(): Promise<NamespaceAudits[]> {
+    return Promise.resolve([...this.audits.values()]);
   }
 
   recordBand(tenant: string, namespace: string, band: number, wrong: boolean): Promise<Map<number, BandCounts>> {

@@ -20,13 +20,13 @@ describe(`${RedisHitVerdicts.name} audit counts`, () => {
   it('are shared by every replica on the same Redis and outlive the one that recorded them', async () => {
     const prefix = uniquePrefix('verdicts');
     const first = new RedisHitVerdicts(connection, { keyPrefix: prefix });
-    await first.recordAudit('default', false);
-    await first.recordAudit('default', true);
+    await first.recordAudit('acme', 'default', false);
+    await first.recordAudit('acme', 'default', true);
 
     // Another cache service replica, or this one restarted: a new adapter over the same Redis.
     const second = new RedisHitVerdicts(connection, { keyPrefix: prefix });
-    expect(await second.recordAudit('default', true)).toEqual({ audited: 3, failed: 1 });
-    expect(await first.auditCounts()).toEqual(new Map([['default', { audited: 3, failed: 1 }]]));
+    expect(await second.recordAudit('acme', 'default', true)).toEqual({ audited: 3, failed: 1 });
+    expect(await first.auditCounts()).toEqual([{ tenant: 'acme', namespace: 'default', audited: 3, failed: 1 }]);
     await deleteKeys(connection, prefix);
   });
 });

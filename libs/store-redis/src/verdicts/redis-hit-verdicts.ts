@@ -1,5 +1,6 @@
 import {
   type AuditCounts,
+  type NamespaceAudits,
   type BandCounts,
   type EntryTrust,
   type HitVerdicts,
@@ -50,7 +51,10 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[7])
 return {w, r, tostring(x)}
 `);
 
-/** Counts one audit of a namespace. KEYS[1] the audits hash; ARGV: namespace, 1 if it failed else 0. Returns {audited, failed}. */
+/**
+ * Counts one audit of a tenant's namespace. KEYS[1] the audits hash; ARGV: the field suffix (the JSON array
+ * [tenant, namespace]), 1 if it failed else 0. Returns {audited, failed}.
+ */
 const RECORD_AUDIT = new LuaScript(`
 local a = redis.call('HINCRBY', KEYS[1], 'a:' .. ARGV[1], 1)
 local f = redis.call('HINCRBY', KEYS[1], 'f:' .. ARGV[1], tonumber(ARGV[2]))
@@ -66,6 +70,19 @@ redis.call('HINCRBY', KEYS[1], 'j:' .. ARGV[1], 1)
 redis.call('HINCRBY', KEYS[1], 'w:' .. ARGV[1], tonumber(ARGV[2]))
 return redis.call('HGETALL', KEYS[1])
 `);
+
+/** The (tenant, namespace) of an audits hash's `a:<scope>` field; undefined for any other field. */
+function auditScopeOf(field: string): { tenant: string; namespace: string } | undefined {
+  if (!field.startsWith('a:[')) return undefined;
+  try {
+    const scope: unknown = JSON.parse(field.slice(2));
+    if (Array.isArray(scope) && scope.length === 2 && typeof scope[0] === 'string' && typeof scope[1] === 'string')
+      return { tenant: scope[0], namespace: scope[1] };
+  } catch {
+    // Not a field this version wrote (namespace-only counts of earlier versions are left alone).
+  }
+  return undefined;
+}
 
 /** A bands hash's fields (`j:<band>`, `w:<band>`) as counts per band. */
 function bandsOf(fields: Record<string, string>): Map<number, BandCounts> {
@@ -84,8 +101,8 @@ const VERDICTS: ReadonlySet<string> = new Set<PairVerdict>(['blocked', 'verified
  * Hit verdicts in Redis, shared by every cache service replica: one hash per (tenant, entry)
  * (`{prefix}hv:{tenant}:<entry id>`, in the tenant's slot) holding the entry's incarnation (`at`), its counts
  * (`w`, `r`), its threshold raise (`x`) and one field per judged or blocked pairing (`p:<exact key>`),
- * expiring with the entry; and one hash of audit counts per namespace (`{prefix}hv:audits`, fields `a:<namespace>`
- * and `f:<namespace>`), kept for good so that the wrong-hit bound survives restarts and is shared by replicas;
+ * expiring with the entry; and one hash of audit counts per (tenant, namespace) (`{prefix}hv:audits`, fields
+ * `a:<scope>` and `f:<scope>`, the scope being the JSON array `[tenant, namespace]`), kept for good so that the wrong-hit bound survives restarts and is shared by replicas;
  * and, per (tenant, namespace), the judge's verdicts per similarity band (`{prefix}hvb:{tenant}:<namespace>`, fields
  * `j:<band>` and `w:<band>`, kept for good): the namespace-wide state that decides where unverified semantic hits
  * may be served, the same on every replica.
@@ -150,21 +167,22 @@ export class RedisHitVerdicts implements HitVerdicts {
     return { wrong: Number(reply[0]), right: Number(reply[1]), raise: Number(reply[2]) };
   }
 
-  async recordAudit(namespace: string, passed: boolean): Promise<AuditCounts> {
-    const reply = (await this.connection.script(RECORD_AUDIT, [this.auditsKey()], [namespace, passed ? '0' : '1'])) as [
+  async recordAudit(tenant: string, namespace: string, passed: boolean): Promise<AuditCounts> {
+    const scope = JSON.stringify([tenant, namespace]);
+    const reply = (await this.connection.script(RECORD_AUDIT, [this.auditsKey()], [scope, passed ? '0' : '1'])) as [
       number,
       number,
     ];
     return { audited: Number(reply[0]), failed: Number(reply[1]) };
   }
 
-  async auditCounts(): Promise<Map<string, AuditCounts>> {
+  async auditCounts(): Promise<NamespaceAudits[]> {
     const fields = await this.connection.run((client) => client.hGetAll(this.auditsKey()));
-    const counts = new Map<string, AuditCounts>();
+    const counts: NamespaceAudits[] = [];
     for (const [field, value] of Object.entries(fields)) {
-      if (!field.startsWith('a:')) continue;
-      const namespace = field.slice(2);
-      counts.set(namespace, { audited: Number(value), failed: Number(fields[`f:${namespace}`] ?? 0) });
+      const scope = auditScopeOf(field);
+      if (!scope) continue;
+      counts.push({ ...scope, audited: Number(value), failed: Number(fields[`f:${field.slice(2)}`] ?? 0) });
     }
     return counts;
   }

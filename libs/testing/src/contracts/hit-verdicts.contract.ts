@@ -81,16 +81,26 @@ export function describeHitVerdictsContract(name: string, factory: () => Promise
       });
     });
 
-    it('counts audits per namespace, passed and failed, and lists every namespace audited', async () => {
-      await verdicts.recordAudit('default', true);
-      await verdicts.recordAudit('default', false);
-      expect(await verdicts.recordAudit('default', true)).toEqual({ audited: 3, failed: 1 });
-      await verdicts.recordAudit('docs:v2', false);
+    it("counts audits per tenant's namespace, passed and failed, and lists every one audited", async () => {
+      await verdicts.recordAudit('acme', 'default', true);
+      await verdicts.recordAudit('acme', 'default', false);
+      expect(await verdicts.recordAudit('acme', 'default', true)).toEqual({ audited: 3, failed: 1 });
+      await verdicts.recordAudit('acme', 'docs:v2', false);
+      // Another tenant's namespace of the same name counts apart (a tenant's audits never move another's bound).
+      expect(await verdicts.recordAudit('globex', 'default', false)).toEqual({ audited: 1, failed: 1 });
+      // Names that a separator would confuse stay apart too.
+      await verdicts.recordAudit('a/b', 'c', true);
+      await verdicts.recordAudit('a', 'b/c', false);
 
-      expect(await verdicts.auditCounts()).toEqual(
-        new Map([
-          ['default', { audited: 3, failed: 1 }],
-          ['docs:v2', { audited: 1, failed: 1 }],
+      const byScope = <T extends { tenant: string; namespace: string }>(rows: readonly T[]) =>
+        [...rows].sort((x, y) => `${x.tenant}\u0000${x.namespace}`.localeCompare(`${y.tenant}\u0000${y.namespace}`));
+      expect(byScope(await verdicts.auditCounts())).toEqual(
+        byScope([
+          { tenant: 'acme', namespace: 'default', audited: 3, failed: 1 },
+          { tenant: 'acme', namespace: 'docs:v2', audited: 1, failed: 1 },
+          { tenant: 'globex', namespace: 'default', audited: 1, failed: 1 },
+          { tenant: 'a/b', namespace: 'c', audited: 1, failed: 0 },
+          { tenant: 'a', namespace: 'b/c', audited: 1, failed: 1 },
         ]),
       );
     });
