@@ -1,6 +1,7 @@
 import { type Server, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { createClient } from 'redis';
+import { FakeUpstream } from '@strata/testing';
 import { QdrantTestDouble, type RunningQdrantTestDouble } from '../tools/qdrant-test-double/src';
 import { eventually } from './support/eventually';
 import { type StrataProcess, distributedEnv, http, startStrataProcess } from './support/strata-process';
@@ -12,6 +13,8 @@ interface ExportedSpan {
   readonly spanId: string;
   readonly parentSpanId?: string;
   readonly name: string;
+  readonly kind?: number;
+  readonly attributes?: { key: string; value: { stringValue?: string; intValue?: number | string } }[];
 }
 interface ExportRequest {
   resourceSpans: {
@@ -57,18 +60,22 @@ const ask = (content: string) => ({
 /** OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT): one trace per request, across the services it reaches. */
 describe('tracing (end to end, embedded)', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let upstream: FakeUpstream;
   let strata: StrataProcess;
 
   beforeAll(async () => {
     receiver = await startReceiver();
+    upstream = await FakeUpstream.start();
     strata = await startStrataProcess('dist/apps/gateway/src/main.js', {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       STRATA_CACHE_TIMEOUT_MS: '2000',
+      UPSTREAM_URL: upstream.url,
     });
   });
 
   afterAll(async () => {
     expect(await strata.stop()).toBe(0);
+    await upstream.stop();
     await receiver.close();
   });
 
@@ -113,6 +120,40 @@ describe('tracing (end to end, embedded)', () => {
       return found;
     });
     expect(spans.find((span) => span.name === 'POST /v1/cache/lookup')?.parentSpanId).toBe('00f067aa0ba902b7');
+  });
+
+  it("puts a miss's upstream call in the request's trace: a client span with method, route and status, no prompt or key", async () => {
+    const question = 'Can I return shoes I have worn outside?';
+    const reply = await http(strata.url, 'POST', '/v1/chat/completions', {
+      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }], temperature: 0 },
+      apiKey: 'sk-e2e-client-secret',
+    });
+    expect(reply.status).toBe(200);
+    const call = await eventually(() => {
+      const found = receiver.spans.find((span) => span.name === 'upstream POST /chat/completions');
+      if (!found) throw new Error('no upstream span yet');
+      return found;
+    });
+    const server = await eventually(() => {
+      const found = spansOf(call.traceId).find((span) => span.name === 'POST /v1/chat/completions');
+      if (!found) throw new Error('no gateway span in that trace yet');
+      return found;
+    });
+
+    expect(call.parentSpanId).toBe(server.spanId);
+    expect(call.kind).toBe(3); // SPAN_KIND_CLIENT in OTLP
+    const attributes = Object.fromEntries(
+      (call.attributes ?? []).map((a) => [a.key, a.value.stringValue ?? Number(a.value.intValue)]),
+    );
+    expect(attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.route': '/chat/completions',
+      'http.response.status_code': 200,
+      'strata.upstream.endpoint': 'chat',
+    });
+    const exported = JSON.stringify(call);
+    expect(exported).not.toContain(question);
+    expect(exported).not.toContain('sk-e2e-client-secret');
   });
 
   it('traces a data change from the HTTP request through the invalidation service', async () => {
