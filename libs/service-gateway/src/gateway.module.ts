@@ -18,6 +18,7 @@ import { CacheApiHttpController } from './http/cache-api.http-controller';
 import { CacheLookupHttpRoute } from './http/cache-lookup.http-route';
 import { FastifyHotRoutes } from './http/fastify-hot-routes';
 import { ChatCompletionsHttpRoute } from './openai/http/chat-completions.http-route';
+import { MessagesHttpRoute } from './proxy/http/messages.http-route';
 import { InvalidationsHttpController } from './http/invalidations.http-controller';
 import { PublicAnswerHttpController } from './public/public-answer.http-controller';
 import { FEEDBACK_CONTROLLERS, feedbackProviders } from './feedback/feedback.providers';
@@ -102,6 +103,7 @@ export class GatewayModule {
         ...WARM_PROVIDERS,
         CacheLookupHttpRoute,
         ChatCompletionsHttpRoute,
+        MessagesHttpRoute,
         FastifyHotRoutes,
       ],
     };

@@ -6,6 +6,8 @@ import { tenantOf } from '../auth/request-identity';
 import { FeedbackHeader } from '../feedback/feedback-header.interceptor';
 import { ChatCompletionsHttpRoute } from '../openai/http/chat-completions.http-route';
 import { OpenAiErrorFilter } from '../openai/http/openai-error.filter';
+import { AnthropicErrorFilter } from '../proxy/http/anthropic-error.filter';
+import { MessagesHttpRoute } from '../proxy/http/messages.http-route';
 import { CacheLookupHttpRoute } from './cache-lookup.http-route';
 import { HttpExceptionFilter } from './http-exception.filter';
 
@@ -17,18 +19,21 @@ import { HttpExceptionFilter } from './http-exception.filter';
  * and body is what the NestJS route gave.
  *
  * - `POST /v1/cache/lookup` (`CacheLookupHttpRoute`), errors as `HttpExceptionFilter`;
- * - `POST /v1/chat/completions` (`ChatCompletionsHttpRoute`, JSON and SSE), errors as `OpenAiErrorFilter`.
+ * - `POST /v1/chat/completions` (`ChatCompletionsHttpRoute`, JSON and SSE), errors as `OpenAiErrorFilter`;
+ * - `POST /v1/messages` (`MessagesHttpRoute`, JSON and SSE), errors as `AnthropicErrorFilter`.
  */
 @Injectable()
 export class FastifyHotRoutes implements OnModuleInit {
   private readonly errors = new HttpExceptionFilter();
   private readonly openAiErrors = new OpenAiErrorFilter();
+  private readonly anthropicErrors = new AnthropicErrorFilter();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly access: AccessGuard,
     private readonly lookup: CacheLookupHttpRoute,
     private readonly chat: ChatCompletionsHttpRoute,
+    private readonly messages: MessagesHttpRoute,
     /** The header form of hit feedback (`X-Strata-Feedback`), applied before the request is looked up. */
     private readonly feedbackHeader: FeedbackHeader,
   ) {}
@@ -39,6 +44,7 @@ export class FastifyHotRoutes implements OnModuleInit {
     if (fastify === undefined || typeof fastify.post !== 'function') return;
     fastify.post('/v1/cache/lookup', (request, reply) => this.serveLookup(request, reply));
     fastify.post('/v1/chat/completions', (request, reply) => this.serveChat(request, reply));
+    fastify.post('/v1/messages', (request, reply) => this.serveMessages(request, reply));
   }
 
   private async serveLookup(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -60,6 +66,17 @@ export class FastifyHotRoutes implements OnModuleInit {
       await this.chat.chatCompletions(identity, request, reply);
     } catch (error) {
       this.openAiErrors.send(error, request, reply);
+    }
+    return reply;
+  }
+
+  private async serveMessages(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    try {
+      const identity = this.access.admit(request, undefined);
+      await this.feedbackHeader.apply(request, reply);
+      await this.messages.create(identity, request, reply);
+    } catch (error) {
+      this.anthropicErrors.send(error, request, reply);
     }
     return reply;
   }

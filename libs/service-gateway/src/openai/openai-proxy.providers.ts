@@ -2,7 +2,6 @@ import { type Provider, type Type } from '@nestjs/common';
 import { ChatCompletionsProxy } from './chat/chat-completions.proxy';
 import { SavingsRecorder } from '../proxy/cost/savings-recorder';
 import { MessagesProxy } from '../proxy/formats/anthropic-messages/messages.proxy';
-import { MessagesHttpController } from '../proxy/http/messages.http-controller';
 import { PromptCacheReportHttpController } from '../proxy/http/prompt-cache-report.http-controller';
 import { PrefixDiagnostics } from '../proxy/prompt-cache/prefix-diagnostics';
 import { EmbeddingsProxy } from './embeddings/embeddings.proxy';
@@ -13,11 +12,7 @@ import { ProxyStoreQueue } from './store/proxy-store-queue';
 import { UpstreamClient } from './upstream/upstream-client';
 
 /** The proxies' controllers and providers (OpenAI-compatible and Anthropic Messages), registered by the GatewayModule. */
-export const OPENAI_PROXY_CONTROLLERS: Type[] = [
-  OpenAiHttpController,
-  MessagesHttpController,
-  PromptCacheReportHttpController,
-];
+export const OPENAI_PROXY_CONTROLLERS: Type[] = [OpenAiHttpController, PromptCacheReportHttpController];
 
 export const OPENAI_PROXY_PROVIDERS: Provider[] = [
   ProxyAccess,
