@@ -22,12 +22,12 @@
  *          [--brokers host:port (an external Kafka, or KAFKA_BROKERS; default: the test broker in a process of its own)]
  *          [--entries 2000] [--requests 3000] [--seconds 15] [--redis-url redis://127.0.0.1:6379] [--redis-db 13]
  *          [--partitions N] [--json path] [--cpu-prof DIR (V8 CPU profiles of the service processes)]
+ *          [--rounds 6 (turns of the interleaved kafkajs / distributed / embedded-redis comparison; 1: one after another)]
  */
 import { writeFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { argument, listArgument, numberArgument } from './support/args';
 import { DEFAULT_NAMESPACE, entryIdFromKey, entryTag, fingerprintRequest } from '@strata/cache-core';
-import { RedisExactStore } from '@strata/store-redis';
 import { BENCH_MODEL, SAMPLE_RESPONSE } from './support/fixtures';
 import { CpuMeter, ownCpuMs, processCpuMs } from './support/cpu';
 import { JsonClient, type LoadResult, forEachConcurrently, runLoad } from './support/http-load';
@@ -40,8 +40,9 @@ import {
   stopAll,
   waitUntilReady,
 } from './support/processes';
+import { type RedisConnection, RedisExactStore } from '@strata/store-redis';
 import { DEFAULT_REDIS_URL, deleteKeys, openRedis, redisPid, redisUrlWithDb, requireNoKeys } from './support/redis';
-import { machineLoad, ms, thousands } from './support/stats';
+import { machineLoad, ms, msSince, summarize, thousands } from './support/stats';
 
 const WARMUP = 200;
 /** A lookup answered by Kafka must not time out into a miss: the bench measures hits, so the deadline is generous. */
@@ -225,10 +226,32 @@ interface Broker {
   readonly process?: BenchProcess;
 }
 
-async function distributed(options: Options, broker: Broker): Promise<Row[]> {
-  const redisUrl = redisUrlWithDb(options.redisUrl, options.redisDb);
-  const redis = await openRedis(redisUrl);
-  await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
+/** A running request path, ready for load: its request (a cycling-keys L2 lookup) and the CPU of its processes. */
+interface Contender {
+  readonly mode: Row['mode'];
+  readonly l2Path: string;
+  readonly cpu: CpuMeter;
+  /** Sends lookup `i` (the plain request-reply: request `i`) and returns what answered it. */
+  readonly send: (i: number) => Promise<string>;
+  readonly close: () => Promise<void>;
+}
+
+/** Cycling keys over the stored entries: with one L1 entry, each lookup is answered by L2. */
+function l2Lookups(client: JsonClient, entries: number): (i: number) => Promise<string> {
+  const bodies = Array.from({ length: entries }, (_, i) => lookupBody(i));
+  return async (i) => {
+    const reply = await client.send('POST', '/v1/cache/lookup', bodies[i % entries]);
+    return outcomeOf(reply.status, reply.body);
+  };
+}
+
+/** The distributed stack: cache service and gateway processes on `broker` and `redisUrl`, its entries seeded. */
+async function openDistributed(
+  options: Options,
+  broker: Broker,
+  redis: RedisConnection,
+  redisUrl: string,
+): Promise<Contender & Target> {
   let cache: BenchProcess | undefined;
   let gateway: BenchProcess | undefined;
   let client: JsonClient | undefined;
@@ -250,35 +273,60 @@ async function distributed(options: Options, broker: Broker): Promise<Row[]> {
     client = new JsonClient(gateway.url);
     await seedRedis(new RedisExactStore(redis), options.entries, await currentTicket(client));
     const redisProcess = await redisPid(redis);
+    const [gatewayPid, cachePid] = [gateway.pid, cache.pid];
     const cpu = new CpuMeter(
       new Map<string, () => number>([
-        ['gateway', () => processCpuMs(gateway!.pid)],
+        ['gateway', () => processCpuMs(gatewayPid)],
         ...(broker.process ? [['broker', () => processCpuMs(broker.process!.pid)] as [string, () => number]] : []),
-        ['cache', () => processCpuMs(cache!.pid)],
+        ['cache', () => processCpuMs(cachePid)],
         ['redis', () => processCpuMs(redisProcess)],
         ['client', ownCpuMs],
       ]),
     );
-    return await measure(
-      { mode: 'distributed', client, cpu, l2Path: 'L2 via Kafka (gateway → broker → cache → Redis)' },
-      options.entries,
-      options.concurrencies,
-      options.requests,
-      options.seconds,
-    );
-  } finally {
+    const [opened, started] = [client, [gateway, cache]];
+    return {
+      mode: 'distributed',
+      client: opened,
+      cpu,
+      l2Path: 'L2 via Kafka (gateway → broker → cache → Redis)',
+      send: l2Lookups(opened, options.entries),
+      close: async () => {
+        opened.close();
+        await stopAll(started);
+      },
+    };
+  } catch (error) {
     client?.close();
     await stopAll([gateway, cache]);
+    throw error;
+  }
+}
+
+async function distributed(options: Options, broker: Broker): Promise<Row[]> {
+  const redisUrl = redisUrlWithDb(options.redisUrl, options.redisDb);
+  const redis = await openRedis(redisUrl);
+  await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
+  let contender: (Contender & Target) | undefined;
+  try {
+    contender = await openDistributed(options, broker, redis, redisUrl);
+    return await measure(contender, options.entries, options.concurrencies, options.requests, options.seconds);
+  } finally {
+    await contender?.close();
     await deleteKeys(redis, STRATA_PREFIX);
     await redis.close();
   }
 }
 
-/** Embedded on Redis: the same L2 lookup as the cache service's, called directly (no Kafka). */
-async function embeddedRedis(options: Options): Promise<Row[]> {
-  const redisUrl = redisUrlWithDb(options.redisUrl, options.redisDb);
-  const redis = await openRedis(redisUrl);
-  await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
+/**
+ * Embedded on Redis: the same L2 lookup as the cache service's, called directly (no Kafka). Its entries are seeded
+ * unless `seeded` (by the distributed stack, on the same database: both read the same entries).
+ */
+async function openEmbeddedRedis(
+  options: Options,
+  redis: RedisConnection,
+  redisUrl: string,
+  seeded = false,
+): Promise<Contender & Target> {
   let gateway: BenchProcess | undefined;
   let client: JsonClient | undefined;
   try {
@@ -290,7 +338,7 @@ async function embeddedRedis(options: Options): Promise<Row[]> {
     });
     await waitUntilReady(gateway);
     client = new JsonClient(gateway.url);
-    await seedRedis(new RedisExactStore(redis), options.entries, await currentTicket(client));
+    if (!seeded) await seedRedis(new RedisExactStore(redis), options.entries, await currentTicket(client));
     const pid = gateway.pid;
     const redisProcess = await redisPid(redis);
     const cpu = new CpuMeter(
@@ -300,16 +348,35 @@ async function embeddedRedis(options: Options): Promise<Row[]> {
         ['client', ownCpuMs],
       ]),
     );
-    return await measure(
-      { mode: 'embedded-redis', client, cpu, l2Path: 'L2 direct (gateway → cache use case → Redis)' },
-      options.entries,
-      options.concurrencies,
-      options.requests,
-      options.seconds,
-    );
-  } finally {
+    const [opened, started] = [client, gateway];
+    return {
+      mode: 'embedded-redis',
+      client: opened,
+      cpu,
+      l2Path: 'L2 direct (gateway → cache use case → Redis)',
+      send: l2Lookups(opened, options.entries),
+      close: async () => {
+        opened.close();
+        await started.stop();
+      },
+    };
+  } catch (error) {
     client?.close();
     await gateway?.stop();
+    throw error;
+  }
+}
+
+async function embeddedRedis(options: Options): Promise<Row[]> {
+  const redisUrl = redisUrlWithDb(options.redisUrl, options.redisDb);
+  const redis = await openRedis(redisUrl);
+  await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
+  let contender: (Contender & Target) | undefined;
+  try {
+    contender = await openEmbeddedRedis(options, redis, redisUrl);
+    return await measure(contender, options.entries, options.concurrencies, options.requests, options.seconds);
+  } finally {
+    await contender?.close();
     await deleteKeys(redis, STRATA_PREFIX);
     await redis.close();
   }
@@ -350,7 +417,7 @@ const RR_REPLY = JSON.stringify({
  * one reply topic with the services' partition count. The requester sends the request with a correlation id and
  * its reply partition in headers; the responder parses it and produces the reply there; the requester parses it.
  */
-async function plainKafkajs(options: Options, broker: Broker): Promise<Row[]> {
+async function openPlainKafkajs(options: Options, broker: Broker): Promise<Contender> {
   const kafka = new Kafka({ clientId: 'bench-rr', brokers: [broker.url], logLevel: logLevel.NOTHING });
   const topic = `bench.rr.${process.pid}.${Date.now()}`;
   const replyTopic = `${topic}.reply`;
@@ -366,6 +433,14 @@ async function plainKafkajs(options: Options, broker: Broker): Promise<Row[]> {
   const responder = kafka.consumer({ groupId: `${topic}-server` });
   const producer = kafka.producer();
   const requester = kafka.consumer({ groupId: `${topic}-client` });
+  const close = async () => {
+    await Promise.allSettled([
+      requester.disconnect(),
+      responder.disconnect(),
+      producer.disconnect(),
+      responderProducer.disconnect(),
+    ]);
+  };
   const waiting = new Map<string, () => void>();
   let replyPartition: number | undefined;
   let responderJoined = false;
@@ -403,59 +478,141 @@ async function plainKafkajs(options: Options, broker: Broker): Promise<Row[]> {
       if (Date.now() > deadline) throw new Error('the plain kafkajs consumers did not join their groups');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const cpu = new CpuMeter(
-      new Map<string, () => number>([
-        ...(broker.process ? [['broker', () => processCpuMs(broker.process!.pid)] as [string, () => number]] : []),
-        ['client (requester + responder)', ownCpuMs],
-      ]),
-    );
-    const rows: Row[] = [];
-    let sequence = 0;
-    const send = () =>
-      new Promise<string>((resolve) => {
-        const id = String(sequence++);
-        const timer = setTimeout(() => {
-          waiting.delete(id);
-          resolve('timeout');
-        }, LOOKUP_TIMEOUT_MS);
-        waiting.set(id, () => {
-          clearTimeout(timer);
-          resolve('reply');
-        });
-        producer
-          .send({ topic, messages: [{ value: RR_REQUEST, headers: { id, partition: String(replyPartition) } }] })
-          .catch(() => resolve('send failed'));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const cpu = new CpuMeter(
+    new Map<string, () => number>([
+      ...(broker.process ? [['broker', () => processCpuMs(broker.process!.pid)] as [string, () => number]] : []),
+      ['client (requester + responder)', ownCpuMs],
+    ]),
+  );
+  let sequence = 0;
+  const send = () =>
+    new Promise<string>((resolve) => {
+      const id = String(sequence++);
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        resolve('timeout');
+      }, LOOKUP_TIMEOUT_MS);
+      waiting.set(id, () => {
+        clearTimeout(timer);
+        resolve('reply');
       });
+      producer
+        .send({ topic, messages: [{ value: RR_REQUEST, headers: { id, partition: String(replyPartition) } }] })
+        .catch(() => resolve('send failed'));
+    });
+  return { mode: 'kafkajs', l2Path: 'plain kafkajs request-reply (same broker)', cpu, send, close };
+}
+
+async function plainKafkajs(options: Options, broker: Broker): Promise<Row[]> {
+  const contender = await openPlainKafkajs(options, broker);
+  try {
+    const rows: Row[] = [];
     for (const concurrency of options.concurrencies) {
-      cpu.begin();
+      contender.cpu.begin();
       const result = await runLoad({
         concurrency,
         maxRequests: options.requests,
         maxSeconds: options.seconds,
         warmup: WARMUP,
-        send,
+        send: contender.send,
       });
-      const used = cpu.end();
+      const used = contender.cpu.end();
       const perRequest = Object.fromEntries(
         Object.entries(used).map(([name, ms]) => [name, ms / (result.requests + WARMUP)]),
       );
-      const row: Row = {
-        mode: 'kafkajs',
-        path: 'plain kafkajs request-reply (same broker)',
-        ...result,
-        cpuMsPerRequest: perRequest,
-      };
+      const row: Row = { mode: 'kafkajs', path: contender.l2Path, ...result, cpuMsPerRequest: perRequest };
       rows.push(row);
       printRow(row);
     }
     return rows;
   } finally {
-    await Promise.allSettled([
-      requester.disconnect(),
-      responder.disconnect(),
-      producer.disconnect(),
-      responderProducer.disconnect(),
-    ]);
+    await contender.close();
+  }
+}
+
+/** The modes whose L2 lookups are compared with each other; measured interleaved when all three run. */
+const L2_MODES: readonly Row['mode'][] = ['kafkajs', 'distributed', 'embedded-redis'];
+
+/**
+ * The plain request-reply, the distributed L2 lookup and the embedded one on the same Redis entries, all running at
+ * once and measured in turns: each concurrency is `rounds` rounds, and each round gives every contender a slice of
+ * the request and time budget, in a rotating order. On a machine shared with other jobs, the three see the same
+ * neighbours, so the Kafka part of a lookup (distributed − embedded-redis) and the plain request-reply it is
+ * compared with come from the same minutes. CPU per request is each contender's processes over its own slices.
+ */
+async function interleavedL2(options: Options, broker: Broker): Promise<Row[]> {
+  const redisUrl = redisUrlWithDb(options.redisUrl, options.redisDb);
+  const redis = await openRedis(redisUrl);
+  await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
+  const contenders: Contender[] = [];
+  try {
+    contenders.push(await openPlainKafkajs(options, broker));
+    contenders.push(await openDistributed(options, broker, redis, redisUrl));
+    contenders.push(await openEmbeddedRedis(options, redis, redisUrl, true));
+    const rows: Row[] = [];
+    for (const concurrency of options.concurrencies) {
+      const slice = {
+        requests: Math.ceil(options.requests / options.rounds),
+        seconds: options.seconds / options.rounds,
+      };
+      const runs = contenders.map((contender) => {
+        const latencies: number[] = [];
+        const outcomes: Record<string, number> = {};
+        const cpu: Record<string, number> = {};
+        return { contender, latencies, outcomes, seconds: 0, cpu };
+      });
+      let next = 0;
+      for (const { contender } of runs)
+        await runLoad({ concurrency, maxRequests: WARMUP, maxSeconds: 30, send: contender.send });
+      for (let round = 0; round < options.rounds; round++) {
+        for (let k = 0; k < runs.length; k++) {
+          const run = runs[(round + k) % runs.length];
+          const limit = next + slice.requests;
+          const deadline = Date.now() + slice.seconds * 1000;
+          const worker = async () => {
+            while (next < limit && Date.now() < deadline) {
+              const i = next++;
+              const started = process.hrtime.bigint();
+              const outcome = await run.contender.send(i).catch((error: unknown) => `error ${String(error)}`);
+              run.latencies.push(msSince(started));
+              run.outcomes[outcome] = (run.outcomes[outcome] ?? 0) + 1;
+            }
+          };
+          run.contender.cpu.begin();
+          const started = process.hrtime.bigint();
+          await Promise.all(Array.from({ length: concurrency }, worker));
+          run.seconds += msSince(started) / 1000;
+          for (const [name, used] of Object.entries(run.contender.cpu.end()))
+            run.cpu[name] = (run.cpu[name] ?? 0) + used;
+          next = limit;
+        }
+      }
+      for (const run of runs) {
+        const requests = run.latencies.length;
+        const row: Row = {
+          mode: run.contender.mode,
+          path: run.contender.l2Path,
+          concurrency,
+          requests,
+          seconds: run.seconds,
+          requestsPerSecond: requests / run.seconds,
+          latency: summarize(run.latencies),
+          outcomes: run.outcomes,
+          cpuMsPerRequest: Object.fromEntries(Object.entries(run.cpu).map(([name, used]) => [name, used / requests])),
+        };
+        rows.push(row);
+        printRow(row);
+      }
+    }
+    return rows;
+  } finally {
+    for (const contender of contenders.reverse()) await contender.close();
+    await deleteKeys(redis, STRATA_PREFIX);
+    await redis.close();
   }
 }
 
@@ -525,6 +682,8 @@ interface Options {
   readonly seconds: number;
   readonly redisUrl: string;
   readonly redisDb: number;
+  /** `--rounds N`: turns of the interleaved L2 comparison (1: the modes one after the other, each with its L1 phase). */
+  readonly rounds: number;
 }
 
 async function main(): Promise<void> {
@@ -540,6 +699,7 @@ async function main(): Promise<void> {
     seconds: numberArgument('seconds', 15),
     redisUrl: argument('redis-url') ?? DEFAULT_REDIS_URL,
     redisDb: numberArgument('redis-db', 13),
+    rounds: numberArgument('rounds', 6),
   };
   const started = Date.now();
   console.log(`Kafka-path lookups vs L1 and embedded; node ${process.version}; ${machineLoad()}`);
@@ -551,8 +711,12 @@ async function main(): Promise<void> {
   const needsKafka = options.modes.some((mode) => mode === 'kafkajs' || mode === 'distributed');
   const ownBroker = needsKafka && options.brokers === undefined ? await startKafkaTestBroker() : undefined;
   const broker: Broker = ownBroker ? { url: ownBroker.url, process: ownBroker } : { url: options.brokers ?? '' };
+  // With all three L2 modes, they are measured at once, in turns (their L1 phases are left out: see --rounds 1).
+  const interleave = options.rounds > 1 && L2_MODES.every((mode) => options.modes.includes(mode));
   try {
+    if (interleave) rows.push(...(await interleavedL2(options, broker)));
     for (const mode of options.modes) {
+      if (interleave && L2_MODES.includes(mode as Row['mode'])) continue;
       if (mode === 'kafkajs') rows.push(...(await plainKafkajs(options, broker)));
       else if (mode === 'distributed') rows.push(...(await distributed(options, broker)));
       else if (mode === 'embedded-redis') rows.push(...(await embeddedRedis(options)));
