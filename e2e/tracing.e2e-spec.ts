@@ -150,6 +150,7 @@ describe('tracing (end to end, embedded)', () => {
       'http.route': '/chat/completions',
       'http.response.status_code': 200,
       'strata.upstream.endpoint': 'chat',
+      'server.address': '127.0.0.1',
     });
     const exported = JSON.stringify(call);
     expect(exported).not.toContain(question);

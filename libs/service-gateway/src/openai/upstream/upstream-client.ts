@@ -95,6 +95,9 @@ function flatHeaders(raw: Dispatcher.ResponseData['headers']): Record<string, st
 /** Where a target's calls go, split as undici's dispatcher takes it: the origin, and the path prefix with the query after it. */
 interface Endpoint {
   readonly origin: string;
+  /** The origin's host name and port, as trace attributes. */
+  readonly host: string;
+  readonly port: number;
   readonly basePath: string;
   readonly query: string;
 }
@@ -203,7 +206,7 @@ export class UpstreamClient implements UpstreamPort, OnApplicationShutdown {
   /**
    * Sends the request; resolves with the response as soon as its headers arrive (rejects when the upstream cannot be
    * reached or `call.signal` aborts: classify with `failure`). With tracing on, the call is a client span (method,
-   * route, status, upstream host; never a body or a key) that ends when its body has been read.
+   * route, status, upstream host and port; never a body or a key) that ends when its body has been read.
    */
   async open(call: UpstreamCall): Promise<UpstreamResponse> {
     const headers: Record<string, string> = {
@@ -219,7 +222,8 @@ export class UpstreamClient implements UpstreamPort, OnApplicationShutdown {
     const span = Tracing.client(`upstream ${call.method} ${call.path}`, {
       'http.request.method': call.method,
       'http.route': call.path,
-      'server.address': endpoint.origin,
+      'server.address': endpoint.host,
+      'server.port': endpoint.port,
       'strata.upstream.endpoint': call.endpoint,
     });
     try {
@@ -243,7 +247,13 @@ export class UpstreamClient implements UpstreamPort, OnApplicationShutdown {
     let endpoint = this.endpoints.get(target);
     if (endpoint === undefined) {
       const url = new URL(target.baseUrl);
-      endpoint = { origin: url.origin, basePath: url.pathname.replace(/\/+$/, ''), query: target.query };
+      endpoint = {
+        origin: url.origin,
+        host: url.hostname,
+        port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+        basePath: url.pathname.replace(/\/+$/, ''),
+        query: target.query,
+      };
       this.endpoints.set(target, endpoint);
     }
     return endpoint;
