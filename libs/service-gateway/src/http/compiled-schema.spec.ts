@@ -186,9 +186,7 @@ describe(CompiledSchema.name, () => {
 
     it("decides as zod's safeParse over every messages list in the corpora and their mutations", () => {
       const lists = mutated([...LOOKUP_CORPUS, ...CHAT_CORPUS]).flatMap((body) =>
-        body !== null && typeof body === 'object' && 'messages' in body
-          ? [(body).messages]
-          : [],
+        body !== null && typeof body === 'object' && 'messages' in body ? [body.messages] : [],
       );
       expect(lists.length).toBeGreaterThan(200);
       for (const messages of lists) {
