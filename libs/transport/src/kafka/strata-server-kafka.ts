@@ -107,6 +107,11 @@ export class StrataServerKafka extends ServerKafka {
     }
   }
 
+  /** A topic's handler by its name first: NestJS tries `JSON.parse` on every pattern (a SyntaxError per message). */
+  override getHandlerByPattern(pattern: string): ReturnType<ServerKafka['getHandlerByPattern']> {
+    return this.messageHandlers.get(pattern) ?? super.getHandlerByPattern(pattern);
+  }
+
   /** Every reply send of a request being handled is kept, so that {@link handleMessage} waits for it. */
   override getPublisher(
     replyTopic: string,
