@@ -83,6 +83,22 @@ describe(PinoNestLogger.name, () => {
   });
 });
 
+describe(createLogger.name, () => {
+  it('writes the fields of a fixed-fields logger as given, with no redaction pass or request-id mixin', () => {
+    const out = sink();
+    const logger = createLogger('info', 'access', 'json', out.stream, { fixedFields: true });
+    logger.info({ method: 'POST', path: '/v1/cache/lookup', status: 200, requestId: 'r-1' }, 'request');
+    expect(JSON.parse(out.lines()[0] ?? '{}')).toMatchObject({
+      service: 'access',
+      method: 'POST',
+      path: '/v1/cache/lookup',
+      status: 200,
+      requestId: 'r-1',
+      msg: 'request',
+    });
+  });
+});
+
 describe(coalescedWrites.name, () => {
   /** A stream that records each write it is handed: one entry per system call a socket or pipe would make. */
   function recorder(): { stream: NodeJS.WriteStream; calls: string[] } {

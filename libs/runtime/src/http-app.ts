@@ -157,7 +157,9 @@ export async function createHttpApp(
     // One line per request: in JSON, a turn's lines leave stdout in one write (a write per line was the largest
     // cost of a cache hit after the response's own).
     const destination = format === 'json' ? coalescedWrites(process.stdout) : process.stdout;
-    fastify.addHook('onResponse', accessLog(createLogger(config.log.level, 'strata-access', format, destination)));
+    // Its fields are picked in `accessLog` (never a key or prompt; the request id among them): no redaction pass.
+    const logger = createLogger(config.log.level, 'strata-access', format, destination, { fixedFields: true });
+    fastify.addHook('onResponse', accessLog(logger));
   }
   return app;
 }
