@@ -35,6 +35,7 @@ describe('examples (end to end)', () => {
     fake = await FakeUpstream.start();
     strata = await startStrataProcess('dist/apps/gateway/src/main.js', {
       UPSTREAM_URL: fake.url,
+      ANTHROPIC_UPSTREAM_URL: fake.url,
       STRATA_CACHE_TIMEOUT_MS: '2000',
     });
     // The first embedding loads the local model.
@@ -75,6 +76,33 @@ describe('examples (end to end)', () => {
     );
     expect(second).toBe(first.replace('first stream: MISS', 'second stream: HIT'));
     expect(fake.chatCalls('Which shoes are good for running on trails?')).toHaveLength(1);
+  });
+
+  it('anthropic-node/messages.mjs: the first call is answered upstream, the second from the cache, tagged', async () => {
+    const result = await run(process.execPath, ['examples/anthropic-node/messages.mjs'], strata.url);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const [first, second] = result.stdout.trim().split('\n');
+    expect(first).toMatch(/^first call: MISS in [\d.]+ ms: Answer #\d+ to: How long does shipping to Austria take\?$/);
+    expect(second).toMatch(/^second call: HIT \(l1\) in [\d.]+ ms: /);
+    expect(second.split(' ms: ')[1]).toBe(first.split(' ms: ')[1]);
+    expect(fake.messageCalls('How long does shipping to Austria take?')).toHaveLength(1);
+    expect(fake.chatCalls('How long does shipping to Austria take?')).toHaveLength(0);
+    expect(
+      (await http(strata.url, 'POST', '/v1/cache/purge', { body: { tags: ['doc:shipping-policy'] } })).body.purged.l2,
+    ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('langchain/chat.mjs: ChatOpenAI through Strata, the second call from the cache, tagged', async () => {
+    const result = await run(process.execPath, ['examples/langchain/chat.mjs'], strata.url);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const [first, second] = result.stdout.trim().split('\n');
+    expect(first).toMatch(/^first call: MISS in [\d.]+ ms: Answer #\d+ to: How do I clean suede shoes\?$/);
+    expect(second).toMatch(/^second call: HIT \(l1\) in [\d.]+ ms: /);
+    expect(second.split(' ms: ')[1]).toBe(first.split(' ms: ')[1]);
+    expect(fake.chatCalls('How do I clean suede shoes?')).toHaveLength(1);
+    expect(
+      (await http(strata.url, 'POST', '/v1/cache/purge', { body: { tags: ['doc:care-guide'] } })).body.purged.l2,
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('curl/cache-api.sh: store, lookup, purge, data-change event, stats', async () => {
