@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeUpstream } from '@strata/testing';
 import { eventually } from './support/eventually';
@@ -24,6 +26,26 @@ function run(command: string, args: readonly string[], url: string): Promise<Run
       },
     );
   });
+}
+
+/**
+ * A virtual environment with the official `openai` Python package, installed by pip as a user would (through
+ * whatever index pip is configured with); Python 3 with its `venv` module must be on the PATH.
+ */
+async function pythonWithOpenAI(dir: string): Promise<string> {
+  const python = join(dir, 'bin', 'python');
+  const steps: [string, string[]][] = [
+    ['python3', ['-m', 'venv', dir]],
+    [python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--retries', '1', 'openai']],
+  ];
+  for (const [command, args] of steps) {
+    await new Promise<void>((resolve, reject) => {
+      execFile(command, args, { timeout: 90_000 }, (error, _stdout, stderr) =>
+        error === null ? resolve() : reject(new Error(`${command} ${args.join(' ')}: ${stderr}`)),
+      );
+    });
+  }
+  return python;
 }
 
 /** Every example in examples/ runs against the embedded server, with a fake LLM upstream behind it. */
@@ -103,6 +125,24 @@ describe('examples (end to end)', () => {
     expect(
       (await http(strata.url, 'POST', '/v1/cache/purge', { body: { tags: ['doc:care-guide'] } })).body.purged.l2,
     ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('python/chat.py: the openai Python package through Strata, the second call from the cache, tagged', async () => {
+    const venv = mkdtempSync(join(tmpdir(), 'strata-examples-python-'));
+    try {
+      const result = await run(await pythonWithOpenAI(venv), ['examples/python/chat.py'], strata.url);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      const [first, second] = result.stdout.trim().split('\n');
+      expect(first).toMatch(/^first call: MISS in [\d.]+ ms: Answer #\d+ to: Do your sneakers run small\?$/);
+      expect(second).toMatch(/^second call: HIT \(l1\) in [\d.]+ ms: /);
+      expect(second.split(' ms: ')[1]).toBe(first.split(' ms: ')[1]);
+      expect(fake.chatCalls('Do your sneakers run small?')).toHaveLength(1);
+      expect(
+        (await http(strata.url, 'POST', '/v1/cache/purge', { body: { tags: ['doc:sizing-guide'] } })).body.purged.l2,
+      ).toBeGreaterThanOrEqual(1);
+    } finally {
+      rmSync(venv, { recursive: true, force: true });
+    }
   });
 
   it('curl/cache-api.sh: store, lookup, purge, data-change event, stats', async () => {
