@@ -1,4 +1,5 @@
 import { type ContextPartition, type PartitionMember } from './context-partition';
+import { dotRows } from './simd-dot';
 import { type TopK } from './top-k';
 
 const MIN_CAPACITY = 4;
@@ -104,25 +105,13 @@ export class VectorPartition<M extends PartitionMember> implements ContextPartit
     const vectors = this.vectors;
     const expiries = this.expiries;
     const dim = this.dimension;
-    const unrolled = dim - (dim % 4);
     for (let i = 0, base = 0; i < this.length; i++, base += dim) {
       if (expiries[i] <= now) {
         expired.push(i);
         continue;
       }
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let d = 0;
-      for (; d < unrolled; d += 4) {
-        s0 += query[d] * vectors[base + d];
-        s1 += query[d + 1] * vectors[base + d + 1];
-        s2 += query[d + 2] * vectors[base + d + 2];
-        s3 += query[d + 3] * vectors[base + d + 3];
-      }
-      for (; d < dim; d++) s0 += query[d] * vectors[base + d];
-      const score = s0 + s1 + s2 + s3;
+      // The graph's kernel's arithmetic, so a scanned context and a graph score a row identically.
+      const score = dotRows(query, 0, vectors, base, dim);
       if (score >= minScore && top.accepts(score)) top.offer(score, i);
     }
   }
