@@ -1,9 +1,10 @@
 import { type CacheEntry } from '../domain/cache-entry';
 import { type ExactStore } from '../ports/exact-store.port';
-import { FeedbackUseCase } from './feedback.use-case';
+import { type AuditResults, FeedbackUseCase } from './feedback.use-case';
+import { NO_VERIFICATION_TELEMETRY, SemanticGate } from './semantic-gate';
 import { FakeHitVerdicts, entry } from './verification.fakes';
 
-function setup() {
+function setup(audits?: (verdicts: FakeHitVerdicts) => AuditResults) {
   const entries = new Map<string, CacheEntry>();
   const l2: ExactStore = {
     get: (tenant, id) => Promise.resolve([...entries.values()].find((e) => e.id === id && e.tenant === tenant)),
@@ -13,12 +14,17 @@ function setup() {
     ping: () => Promise.resolve(),
   };
   const verdicts = new FakeHitVerdicts();
-  const sut = new FeedbackUseCase(l2, verdicts, {
-    wrongsToPurge: 3,
-    raiseStep: 0.02,
-    maxLowering: 0.05,
-    now: Date.now,
-  });
+  const sut = new FeedbackUseCase(
+    l2,
+    verdicts,
+    {
+      wrongsToPurge: 3,
+      raiseStep: 0.02,
+      maxLowering: 0.05,
+      now: Date.now,
+    },
+    audits?.(verdicts),
+  );
   const root = entry('e-1', 'how do I reset my password');
   entries.set(root.id, root);
   return { sut, verdicts, entries, root };
@@ -50,6 +56,68 @@ describe(FeedbackUseCase.name, () => {
       (await sut.execute({ tenant: 'acme', entryId: 'e-1', verdict: 'wrong', exactKey: root.exactKey })).action,
     ).toBe('purge');
     expect((await sut.execute({ tenant: 'acme', entryId: 'e-1', verdict: 'wrong' })).action).toBe('purge');
+  });
+
+  describe('audit results (a shadow upstream call compared with the cached answer)', () => {
+    const audit = { namespace: 'support', similarity: 0.93, maxWrongHitRate: 0.02 };
+
+    const gate = (verdicts: FakeHitVerdicts) =>
+      new SemanticGate(verdicts, undefined, NO_VERIFICATION_TELEMETRY, {
+        lowerBound: 0.8,
+        judgeTimeoutMs: 50,
+        judgeCallsPerSecond: 100,
+        raiseStep: 0.02,
+        lowerStep: 0.002,
+        maxLowering: 0.05,
+        bandWidth: 0.02,
+        bandRefreshMs: 1_000,
+        now: Date.now,
+        random: () => 0,
+      });
+
+    it("applies them through the gate's audit accounting: a failure rejects the pairing and raises the entry", async () => {
+      const { sut, verdicts } = setup(gate);
+
+      const failed = await sut.execute({
+        tenant: 'acme',
+        entryId: 'e-1',
+        verdict: 'wrong',
+        exactKey: 'key-paraphrase',
+        source: 'audit',
+        audit,
+      });
+      const passed = await sut.execute({
+        tenant: 'acme',
+        entryId: 'e-1',
+        verdict: 'right',
+        exactKey: 'key-other',
+        source: 'audit',
+        audit,
+      });
+
+      expect(failed).toEqual({ found: true, action: 'blocked', wrong: 0, right: 0, thresholdRaise: 0.02 });
+      expect(passed.action).toBe('counted');
+      expect(verdicts.pairs.get('acme|key-paraphrase|e-1')).toBe('rejected');
+      expect(verdicts.pairs.get('acme|key-other|e-1')).toBe('verified');
+      expect(verdicts.audits.get(JSON.stringify(['acme', 'support']))).toMatchObject({ audited: 2, failed: 1 });
+    });
+
+    it("counts nothing as a client's verdict and changes nothing without a gate", async () => {
+      const { sut, verdicts } = setup();
+
+      const reply = await sut.execute({
+        tenant: 'acme',
+        entryId: 'e-1',
+        verdict: 'wrong',
+        exactKey: 'key-paraphrase',
+        source: 'audit',
+        audit,
+      });
+
+      expect(reply).toEqual({ found: true, action: 'none', wrong: 0, right: 0, thresholdRaise: 0 });
+      expect(verdicts.pairs.size).toBe(0);
+      expect(verdicts.trust.size).toBe(0);
+    });
   });
 
   it('counts right and marks the pairing verified', async () => {

@@ -294,6 +294,21 @@ describe(SemanticGate.name, () => {
       expect((await sut.snapshot()).namespaces['acme/default']).toMatchObject({ audited: 2, failed: 2 });
     });
 
+    it("applies an audit decided elsewhere (a gateway's shadow call) exactly as a judge audit, even without a judge", async () => {
+      const { sut, verdicts, evictions } = setup();
+      const policy = { maxWrongHitRate: 0.05 };
+
+      await sut.auditResult(request(policy), stored, 0.95, false);
+      await sut.auditResult({ ...request(policy), exactKey: 'key-other' }, stored, 0.95, true);
+
+      expect(verdicts.pairs.get('acme|key-q|e-1')).toBe('rejected');
+      expect(verdicts.pairs.get('acme|key-other|e-1')).toBe('verified');
+      expect(verdicts.trust.get('acme|e-1')?.raise).toBeCloseTo(0.02);
+      expect(evictions.events).toEqual([{ tenant: 'acme', tags: ['$entry:e-1'] }]);
+      expect((await sut.gate(request(policy), [candidate(0.99)], THRESHOLD))[0]?.similarity).toBe(0);
+      expect((await sut.snapshot()).namespaces['acme/default']).toMatchObject({ audited: 2, failed: 1, target: 0.05 });
+    });
+
     it('lowers the entry threshold on a pass only while the bound holds', async () => {
       const judge = new FakeJudge(() => Promise.resolve(true));
       const { sut, verdicts } = setup(judge);

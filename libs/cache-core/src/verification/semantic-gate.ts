@@ -353,14 +353,34 @@ export class SemanticGate {
     try {
       const verdict = await this.ask(request, entry.query, purpose);
       if (verdict === undefined) return undefined;
-      const subject = subjectOf(entry);
-      await this.record(request.tenant, request.exactKey, subject, verdict ? 'verified' : 'rejected');
-      await this.recordBand(request, similarity, verdict);
-      if (purpose === 'audit') await this.audited(request, subject, verdict);
+      await this.recordVerdict(request, entry, similarity, verdict, purpose === 'audit');
       return verdict;
     } finally {
       this.inFlight.delete(key);
     }
+  }
+
+  /**
+   * An audit of a served semantic hit decided elsewhere (a gateway's shadow upstream call, compared with the cached
+   * answer): recorded exactly as the judge's audit verdict — the pairing, its band, the namespace's audit counts and
+   * bound, the entry's threshold, and on a failure the L1 eviction.
+   */
+  async auditResult(request: GateRequest, entry: CacheEntry, similarity: number, passed: boolean): Promise<void> {
+    await this.recordVerdict(request, entry, similarity, passed, true);
+  }
+
+  /** A verdict on a pairing (the judge's, or an audit's): recorded for the pairing, in its band, and as an audit. */
+  private async recordVerdict(
+    request: GateRequest,
+    entry: CacheEntry,
+    similarity: number,
+    same: boolean,
+    audit: boolean,
+  ): Promise<void> {
+    const subject = subjectOf(entry);
+    await this.record(request.tenant, request.exactKey, subject, same ? 'verified' : 'rejected');
+    await this.recordBand(request, similarity, same);
+    if (audit) await this.audited(request, subject, same);
   }
 
   private async audited(request: GateRequest, subject: VerdictSubject, passed: boolean): Promise<void> {

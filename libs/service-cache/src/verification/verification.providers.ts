@@ -66,15 +66,24 @@ export function verificationProviders(config: StrataConfig): Provider[] {
     },
     {
       provide: FeedbackUseCase,
-      inject: [EXACT_STORE, { token: HIT_VERDICTS, optional: true }],
-      useFactory: (l2: ExactStore, verdicts: HitVerdicts | undefined): FeedbackUseCase | null =>
+      inject: [EXACT_STORE, { token: HIT_VERDICTS, optional: true }, SemanticGate],
+      useFactory: (
+        l2: ExactStore,
+        verdicts: HitVerdicts | undefined,
+        gate: SemanticGate | null,
+      ): FeedbackUseCase | null =>
         verification.enabled && verdicts
-          ? new FeedbackUseCase(l2, verdicts, {
-              wrongsToPurge: verification.wrongsToPurge,
-              raiseStep: verification.raiseStep,
-              maxLowering: MAX_LOWERING,
-              now,
-            })
+          ? new FeedbackUseCase(
+              l2,
+              verdicts,
+              {
+                wrongsToPurge: verification.wrongsToPurge,
+                raiseStep: verification.raiseStep,
+                maxLowering: MAX_LOWERING,
+                now,
+              },
+              gate ?? undefined,
+            )
           : null,
     },
   ];
