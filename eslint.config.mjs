@@ -134,9 +134,10 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'e2e/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'libs/*/test/**/*.ts', 'e2e/**/*.ts'],
     rules: {
-      // Tests of any project may use the testing lib (contract suites, fakes) and in-memory adapters.
+      // Tests of any project (and a lib's test/ support) may use the testing lib (contract suites, fakes) and
+      // in-memory adapters.
       '@nx/enforce-module-boundaries': [
         'error',
         {

@@ -1,32 +1,18 @@
-import { LocalRedisCluster, describeEntryCatalogContract } from '@strata/testing';
-import { TEST_REDIS_URL, deleteKeys, uniquePrefix } from '../../test/redis-test-support';
-import { RedisConnection } from '../connection/redis-connection';
+import { describeEntryCatalogContract } from '@strata/testing';
+import { type RedisConnection } from '../connection/redis-connection';
+import { standaloneAndCluster } from '../../test/redis-test-support';
 import { RedisExactStore } from '../exact/redis-exact-store';
 import { RedisPurgeGenerations } from '../generations/redis-purge-generations';
 import { RedisEntryCatalog } from './redis-entry-catalog';
 import { RedisEntryPopularity } from './redis-entry-popularity';
 
-const single = RedisConnection.open({ url: TEST_REDIS_URL });
-let cluster: RedisConnection;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  const nodes = await LocalRedisCluster.ensure();
-  cluster = RedisConnection.open({ clusterNodes: nodes.nodes });
-  await Promise.all([single.whenReady(5_000), cluster.whenReady(10_000)]);
-}, 60_000);
-
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-  await Promise.all([single.close(), cluster.close()]);
-});
+const redises = standaloneAndCluster();
+const single = redises.single;
 
 function fixture(connection: () => RedisConnection, suite: string) {
   return () => {
     const redis = connection();
-    const prefix = uniquePrefix(suite);
-    const teardown = () => deleteKeys(redis, prefix);
-    cleanups.push(teardown);
+    const { prefix, teardown } = redises.prefix(redis, suite);
     return Promise.resolve({
       store: new RedisExactStore(redis, { keyPrefix: prefix }),
       catalog: new RedisEntryCatalog(redis, { keyPrefix: prefix }),
@@ -42,15 +28,11 @@ describeEntryCatalogContract(
   fixture(() => single, 'catalog'),
 );
 
-describeEntryCatalogContract(
-  `${RedisEntryCatalog.name} on Redis Cluster`,
-  fixture(() => cluster, 'cluster-catalog'),
-);
+describeEntryCatalogContract(`${RedisEntryCatalog.name} on Redis Cluster`, fixture(redises.cluster, 'cluster-catalog'));
 
 describe(RedisEntryPopularity.name, () => {
   it("forgets a tenant's least hit entries past its bound, and keeps every key in the tenant's hash tag", async () => {
-    const prefix = uniquePrefix('popularity');
-    cleanups.push(() => deleteKeys(single, prefix));
+    const { prefix } = redises.prefix(single, 'popularity');
     const popularity = new RedisEntryPopularity(single, { keyPrefix: prefix, maxEntriesPerTenant: 2 });
     await popularity.record([
       { tenant: 'acme', id: 'a', count: 3, lastHitAt: 1 },
