@@ -84,7 +84,8 @@ export type {
 } from './verification/semantic-gate';
 export { WrongHitBound, wilsonUpperBound } from './verification/wrong-hit-bound';
 export type { WrongHitEstimate } from './verification/wrong-hit-bound';
-export { FeedbackUseCase } from './verification/feedback.use-case';
+export { type AuditResults, FeedbackUseCase } from './verification/feedback.use-case';
+export { JudgeBudget } from './verification/judge-budget';
 export type { FeedbackOptions } from './verification/feedback.use-case';
 export { ENTRY_CATALOG } from './ports/entry-catalog.port';
 export type { CatalogFilter, CatalogPage, EntryCatalog, NamespaceCount } from './ports/entry-catalog.port';

@@ -267,6 +267,11 @@ function fromEnv(env: Env): Json {
         callsPerSecond: num(env, 'STRATA_VERIFIER_CALLS_PER_SECOND'),
         lowerBound: num(env, 'STRATA_VERIFIER_LOWER_BOUND'),
       },
+      shadow: {
+        callsPerSecond: num(env, 'STRATA_SHADOW_AUDITS_PER_SECOND'),
+        concurrency: num(env, 'STRATA_SHADOW_AUDIT_CONCURRENCY'),
+        agreement: num(env, 'STRATA_SHADOW_AUDIT_AGREEMENT'),
+      },
     },
     upstream: {
       url: str(env, 'UPSTREAM_URL'),

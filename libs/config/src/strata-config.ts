@@ -26,6 +26,11 @@ export const namespacePolicySchema = z
         maxWrongHitRate: z.number().min(0).max(1).optional(),
         /** Share of served semantic hits audited by the judge in the background (default 0.05 with a target). */
         auditShare: z.number().min(0).max(1).optional(),
+        /**
+         * Who audits: `judge` (default) asks the judge whether the two requests need the same answer; `shadow`: the
+         * gateway asks the upstream again (in the background, it costs upstream tokens) and compares the answers.
+         */
+        audit: z.enum(['judge', 'shadow']).optional(),
       })
       .strict()
       .optional(),
@@ -250,6 +255,18 @@ export const strataConfigSchema = z
             callsPerSecond: z.number().min(0).default(5),
             /** Similarity from which a candidate below the threshold is put to the judge. */
             lowerBound: z.number().min(0).max(1).default(0.8),
+          })
+          .strict()
+          .default({}),
+        /** Shadow audits (namespaces with `verification.audit: shadow`): the gateway's fresh upstream calls. */
+        shadow: z
+          .object({
+            /** Shadow upstream calls per second per tenant, at most (each costs a full upstream answer). */
+            callsPerSecond: z.number().min(0).default(1),
+            /** Shadow upstream calls in flight per gateway, at most; a sampled hit beyond it is skipped. */
+            concurrency: z.number().int().positive().default(2),
+            /** Without a judge: cosine of the two answers' embeddings from which they agree. */
+            agreement: z.number().min(0).max(1).default(0.9),
           })
           .strict()
           .default({}),

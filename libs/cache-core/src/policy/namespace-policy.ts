@@ -48,6 +48,8 @@ export interface NamespaceVerification {
   readonly judge?: 'inline' | 'learn' | undefined;
   readonly maxWrongHitRate?: number | undefined;
   readonly auditShare?: number | undefined;
+  /** `judge` (unset): the cache service's judge audits; `shadow`: the gateway's fresh upstream call (the judge does not). */
+  readonly audit?: 'judge' | 'shadow' | undefined;
 }
 
 export interface NamespaceDefaults {

@@ -309,6 +309,21 @@ describe(SemanticGate.name, () => {
       expect((await sut.snapshot()).namespaces['acme/default']).toMatchObject({ audited: 2, failed: 1, target: 0.05 });
     });
 
+    it('leaves a namespace audited by shadow calls to the gateway: the judge does not audit its hits too', async () => {
+      const judge = new FakeJudge(() => Promise.resolve(false));
+      const { sut } = setup(judge);
+
+      sut.served(request({ auditShare: 1, audit: 'shadow' }), {
+        entry: stored,
+        cosine: 0.9,
+        similarity: 0.95,
+        verified: false,
+      });
+      await flush();
+
+      expect(judge.calls).toEqual([]);
+    });
+
     it('lowers the entry threshold on a pass only while the bound holds', async () => {
       const judge = new FakeJudge(() => Promise.resolve(true));
       const { sut, verdicts } = setup(judge);

@@ -20,6 +20,8 @@ export interface VerificationPolicy {
   readonly judge?: 'inline' | 'learn' | undefined;
   readonly maxWrongHitRate?: number | undefined;
   readonly auditShare?: number | undefined;
+  /** `shadow`: the gateway audits served hits (results come back through `auditResult`); the judge does not. */
+  readonly audit?: 'judge' | 'shadow' | undefined;
 }
 
 export interface GateRequest {
@@ -229,7 +231,7 @@ export class SemanticGate {
       this.telemetry.verifiedHit();
       return;
     }
-    const share = request.verification?.auditShare ?? 0;
+    const share = request.verification?.audit === 'shadow' ? 0 : (request.verification?.auditShare ?? 0);
     // The same words (similarity 1) are not a semantic guess: nothing to audit.
     if (!this.judge || share <= 0 || hit.similarity >= 1 || this.options.random() >= share) return;
     const key = `${request.tenant}\u0000${request.exactKey}\u0000${subjectOf(hit.entry).id}`;

@@ -4,6 +4,7 @@ import { SavingsRecorder } from '../proxy/cost/savings-recorder';
 import { MessagesProxy } from '../proxy/formats/anthropic-messages/messages.proxy';
 import { PromptCacheReportHttpController } from '../proxy/http/prompt-cache-report.http-controller';
 import { PrefixDiagnostics } from '../proxy/prompt-cache/prefix-diagnostics';
+import { SHADOW_AUDIT_PROVIDERS } from '../proxy/shadow/shadow.providers';
 import { EmbeddingsProxy } from './embeddings/embeddings.proxy';
 import { OpenAiHttpController } from './http/openai.http-controller';
 import { ProxyAccess } from './http/proxy-access';
@@ -20,6 +21,7 @@ export const OPENAI_PROXY_PROVIDERS: Provider[] = [
   ProxyStoreQueue,
   SavingsRecorder,
   PrefixDiagnostics,
+  ...SHADOW_AUDIT_PROVIDERS,
   ChatCompletionsProxy,
   MessagesProxy,
   EmbeddingsProxy,

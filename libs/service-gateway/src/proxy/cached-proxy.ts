@@ -11,7 +11,7 @@ import {
   fingerprintRequest,
 } from '@strata/cache-core';
 import { type StrataConfig } from '@strata/config';
-import { ErrorCode, StrataError } from '@strata/contracts';
+import { ErrorCode, type JsonValue, StrataError } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { type CacheRequest, type GatewayCache, type LookupOutcome } from '../cache-api/gateway-cache';
@@ -32,6 +32,8 @@ import { type ProxyStoreQueue } from '../openai/store/proxy-store-queue';
 import { type UpstreamClient, credentialDigest } from '../openai/upstream/upstream-client';
 import { type UpstreamTarget } from '../openai/upstream/upstream-router';
 import { type SavingsRecorder } from './cost/savings-recorder';
+import { type ShadowAudits } from './shadow/shadow-audits';
+import { shadowCall } from './shadow/shadow-call';
 import { type PrefixDiagnostics, stablePrefix } from './prompt-cache/prefix-diagnostics';
 import { RenderedAnswers } from './rendered-answers';
 import { requestUser } from './request-user';
@@ -57,6 +59,8 @@ interface ProxyDependencies {
   readonly stores: ProxyStoreQueue;
   readonly savings: SavingsRecorder;
   readonly prefixes: PrefixDiagnostics;
+  /** Shadow audits of served semantic hits (namespaces with `verification.audit: shadow`). */
+  readonly shadow: ShadowAudits;
 }
 
 interface Ask {
@@ -238,6 +242,8 @@ export class CachedProxy {
     }
     this.deps.savings.recordHit(keyed.request.model, ask.caller.tenant, this.format.usage(entry.response));
     this.counted[stale ? 'stale' : 'hit'].inc();
+    if (outcome.tier === 'l3' && keyed.policy.verification?.audit === 'shadow' && !outcome.verified)
+      this.shadowAudit(ask, keyed, outcome);
     const report: CacheReport = {
       status: stale ? 'STALE' : 'HIT',
       tier: outcome.tier,
@@ -263,6 +269,42 @@ export class CachedProxy {
       fwd: 'miss',
       reply: { kind: 'json', status: 200, headers: { 'content-type': JSON_CONTENT_TYPE, ...headers }, body: payload },
     };
+  }
+
+  /**
+   * A semantic hit (L3, not judge-verified) of a namespace audited by shadow calls: offered for sampling. Nothing is
+   * done here beyond the offer; the call, if sampled, runs in the background after the reply.
+   */
+  private shadowAudit(ask: Ask, keyed: Cacheable, outcome: Extract<LookupOutcome, { status: 'hit' }>): void {
+    const target = this.route(ask.request.model);
+    const verification = keyed.policy.verification;
+    if (!target || outcome.similarity === undefined || verification === undefined) return;
+    const { entry } = outcome;
+    const tenant = ask.caller.tenant;
+    const model = ask.request.model;
+    this.deps.shadow.served({
+      tenant,
+      namespace: keyed.policy.name,
+      exactKey: keyed.fp.exactKey,
+      entryId: entry.aliasOf ?? entry.id,
+      similarity: outcome.similarity,
+      auditShare: verification.auditShare ?? 0,
+      maxWrongHitRate: verification.maxWrongHitRate,
+      keySent: credentialDigest(target, ask.caller.credentials) !== 'none',
+      cached: () => {
+        const json = this.format.renderJson(entry.response);
+        return json === undefined ? undefined : (JSON.parse(json) as JsonValue);
+      },
+      fresh: () =>
+        shadowCall(this.deps.upstream, {
+          format: this.format,
+          target,
+          request: ask.request,
+          body: { streamUsage: false, tenant, namespace: keyed.policy.name },
+          credentials: ask.caller.credentials,
+          usage: (usage) => this.deps.savings.recordUpstream(model, tenant, usage),
+        }),
+    });
   }
 
   private target(ask: Ask): UpstreamTarget {

@@ -26,6 +26,8 @@ export const cacheLookupRequestSchema = z.object({
       maxWrongHitRate: z.number().min(0).max(1).optional(),
       /** The share of served semantic hits audited by the judge in the background. */
       auditShare: z.number().min(0).max(1).optional(),
+      /** `shadow`: the gateway audits the share with a fresh upstream call; the judge does not audit it. */
+      audit: z.enum(['judge', 'shadow']).optional(),
     })
     .optional(),
 });

@@ -4,6 +4,7 @@ import { GatewayCache } from '../../cache-api/gateway-cache';
 import { CachedProxy } from '../../proxy/cached-proxy';
 import { SavingsRecorder } from '../../proxy/cost/savings-recorder';
 import { PrefixDiagnostics } from '../../proxy/prompt-cache/prefix-diagnostics';
+import { ShadowAudits } from '../../proxy/shadow/shadow-audits';
 import { openAiChatFormat } from '../../proxy/formats/openai-chat/openai-chat.format';
 import { ProxyStoreQueue } from '../store/proxy-store-queue';
 import { UpstreamClient } from '../upstream/upstream-client';
@@ -19,12 +20,13 @@ export class ChatCompletionsProxy extends CachedProxy {
     stores: ProxyStoreQueue,
     savings: SavingsRecorder,
     prefixes: PrefixDiagnostics,
+    shadow: ShadowAudits,
   ) {
     const router = new UpstreamRouter(config.upstream);
     super(
       openAiChatFormat({ promptCacheKey: config.promptCache.openaiPromptCacheKey }),
       (model) => router.route(model),
-      { config, cache, upstream, stores, savings, prefixes },
+      { config, cache, upstream, stores, savings, prefixes, shadow },
     );
   }
 }

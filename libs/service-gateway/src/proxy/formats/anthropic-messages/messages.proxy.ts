@@ -7,6 +7,7 @@ import { upstreamTarget } from '../../../openai/upstream/upstream-router';
 import { CachedProxy } from '../../cached-proxy';
 import { SavingsRecorder } from '../../cost/savings-recorder';
 import { PrefixDiagnostics } from '../../prompt-cache/prefix-diagnostics';
+import { ShadowAudits } from '../../shadow/shadow-audits';
 import { type CacheControlMode, type CacheControlTtl } from '../../prompt-cache/cache-control-injection';
 import { anthropicMessagesFormat } from './anthropic-messages.format';
 
@@ -20,6 +21,7 @@ export class MessagesProxy extends CachedProxy {
     stores: ProxyStoreQueue,
     savings: SavingsRecorder,
     prefixes: PrefixDiagnostics,
+    shadow: ShadowAudits,
   ) {
     const target = upstreamTarget(config.upstream.anthropic.url, config.upstream.anthropic.apiKey, 'x-api-key');
     const { cacheControl, cacheControlTtl } = config.promptCache;
@@ -34,6 +36,7 @@ export class MessagesProxy extends CachedProxy {
       stores,
       prefixes,
       savings,
+      shadow,
     });
   }
 }

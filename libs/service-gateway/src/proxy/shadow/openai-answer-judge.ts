@@ -1,0 +1,85 @@
+import { request } from 'undici';
+import { type AnswerJudge } from './answer-comparator';
+
+interface OpenAiAnswerJudgeOptions {
+  /** The judge's OpenAI-compatible base URL (`verification.judge.url`) or its full `/chat/completions` URL. */
+  readonly url: string;
+  readonly model: string;
+  /** Secret: never logged. */
+  readonly apiKey?: string | undefined;
+  readonly timeoutMs: number;
+}
+
+/** The fixed instruction: two answers to one request, the same facts or not. */
+const INSTRUCTION =
+  'You audit a response cache. Two answers were given to the same request. Answer whether they say the same: ' +
+  'the same facts, numbers, steps and conclusion (wording and formatting may differ). ' +
+  'Reply only with JSON {"same": true} or {"same": false}.';
+
+function endpoint(base: string): string {
+  const url = new URL(base);
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path.endsWith('/chat/completions')) url.pathname = path;
+  else if (path.endsWith('/v1')) url.pathname = `${path}/chat/completions`;
+  else url.pathname = `${path}/v1/chat/completions`;
+  return url.toString();
+}
+
+/** `{"same": boolean}` (or exactly yes / no) in the judge's reply; anything else is no verdict. */
+function verdictOf(reply: unknown): boolean | undefined {
+  const choices = (reply as { choices?: { message?: { content?: unknown } }[] } | null)?.choices;
+  const content = choices?.[0]?.message?.content;
+  if (typeof content !== 'string') return undefined;
+  const text = content.trim().toLowerCase();
+  if (text === 'yes') return true;
+  if (text === 'no') return false;
+  try {
+    const parsed = JSON.parse(text) as { same?: unknown };
+    return typeof parsed.same === 'boolean' ? parsed.same : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The configured judge (`verification.judge`), asked by the gateway whether a shadow call's fresh answer says what the
+ * cached one says: temperature 0, a fixed prompt, a JSON answer. A failure, an error status or garbage is no verdict.
+ */
+export class OpenAiAnswerJudge implements AnswerJudge {
+  private readonly url: string;
+
+  constructor(private readonly options: OpenAiAnswerJudgeOptions) {
+    this.url = endpoint(options.url);
+  }
+
+  async same(first: string, second: string): Promise<boolean | undefined> {
+    const body = {
+      model: this.options.model,
+      temperature: 0,
+      max_tokens: 20,
+      messages: [
+        { role: 'system', content: INSTRUCTION },
+        { role: 'user', content: `Answer A:\n${first}\n\nAnswer B:\n${second}` },
+      ],
+      response_format: { type: 'json_object' },
+    };
+    try {
+      const response = await request(this.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(this.options.apiKey === undefined ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        return undefined;
+      }
+      return verdictOf(await response.body.json());
+    } catch {
+      return undefined;
+    }
+  }
+}
