@@ -69,6 +69,7 @@ export type {
   VerdictSubject,
 } from './verification/hit-verdicts.port';
 export { MATCH_JUDGE } from './verification/match-judge.port';
+export { chatCompletionsEndpoint, parseJudgeVerdict } from './verification/judge-verdict';
 export type { JudgeAnswer, JudgeQuestion, JudgeUsage, MatchJudge } from './verification/match-judge.port';
 export { NO_VERIFICATION_TELEMETRY, SemanticGate } from './verification/semantic-gate';
 export type {

@@ -1,6 +1,7 @@
 import { type AddressInfo } from 'node:net';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import { OpenAiCompatibleJudge, chatCompletionsEndpoint, parseJudgeVerdict } from './openai-compatible-judge';
+import { chatCompletionsEndpoint, parseJudgeVerdict } from '@strata/cache-core';
+import { OpenAiCompatibleJudge } from './openai-compatible-judge';
 
 type Behaviour = 'yes' | 'no' | 'garbage' | 'prose' | 'hang' | 'error' | 'not-json';
 

@@ -1,4 +1,11 @@
-import { type JudgeAnswer, type JudgeQuestion, type JudgeUsage, type MatchJudge } from '@strata/cache-core';
+import {
+  type JudgeAnswer,
+  type JudgeQuestion,
+  type JudgeUsage,
+  type MatchJudge,
+  chatCompletionsEndpoint,
+  parseJudgeVerdict,
+} from '@strata/cache-core';
 import { request } from 'undici';
 import { z } from 'zod';
 
@@ -16,7 +23,6 @@ const JUDGE_INSTRUCTION =
   'Answer whether one answer would correctly serve both: same intent, same entities, same constraints. ' +
   'Reply only with JSON {"same": true} or {"same": false}.';
 
-const verdictSchema = z.object({ same: z.boolean() }).strict();
 const completionSchema = z.object({
   choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
   usage: z
@@ -24,31 +30,6 @@ const completionSchema = z.object({
     .optional()
     .catch(undefined),
 });
-
-/** The `/chat/completions` endpoint of a configured base URL. */
-export function chatCompletionsEndpoint(base: string): string {
-  const url = new URL(base);
-  const path = url.pathname.replace(/\/+$/, '');
-  if (path.endsWith('/chat/completions')) url.pathname = path;
-  else if (path.endsWith('/v1')) url.pathname = `${path}/chat/completions`;
-  else url.pathname = `${path}/v1/chat/completions`;
-  return url.toString();
-}
-
-/** The verdict in a judge's reply text: strict JSON `{"same": boolean}`, or exactly `yes` / `no`; anything else is none. */
-export function parseJudgeVerdict(content: string | null): boolean | undefined {
-  if (content === null) return undefined;
-  const text = content.trim();
-  const word = text.toLowerCase();
-  if (word === 'yes') return true;
-  if (word === 'no') return false;
-  try {
-    const parsed = verdictSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data.same : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The model judge over any OpenAI-compatible chat endpoint (undici): temperature 0, a fixed short prompt,

@@ -1,3 +1,4 @@
+import { chatCompletionsEndpoint, parseJudgeVerdict } from '@strata/cache-core';
 import { request } from 'undici';
 import { type AnswerJudge } from './answer-comparator';
 
@@ -16,31 +17,6 @@ const INSTRUCTION =
   'the same facts, numbers, steps and conclusion (wording and formatting may differ). ' +
   'Reply only with JSON {"same": true} or {"same": false}.';
 
-function endpoint(base: string): string {
-  const url = new URL(base);
-  const path = url.pathname.replace(/\/+$/, '');
-  if (path.endsWith('/chat/completions')) url.pathname = path;
-  else if (path.endsWith('/v1')) url.pathname = `${path}/chat/completions`;
-  else url.pathname = `${path}/v1/chat/completions`;
-  return url.toString();
-}
-
-/** `{"same": boolean}` (or exactly yes / no) in the judge's reply; anything else is no verdict. */
-function verdictOf(reply: unknown): boolean | undefined {
-  const choices = (reply as { choices?: { message?: { content?: unknown } }[] } | null)?.choices;
-  const content = choices?.[0]?.message?.content;
-  if (typeof content !== 'string') return undefined;
-  const text = content.trim().toLowerCase();
-  if (text === 'yes') return true;
-  if (text === 'no') return false;
-  try {
-    const parsed = JSON.parse(text) as { same?: unknown };
-    return typeof parsed.same === 'boolean' ? parsed.same : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The configured judge (`verification.judge`), asked by the gateway whether a shadow call's fresh answer says what the
  * cached one says: temperature 0, a fixed prompt, a JSON answer. A failure, an error status or garbage is no verdict.
@@ -49,7 +25,7 @@ export class OpenAiAnswerJudge implements AnswerJudge {
   private readonly url: string;
 
   constructor(private readonly options: OpenAiAnswerJudgeOptions) {
-    this.url = endpoint(options.url);
+    this.url = chatCompletionsEndpoint(options.url);
   }
 
   async same(first: string, second: string): Promise<boolean | undefined> {
@@ -77,7 +53,9 @@ export class OpenAiAnswerJudge implements AnswerJudge {
         await response.body.dump();
         return undefined;
       }
-      return verdictOf(await response.body.json());
+      const reply = (await response.body.json()) as { choices?: { message?: { content?: unknown } }[] } | null;
+      const content = reply?.choices?.[0]?.message?.content;
+      return parseJudgeVerdict(typeof content === 'string' ? content : undefined);
     } catch {
       return undefined;
     }
