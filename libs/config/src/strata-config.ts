@@ -24,7 +24,7 @@ export const namespacePolicySchema = z
         judge: z.enum(['inline', 'learn']).optional(),
         /** The wrong-hit rate the namespace accepts (e.g. 0.02): audits keep its upper bound under it. */
         maxWrongHitRate: z.number().min(0).max(1).optional(),
-        /** Share of served semantic hits audited by the judge in the background (default 0.05 with a target). */
+        /** Share of served semantic hits audited in the background (by the judge, or by shadow upstream calls); unset: none. */
         auditShare: z.number().min(0).max(1).optional(),
         /**
          * Who audits: `judge` (default) asks the judge whether the two requests need the same answer; `shadow`: the
