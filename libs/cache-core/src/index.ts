@@ -87,6 +87,8 @@ export { WrongHitBound, wilsonUpperBound } from './verification/wrong-hit-bound'
 export type { WrongHitEstimate } from './verification/wrong-hit-bound';
 export { type AuditResults, FeedbackUseCase } from './verification/feedback.use-case';
 export { JudgeBudget } from './verification/judge-budget';
+export { JudgeSpend } from './verification/judge-spend';
+export type { JudgeSpendRow } from './verification/judge-spend';
 export type { FeedbackOptions } from './verification/feedback.use-case';
 export { ENTRY_CATALOG } from './ports/entry-catalog.port';
 export type { CatalogFilter, CatalogPage, EntryCatalog, NamespaceCount } from './ports/entry-catalog.port';

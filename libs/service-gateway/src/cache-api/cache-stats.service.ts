@@ -2,8 +2,9 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { StrataMetrics } from '@strata/observability';
 import { GatewayCache } from './gateway-cache';
-import { JudgeCost } from './judge-cost';
+import { JudgeCost, type JudgeSpendRows } from './judge-cost';
 import { TenantStats } from './tenant-stats';
+import { ShadowAudits } from '../proxy/shadow/shadow-audits';
 import { VersionBumpWarming } from '../warm/version-bump-warming';
 
 /** A tier's evictions for space: counted by Strata since start (with a rate), or a Redis server's own count. */
@@ -25,6 +26,8 @@ export class CacheStatsService {
     @Inject(STRATA_CONFIG) config: StrataConfig,
     /** Warm-on-version-bump's progress on this gateway (absent: not shown). */
     @Optional() private readonly warming?: VersionBumpWarming,
+    /** Shadow audits: the judge calls they make to compare answers are judge spend too. */
+    @Optional() private readonly shadow?: ShadowAudits,
   ) {
     this.judgeCost = new JudgeCost(config);
   }
@@ -35,7 +38,9 @@ export class CacheStatsService {
     const hits = l1 + l2 + l3;
     const lookups = hits + miss;
     // The model judge's calls for this tenant and their cost, beside the money its hits saved (when hits are verified).
-    const judgeSpend = this.judgeCost.enabled ? (await this.cache.stats()).verification?.judgeSpend : undefined;
+    const judgeSpend = this.judgeCost.enabled
+      ? this.judgeRows((await this.cache.stats()).verification?.judgeSpend)
+      : undefined;
     return {
       tenant,
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
@@ -50,6 +55,12 @@ export class CacheStatsService {
     };
   }
 
+  /** The judge's calls per tenant and namespace: the cache service's (candidates, audits) and this gateway's shadow audits'. */
+  private judgeRows(cacheRows: JudgeSpendRows | undefined): JudgeSpendRows | undefined {
+    const own = this.shadow?.spend() ?? [];
+    return cacheRows === undefined && own.length === 0 ? undefined : [...(cacheRows ?? []), ...own];
+  }
+
   async snapshot(): Promise<object> {
     const count = (result: string) => this.metrics.counterValue(this.metrics.results, { result });
     const [l1, l2, l3, miss, bypass, { entries, verification, backendEvictions }] = await Promise.all([
@@ -62,6 +73,7 @@ export class CacheStatsService {
     ]);
     const saved = { ...(await this.savings()), latencySeconds: this.cache.latency.saved() };
     const evictions = await this.evictions(backendEvictions?.l2);
+    const judgeSpend = this.judgeRows(verification?.judgeSpend);
     const lookups = l1 + l2 + l3 + miss;
     return {
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
@@ -73,7 +85,7 @@ export class CacheStatsService {
       entries,
       evictions,
       saved,
-      ...(verification?.judgeSpend === undefined ? {} : { judge: this.judgeCost.report(verification.judgeSpend) }),
+      ...(judgeSpend === undefined ? {} : { judge: this.judgeCost.report(judgeSpend) }),
       // Hit verification of the answering cache service replica: judge calls, audited hits and the wrong-hit bound per namespace.
       ...(verification === undefined ? {} : { verification }),
       ...this.warmed(),

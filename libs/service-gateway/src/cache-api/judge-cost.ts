@@ -2,7 +2,7 @@ import { type StrataConfig } from '@strata/config';
 import { type CacheStatsReply } from '@strata/contracts';
 import { PriceTable } from '../proxy/cost/price-table';
 
-type JudgeSpendRows = NonNullable<NonNullable<CacheStatsReply['verification']>['judgeSpend']>;
+export type JudgeSpendRows = NonNullable<NonNullable<CacheStatsReply['verification']>['judgeSpend']>;
 
 interface Spend {
   calls: number;

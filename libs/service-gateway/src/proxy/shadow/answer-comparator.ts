@@ -1,7 +1,15 @@
-/** Asks a judge model whether two answers to the same request say the same; undefined: no verdict. */
+import { type JudgeAnswer, type JudgeUsage } from '@strata/cache-core';
+
+/**
+ * Asks a judge model whether two answers to the same request say the same (`same` undefined: no verdict), with the
+ * tokens its endpoint reported.
+ */
 export interface AnswerJudge {
-  same(first: string, second: string): Promise<boolean | undefined>;
+  same(first: string, second: string): Promise<JudgeAnswer>;
 }
+
+/** Told of each judge call a comparison made (answered or not) and the tokens it used, so it can be counted. */
+export type JudgeCalled = (usage: JudgeUsage | undefined) => void;
 
 /** Embeds texts (the gateway's embedding service, the same model the cache keys with). */
 export type EmbedTexts = (texts: string[]) => Promise<readonly (readonly number[])[]>;
@@ -44,10 +52,11 @@ export class AnswerComparator {
     private readonly agreement: number,
   ) {}
 
-  async compare(cached: string, fresh: string): Promise<AnswerAgreement | undefined> {
+  async compare(cached: string, fresh: string, judgeCalled?: JudgeCalled): Promise<AnswerAgreement | undefined> {
     if (normaliseAnswer(cached) === normaliseAnswer(fresh)) return { agree: true, by: 'equal' };
     if (this.judge) {
-      const same = await this.judge.same(cached, fresh);
+      const { same, usage } = await this.judge.same(cached, fresh);
+      judgeCalled?.(usage);
       return same === undefined ? undefined : { agree: same, by: 'judge' };
     }
     if (!this.embed) return undefined;

@@ -18,9 +18,12 @@ async function startJudge(): Promise<{
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       state.bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
-      res
-        .writeHead(state.reply.status, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ choices: [{ message: { content: state.reply.content } }] }));
+      res.writeHead(state.reply.status, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          choices: [{ message: { content: state.reply.content } }],
+          usage: { prompt_tokens: 57, completion_tokens: 6 },
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -50,15 +53,18 @@ describe(OpenAiAnswerJudge.name, () => {
   it('asks whether the two answers say the same, at temperature 0, and reads its JSON verdict', async () => {
     judge.reply = { status: 200, content: '{"same": false}' };
 
-    expect(await sut.same('30 days.', 'Stores open at nine.')).toBe(false);
+    expect(await sut.same('30 days.', 'Stores open at nine.')).toEqual({
+      same: false,
+      usage: { inputTokens: 57, outputTokens: 6 },
+    });
     expect(judge.bodies.at(-1)).toMatchObject({ model: 'judge-model', temperature: 0 });
     expect(JSON.stringify(judge.bodies.at(-1))).toContain('Answer A:\\n30 days.');
   });
 
   it('gives no verdict for garbage or an error status', async () => {
     judge.reply = { status: 200, content: 'probably' };
-    expect(await sut.same('a', 'b')).toBeUndefined();
+    expect(await sut.same('a', 'b')).toEqual({ same: undefined, usage: { inputTokens: 57, outputTokens: 6 } });
     judge.reply = { status: 500, content: '{"same": true}' };
-    expect(await sut.same('a', 'b')).toBeUndefined();
+    expect(await sut.same('a', 'b')).toEqual({ same: undefined });
   });
 });

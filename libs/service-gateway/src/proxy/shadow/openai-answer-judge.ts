@@ -1,4 +1,4 @@
-import { chatCompletionsEndpoint, parseJudgeVerdict } from '@strata/cache-core';
+import { type JudgeAnswer, type JudgeUsage, chatCompletionsEndpoint, parseJudgeVerdict } from '@strata/cache-core';
 import { request } from 'undici';
 import { type AnswerJudge } from './answer-comparator';
 
@@ -28,7 +28,7 @@ export class OpenAiAnswerJudge implements AnswerJudge {
     this.url = chatCompletionsEndpoint(options.url);
   }
 
-  async same(first: string, second: string): Promise<boolean | undefined> {
+  async same(first: string, second: string): Promise<JudgeAnswer> {
     const body = {
       model: this.options.model,
       temperature: 0,
@@ -51,13 +51,26 @@ export class OpenAiAnswerJudge implements AnswerJudge {
       });
       if (response.statusCode !== 200) {
         await response.body.dump();
-        return undefined;
+        return { same: undefined };
       }
-      const reply = (await response.body.json()) as { choices?: { message?: { content?: unknown } }[] } | null;
+      const reply = (await response.body.json()) as JudgeReply | null;
       const content = reply?.choices?.[0]?.message?.content;
-      return parseJudgeVerdict(typeof content === 'string' ? content : undefined);
+      return { same: parseJudgeVerdict(typeof content === 'string' ? content : undefined), usage: usageOf(reply) };
     } catch {
-      return undefined;
+      return { same: undefined };
     }
   }
+}
+
+interface JudgeReply {
+  readonly choices?: { message?: { content?: unknown } }[];
+  readonly usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
+}
+
+/** The tokens the judge's endpoint reported (both counts whole and non-negative), else none. */
+function usageOf(reply: JudgeReply | null): JudgeUsage | undefined {
+  const input = reply?.usage?.prompt_tokens;
+  const output = reply?.usage?.completion_tokens;
+  const count = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  return count(input) && count(output) ? { inputTokens: input, outputTokens: output } : undefined;
 }

@@ -22,7 +22,7 @@ function setup(
   const sent: CacheFeedbackRequest[] = [];
   const evicted: unknown[] = [];
   const sut = new ShadowAudits(
-    options.comparator ?? new AnswerComparator(undefined, { same: () => Promise.resolve(false) }, 0.9),
+    options.comparator ?? new AnswerComparator(undefined, { same: () => Promise.resolve({ same: false }) }, 0.9),
     {
       feedback: (request) => {
         sent.push(request);
@@ -82,6 +82,29 @@ describe(ShadowAudits.name, () => {
     ]);
     expect(evicted).toEqual([{ tenant: 'acme', tags: ['$entry:e-1'] }]);
     expect(await outcomes()).toEqual({ fail: 1 });
+  });
+
+  it("counts the judge's calls and tokens per tenant and namespace, answered or not", async () => {
+    let verdict: boolean | undefined = false;
+    const judge: AnswerJudge = {
+      same: () => Promise.resolve({ same: verdict, usage: { inputTokens: 120, outputTokens: 4 } }),
+    };
+    const { sut } = setup({ comparator: new AnswerComparator(undefined, judge, 0.9) });
+
+    sut.served(hit(() => Promise.resolve(chat('Call support to unlock the account.'))));
+    await settle();
+    verdict = undefined;
+    sut.served(hit(() => Promise.resolve(chat('Something else.')), { tenant: 'globex' }));
+    await settle();
+    // Equal texts never reach the judge.
+    sut.served(hit(() => Promise.resolve(chat('Open Settings, then Reset password.'))));
+    await settle();
+
+    expect(sut.spend()).toEqual([
+      { tenant: 'acme', namespace: 'support', calls: 1, inputTokens: 120, outputTokens: 4 },
+      { tenant: 'globex', namespace: 'support', calls: 1, inputTokens: 120, outputTokens: 4 },
+    ]);
+    expect(await outcomes()).toEqual({ fail: 1, skipped: 1, pass: 1 });
   });
 
   it('passes an answer equal after whitespace and case normalisation, without asking anything else', async () => {
@@ -157,7 +180,7 @@ describe(AnswerComparator.name, () => {
     const judge: AnswerJudge = {
       same: (a, b) => {
         asked.push([a, b]);
-        return Promise.resolve(true);
+        return Promise.resolve({ same: true });
       },
     };
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { JudgeBudget, entryTag } from '@strata/cache-core';
+import { JudgeBudget, JudgeSpend, type JudgeSpendRow, entryTag } from '@strata/cache-core';
 import { type CacheFeedbackReply, type CacheFeedbackRequest, type JsonValue } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
 import { Counter } from 'prom-client';
@@ -66,6 +66,8 @@ export class ShadowAudits {
   private readonly logger = new Logger('ShadowAudits');
   private readonly counter = auditCounter();
   private readonly budget: JudgeBudget;
+  /** Calls and tokens of the judge when it compares answers (beside the cache service's, in `/v1/cache/stats`). */
+  private readonly judgeSpend = new JudgeSpend();
   private inFlight = 0;
 
   constructor(
@@ -109,7 +111,10 @@ export class ShadowAudits {
     if (cached === undefined) return 'skipped';
     const fresh = answerText(await hit.fresh());
     if (fresh === undefined) return 'skipped';
-    const agreement = await this.comparator.compare(cached, fresh);
+    const agreement = await this.comparator.compare(cached, fresh, (usage) => {
+      this.judgeSpend.called(hit.tenant, hit.namespace);
+      if (usage) this.judgeSpend.used(hit.tenant, hit.namespace, usage);
+    });
     if (agreement === undefined) return 'skipped';
     const reply = await this.sinks.feedback({
       tenant: hit.tenant,
@@ -126,6 +131,11 @@ export class ShadowAudits {
     // The cache service broadcasts the eviction to every gateway when it can; this one does not wait for it.
     if (reply.action === 'blocked') this.sinks.evictL1({ tenant: hit.tenant, tags: [entryTag(hit.entryId)] });
     return agreement.agree ? 'pass' : 'fail';
+  }
+
+  /** The judge calls this gateway's shadow audits made, per tenant and namespace, and their tokens. */
+  spend(): JudgeSpendRow[] {
+    return this.judgeSpend.snapshot();
   }
 
   private count(outcome: ShadowOutcome): void {
