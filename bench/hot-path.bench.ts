@@ -7,6 +7,7 @@
 import { type CacheEntry, canonicalJson, fingerprintRequest } from '@strata/cache-core';
 import { lookupRequestSchema } from '@strata/contracts';
 import { L1Cache } from '@strata/service-gateway';
+import { measureNsPerOp } from './support/ns-per-op';
 
 const body = {
   model: 'gpt-4o-mini',
@@ -23,20 +24,8 @@ const body = {
   params: { temperature: 0, max_tokens: 256, top_p: 1 },
 };
 
-function measure(name: string, iterations: number, fn: (i: number) => unknown): void {
-  for (let i = 0; i < iterations / 10; i++) fn(i); // warm up (JIT)
-  const rounds: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) fn(i);
-    rounds.push(Number(process.hrtime.bigint() - start) / iterations);
-  }
-  rounds.sort((a, b) => a - b);
-  const median = rounds[3] ?? 0;
-  process.stdout.write(
-    `${name.padEnd(44)} ${median.toFixed(0).padStart(7)} ns/op   ${(1e9 / median).toFixed(0).padStart(9)} op/s\n`,
-  );
-}
+const measure = (name: string, iterations: number, fn: (i: number) => unknown): void =>
+  measureNsPerOp(name, iterations, fn, 44);
 
 const fp = fingerprintRequest({
   tenant: 'acme',

@@ -6,6 +6,7 @@
  * Usage: npm run build && node dist/bench/user-scope.bench.js
  */
 import { fingerprintRequest, userScopeHash } from '@strata/cache-core';
+import { measureNsPerOp } from './support/ns-per-op';
 
 const SALT = 'a-salt-of-sixteen-chars';
 const request = {
@@ -22,20 +23,8 @@ const request = {
 const USERS = 1_000;
 const userIds = Array.from({ length: USERS }, (_, i) => `user-${i}@example.com`);
 
-function measure(name: string, iterations: number, fn: (i: number) => unknown): void {
-  for (let i = 0; i < iterations / 10; i++) fn(i); // warm up (JIT)
-  const rounds: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) fn(i);
-    rounds.push(Number(process.hrtime.bigint() - start) / iterations);
-  }
-  rounds.sort((a, b) => a - b);
-  const median = rounds[3] ?? 0;
-  process.stdout.write(
-    `${name.padEnd(52)} ${median.toFixed(0).padStart(7)} ns/op   ${(1e9 / median).toFixed(0).padStart(9)} op/s\n`,
-  );
-}
+const measure = (name: string, iterations: number, fn: (i: number) => unknown): void =>
+  measureNsPerOp(name, iterations, fn, 52);
 
 // Both forms build the key input the way the gateway does (a fresh object, `user` present: undefined in tenant scope).
 measure('fingerprint, tenant scope (baseline)', 100_000, () => fingerprintRequest({ ...request, user: undefined }));
