@@ -2,7 +2,7 @@ import { type CacheEntry } from '../domain/cache-entry';
 import { type ExactStore } from '../ports/exact-store.port';
 import { type AuditResults, FeedbackUseCase } from './feedback.use-case';
 import { NO_VERIFICATION_TELEMETRY, SemanticGate } from './semantic-gate';
-import { FakeHitVerdicts, entry } from './verification.fakes';
+import { FakeHitVerdicts, TEST_GATE_OPTIONS, entry } from './verification.fakes';
 
 function setup(audits?: (verdicts: FakeHitVerdicts) => AuditResults) {
   const entries = new Map<string, CacheEntry>();
@@ -62,18 +62,7 @@ describe(FeedbackUseCase.name, () => {
     const audit = { namespace: 'support', similarity: 0.93, maxWrongHitRate: 0.02 };
 
     const gate = (verdicts: FakeHitVerdicts) =>
-      new SemanticGate(verdicts, undefined, NO_VERIFICATION_TELEMETRY, {
-        lowerBound: 0.8,
-        judgeTimeoutMs: 50,
-        judgeCallsPerSecond: 100,
-        raiseStep: 0.02,
-        lowerStep: 0.002,
-        maxLowering: 0.05,
-        bandWidth: 0.02,
-        bandRefreshMs: 1_000,
-        now: Date.now,
-        random: () => 0,
-      });
+      new SemanticGate(verdicts, undefined, NO_VERIFICATION_TELEMETRY, TEST_GATE_OPTIONS);
 
     it("applies them through the gate's audit accounting: a failure rejects the pairing and raises the entry", async () => {
       const { sut, verdicts } = setup(gate);

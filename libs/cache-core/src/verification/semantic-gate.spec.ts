@@ -1,6 +1,6 @@
 import { type L1EvictEvent, type L1Evictions } from '@strata/contracts';
 import { type GateCandidate, type GateRequest, NO_VERIFICATION_TELEMETRY, SemanticGate } from './semantic-gate';
-import { FakeHitVerdicts, FakeJudge, entry } from './verification.fakes';
+import { FakeHitVerdicts, FakeJudge, TEST_GATE_OPTIONS, entry } from './verification.fakes';
 
 const THRESHOLD = 0.9;
 const stored = entry('e-1', 'how do I reset my password');
@@ -44,14 +44,8 @@ function setup(
     judge,
     NO_VERIFICATION_TELEMETRY,
     {
-      lowerBound: 0.8,
-      judgeTimeoutMs: 50,
+      ...TEST_GATE_OPTIONS,
       judgeCallsPerSecond: options.callsPerSecond ?? 100,
-      raiseStep: 0.02,
-      lowerStep: 0.002,
-      maxLowering: 0.05,
-      bandWidth: 0.02,
-      bandRefreshMs: 1_000,
       now: options.now ?? Date.now,
       random: () => options.random ?? 0,
     },
@@ -271,18 +265,7 @@ describe(SemanticGate.name, () => {
       sut.served(request({ maxWrongHitRate: 0.05, auditShare: 1 }), hit);
       await flush();
 
-      const replica = new SemanticGate(verdicts, judge, NO_VERIFICATION_TELEMETRY, {
-        lowerBound: 0.8,
-        judgeTimeoutMs: 50,
-        judgeCallsPerSecond: 100,
-        raiseStep: 0.02,
-        lowerStep: 0.002,
-        maxLowering: 0.05,
-        bandWidth: 0.02,
-        bandRefreshMs: 1_000,
-        now: Date.now,
-        random: () => 0,
-      });
+      const replica = new SemanticGate(verdicts, judge, NO_VERIFICATION_TELEMETRY, TEST_GATE_OPTIONS);
       expect((await replica.snapshot()).namespaces['acme/default']).toMatchObject({ audited: 1, failed: 1 });
       replica.served({ ...request({ maxWrongHitRate: 0.05, auditShare: 1 }), exactKey: 'key-other' }, hit);
       await flush();

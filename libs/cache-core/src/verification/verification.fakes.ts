@@ -12,6 +12,21 @@ import {
   type VerdictSubject,
 } from './hit-verdicts.port';
 import { type JudgeAnswer, type JudgeQuestion, type MatchJudge } from './match-judge.port';
+import { type SemanticGateOptions } from './semantic-gate';
+
+/** The gate's settings in the use-case tests (the defaults' steps and band; a judge that answers within 50 ms). */
+export const TEST_GATE_OPTIONS: SemanticGateOptions = {
+  lowerBound: 0.8,
+  judgeTimeoutMs: 50,
+  judgeCallsPerSecond: 100,
+  raiseStep: 0.02,
+  lowerStep: 0.002,
+  maxLowering: 0.05,
+  bandWidth: 0.02,
+  bandRefreshMs: 1_000,
+  now: Date.now,
+  random: () => 0,
+};
 
 /** Hit verdicts in a map, for the use-case tests (the adapters pass `hit-verdicts.contract.ts`). */
 export class FakeHitVerdicts implements HitVerdicts {
