@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AccessGuard } from '../auth/access.guard';
 import { tenantOf } from '../auth/request-identity';
+import { type Identity } from '../auth/tenant-resolver';
 import { FeedbackHeader } from '../feedback/feedback-header.interceptor';
 import { ChatCompletionsHttpRoute } from '../openai/http/chat-completions.http-route';
 import { OpenAiErrorFilter } from '../openai/http/openai-error.filter';
@@ -22,6 +23,11 @@ import { HttpExceptionFilter } from './http-exception.filter';
  * - `POST /v1/chat/completions` (`ChatCompletionsHttpRoute`, JSON and SSE), errors as `OpenAiErrorFilter`;
  * - `POST /v1/messages` (`MessagesHttpRoute`, JSON and SSE), errors as `AnthropicErrorFilter`.
  */
+/** An error filter's answer, written on a reply (the filters' `send`). */
+interface ErrorSender {
+  send(error: unknown, request: FastifyRequest, reply: FastifyReply): void;
+}
+
 @Injectable()
 export class FastifyHotRoutes implements OnModuleInit {
   private readonly errors = new HttpExceptionFilter();
@@ -43,8 +49,20 @@ export class FastifyHotRoutes implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance | undefined>();
     if (fastify === undefined || typeof fastify.post !== 'function') return;
     fastify.post('/v1/cache/lookup', (request, reply) => this.serveLookup(request, reply));
-    fastify.post('/v1/chat/completions', (request, reply) => this.serveChat(request, reply));
-    fastify.post('/v1/messages', (request, reply) => this.serveMessages(request, reply));
+    fastify.post(
+      '/v1/chat/completions',
+      this.proxyRoute(
+        (identity, request, reply) => this.chat.chatCompletions(identity, request, reply),
+        this.openAiErrors,
+      ),
+    );
+    fastify.post(
+      '/v1/messages',
+      this.proxyRoute(
+        (identity, request, reply) => this.messages.create(identity, request, reply),
+        this.anthropicErrors,
+      ),
+    );
   }
 
   private async serveLookup(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -59,25 +77,23 @@ export class FastifyHotRoutes implements OnModuleInit {
     }
   }
 
-  private async serveChat(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    try {
-      const identity = this.access.admit(request, undefined);
-      await this.feedbackHeader.apply(request, reply);
-      await this.chat.chatCompletions(identity, request, reply);
-    } catch (error) {
-      this.openAiErrors.send(error, request, reply);
-    }
-    return reply;
-  }
-
-  private async serveMessages(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    try {
-      const identity = this.access.admit(request, undefined);
-      await this.feedbackHeader.apply(request, reply);
-      await this.messages.create(identity, request, reply);
-    } catch (error) {
-      this.anthropicErrors.send(error, request, reply);
-    }
-    return reply;
+  /**
+   * A proxy route's handler (built once, at registration): the access decision, the feedback header, then `serve`,
+   * which writes the reply itself; errors in the API's own format through `errors`.
+   */
+  private proxyRoute(
+    serve: (identity: Identity, request: FastifyRequest, reply: FastifyReply) => Promise<void>,
+    errors: ErrorSender,
+  ): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+    return async (request, reply) => {
+      try {
+        const identity = this.access.admit(request, undefined);
+        await this.feedbackHeader.apply(request, reply);
+        await serve(identity, request, reply);
+      } catch (error) {
+        errors.send(error, request, reply);
+      }
+      return reply;
+    };
   }
 }
