@@ -10,7 +10,8 @@
  *
  * - kafkajs: the bare reference on the same broker — a plain kafkajs request-reply (one request topic, one reply
  *   topic with the same partition count, default kafkajs settings, a lookup-sized request and an L2-hit-sized
- *   reply) between a requester and a responder in this process;
+ *   reply) between a requester in this process and a responder in a process of its own, as gateway and cache service
+ *   are; kafkajs-one-process: the same with the responder in this process too (one event loop for both ends);
  * - embedded-redis: the embedded gateway on the same Redis (`REDIS_URL`), so the L2 lookup is the one the cache
  *   service does, only without Kafka: the distributed p50 minus this p50 is the Kafka part of a lookup.
  *
@@ -18,11 +19,12 @@
  * budget, plus the CPU each process spent per request (the machine has 2 cores: at high concurrency the
  * throughput is what the CPU allows). See bench/README.md for how to run it and for numbers.
  *
- * Usage: node dist/bench/kafka-path.bench.js [--modes kafkajs,distributed,embedded-redis,embedded] [--concurrency 1,16]
+ * Usage: node dist/bench/kafka-path.bench.js [--modes kafkajs,kafkajs-one-process,distributed,embedded-redis,embedded]
+ *          [--concurrency 1,16]
  *          [--brokers host:port (an external Kafka, or KAFKA_BROKERS; default: the test broker in a process of its own)]
  *          [--entries 2000] [--requests 3000] [--seconds 15] [--redis-url redis://127.0.0.1:6379] [--redis-db 13]
  *          [--partitions N] [--json path] [--cpu-prof DIR (V8 CPU profiles of the service processes)]
- *          [--rounds 6 (turns of the interleaved kafkajs / distributed / embedded-redis comparison; 1: one after another)]
+ *          [--rounds 6 (turns of the interleaved plain / distributed / embedded-redis comparison; 1: one after another)]
  */
 import { writeFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
@@ -51,7 +53,7 @@ const LOOKUP_TIMEOUT_MS = 2_000;
 const STRATA_PREFIX = 'strata:';
 
 interface Row extends LoadResult {
-  readonly mode: 'kafkajs' | 'distributed' | 'embedded-redis' | 'embedded';
+  readonly mode: 'kafkajs' | 'kafkajs-one-process' | 'distributed' | 'embedded-redis' | 'embedded';
   readonly path: string;
   /** CPU milliseconds per request, by process (`client` is this bench, the load generator). */
   readonly cpuMsPerRequest: Readonly<Record<string, number>>;
@@ -413,13 +415,58 @@ const RR_REPLY = JSON.stringify({
 });
 
 /**
+ * The plain responder: parses each request and produces the reply to the partition its headers name (default
+ * kafkajs settings). Resolves once its group is joined, with what stops it.
+ */
+async function runPlainResponder(brokerUrl: string, topic: string): Promise<() => Promise<void>> {
+  const kafka = new Kafka({ clientId: 'bench-rr-responder', brokers: [brokerUrl], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer();
+  const consumer = kafka.consumer({ groupId: `${topic}-server` });
+  const stop = async () => {
+    await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+  };
+  try {
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await Promise.all([producer.connect(), consumer.connect()]);
+    await consumer.subscribe({ topic });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        JSON.parse(message.value?.toString() ?? 'null');
+        const headers = message.headers ?? {};
+        await producer.send({
+          topic: `${topic}.reply`,
+          messages: [
+            { value: RR_REPLY, partition: Number(String(headers.partition)), headers: { id: String(headers.id) } },
+          ],
+        });
+      },
+    });
+    await joined;
+    return stop;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** `--plain-responder host:port topic`: this file run as the plain responder's own process (see {@link openPlainKafkajs}). */
+async function plainResponderProcess(brokerUrl: string, topic: string): Promise<void> {
+  const stop = await runPlainResponder(brokerUrl, topic);
+  console.log(`plain responder ready on ${topic}`);
+  await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
+  await stop();
+}
+
+/**
  * The bare reference: a plain kafkajs request-reply on the same broker, default settings, one request topic and
  * one reply topic with the services' partition count. The requester sends the request with a correlation id and
  * its reply partition in headers; the responder parses it and produces the reply there; the requester parses it.
+ * The responder runs in a process of its own, as the cache service does (`kafkajs`), or in this one beside the
+ * requester (`kafkajs-one-process`: one event loop for both ends, no process to wake between the hops).
  */
-async function openPlainKafkajs(options: Options, broker: Broker): Promise<Contender> {
+async function openPlainKafkajs(options: Options, broker: Broker, ownProcess: boolean): Promise<Contender> {
   const kafka = new Kafka({ clientId: 'bench-rr', brokers: [broker.url], logLevel: logLevel.NOTHING });
-  const topic = `bench.rr.${process.pid}.${Date.now()}`;
+  const topic = `bench.rr.${process.pid}.${Date.now()}.${ownProcess ? 'p2' : 'p1'}`;
   const replyTopic = `${topic}.reply`;
   const partitions = options.partitions ?? 6;
   const admin = kafka.admin();
@@ -429,41 +476,30 @@ async function openPlainKafkajs(options: Options, broker: Broker): Promise<Conte
     waitForLeaders: true,
   });
   await admin.disconnect();
-  const responderProducer = kafka.producer();
-  const responder = kafka.consumer({ groupId: `${topic}-server` });
   const producer = kafka.producer();
   const requester = kafka.consumer({ groupId: `${topic}-client` });
+  let responder: BenchProcess | undefined;
+  let stopResponder: (() => Promise<void>) | undefined;
   const close = async () => {
-    await Promise.allSettled([
-      requester.disconnect(),
-      responder.disconnect(),
-      producer.disconnect(),
-      responderProducer.disconnect(),
-    ]);
+    await Promise.allSettled([requester.disconnect(), producer.disconnect(), stopResponder?.(), responder?.stop()]);
   };
   const waiting = new Map<string, () => void>();
   let replyPartition: number | undefined;
-  let responderJoined = false;
   requester.on(requester.events.GROUP_JOIN, (event) => {
     replyPartition = Math.min(...(event.payload.memberAssignment[replyTopic] ?? [0]));
   });
-  responder.on(responder.events.GROUP_JOIN, () => (responderJoined = true));
   try {
-    await Promise.all([responderProducer.connect(), producer.connect(), responder.connect(), requester.connect()]);
-    await responder.subscribe({ topic });
+    if (ownProcess)
+      responder = await startProcess({
+        name: 'plain kafkajs responder',
+        entry: 'dist/bench/kafka-path.bench.js',
+        args: ['--plain-responder', broker.url, topic],
+        ready: /plain responder (ready) on/,
+        nodeArgs: cpuProfileArgs(options.cpuProfileDir),
+      });
+    else stopResponder = await runPlainResponder(broker.url, topic);
+    await Promise.all([producer.connect(), requester.connect()]);
     await requester.subscribe({ topic: replyTopic });
-    await responder.run({
-      eachMessage: async ({ message }) => {
-        JSON.parse(message.value?.toString() ?? 'null');
-        const headers = message.headers ?? {};
-        await responderProducer.send({
-          topic: replyTopic,
-          messages: [
-            { value: RR_REPLY, partition: Number(String(headers.partition)), headers: { id: String(headers.id) } },
-          ],
-        });
-      },
-    });
     await requester.run({
       // eslint-disable-next-line @typescript-eslint/require-await -- kafkajs takes an async handler
       eachMessage: async ({ message }) => {
@@ -474,18 +510,24 @@ async function openPlainKafkajs(options: Options, broker: Broker): Promise<Conte
       },
     });
     const deadline = Date.now() + 30_000;
-    while (replyPartition === undefined || !responderJoined) {
-      if (Date.now() > deadline) throw new Error('the plain kafkajs consumers did not join their groups');
+    while (replyPartition === undefined) {
+      if (Date.now() > deadline) throw new Error('the plain kafkajs requester did not join its group');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } catch (error) {
     await close();
     throw error;
   }
+  const responderPid = responder?.pid;
   const cpu = new CpuMeter(
     new Map<string, () => number>([
       ...(broker.process ? [['broker', () => processCpuMs(broker.process!.pid)] as [string, () => number]] : []),
-      ['client (requester + responder)', ownCpuMs],
+      ...(responderPid === undefined
+        ? [['client (requester + responder)', ownCpuMs] as [string, () => number]]
+        : [
+            ['responder', () => processCpuMs(responderPid)] as [string, () => number],
+            ['client (requester)', ownCpuMs] as [string, () => number],
+          ]),
     ]),
   );
   let sequence = 0;
@@ -504,11 +546,19 @@ async function openPlainKafkajs(options: Options, broker: Broker): Promise<Conte
         .send({ topic, messages: [{ value: RR_REQUEST, headers: { id, partition: String(replyPartition) } }] })
         .catch(() => resolve('send failed'));
     });
-  return { mode: 'kafkajs', l2Path: 'plain kafkajs request-reply (same broker)', cpu, send, close };
+  return {
+    mode: ownProcess ? 'kafkajs' : 'kafkajs-one-process',
+    l2Path: ownProcess
+      ? 'plain kafkajs request-reply (same broker, responder in its own process)'
+      : 'plain kafkajs request-reply (same broker, requester and responder in one process)',
+    cpu,
+    send,
+    close,
+  };
 }
 
-async function plainKafkajs(options: Options, broker: Broker): Promise<Row[]> {
-  const contender = await openPlainKafkajs(options, broker);
+async function plainKafkajs(options: Options, broker: Broker, ownProcess: boolean): Promise<Row[]> {
+  const contender = await openPlainKafkajs(options, broker, ownProcess);
   try {
     const rows: Row[] = [];
     for (const concurrency of options.concurrencies) {
@@ -524,7 +574,7 @@ async function plainKafkajs(options: Options, broker: Broker): Promise<Row[]> {
       const perRequest = Object.fromEntries(
         Object.entries(used).map(([name, ms]) => [name, ms / (result.requests + WARMUP)]),
       );
-      const row: Row = { mode: 'kafkajs', path: contender.l2Path, ...result, cpuMsPerRequest: perRequest };
+      const row: Row = { mode: contender.mode, path: contender.l2Path, ...result, cpuMsPerRequest: perRequest };
       rows.push(row);
       printRow(row);
     }
@@ -534,8 +584,10 @@ async function plainKafkajs(options: Options, broker: Broker): Promise<Row[]> {
   }
 }
 
-/** The modes whose L2 lookups are compared with each other; measured interleaved when all three run. */
-const L2_MODES: readonly Row['mode'][] = ['kafkajs', 'distributed', 'embedded-redis'];
+/** The modes whose L2 lookups are compared with each other; measured interleaved when `distributed`, `embedded-redis` and a plain one run. */
+const L2_MODES: readonly Row['mode'][] = ['kafkajs', 'kafkajs-one-process', 'distributed', 'embedded-redis'];
+/** The plain kafkajs request-replies, each a reference for the Kafka part of a lookup. */
+const PLAIN_MODES: readonly Row['mode'][] = ['kafkajs', 'kafkajs-one-process'];
 
 /**
  * The plain request-reply, the distributed L2 lookup and the embedded one on the same Redis entries, all running at
@@ -550,7 +602,8 @@ async function interleavedL2(options: Options, broker: Broker): Promise<Row[]> {
   await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
   const contenders: Contender[] = [];
   try {
-    contenders.push(await openPlainKafkajs(options, broker));
+    for (const mode of PLAIN_MODES)
+      if (options.modes.includes(mode)) contenders.push(await openPlainKafkajs(options, broker, mode === 'kafkajs'));
     contenders.push(await openDistributed(options, broker, redis, redisUrl));
     contenders.push(await openEmbeddedRedis(options, redis, redisUrl, true));
     const rows: Row[] = [];
@@ -616,21 +669,22 @@ async function interleavedL2(options: Options, broker: Broker): Promise<Row[]> {
   }
 }
 
-/** At each concurrency: the Kafka part of a lookup (distributed − embedded on Redis, p50) against the plain kafkajs p50. */
+/** At each concurrency: the Kafka part of a lookup (distributed − embedded on Redis, p50) against each plain kafkajs p50. */
 function printKafkaPart(rows: readonly Row[]): void {
   const p50 = (mode: Row['mode'], concurrency: number) =>
     rows.find((r) => r.mode === mode && r.concurrency === concurrency && !r.path.startsWith('L1'))?.latency.p50Ms;
   for (const concurrency of new Set(rows.map((r) => r.concurrency))) {
-    const [viaKafka, direct, plain] = [
-      p50('distributed', concurrency),
-      p50('embedded-redis', concurrency),
-      p50('kafkajs', concurrency),
-    ];
-    if (viaKafka === undefined || direct === undefined || plain === undefined) continue;
+    const [viaKafka, direct] = [p50('distributed', concurrency), p50('embedded-redis', concurrency)];
+    if (viaKafka === undefined || direct === undefined) continue;
     const part = viaKafka - direct;
+    const against = PLAIN_MODES.flatMap((mode) => {
+      const plain = p50(mode, concurrency);
+      return plain === undefined ? [] : [`${mode} ${ms(plain)} ms: ratio ${(part / plain).toFixed(2)}`];
+    });
+    if (against.length === 0) continue;
     console.log(
       `concurrency ${concurrency}: Kafka part of a lookup ${ms(part)} ms (p50 ${ms(viaKafka)} − ${ms(direct)}); ` +
-        `plain kafkajs request-reply ${ms(plain)} ms; ratio ${(part / plain).toFixed(2)}`,
+        `plain kafkajs request-reply: ${against.join('; ')}`,
     );
   }
 }
@@ -687,6 +741,9 @@ interface Options {
 }
 
 async function main(): Promise<void> {
+  const responderOf = argument('plain-responder');
+  if (responderOf !== undefined)
+    return plainResponderProcess(responderOf, process.argv[process.argv.indexOf(responderOf) + 1]);
   const options: Options = {
     cpuProfileDir: argument('cpu-prof'),
     // Like the services, the bench takes KAFKA_BROKERS from its environment (`--brokers` wins).
@@ -708,20 +765,25 @@ async function main(): Promise<void> {
   );
   printHeader();
   const rows: Row[] = [];
-  const needsKafka = options.modes.some((mode) => mode === 'kafkajs' || mode === 'distributed');
+  const needsKafka = options.modes.some((mode) => mode === 'distributed' || PLAIN_MODES.includes(mode as Row['mode']));
   const ownBroker = needsKafka && options.brokers === undefined ? await startKafkaTestBroker() : undefined;
   const broker: Broker = ownBroker ? { url: ownBroker.url, process: ownBroker } : { url: options.brokers ?? '' };
-  // With all three L2 modes, they are measured at once, in turns (their L1 phases are left out: see --rounds 1).
-  const interleave = options.rounds > 1 && L2_MODES.every((mode) => options.modes.includes(mode));
+  // With the L2 modes, they are measured at once, in turns (their L1 phases are left out: see --rounds 1).
+  const interleave =
+    options.rounds > 1 &&
+    options.modes.includes('distributed') &&
+    options.modes.includes('embedded-redis') &&
+    PLAIN_MODES.some((mode) => options.modes.includes(mode));
   try {
     if (interleave) rows.push(...(await interleavedL2(options, broker)));
     for (const mode of options.modes) {
       if (interleave && L2_MODES.includes(mode as Row['mode'])) continue;
-      if (mode === 'kafkajs') rows.push(...(await plainKafkajs(options, broker)));
+      if (PLAIN_MODES.includes(mode as Row['mode']))
+        rows.push(...(await plainKafkajs(options, broker, mode === 'kafkajs')));
       else if (mode === 'distributed') rows.push(...(await distributed(options, broker)));
       else if (mode === 'embedded-redis') rows.push(...(await embeddedRedis(options)));
       else if (mode === 'embedded') rows.push(...(await embedded(options)));
-      else throw new Error(`unknown mode "${mode}" (kafkajs, distributed, embedded-redis, embedded)`);
+      else throw new Error(`unknown mode "${mode}" (${[...L2_MODES, 'embedded'].join(', ')})`);
     }
   } finally {
     await ownBroker?.stop();
