@@ -17,6 +17,11 @@ export const EMBEDDING_CACHE = Symbol('EmbeddingCache');
  * restarts too when the adapter is persistent (Redis). Adapters: in-memory LRU, Redis.
  */
 export interface EmbeddingCache {
+  /**
+   * True when the cache answers from this process's memory (it cannot hang): the service then skips its
+   * cache timeout, a timer and a promise race per read and per write of every miss.
+   */
+  readonly inProcess?: boolean;
   getMany(keys: readonly string[]): Promise<(number[] | undefined)[]>;
   setMany(entries: readonly (readonly [key: string, vector: number[]])[]): Promise<void>;
 }

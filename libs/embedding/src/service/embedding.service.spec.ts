@@ -39,10 +39,14 @@ class FakeProvider implements EmbeddingProvider {
 
 class FakeCache implements EmbeddingCache {
   readonly entries = new Map<string, number[]>();
+  inProcess = false;
   reads = 0;
   failReads = false;
   failWrites = false;
   hangReads = false;
+  /** While set, reads wait until `releaseReads()`. */
+  #readGate: Promise<void> | undefined;
+  #openReads: (() => void) | undefined;
   /** While set, writes wait until `releaseWrites()`. */
   #writeGate: Promise<void> | undefined;
   #openGate: (() => void) | undefined;
@@ -51,7 +55,17 @@ class FakeCache implements EmbeddingCache {
     this.reads++;
     if (this.hangReads) return new Promise(() => undefined);
     if (this.failReads) return Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379'));
+    if (this.#readGate) return this.#readGate.then(() => keys.map((key) => this.entries.get(key)));
     return Promise.resolve(keys.map((key) => this.entries.get(key)));
+  }
+
+  holdReads(): void {
+    this.#readGate = new Promise((resolve) => (this.#openReads = resolve));
+  }
+
+  releaseReads(): void {
+    this.#openReads?.();
+    this.#readGate = undefined;
   }
 
   async setMany(entries: readonly (readonly [key: string, vector: number[]])[]): Promise<void> {
@@ -260,6 +274,26 @@ describe(EmbeddingService.name, () => {
     expect(result.vectors).toEqual([vectorOf('redis is hanging')]);
     expect(provider.calls).toHaveLength(1);
     expect(sut.stats().cacheErrors).toBe(1);
+  });
+
+  it('waits for an in-process cache however long it takes (it cannot hang): no cache timeout, no error', async () => {
+    jest.useFakeTimers();
+    try {
+      const { sut, provider, cache } = setup({ cacheTimeoutMs: 5 });
+      cache.inProcess = true;
+      cache.entries.set(sut.cacheKey('remembered'), [9, 9, 9]);
+      cache.holdReads();
+
+      const result = sut.embed(['remembered']);
+      await jest.advanceTimersByTimeAsync(50);
+      cache.releaseReads();
+
+      expect((await result).vectors).toEqual([[9, 9, 9]]);
+      expect(provider.calls).toHaveLength(0);
+      expect(sut.stats().cacheErrors).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('still answers when the cache cannot be written, and embeds again on the next request', async () => {

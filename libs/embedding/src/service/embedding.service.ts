@@ -296,7 +296,8 @@ export class EmbeddingService {
   }
 
   #withCacheTimeout<T>(operation: Promise<T>, what: string): Promise<T> {
-    if (!Number.isFinite(this.#cacheTimeoutMs) || this.#cacheTimeoutMs <= 0) return operation;
+    if (this.#cache.inProcess === true || !Number.isFinite(this.#cacheTimeoutMs) || this.#cacheTimeoutMs <= 0)
+      return operation;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

@@ -12,6 +12,7 @@ export interface MemoryEmbeddingCacheOptions {
  * what was written — the same values the Redis adapter returns.
  */
 export class MemoryEmbeddingCache implements EmbeddingCache {
+  readonly inProcess = true;
   private readonly vectors: LRUCache<string, Float32Array>;
 
   constructor(options: MemoryEmbeddingCacheOptions) {
