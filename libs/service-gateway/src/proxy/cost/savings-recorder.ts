@@ -8,6 +8,19 @@ import { PriceTable } from './price-table';
 /** Distinct model (and tenant) labels on the token metrics; later ones are counted as `other`. */
 const MAX_LABELS = 200;
 
+interface Increment {
+  inc(value: number): void;
+}
+
+/** The children of the upstream token and cost metrics for one model and tenant. */
+interface UpstreamCounters {
+  readonly input: Increment;
+  readonly cacheRead: Increment;
+  readonly cacheWrite: Increment;
+  readonly output: Increment;
+  readonly cost: Increment;
+}
+
 /**
  * Token accounting of the proxies: what each hit saved (the stored answer's usage, priced as the
  * upstream charged it) and what each upstream answer used and cost, prompt-cache reads and writes
@@ -19,6 +32,8 @@ export class SavingsRecorder {
   private readonly prices: PriceTable;
   private readonly models = new BoundedLabels(MAX_LABELS);
   private readonly tenants = new BoundedLabels(MAX_LABELS);
+  /** By model and tenant label (at most MAX_LABELS² pairs, both bounded). */
+  private readonly upstream = new Map<string, UpstreamCounters>();
 
   constructor(@Inject(STRATA_CONFIG) config: StrataConfig) {
     this.prices = new PriceTable(config.pricing.models);
@@ -35,17 +50,31 @@ export class SavingsRecorder {
 
   /** The upstream computed an answer (a miss or a pass-through) and reported this usage. */
   recordUpstream(model: string, tenant: string, usage: TokenUsage): void {
-    const labels = { model: this.models.label(model), tenant: this.tenants.label(tenant) };
+    const counters = this.upstreamCounters(this.models.label(model), this.tenants.label(tenant));
     const uncached = Math.max(0, usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens);
-    const counts = {
-      input: uncached,
-      cache_read: usage.cacheReadTokens,
-      cache_write: usage.cacheWriteTokens,
-      output: usage.outputTokens,
-    };
-    for (const [kind, value] of Object.entries(counts))
-      if (value > 0) this.metrics.upstreamTokens.inc({ ...labels, kind }, value);
+    if (uncached > 0) counters.input.inc(uncached);
+    if (usage.cacheReadTokens > 0) counters.cacheRead.inc(usage.cacheReadTokens);
+    if (usage.cacheWriteTokens > 0) counters.cacheWrite.inc(usage.cacheWriteTokens);
+    if (usage.outputTokens > 0) counters.output.inc(usage.outputTokens);
     const usd = this.prices.costUsd(model, usage);
-    if (usd !== undefined && usd > 0) this.metrics.upstreamCost.inc(labels, usd);
+    if (usd !== undefined && usd > 0) counters.cost.inc(usd);
+  }
+
+  /** The upstream metrics' children of a (bounded) model and tenant, bound on first use: no label hashing per answer. */
+  private upstreamCounters(model: string, tenant: string): UpstreamCounters {
+    const key = `${model}\u0000${tenant}`;
+    let counters = this.upstream.get(key);
+    if (counters === undefined) {
+      const tokens = this.metrics.upstreamTokens;
+      counters = {
+        input: tokens.labels({ model, tenant, kind: 'input' }),
+        cacheRead: tokens.labels({ model, tenant, kind: 'cache_read' }),
+        cacheWrite: tokens.labels({ model, tenant, kind: 'cache_write' }),
+        output: tokens.labels({ model, tenant, kind: 'output' }),
+        cost: this.metrics.upstreamCost.labels({ model, tenant }),
+      };
+      this.upstream.set(key, counters);
+    }
+    return counters;
   }
 }

@@ -22,6 +22,17 @@ describe(PrefixDiagnostics.name, () => {
     expect(report.topPrefixes[0]?.preview).toContain('Shop bot.');
   });
 
+  it('gives a prefix the same hash every time it is seen, consecutive or not, and another prefix another hash', () => {
+    const sut = new PrefixDiagnostics();
+    const hashes = ['Shop bot.', 'Shop bot.', 'Bank bot.', 'Shop bot.'].map((text) =>
+      sut.observe('acme', 'support', system(text)),
+    );
+    expect(hashes[1]).toBe(hashes[0]);
+    expect(hashes[3]).toBe(hashes[0]);
+    expect(hashes[2]).not.toBe(hashes[0]);
+    expect(hashes[0]).toMatch(/^[0-9a-f]{16}$/);
+  });
+
   it('finds volatile content inside the prefix, with the first differing span and a hint', () => {
     const sut = new PrefixDiagnostics();
     sut.observe('acme', 'support', system('You are the shop bot. Now: 2026-12-04T10:15:02Z. Be brief.'));

@@ -182,7 +182,9 @@ export class PrefixDiagnostics {
       this.metrics.promptPrefixes.inc({ namespace: label, outcome: 'none' });
       return undefined;
     }
-    const hash = prefixHash(prefix);
+    const previous = scope.previous;
+    // Consecutive requests mostly share their prefix: its hash is then the previous one's, not hashed again.
+    const hash = previous?.text === prefix ? previous.hash : prefixHash(prefix);
     const seen = scope.prefixes.get(hash);
     if (seen) {
       seen.count++;
@@ -191,7 +193,6 @@ export class PrefixDiagnostics {
       scope.prefixes.set(hash, { count: 1, preview: prefix.slice(0, PREVIEW), chars: prefix.length });
     }
     let outcome = seen ? 'reused' : 'new';
-    const previous = scope.previous;
     if (previous?.hash === hash) scope.consecutive++;
     else if (previous) {
       const difference = firstDifference(previous.text, prefix);
