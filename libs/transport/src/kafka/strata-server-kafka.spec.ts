@@ -2,6 +2,7 @@ import { type KafkaContext } from '@nestjs/microservices';
 import { ErrorCode } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
 import { type Producer } from 'kafkajs';
+import { of } from 'rxjs';
 import { StrataServerKafka } from './strata-server-kafka';
 
 const TOPIC = 'strata.test.events.v1';
@@ -86,6 +87,16 @@ describe(StrataServerKafka.name, () => {
     expect(JSON.parse(sent[0].value)).toEqual({ doubled: 42 });
     expect(String(sent[0].headers.kafka_correlationId)).toBe('c-21');
     expect(sent[0].headers['kafka_nest-is-disposed']).toBeDefined();
+  });
+
+  it('sends each value of a handler that answers with a stream, the last one marked disposed', async () => {
+    const { request, sent } = requestSetup(() => Promise.resolve(of({ part: 1 }, { part: 2 })));
+
+    await request(5);
+
+    expect(sent.map((m) => JSON.parse(m.value) as unknown)).toEqual([{ part: 1 }, { part: 2 }]);
+    expect(sent.map((m) => m.headers['kafka_nest-is-disposed'] !== undefined)).toEqual([false, true]);
+    expect(sent.map((m) => String(m.headers.kafka_correlationId))).toEqual(['c-5', 'c-5']);
   });
 
   it('sends a failing handler’s error as the reply', async () => {

@@ -1,9 +1,25 @@
-import { type KafkaContext, type ReadPacket, ServerKafka, type WritePacket } from '@nestjs/microservices';
+import {
+  KafkaContext,
+  KafkaRetriableException,
+  type ReadPacket,
+  ServerKafka,
+  type WritePacket,
+} from '@nestjs/microservices';
 import { type KafkaOptions } from '@nestjs/microservices';
 import { ErrorCode } from '@strata/contracts';
 import { CORRELATION_HEADER, Correlation, StrataMetrics, Tracing } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
-import { EMPTY, type Observable, type Subscription, catchError, finalize, isObservable, lastValueFrom } from 'rxjs';
+import {
+  EMPTY,
+  type Observable,
+  ReplaySubject,
+  type Subscription,
+  catchError,
+  finalize,
+  isObservable,
+  lastValueFrom,
+  throwError,
+} from 'rxjs';
 import { type RpcErrorPayload } from '../rpc-exception.filter';
 import { sendToDeadLetter } from './dead-letter';
 import { PeriodicCommits } from './periodic-commits';
@@ -27,6 +43,16 @@ interface StrataServerKafkaOptions {
    */
   readonly commitEveryMs?: number;
 }
+
+/** The headers of NestJS' Kafka request-reply (`KafkaHeaders`): a request's, then its reply's. */
+const CORRELATION_ID = 'kafka_correlationId';
+const REPLY_TOPIC = 'kafka_replyTopic';
+const REPLY_PARTITION = 'kafka_replyPartition';
+const IS_DISPOSED = 'kafka_nest-is-disposed';
+
+type EachMessage = Parameters<ServerKafka['handleMessage']>[0];
+/** A consumed message as NestJS' parser hands it on: the value parsed from JSON, headers and key as strings. */
+type ParsedMessage = EachMessage['message'] & { value: unknown; headers: Record<string, unknown> };
 
 /** Failures that say "a dependency is away, retry": never counted towards dead-lettering. */
 const TRANSIENT: ReadonlySet<string> = new Set([ErrorCode.CacheUnavailable]);
@@ -83,7 +109,7 @@ export class StrataServerKafka extends ServerKafka {
    * Restores the correlation id and the trace context the sender put in the message headers, for everything
    * the handler does (a consumer span, child of the sender's, when tracing is on).
    */
-  override async handleMessage(payload: Parameters<ServerKafka['handleMessage']>[0]): Promise<unknown> {
+  override async handleMessage(payload: EachMessage): Promise<unknown> {
     const raw = payload.message.headers?.[CORRELATION_HEADER];
     const id = Array.isArray(raw) ? raw[0] : raw;
     const heartbeat = () => payload.heartbeat();
@@ -92,7 +118,7 @@ export class StrataServerKafka extends ServerKafka {
       for (const beat of this.beating) beat().catch(() => undefined); // a rebalance in progress: the next fetch rejoins
     }, this.strata.heartbeatIntervalMs).unref();
     const handle = () =>
-      Tracing.consume(`${payload.topic} process`, payload.message.headers, () => super.handleMessage(payload));
+      Tracing.consume(`${payload.topic} process`, payload.message.headers, () => this.serve(payload));
     const at = position(payload.topic, payload.partition, payload.message.offset);
     const sends: Promise<unknown>[] = [];
     this.replies.set(at, sends);
@@ -105,6 +131,91 @@ export class StrataServerKafka extends ServerKafka {
       this.replies.delete(at);
       this.beating.delete(heartbeat);
     }
+  }
+
+  /**
+   * A request (correlation id and reply topic in its headers) to a request handler is served straight: parsed by
+   * NestJS' parser, its handler called with NestJS' `KafkaContext` (the handler is NestJS' own, wrapped in the
+   * controller's exception filter: validation, dead-lettering of malformed messages and error payloads stay there),
+   * and a value it resolves to produced at once as the one reply, with NestJS' reply headers. What the stock
+   * pipeline adds per request — the deserializer, an rxjs stream and a replay subject around one value, the
+   * publisher's serializer, header and partition helpers — is left out. Events, requests without a handler or with
+   * a null value, and handlers that answer with a stream or an error (an Observable) take the stock path.
+   */
+  private async serve(payload: EachMessage): Promise<unknown> {
+    const { topic, partition, message } = payload;
+    const handler = this.messageHandlers.get(topic);
+    const correlationId = message.headers?.[CORRELATION_ID];
+    const replyTopic = message.headers?.[REPLY_TOPIC];
+    if (!handler || handler.isEventHandler || !correlationId || !replyTopic || message.value === null)
+      return super.handleMessage(payload);
+    const raw = this.parser!.parse<ParsedMessage>(Object.assign(message, { topic, partition }));
+    const context = new KafkaContext([
+      raw as never,
+      partition,
+      topic,
+      this.consumer!,
+      () => payload.heartbeat(),
+      this.producer!,
+    ] as unknown as ConstructorParameters<typeof KafkaContext>[0]);
+    const [id, to, replyPartition] = [String(correlationId), String(replyTopic), raw.headers[REPLY_PARTITION]];
+    return this.onProcessingStartHook(this.transportId, context, async () => {
+      let result: unknown;
+      try {
+        result = await handler(raw.value, context);
+      } catch (error) {
+        result = throwError(() => error);
+      }
+      if (isObservable(result))
+        return this.sendStream(result, this.getPublisher(to, String(replyPartition), id, context));
+      const outgoing = (await this.serializer.serialize(result as never)) as {
+        value: unknown;
+        headers: Record<string, unknown>;
+        partition?: number;
+      };
+      if (replyPartition !== undefined && replyPartition !== null) outgoing.partition = Number(replyPartition);
+      outgoing.headers[CORRELATION_ID] = id;
+      outgoing.headers[IS_DISPOSED] = Buffer.alloc(1);
+      await this.producer!.send({ topic: to, messages: [outgoing as never], ...this.options.send })
+        .catch((error: unknown) => {
+          this.logger.warn(
+            `${position(topic, partition, message.offset)}: its reply to ${to} was not sent: ${describe(error)}`,
+          );
+        })
+        .finally(() => this.onProcessingEndHook?.(this.transportId, context));
+    });
+  }
+
+  /**
+   * A handler's stream as NestJS' server sends it: a retriable error before the first value goes back to kafkajs
+   * (redelivery); otherwise every value, or the error, is published as a reply.
+   */
+  private async sendStream(
+    response$: Observable<unknown>,
+    publish: (data: WritePacket) => Promise<unknown>,
+  ): Promise<void> {
+    const replay$ = new ReplaySubject<unknown>();
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      response$.subscribe({
+        next: (value) => {
+          replay$.next(value);
+          if (!settled) resolve();
+          settled = true;
+        },
+        error: (error: unknown) => {
+          if (error instanceof KafkaRetriableException && !settled) reject(error);
+          else resolve();
+          settled = true;
+          replay$.error(error);
+        },
+        complete: () => {
+          replay$.complete();
+          resolve();
+        },
+      });
+    });
+    this.send(replay$, publish);
   }
 
   /** A topic's handler by its name first: NestJS tries `JSON.parse` on every pattern (a SyntaxError per message). */
