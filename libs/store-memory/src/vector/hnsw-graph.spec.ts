@@ -127,6 +127,41 @@ describe(HnswGraph.name, () => {
     }
   });
 
+  it('ranks by the exact float32 scores where the int8 codes of its walk cannot tell members apart', () => {
+    // 30 members within 2e-4 of one direction: far below one int8 step (~1/127 of the largest component), so every
+    // member has the same codes, yet their float scores against the query differ and decide the order served. Fewer
+    // members than level-0 links: each keeps every link it gets, so the walk reaches all of them.
+    const base = clusteredVectors(1, 1, 9)[0];
+    const near = (i: number): Float32Array => {
+      const vector = Float32Array.from(base);
+      vector[i % DIM] += 1e-4 * (1 + Math.floor(i / DIM));
+      return vector;
+    };
+    const graph = new HnswGraph<Member>(DIM, { m: 16, efConstruction: 64, efSearch: 64, seed: 3 });
+    const exact = new VectorPartition<Member>(DIM);
+    for (let id = 0; id < 30; id++) {
+      const vector = near(id);
+      const scale = 1 / Math.hypot(...vector);
+      graph.append(vector, scale, Infinity, member(id));
+      exact.append(vector, scale, Infinity, member(id));
+    }
+    linkAll(graph);
+    const query = near(7);
+    query[7] += 5e-4;
+    const unit = query.map((x) => x / Math.hypot(...query));
+    const fromGraph = new TopK();
+    const fromScan = new TopK();
+    fromGraph.reset(10);
+    fromScan.reset(10);
+
+    graph.search(unit, 0, -1, fromGraph, []);
+    exact.search(unit, 0, -1, fromScan, []);
+
+    expect(ids(graph, fromGraph)).toEqual(ids(exact, fromScan));
+    expect(ids(graph, fromGraph)[0]).toBe(7);
+    for (let rank = 0; rank < 10; rank++) expect(fromGraph.scoreAt(rank)).toBe(fromScan.scoreAt(rank));
+  });
+
   it('finds a member from the moment it is appended, before and after it is linked', () => {
     const vectors = clusteredVectors(300, 5, 4);
     const graph = new HnswGraph<Member>(DIM);

@@ -1,12 +1,17 @@
 import { type ContextPartition, type PartitionMember } from './context-partition';
 import { ScoredHeap } from './scored-heap';
 import {
+  type CodeDotKernel,
   type DotKernel,
   WASM_MAX_PAGES,
   WASM_PAGE_BYTES,
   type WasmMemory,
+  codeBytesOf,
+  codeDotKernel,
+  codeStrideOf,
   dotKernel,
   dotRows,
+  quantize,
   strideOf,
   vectorMemory,
 } from './simd-dot';
@@ -35,12 +40,15 @@ const DELETED = 3;
 
 const MAX_LEVEL = 16;
 const MIN_CAPACITY = 64;
-/** Row 0 of the vector memory holds the query of the search under way; node n is row n + 1. */
+/** Row 0 of the vector memories holds the query of the search under way; node n is row n + 1. */
 const QUERY_ROW = 0;
 
 /**
  * The approximate partition: an HNSW graph over the unit vectors of one large search context, in typed arrays; the
- * vectors themselves in a WebAssembly memory, where a SIMD kernel (`simd-dot.ts`) computes the distances in place.
+ * vectors themselves in a WebAssembly memory, and beside them their int8 codes (`quantize`, one scale per vector) in a
+ * second one, where SIMD kernels (`simd-dot.ts`) compute the distances in place. The graph is built and walked on the
+ * int8 codes (a quarter of the bytes per distance, which is where the time goes once the vectors outgrow the CPU's
+ * caches); the `efSearch` nodes a lookup ends with are re-ranked on the float32 vectors.
  *
  * Nodes have stable ids (a member's position); a removed node's id is reused by a later append. Appends are stored
  * at once and *pending* until `linkNext` links them into the graph (the caller does it off the request path, in
@@ -48,8 +56,8 @@ const QUERY_ROW = 0;
  * the moment it is appended. Removal is O(1): a removed node stays in the graph as a tombstone that routes searches
  * but is never returned, until an append reuses its storage (its old in-links then lead to the new vector, and
  * neighbour lists drop tombstones first when they overflow). Expired members are routed through and reported,
- * never returned. Scores are exact dot products of the stored float32 vectors, as in the exact scan; only which
- * members are looked at is approximate.
+ * never returned. Scores are exact dot products of the stored float32 vectors, as in the exact scan (the re-rank
+ * computes them); only which members are looked at is approximate.
  */
 export class HnswGraph<M extends PartitionMember> implements ContextPartition<M> {
   private readonly m: number;
@@ -69,6 +77,16 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
   private readonly dot: DotKernel;
   /** A view of `memory` (replaced when it grows). */
   private vectors = new Float32Array(0);
+  /** Bytes per int8 row, and of its codes (the scale, a float32, follows them: `codeStrideOf`). */
+  private readonly codeStride: number;
+  private readonly codeBytes: number;
+  /** The int8 codes of the vectors, row by row like `memory`, and the kernel over them. */
+  private readonly codeMemory: WasmMemory;
+  private readonly dotCodes: CodeDotKernel;
+  /** A view of `codeMemory` (replaced when it grows). */
+  private codes = new Int8Array(0);
+  /** Float32 view of `codeMemory`, to write each row's scale (`quantize`) after its codes. */
+  private codeScales = new Float32Array(0);
   private expiries = new Float64Array(0);
   private states = new Uint8Array(0);
   private levels = new Uint8Array(0);
@@ -77,7 +95,8 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
   /** Links of levels 1..level, per node with a level above 0: per level a count then up to `m` ids. */
   private readonly upper: (Int32Array | undefined)[] = [];
   private readonly members: (M | undefined)[] = [];
-  private visited = new Uint32Array(0);
+  /** Per node, the mark of the last search that visited it (16 bits: cleared once per 65,535 searches). */
+  private visited = new Uint16Array(0);
   private visitMark = 0;
   /** Index of each pending node in `pending` (swap-removed). */
   private pendingAt = new Int32Array(0);
@@ -109,6 +128,10 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
     this.rowBytes = this.stride * 4;
     this.memory = vectorMemory();
     this.dot = dotKernel(this.memory);
+    this.codeStride = codeStrideOf(dimension);
+    this.codeBytes = codeBytesOf(dimension);
+    this.codeMemory = vectorMemory();
+    this.dotCodes = codeDotKernel(this.codeMemory);
     this.grow(MIN_CAPACITY);
   }
 
@@ -120,9 +143,9 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
     return this.highWater;
   }
 
-  /** Bytes of the WebAssembly memory holding the vectors (outside the JS heap and `arrayBuffers`). */
+  /** Bytes of the WebAssembly memories holding the vectors and their codes (outside the JS heap and `arrayBuffers`). */
   get vectorBytes(): number {
-    return this.memory.buffer.byteLength;
+    return this.memory.buffer.byteLength + this.codeMemory.buffer.byteLength;
   }
 
   /** Members stored but not yet linked into the graph. */
@@ -138,6 +161,7 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
     }
     const base = (node + 1) * this.stride;
     for (let d = 0; d < this.dimension; d++) this.vectors[base + d] = vector[d] * scale;
+    this.encode(base, node + 1);
     this.expiries[node] = expiresAt;
     // A reused tombstone forgets its links: what pointed at it now points at this vector, and is re-pruned later.
     this.links0[node * (this.m0 + 1)] = 0;
@@ -199,22 +223,24 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
 
   search(query: Float32Array, now: number, minScore: number, top: TopK, expired: number[]): void {
     this.vectors.set(query, QUERY_ROW * this.stride);
-    const q = QUERY_ROW * this.rowBytes;
     for (const node of this.pending) {
       if (this.expiries[node] <= now) {
         expired.push(node);
         continue;
       }
-      const score = this.dotQuery(q, node);
+      const score = this.exactScore(node);
       if (score >= minScore && top.accepts(score)) top.offer(score, node);
     }
     if (this.entry < 0) return;
-    const start = this.descend(q, 0);
-    this.searchLevel(q, start, Math.max(this.efSearch, top.max), 0, now, expired);
+    this.encode(QUERY_ROW * this.stride, QUERY_ROW);
+    const start = this.descend(QUERY_ROW, 0);
+    this.searchLevel(QUERY_ROW, start, Math.max(this.efSearch, top.max), 0, now, expired);
+    // The walk ranked by int8 codes; what is served is ranked and filtered by the exact float32 scores.
     const results = this.results;
     for (let i = 0; i < results.size; i++) {
-      const score = results.scoreAt(i);
-      if (score >= minScore && top.accepts(score)) top.offer(score, results.nodeAt(i));
+      const node = results.nodeAt(i);
+      const score = this.exactScore(node);
+      if (score >= minScore && top.accepts(score)) top.offer(score, node);
     }
   }
 
@@ -237,7 +263,7 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
       return;
     }
     // The new node's own row is the query: nothing is copied.
-    const query = (node + 1) * this.rowBytes;
+    const query = node + 1;
     let start = this.descend(query, level + 1);
     for (let l = Math.min(level, this.topLevel); l >= 0; l--) {
       this.searchLevel(query, start, this.efConstruction, l, Number.NEGATIVE_INFINITY, undefined);
@@ -259,7 +285,10 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
     }
   }
 
-  /** Greedy walk from the entry point down to `level` (exclusive of the levels below it); returns where it ended. */
+  /**
+   * Greedy walk from the entry point down to `level` (exclusive of the levels below it); returns where it ended.
+   * `query` is the row of the query's codes (`QUERY_ROW`, or a node's row when it is being linked).
+   */
   private descend(query: number, level: number): number {
     let current = this.entry;
     let best = this.dotQuery(query, current);
@@ -434,13 +463,26 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
     return level === 0 ? node * (this.m0 + 1) : (level - 1) * (this.m + 1);
   }
 
-  /** Dot product of the query at byte offset `query` of the vector memory with `node`'s vector (SIMD). */
+  /** Approximate dot product of the query at code row `query` with `node`'s vector, from their int8 codes (SIMD). */
   private dotQuery(query: number, node: number): number {
-    return this.dot(query, (node + 1) * this.rowBytes, this.rowBytes);
+    const stride = this.codeStride;
+    return this.dotCodes(query * stride, (node + 1) * stride, this.codeBytes);
+  }
+
+  /** Quantises the float row at `floatBase` into code row `row` and stores its scale after the codes. */
+  private encode(floatBase: number, row: number): void {
+    const at = row * this.codeStride;
+    const scale = quantize(this.vectors, floatBase, this.dimension, this.codes, at);
+    this.codeScales[(at + this.codeBytes) >> 2] = scale;
   }
 
   private dotNodes(a: number, b: number): number {
-    return this.dot((a + 1) * this.rowBytes, (b + 1) * this.rowBytes, this.rowBytes);
+    return this.dotQuery(a + 1, b);
+  }
+
+  /** Exact dot product of the query in float row 0 with `node`'s float32 vector (SIMD): the score served. */
+  private exactScore(node: number): number {
+    return this.dot(QUERY_ROW * this.rowBytes, (node + 1) * this.rowBytes, this.rowBytes);
   }
 
   /** Level of a new node: floor(-ln(U) / ln(m)), so each level holds about 1/m of the one below. */
@@ -456,7 +498,7 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
   }
 
   private nextVisitMark(): number {
-    this.visitMark = (this.visitMark + 1) >>> 0;
+    this.visitMark = (this.visitMark + 1) & 0xffff;
     if (this.visitMark === 0) {
       this.visited.fill(0);
       this.visitMark = 1;
@@ -491,19 +533,18 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
           'dimensions in process (4 GiB of WebAssembly memory); a context this large belongs in Qdrant',
       );
     }
-    const needed =
-      Math.ceil(((capacity + 1) * this.rowBytes) / WASM_PAGE_BYTES) - this.memory.buffer.byteLength / WASM_PAGE_BYTES;
-    if (needed > 0) {
-      try {
-        this.memory.grow(needed);
-      } catch (error) {
-        throw new RangeError(
-          `no memory for ${capacity.toLocaleString('en')} vectors of ${this.dimension} dimensions in one context: ` +
-            (error as Error).message,
-        );
-      }
+    try {
+      growTo(this.memory, (capacity + 1) * this.rowBytes);
+      growTo(this.codeMemory, (capacity + 1) * this.codeStride);
+    } catch (error) {
+      throw new RangeError(
+        `no memory for ${capacity.toLocaleString('en')} vectors of ${this.dimension} dimensions in one context: ` +
+          (error as Error).message,
+      );
     }
     this.vectors = new Float32Array(this.memory.buffer);
+    this.codes = new Int8Array(this.codeMemory.buffer);
+    this.codeScales = new Float32Array(this.codeMemory.buffer);
     const expiries = new Float64Array(capacity);
     expiries.set(this.expiries);
     this.expiries = expiries;
@@ -519,7 +560,7 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
     const pendingAt = new Int32Array(capacity);
     pendingAt.set(this.pendingAt);
     this.pendingAt = pendingAt;
-    this.visited = new Uint32Array(capacity);
+    this.visited = new Uint16Array(capacity);
     this.visitMark = 0;
     this.capacity = capacity;
   }
@@ -534,4 +575,10 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
     this.upper.length = 0;
     this.states.fill(FREE);
   }
+}
+
+/** Grows `memory` to hold at least `bytes`. */
+function growTo(memory: WasmMemory, bytes: number): void {
+  const needed = Math.ceil(bytes / WASM_PAGE_BYTES) - memory.buffer.byteLength / WASM_PAGE_BYTES;
+  if (needed > 0) memory.grow(needed);
 }

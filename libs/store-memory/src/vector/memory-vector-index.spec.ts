@@ -224,8 +224,8 @@ describe(MemoryVectorIndex.name, () => {
         await expect(searchIn(index, vector).then((hits) => hits[0]?.entry.id)).resolves.toBe(`e${i}`);
       }
 
-      // 64 rows of 16 floats, plus the query row, in whole 64 KiB pages.
-      expect(index.graphVectorBytes).toBe(65_536);
+      // 64 rows of 16 floats and 64 rows of 16 int8 codes, plus the query rows, each in whole 64 KiB pages.
+      expect(index.graphVectorBytes).toBe(2 * 65_536);
       await expect(index.purge({ tenant: 'acme', tags: ['drop'] })).resolves.toBe(48);
 
       expect(index.graphContexts).toBe(0);

@@ -65,9 +65,63 @@ let compiled: object | undefined;
 
 /** A kernel bound to `memory` (one per graph: each graph's vectors live in a memory of their own). */
 export function dotKernel(memory: WasmMemory): DotKernel {
-  compiled ??= new wasm.Module(assemble());
+  compiled ??= new wasm.Module(assemble('dot', [I32, I32, I32], F64, floatDotBody()));
   const instance = new wasm.Instance(compiled, { env: { memory } });
   return instance.exports['dot'] as DotKernel;
+}
+
+/** Bytes of int8 codes per row: the dimension rounded up to whole 16-byte SIMD lanes (the padding stays zero). */
+export function codeBytesOf(dimension: number): number {
+  return Math.ceil(dimension / 16) * 16;
+}
+
+/**
+ * Bytes per stored int8 row: the codes, then a 16-byte lane whose first 4 bytes are the row's scale (float32), so a
+ * distance reads one contiguous row (128 bytes, two cache lines, at 100 dimensions).
+ */
+export function codeStrideOf(dimension: number): number {
+  return codeBytesOf(dimension) + 16;
+}
+
+/**
+ * `dotCodes(aByteOffset, bByteOffset, codeBytes)`: the approximate dot product of two int8 rows, `scaleA * scaleB *
+ * Σ codesA·codesB`, each scale the float32 right after its row's `codeBytes` (a multiple of 16) codes. The integer sum
+ * is exact (int32, no rounding up to 130k dimensions), so with scales of 1 the kernel returns the exact integer dot.
+ */
+export type CodeDotKernel = (a: number, b: number, codeBytes: number) => number;
+
+let compiledCodes: object | undefined;
+
+/** The int8 kernel bound to `memory` (the graph's memory of int8 codes, a second one beside its float rows). */
+export function codeDotKernel(memory: WasmMemory): CodeDotKernel {
+  compiledCodes ??= new wasm.Module(assemble('dot', [I32, I32, I32], F64, codeDotBody()));
+  const instance = new wasm.Instance(compiledCodes, { env: { memory } });
+  return instance.exports['dot'] as CodeDotKernel;
+}
+
+/**
+ * Scalar quantisation of one row, per vector: `codes[at + d] = round(row[d] / scale)` with `scale = max |row[d]| / 127`,
+ * so every code is in -127..127 and `scaleA * scaleB * Σ codesA·codesB` approximates the float dot product (to about
+ * `scale / 2` per dimension). Returns the scale (0 for a zero row, whose codes are all 0). A per-vector scale needs no
+ * statistics of the data, so a graph can quantise each vector as it arrives.
+ */
+export function quantize(row: Float32Array, rowBase: number, dimension: number, codes: Int8Array, at: number): number {
+  let max = 0;
+  for (let d = 0; d < dimension; d++) max = Math.max(max, Math.abs(row[rowBase + d]));
+  if (max === 0) {
+    codes.fill(0, at, at + dimension);
+    return 0;
+  }
+  const inverse = 127 / max;
+  for (let d = 0; d < dimension; d++) codes[at + d] = Math.round(row[rowBase + d] * inverse);
+  return max / 127;
+}
+
+/** The integer dot product of two int8 rows in JavaScript: what the int8 kernel computes. */
+export function dotCodes(a: Int8Array, aBase: number, b: Int8Array, bBase: number, dimension: number): number {
+  let sum = 0;
+  for (let d = 0; d < dimension; d++) sum += a[aBase + d] * b[bBase + d];
+  return sum;
 }
 
 /**
@@ -100,24 +154,41 @@ const LOCAL_GET = 0x20;
 const LOCAL_SET = 0x21;
 const SIMD = 0xfd;
 /** SIMD opcodes (after the 0xfd prefix), LEB128-encoded. */
+const V128_LOAD = [0x00];
 const V128_LOAD64_ZERO = [0x5d];
 const F64X2_PROMOTE_LOW_F32X4 = [0x5f];
 const F64X2_EXTRACT_LANE = [0x21];
 const F64X2_ADD = [0xf0, 0x01];
 const F64X2_MUL = [0xf2, 0x01];
+const I32X4_EXTRACT_LANE = [0x1b];
+const I16X8_EXTEND_LOW_I8X16_S = [0x87, 0x01];
+const I16X8_EXTEND_HIGH_I8X16_S = [0x88, 0x01];
+const I32X4_ADD = [0xae, 0x01];
+const I32X4_DOT_I16X8_S = [0xba, 0x01];
 const I32_ADD = 0x6a;
 const I32_GE_U = 0x4f;
 const I32_CONST = 0x41;
 const F64_ADD = 0xa0;
+const F64_MUL = 0xa2;
+const F32_LOAD = 0x2a;
+const F64_CONVERT_I32_S = 0xb7;
+const F64_PROMOTE_F32 = 0xbb;
+/** Parameters of both kernels: (a, b, bytes); their first local is the loop counter `i`. */
+const [A, B, BYTES, I] = [0, 1, 2, 3];
+/** `block loop (br_if 1 (i >= bytes))`: the loop head of both kernels. */
+const LOOP_HEAD = [0x02, 0x40, 0x03, 0x40, LOCAL_GET, I, LOCAL_GET, BYTES, I32_GE_U, 0x0d, 1];
+/** `i += 16; br 0; end loop; end block`. */
+const LOOP_TAIL = [LOCAL_GET, I, I32_CONST, 16, I32_ADD, LOCAL_SET, I, 0x0c, 0, 0x0b, 0x0b];
 
-function assemble(): Uint8Array {
-  const [a, b, bytes, i, lo, hi] = [0, 1, 2, 3, 4, 5];
+/** The float kernel: two f64x2 accumulators over float32 lanes widened to float64 (the text form above). */
+function floatDotBody(): number[] {
+  const [lo, hi] = [4, 5];
   /** Loads float32 lanes `offset/4` and the next from row `row` at `i`, widened to f64x2. */
   const widened = (row: number, offset: number): number[] => [
     LOCAL_GET,
     row,
     LOCAL_GET,
-    i,
+    I,
     I32_ADD,
     SIMD,
     ...V128_LOAD64_ZERO,
@@ -129,8 +200,8 @@ function assemble(): Uint8Array {
   const accumulate = (into: number, offset: number): number[] => [
     LOCAL_GET,
     into,
-    ...widened(a, offset),
-    ...widened(b, offset),
+    ...widened(A, offset),
+    ...widened(B, offset),
     SIMD,
     ...F64X2_MUL,
     SIMD,
@@ -139,14 +210,12 @@ function assemble(): Uint8Array {
     into,
   ];
   const lane = (from: number, index: number): number[] => [LOCAL_GET, from, SIMD, ...F64X2_EXTRACT_LANE, index];
-  const body = [
+  return [
     ...[2, 1, I32, 2, V128], // locals: one i32, two v128
-    ...[0x02, 0x40, 0x03, 0x40], // block, loop
-    ...[LOCAL_GET, i, LOCAL_GET, bytes, I32_GE_U, 0x0d, 1], // br_if 1
+    ...LOOP_HEAD,
     ...accumulate(lo, 0),
     ...accumulate(hi, 8),
-    ...[LOCAL_GET, i, I32_CONST, 16, I32_ADD, LOCAL_SET, i],
-    ...[0x0c, 0, 0x0b, 0x0b], // br 0, end loop, end block
+    ...LOOP_TAIL,
     ...lane(lo, 0),
     ...lane(lo, 1),
     F64_ADD,
@@ -156,14 +225,85 @@ function assemble(): Uint8Array {
     F64_ADD,
     0x0b,
   ];
-  const name = (text: string): number[] => [text.length, ...Array.from(text, (c) => c.charCodeAt(0))];
+}
+
+/**
+ * The int8 kernel: per 16 bytes, both rows' int8 lanes are sign-extended to two i16x8 halves and multiplied pairwise
+ * into an i32x4 accumulator (`i32x4.dot_i16x8_s`); the four lanes are added at the end and the sum is scaled by both
+ * rows' scales. In text form: `(local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s
+ * (i16x8.extend_low_i8x16_s (v128.load a+i)) (i16x8.extend_low_i8x16_s (v128.load b+i)))))`, the same for the high
+ * halves; then `(f64.mul (f64.mul (f64.convert_i32_s sum) (f64.promote_f32 (f32.load a+bytes)))
+ * (f64.promote_f32 (f32.load b+bytes)))`.
+ */
+function codeDotBody(): number[] {
+  const [acc, va, vb] = [4, 5, 6];
+  const load = (row: number, into: number): number[] => [
+    LOCAL_GET,
+    row,
+    LOCAL_GET,
+    I,
+    I32_ADD,
+    SIMD,
+    ...V128_LOAD,
+    0, // align 2^0: rows are 16-byte aligned, but no alignment is promised
+    0,
+    LOCAL_SET,
+    into,
+  ];
+  const half = (extend: number[]): number[] => [
+    LOCAL_GET,
+    acc,
+    LOCAL_GET,
+    va,
+    SIMD,
+    ...extend,
+    LOCAL_GET,
+    vb,
+    SIMD,
+    ...extend,
+    SIMD,
+    ...I32X4_DOT_I16X8_S,
+    SIMD,
+    ...I32X4_ADD,
+    LOCAL_SET,
+    acc,
+  ];
+  const lane = (index: number): number[] => [LOCAL_GET, acc, SIMD, ...I32X4_EXTRACT_LANE, index];
+  const scale = (row: number): number[] => [LOCAL_GET, row, LOCAL_GET, BYTES, I32_ADD, F32_LOAD, 2, 0, F64_PROMOTE_F32];
+  return [
+    ...[2, 1, I32, 3, V128], // locals: one i32, three v128
+    ...LOOP_HEAD,
+    ...load(A, va),
+    ...load(B, vb),
+    ...half(I16X8_EXTEND_LOW_I8X16_S),
+    ...half(I16X8_EXTEND_HIGH_I8X16_S),
+    ...LOOP_TAIL,
+    ...lane(0),
+    ...lane(1),
+    I32_ADD,
+    ...lane(2),
+    I32_ADD,
+    ...lane(3),
+    I32_ADD,
+    F64_CONVERT_I32_S,
+    ...scale(A),
+    F64_MUL,
+    ...scale(B),
+    F64_MUL,
+    0x0b,
+  ];
+}
+
+/** A module importing `env.memory` and exporting one function `name` of (params) -> result. */
+function assemble(name: string, params: number[], result: number, body: number[]): Uint8Array {
+  const text = (value: string): number[] => [value.length, ...Array.from(value, (c) => c.charCodeAt(0))];
   const section = (id: number, content: number[]): number[] => [id, ...leb128(content.length), ...content];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [1, 0x60, 3, I32, I32, I32, 1, F64]), // type: (i32, i32, i32) -> f64
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]), // import memory, min 0 pages
+    ...section(1, [1, 0x60, params.length, ...params, 1, result]), // type: (params) -> result
+    ...section(2, [1, ...text('env'), ...text('memory'), 0x02, 0x00, 0x00]), // import memory, min 0 pages
     ...section(3, [1, 0]), // one function of type 0
-    ...section(7, [1, ...name('dot'), 0x00, 0]), // export it
+    ...section(7, [1, ...text(name), 0x00, 0]), // export it
     ...section(10, [1, ...leb128(body.length), ...body]),
   ]);
 }
