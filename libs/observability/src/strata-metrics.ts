@@ -25,6 +25,12 @@ export class StrataMetrics {
     registers: [this.registry],
   });
 
+  readonly hitReplays = new Counter({
+    name: 'strata_hit_replays_total',
+    help: 'L1 hits the gateway answered by replaying the reply it wrote for the same request (route, headers and body), without parsing or keying it again; also counted in strata_cache_lookups_total.',
+    registers: [this.registry],
+  });
+
   readonly lookupDuration = new Histogram({
     name: 'strata_cache_lookup_duration_seconds',
     help: 'Time spent looking up one tier (l1 in the gateway; l2, l3 in the cache service; total end to end).',

@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { type RequestListener, type Server, type ServerOptions, createServer } from 'node:http';
 import { type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type StrataConfig } from '@strata/config';
 import { type Socket } from 'node:net';
 import { type ErrorBody, ErrorCode, MAX_JSON_DEPTH, jsonDepth } from '@strata/contracts';
-import {
-  CORRELATION_HEADER,
-  Correlation,
-  type Logger,
-  Tracing,
-  coalescedWrites,
-  createLogger,
-} from '@strata/observability';
-import { HttpExceptionFilter, accessNoteOf } from '@strata/service-gateway';
+import { CORRELATION_HEADER, Correlation, Tracing, coalescedWrites, createLogger } from '@strata/observability';
+import { type AccessLine, HitReplays, HttpExceptionFilter, accessNoteOf } from '@strata/service-gateway';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 
 function errorBody(code: ErrorCode, message: string): ErrorBody {
@@ -58,25 +52,54 @@ function frameworkErrors(error: Error & { code?: string }, _request: FastifyRequ
  * One info line per request once its response is written: method, path (never the query: a search may hold
  * prompt text), status, the cache's answer and tier, time taken, tenant and request id. Never a key or prompt.
  */
-function accessLog(logger: Logger): (request: FastifyRequest, reply: FastifyReply, done: () => void) => void {
+function accessLog(
+  write: (line: AccessLine) => void,
+): (request: FastifyRequest, reply: FastifyReply, done: () => void) => void {
   return (request, reply, done) => {
     const url = request.url;
     const query = url.indexOf('?');
     const note = accessNoteOf(request);
-    logger.info(
-      {
-        method: request.method,
-        path: query < 0 ? url : url.slice(0, query),
-        status: reply.statusCode,
-        cache: note.cache,
-        tier: note.tier,
-        ms: Math.round(reply.elapsedTime * 100) / 100,
-        tenant: note.tenant,
-        requestId: request.id,
-      },
-      'request',
-    );
+    write({
+      method: request.method,
+      path: query < 0 ? url : url.slice(0, query),
+      status: reply.statusCode,
+      cache: note.cache,
+      tier: note.tier,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+      tenant: note.tenant,
+      requestId: request.id,
+    });
     done();
+  };
+}
+
+/** Fastify's own HTTP/1 server settings, applied to the server the front door listens on. */
+interface FastifyServerOptions {
+  readonly http?: ServerOptions;
+  readonly keepAliveTimeout: number;
+  readonly requestTimeout: number;
+  readonly connectionTimeout: number;
+  readonly maxRequestsPerSocket: number;
+}
+
+/**
+ * A `serverFactory` for Fastify whose servers hand each request to `front()` once it is set (the gateway's
+ * `HitReplays`, known only after the app is created), else to Fastify; the server is set up as Fastify sets up its own.
+ */
+function frontDoorServers(
+  front: () => RequestListener | undefined,
+): (handler: RequestListener, options: FastifyServerOptions) => Server {
+  return (handler, options) => {
+    const server = createServer(options.http ?? {}, (req, res) => {
+      const listener = front();
+      if (listener === undefined) handler(req, res);
+      else listener(req, res);
+    });
+    server.keepAliveTimeout = options.keepAliveTimeout;
+    server.requestTimeout = options.requestTimeout;
+    server.setTimeout(options.connectionTimeout);
+    if (options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+    return server;
   };
 }
 
@@ -88,6 +111,11 @@ export interface HttpAppOptions {
    * an async-resource bind and an Observable chain.
    */
   readonly responseHeaders?: Readonly<Record<string, string>>;
+  /**
+   * The gateway's front door (`HitReplays`): requests reach the HTTP server's listener before Fastify, so that an
+   * L1 hit asked again is replayed without Fastify's routing and parsing. The app's module must provide `HitReplays`.
+   */
+  readonly frontDoor?: boolean;
 }
 
 /**
@@ -102,7 +130,18 @@ export async function createHttpApp(
   options: HttpAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const responseHeaders = Object.entries(options.responseHeaders ?? {});
+  let front: RequestListener | undefined;
+  let fastifyHandler: RequestListener | undefined;
   const adapter = new FastifyAdapter({
+    ...(options.frontDoor === true
+      ? {
+          serverFactory: (handler: RequestListener, serverOptions: Record<string, unknown>) => {
+            fastifyHandler ??= handler;
+            // Fastify's options, defaults applied (see its own server set-up).
+            return frontDoorServers(() => front)(handler, serverOptions as unknown as FastifyServerOptions);
+          },
+        }
+      : {}),
     bodyLimit: config.http.bodyLimitBytes,
     requestIdHeader: CORRELATION_HEADER,
     genReqId: () => randomUUID(),
@@ -152,6 +191,7 @@ export async function createHttpApp(
     }
     done();
   });
+  let writeAccessLine: ((line: AccessLine) => void) | undefined;
   if (config.log.access === 'on') {
     const format = config.log.format ?? (process.stdout.isTTY === true ? 'pretty' : 'json');
     // One line per request: in JSON, a turn's lines leave stdout in one write (a write per line was the largest
@@ -159,7 +199,17 @@ export async function createHttpApp(
     const destination = format === 'json' ? coalescedWrites(process.stdout) : process.stdout;
     // Its fields are picked in `accessLog` (never a key or prompt; the request id among them): no redaction pass.
     const logger = createLogger(config.log.level, 'strata-access', format, destination, { fixedFields: true });
-    fastify.addHook('onResponse', accessLog(logger));
+    writeAccessLine = (line) => logger.info(line, 'request');
+    fastify.addHook('onResponse', accessLog(writeAccessLine));
+  }
+  if (options.frontDoor === true && fastifyHandler !== undefined) {
+    const replays = app.get(HitReplays, { strict: false });
+    front = replays.listener(fastifyHandler, writeAccessLine);
+    // From the moment the app starts closing, every request goes to Fastify (its 503 while closing).
+    fastify.addHook('preClose', (done: () => void) => {
+      replays.close();
+      done();
+    });
   }
   return app;
 }

@@ -96,7 +96,7 @@ async function buildModule(
 
 /** The gateway's answers are `private, no-store` toward shared caches unless a public answer says otherwise. */
 function httpOptions(service: ServiceName): HttpAppOptions {
-  return service === 'gateway' ? { responseHeaders: GATEWAY_RESPONSE_HEADERS } : {};
+  return service === 'gateway' ? { responseHeaders: GATEWAY_RESPONSE_HEADERS, frontDoor: true } : {};
 }
 
 /** The process's logger, in the format in force (pretty: NestJS's start-up chatter at debug, the banner says what matters). */

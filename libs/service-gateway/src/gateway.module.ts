@@ -17,6 +17,7 @@ import { InvalidationActivityHttpController } from './http/invalidation-activity
 import { CacheApiHttpController } from './http/cache-api.http-controller';
 import { CacheLookupHttpRoute } from './http/cache-lookup.http-route';
 import { FastifyHotRoutes } from './http/fastify-hot-routes';
+import { HitReplays } from './http/replay/hit-replays';
 import { ChatCompletionsHttpRoute } from './openai/http/chat-completions.http-route';
 import { MessagesHttpRoute } from './proxy/http/messages.http-route';
 import { InvalidationsHttpController } from './http/invalidations.http-controller';
@@ -105,6 +106,7 @@ export class GatewayModule {
         ChatCompletionsHttpRoute,
         MessagesHttpRoute,
         FastifyHotRoutes,
+        HitReplays,
       ],
     };
   }

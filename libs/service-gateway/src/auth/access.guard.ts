@@ -9,6 +9,9 @@ import { TokenBucketLimiter, configuredLimits } from '../openai/rate-limit/token
 import { rememberIdentity } from './request-identity';
 import { type Identity, TenantResolver } from './tenant-resolver';
 
+/** What the access decision reads of a request: its headers and the client's address (Fastify's `request.ip`). */
+export type AdmittedRequest = Pick<FastifyRequest, 'headers' | 'ip'>;
+
 /** 429 for an address whose failed authentications used up their budget (no key is even looked at). */
 class AuthThrottledError extends RateLimitedError {
   constructor(retryAfterSeconds: number) {
@@ -62,14 +65,14 @@ export class AccessGuard implements CanActivate {
    * the 401 or 429 that refuses it; remembered for the request (its handler and access-log line read it). Routes
    * served by Fastify directly (the hot routes) call it as the guard does.
    */
-  admit(request: FastifyRequest, access: RouteAccessKind | undefined): Identity {
+  admit(request: AdmittedRequest, access: RouteAccessKind | undefined): Identity {
     const identity = this.identify(request, access);
     rememberIdentity(request, identity);
     if (identity.kind === 'tenant') this.limit(access === 'write' ? 'write' : 'api', identity.tenant);
     return identity;
   }
 
-  private identify(request: FastifyRequest, access: RouteAccessKind | undefined): Identity {
+  private identify(request: AdmittedRequest, access: RouteAccessKind | undefined): Identity {
     if (!this.tenants.authRequired) {
       if (access === 'write' && this.keylessPublic && !this.keylessWrites) {
         throw new StrataError(

@@ -70,6 +70,14 @@ export type LookupOutcome =
   | { readonly status: 'miss'; readonly ticket?: number; readonly explain?: LookupExplanation }
   | { readonly status: 'bypass'; readonly reason: string };
 
+/** An L1 hit, as `recordL1Hit` records it: the tenant, its namespace (the policy's name) and model, and the entry. */
+export interface L1Hit {
+  readonly tenant: string;
+  readonly namespace: string;
+  readonly model: string;
+  readonly entry: CacheEntry;
+}
+
 interface StoreOutcome {
   readonly id: string;
   readonly entry: CacheEntry;
@@ -228,20 +236,18 @@ export class GatewayCache {
     // An explained lookup skips L1: it asks the cache service, which knows the candidates.
     if (mode !== 'semantic' && !explain) {
       const entry = this.l1.get(fp.exactKey, tenant);
-      (entry ? this.bound.l1Hit : this.bound.l1Miss).inc();
       if (entry) {
-        this.bound.l1Duration.observe(elapsedSeconds(start));
-        this.recordResult(tenant, 'l1', start);
         // The hit's time, read once: for the outcome and for the entry's popularity.
         const now = Date.now();
-        this.hits.record(tenant, entry.aliasOf ?? entry.id, now);
-        this.latency.creditHit(tenant, policy.name, request.model, 'l1');
-        this.answered?.remember(tenant, Correlation.id(), {
-          entryId: entry.aliasOf ?? entry.id,
-          exactKey: fp.exactKey,
-        });
+        this.recordL1Hit(
+          { tenant, namespace: policy.name, model: request.model, entry },
+          now,
+          Correlation.id(),
+          elapsedSeconds(start),
+        );
         return { status: 'hit', tier: 'l1', entry, now };
       }
+      this.bound.l1Miss.inc();
     }
 
     let reply: CacheLookupReply;
@@ -470,6 +476,29 @@ export class GatewayCache {
       ...(verification === undefined ? {} : { verification }),
       ...(backendEvictions === undefined ? {} : { backendEvictions }),
     };
+  }
+
+  /** The entry L1 holds for this tenant under this key (expired or purged entries are gone), without recording a lookup. */
+  l1Entry(tenant: string, exactKey: string): CacheEntry | undefined {
+    return this.l1.get(exactKey, tenant);
+  }
+
+  /**
+   * Everything an L1 hit records: lookup metrics, the tenant's stats, the entry's popularity, the latency it saved,
+   * and the answer behind the request id (for feedback). Run by `lookup`, and for each hit the gateway's front door
+   * replays (`HitReplays`), with that request's time and id.
+   */
+  recordL1Hit(hit: L1Hit, now: number, requestId: string | undefined, seconds: number): void {
+    const { tenant, entry } = hit;
+    this.bound.l1Hit.inc();
+    this.bound.l1Duration.observe(seconds);
+    this.tenantStats.record(tenant, 'l1');
+    this.bound.results.l1.inc();
+    this.bound.totalDuration.observe(seconds);
+    const entryId = entry.aliasOf ?? entry.id;
+    this.hits.record(tenant, entryId, now);
+    this.latency.creditHit(tenant, hit.namespace, hit.model, 'l1');
+    this.answered?.remember(tenant, requestId, { entryId, exactKey: entry.exactKey });
   }
 
   private recordResult(tenant: string, result: 'l1' | 'l2' | 'l3' | 'miss', start: bigint): void {

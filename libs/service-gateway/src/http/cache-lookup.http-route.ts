@@ -4,6 +4,7 @@ import { type LookupRequest, lookupRequestSchema } from '@strata/contracts';
 import { GatewayCache, describeHit } from '../cache-api/gateway-cache';
 import { noteCacheOutcome } from './access-note';
 import { CompiledSchema, type JsonSchema, untrimmedProperty } from './compiled-schema';
+import { type ReplayCapture } from './replay/replay-capture';
 import { enforceLimits } from './request-limits';
 
 /**
@@ -31,8 +32,8 @@ export class CacheLookupHttpRoute {
     @Inject(STRATA_CONFIG) private readonly config: StrataConfig,
   ) {}
 
-  /** `http`: the request object, for its access-log line. */
-  async lookup(tenant: string, body: unknown, http: object): Promise<object> {
+  /** `http`: the request object, for its access-log line; `capture`: where an L1 hit is recorded for replay. */
+  async lookup(tenant: string, body: unknown, http: object, capture?: ReplayCapture): Promise<object> {
     const request = this.body.parse(body);
     enforceLimits(this.config.limits, request);
     const outcome = await this.cache.lookup(
@@ -50,7 +51,17 @@ export class CacheLookupHttpRoute {
       return outcome.ticket === undefined
         ? { hit: false, status: 'miss', ...explain }
         : { hit: false, status: 'miss', ticket: outcome.ticket, ...explain };
+    const { entry } = outcome;
     const { id, age, ttl } = describeHit(outcome);
+    if (capture !== undefined && outcome.tier === 'l1') {
+      const hit = { tenant, namespace: this.cache.policy(request.namespace).name, model: request.model, entry };
+      capture.answeredFromL1(tenant, entry.exactKey, entry);
+      capture.effect((now, requestId, seconds) => this.cache.recordL1Hit(hit, now, requestId, seconds));
+      capture.renderedWhile((now) => {
+        const later = describeHit({ ...outcome, now });
+        return later.age === age && later.ttl === ttl;
+      });
+    }
     return {
       hit: true,
       status: 'hit',

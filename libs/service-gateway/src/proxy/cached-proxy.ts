@@ -39,6 +39,7 @@ import { RenderedAnswers } from './rendered-answers';
 import { requestUser } from './request-user';
 import { UpstreamFlight } from './upstream-flight';
 import { type CacheInput, type ParsedRequest, type WireFormat } from './wire-format';
+import { type ReplayCapture } from '../http/replay/replay-capture';
 
 /** A refreshed stale entry is not refreshed again for this long (even if the refresh failed). */
 const REFRESH_BACKOFF_MS = 10_000;
@@ -49,6 +50,8 @@ interface ProxyInput {
   readonly body: unknown;
   readonly headers: IncomingHttpHeaders;
   readonly controls: ProxyControls;
+  /** Where an L1 hit is recorded for the gateway's front door to replay (`HitReplays`), when it asked. */
+  readonly capture?: ReplayCapture | undefined;
 }
 
 /** What the orchestration needs around it; one set per gateway, shared by every API's proxy. */
@@ -71,6 +74,7 @@ interface Ask {
   readonly routingKey: string;
   /** The end user, for user-scoped namespaces (see `requestUser`). */
   readonly user: string | undefined;
+  readonly capture: ReplayCapture | undefined;
 }
 
 type Keyed =
@@ -127,14 +131,19 @@ export class CachedProxy {
     const cacheInput = this.format.cacheInput(request);
     const prefix =
       cacheInput.kind === 'keyed' ? stablePrefix(request.model, cacheInput.messages, cacheInput.params) : undefined;
-    const prefixHash = this.deps.prefixes.observe(
-      input.caller.tenant,
-      input.controls.namespace ?? DEFAULT_NAMESPACE,
-      prefix,
-    );
+    const namespace = input.controls.namespace ?? DEFAULT_NAMESPACE;
+    const prefixHash = this.deps.prefixes.observe(input.caller.tenant, namespace, prefix);
+    input.capture?.effect(() => this.deps.prefixes.observe(input.caller.tenant, namespace, prefix));
     const routingKey = prefixHash ?? `random:${Math.random()}`;
     const user = requestUser(this.format.api, request.raw, input.headers);
-    const ask: Ask = { caller: input.caller, request, controls: input.controls, routingKey, user };
+    const ask: Ask = {
+      caller: input.caller,
+      request,
+      controls: input.controls,
+      routingKey,
+      user,
+      capture: input.capture,
+    };
     const reply = await this.answer(ask, cacheInput, connection);
     return prefixHash === undefined
       ? reply
@@ -242,6 +251,7 @@ export class CachedProxy {
     }
     this.deps.savings.recordHit(keyed.request.model, ask.caller.tenant, this.format.usage(entry.response));
     this.counted[stale ? 'stale' : 'hit'].inc();
+    if (ask.capture !== undefined) this.captureHit(ask.capture, ask, keyed, outcome, age, stale);
     if (outcome.tier === 'l3' && keyed.policy.verification?.audit === 'shadow' && !outcome.verified)
       this.shadowAudit(ask, keyed, outcome);
     const report: CacheReport = {
@@ -269,6 +279,40 @@ export class CachedProxy {
       fwd: 'miss',
       reply: { kind: 'json', status: 200, headers: { 'content-type': JSON_CONTENT_TYPE, ...headers }, body: payload },
     };
+  }
+
+  /**
+   * Records a fresh L1 hit for the front door to replay: the lookup's effects, this proxy's (savings, the request
+   * counter), and the age and freshness the reply's headers were rendered with. Anything else is not replayed.
+   */
+  private captureHit(
+    capture: ReplayCapture,
+    ask: Ask,
+    keyed: Cacheable,
+    outcome: Extract<LookupOutcome, { status: 'hit' }>,
+    age: number,
+    stale: boolean,
+  ): void {
+    const { entry } = outcome;
+    if (outcome.tier !== 'l1' || stale) {
+      capture.veto();
+      return;
+    }
+    const tenant = ask.caller.tenant;
+    const model = keyed.request.model;
+    const hit = { tenant, namespace: keyed.policy.name, model, entry };
+    const usage = this.format.usage(entry.response);
+    const freshUntil = entry.expiresAt - this.graceMs(keyed.policy);
+    const ttl = Math.ceil((freshUntil - outcome.now) / 1000);
+    capture.answeredFromL1(tenant, keyed.fp.exactKey, entry);
+    capture.effect((now, requestId, seconds) => {
+      this.deps.cache.recordL1Hit(hit, now, requestId, seconds);
+      this.deps.savings.recordHit(model, tenant, usage);
+      this.counted.hit.inc();
+    });
+    capture.renderedWhile(
+      (now) => now < freshUntil && ageSeconds(entry, now) === age && Math.ceil((freshUntil - now) / 1000) === ttl,
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { type Identity } from '../../auth/tenant-resolver';
+import { type ReplayCapture } from '../../http/replay/replay-capture';
 import { ChatCompletionsProxy } from '../chat/chat-completions.proxy';
 import { parseProxyControls } from '../controls/proxy-controls';
 import { ClientConnection } from './client-connection';
@@ -19,13 +20,19 @@ export class ChatCompletionsHttpRoute {
     private readonly chat: ChatCompletionsProxy,
   ) {}
 
-  async chatCompletions(identity: Identity, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /** `capture`: where an L1 hit is recorded for the gateway's front door to replay, when it asked. */
+  async chatCompletions(
+    identity: Identity,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    capture?: ReplayCapture,
+  ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
     const caller = this.access.caller(identity, request.headers);
     const controls = parseProxyControls(request.headers);
     writeProxyReply(
       reply,
-      await this.chat.handle({ caller, body: request.body, headers: request.headers, controls }, connection),
+      await this.chat.handle({ caller, body: request.body, headers: request.headers, controls, capture }, connection),
       request.id,
     );
   }

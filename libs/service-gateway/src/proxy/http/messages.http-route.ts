@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { type Identity } from '../../auth/tenant-resolver';
+import { type ReplayCapture } from '../../http/replay/replay-capture';
 import { parseProxyControls } from '../../openai/controls/proxy-controls';
 import { ClientConnection } from '../../openai/http/client-connection';
 import { ProxyAccess } from '../../openai/http/proxy-access';
@@ -20,13 +21,22 @@ export class MessagesHttpRoute {
     private readonly messages: MessagesProxy,
   ) {}
 
-  async create(identity: Identity, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /** `capture`: where an L1 hit is recorded for the gateway's front door to replay, when it asked. */
+  async create(
+    identity: Identity,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    capture?: ReplayCapture,
+  ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
     const caller = this.access.caller(identity, request.headers, 'anthropic');
     const controls = parseProxyControls(request.headers);
     writeProxyReply(
       reply,
-      await this.messages.handle({ caller, body: request.body, headers: request.headers, controls }, connection),
+      await this.messages.handle(
+        { caller, body: request.body, headers: request.headers, controls, capture },
+        connection,
+      ),
       request.id,
     );
   }

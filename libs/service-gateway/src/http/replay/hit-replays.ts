@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type OutgoingHttpHeaders, type RequestListener, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import { STRATA_CONFIG, StrataConfig } from '@strata/config';
+import { CORRELATION_HEADER, StrataMetrics, Tracing } from '@strata/observability';
+import { LRUCache } from 'lru-cache';
+import { AccessGuard } from '../../auth/access.guard';
+import { type Identity } from '../../auth/tenant-resolver';
+import { GatewayCache } from '../../cache-api/gateway-cache';
+import { ReplayCapture, type ReplayRecipe } from './replay-capture';
+
+/** The routes whose L1 hits are replayed: the hot routes `FastifyHotRoutes` serves. */
+const REPLAYED_PATHS: ReadonlySet<string> = new Set(['/v1/cache/lookup', '/v1/chat/completions', '/v1/messages']);
+/** Larger bodies are neither read ahead nor remembered: the requests worth replaying are small ones asked again. */
+const MAX_BODY_BYTES = 64 * 1024;
+/** How many distinct requests are remembered, and how many bytes of their keys at most. */
+const MAX_REPLAYS = 4_096;
+const MAX_KEY_BYTES = 32 * 1024 * 1024;
+/**
+ * Headers that differ from one request to the next without changing the answer (the request id is echoed, the
+ * others frame the connection or the body, or carry a trace context the gateway only reads when tracing is on,
+ * and the front door steps aside then). Every other header is part of a replay's key.
+ */
+const PER_REQUEST_HEADERS: ReadonlySet<string> = new Set([
+  CORRELATION_HEADER,
+  'content-length',
+  'connection',
+  'keep-alive',
+  'traceparent',
+  'tracestate',
+]);
+
+const PRE_READ = Symbol('strata.preReadBody');
+const ADMISSION = Symbol('strata.admission');
+
+/** A request's access decision made by the front door, handed to the route so that it is not made twice. */
+type Admission = { readonly identity: Identity } | { readonly error: unknown };
+
+/** One access-log line (the fields the gateway's access log writes for every request). */
+export interface AccessLine {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly cache: string | undefined;
+  readonly tier: string | undefined;
+  readonly ms: number;
+  readonly tenant: string | undefined;
+  readonly requestId: string;
+}
+
+/** A remembered answer: what must still hold (`recipe`) and the bytes to write. */
+interface Replay {
+  readonly recipe: ReplayRecipe;
+  readonly status: number;
+  /** The response's headers as the route wrote them, the request id's value replaced per request. */
+  readonly headers: OutgoingHttpHeaders;
+  readonly body: Buffer;
+  readonly path: string;
+}
+
+/** What the route wrote, seen through the raw response (the exact bytes a replay writes again). */
+interface Recording {
+  status: number;
+  headers: OutgoingHttpHeaders | undefined;
+  body: Buffer | undefined;
+  /** Written in parts (a live stream) or in a way a replay would not reproduce. */
+  unusual: boolean;
+}
+
+function lowerKeys(headers: OutgoingHttpHeaders | readonly unknown[] | undefined): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  if (headers === undefined || Array.isArray(headers)) return out;
+  for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) out[name.toLowerCase()] = value;
+  return out;
+}
+
+function chunkBytes(chunk: unknown): Buffer | undefined {
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk);
+  return undefined;
+}
+
+/**
+ * Watches what a route writes on the raw response: `writeHead` and one `end` with the whole body is what the hot
+ * routes do for a hit (Fastify's `send`, a replayed SSE stream); anything else is marked unusual and not replayed.
+ */
+function record(res: ServerResponse): Recording {
+  const recording: Recording = { status: 0, headers: undefined, body: undefined, unusual: false };
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.writeHead = (status: number, ...rest: unknown[]) => {
+    recording.status = status;
+    const headers = rest.find((arg) => typeof arg === 'object' && arg !== null) as OutgoingHttpHeaders | undefined;
+    recording.headers = { ...res.getHeaders(), ...lowerKeys(headers) };
+    return writeHead(status, ...rest);
+  };
+  res.write = ((...args: unknown[]) => {
+    recording.unusual = true;
+    return write(...args);
+  }) as ServerResponse['write'];
+  res.end = ((...args: unknown[]) => {
+    const first = args[0];
+    if (typeof first !== 'function' && first !== null && first !== undefined) {
+      const bytes = chunkBytes(first);
+      if (bytes === undefined || recording.body !== undefined) recording.unusual = true;
+      else recording.body = bytes;
+    }
+    return end(...args);
+  }) as ServerResponse['end'];
+  return recording;
+}
+
+/**
+ * The gateway's front door: the HTTP server's request listener, in front of Fastify. A request to a hot route is
+ * read here; the first time a request (route, headers and body, byte for byte) is answered from L1, the route
+ * records how (`ReplayCapture`), and the same request asked again is answered here — access decided by the same
+ * `AccessGuard`, the same effects recorded (`GatewayCache.recordL1Hit`, the proxy's counters), the same bytes
+ * written — without Fastify's routing and body parsing, validation or keying. A replay is served only while L1
+ * hands out the very entry that answered (so a purge, a newer version, expiry or an eviction ends it) and the
+ * reply's age and TTL are what they were; otherwise, and for everything else, the request goes to Fastify.
+ * Off when tracing is on (every request gets its span there), and when the client address depends on proxy
+ * headers (`trustProxy`) while failed authentications are limited per address.
+ */
+@Injectable()
+export class HitReplays {
+  private readonly replays = new LRUCache<string, Replay>({
+    max: MAX_REPLAYS,
+    maxSize: MAX_KEY_BYTES,
+    sizeCalculation: (replay, key) => key.length + replay.body.length,
+  });
+  private readonly bodyLimit: number;
+  private readonly enabled: boolean;
+  private readonly served = StrataMetrics.shared().hitReplays;
+  private closed = false;
+
+  constructor(
+    @Inject(STRATA_CONFIG) config: StrataConfig,
+    private readonly access: AccessGuard,
+    private readonly cache: GatewayCache,
+  ) {
+    this.bodyLimit = Math.min(MAX_BODY_BYTES, config.http.bodyLimitBytes);
+    this.enabled = !Tracing.enabled() && (config.http.trustProxy === undefined || config.http.trustProxy === false);
+  }
+
+  /** The pre-read body of a request the front door read ahead, for Fastify to parse (see `preParsing`). */
+  static preReadBody(raw: object): Buffer | undefined {
+    return (raw as { [PRE_READ]?: Buffer })[PRE_READ];
+  }
+
+  /** A Fastify `preParsing` payload for the hot routes: the body the front door read, or the request stream as it is. */
+  static payload(raw: IncomingMessage): Readable {
+    const body = HitReplays.preReadBody(raw);
+    return body === undefined ? raw : Readable.from([body]);
+  }
+
+  /**
+   * The access decision the front door already made for this request (a replay it could not serve after admitting),
+   * or undefined; rethrows the decision's error.
+   */
+  static admitted(raw: object): Identity | undefined {
+    const admission = (raw as { [ADMISSION]?: Admission })[ADMISSION];
+    if (admission === undefined) return undefined;
+    if ('error' in admission) throw admission.error;
+    return admission.identity;
+  }
+
+  /** Stops replaying (the server is closing: Fastify answers what still arrives with its 503). */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** The server's request listener: `next` is Fastify's; `log` writes a replayed request's access-log line. */
+  listener(next: RequestListener, log: ((line: AccessLine) => void) | undefined): RequestListener {
+    if (!this.enabled) return next;
+    return (req, res) => {
+      if (this.closed || req.method !== 'POST' || !REPLAYED_PATHS.has(req.url ?? '')) return next(req, res);
+      const headers = req.headers;
+      const length = Number(headers['content-length']);
+      if (
+        !(length > 0 && length <= this.bodyLimit) ||
+        headers['transfer-encoding'] !== undefined ||
+        headers['x-strata-feedback'] !== undefined
+      )
+        return next(req, res);
+      const started = performance.now();
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.once('end', () => {
+        const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+        const key = this.key(req, body);
+        const replay = this.replays.get(key);
+        if (replay !== undefined && this.replay(replay, key, req, res, started, log)) return;
+        (req as { [PRE_READ]?: Buffer })[PRE_READ] = body;
+        const capture = ReplayCapture.attach(req);
+        const recording = record(res);
+        res.once('finish', () => this.remember(key, req.url ?? '', capture, recording));
+        next(req, res);
+      });
+    };
+  }
+
+  /** The route, every header but the per-request ones (as sent), and the body. */
+  private key(req: IncomingMessage, body: Buffer): string {
+    const raw = req.rawHeaders;
+    let key = req.url ?? '';
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i];
+      if (PER_REQUEST_HEADERS.has(name.toLowerCase())) continue;
+      key += `\n${name}:${raw[i + 1]}`;
+    }
+    return `${key}\n\n${body.toString('latin1')}`;
+  }
+
+  private remember(key: string, path: string, capture: ReplayCapture, recording: Recording): void {
+    const recipe = capture.recipe();
+    if (recipe === undefined || recording.unusual || recording.status !== 200) return;
+    if (recording.headers === undefined || recording.body === undefined) return;
+    const { [CORRELATION_HEADER]: _id, ...headers } = recording.headers;
+    this.replays.set(key, { recipe, status: recording.status, headers, body: recording.body, path });
+  }
+
+  /**
+   * Serves a remembered answer if it still holds; false (nothing done or decided) when it does not, and the
+   * request goes to Fastify. Once admitted, it is served: an access decision is never made twice.
+   */
+  private replay(
+    replay: Replay,
+    key: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    started: number,
+    log: ((line: AccessLine) => void) | undefined,
+  ): boolean {
+    const { recipe } = replay;
+    const now = Date.now();
+    if (this.cache.l1Entry(recipe.tenant, recipe.exactKey) !== recipe.entry || !recipe.stillRendered(now)) {
+      this.replays.delete(key);
+      return false;
+    }
+    let identity: Identity;
+    try {
+      identity = this.access.admit({ headers: req.headers, ip: req.socket.remoteAddress ?? '' }, undefined);
+    } catch (error) {
+      (req as { [ADMISSION]?: Admission })[ADMISSION] = { error };
+      return false;
+    }
+    if (identity.kind !== 'tenant' || identity.tenant !== recipe.tenant) {
+      (req as { [ADMISSION]?: Admission })[ADMISSION] = { identity };
+      return false;
+    }
+    const requestId = HitReplays.requestId(req);
+    const seconds = (performance.now() - started) / 1000;
+    for (const effect of recipe.effects) effect(now, requestId, seconds);
+    replay.headers[CORRELATION_HEADER] = requestId;
+    res.writeHead(replay.status, replay.headers);
+    res.end(replay.body);
+    this.served.inc();
+    log?.({
+      method: 'POST',
+      path: replay.path,
+      status: replay.status,
+      // Only fresh L1 hits are replayed (a stale answer's route vetoes it).
+      cache: 'HIT',
+      tier: 'l1',
+      ms: Math.round((performance.now() - started) * 100) / 100,
+      tenant: identity.tenant,
+      requestId,
+    });
+    return true;
+  }
+
+  /** The client's `X-Request-Id` (as Fastify takes it), or a new one. */
+  private static requestId(req: IncomingMessage): string {
+    const given = req.headers[CORRELATION_HEADER];
+    return typeof given === 'string' && given !== '' ? given : randomUUID();
+  }
+}
