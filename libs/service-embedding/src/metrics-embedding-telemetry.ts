@@ -13,6 +13,10 @@ export class MetricsEmbeddingTelemetry implements EmbeddingTelemetry {
   private readonly logger = new Logger('Embedding');
   private lastWarned = 0;
   private lastProviderFailure: string | undefined;
+  /** The children every miss touches, bound once (no label hashing per text embedded). */
+  private readonly cacheHit = this.metrics.embeddingCache.labels({ outcome: 'hit' });
+  private readonly cacheMiss = this.metrics.embeddingCache.labels({ outcome: 'miss' });
+  private readonly providerOk = this.metrics.embeddingProviderCalls.labels({ outcome: 'ok' });
 
   /** Rejects while the provider's most recent call failed (none has succeeded since). */
   providerHealth(): Promise<void> {
@@ -22,8 +26,8 @@ export class MetricsEmbeddingTelemetry implements EmbeddingTelemetry {
   }
 
   cacheLookup(hits: number, misses: number): void {
-    if (hits) this.metrics.embeddingCache.inc({ outcome: 'hit' }, hits);
-    if (misses) this.metrics.embeddingCache.inc({ outcome: 'miss' }, misses);
+    if (hits) this.cacheHit.inc(hits);
+    if (misses) this.cacheMiss.inc(misses);
   }
 
   cacheError(operation: 'get' | 'set', error: unknown): void {
@@ -38,7 +42,8 @@ export class MetricsEmbeddingTelemetry implements EmbeddingTelemetry {
   }
 
   providerCall(texts: number, seconds: number, outcome: 'ok' | EmbeddingErrorCode): void {
-    this.metrics.embeddingProviderCalls.inc({ outcome });
+    if (outcome === 'ok') this.providerOk.inc();
+    else this.metrics.embeddingProviderCalls.inc({ outcome });
     this.metrics.embeddingProviderDuration.observe(seconds);
     this.lastProviderFailure = outcome === 'ok' ? undefined : outcome;
     if (outcome === 'ok') this.metrics.embeddingProviderTexts.inc(texts);
