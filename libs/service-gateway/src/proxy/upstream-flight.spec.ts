@@ -85,6 +85,10 @@ function control() {
   const state = { settled: false, released: false };
   const c: FlightControl = {
     signal: abort.signal,
+    onAbort: (listener) => {
+      if (abort.signal.aborted) listener();
+      else abort.signal.addEventListener('abort', listener, { once: true });
+    },
     settle: () => (state.settled = true),
     release: () => (state.released = true),
   };

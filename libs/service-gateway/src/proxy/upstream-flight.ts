@@ -123,7 +123,7 @@ export class UpstreamFlight {
       const last = i === candidates.length - 1;
       let response: UpstreamResponse;
       try {
-        response = await this.upstream.open({ ...attempt, signal: deadline.signal });
+        response = await this.upstream.open(attempt);
       } catch (error) {
         release();
         const failure = this.upstream.failure(attempt, error, deadline);
@@ -144,6 +144,9 @@ export class UpstreamFlight {
 
   private async run(): Promise<void> {
     const { target, body, stream, format } = this.request;
+    // The flight's abort reaches the call through the deadline (a callback, not a second signal to listen to).
+    const deadline = new Deadline(undefined, this.upstream.timeoutMs);
+    this.control.onAbort(() => deadline.abort());
     const request: UpstreamCall = {
       target,
       endpoint: format.endpoint,
@@ -153,9 +156,8 @@ export class UpstreamFlight {
       stream,
       credentials: this.request.credentials,
       headers: this.request.headers ?? {},
-      signal: this.control.signal,
+      signal: deadline.signal,
     };
-    const deadline = new Deadline(this.control.signal, this.upstream.timeoutMs);
     const started = process.hrtime.bigint();
     const opened = await this.open(request, deadline);
     if (!opened) return;

@@ -42,6 +42,32 @@ describe(RequestCoalescer.name, () => {
     expect(sut.join('k', start).flight.id).toBe(2);
   });
 
+  it('tells abort listeners once, when every participant has left before the work settled, and at once when added later', () => {
+    const { sut, start } = setup();
+    const calls: string[] = [];
+    const a = sut.join('k', start);
+    const b = sut.join('k', start);
+    a.flight.control.onAbort(() => calls.push('early'));
+    const signal = a.flight.control.signal;
+    a.leave();
+    expect(calls).toEqual([]);
+    b.leave();
+    b.leave();
+    a.flight.control.onAbort(() => calls.push('late'));
+    expect(calls).toEqual(['early', 'late']);
+    expect(signal.aborted).toBe(true);
+  });
+
+  it('never tells abort listeners of work that settled', () => {
+    const { sut, start } = setup();
+    const calls: string[] = [];
+    const a = sut.join('k', start);
+    a.flight.control.onAbort(() => calls.push('aborted'));
+    a.flight.control.settle();
+    a.leave();
+    expect(calls).toEqual([]);
+  });
+
   it('lets settled work finish when everyone leaves, and serves newcomers until it is released', () => {
     const { sut, start } = setup();
     const a = sut.join('k', start);

@@ -2,6 +2,11 @@
 export interface FlightControl {
   /** Aborted when every participant left before the flight settled: nobody wants the answer any more. */
   readonly signal: AbortSignal;
+  /**
+   * `listener` runs once when the flight is aborted (at once when it already is): the same moment as `signal`'s
+   * abort event, without an AbortController and its event listeners for every flight that is never aborted.
+   */
+  onAbort(listener: () => void): void;
   /** The work is done (the upstream answered in full, or failed): leaving no longer aborts it. */
   settle(): void;
   /** Later requests with this key start a new flight (call once the answer is stored, or will not be). */
@@ -22,7 +27,10 @@ interface Entry<T> {
   participants: number;
   settled: boolean;
   released: boolean;
-  readonly controller: AbortController;
+  aborted: boolean;
+  /** Made when `signal` is first read (most flights never are). */
+  controller: AbortController | undefined;
+  readonly onAbort: (() => void)[];
   readonly release: () => void;
 }
 
@@ -68,7 +76,9 @@ export class RequestCoalescer<T> {
       participants: 1,
       settled: false,
       released: false,
-      controller: new AbortController(),
+      aborted: false,
+      controller: undefined,
+      onAbort: [],
       release: () => {
         if (entry.released) return;
         entry.released = true;
@@ -76,7 +86,17 @@ export class RequestCoalescer<T> {
       },
     };
     const flight = start({
-      signal: entry.controller.signal,
+      get signal() {
+        if (entry.controller === undefined) {
+          entry.controller = new AbortController();
+          if (entry.aborted) entry.controller.abort();
+        }
+        return entry.controller.signal;
+      },
+      onAbort: (listener) => {
+        if (entry.aborted) listener();
+        else entry.onAbort.push(listener);
+      },
       settle: () => {
         entry.settled = true;
       },
@@ -97,7 +117,9 @@ export class RequestCoalescer<T> {
         left = true;
         entry.participants--;
         if (entry.participants === 0 && !entry.settled) {
-          entry.controller.abort();
+          entry.aborted = true;
+          entry.controller?.abort();
+          for (const listener of entry.onAbort.splice(0)) listener();
           entry.release();
         }
       },

@@ -36,6 +36,13 @@ export class Deadline {
     this.timer.unref();
   }
 
+  /** Aborts now, as a parent's abort does (not a timeout). */
+  abort(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.controller.abort();
+  }
+
   /** Stops the timer and detaches from the parent. */
   clear(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
