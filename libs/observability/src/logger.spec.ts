@@ -116,22 +116,40 @@ describe(coalescedWrites.name, () => {
     return { stream: stream as unknown as NodeJS.WriteStream, calls };
   }
 
-  it('hands the lines of one event-loop turn to the stream in one write, in order, and the next turn in another', async () => {
+  const numbers = (call: string) =>
+    call
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { n: number }).n);
+
+  it("hands a window's lines to the stream in one write, in order, and the next window's in another", () => {
     const { stream, calls } = recorder();
-    const logger = createLogger('info', 'access', 'json', coalescedWrites(stream));
+    const timers: (() => void)[] = [];
+    const logger = createLogger(
+      'info',
+      'access',
+      'json',
+      coalescedWrites(stream, { schedule: (flush) => timers.push(flush) }),
+    );
     logger.info({ n: 1 }, 'request');
     logger.info({ n: 2 }, 'request');
     expect(calls).toEqual([]);
-    await new Promise((resolve) => setImmediate(resolve));
+    expect(timers).toHaveLength(1);
+    timers.shift()?.();
     logger.info({ n: 3 }, 'request');
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(calls).toHaveLength(2);
-    const lines = calls.map((call) =>
-      call
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => (JSON.parse(l) as { n: number }).n),
+    timers.shift()?.();
+    expect(calls.map(numbers)).toEqual([[1, 2], [3]]);
+  });
+
+  it('writes at once when more than the most it may hold is waiting', () => {
+    const { stream, calls } = recorder();
+    const logger = createLogger(
+      'info',
+      'access',
+      'json',
+      coalescedWrites(stream, { maxChars: 1, schedule: () => undefined }),
     );
-    expect(lines).toEqual([[1, 2], [3]]);
+    for (let n = 1; n <= 3; n++) logger.info({ n }, 'request');
+    expect(calls.map(numbers)).toEqual([[1], [2], [3]]);
   });
 });

@@ -39,43 +39,67 @@ function prettyStream(destination: NodeJS.WritableStream): DestinationStream {
   });
 }
 
+/** How long lines may wait to be written together, and how much may wait (see `coalescedWrites`). */
+export interface CoalescingOptions {
+  /** Default 100 ms. */
+  readonly windowMs?: number;
+  /** Default 64 KiB: more waiting than this leaves at once. */
+  readonly maxChars?: number;
+  /** Runs `flush` after `ms` (default: an unref'd timer, so waiting lines never keep the process alive). */
+  readonly schedule?: (flush: () => void, ms: number) => void;
+}
+
 /**
- * A destination whose writes within one turn of the event loop leave in one system call: `stream` is corked at the
- * first write of a turn and uncorked once the turn's I/O callbacks have run (`setImmediate`), or at exit. For lines
- * written per request (the access log): under load one `writev` carries a turn's lines instead of one write each. The
- * writes still go through `stream.write` in order, so every other writer to the same stream stays in sequence.
+ * A destination that gathers the lines written within a window (100 ms, or 64 KiB of them) and hands them to
+ * `stream` in one write: for lines written per request (the access log), one system call per window instead of one
+ * per line or per event-loop turn — a write to the pipe a container's stdout is was, per hit, about what answering it
+ * cost. Lines leave in order, at the latest when the process exits; other writers to the same stream may land
+ * between two windows (every line carries its time). `flush` writes what waits (a closing server calls it).
  */
-export function coalescedWrites(stream: NodeJS.WriteStream): DestinationStream {
-  let corked = false;
-  const uncork = () => {
-    if (!corked) return;
-    corked = false;
-    corkedNow.delete(uncork);
-    stream.uncork();
+export function coalescedWrites(
+  stream: NodeJS.WritableStream,
+  options: CoalescingOptions = {},
+): DestinationStream & { readonly flush: () => void } {
+  const windowMs = options.windowMs ?? 100;
+  const maxChars = options.maxChars ?? 64 * 1024;
+  const schedule = options.schedule ?? ((flush, ms) => setTimeout(flush, ms).unref());
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    pendingAtExit.delete(flush);
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    stream.write(text);
   };
   return {
+    /** Writes what is waiting now (the server is closing). */
+    flush,
     write(line: string) {
-      if (!corked) {
-        corked = true;
-        stream.cork();
-        uncorkAtExit(uncork);
-        setImmediate(uncork);
+      pending += line;
+      if (pending.length >= maxChars) {
+        flush();
+        return;
       }
-      stream.write(line);
+      if (scheduled) return;
+      scheduled = true;
+      flushAtExit(flush);
+      schedule(flush, windowMs);
     },
   };
 }
 
-/** Destinations corked in this turn, uncorked by the one exit listener if the process ends first. */
-const corkedNow = new Set<() => void>();
+/** Destinations with lines waiting, written by the one exit listener if the process ends first. */
+const pendingAtExit = new Set<() => void>();
 let exitListener = false;
 
-function uncorkAtExit(uncork: () => void): void {
-  corkedNow.add(uncork);
+function flushAtExit(flush: () => void): void {
+  pendingAtExit.add(flush);
   if (exitListener) return;
   exitListener = true;
   process.once('exit', () => {
-    for (const pending of [...corkedNow]) pending();
+    for (const pending of [...pendingAtExit]) pending();
   });
 }
 

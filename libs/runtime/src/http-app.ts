@@ -196,9 +196,17 @@ export async function createHttpApp(
     const format = config.log.format ?? (process.stdout.isTTY === true ? 'pretty' : 'json');
     // One line per request: in JSON, a turn's lines leave stdout in one write (a write per line was the largest
     // cost of a cache hit after the response's own).
-    const destination = format === 'json' ? coalescedWrites(process.stdout) : process.stdout;
+    const coalesced = format === 'json' ? coalescedWrites(process.stdout) : undefined;
     // Its fields are picked in `accessLog` (never a key or prompt; the request id among them): no redaction pass.
-    const logger = createLogger(config.log.level, 'strata-access', format, destination, { fixedFields: true });
+    const logger = createLogger(config.log.level, 'strata-access', format, coalesced ?? process.stdout, {
+      fixedFields: true,
+    });
+    // The last lines leave when the server has closed, not a window later.
+    if (coalesced !== undefined)
+      fastify.addHook('onClose', (_instance: unknown, done: () => void) => {
+        coalesced.flush();
+        done();
+      });
     writeAccessLine = (line) => logger.info(line, 'request');
     fastify.addHook('onResponse', accessLog(writeAccessLine));
   }
