@@ -68,7 +68,14 @@ export class AccessGuard implements CanActivate {
   admit(request: AdmittedRequest, access: RouteAccessKind | undefined): Identity {
     const identity = this.identify(request, access);
     rememberIdentity(request, identity);
-    if (identity.kind === 'tenant') this.limit(access === 'write' ? 'write' : 'api', identity.tenant);
+    this.limit(identity, access);
+    return identity;
+  }
+
+  /** `admit` without remembering the identity on the request (the gateway's front door keeps it itself). */
+  decide(request: AdmittedRequest, access: RouteAccessKind | undefined): Identity {
+    const identity = this.identify(request, access);
+    this.limit(identity, access);
     return identity;
   }
 
@@ -110,7 +117,11 @@ export class AccessGuard implements CanActivate {
     return identity;
   }
 
-  private limit(bucket: 'api' | 'write', tenant: string): void {
+  /** The tenant's rate limit: `write` routes (stores, deletes, purges, invalidations) in a bucket of their own. */
+  private limit(identity: Identity, access: RouteAccessKind | undefined): void {
+    if (identity.kind !== 'tenant') return;
+    const tenant = identity.tenant;
+    const bucket = access === 'write' ? 'write' : 'api';
     const decision = this.limiter.take(`${bucket}\u0000${tenant}`);
     if (decision.allowed) return;
     this.metrics.rateLimited.inc({ tenant });

@@ -55,7 +55,8 @@ interface Replay {
   readonly status: number;
   /** The response's headers as the route wrote them, the request id's value replaced per request. */
   readonly headers: OutgoingHttpHeaders;
-  readonly body: Buffer;
+  /** As the route wrote it: a string leaves in one write with the headers (a buffer would take a second). */
+  readonly body: string | Buffer;
   readonly path: string;
 }
 
@@ -63,7 +64,7 @@ interface Replay {
 interface Recording {
   status: number;
   headers: OutgoingHttpHeaders | undefined;
-  body: Buffer | undefined;
+  body: string | Buffer | undefined;
   /** Written in parts (a live stream) or in a way a replay would not reproduce. */
   unusual: boolean;
 }
@@ -75,8 +76,8 @@ function lowerKeys(headers: OutgoingHttpHeaders | readonly unknown[] | undefined
   return out;
 }
 
-function chunkBytes(chunk: unknown): Buffer | undefined {
-  if (typeof chunk === 'string') return Buffer.from(chunk);
+function chunkOf(chunk: unknown): string | Buffer | undefined {
+  if (typeof chunk === 'string') return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk);
   return undefined;
 }
@@ -103,9 +104,12 @@ function record(res: ServerResponse): Recording {
   res.end = ((...args: unknown[]) => {
     const first = args[0];
     if (typeof first !== 'function' && first !== null && first !== undefined) {
-      const bytes = chunkBytes(first);
-      if (bytes === undefined || recording.body !== undefined) recording.unusual = true;
-      else recording.body = bytes;
+      const body = chunkOf(first);
+      const encoding = args[1];
+      // A string in another encoding than UTF-8 would be written differently by a plain `end(body)`.
+      if (body === undefined || recording.body !== undefined || (typeof encoding === 'string' && encoding !== 'utf8'))
+        recording.unusual = true;
+      else recording.body = body;
     }
     return end(...args);
   }) as ServerResponse['end'];
@@ -241,7 +245,7 @@ export class HitReplays {
     }
     let identity: Identity;
     try {
-      identity = this.access.admit({ headers: req.headers, ip: req.socket.remoteAddress ?? '' }, undefined);
+      identity = this.access.decide({ headers: req.headers, ip: req.socket.remoteAddress ?? '' }, undefined);
     } catch (error) {
       (req as { [ADMISSION]?: Admission })[ADMISSION] = { error };
       return false;
