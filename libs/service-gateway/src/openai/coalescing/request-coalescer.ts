@@ -22,16 +22,57 @@ interface Participation<T> {
   leave(): void;
 }
 
-interface Entry<T> {
-  flight: T | undefined;
-  participants: number;
-  settled: boolean;
-  released: boolean;
-  aborted: boolean;
+/** One flight's state, and its control (what the function starting it gets). */
+class Entry<T> implements FlightControl {
+  flight: T | undefined = undefined;
+  participants = 1;
+  settled = false;
+  private released = false;
+  private aborted = false;
   /** Made when `signal` is first read (most flights never are). */
-  controller: AbortController | undefined;
-  readonly onAbort: (() => void)[];
-  readonly release: () => void;
+  private controller: AbortController | undefined = undefined;
+  private listeners: (() => void)[] | undefined = undefined;
+
+  constructor(
+    private readonly key: string | undefined,
+    private readonly flights: Map<string, Entry<T>>,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  get isReleased(): boolean {
+    return this.released;
+  }
+
+  onAbort(listener: () => void): void {
+    if (this.aborted) listener();
+    else (this.listeners ??= []).push(listener);
+  }
+
+  settle(): void {
+    this.settled = true;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (this.key !== undefined && this.flights.get(this.key) === this) this.flights.delete(this.key);
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.controller?.abort();
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
+    this.release();
+  }
 }
 
 /**
@@ -71,39 +112,10 @@ export class RequestCoalescer<T> {
   }
 
   private begin(key: string | undefined, start: (control: FlightControl) => T): Participation<T> {
-    const entry: Entry<T> = {
-      flight: undefined,
-      participants: 1,
-      settled: false,
-      released: false,
-      aborted: false,
-      controller: undefined,
-      onAbort: [],
-      release: () => {
-        if (entry.released) return;
-        entry.released = true;
-        if (key !== undefined && this.flights.get(key) === entry) this.flights.delete(key);
-      },
-    };
-    const flight = start({
-      get signal() {
-        if (entry.controller === undefined) {
-          entry.controller = new AbortController();
-          if (entry.aborted) entry.controller.abort();
-        }
-        return entry.controller.signal;
-      },
-      onAbort: (listener) => {
-        if (entry.aborted) listener();
-        else entry.onAbort.push(listener);
-      },
-      settle: () => {
-        entry.settled = true;
-      },
-      release: entry.release,
-    });
+    const entry = new Entry<T>(key, this.flights);
+    const flight = start(entry);
     entry.flight = flight;
-    if (key !== undefined && !entry.released) this.flights.set(key, entry);
+    if (key !== undefined && !entry.isReleased) this.flights.set(key, entry);
     return this.participation(entry, flight, true);
   }
 
@@ -116,12 +128,7 @@ export class RequestCoalescer<T> {
         if (left) return;
         left = true;
         entry.participants--;
-        if (entry.participants === 0 && !entry.settled) {
-          entry.aborted = true;
-          entry.controller?.abort();
-          for (const listener of entry.onAbort.splice(0)) listener();
-          entry.release();
-        }
+        if (entry.participants === 0 && !entry.settled) entry.abort();
       },
     };
   }
