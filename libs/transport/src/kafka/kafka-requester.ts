@@ -3,6 +3,7 @@ import { type ClientKafka, KafkaReplyPartitionAssigner } from '@nestjs/microserv
 import { ErrorCode, StrataError, replyTopic } from '@strata/contracts';
 import { CORRELATION_HEADER, Correlation, Tracing } from '@strata/observability';
 import { type Consumer, type IHeaders, Kafka, type KafkaConfig, type KafkaMessage, type Producer } from 'kafkajs';
+import { CoalescingProducer } from './coalescing-producer';
 import { FETCH_MAX_WAIT_MS } from './kafka-client-config';
 import { type KafkaMessaging } from './kafka-messaging';
 import { PeriodicCommits } from './periodic-commits';
@@ -58,6 +59,8 @@ export class KafkaRequester implements KafkaMessaging {
   private readonly idPrefix = randomBytes(6).toString('hex');
   private sequence = 0;
   private producer: Producer | undefined;
+  /** The requests, in as few Produce requests as concurrency allows (one in flight, the rest sent together after it). */
+  private outbox: CoalescingProducer | undefined;
   private readonly consumers: { readonly consumer: Consumer; readonly commits: PeriodicCommits }[] = [];
   private connecting: Promise<void> | undefined;
 
@@ -91,16 +94,14 @@ export class KafkaRequester implements KafkaMessaging {
       }, timeoutMs);
       this.pending.set(id, { topic, resolve, reject, timer });
     });
-    this.producer!.send({ topic, messages: [{ key: key ?? null, value: JSON.stringify(data), headers }] }).catch(
-      (error: unknown) => {
-        this.settle(id)?.reject(
-          new StrataError(
-            ErrorCode.CacheUnavailable,
-            `"${topic}" failed: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        );
-      },
-    );
+    this.outbox!.send(topic, { key: key ?? null, value: JSON.stringify(data), headers }).catch((error: unknown) => {
+      this.settle(id)?.reject(
+        new StrataError(
+          ErrorCode.CacheUnavailable,
+          `"${topic}" failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+    });
     return answer;
   }
 
@@ -139,6 +140,7 @@ export class KafkaRequester implements KafkaMessaging {
       retry: { retries: 5, initialRetryTime: 100 },
     });
     await this.producer.connect();
+    this.outbox = new CoalescingProducer(this.producer);
     await Promise.all(
       this.options.lanes.filter((lane) => lane.requestTopics.length > 0).map((lane) => this.openLane(lane)),
     );

@@ -49,10 +49,16 @@ function requestSetup(answer: (data: { n: number }) => Promise<unknown>, send?: 
     logger: { warn: (text: string) => warnings.push(text), error: () => undefined, log: () => undefined },
   });
   server.addHandler(REQUESTS, answer, false);
-  const sent: { topic: string; value: string; headers: Record<string, unknown> }[] = [];
+  type Sent = { topic: string; value: string; headers: Record<string, unknown> };
+  const sent: Sent[] = [];
   const producer = {
-    send: ({ topic, messages }: { topic: string; messages: { value: string; headers: Record<string, unknown> }[] }) => {
-      sent.push({ topic, value: messages[0].value, headers: messages[0].headers });
+    send: ({ topic, messages }: { topic: string; messages: Omit<Sent, 'topic'>[] }) => {
+      sent.push(...messages.map((m) => ({ topic, value: m.value, headers: m.headers })));
+      return send ? send() : Promise.resolve([]);
+    },
+    sendBatch: ({ topicMessages }: { topicMessages: { topic: string; messages: Omit<Sent, 'topic'>[] }[] }) => {
+      for (const { topic, messages } of topicMessages)
+        sent.push(...messages.map((m) => ({ topic, value: m.value, headers: m.headers })));
       return send ? send() : Promise.resolve([]);
     },
   };

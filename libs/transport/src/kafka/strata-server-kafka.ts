@@ -21,6 +21,7 @@ import {
   throwError,
 } from 'rxjs';
 import { type RpcErrorPayload } from '../rpc-exception.filter';
+import { CoalescingProducer } from './coalescing-producer';
 import { sendToDeadLetter } from './dead-letter';
 import { PeriodicCommits } from './periodic-commits';
 
@@ -97,6 +98,8 @@ export class StrataServerKafka extends ServerKafka {
   /** The reply sends of the messages being handled, by {@link position}. */
   private readonly replies = new Map<string, Promise<unknown>[]>();
   private commits: PeriodicCommits | undefined;
+  /** The replies {@link serve} sends: the replies of requests handled at once go out in one Produce request. */
+  private outbox: CoalescingProducer | undefined;
 
   constructor(
     options: Required<KafkaOptions>['options'],
@@ -176,7 +179,9 @@ export class StrataServerKafka extends ServerKafka {
       if (replyPartition !== undefined && replyPartition !== null) outgoing.partition = Number(replyPartition);
       outgoing.headers[CORRELATION_ID] = id;
       outgoing.headers[IS_DISPOSED] = Buffer.alloc(1);
-      await this.producer!.send({ topic: to, messages: [outgoing as never], ...this.options.send })
+      this.outbox ??= new CoalescingProducer(this.producer!, this.options.send);
+      await this.outbox
+        .send(to, outgoing as never)
         .catch((error: unknown) => {
           this.logger.warn(
             `${position(topic, partition, message.offset)}: its reply to ${to} was not sent: ${describe(error)}`,
@@ -298,6 +303,7 @@ export class StrataServerKafka extends ServerKafka {
     this.heartbeatTimer = undefined;
     await this.commits?.stop();
     this.commits = undefined;
+    this.outbox = undefined;
     await super.close();
   }
 
