@@ -4,7 +4,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { ErrorCode, StrataError } from '@strata/contracts';
 
-/** The headers a Strata key may come in, in the order they are looked at. */
+/** The headers a Strata key may come in, in the order they are looked at: all `identify` reads of a request. */
+export const KEY_HEADERS: readonly string[] = ['x-strata-key', 'authorization', 'x-api-key'];
 export type KeyHeader = 'x-strata-key' | 'authorization' | 'x-api-key';
 
 /** Who a request comes from: a tenant, or an operator holding an admin key. */

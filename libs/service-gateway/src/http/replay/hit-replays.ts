@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type OutgoingHttpHeaders, type RequestListener, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { CORRELATION_HEADER, StrataMetrics, Tracing } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { AccessGuard } from '../../auth/access.guard';
-import { type Identity } from '../../auth/tenant-resolver';
+import { KEY_HEADERS, type Identity } from '../../auth/tenant-resolver';
 import { GatewayCache } from '../../cache-api/gateway-cache';
 import { ReplayCapture, type ReplayRecipe } from './replay-capture';
 
@@ -18,18 +18,19 @@ const MAX_BODY_BYTES = 64 * 1024;
 const MAX_REPLAYS = 4_096;
 const MAX_KEY_BYTES = 32 * 1024 * 1024;
 /**
- * Headers that differ from one request to the next without changing the answer (the request id is echoed, the
- * others frame the connection or the body, or carry a trace context the gateway only reads when tracing is on,
- * and the front door steps aside then). Every other header is part of a replay's key.
+ * What the front door reads of a request's headers, in one pass over them as sent (Node builds `req.headers` only
+ * when asked): its replay key (the route and every header but the per-request ones: the request id is echoed, the
+ * body length is the body's, connection headers frame the connection, a trace context is read only when tracing is
+ * on, and the front door steps aside then), the body length, the request id, and the key headers the access
+ * decision reads. Undefined when the request is not one to read ahead (no length or too long, chunked, feedback
+ * in a header, a header the front door would read sent twice).
  */
-const PER_REQUEST_HEADERS: ReadonlySet<string> = new Set([
-  CORRELATION_HEADER,
-  'content-length',
-  'connection',
-  'keep-alive',
-  'traceparent',
-  'tracestate',
-]);
+interface ReadAhead {
+  readonly key: string;
+  readonly length: number;
+  readonly requestId: string | undefined;
+  readonly keyHeaders: Record<string, string>;
+}
 
 const PRE_READ = Symbol('strata.preReadBody');
 const ADMISSION = Symbol('strata.admission');
@@ -138,6 +139,7 @@ export class HitReplays {
   private readonly enabled: boolean;
   private readonly served = StrataMetrics.shared().hitReplays;
   private closed = false;
+  private readonly logger = new Logger(HitReplays.name);
 
   constructor(
     @Inject(STRATA_CONFIG) config: StrataConfig,
@@ -179,42 +181,69 @@ export class HitReplays {
   listener(next: RequestListener, log: ((line: AccessLine) => void) | undefined): RequestListener {
     if (!this.enabled) return next;
     return (req, res) => {
-      if (this.closed || req.method !== 'POST' || !REPLAYED_PATHS.has(req.url ?? '')) return next(req, res);
-      const headers = req.headers;
-      const length = Number(headers['content-length']);
-      if (
-        !(length > 0 && length <= this.bodyLimit) ||
-        headers['transfer-encoding'] !== undefined ||
-        headers['x-strata-feedback'] !== undefined
-      )
-        return next(req, res);
+      const url = req.url ?? '';
+      if (this.closed || req.method !== 'POST' || !REPLAYED_PATHS.has(url)) return next(req, res);
+      const ahead = this.readAhead(url, req.rawHeaders);
+      if (ahead === undefined) return next(req, res);
       const started = performance.now();
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.once('end', () => {
         const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-        const key = this.key(req, body);
+        const key = `${ahead.key}\n\n${body.toString('latin1')}`;
         const replay = this.replays.get(key);
-        if (replay !== undefined && this.replay(replay, key, req, res, started, log)) return;
+        try {
+          if (replay !== undefined && this.replay(replay, key, ahead, req, res, started, log)) return;
+        } catch (error) {
+          // Nothing was written: the route answers it (and the error is the route's to meet).
+          this.logger.error(`replaying a hit failed; the route answers: ${String(error)}`);
+          this.replays.delete(key);
+        }
         (req as { [PRE_READ]?: Buffer })[PRE_READ] = body;
         const capture = ReplayCapture.attach(req);
         const recording = record(res);
-        res.once('finish', () => this.remember(key, req.url ?? '', capture, recording));
+        res.once('finish', () => this.remember(key, url, capture, recording));
         next(req, res);
       });
     };
   }
 
-  /** The route, every header but the per-request ones (as sent), and the body. */
-  private key(req: IncomingMessage, body: Buffer): string {
-    const raw = req.rawHeaders;
-    let key = req.url ?? '';
+  private readAhead(url: string, raw: readonly string[]): ReadAhead | undefined {
+    let key = url;
+    let length: number | undefined;
+    let requestId: string | undefined;
+    const keyHeaders: Record<string, string> = {};
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i];
-      if (PER_REQUEST_HEADERS.has(name.toLowerCase())) continue;
-      key += `\n${name}:${raw[i + 1]}`;
+      const value = raw[i + 1];
+      const lower = name.toLowerCase();
+      switch (lower) {
+        case 'content-length':
+          if (length !== undefined) return undefined;
+          length = Number(value);
+          continue;
+        case 'transfer-encoding':
+        case 'x-strata-feedback':
+          return undefined;
+        case CORRELATION_HEADER:
+          if (requestId !== undefined) return undefined;
+          requestId = value;
+          continue;
+        case 'connection':
+        case 'keep-alive':
+        case 'traceparent':
+        case 'tracestate':
+          continue;
+        default:
+          if (KEY_HEADERS.includes(lower)) {
+            if (keyHeaders[lower] !== undefined) return undefined;
+            keyHeaders[lower] = value;
+          }
+      }
+      key += `\n${name}:${value}`;
     }
-    return `${key}\n\n${body.toString('latin1')}`;
+    if (length === undefined || !(length > 0 && length <= this.bodyLimit)) return undefined;
+    return { key, length, requestId, keyHeaders };
   }
 
   private remember(key: string, path: string, capture: ReplayCapture, recording: Recording): void {
@@ -232,6 +261,7 @@ export class HitReplays {
   private replay(
     replay: Replay,
     key: string,
+    ahead: ReadAhead,
     req: IncomingMessage,
     res: ServerResponse,
     started: number,
@@ -245,7 +275,8 @@ export class HitReplays {
     }
     let identity: Identity;
     try {
-      identity = this.access.decide({ headers: req.headers, ip: req.socket.remoteAddress ?? '' }, undefined);
+      // The access decision reads the key headers only (`KEY_HEADERS`) and the client's address.
+      identity = this.access.decide({ headers: ahead.keyHeaders, ip: req.socket.remoteAddress ?? '' }, undefined);
     } catch (error) {
       (req as { [ADMISSION]?: Admission })[ADMISSION] = { error };
       return false;
@@ -254,7 +285,8 @@ export class HitReplays {
       (req as { [ADMISSION]?: Admission })[ADMISSION] = { identity };
       return false;
     }
-    const requestId = HitReplays.requestId(req);
+    // The client's `X-Request-Id` (as Fastify takes it), or a new one.
+    const requestId = ahead.requestId !== undefined && ahead.requestId !== '' ? ahead.requestId : randomUUID();
     const seconds = (performance.now() - started) / 1000;
     for (const effect of recipe.effects) effect(now, requestId, seconds);
     replay.headers[CORRELATION_HEADER] = requestId;
@@ -273,11 +305,5 @@ export class HitReplays {
       requestId,
     });
     return true;
-  }
-
-  /** The client's `X-Request-Id` (as Fastify takes it), or a new one. */
-  private static requestId(req: IncomingMessage): string {
-    const given = req.headers[CORRELATION_HEADER];
-    return typeof given === 'string' && given !== '' ? given : randomUUID();
   }
 }
