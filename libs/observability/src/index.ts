@@ -11,3 +11,5 @@ export { ROUTE_ACCESS, RouteAccess } from './route-access';
 export type { RouteAccessKind } from './route-access';
 export { Tracing } from './tracing';
 export type { TracedCall, TracingOptions } from './tracing';
+export { boundCounter } from './bound-counter';
+export type { BoundCounter } from './bound-counter';

@@ -1,4 +1,4 @@
-import { StrataMetrics } from '@strata/observability';
+import { type BoundCounter, StrataMetrics, boundCounter } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { Counter } from 'prom-client';
 
@@ -24,6 +24,8 @@ export class LatencySaved {
   private readonly byTenant = new LRUCache<string, TierSeconds>({ max: MAX_TENANTS });
   private readonly total: TierSeconds = { l1: 0, l2: 0, l3: 0 };
   private readonly counter: Counter<'tier'>;
+  /** The counter's children per tier, bound once (`boundCounter`). */
+  private readonly counted: Readonly<Record<HitTier, BoundCounter>>;
 
   constructor(metrics: StrataMetrics = StrataMetrics.shared()) {
     // One registry per process, possibly several gateways (tests): the counter is registered once.
@@ -35,6 +37,11 @@ export class LatencySaved {
         labelNames: ['tier'],
         registers: [metrics.registry],
       });
+    this.counted = {
+      l1: boundCounter(this.counter, { tier: 'l1' }),
+      l2: boundCounter(this.counter, { tier: 'l2' }),
+      l3: boundCounter(this.counter, { tier: 'l3' }),
+    };
   }
 
   /** An upstream call for this (tenant, namespace, model) took `seconds` to answer in full. */
@@ -55,7 +62,7 @@ export class LatencySaved {
   creditHit(tenant: string, namespace: string, model: string, tier: HitTier): number {
     const seconds = this.estimate(tenant, namespace, model);
     if (seconds === undefined) return 0;
-    this.counter.inc({ tier }, seconds);
+    this.counted[tier].inc(seconds);
     this.total[tier] += seconds;
     let mine = this.byTenant.get(tenant);
     if (!mine) this.byTenant.set(tenant, (mine = { l1: 0, l2: 0, l3: 0 }));
