@@ -12,7 +12,7 @@ import {
 } from '@strata/cache-core';
 import { type StrataConfig } from '@strata/config';
 import { ErrorCode, type JsonValue, StrataError } from '@strata/contracts';
-import { StrataMetrics } from '@strata/observability';
+import { StrataMetrics, boundCounter } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { type CacheRequest, type GatewayCache, type LookupOutcome } from '../cache-api/gateway-cache';
 import { enforceLimits } from '../http/request-limits';
@@ -106,7 +106,7 @@ export class CachedProxy {
   private readonly recentRefreshes = new LRUCache<string, true>({ max: 10_000, ttl: REFRESH_BACKOFF_MS });
   private readonly graceByNamespace: Readonly<Record<string, number>>;
   private readonly rendered: RenderedAnswers;
-  /** `strata_proxy_requests_total` of this endpoint, bound once per cache status (no label lookup per request). */
+  /** `strata_proxy_requests_total` of this endpoint, bound once per cache status (`boundCounter`). */
   private readonly counted: Readonly<Record<'hit' | 'stale' | 'miss' | 'bypass', { inc(): void }>>;
 
   constructor(
@@ -119,10 +119,10 @@ export class CachedProxy {
     this.rendered = new RenderedAnswers(format);
     const requests = this.metrics.proxyRequests;
     this.counted = {
-      hit: requests.labels({ endpoint: format.endpoint, cache: 'hit' }),
-      stale: requests.labels({ endpoint: format.endpoint, cache: 'stale' }),
-      miss: requests.labels({ endpoint: format.endpoint, cache: 'miss' }),
-      bypass: requests.labels({ endpoint: format.endpoint, cache: 'bypass' }),
+      hit: boundCounter(requests, { endpoint: format.endpoint, cache: 'hit' }),
+      stale: boundCounter(requests, { endpoint: format.endpoint, cache: 'stale' }),
+      miss: boundCounter(requests, { endpoint: format.endpoint, cache: 'miss' }),
+      bypass: boundCounter(requests, { endpoint: format.endpoint, cache: 'bypass' }),
     };
   }
 
