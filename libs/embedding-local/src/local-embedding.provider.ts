@@ -1,4 +1,4 @@
-import { type EmbeddingProvider, LOCAL_EMBEDDING_MODEL, SentenceEncoder } from '@strata/embedding';
+import { type EmbeddingProvider, LOCAL_EMBEDDING_MODEL, SentenceEncoder, vectorToArray } from '@strata/embedding';
 import { loadWordVectors, type WordVectorsOptions } from './word-vectors.loader';
 
 export { LOCAL_EMBEDDING_MODEL };
@@ -34,7 +34,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
   }
 
   embed(texts: readonly string[]): Promise<number[][]> {
-    return Promise.resolve(texts.map((text) => Array.from(this.encoder.encode(text))));
+    return Promise.resolve(texts.map((text) => vectorToArray(this.encoder.encode(text))));
   }
 
   /** The same vector as `embed`, without the array copy: for in-process callers on a hot path. */

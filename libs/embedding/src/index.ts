@@ -10,6 +10,7 @@ export type {
   EmbeddingServiceStats,
 } from './service/embedding-service.options';
 export type { EmbeddingTelemetry } from './service/embedding-telemetry';
+export { vectorToArray } from './vector-array';
 export type { WordVectors } from './words/word-vectors.port';
 export { LOCAL_EMBEDDING_MODEL } from './words/local-model';
 export { SentenceEncoder } from './words/sentence-encoder';

@@ -1,4 +1,4 @@
-import { type EmbeddingCache } from '@strata/embedding';
+import { type EmbeddingCache, vectorToArray } from '@strata/embedding';
 import { LRUCache } from 'lru-cache';
 
 export interface MemoryEmbeddingCacheOptions {
@@ -23,7 +23,7 @@ export class MemoryEmbeddingCache implements EmbeddingCache {
     return Promise.resolve(
       keys.map((key) => {
         const vector = this.vectors.get(key);
-        return vector && Array.from(vector);
+        return vector && vectorToArray(vector);
       }),
     );
   }
