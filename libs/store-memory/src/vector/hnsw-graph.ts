@@ -29,7 +29,7 @@ export interface HnswOptions {
   readonly seed: number;
 }
 
-export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 128, seed: 0x5eed };
+export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 192, seed: 0x5eed };
 
 /** Node states. A free node holds nothing; a pending one is stored but not yet linked into the graph. */
 const FREE = 0;
