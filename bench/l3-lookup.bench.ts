@@ -187,6 +187,16 @@ function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/**
+ * A full GC, then a second for V8's background threads to finish sweeping: `process.cpuUsage` counts every thread,
+ * so without the pause the first lookups timed after a build pay for its garbage (the first graph row's CPU p99 was
+ * 3–5× the next rows' in every run before this).
+ */
+async function settle(): Promise<void> {
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+}
+
 /** JS heap plus typed arrays (the graphs' WebAssembly memories are added by `build`). */
 function usedBytes(): number {
   const memory = process.memoryUsage();
@@ -316,7 +326,7 @@ async function build(
   index.linkPending();
   const ended = process.hrtime.bigint();
   const cpuSeconds = cpuMs(cpuStarted) / 1e3;
-  gc();
+  await settle();
   return {
     index,
     seconds: Number(ended - started) / 1e9,
