@@ -1,8 +1,8 @@
 /**
- * A dot-product kernel in WebAssembly SIMD, over vectors kept in a `WebAssembly.Memory`: the distance function of
- * the HNSW graphs (about 3× cheaper than the unrolled JavaScript loop at 100 dimensions, measured in
- * docs/adr/0006-in-process-ann-index.md). The module is tiny and assembled here, so there is no binary file and no
- * build step. Its text form:
+ * Dot-product kernels in WebAssembly SIMD, over vectors kept in a `WebAssembly.Memory`: over int8 codes, the
+ * distance of the HNSW graphs' build and walk; over float32 rows, their exact scores (the re-rank; about 3× cheaper
+ * than the unrolled JavaScript loop at 100 dimensions, measured in docs/adr/0006-in-process-ann-index.md). The
+ * modules are tiny and assembled here, so there is no binary file and no build step. The float kernel's text form:
  *
  * ```wat
  * (module
