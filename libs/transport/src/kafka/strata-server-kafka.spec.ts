@@ -1,7 +1,7 @@
 import { type KafkaContext } from '@nestjs/microservices';
 import { ErrorCode } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
-import { type Producer } from 'kafkajs';
+import { type EachBatchPayload, type Producer } from 'kafkajs';
 import { of } from 'rxjs';
 import { StrataServerKafka } from './strata-server-kafka';
 
@@ -82,6 +82,55 @@ function requestSetup(answer: (data: { n: number }) => Promise<unknown>, send?: 
   return { request, sent, warnings };
 }
 
+/** A request-reply server (offsets committed periodically) bound to a fake consumer: its batch handler, and what it did. */
+async function batchSetup(answer: (data: { n: number }) => Promise<unknown>) {
+  const server = new StrataServerKafka(
+    { client: { brokers: ['127.0.0.1:1'] } },
+    { maxAttempts: 3, heartbeatIntervalMs: 1_000, commitEveryMs: 60_000 },
+  );
+  server.addHandler(REQUESTS, answer, false);
+  const replies: number[] = [];
+  const producer = {
+    sendBatch: ({ topicMessages }: { topicMessages: { messages: { value: string }[] }[] }) => {
+      for (const { messages } of topicMessages)
+        for (const m of messages) replies.push((JSON.parse(m.value) as { n: number }).n);
+      return Promise.resolve([]);
+    },
+  };
+  let run: { eachBatch?: (payload: EachBatchPayload) => Promise<void> } = {};
+  const consumer = {
+    events: { GROUP_JOIN: 'consumer.group_join' },
+    on: () => undefined,
+    subscribe: () => Promise.resolve(),
+    run: (options: typeof run) => {
+      run = options;
+      return Promise.resolve();
+    },
+  };
+  Object.assign(server, { producer, consumer });
+  await server.bindEvents(consumer as unknown as Parameters<StrataServerKafka['bindEvents']>[0]);
+  const resolved: string[] = [];
+  const deliver = (messages: { n: number; key?: string }[]) =>
+    run.eachBatch!({
+      batch: {
+        topic: REQUESTS,
+        partition: 0,
+        messages: messages.map(({ n, key }) => ({
+          offset: String(n),
+          key: key === undefined ? null : Buffer.from(key),
+          value: Buffer.from(JSON.stringify({ n })),
+          headers: { kafka_correlationId: Buffer.from(`c-${n}`), kafka_replyTopic: Buffer.from(`${REQUESTS}.reply`) },
+        })),
+      },
+      resolveOffset: (offset: string) => resolved.push(offset),
+      heartbeat: () => Promise.resolve(),
+      pause: () => () => undefined,
+      isRunning: () => true,
+      isStale: () => false,
+    } as unknown as EachBatchPayload);
+  return { deliver, replies, resolved };
+}
+
 describe(StrataServerKafka.name, () => {
   it('sends the reply of a request, as one message marked disposed, before the request counts as handled', async () => {
     const { request, sent } = requestSetup(({ n }) => Promise.resolve({ doubled: n * 2 }));
@@ -103,6 +152,36 @@ describe(StrataServerKafka.name, () => {
     expect(sent.map((m) => JSON.parse(m.value) as unknown)).toEqual([{ part: 1 }, { part: 2 }]);
     expect(sent.map((m) => m.headers['kafka_nest-is-disposed'] !== undefined)).toEqual([false, true]);
     expect(sent.map((m) => String(m.headers.kafka_correlationId))).toEqual(['c-5', 'c-5']);
+  });
+
+  it('handles the unkeyed requests of a batch at once and a keyed one after those before it, resolving offsets in order', async () => {
+    const events: string[] = [];
+    const gates = new Map<number, () => void>();
+    const { deliver, replies, resolved } = await batchSetup(
+      ({ n }) =>
+        new Promise((resolve) => {
+          events.push(`start ${n}`);
+          gates.set(n, () => {
+            events.push(`end ${n}`);
+            resolve({ n });
+          });
+        }),
+    );
+    const open = async (n: number) => {
+      while (!gates.has(n)) await new Promise((resolve) => setImmediate(resolve));
+      gates.get(n)!();
+    };
+
+    const handled = deliver([{ n: 0 }, { n: 1 }, { n: 2, key: 'tenant' }, { n: 3 }]);
+    await open(1);
+    await open(0);
+    await open(2);
+    await open(3);
+    await handled;
+
+    expect(events).toEqual(['start 0', 'start 1', 'end 1', 'end 0', 'start 2', 'end 2', 'start 3', 'end 3']);
+    expect(replies.sort()).toEqual([0, 1, 2, 3]);
+    expect(resolved).toEqual(['1', '2', '3']);
   });
 
   it('sends a failing handler’s error as the reply', async () => {

@@ -8,6 +8,7 @@ import {
 import { type KafkaOptions } from '@nestjs/microservices';
 import { ErrorCode } from '@strata/contracts';
 import { CORRELATION_HEADER, Correlation, StrataMetrics, Tracing } from '@strata/observability';
+import { type EachBatchPayload } from 'kafkajs';
 import { LRUCache } from 'lru-cache';
 import {
   EMPTY,
@@ -128,7 +129,6 @@ export class StrataServerKafka extends ServerKafka {
     try {
       const result: unknown = await (id === undefined ? handle() : Correlation.run(id.toString(), handle));
       await Promise.all(sends);
-      this.commits?.handledUpTo(payload.topic, payload.partition, payload.message.offset);
       return result;
     } finally {
       this.replies.delete(at);
@@ -293,9 +293,52 @@ export class StrataServerKafka extends ServerKafka {
       );
     await consumer.run({
       ...this.options.run,
-      ...(commitEveryMs === undefined ? {} : { autoCommit: false }),
-      eachMessage: this.getMessageHandler(),
+      ...(commitEveryMs === undefined
+        ? { eachMessage: this.getMessageHandler() }
+        : {
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            eachBatch: (payload) => this.serveBatch(payload),
+          }),
     });
+  }
+
+  /**
+   * A request-reply server's batch. Its unkeyed requests are handled at once, so their replies leave together in
+   * one Produce request ({@link CoalescingProducer}): a requester keys a request only when it must stay in order with
+   * the others of its key (a store by entry, a purge by tenant), and unkeyed ones are spread over the partitions with
+   * no order among them anyway. A keyed request, or an event, waits for the messages before it and is handled alone.
+   * Offsets count as handled (resolved, and committed every few seconds) once every message up to them is.
+   */
+  private async serveBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const { topic, partition } = batch;
+    let group: Promise<unknown>[] = [];
+    let last: string | undefined;
+    const settle = async () => {
+      await Promise.all(group);
+      group = [];
+      if (last === undefined) return;
+      payload.resolveOffset(last);
+      this.commits?.handledUpTo(topic, partition, last);
+    };
+    for (const message of batch.messages) {
+      if (!payload.isRunning() || payload.isStale()) break;
+      const alone = (message.key !== null && message.key.length > 0) || !message.headers?.[REPLY_TOPIC];
+      if (alone) await settle();
+      group.push(
+        this.handleMessage({
+          topic,
+          partition,
+          message,
+          heartbeat: () => payload.heartbeat(),
+          pause: () => payload.pause(),
+        }),
+      );
+      last = message.offset;
+      if (alone) await settle();
+    }
+    await settle();
   }
 
   override async close(): Promise<void> {
