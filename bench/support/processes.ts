@@ -19,6 +19,8 @@ export interface BenchProcess {
 }
 
 const running = new Set<BenchProcess>();
+/** How much of a process's output `output()` keeps. */
+const OUTPUT_CHARS = 65_536;
 let exitHooked = false;
 
 /** Kills (SIGKILL) every process still running when the bench exits or is interrupted, so none is left behind. */
@@ -71,12 +73,24 @@ export function startProcess(options: StartOptions): Promise<BenchProcess> {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  let output = '';
+  // The last 64 KB it printed, as chunks (joined only when asked): a gateway's access log under load is megabytes a
+  // second, and the bench process that drains it is also the load generator — it must not pay per byte for it.
+  const tail: string[] = [];
+  let tailChars = 0;
+  const output = () => tail.join('').slice(-OUTPUT_CHARS);
   const listeners = new Set<(line: string) => void>();
   const partial = { stdout: '', stderr: '' };
   const feed = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
     const text = chunk.toString();
-    output = (output + text).slice(-65_536);
+    tail.push(text);
+    tailChars += text.length;
+    while (tail.length > 1 && tailChars - tail[0].length >= OUTPUT_CHARS) tailChars -= (tail.shift() as string).length;
+    // Lines are split only while someone listens (the ready line, a bench waiting for a log line).
+    if (listeners.size === 0) {
+      const end = text.lastIndexOf('\n');
+      partial[stream] = end < 0 ? partial[stream] + text : text.slice(end + 1);
+      return;
+    }
     const lines = (partial[stream] + text).split('\n');
     partial[stream] = lines.pop() ?? '';
     for (const line of lines) for (const listener of listeners) listener(line);
@@ -87,7 +101,7 @@ export function startProcess(options: StartOptions): Promise<BenchProcess> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${options.name} did not start within ${options.startTimeoutMs ?? 60_000} ms:\n${output}`));
+      reject(new Error(`${options.name} did not start within ${options.startTimeoutMs ?? 60_000} ms:\n${output()}`));
     }, options.startTimeoutMs ?? 60_000);
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     const isDone = () => child.exitCode !== null || child.signalCode !== null;
@@ -98,7 +112,7 @@ export function startProcess(options: StartOptions): Promise<BenchProcess> {
         return url;
       },
       pid: child.pid ?? -1,
-      output: () => output,
+      output,
       onLine(listener) {
         listeners.add(listener);
         return () => listeners.delete(listener);
@@ -126,7 +140,7 @@ export function startProcess(options: StartOptions): Promise<BenchProcess> {
       clearTimeout(timer);
       running.delete(handle);
       // After readiness this is a no-op; before it, the process died while starting.
-      reject(new Error(`${options.name} exited (${String(code ?? signal)}) before it was ready:\n${output}`));
+      reject(new Error(`${options.name} exited (${String(code ?? signal)}) before it was ready:\n${output()}`));
     });
   });
 }
