@@ -1,5 +1,5 @@
-export { PinoNestLogger, REDACTED_PATHS, coalescedWrites, createLogger } from './logger';
-export type { LogFormat } from './logger';
+export { PinoNestLogger, REDACTED_PATHS, accessLogWriter, coalescedWrites, createLogger } from './logger';
+export type { AccessLogFields, LogFormat } from './logger';
 export { StrataMetrics } from './strata-metrics';
 export type { ConsumerLag } from './strata-metrics';
 export type { Logger } from 'pino';

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { PinoNestLogger, coalescedWrites, createLogger } from './logger';
+import { PinoNestLogger, accessLogWriter, coalescedWrites, createLogger } from './logger';
 
 /** A stream that keeps what is written to it. */
 function sink(): { stream: Writable; lines: () => string[] } {
@@ -83,19 +83,58 @@ describe(PinoNestLogger.name, () => {
   });
 });
 
-describe(createLogger.name, () => {
-  it('writes the fields of a fixed-fields logger as given, with no redaction pass or request-id mixin', () => {
+describe(accessLogWriter.name, () => {
+  const fields = {
+    method: 'POST',
+    path: '/v1/"odd"\\path',
+    status: 200,
+    cache: 'HIT',
+    tier: 'l1',
+    ms: 0.12,
+    tenant: 'acmé\n',
+    requestId: 'r-1',
+  };
+
+  it('writes the line pino would write for the same fields, in JSON', () => {
+    const [ours, pinos] = [sink(), sink()];
+    accessLogWriter('info', 'strata-access', 'json', ours.stream)(fields);
+    createLogger('info', 'strata-access', 'json', pinos.stream).info(fields, 'request');
+    const parse = (line: string | undefined) => {
+      const { time, ...rest } = JSON.parse(line ?? '{}') as Record<string, unknown>;
+      expect(typeof time).toBe('number');
+      return rest;
+    };
+    expect(parse(ours.lines()[0])).toEqual(parse(pinos.lines()[0]));
+    expect(Object.keys(parse(ours.lines()[0]))).toEqual(Object.keys(parse(pinos.lines()[0])));
+  });
+
+  it('leaves absent fields out, as pino does', () => {
     const out = sink();
-    const logger = createLogger('info', 'access', 'json', out.stream, { fixedFields: true });
-    logger.info({ method: 'POST', path: '/v1/cache/lookup', status: 200, requestId: 'r-1' }, 'request');
-    expect(JSON.parse(out.lines()[0] ?? '{}')).toMatchObject({
-      service: 'access',
-      method: 'POST',
-      path: '/v1/cache/lookup',
-      status: 200,
-      requestId: 'r-1',
-      msg: 'request',
-    });
+    accessLogWriter(
+      'info',
+      'strata-access',
+      'json',
+      out.stream,
+    )({ ...fields, cache: undefined, tier: undefined, tenant: undefined });
+    const line = JSON.parse(out.lines()[0] ?? '{}') as Record<string, unknown>;
+    expect(Object.keys(line)).toEqual([
+      'level',
+      'time',
+      'service',
+      'name',
+      'method',
+      'path',
+      'status',
+      'ms',
+      'requestId',
+      'msg',
+    ]);
+  });
+
+  it('writes nothing when the level is above info', () => {
+    const out = sink();
+    accessLogWriter('warn', 'strata-access', 'json', out.stream)(fields);
+    expect(out.lines()).toEqual([]);
   });
 });
 
@@ -147,7 +186,7 @@ describe(coalescedWrites.name, () => {
       'info',
       'access',
       'json',
-      coalescedWrites(stream, { maxChars: 1, schedule: () => undefined }),
+      coalescedWrites(stream, { maxBytes: 1, schedule: () => undefined }),
     );
     for (let n = 1; n <= 3; n++) logger.info({ n }, 'request');
     expect(calls.map(numbers)).toEqual([[1], [2], [3]]);

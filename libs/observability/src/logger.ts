@@ -43,8 +43,8 @@ function prettyStream(destination: NodeJS.WritableStream): DestinationStream {
 export interface CoalescingOptions {
   /** Default 100 ms. */
   readonly windowMs?: number;
-  /** Default 64 KiB: more waiting than this leaves at once. */
-  readonly maxChars?: number;
+  /** Default 64 KiB: what waits is written once the next line would not fit. */
+  readonly maxBytes?: number;
   /** Runs `flush` after `ms` (default: an unref'd timer, so waiting lines never keep the process alive). */
   readonly schedule?: (flush: () => void, ms: number) => void;
 }
@@ -61,27 +61,34 @@ export function coalescedWrites(
   options: CoalescingOptions = {},
 ): DestinationStream & { readonly flush: () => void } {
   const windowMs = options.windowMs ?? 100;
-  const maxChars = options.maxChars ?? 64 * 1024;
+  const maxBytes = options.maxBytes ?? 64 * 1024;
   const schedule = options.schedule ?? ((flush, ms) => setTimeout(flush, ms).unref());
-  let pending = '';
+  // Lines are encoded into a buffer as they come, so none lives on in the heap until the window ends (a string kept
+  // for 100 ms is copied by every young-generation collection meanwhile).
+  let buffer = Buffer.allocUnsafe(maxBytes);
+  let used = 0;
   let scheduled = false;
   const flush = () => {
     scheduled = false;
     pendingAtExit.delete(flush);
-    if (pending === '') return;
-    const text = pending;
-    pending = '';
-    stream.write(text);
+    if (used === 0) return;
+    const chunk = buffer.subarray(0, used);
+    buffer = Buffer.allocUnsafe(maxBytes);
+    used = 0;
+    stream.write(chunk);
   };
   return {
     /** Writes what is waiting now (the server is closing). */
     flush,
     write(line: string) {
-      pending += line;
-      if (pending.length >= maxChars) {
-        flush();
+      // At most 3 bytes per UTF-16 unit: a line that may not fit goes after what waits.
+      const most = line.length * 3;
+      if (used + most > maxBytes) flush();
+      if (most > maxBytes) {
+        stream.write(line);
         return;
       }
+      used += buffer.write(line, used);
       if (scheduled) return;
       scheduled = true;
       flushAtExit(flush);
@@ -103,37 +110,71 @@ function flushAtExit(flush: () => void): void {
   });
 }
 
-/**
- * `fixedFields`: the caller writes only fields it picked from values that are never secret, the request id among
- * them (the access log: method, path, status, cache, tier, time, tenant, request id), so its lines skip the redaction
- * pass and the request-id mixin (a cost per line, and the access log writes one per request).
- */
-interface LoggerOptions {
-  readonly fixedFields?: boolean;
-}
-
 export function createLogger(
   level: string,
   name: string,
   format: LogFormat = 'json',
   destination: NodeJS.WritableStream | DestinationStream = process.stdout,
-  { fixedFields = false }: LoggerOptions = {},
 ): Logger {
-  const options = fixedFields
-    ? { level, name, base: { service: name } }
-    : {
-        level,
-        name,
-        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-        base: { service: name },
-        mixin: () => {
-          const requestId = Correlation.id();
-          return requestId === undefined ? {} : { requestId };
-        },
-      };
+  const options = {
+    level,
+    name,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { service: name },
+    mixin: () => {
+      const requestId = Correlation.id();
+      return requestId === undefined ? {} : { requestId };
+    },
+  };
   if (format === 'json') return pino(options, destination);
   if (!('on' in destination)) throw new Error('the pretty log format writes to a stream');
   return pino(options, prettyStream(destination));
+}
+
+/** The fields of one access-log line: never a key, never prompt text (see `accessLogWriter`). */
+export interface AccessLogFields {
+  readonly method: string;
+  /** Without the query (a search may hold prompt text). */
+  readonly path: string;
+  readonly status: number;
+  /** The cache's answer (`HIT`, `STALE`, `MISS`, `BYPASS`), when there was one. */
+  readonly cache: string | undefined;
+  readonly tier: string | undefined;
+  readonly ms: number;
+  readonly tenant: string | undefined;
+  readonly requestId: string;
+}
+
+/** A JSON string value, or nothing for an absent field (as pino leaves undefined fields out). */
+function field(name: string, value: string | undefined): string {
+  return value === undefined ? '' : `,"${name}":${JSON.stringify(value)}`;
+}
+
+/**
+ * The access log: one `info` line per request. In JSON each line is the one `createLogger(level, name)` would write
+ * for these fields (`level`, `time`, `service`, `name`, the fields in this order, `msg: "request"`; absent fields left
+ * out), built from this fixed shape in one template rather than by pino's generic serialiser — the access log writes a
+ * line per cache hit, and pino's took ~4 µs of a replayed hit's ~35 µs of CPU in the gateway. Nothing is written when
+ * `level` is above `info`. In the pretty format (a terminal) the lines go through pino and pino-pretty.
+ */
+export function accessLogWriter(
+  level: string,
+  name: string,
+  format: LogFormat,
+  destination: NodeJS.WritableStream | DestinationStream,
+): (fields: AccessLogFields) => void {
+  const logger = createLogger(level, name, format, destination);
+  if (!logger.isLevelEnabled('info')) return () => undefined;
+  if (format !== 'json') return (fields) => logger.info(fields, 'request');
+  const head = `{"level":30,"time":`;
+  const names = `,"service":${JSON.stringify(name)},"name":${JSON.stringify(name)}`;
+  return (fields) => {
+    destination.write(
+      `${head}${Date.now()}${names},"method":${JSON.stringify(fields.method)},"path":${JSON.stringify(fields.path)}` +
+        `,"status":${fields.status}${field('cache', fields.cache)}${field('tier', fields.tier)},"ms":${fields.ms}` +
+        `${field('tenant', fields.tenant)},"requestId":${JSON.stringify(fields.requestId)},"msg":"request"}\n`,
+    );
+  };
 }
 
 /** NestJS's own start-up lines (modules loaded, every route mapped): one per route, so ~45 at each start. */

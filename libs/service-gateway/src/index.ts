@@ -8,4 +8,3 @@ export { L1Cache } from './l1/l1-cache';
 export { accessNoteOf } from './http/access-note';
 export type { AccessNote } from './http/access-note';
 export { HitReplays } from './http/replay/hit-replays';
-export type { AccessLine } from './http/replay/hit-replays';

@@ -3,7 +3,7 @@ import { type IncomingMessage, type OutgoingHttpHeaders, type RequestListener, t
 import { Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
-import { CORRELATION_HEADER, StrataMetrics, Tracing } from '@strata/observability';
+import { type AccessLogFields, CORRELATION_HEADER, StrataMetrics, Tracing } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { AccessGuard } from '../../auth/access.guard';
 import { KEY_HEADERS, type Identity } from '../../auth/tenant-resolver';
@@ -37,18 +37,6 @@ const ADMISSION = Symbol('strata.admission');
 
 /** A request's access decision made by the front door, handed to the route so that it is not made twice. */
 type Admission = { readonly identity: Identity } | { readonly error: unknown };
-
-/** One access-log line (the fields the gateway's access log writes for every request). */
-export interface AccessLine {
-  readonly method: string;
-  readonly path: string;
-  readonly status: number;
-  readonly cache: string | undefined;
-  readonly tier: string | undefined;
-  readonly ms: number;
-  readonly tenant: string | undefined;
-  readonly requestId: string;
-}
 
 /** A remembered answer: what must still hold (`recipe`) and the bytes to write. */
 interface Replay {
@@ -178,7 +166,7 @@ export class HitReplays {
   }
 
   /** The server's request listener: `next` is Fastify's; `log` writes a replayed request's access-log line. */
-  listener(next: RequestListener, log: ((line: AccessLine) => void) | undefined): RequestListener {
+  listener(next: RequestListener, log: ((line: AccessLogFields) => void) | undefined): RequestListener {
     if (!this.enabled) return next;
     return (req, res) => {
       const url = req.url ?? '';
@@ -265,7 +253,7 @@ export class HitReplays {
     req: IncomingMessage,
     res: ServerResponse,
     started: number,
-    log: ((line: AccessLine) => void) | undefined,
+    log: ((line: AccessLogFields) => void) | undefined,
   ): boolean {
     const { recipe } = replay;
     const now = Date.now();
