@@ -90,24 +90,24 @@ interface FastifyServerOptions {
 }
 
 /**
- * A `serverFactory` for Fastify whose servers hand each request to `front()` once it is set (the gateway's
+ * A server for Fastify's `serverFactory` that hands each request to `front()` once it is set (the gateway's
  * `HitReplays`, known only after the app is created), else to Fastify; the server is set up as Fastify sets up its own.
  */
-function frontDoorServers(
+function frontDoorServer(
+  handler: RequestListener,
+  options: FastifyServerOptions,
   front: () => RequestListener | undefined,
-): (handler: RequestListener, options: FastifyServerOptions) => Server {
-  return (handler, options) => {
-    const server = createServer(options.http ?? {}, (req, res) => {
-      const listener = front();
-      if (listener === undefined) handler(req, res);
-      else listener(req, res);
-    });
-    server.keepAliveTimeout = options.keepAliveTimeout;
-    server.requestTimeout = options.requestTimeout;
-    server.setTimeout(options.connectionTimeout);
-    if (options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
-    return server;
-  };
+): Server {
+  const server = createServer(options.http ?? {}, (req, res) => {
+    const listener = front();
+    if (listener === undefined) handler(req, res);
+    else listener(req, res);
+  });
+  server.keepAliveTimeout = options.keepAliveTimeout;
+  server.requestTimeout = options.requestTimeout;
+  server.setTimeout(options.connectionTimeout);
+  if (options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+  return server;
 }
 
 export interface HttpAppOptions {
@@ -145,7 +145,7 @@ export async function createHttpApp(
           serverFactory: (handler: RequestListener, serverOptions: Record<string, unknown>) => {
             fastifyHandler ??= handler;
             // Fastify's options, defaults applied (see its own server set-up).
-            return frontDoorServers(() => front)(handler, serverOptions as unknown as FastifyServerOptions);
+            return frontDoorServer(handler, serverOptions as unknown as FastifyServerOptions, () => front);
           },
         }
       : {}),

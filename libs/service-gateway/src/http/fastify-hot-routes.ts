@@ -56,8 +56,7 @@ export class FastifyHotRoutes implements OnModuleInit {
     if (fastify === undefined || typeof fastify.post !== 'function') return;
     // The body as the front door read it, when it did.
     const options: RouteShorthandOptions = {
-      preParsing: (request, _reply, payload, done) =>
-        done(null, HitReplays.preReadBody(request.raw) === undefined ? payload : HitReplays.payload(request.raw)),
+      preParsing: (request, _reply, payload, done) => done(null, HitReplays.payload(request.raw, payload)),
     };
     fastify.post('/v1/cache/lookup', options, (request, reply) => this.serveLookup(request, reply));
     fastify.post(

@@ -27,7 +27,6 @@ const MAX_KEY_BYTES = 32 * 1024 * 1024;
  */
 interface ReadAhead {
   readonly key: string;
-  readonly length: number;
   readonly requestId: string | undefined;
   readonly keyHeaders: Record<string, string>;
 }
@@ -41,7 +40,6 @@ type Admission = { readonly identity: Identity } | { readonly error: unknown };
 /** A remembered answer: what must still hold (`recipe`) and the bytes to write. */
 interface Replay {
   readonly recipe: ReplayRecipe;
-  readonly status: number;
   /** The response's headers as the route wrote them, the request id's value replaced per request. */
   readonly headers: OutgoingHttpHeaders;
   /** As the route wrote it: a string leaves in one write with the headers (a buffer would take a second). */
@@ -138,15 +136,10 @@ export class HitReplays {
     this.enabled = !Tracing.enabled() && (config.http.trustProxy === undefined || config.http.trustProxy === false);
   }
 
-  /** The pre-read body of a request the front door read ahead, for Fastify to parse (see `preParsing`). */
-  static preReadBody(raw: object): Buffer | undefined {
-    return (raw as { [PRE_READ]?: Buffer })[PRE_READ];
-  }
-
-  /** A Fastify `preParsing` payload for the hot routes: the body the front door read, or the request stream as it is. */
-  static payload(raw: IncomingMessage): Readable {
-    const body = HitReplays.preReadBody(raw);
-    return body === undefined ? raw : Readable.from([body]);
+  /** A Fastify `preParsing` payload for the hot routes: the body the front door read, or `payload` as it is. */
+  static payload<T extends Readable>(raw: IncomingMessage, payload: T): T | Readable {
+    const body = (raw as { [PRE_READ]?: Buffer })[PRE_READ];
+    return body === undefined ? payload : Readable.from([body]);
   }
 
   /**
@@ -231,7 +224,7 @@ export class HitReplays {
       key += `\n${name}:${value}`;
     }
     if (length === undefined || !(length > 0 && length <= this.bodyLimit)) return undefined;
-    return { key, length, requestId, keyHeaders };
+    return { key, requestId, keyHeaders };
   }
 
   private remember(key: string, path: string, capture: ReplayCapture, recording: Recording): void {
@@ -239,7 +232,7 @@ export class HitReplays {
     if (recipe === undefined || recording.unusual || recording.status !== 200) return;
     if (recording.headers === undefined || recording.body === undefined) return;
     const { [CORRELATION_HEADER]: _id, ...headers } = recording.headers;
-    this.replays.set(key, { recipe, status: recording.status, headers, body: recording.body, path });
+    this.replays.set(key, { recipe, headers, body: recording.body, path });
   }
 
   /**
@@ -278,13 +271,13 @@ export class HitReplays {
     const seconds = (performance.now() - started) / 1000;
     for (const effect of recipe.effects) effect(now, requestId, seconds);
     replay.headers[CORRELATION_HEADER] = requestId;
-    res.writeHead(replay.status, replay.headers);
+    res.writeHead(200, replay.headers);
     res.end(replay.body);
     this.served.inc();
     log?.({
       method: 'POST',
       path: replay.path,
-      status: replay.status,
+      status: 200,
       // Only fresh L1 hits are replayed (a stale answer's route vetoes it).
       cache: 'HIT',
       tier: 'l1',
