@@ -7,9 +7,9 @@ Usage: node dist/apps/embedding/src/main.js   (distributed mode; \`npm start\` r
 Configured by environment variables (all of them: docs/configuration.md), for example:
   STRATA_MODE=distributed        this process is the embedding service only
   KAFKA_BROKERS=kafka:9092       where the embedding requests arrive
-  EMBEDDING_PROVIDER=local       local (GloVe 100-d, offline) or openai (any OpenAI-compatible /v1/embeddings)
+  EMBEDDING_PROVIDER=local       local (offline models) or openai (any OpenAI-compatible /v1/embeddings)
   EMBEDDING_URL=https://...      base URL for openai
-  EMBEDDING_MODEL=glove-wiki-100d   model name
+  EMBEDDING_MODEL=use-lite       model name; local: use-lite (sentence encoder) or glove-wiki-100d (word vectors)
   EMBEDDING_API_KEY=...          bearer key of the provider
   REDIS_URL=redis://host:6379    the embedding cache in Redis instead of memory
   HEALTH_PORT=9464               /health/live, /health/ready and /metrics

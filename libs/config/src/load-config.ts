@@ -339,6 +339,9 @@ export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\./.test(host);
 }
 
+/** The models the local embedding provider runs (`@strata/embedding-local`). */
+const LOCAL_MODELS: readonly string[] = ['use-lite', 'glove-wiki-100d'];
+
 /** Configurations that parse but cannot work, each naming what to set. */
 function unworkable(config: StrataConfig, input: Json): string[] {
   const problems: string[] = [];
@@ -391,6 +394,10 @@ function unworkable(config: StrataConfig, input: Json): string[] {
         `namespace "${name}" cannot both warm on version bumps and have scope "user": warming would keep users' questions beside their entries`,
       );
   }
+  if (config.embedding.provider === 'local' && !LOCAL_MODELS.includes(config.embedding.model))
+    problems.push(
+      `EMBEDDING_MODEL=${config.embedding.model} is not a local model: with EMBEDDING_PROVIDER=local use ${LOCAL_MODELS.join(' or ')} (or EMBEDDING_PROVIDER=openai with EMBEDDING_URL for a served model)`,
+    );
   if (
     config.http.metricsPort !== undefined &&
     config.http.metricsPort !== 0 &&

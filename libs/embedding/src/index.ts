@@ -12,6 +12,6 @@ export type {
 export type { EmbeddingTelemetry } from './service/embedding-telemetry';
 export { vectorToArray } from './vector-array';
 export type { WordVectors } from './words/word-vectors.port';
-export { LOCAL_EMBEDDING_MODEL } from './words/local-model';
+export { LOCAL_EMBEDDING_MODEL, SENTENCE_ENCODER_MODEL } from './words/local-model';
 export { SentenceEncoder } from './words/sentence-encoder';
 export { canonicalNumber, isNumberToken, tokenize, tokenizeCased } from './words/tokenizer';

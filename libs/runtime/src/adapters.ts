@@ -14,11 +14,17 @@ import {
 } from '@strata/cache-core';
 import { type StrataConfig } from '@strata/config';
 import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingCache, type EmbeddingProvider } from '@strata/embedding';
-import { LocalEmbeddingProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
+import {
+  LOCAL_EMBEDDING_MODEL,
+  LocalEmbeddingProvider,
+  SentenceEncoderProvider,
+  loadWordNet,
+  loadWordVectors,
+} from '@strata/embedding-local';
 import { OpenAiCompatibleProvider } from '@strata/embedding-openai';
 import { PROCESSED_EVENTS, type ProcessedEvents } from '@strata/invalidation';
 import { StrataMetrics } from '@strata/observability';
-import { SemanticVerifier, readCalibrationFile } from '@strata/semantic';
+import { type ModelCalibration, SemanticVerifier, builtInCalibration, readCalibrationFile } from '@strata/semantic';
 import {
   MemoryEmbeddingCache,
   MemoryEntryCatalog,
@@ -52,6 +58,8 @@ interface BuiltAdapters {
 interface CacheAdapters extends BuiltAdapters {
   /** The verifier's calibrated default threshold for the configured embedding model. */
   readonly defaultThreshold: number;
+  /** The model's calibrated cosine floor, when its calibration has one. */
+  readonly minCosine?: number;
 }
 
 const EMBEDDING_CACHE_ENTRIES = 50_000;
@@ -156,16 +164,16 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
         timeout: qdrant.timeoutMs,
       })
     : new MemoryVectorIndex({ ...memoryVectorOptions(config), onEvict: countEvictions('l3') });
-  const { model, calibrationFile } = config.embedding;
-  const calibration = calibrationFile === undefined ? undefined : readCalibrationFile(calibrationFile).models[model];
+  const calibration = modelCalibration(config);
   // The word vectors and WordNet are loaded once per process (the local provider shares the table).
   const [wordVectors, wordNet] = await Promise.all([loadWordVectors(), loadWordNet()]);
   const verifier = SemanticVerifier.create(wordVectors, wordNet, {
-    embeddingModel: model,
+    embeddingModel: config.embedding.model,
     ...(calibration ? { calibration } : {}),
   });
   return {
     defaultThreshold: verifier.defaultThreshold,
+    ...(calibration?.minCosine === undefined ? {} : { minCosine: calibration.minCosine }),
     providers: [
       { provide: EXACT_STORE, useValue: exact },
       { provide: ENTRY_CATALOG, useValue: catalog },
@@ -179,6 +187,19 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
   };
 }
 
+/**
+ * The calibration the semantic verifier decides with for the configured embedding model: the calibration
+ * file's entry for it (`STRATA_SEMANTIC_CALIBRATION`), else the one Strata ships for a local model, else none
+ * (the local GloVe model's own weights, with its cosine computed by the verifier).
+ */
+export function modelCalibration(config: StrataConfig): ModelCalibration | undefined {
+  const { model, calibrationFile } = config.embedding;
+  return (
+    (calibrationFile === undefined ? undefined : readCalibrationFile(calibrationFile).models[model]) ??
+    builtInCalibration(model)
+  );
+}
+
 /** The embedding provider and the embedding cache (Redis when configured, so vectors survive restarts). */
 export async function embeddingAdapters(config: StrataConfig): Promise<BuiltAdapters> {
   const closers: Closer[] = [];
@@ -186,7 +207,12 @@ export async function embeddingAdapters(config: StrataConfig): Promise<BuiltAdap
   let provider: EmbeddingProvider;
   switch (embedding.provider) {
     case 'local':
-      provider = await LocalEmbeddingProvider.load();
+      if (embedding.model === LOCAL_EMBEDDING_MODEL) provider = await LocalEmbeddingProvider.load();
+      else {
+        const encoder = await SentenceEncoderProvider.load();
+        closers.push(() => encoder.close());
+        provider = encoder;
+      }
       break;
     case 'openai':
       if (!embedding.url)

@@ -1,7 +1,8 @@
 import { type StrataConfig } from '@strata/config';
+import { LOCAL_EMBEDDING_MODEL } from '@strata/embedding';
 import { LOCAL_MIN_COSINE } from '@strata/semantic';
 
-/** Cosine floor of other embedding models, whose cosines spread wider than the local model's. */
+/** Cosine floor of other embedding models without a calibrated one: their cosines spread wider than GloVe's. */
 const PROVIDER_MIN_COSINE = 0.5;
 
 /** The cache service's semantic policy: what a lookup falls back to and retrieves by. */
@@ -17,10 +18,15 @@ interface SemanticPolicy {
  * verifier's calibrated threshold for the embedding model and the provider's cosine floor. A request's own
  * threshold (the gateway's namespace policy) is resolved by the gateway and carried on the lookup message.
  */
-export function semanticPolicy(config: StrataConfig, calibratedThreshold: number): SemanticPolicy {
+export function semanticPolicy(
+  config: StrataConfig,
+  calibrated: { readonly defaultThreshold: number; readonly minCosine?: number },
+): SemanticPolicy {
   return {
-    defaultThreshold: config.cache.similarityThreshold ?? calibratedThreshold,
+    defaultThreshold: config.cache.similarityThreshold ?? calibrated.defaultThreshold,
     minCosine:
-      config.cache.minCosine ?? (config.embedding.provider === 'local' ? LOCAL_MIN_COSINE : PROVIDER_MIN_COSINE),
+      config.cache.minCosine ??
+      calibrated.minCosine ??
+      (config.embedding.model === LOCAL_EMBEDDING_MODEL ? LOCAL_MIN_COSINE : PROVIDER_MIN_COSINE),
   };
 }

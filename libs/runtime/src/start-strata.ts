@@ -2,6 +2,7 @@ import { type AddressInfo } from 'node:net';
 import { type CustomTransportStrategy, type Server } from '@nestjs/microservices';
 import { type INestApplication, type LoggerService, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { type StrataConfig } from '@strata/config';
+import { type ModelCalibration } from '@strata/semantic';
 import { HealthChecks, OpsModule, PinoNestLogger, StrataMetrics, createLogger } from '@strata/observability';
 import { CacheServiceModule, DirectCacheService } from '@strata/service-cache';
 import { DirectEmbeddings, EmbeddingServiceModule } from '@strata/service-embedding';
@@ -19,7 +20,7 @@ import {
   allTopics,
 } from '@strata/contracts';
 import { InProcessL1Evictions, KafkaAdmin } from '@strata/transport';
-import { type Closer, cacheAdapters, embeddingAdapters, invalidationAdapters } from './adapters';
+import { type Closer, cacheAdapters, embeddingAdapters, invalidationAdapters, modelCalibration } from './adapters';
 import { gatewayAdapters } from './gateway-adapters';
 import { type HttpAppOptions, createHttpApp } from './http-app';
 import { type RunningMetricsServer, startMetricsServer } from './metrics-server';
@@ -59,7 +60,11 @@ async function buildModule(
     case 'gateway': {
       const built = gatewayAdapters(config);
       return {
-        module: GatewayModule.register({ config, adapters: [...built.providers, ...ports] }),
+        module: GatewayModule.register({
+          config,
+          adapters: [...built.providers, ...ports],
+          ...presetThresholds(config),
+        }),
         closers: built.closers,
       };
     }
@@ -69,7 +74,7 @@ async function buildModule(
         module: CacheServiceModule.register({
           config,
           adapters: [...built.providers, ...ports],
-          ...semanticPolicy(config, built.defaultThreshold),
+          ...semanticPolicy(config, built),
         }),
         closers: built.closers,
       };
@@ -92,6 +97,12 @@ async function buildModule(
       };
     }
   }
+}
+
+/** The namespace presets' thresholds for the configured embedding model, when its calibration sets them. */
+function presetThresholds(config: StrataConfig): { presetThresholds?: ModelCalibration['thresholds'] } {
+  const calibration = modelCalibration(config);
+  return calibration === undefined ? {} : { presetThresholds: calibration.thresholds };
 }
 
 /** The gateway's answers are `private, no-store` toward shared caches unless a public answer says otherwise. */

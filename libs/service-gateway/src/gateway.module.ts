@@ -1,5 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { NamespacePolicies } from '@strata/cache-core';
+import { NamespacePolicies, type SemanticPrecision } from '@strata/cache-core';
 import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { OpsModule, StrataMetrics } from '@strata/observability';
 import { APP_GUARD } from '@nestjs/core';
@@ -33,6 +33,8 @@ export interface GatewayOptions {
   readonly config: StrataConfig;
   /** Must bind CACHE_SERVICE, INVALIDATION and EMBEDDINGS. */
   readonly adapters: Provider[];
+  /** The `semanticPrecision` presets' thresholds for the configured embedding model (unset: the GloVe model's). */
+  readonly presetThresholds?: Readonly<Record<SemanticPrecision, number>>;
 }
 
 /** The gateway: the public HTTP API and L1. */
@@ -84,6 +86,7 @@ export class GatewayModule {
                 ...(config.cache.similarityThreshold === undefined
                   ? {}
                   : { similarityThreshold: config.cache.similarityThreshold }),
+                ...(options.presetThresholds === undefined ? {} : { presetThresholds: options.presetThresholds }),
               },
               config.cache.namespaces,
             ),

@@ -4,7 +4,7 @@ export type TemperaturePolicy = 'deterministic-only' | 'always' | 'never';
 export type SemanticPrecision = 'strict' | 'balanced' | 'lenient';
 
 /**
- * The presets' thresholds for the local model, chosen by `node tools/semantic-eval/run.js` on the tuning
+ * The presets' thresholds for the local GloVe model (another model's come with its calibration), chosen by `node tools/semantic-eval/run.js` on the tuning
  * groups of PAWS and QQP replayed as a cache: at most 1% (strict: no threshold below 1 gets there, so only
  * the same words hit), 2% (balanced, the default) and 5% (lenient) of label-0 lookups answered wrongly.
  * Held-out recall and wrong-hit rates of each: docs/semantic-quality.md.
@@ -58,6 +58,8 @@ export interface NamespaceDefaults {
   readonly maxTtlSeconds: number;
   readonly similarityThreshold?: number;
   readonly contentTypeTtlSeconds?: Readonly<Record<string, number>>;
+  /** The presets' thresholds for the configured embedding model (default: `PRECISION_THRESHOLDS`). */
+  readonly presetThresholds?: Readonly<Record<SemanticPrecision, number>>;
 }
 
 export interface NamespaceOverrides {
@@ -98,7 +100,9 @@ export class NamespacePolicies {
         maxTtlSeconds,
         similarityThreshold:
           own.similarityThreshold ??
-          (own.semanticPrecision === undefined ? undefined : PRECISION_THRESHOLDS[own.semanticPrecision]) ??
+          (own.semanticPrecision === undefined
+            ? undefined
+            : (this.defaults.presetThresholds ?? PRECISION_THRESHOLDS)[own.semanticPrecision]) ??
           this.defaults.similarityThreshold,
         contentTypeTtlSeconds: { ...this.defaults.contentTypeTtlSeconds, ...own.contentTypeTtlSeconds },
         ...(own.verification === undefined ? {} : { verification: own.verification }),

@@ -1,0 +1,66 @@
+import { EmbeddingError, EmbeddingErrorCode } from '@strata/embedding';
+import {
+  SENTENCE_ENCODER_MAX_CHARS,
+  SENTENCE_ENCODER_MODEL,
+  SentenceEncoderProvider,
+} from './sentence-encoder.provider';
+
+/** Runs the real model (weights from node_modules) in its worker thread. */
+describe(SentenceEncoderProvider.name, () => {
+  let provider: SentenceEncoderProvider;
+  beforeAll(async () => {
+    provider = await SentenceEncoderProvider.load();
+  }, 60_000);
+
+  const cosine = (a: number[], b: number[]): number => a.reduce((sum, x, i) => sum + x * b[i], 0);
+
+  it('names the model as the config default and knows its dimensions before the first call', async () => {
+    expect(provider.model).toBe(SENTENCE_ENCODER_MODEL);
+    expect(provider.model).toBe('use-lite');
+    expect(provider.dimensions).toBe(512);
+    expect(await SentenceEncoderProvider.load()).toBe(provider);
+  });
+
+  it('returns one unit-length vector per text, in order, whatever else is in the batch', async () => {
+    const texts = ['How old are you?', '', '?!', 'What is the capital of France?'];
+    const vectors = await provider.embed(texts);
+    expect(vectors).toHaveLength(4);
+    for (const v of vectors) {
+      expect(v).toHaveLength(512);
+      expect(cosine(v, v)).toBeCloseTo(1, 4);
+    }
+    const [alone] = await provider.embed(['How old are you?']);
+    expect(cosine(alone, vectors[0])).toBeCloseTo(1, 5);
+    expect(await provider.embed([])).toEqual([]);
+  });
+
+  it('puts a rewording with few shared words closer than a different question', async () => {
+    const [age, reworded, other] = await provider.embed([
+      'How old are you?',
+      'What is your age?',
+      'How far away is the moon?',
+    ]);
+    expect(cosine(age, reworded)).toBeGreaterThan(0.8);
+    expect(cosine(age, reworded)).toBeGreaterThan(cosine(age, other) + 0.2);
+  });
+
+  it('reads only the first characters of a very long text', async () => {
+    const head = 'Summarise the following report about quarterly revenue. '
+      .repeat(60)
+      .slice(0, SENTENCE_ENCODER_MAX_CHARS);
+    const [whole, cut] = await provider.embed([`${head} and then a long tail that differs`, head]);
+    expect(cosine(whole, cut)).toBeCloseTo(1, 5);
+  });
+
+  it('fails what its worker was embedding when the worker ends, as retryable, and starts another for the next call', async () => {
+    const pending = provider.embed(['a text the worker will not finish']);
+    await provider.close();
+    const error: unknown = await pending.catch((e: unknown) => e);
+    expect(EmbeddingError.is(error, EmbeddingErrorCode.PROVIDER_UNAVAILABLE)).toBe(true);
+    expect((error as EmbeddingError).retryable).toBe(true);
+    const [again] = await provider.embed(['How old are you?']);
+    expect(again).toHaveLength(512);
+  }, 60_000);
+
+  afterAll(() => provider.close());
+});
