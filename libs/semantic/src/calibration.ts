@@ -3,7 +3,7 @@ import { type AlignmentFeatures } from './word-alignment';
 
 /** Everything the similarity is computed from. */
 export type MatchFeatures = AlignmentFeatures & {
-  /** Cosine of the two texts' local (GloVe SIF) sentence vectors. */
+  /** Cosine of the two texts' embeddings: the provider's when its calibration is in force, else GloVe's (SIF). */
   readonly cosine: number;
 };
 
@@ -20,6 +20,7 @@ export const FEATURES: readonly { readonly name: FeatureName; readonly direction
   { name: 'softCoverage', direction: 1 },
   { name: 'unmatched', direction: -1 },
   { name: 'substituted', direction: -1 },
+  { name: 'oneWordChanged', direction: -1 },
   { name: 'roleMismatch', direction: -1 },
   { name: 'swapped', direction: -1 },
   { name: 'nameUnmatched', direction: -1 },

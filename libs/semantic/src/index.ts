@@ -12,6 +12,7 @@ export { LONG_PROMPT_TOKENS, SemanticVerifier } from './semantic-verifier';
 export type { MatchExplanation, SemanticVerifierOptions } from './semantic-verifier';
 export type { Lexicon } from './word-alignment';
 export { calibrationFileSchema, readCalibrationFile } from './model-calibration';
+export { builtInCalibration } from './built-in-calibrations';
 export type { CalibrationFile, ModelCalibration } from './model-calibration';
 export { fitLogistic, fitSignConstrained } from './fit/logistic';
 export type { Example } from './fit/logistic';

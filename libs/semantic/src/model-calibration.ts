@@ -14,6 +14,14 @@ export interface ModelCalibration {
   readonly calibration: Calibration;
   /** Threshold per preset; `balanced` is the default for this model. */
   readonly thresholds: Readonly<{ strict: number; balanced: number; lenient: number }>;
+  /** Cosine below which vector candidates are not retrieved (unset: the cache service's floor for providers). */
+  readonly minCosine?: number;
+  /**
+   * When set, the local GloVe verdict (its own cosine and weights) counts too, lowered by this much: the
+   * similarity is the higher of the two. A sentence encoder can miss a light rewording ("by invoice" / "by an
+   * invoice") that the same words, in order, already show; this keeps it.
+   */
+  readonly localShift?: number;
 }
 
 const weightsSchema = z.object(Object.fromEntries(FEATURE_NAMES.map((name) => [name, z.number().finite().optional()])));
@@ -27,6 +35,8 @@ const modelCalibrationSchema = z.object({
     balanced: z.number().min(0).max(1),
     lenient: z.number().min(0).max(1),
   }),
+  minCosine: z.number().min(-1).max(1).optional(),
+  localShift: z.number().min(0).max(1).optional(),
 });
 
 /** The file the services load (`STRATA_SEMANTIC_CALIBRATION`): calibrations keyed by model. */

@@ -55,6 +55,10 @@ export class SemanticVerifier {
   /** The calibrated default threshold for the configured model. */
   readonly defaultThreshold: number;
   private readonly encoder: SentenceEncoder | undefined;
+  /** The calibration's `cosine` is the provider's (else the local model's, computed here). */
+  private readonly providerCosine: boolean;
+  /** See `ModelCalibration.localShift`. */
+  private readonly localShift: number | undefined;
   private readonly calibration: Calibration;
 
   private constructor(
@@ -64,8 +68,14 @@ export class SemanticVerifier {
     modelCalibration: ModelCalibration | undefined,
   ) {
     const own = modelCalibration?.model === embeddingModel ? modelCalibration : undefined;
-    // The provider's cosine is evidence only when weights were fitted for it; otherwise the local one is.
-    this.encoder = embeddingModel === LOCAL_EMBEDDING_MODEL || own ? undefined : new SentenceEncoder(vectors);
+    // The provider's cosine is evidence only when weights were fitted for it; otherwise the local one is. A
+    // calibration may also let the local model's own verdict count (`localShift`): then both cosines are needed.
+    this.localShift = own?.localShift;
+    this.encoder =
+      embeddingModel === LOCAL_EMBEDDING_MODEL || (own && this.localShift === undefined)
+        ? undefined
+        : new SentenceEncoder(vectors);
+    this.providerCosine = own !== undefined;
     this.calibration = own?.calibration ?? CALIBRATION;
     this.defaultThreshold = own?.thresholds.balanced ?? DEFAULT_SIMILARITY_THRESHOLD;
   }
@@ -106,10 +116,18 @@ export class SemanticVerifier {
     if (alignment.antonym !== undefined) return rejected('antonym', alignment.antonym);
     if (alignment.directionSwap !== undefined) return rejected('direction-mismatch', alignment.directionSwap);
     if (alignment.nameSwap !== undefined) return rejected('name-mismatch', alignment.nameSwap);
-    const localCosine =
-      this.encoder === undefined ? cosine : dot(this.encoder.encode(query), this.encoder.encode(candidate));
-    const features: MatchFeatures = { cosine: clampCosine(localCosine), ...alignment.features };
-    const similarity = calibratedSimilarity(features, this.calibration);
+    const localCosine = clampCosine(
+      this.encoder === undefined ? cosine : dot(this.encoder.encode(query), this.encoder.encode(candidate)),
+    );
+    const features: MatchFeatures = {
+      cosine: this.providerCosine ? clampCosine(cosine) : localCosine,
+      ...alignment.features,
+    };
+    let similarity = calibratedSimilarity(features, this.calibration);
+    if (this.localShift !== undefined) {
+      const local = calibratedSimilarity({ ...features, cosine: localCosine }, CALIBRATION) - this.localShift;
+      if (local > similarity) similarity = local;
+    }
     if (similarity >= threshold) return { accepted: true, similarity, reason: 'match', features };
     return { accepted: false, similarity, reason: rejectionReason(features), features };
   }

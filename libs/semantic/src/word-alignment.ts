@@ -12,6 +12,12 @@ export type AlignmentFeatures = {
   readonly unmatched: number;
   /** Weight of the most informative word matched only by a near-synonym (a swapped entity?), / 10. */
   readonly substituted: number;
+  /**
+   * 1 when the texts differ in exactly one content word each, neither the same stem nor a WordNet synonym of
+   * the other, and every other content word is the same: "does the upstream answer/refuse", "bring my dog/cat",
+   * "cab service in Pune/Chennai". A rewording changes several words, or the same one for a synonym.
+   */
+  readonly oneWordChanged: number;
   /** IDF-weighted share of exactly matched words governed by different prepositions (swapped roles). */
   readonly roleMismatch: number;
   /** Weighted share of exactly matched words (and numbers) out of order: outside the heaviest common
@@ -123,6 +129,7 @@ export function alignWords(a: TextAnalysis, b: TextAnalysis, vectors: WordVector
       softCoverage: Math.min(coverage(aw, bestA, false), coverage(bw, bestB, false)),
       unmatched: Math.max(maxWeight(aw, bestA, 0, 0), maxWeight(bw, bestB, 0, 0)) / 10,
       substituted: Math.max(maxWeight(aw, bestA, SOFT_MIN, 1), maxWeight(bw, bestB, SOFT_MIN, 1)) / 10,
+      oneWordChanged: changedWords(bestA) === 1 && changedWords(bestB) === 1 ? 1 : 0,
       roleMismatch: roleMismatch(aw, bw, exactPartner),
       reordered: reorder,
       swapped: reorder * exactCoverage ** 4,
@@ -148,6 +155,13 @@ function coverage(words: readonly ContentWord[], best: Float64Array, exactOnly: 
     covered += words[i].weight * (exactOnly ? (best[i] === 1 ? 1 : 0) : best[i]);
   }
   return total === 0 ? 1 : covered / total;
+}
+
+/** Content words without the same stem or a WordNet synonym on the other side. */
+function changedWords(best: Float64Array): number {
+  let changed = 0;
+  for (let i = 0; i < best.length; i++) if (best[i] < SYNONYM_CREDIT) changed++;
+  return changed;
 }
 
 /** Largest weight among words whose best credit c satisfies min ≤ c < max (or c === 0 when both are 0). */

@@ -2,7 +2,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@strata/config';
-import { LOCAL_EMBEDDING_MODEL, LocalEmbeddingProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
+import {
+  LOCAL_EMBEDDING_MODEL,
+  LocalEmbeddingProvider,
+  SentenceEncoderProvider,
+  loadWordNet,
+  loadWordVectors,
+} from '@strata/embedding-local';
 import { OpenAiCompatibleProvider } from '@strata/embedding-openai';
 import { type CalibrationFile, SemanticVerifier, calibrationFileSchema } from '@strata/semantic';
 import { type CalibrationPair, calibrate } from './calibrate';
@@ -33,10 +39,10 @@ async function main(): Promise<void> {
   if (!(target > 0 && target < 1)) throw new UsageError('--target is a wrong-hit rate between 0 and 1, e.g. 0.02');
 
   const config = loadConfig();
-  const model = config.embedding.provider === 'local' ? LOCAL_EMBEDDING_MODEL : config.embedding.model;
+  const model = config.embedding.model;
   const embed =
     config.embedding.provider === 'local'
-      ? await localEmbed()
+      ? await localEmbed(model)
       : remoteEmbed(
           new OpenAiCompatibleProvider({
             url: config.embedding.url ?? 'https://api.openai.com/v1',
@@ -94,8 +100,9 @@ function readPairFile(path: string): CalibrationPair[] {
   return pairs;
 }
 
-async function localEmbed(): Promise<(texts: readonly string[]) => Promise<number[][]>> {
-  const provider = await LocalEmbeddingProvider.load();
+async function localEmbed(model: string): Promise<(texts: readonly string[]) => Promise<number[][]>> {
+  const provider =
+    model === LOCAL_EMBEDDING_MODEL ? await LocalEmbeddingProvider.load() : await SentenceEncoderProvider.load();
   return (texts) => provider.embed(texts);
 }
 

@@ -2,22 +2,32 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SEMANTIC_MARGIN, chooseSemanticHit } from '@strata/cache-core';
-import { DEFAULT_MAX_WORDS, LocalEmbeddingProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
+import {
+  DEFAULT_MAX_WORDS,
+  LOCAL_EMBEDDING_MODEL,
+  LocalEmbeddingProvider,
+  SENTENCE_ENCODER_MODEL,
+  loadWordNet,
+  loadWordVectors,
+} from '@strata/embedding-local';
 import {
   CALIBRATION,
   type Calibration,
-  DEFAULT_SIMILARITY_THRESHOLD,
+  type FeatureName,
   FEATURES,
   FEATURE_NAMES,
   LOCAL_MIN_COSINE,
   type MatchFeatures,
+  type ModelCalibration,
   SemanticVerifier,
+  builtInCalibration,
   calibratedSimilarity,
 } from '@strata/semantic';
 import { type LabelledPair, MissingDataError, PAIR_DATASETS, REPLAY_DATASET, inSplit, readPairs } from './datasets';
 import { type Example, fitSignConstrained } from '@strata/semantic';
 import { type Scored, pairMetrics, percent } from './metrics';
-import { runProbes } from './probes';
+import { probeTexts, runProbes } from './probes';
+import { loadTextVectors } from './text-vectors';
 import { type Lookup, type ReplayCounts, countReplay, cosinePick, replayLookups } from './replay';
 
 /**
@@ -47,8 +57,13 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       fit: { type: 'boolean', default: false },
       'max-words': { type: 'string', default: String(DEFAULT_MAX_WORDS) },
+      model: { type: 'string', default: SENTENCE_ENCODER_MODEL },
+      'min-cosine': { type: 'string' },
+      features: { type: 'string' },
+      dump: { type: 'string' },
     },
   });
+  const model = values.model;
   const dataDir = resolve(values.data);
   const maxWords = Number(values['max-words']);
   const started = performance.now();
@@ -60,8 +75,28 @@ async function main(): Promise<void> {
 
   const loadStarted = performance.now();
   const vectors = await loadWordVectors({ maxWords });
-  const provider = await LocalEmbeddingProvider.load({ maxWords });
-  const verifier = SemanticVerifier.create(vectors, await loadWordNet());
+  const pairSets = new Map(PAIR_DATASETS.map((name) => [name, readPairs(dataDir, name)]));
+  const mock = readPairs(dataDir, REPLAY_DATASET);
+  const texts = [...pairSets.values(), mock].flat().flatMap((p) => [p.textA, p.textB]);
+  const encoder = await loadTextVectors(model, [...texts, ...probeTexts()], join(root, 'tmp', 'semantic-eval'));
+  // The verifier decides with the model's own cosine and calibration; a model without one yet (being fitted
+  // with --fit) starts from the local model's weights, which the fit replaces.
+  const own: ModelCalibration | undefined =
+    builtInCalibration(model) ??
+    (model === LOCAL_EMBEDDING_MODEL
+      ? undefined
+      : {
+          model,
+          source: 'starting point',
+          calibration: CALIBRATION,
+          thresholds: { strict: 1, balanced: 1, lenient: 1 },
+        });
+  const verifier = SemanticVerifier.create(vectors, await loadWordNet(), {
+    embeddingModel: model,
+    ...(own === undefined ? {} : { calibration: own }),
+  });
+  const minCosine =
+    values['min-cosine'] !== undefined ? Number(values['min-cosine']) : (own?.minCosine ?? LOCAL_MIN_COSINE);
   const loadMs = performance.now() - loadStarted;
 
   const datasets = new Map<string, ScoredPair[]>();
@@ -69,8 +104,8 @@ async function main(): Promise<void> {
   let verifyMs = 0;
   for (const name of PAIR_DATASETS) {
     const scored: ScoredPair[] = [];
-    for (const pair of readPairs(dataDir, name)) {
-      const cosine = dot(provider.embedOne(pair.textA), provider.embedOne(pair.textB));
+    for (const pair of pairSets.get(name) ?? []) {
+      const cosine = dot(encoder.vector(pair.textA), encoder.vector(pair.textB));
       const t = performance.now();
       const { similarity, features, reason } = verifier.explain(pair.textB, pair.textA, cosine, 2);
       verifyMs += performance.now() - t;
@@ -82,7 +117,11 @@ async function main(): Promise<void> {
 
   let calibration: Calibration = CALIBRATION;
   if (values.fit) {
-    calibration = fit([...datasets.values()].flat().filter((p) => inSplit(p, 'tune')));
+    const only = values.features?.split(',');
+    calibration = fit(
+      [...datasets.values()].flat().filter((p) => inSplit(p, 'tune')),
+      only === undefined ? FEATURE_NAMES : FEATURE_NAMES.filter((name) => only.includes(name)),
+    );
     print('## Fitted calibration (paste into libs/semantic/src/calibration.ts)');
     print('```ts');
     print(`intercept: ${calibration.intercept.toFixed(4)},`);
@@ -93,14 +132,22 @@ async function main(): Promise<void> {
     features === undefined || !values.fit ? stored : calibratedSimilarity(features, calibration);
 
   // Cache replays: tuning groups choose the thresholds, held-out groups are reported.
+  // With --dump, each candidate also records the local GloVe verdict's similarity (to try `localShift`s).
+  const glove = values.dump === undefined ? undefined : await LocalEmbeddingProvider.load({ maxWords });
+  const gloveVerifier = SemanticVerifier.create(vectors, await loadWordNet());
   const replayModel = () => ({
-    embed: (text: string) => provider.embedOne(text),
+    embed: (text: string) => encoder.vector(text),
     explain: (query: string, candidate: string, cosine: number) => {
       const e = verifier.explain(query, candidate, cosine, 2);
-      return { ...e, similarity: similarityOf(e.features, e.similarity) };
+      const local =
+        glove === undefined
+          ? undefined
+          : gloveVerifier.explain(query, candidate, dot(glove.embedOne(query), glove.embedOne(candidate)), 2)
+              .similarity;
+      return { ...e, similarity: similarityOf(e.features, e.similarity), local };
     },
   });
-  const replayOptions = { candidates: CANDIDATES, minCosine: LOCAL_MIN_COSINE };
+  const replayOptions = { candidates: CANDIDATES, minCosine };
   const replays = new Map<string, Lookup[]>();
   for (const name of REPLAY_SETS) {
     for (const split of ['tune', 'held-out'] as const) {
@@ -108,8 +155,17 @@ async function main(): Promise<void> {
       replays.set(`${name}:${split}`, replayLookups(pairs, replayModel(), replayOptions));
     }
   }
-  const mock = readPairs(dataDir, REPLAY_DATASET);
   const gptcache = replayLookups(mock, replayModel(), replayOptions);
+  if (values.dump !== undefined) {
+    const pairs = [...datasets.values()].flat().map((p) => ({
+      dataset: p.dataset,
+      label: p.label,
+      tune: inSplit(p, 'tune'),
+      similarity: p.similarity,
+      features: p.features,
+    }));
+    dumpReplays(values.dump, [...replays, ['gptcache', gptcache]], pairs);
+  }
   const serve = (threshold: number) => (lookup: Lookup) =>
     chooseSemanticHit(
       lookup.candidates.map((c) => ({ id: c.entry, cosine: c.cosine, similarity: c.explanation.similarity })),
@@ -129,15 +185,20 @@ async function main(): Promise<void> {
     return { name, budget, threshold: threshold ?? 1 };
   });
 
+  // With --fit the balanced preset just chosen is the default; otherwise the model's calibrated one.
+  const defaultThreshold = values.fit
+    ? (presets.find((p) => p.name === 'balanced')?.threshold ?? 1)
+    : verifier.defaultThreshold;
+
   print('## Model');
   print();
   print(
-    `- vocabulary: ${vectors.size} words, ${vectors.dimensions} dimensions, int8; WordNet 3.1 synonyms and antonyms`,
+    `- embedding model: ${model}; the verifier's word vectors: ${vectors.size} words, ${vectors.dimensions} dimensions, int8; WordNet 3.1 synonyms and antonyms`,
   );
-  print(`- load (vectors + encoder + verifier + WordNet): ${loadMs.toFixed(0)} ms`);
+  print(`- load (word vectors + model's vectors of every text + verifier + WordNet): ${loadMs.toFixed(0)} ms`);
   print(`- verify(): ${((1000 * verifyMs) / verified).toFixed(0)} µs/pair (${verified} pairs)`);
   print(
-    `- retrieval: top ${CANDIDATES} by cosine ≥ ${LOCAL_MIN_COSINE}; served only with a cosine lead ≥ ${DEFAULT_SEMANTIC_MARGIN} over the next candidate (unless the same words)`,
+    `- retrieval: top ${CANDIDATES} by cosine ≥ ${minCosine}; served only with a cosine lead ≥ ${DEFAULT_SEMANTIC_MARGIN} over the next candidate (unless the same words)`,
   );
   print();
   print('## Thresholds chosen on the tuning groups (PAWS and QQP replayed as a cache)');
@@ -145,10 +206,10 @@ async function main(): Promise<void> {
   print('| preset | wrong hits allowed on label-0 lookups | threshold |');
   print('|---|---|---|');
   for (const p of presets) print(`| ${p.name} | ${percent(p.budget)} | ${p.threshold} |`);
-  print(`\nDEFAULT_SIMILARITY_THRESHOLD = ${DEFAULT_SIMILARITY_THRESHOLD}`);
+  print(`\ndefault threshold (balanced) for ${model}: ${defaultThreshold}`);
   print();
 
-  const thresholds = [...new Set([DEFAULT_SIMILARITY_THRESHOLD, ...presets.map((p) => p.threshold)])].sort();
+  const thresholds = [...new Set([defaultThreshold, ...presets.map((p) => p.threshold)])].sort();
   print('## Cache replays, held-out groups (store every text_a in one namespace, look up every text_b)');
   print();
   print('| set | threshold | correct | wrong | miss | wrong hits / label-0 lookups | precision of served hits |');
@@ -171,7 +232,7 @@ async function main(): Promise<void> {
   }
   for (const t of [0.95, 0.9, 0.8]) {
     const r = countReplay(gptcache, cosinePick(t));
-    print(`| cosine only (top 1, GloVe) | ${t} | ${r.correct} | ${r.wrong} | ${r.miss} |`);
+    print(`| cosine only (top 1, ${model}) | ${t} | ${r.correct} | ${r.wrong} | ${r.miss} |`);
   }
   print('| GPTCache published (ONNX + its evaluation) | 0.95 | 425 | 25 | 549 |');
   print('| GPTCache published | 0.9 | 804 | 77 | 118 |');
@@ -184,14 +245,14 @@ async function main(): Promise<void> {
       .map((p) => ({
         label: p.label,
         // The vector index never returns a candidate below the floor: the verifier never sees it.
-        score: p.cosine < LOCAL_MIN_COSINE ? 0 : by === 'cosine' ? p.cosine : similarityOf(p.features, p.similarity),
+        score: p.cosine < minCosine ? 0 : by === 'cosine' ? p.cosine : similarityOf(p.features, p.similarity),
       }));
-  print(`## Held-out pairs at the default ${DEFAULT_SIMILARITY_THRESHOLD} (cosine floor ${LOCAL_MIN_COSINE} applied)`);
+  print(`## Held-out pairs at the default ${defaultThreshold} (cosine floor ${minCosine} applied)`);
   print();
   print('| dataset | pos / neg | P | R | wrong hits | cosine only 0.95: P | R | wrong hits |');
   print('|---|---|---|---|---|---|---|---|');
   for (const name of PAIR_DATASETS) {
-    const v = pairMetrics(split(name, 'similarity'), DEFAULT_SIMILARITY_THRESHOLD);
+    const v = pairMetrics(split(name, 'similarity'), defaultThreshold);
     const c = pairMetrics(split(name, 'cosine'), 0.95);
     print(
       `| ${name} | ${v.positives} / ${v.negatives} | ${percent(v.precision)} | ${percent(v.recall)} | ${percent(v.wrongHitRate)} ` +
@@ -226,7 +287,7 @@ async function main(): Promise<void> {
           ? p.similarity >= 1
             ? 'match (same words)'
             : p.reason
-          : s >= DEFAULT_SIMILARITY_THRESHOLD
+          : s >= defaultThreshold
             ? 'match'
             : 'below-threshold';
       const c = counts.get(reason) ?? [0, 0];
@@ -236,32 +297,58 @@ async function main(): Promise<void> {
     for (const [reason, [pos, neg]] of [...counts].sort()) print(`| ${name} | ${reason} | ${pos} | ${neg} |`);
   }
   print();
-  runProbes(print, verifier, provider, DEFAULT_SIMILARITY_THRESHOLD);
+  runProbes(print, verifier, encoder, defaultThreshold, minCosine);
   print();
   print(`Total run: ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   if (values.out !== undefined) writeFileSync(values.out, `${out.join('\n')}\n`);
+}
+
+/** The replays' candidates with their evidence (JSON), to try calibrations without embedding again. */
+function dumpReplays(
+  path: string,
+  replays: readonly (readonly [string, readonly Lookup[]])[],
+  pairs: readonly object[],
+): void {
+  const sets = Object.fromEntries(
+    replays.map(([name, lookups]) => [
+      name,
+      lookups.map((l) => ({
+        label: l.pair.label,
+        same: [...l.same],
+        candidates: l.candidates.map((c) => ({
+          entry: c.entry,
+          cosine: c.cosine,
+          similarity: c.explanation.similarity,
+          local: (c.explanation as { local?: number }).local,
+          features: c.explanation.features,
+        })),
+      })),
+    ]),
+  );
+  writeFileSync(path, JSON.stringify({ sets, pairs }));
 }
 
 function replayRow(set: string, threshold: string, r: ReplayCounts): string {
   return `| ${set} | ${threshold} | ${r.correct} | ${r.wrong} | ${r.miss} | ${r.wrongOnNegatives} / ${r.negatives} = ${percent(r.wrongOnNegatives / Math.max(1, r.negatives))} | ${percent(r.precision)} |`;
 }
 
-function fit(pairs: readonly ScoredPair[]): Calibration {
+/** Fits the logistic model on `features` only (the others get no weight). */
+function fit(pairs: readonly ScoredPair[], features: readonly FeatureName[]): Calibration {
   const usable = pairs.filter((p): p is ScoredPair & { features: MatchFeatures } => p.features !== undefined);
   const cells = new Map<string, number>();
   for (const p of usable) cells.set(`${p.dataset}:${p.label}`, (cells.get(`${p.dataset}:${p.label}`) ?? 0) + 1);
   const examples: Example[] = usable.map((p) => ({
-    x: FEATURE_NAMES.map((name) => p.features[name]),
+    x: features.map((name) => p.features[name]),
     y: p.label,
     weight: 1 / (cells.get(`${p.dataset}:${p.label}`) ?? 1),
   }));
   const [intercept, ...weights] = fitSignConstrained(
     examples,
-    FEATURES.map((f) => f.direction),
+    features.map((name) => FEATURES.find((f) => f.name === name)?.direction ?? 1),
   );
   return {
     intercept: intercept ?? 0,
-    weights: Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, weights[i] ?? 0])),
+    weights: Object.fromEntries(FEATURE_NAMES.map((name) => [name, weights[features.indexOf(name)] ?? 0])),
   };
 }
 

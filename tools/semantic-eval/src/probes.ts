@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LocalEmbeddingProvider } from '@strata/embedding-local';
-import { LOCAL_MIN_COSINE, type SemanticVerifier } from '@strata/semantic';
+import { type TextVectors } from './text-vectors';
+import { type SemanticVerifier } from '@strata/semantic';
 
 /** One hand-written probe: would serving `textA`'s answer to `textB` be right (label 1) or wrong (0)? */
 interface Probe {
@@ -66,16 +66,22 @@ interface ProbeResult extends Probe {
   readonly hit: boolean;
 }
 
+/** Every text of the probe sets (to embed them before scoring). */
+export function probeTexts(): string[] {
+  return readProbes().flatMap((p) => [p.textA, p.textB]);
+}
+
 function scoreProbes(
   probes: readonly Probe[],
   verifier: SemanticVerifier,
-  provider: LocalEmbeddingProvider,
+  encoder: TextVectors,
   threshold: number,
+  minCosine: number,
 ): ProbeResult[] {
   return probes.map((p) => {
-    const cosine = dot(provider.embedOne(p.textA), provider.embedOne(p.textB));
+    const cosine = dot(encoder.vector(p.textA), encoder.vector(p.textB));
     const verdict = verifier.explain(p.textB, p.textA, cosine, threshold);
-    const hit = (cosine >= LOCAL_MIN_COSINE || verdict.similarity >= 1) && verdict.accepted;
+    const hit = (cosine >= minCosine || verdict.similarity >= 1) && verdict.accepted;
     return { ...p, cosine, similarity: verdict.similarity, reason: verdict.reason, hit };
   });
 }
@@ -83,10 +89,11 @@ function scoreProbes(
 export function runProbes(
   print: (line?: string) => void,
   verifier: SemanticVerifier,
-  provider: LocalEmbeddingProvider,
+  encoder: TextVectors,
   threshold: number,
+  minCosine: number,
 ): void {
-  const results = scoreProbes(readProbes(), verifier, provider, threshold);
+  const results = scoreProbes(readProbes(), verifier, encoder, threshold, minCosine);
   print(`## Probe sets (tools/semantic-eval/probes, default threshold ${threshold})`);
   print();
   print('| kind | split | rewordings hit | near misses wrongly hit |');
