@@ -97,7 +97,7 @@ describe('Anthropic Messages proxy (end to end)', () => {
     // The first embedding loads the local model: do it before the semantic test, which times nothing.
     const warm = new OpenAI({ apiKey: ACME, baseURL: `${strata.url}/v1`, maxRetries: 0 });
     await eventually(
-      async () => (await warm.embeddings.create({ model: 'glove-wiki-100d', input: 'warm up' })).data.length === 1,
+      async () => (await warm.embeddings.create({ model: 'use-lite', input: 'warm up' })).data.length === 1,
       60_000,
       200,
     );
@@ -190,7 +190,7 @@ describe('Anthropic Messages proxy (end to end)', () => {
       }),
     );
     expect(paraphrase.response.headers.get('x-strata-tier')).toBe('l3');
-    expect(Number(paraphrase.response.headers.get('x-strata-similarity'))).toBeGreaterThanOrEqual(0.95);
+    expect(Number(paraphrase.response.headers.get('x-strata-similarity'))).toBeGreaterThanOrEqual(0.9);
     expect(paraphrase.data).toEqual(miss.data);
     expect(fake.messageCalls('boots')).toHaveLength(1);
   });

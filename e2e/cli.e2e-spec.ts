@@ -60,7 +60,7 @@ describe('strata CLI (end to end)', () => {
         (
           await http(strata.url, 'POST', '/v1/embeddings', {
             apiKey: KEY,
-            body: { model: 'glove-wiki-100d', input: ['warm up'] },
+            body: { model: 'use-lite', input: ['warm up'] },
           })
         ).status === 200,
       60_000,

@@ -231,7 +231,7 @@ describe('web console (end to end, headless Chromium)', () => {
 
   it('why did this miss: the candidates of a paraphrase with cosine, similarity and the verdict', async () => {
     await page.goto(`${strata.url}/console#explain`);
-    await page.fill('#explain-form textarea[name=question]', 'How long do I have to return sandals?');
+    await page.fill('#explain-form textarea[name=question]', 'How long do I have to return boots?');
     await page.fill('#explain-form textarea[name=system]', system.content);
     await page.click('#explain-form button[type=submit]');
     await page.locator('#candidates-table tbody tr').first().waitFor();

@@ -35,7 +35,7 @@ describe('distributed mode over Kafka (end to end)', () => {
     startStrataProcess(`dist/apps/${name}/src/main.js`, { ...env, ...extra });
   /** Points of this entry id in L3 (Qdrant), counted through Qdrant's REST API. */
   const pointsInQdrant = async (id: string): Promise<number> => {
-    const res = await fetch(`${qdrant.url}/collections/strata_glove-wiki-100d/points/count`, {
+    const res = await fetch(`${qdrant.url}/collections/strata_use-lite/points/count`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ filter: { must: [{ has_id: [id] }] }, exact: true }),

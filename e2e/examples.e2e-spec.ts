@@ -63,7 +63,7 @@ describe('examples (end to end)', () => {
     // The first embedding loads the local model.
     await eventually(
       async () =>
-        (await http(strata.url, 'POST', '/v1/embeddings', { body: { model: 'glove-wiki-100d', input: ['warm up'] } }))
+        (await http(strata.url, 'POST', '/v1/embeddings', { body: { model: 'use-lite', input: ['warm up'] } }))
           .status === 200,
       60_000,
       200,

@@ -17,7 +17,7 @@ describe('OpenAI-compatible proxy (end to end)', () => {
   const GLOBEX = 'globex-key-1';
   const OPS = 'ops-admin-key-1';
   const LIMITED = 'limited-key-1';
-  const EMBEDDING_MODEL = 'glove-wiki-100d';
+  const EMBEDDING_MODEL = 'use-lite';
   let fake: FakeUpstream;
   let strata: StrataProcess;
   let configDir: string;
@@ -371,7 +371,7 @@ describe('OpenAI-compatible proxy (end to end)', () => {
     expect(b64.object).toBe('list');
     expect(b64.model).toBe(EMBEDDING_MODEL);
     expect(b64.data.map((d) => d.index)).toEqual([0, 1]);
-    expect(b64.data[0]?.embedding).toHaveLength(100);
+    expect(b64.data[0]?.embedding).toHaveLength(512);
     expect(b64.usage.prompt_tokens).toBeGreaterThan(0);
     const floats = await acme.embeddings.create({
       model: EMBEDDING_MODEL,

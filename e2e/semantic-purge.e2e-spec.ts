@@ -26,7 +26,8 @@ describe('semantic purge (end to end, embedded)', () => {
   };
   const purge = (body: unknown, apiKey = ACME) => http(strata.url, 'POST', '/v1/cache/purge', { body, apiKey });
 
-  // With the local model: cosine ≈ 0.97 and 0.93 to the purge text for the two near questions, ≈ 0.36 for the other.
+  // With the local sentence encoder: cosine ≈ 0.96 and 0.77 to the purge text for the two near questions, ≈ 0.37 for
+  // the other (minSimilarity is the embedding model's cosine).
   const RETURN = 'How can I return my shoes for a refund?';
   const SEND_BACK = 'Can I send my shoes back and get a refund?';
   const HOURS = 'What are your store opening hours?';
@@ -51,7 +52,7 @@ describe('semantic purge (end to end, embedded)', () => {
     const paraphrase = ask('how can i return my shoes for a refund');
     expect((await lookup(paraphrase)).body).toMatchObject({ hit: true, tier: 'l3', id: returnId });
 
-    const purged = await purge({ semantic: { text: PURGE_TEXT, minSimilarity: 0.8 } });
+    const purged = await purge({ semantic: { text: PURGE_TEXT, minSimilarity: 0.7 } });
 
     expect(purged.status).toBe(200);
     expect(purged.body).toEqual({ purged: { l1: 3, l2: 3, l3: 2 }, semantic: { matched: 2, truncated: false } });
@@ -77,7 +78,7 @@ describe('semantic purge (end to end, embedded)', () => {
 
     const purged = await purge({
       namespace: 'sales',
-      semantic: { text: 'Can I buy running socks from you?', minSimilarity: 0.8 },
+      semantic: { text: 'Can I buy running socks from you?', minSimilarity: 0.7 },
     });
 
     expect(purged.body).toMatchObject({ purged: { l2: 1, l3: 1 }, semantic: { matched: 1, truncated: false } });
@@ -96,7 +97,7 @@ describe('semantic purge (end to end, embedded)', () => {
 
   it('applies a semantic data-change event published through /v1/invalidations', async () => {
     const published = await http(strata.url, 'POST', '/v1/invalidations', {
-      body: { semantic: { text: 'When is your store open?', minSimilarity: 0.75 }, reason: 'new opening hours' },
+      body: { semantic: { text: 'When is your store open?', minSimilarity: 0.65 }, reason: 'new opening hours' },
       apiKey: ACME,
     });
 
