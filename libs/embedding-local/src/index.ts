@@ -5,6 +5,7 @@ export type { WordVectorsOptions } from './word-vectors.loader';
 export { loadWordNet } from './wordnet';
 export {
   SENTENCE_ENCODER_MAX_CHARS,
+  SENTENCE_ENCODER_MAX_QUEUED,
   SENTENCE_ENCODER_MODEL,
   SentenceEncoderProvider,
 } from './sentence-encoder.provider';

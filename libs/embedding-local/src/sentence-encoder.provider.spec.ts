@@ -1,6 +1,7 @@
 import { EmbeddingError, EmbeddingErrorCode } from '@strata/embedding';
 import {
   SENTENCE_ENCODER_MAX_CHARS,
+  SENTENCE_ENCODER_MAX_QUEUED,
   SENTENCE_ENCODER_MODEL,
   SentenceEncoderProvider,
 } from './sentence-encoder.provider';
@@ -33,6 +34,29 @@ describe(SentenceEncoderProvider.name, () => {
     expect(cosine(alone, vectors[0])).toBeCloseTo(1, 5);
     expect(await provider.embed([])).toEqual([]);
   });
+
+  it('gives concurrent callers their own vectors when their texts share a batch', async () => {
+    const texts = Array.from({ length: 20 }, (_, i) => `Question number ${i} about the weather in town ${i * 7}?`);
+    const together = await Promise.all(texts.map((text) => provider.embed([text])));
+    const one = await provider.embed([texts[13]]);
+    expect(together.map((v) => v.length)).toEqual(texts.map(() => 1));
+    expect(cosine(together[13][0], one[0])).toBeCloseTo(1, 5);
+    expect(cosine(together[12][0], one[0])).toBeLessThan(0.999);
+  });
+
+  it('refuses more than its backlog at once (retryable), while one large call alone is taken', async () => {
+    const first = provider.embed(['keeps the worker busy']);
+    await new Promise((resolve) => setImmediate(resolve)); // in the worker now: nothing waits
+    const large = provider
+      .embed(Array.from({ length: SENTENCE_ENCODER_MAX_QUEUED }, (_, i) => `text ${i}`))
+      .catch((e: unknown) => e);
+    const refused: unknown = await provider.embed(['one more']).catch((e: unknown) => e);
+    expect(EmbeddingError.is(refused, EmbeddingErrorCode.PROVIDER_RATE_LIMITED)).toBe(true);
+    expect((refused as EmbeddingError).retryable).toBe(true);
+    await first;
+    await provider.close();
+    expect(await large).toBeInstanceOf(EmbeddingError);
+  }, 60_000);
 
   it('puts a rewording with few shared words closer than a different question', async () => {
     const [age, reworded, other] = await provider.embed([

@@ -20,8 +20,8 @@ const DIMENSIONS = 512;
 export const SENTENCE_ENCODER_MAX_CHARS = 2048;
 
 /**
- * The worker's code: loads the model once, then answers `{id, texts}` with `{id, vectors}` (unit length,
- * one Float32Array per text, transferred) or `{id, error}`. Plain JavaScript run with `eval`, so the same
+ * The worker's code: loads the model once, then answers each `{texts}` with `{vectors}` (unit length, one
+ * Float32Array per text, transferred) or `{error}`, one batch at a time. Plain JavaScript run with `eval`, so the same
  * source works from the TypeScript sources (tests, tools) and from the build; the packages' paths come
  * from the main thread's resolution.
  */
@@ -31,7 +31,7 @@ const { initModel } = require(workerData.embeddings);
 const { modelSource } = require(workerData.weights);
 const ready = initModel(modelSource);
 ready.then(() => parentPort.postMessage({ ready: true }), (error) => parentPort.postMessage({ failed: String(error && error.stack || error) }));
-parentPort.on('message', async ({ id, texts }) => {
+parentPort.on('message', async ({ texts }) => {
   try {
     const model = await ready;
     const rows = await model.embed(texts);
@@ -43,20 +43,30 @@ parentPort.on('message', async ({ id, texts }) => {
       if (norm > 0) for (let d = 0; d < vector.length; d++) vector[d] /= norm;
       return vector;
     });
-    parentPort.postMessage({ id, vectors }, vectors.map((v) => v.buffer));
+    parentPort.postMessage({ vectors }, vectors.map((v) => v.buffer));
   } catch (error) {
-    parentPort.postMessage({ id, error: String(error && error.message || error) });
+    parentPort.postMessage({ error: String(error && error.message || error) });
   }
 });
 `;
 
-interface Pending {
+/** An `embed` call waiting for its vectors: its texts are part of the batch in the worker or of the next one. */
+interface Request {
+  readonly texts: readonly string[];
   resolve(vectors: Float32Array[]): void;
   reject(error: EmbeddingError): void;
 }
 
-type WorkerReply =
-  { ready: true } | { failed: string } | { id: number; vectors: Float32Array[] } | { id: number; error: string };
+/**
+ * Texts waiting beyond the batch in the worker, at most (one call alone may be larger). The worker embeds a
+ * few hundred short texts a second on one core; past this backlog a caller would wait many seconds, so it is
+ * refused at once (retryable) instead.
+ */
+export const SENTENCE_ENCODER_MAX_QUEUED = 2048;
+/** Texts per batch sent to the worker (a larger batch costs less per text, up to about this size). */
+const MAX_BATCH = 64;
+
+type WorkerReply = { ready: true } | { failed: string } | { vectors: Float32Array[] } | { error: string };
 
 let shared: Promise<SentenceEncoderProvider> | undefined;
 
@@ -74,8 +84,11 @@ let shared: Promise<SentenceEncoderProvider> | undefined;
 export class SentenceEncoderProvider implements EmbeddingProvider {
   readonly model = SENTENCE_ENCODER_MODEL;
   readonly dimensions = DIMENSIONS;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 0;
+  /** Calls waiting for the next batch, in order. */
+  private queued: Request[] = [];
+  private queuedTexts = 0;
+  /** The calls whose texts the worker is embedding now (one batch at a time). */
+  private inWorker: Request[] = [];
   private worker: Promise<Worker> | undefined;
   /** The thread behind `worker` (set as it starts, so a lost one is recognised at once). */
   private thread: Worker | undefined;
@@ -100,27 +113,39 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     return vectors.map(vectorToArray);
   }
 
-  /** The same vectors as `embed`, as Float32Arrays (in-process callers: tools, benchmarks). */
+  /**
+   * The same vectors as `embed`, as Float32Arrays (in-process callers: tools, benchmarks). One batch is in the
+   * worker at a time; what arrives meanwhile goes into the next one, so concurrent misses share a batch (a
+   * text alone costs ~12 ms of CPU, in a batch of 16 a few).
+   */
   async embedVectors(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    const worker = await this.started();
-    const id = this.nextId++;
+    if (this.queuedTexts > 0 && this.queuedTexts + texts.length > SENTENCE_ENCODER_MAX_QUEUED) {
+      throw new EmbeddingError(
+        EmbeddingErrorCode.PROVIDER_RATE_LIMITED,
+        `sentence encoder: ${this.queuedTexts} texts are already waiting (at most ${SENTENCE_ENCODER_MAX_QUEUED})`,
+      );
+    }
     const inputs = texts.map((text) =>
       text.length > SENTENCE_ENCODER_MAX_CHARS ? text.slice(0, SENTENCE_ENCODER_MAX_CHARS) : text,
     );
-    return new Promise<Float32Array[]>((resolve, reject) => {
-      // Busy, the worker keeps the process alive until it answers; idle, it never does.
-      if (this.pending.size === 0) worker.ref();
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, texts: inputs });
+    const vectors = new Promise<Float32Array[]>((resolve, reject) => {
+      this.queued.push({ texts: inputs, resolve, reject });
+      this.queuedTexts += inputs.length;
     });
+    await this.send();
+    return vectors;
   }
 
-  /** Ends the worker (tests, shutdown); a later call starts another. */
+  /** Ends the worker (tests, shutdown), failing what it had and what waited; a later call starts another. */
   async close(): Promise<void> {
     const thread = this.thread;
-    this.worker = undefined;
     this.thread = undefined;
+    this.worker = undefined;
+    const waiting = [...this.inWorker, ...this.queued.splice(0)];
+    this.inWorker = [];
+    this.queuedTexts = 0;
+    this.fail(waiting, new Error('closed'));
     await thread?.terminate();
   }
 
@@ -158,29 +183,64 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     });
   }
 
-  private answer(worker: Worker, reply: { id: number; vectors: Float32Array[] } | { id: number; error: string }): void {
-    const waiting = this.pending.get(reply.id);
-    if (waiting === undefined) return;
-    this.pending.delete(reply.id);
-    if (this.pending.size === 0) worker.unref();
-    if ('error' in reply) {
-      waiting.reject(new EmbeddingError(EmbeddingErrorCode.BAD_RESPONSE, `sentence encoder: ${reply.error}`));
-    } else {
-      waiting.resolve(reply.vectors);
+  /** Sends the next batch when the worker is idle: whole calls, in order, up to MAX_BATCH texts (at least one call). */
+  private async send(): Promise<void> {
+    if (this.inWorker.length > 0 || this.queued.length === 0) return;
+    let worker: Worker;
+    try {
+      worker = await this.started();
+    } catch (error) {
+      this.fail(this.queued.splice(0), error instanceof Error ? error : new Error(String(error)));
+      this.queuedTexts = 0;
+      return;
     }
+    if (this.inWorker.length > 0 || this.queued.length === 0) return;
+    let count = 0;
+    let calls = 0;
+    while (calls < this.queued.length && (calls === 0 || count + this.queued[calls].texts.length <= MAX_BATCH)) {
+      count += this.queued[calls].texts.length;
+      calls++;
+    }
+    this.inWorker = this.queued.splice(0, calls);
+    this.queuedTexts -= count;
+    // Busy, the worker keeps the process alive until it answers; idle, it never does.
+    worker.ref();
+    worker.postMessage({ texts: this.inWorker.flatMap((r) => r.texts) });
+  }
+
+  private answer(worker: Worker, reply: { vectors: Float32Array[] } | { error: string }): void {
+    if (this.thread !== worker) return;
+    const batch = this.inWorker;
+    this.inWorker = [];
+    if (this.queued.length === 0) worker.unref();
+    if ('error' in reply) {
+      const error = new EmbeddingError(EmbeddingErrorCode.BAD_RESPONSE, `sentence encoder: ${reply.error}`);
+      for (const r of batch) r.reject(error);
+    } else {
+      let at = 0;
+      for (const r of batch) {
+        r.resolve(reply.vectors.slice(at, at + r.texts.length));
+        at += r.texts.length;
+      }
+    }
+    void this.send();
   }
 
   private lost(worker: Worker, cause: Error): void {
-    if (this.thread === worker) {
-      this.thread = undefined;
-      this.worker = undefined;
-    }
-    const waiting = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of waiting) {
-      p.reject(
-        new EmbeddingError(EmbeddingErrorCode.PROVIDER_UNAVAILABLE, `sentence encoder: ${cause.message}`, { cause }),
-      );
-    }
+    if (this.thread !== worker) return;
+    this.thread = undefined;
+    this.worker = undefined;
+    // What the worker had fails; what waits goes to the next worker.
+    const batch = this.inWorker;
+    this.inWorker = [];
+    this.fail(batch, cause);
+    void this.send();
+  }
+
+  private fail(requests: readonly Request[], cause: Error): void {
+    const error = new EmbeddingError(EmbeddingErrorCode.PROVIDER_UNAVAILABLE, `sentence encoder: ${cause.message}`, {
+      cause,
+    });
+    for (const r of requests) r.reject(error);
   }
 }

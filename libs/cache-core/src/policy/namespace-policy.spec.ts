@@ -66,6 +66,21 @@ describe(NamespacePolicies.name, () => {
     expect(PRECISION_THRESHOLDS.strict).toBeGreaterThan(PRECISION_THRESHOLDS.balanced);
     expect(PRECISION_THRESHOLDS.balanced).toBeGreaterThan(PRECISION_THRESHOLDS.lenient);
   });
+
+  it("maps presets to the configured embedding model's thresholds when they are given", () => {
+    const presets = new NamespacePolicies(
+      {
+        temperaturePolicy: 'deterministic-only',
+        defaultTtlSeconds: 60,
+        maxTtlSeconds: 60,
+        presetThresholds: { strict: 0.955, balanced: 0.915, lenient: 0.855 },
+      },
+      { careful: { semanticPrecision: 'strict' }, loose: { semanticPrecision: 'lenient' } },
+    );
+    expect(presets.get('careful').similarityThreshold).toBe(0.955);
+    expect(presets.get('loose').similarityThreshold).toBe(0.855);
+    expect(presets.get('other').similarityThreshold).toBeUndefined();
+  });
 });
 
 describe(`${NamespacePolicies.name} scope and publicity`, () => {
