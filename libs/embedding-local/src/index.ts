@@ -9,3 +9,4 @@ export {
   SENTENCE_ENCODER_MODEL,
   SentenceEncoderProvider,
 } from './sentence-encoder.provider';
+export { loadLocalProvider } from './local-providers';

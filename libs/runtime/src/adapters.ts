@@ -14,13 +14,7 @@ import {
 } from '@strata/cache-core';
 import { type StrataConfig } from '@strata/config';
 import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingCache, type EmbeddingProvider } from '@strata/embedding';
-import {
-  LOCAL_EMBEDDING_MODEL,
-  LocalEmbeddingProvider,
-  SentenceEncoderProvider,
-  loadWordNet,
-  loadWordVectors,
-} from '@strata/embedding-local';
+import { loadLocalProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
 import { OpenAiCompatibleProvider } from '@strata/embedding-openai';
 import { PROCESSED_EVENTS, type ProcessedEvents } from '@strata/invalidation';
 import { StrataMetrics } from '@strata/observability';
@@ -207,12 +201,9 @@ export async function embeddingAdapters(config: StrataConfig): Promise<BuiltAdap
   let provider: EmbeddingProvider;
   switch (embedding.provider) {
     case 'local':
-      if (embedding.model === LOCAL_EMBEDDING_MODEL) provider = await LocalEmbeddingProvider.load();
-      else {
-        const encoder = await SentenceEncoderProvider.load();
-        closers.push(() => encoder.close());
-        provider = encoder;
-      }
+      // Shared by every Strata in the process, like the word vectors: nothing to close (an idle worker keeps no
+      // process alive).
+      provider = await loadLocalProvider(embedding.model);
       break;
     case 'openai':
       if (!embedding.url)

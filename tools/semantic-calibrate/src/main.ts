@@ -2,13 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@strata/config';
-import {
-  LOCAL_EMBEDDING_MODEL,
-  LocalEmbeddingProvider,
-  SentenceEncoderProvider,
-  loadWordNet,
-  loadWordVectors,
-} from '@strata/embedding-local';
+import { loadLocalProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
 import { OpenAiCompatibleProvider } from '@strata/embedding-openai';
 import { type CalibrationFile, SemanticVerifier, calibrationFileSchema } from '@strata/semantic';
 import { type CalibrationPair, calibrate } from './calibrate';
@@ -101,8 +95,7 @@ function readPairFile(path: string): CalibrationPair[] {
 }
 
 async function localEmbed(model: string): Promise<(texts: readonly string[]) => Promise<number[][]>> {
-  const provider =
-    model === LOCAL_EMBEDDING_MODEL ? await LocalEmbeddingProvider.load() : await SentenceEncoderProvider.load();
+  const provider = await loadLocalProvider(model);
   return (texts) => provider.embed(texts);
 }
 

@@ -1,0 +1,15 @@
+import { LOCAL_EMBEDDING_MODEL, SENTENCE_ENCODER_MODEL } from '@strata/embedding';
+import { LocalEmbeddingProvider } from './local-embedding.provider';
+import { SentenceEncoderProvider } from './sentence-encoder.provider';
+
+/**
+ * The local provider of `model` (loaded once per process): the sentence encoder (the default) or the GloVe
+ * model. Config refuses other names with `EMBEDDING_PROVIDER=local` before anything loads.
+ */
+export function loadLocalProvider(model: string): Promise<LocalEmbeddingProvider | SentenceEncoderProvider> {
+  if (model === SENTENCE_ENCODER_MODEL) return SentenceEncoderProvider.load();
+  if (model === LOCAL_EMBEDDING_MODEL) return LocalEmbeddingProvider.load();
+  return Promise.reject(
+    new Error(`${model} is not a local embedding model (${SENTENCE_ENCODER_MODEL}, ${LOCAL_EMBEDDING_MODEL})`),
+  );
+}
