@@ -77,9 +77,9 @@ let shared: Promise<SentenceEncoderProvider> | undefined;
  * backend. It reads the whole sentence, so rewordings that share few words still land close: GPTCache's
  * benchmark and the held-out replays are in docs/semantic-quality.md.
  *
- * The model runs in a worker thread: a text costs a few milliseconds of CPU (less per text in a batch, and
- * the embedding service batches), and the event loop that serves hits never waits for it. A worker that
- * dies fails what it was embedding (retryable) and the next call starts another.
+ * The model runs in a worker thread, so the event loop that serves hits never waits for it: a text alone costs
+ * ~12–18 ms of CPU, a few ms in a batch (see `embedVectors`). A worker that dies fails what it was embedding
+ * (retryable) and the next call starts another. One instance serves the whole process (`load`).
  */
 export class SentenceEncoderProvider implements EmbeddingProvider {
   readonly model = SENTENCE_ENCODER_MODEL;
