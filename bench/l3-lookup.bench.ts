@@ -1,7 +1,7 @@
 /**
  * L3 lookup of the embedded default's vector index (`MemoryVectorIndex`), before and after the HNSW graph, in one run:
  * the same entries are written to an index that scans every context exactly (`annMinEntries: Infinity`, the
- * "before") and to one with the default cut-over (contexts from `ANN_MIN_ENTRIES` entries up are HNSW graphs), and
+ * "before") and to one with the default cut-over (contexts from `defaultAnnMinEntries(dimension)` entries up are HNSW graphs), and
  * both answer the same lookups.
  *
  * Vectors are the local embedding model's (GloVe 100-d, SIF-weighted): each entry is a pseudo-question of 4–12 words
@@ -26,7 +26,7 @@
 import { type CacheEntry, type VectorSearch, entryTag } from '@strata/cache-core';
 import { tokenize } from '@strata/embedding';
 import { LocalEmbeddingProvider } from '@strata/embedding-local';
-import { ANN_MIN_ENTRIES, DEFAULT_HNSW_OPTIONS, type HnswOptions, MemoryVectorIndex } from '@strata/store-memory';
+import { DEFAULT_HNSW_OPTIONS, type HnswOptions, MemoryVectorIndex, defaultAnnMinEntries } from '@strata/store-memory';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -307,11 +307,15 @@ function searchOf(lookup: Lookup, minScore: number, now: number): VectorSearch {
 async function build(
   data: Dataset,
   dimension: number,
-  annMinEntries: number,
+  /** Unset: the index's default cut-over for the vectors' length. */
+  annMinEntries: number | undefined,
 ): Promise<{ index: MemoryVectorIndex; seconds: number; linkSeconds: number; cpuSeconds: number; bytes: number }> {
   gc();
   const before = usedBytes();
-  const index = new MemoryVectorIndex({ annMinEntries, hnsw: hnswOptions() });
+  const index = new MemoryVectorIndex({
+    ...(annMinEntries === undefined ? {} : { annMinEntries }),
+    hnsw: hnswOptions(),
+  });
   const cpuStarted = process.cpuUsage();
   const started = process.hrtime.bigint();
   const progressEvery = data.entries.length >= 200_000 ? 100_000 : Number.POSITIVE_INFINITY;
@@ -420,7 +424,7 @@ async function run(layout: Layout, count: number, dimension: number, queries: nu
   const before = await measure(layout, 'exact scan (before)', data, exact, hits, misses, undefined);
   exact = undefined;
   gc();
-  const graph = await build(data, dimension, ANN_MIN_ENTRIES);
+  const graph = await build(data, dimension, undefined);
   const after = await measure(layout, 'HNSW (after)', data, graph, hits, misses, before.top);
   const widths: Result[] = [];
   for (const ef of (argument('ef') ?? '').split(',').filter(Boolean).map(Number)) {
@@ -472,7 +476,7 @@ async function main(): Promise<void> {
   const dimension = Number(argument('dim') ?? 100);
   console.log(
     `MemoryVectorIndex search, ${dimension}-d local-model vectors, limit ${LIMIT}, minScore ${MIN_SCORE}, ` +
-      `ANN_MIN_ENTRIES ${ANN_MIN_ENTRIES}, HNSW ${JSON.stringify({ ...DEFAULT_HNSW_OPTIONS, ...hnswOptions() })}; ` +
+      `cut-over ${defaultAnnMinEntries(dimension)} entries, HNSW ${JSON.stringify({ ...DEFAULT_HNSW_OPTIONS, ...hnswOptions() })}; ` +
       `node ${process.version}`,
   );
   if (process.argv.includes('--cutover')) {

@@ -200,7 +200,8 @@ export const strataConfigSchema = z
         memoryMaxEntries: z.number().int().positive().default(100_000),
         /**
          * The in-memory L3's HNSW graphs (ADR 0006); unset: the store's defaults (a graph from 4,096 entries in one
-         * context, M 16, efSearch 192). A wider search finds more of the exact neighbours for more CPU per lookup.
+         * context, 1,024 for vectors over 128-d; M 16, efSearch 192). A wider search finds more of the exact
+         * neighbours for more CPU per lookup.
          */
         memoryAnn: z
           .object({

@@ -2,7 +2,7 @@ export { MemoryExactStore } from './exact/memory-exact-store';
 export type { MemoryExactStoreOptions } from './exact/memory-exact-store';
 export { MemoryEmbeddingCache } from './embedding-cache/memory-embedding-cache';
 export type { MemoryEmbeddingCacheOptions } from './embedding-cache/memory-embedding-cache';
-export { ANN_MIN_ENTRIES, MemoryVectorIndex } from './vector/memory-vector-index';
+export { MemoryVectorIndex, defaultAnnMinEntries } from './vector/memory-vector-index';
 export type { MemoryVectorIndexOptions } from './vector/memory-vector-index';
 export { DEFAULT_HNSW_OPTIONS } from './vector/hnsw-graph';
 export type { HnswOptions } from './vector/hnsw-graph';

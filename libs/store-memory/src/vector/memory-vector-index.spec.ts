@@ -1,6 +1,6 @@
 import { type CacheEntry, type VectorIndex, entryTag } from '@strata/cache-core';
 import { describeVectorIndexContract, eventually } from '@strata/testing';
-import { MemoryVectorIndex } from './memory-vector-index';
+import { MemoryVectorIndex, defaultAnnMinEntries } from './memory-vector-index';
 
 function manualClock(start = Date.now()): { now: () => number; advance: (ms: number) => void } {
   let now = start;
@@ -211,6 +211,24 @@ describe(MemoryVectorIndex.name, () => {
 
     const searchIn = (index: MemoryVectorIndex, vector: number[], contextHash = 'c', tenant = 'acme') =>
       index.search({ vector, tenant, contextHash, model: MODEL, limit: 5, minScore: -1, now: clock.now() });
+
+    it('by default moves a context of wide vectors (over 128-d) to a graph from 1,024 entries, narrow ones from 4,096', async () => {
+      expect([defaultAnnMinEntries(100), defaultAnnMinEntries(128), defaultAnnMinEntries(512)]).toEqual([
+        4096, 4096, 1024,
+      ]);
+      const wide = new MemoryVectorIndex({ now: clock.now });
+      const narrow = new MemoryVectorIndex({ now: clock.now });
+      const unit = (dimension: number, i: number) =>
+        Array.from({ length: dimension }, (_, d) => Math.sin((i + 1) * (d + 1)));
+      for (let i = 0; i < 1_024; i++) {
+        await wide.upsert(MODEL, anEntry(`w${i}`), unit(512, i));
+        await narrow.upsert(MODEL, anEntry(`n${i}`), unit(100, i));
+        expect(wide.graphContexts).toBe(i < 1_023 ? 0 : 1);
+      }
+      expect(narrow.graphContexts).toBe(0);
+      wide.linkPending();
+      await expect(searchIn(wide, unit(512, 700)).then((hits) => hits[0]?.entry.id)).resolves.toBe('w700');
+    });
 
     it('moves a context to a graph at annMinEntries and back to a scan at a quarter of it, finding every entry', async () => {
       const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 64 });

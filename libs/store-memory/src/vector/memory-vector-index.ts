@@ -25,7 +25,8 @@ export interface MemoryVectorIndexOptions {
   readonly now?: () => number;
   /**
    * A context with this many entries is searched through an HNSW graph instead of an exact scan; it goes back to the
-   * scan when it shrinks to a quarter of it. `Infinity` keeps every context exact. Default `ANN_MIN_ENTRIES`.
+   * scan when it shrinks to a quarter of it. `Infinity` keeps every context exact. Default: `ANN_MIN_ENTRIES`, or
+   * `ANN_MIN_ENTRIES_WIDE` for vectors of more than `WIDE_DIMENSIONS` (scans cost more per entry there).
    */
   readonly annMinEntries?: number;
   /** HNSW tuning of the graphs; defaults to `DEFAULT_HNSW_OPTIONS`. */
@@ -39,6 +40,20 @@ export interface MemoryVectorIndexOptions {
  * ~1.4× a graph search and needs no linking (measured in bench/README.md, "L3 lookup", `--cutover`).
  */
 export const ANN_MIN_ENTRIES = 4_096;
+
+/** Vectors longer than this are "wide" (the sentence encoder's 512, hosted models' 768–3,072). */
+const WIDE_DIMENSIONS = 128;
+/**
+ * The cut-over for wide vectors: at 512-d a 1,000-entry context's scan costs 0.6 ms against a graph search's 0.16 ms
+ * plus 0.21 ms of linking per entry, so a miss-heavy context is cheaper as a graph from here (bench/README.md, "At the
+ * sentence encoder's 512 dimensions", `--cutover --dim 512`).
+ */
+export const ANN_MIN_ENTRIES_WIDE = 1_024;
+
+/** The default cut-over for vectors of `dimension`. */
+export function defaultAnnMinEntries(dimension: number): number {
+  return dimension > WIDE_DIMENSIONS ? ANN_MIN_ENTRIES_WIDE : ANN_MIN_ENTRIES;
+}
 
 /** Most milliseconds of one background slice that links pending entries into the graphs. */
 const INDEXING_SLICE_MS = 4;
@@ -125,7 +140,8 @@ export class MemoryVectorIndex implements VectorIndex {
   private readonly top = new TopK();
   /** Scratch for the positions of expired entries a search came across. */
   private readonly expired: number[] = [];
-  private readonly annMinEntries: number;
+  /** The configured cut-over; unset: by the vectors' length (`cutover`). */
+  private readonly annMinEntries: number | undefined;
   private hnsw: HnswOptions;
   /** Graphs with entries waiting to be linked, and whether a background slice is scheduled. */
   private readonly indexing = new Set<HnswGraph<Slot>>();
@@ -139,8 +155,9 @@ export class MemoryVectorIndex implements VectorIndex {
     this.maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
     if (!(this.maxEntries >= 1)) throw new RangeError(`maxEntries must be at least 1, got ${this.maxEntries}`);
     this.writeOrder = Number.isFinite(this.maxEntries) ? new Set() : undefined;
-    this.annMinEntries = options.annMinEntries ?? ANN_MIN_ENTRIES;
-    if (!(this.annMinEntries >= 2)) throw new RangeError(`annMinEntries must be at least 2, got ${this.annMinEntries}`);
+    this.annMinEntries = options.annMinEntries;
+    if (this.annMinEntries !== undefined && !(this.annMinEntries >= 2))
+      throw new RangeError(`annMinEntries must be at least 2, got ${this.annMinEntries}`);
     this.hnsw = { ...DEFAULT_HNSW_OPTIONS, ...options.hnsw };
     this.onEvict = options.onEvict;
   }
@@ -173,7 +190,7 @@ export class MemoryVectorIndex implements VectorIndex {
     if (this.stored >= this.maxEntries) this.evictOldest();
 
     let partition = space.partitionFor(entry.tenant, entry.contextHash);
-    if (isScan(partition) && partition.size + 1 >= this.annMinEntries) {
+    if (isScan(partition) && partition.size + 1 >= this.cutover(space.dimension)) {
       partition = this.toGraph(space, entry, partition);
     }
     const slot = new Slot(entry, space, partition);
@@ -379,6 +396,11 @@ export class MemoryVectorIndex implements VectorIndex {
     for (const slot of expired) this.remove(slot);
   }
 
+  /** Context size from which vectors of `dimension` are searched through a graph. */
+  private cutover(dimension: number): number {
+    return this.annMinEntries ?? defaultAnnMinEntries(dimension);
+  }
+
   /** Moves a context that reached `annMinEntries` into a graph; its entries are linked in the background. */
   private toGraph(space: ModelSpace, entry: CacheEntry, exact: VectorPartition<Slot>): HnswGraph<Slot> {
     const graph = new HnswGraph<Slot>(space.dimension, this.hnsw);
@@ -410,7 +432,7 @@ export class MemoryVectorIndex implements VectorIndex {
    * unlinked entries (the scan cost below the cut-over).
    */
   private scheduleLinking(graph: HnswGraph<Slot>): void {
-    if (graph.pendingCount > this.annMinEntries) graph.linkNext();
+    if (graph.pendingCount > this.cutover(graph.dimension)) graph.linkNext();
     this.indexing.add(graph);
     if (this.indexingScheduled) return;
     this.indexingScheduled = true;
@@ -442,7 +464,7 @@ export class MemoryVectorIndex implements VectorIndex {
   private remove(slot: Slot): void {
     const { entry, space, partition } = slot;
     partition.removeAt(slot.position);
-    if (isGraph(partition) && partition.size <= this.annMinEntries / 4) this.toScan(space, entry, partition);
+    if (isGraph(partition) && partition.size <= this.cutover(space.dimension) / 4) this.toScan(space, entry, partition);
     space.dropIfEmpty(entry.tenant, entry.contextHash);
     if (space.byId.get(entry.id) === slot) space.byId.delete(entry.id);
     this.namespaces.remove(entry.tenant, entry.namespace, slot);
