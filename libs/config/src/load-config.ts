@@ -194,6 +194,7 @@ function fromEnv(env: Env): Json {
       metricsPort: num(env, 'STRATA_METRICS_PORT'),
       trustProxy: trustProxy(env),
       bodyLimitBytes: num(env, 'STRATA_BODY_LIMIT_BYTES'),
+      hitReplays: bool(env, 'STRATA_HIT_REPLAYS'),
     },
     healthPort: num(env, 'HEALTH_PORT'),
     healthHost: str(env, 'HEALTH_HOST'),

@@ -99,6 +99,11 @@ export const strataConfigSchema = z
         trustProxy: z.union([z.boolean(), z.number().int().min(1), z.array(z.string().min(1))]).default(false),
         /** Largest request body accepted; larger bodies get 413. */
         bodyLimitBytes: z.number().int().positive().default(1_048_576),
+        /**
+         * The gateway's front door answers an L1 hit asked again, byte for byte the same, without Fastify
+         * (`HitReplays`); false sends every request through Fastify (the same answers, ~2× the CPU per hit).
+         */
+        hitReplays: z.boolean().default(true),
       })
       .strict()
       .default({}),

@@ -213,3 +213,46 @@ describe('L1 hits replayed by the front door, under a rate limit', () => {
     expect(Number(/^strata_hit_replays_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
   });
 });
+
+describe('with STRATA_HIT_REPLAYS=false', () => {
+  let strata: Awaited<ReturnType<typeof startGateway>>;
+  const KEY = `acme-${randomUUID()}`;
+  const ADMIN = `admin-${randomUUID()}`;
+
+  beforeAll(async () => {
+    strata = await startGateway({
+      STRATA_API_KEYS: `acme=${KEY}`,
+      STRATA_ADMIN_KEYS: ADMIN,
+      STRATA_HIT_REPLAYS: 'false',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await strata?.stop();
+  });
+
+  it('serves every repeated hit through Fastify: the same answers, none replayed', async () => {
+    const call = (path: string, body?: unknown) =>
+      rawRequest(strata.url, {
+        method: body === undefined ? 'GET' : 'POST',
+        path,
+        headers: { authorization: `Bearer ${body === undefined ? ADMIN : KEY}` },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const question = {
+      model: 'gpt-test',
+      messages: [{ role: 'user', content: 'Is there a store in Lille?' }],
+      params: { temperature: 0 },
+    };
+    // The counter is the process's (earlier gateways in this file replayed): compare before and after.
+    const replays = async () =>
+      Number(/^strata_hit_replays_total (\d+)/m.exec((await call('/metrics')).text)?.[1] ?? 0);
+    expect((await call('/v1/cache/entries', { ...question, response: { a: 'yes' } })).status).toBe(201);
+    const before = await replays();
+    for (let i = 0; i < 5; i++) {
+      const reply = await call('/v1/cache/lookup', question);
+      expect(reply.json).toMatchObject({ hit: true, response: { a: 'yes' } });
+    }
+    expect(await replays()).toBe(before);
+  });
+});

@@ -111,8 +111,9 @@ function record(res: ServerResponse): Recording {
  * written — without Fastify's routing and body parsing, validation or keying. A replay is served only while L1
  * hands out the very entry that answered (so a purge, a newer version, expiry or an eviction ends it) and the
  * reply's age and TTL are what they were; otherwise, and for everything else, the request goes to Fastify.
- * Off when tracing is on (every request gets its span there), and when the client address depends on proxy
- * headers (`trustProxy`) while failed authentications are limited per address.
+ * Off when configured so (`STRATA_HIT_REPLAYS=false`), when tracing is on (every request gets its span there), and
+ * when the client address depends on proxy headers (`trustProxy`) while failed authentications are limited per
+ * address.
  */
 @Injectable()
 export class HitReplays {
@@ -133,7 +134,10 @@ export class HitReplays {
     private readonly cache: GatewayCache,
   ) {
     this.bodyLimit = Math.min(MAX_BODY_BYTES, config.http.bodyLimitBytes);
-    this.enabled = !Tracing.enabled() && (config.http.trustProxy === undefined || config.http.trustProxy === false);
+    this.enabled =
+      config.http.hitReplays &&
+      !Tracing.enabled() &&
+      (config.http.trustProxy === undefined || config.http.trustProxy === false);
   }
 
   /** A Fastify `preParsing` payload for the hot routes: the body the front door read, or `payload` as it is. */
