@@ -159,6 +159,23 @@ describe('L1 hits replayed by the front door', () => {
   });
 });
 
+/** A POST as the tenant (`key`), a GET (metrics) as the admin. */
+const tenantOrAdmin =
+  (url: string, key: string, admin: string) =>
+  (path: string, body?: unknown): Promise<RawReply> =>
+    rawRequest(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      path,
+      headers: { authorization: `Bearer ${body === undefined ? admin : key}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+const storeQuestion = (city: string) => ({
+  model: 'gpt-test',
+  messages: [{ role: 'user', content: `Is there a store in ${city}?` }],
+  params: { temperature: 0 },
+});
+
 describe('L1 hits replayed by the front door, under a rate limit', () => {
   let strata: Awaited<ReturnType<typeof startGateway>>;
   const KEY = `limited-${randomUUID()}`;
@@ -179,18 +196,8 @@ describe('L1 hits replayed by the front door, under a rate limit', () => {
   });
 
   it('spends the tenant budget on replayed hits and refuses the excess with a 429', async () => {
-    const call = (path: string, body?: unknown) =>
-      rawRequest(strata.url, {
-        method: body === undefined ? 'GET' : 'POST',
-        path,
-        headers: { authorization: `Bearer ${body === undefined ? ADMIN : KEY}` },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    const question = {
-      model: 'gpt-test',
-      messages: [{ role: 'user', content: 'Is there a store in Lyon?' }],
-      params: { temperature: 0 },
-    };
+    const call = tenantOrAdmin(strata.url, KEY, ADMIN);
+    const question = storeQuestion('Lyon');
     // Stores spend the tenant's other bucket (writes).
     expect((await call('/v1/cache/entries', { ...question, response: { a: 'yes' } })).status).toBe(201);
     const started = Date.now();
@@ -232,18 +239,8 @@ describe('with STRATA_HIT_REPLAYS=false', () => {
   });
 
   it('serves every repeated hit through Fastify: the same answers, none replayed', async () => {
-    const call = (path: string, body?: unknown) =>
-      rawRequest(strata.url, {
-        method: body === undefined ? 'GET' : 'POST',
-        path,
-        headers: { authorization: `Bearer ${body === undefined ? ADMIN : KEY}` },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    const question = {
-      model: 'gpt-test',
-      messages: [{ role: 'user', content: 'Is there a store in Lille?' }],
-      params: { temperature: 0 },
-    };
+    const call = tenantOrAdmin(strata.url, KEY, ADMIN);
+    const question = storeQuestion('Lille');
     // The counter is the process's (earlier gateways in this file replayed): compare before and after.
     const replays = async () =>
       Number(/^strata_hit_replays_total (\d+)/m.exec((await call('/metrics')).text)?.[1] ?? 0);
