@@ -86,7 +86,6 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
   readonly dimensions = DIMENSIONS;
   /** Calls waiting for the next batch, in order. */
   private queued: Request[] = [];
-  private queuedTexts = 0;
   /** The calls whose texts the worker is embedding now (one batch at a time). */
   private inWorker: Request[] = [];
   private worker: Promise<Worker> | undefined;
@@ -120,19 +119,19 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
    */
   async embedVectors(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    if (this.queuedTexts > 0 && this.queuedTexts + texts.length > SENTENCE_ENCODER_MAX_QUEUED) {
+    const waiting = this.queued.reduce((sum, r) => sum + r.texts.length, 0);
+    if (waiting > 0 && waiting + texts.length > SENTENCE_ENCODER_MAX_QUEUED) {
       throw new EmbeddingError(
         EmbeddingErrorCode.PROVIDER_RATE_LIMITED,
-        `sentence encoder: ${this.queuedTexts} texts are already waiting (at most ${SENTENCE_ENCODER_MAX_QUEUED})`,
+        `sentence encoder: ${waiting} texts are already waiting (at most ${SENTENCE_ENCODER_MAX_QUEUED})`,
       );
     }
     const inputs = texts.map((text) =>
       text.length > SENTENCE_ENCODER_MAX_CHARS ? text.slice(0, SENTENCE_ENCODER_MAX_CHARS) : text,
     );
-    const vectors = new Promise<Float32Array[]>((resolve, reject) => {
-      this.queued.push({ texts: inputs, resolve, reject });
-      this.queuedTexts += inputs.length;
-    });
+    const vectors = new Promise<Float32Array[]>((resolve, reject) =>
+      this.queued.push({ texts: inputs, resolve, reject }),
+    );
     await this.send();
     return vectors;
   }
@@ -144,7 +143,6 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     this.worker = undefined;
     const waiting = [...this.inWorker, ...this.queued.splice(0)];
     this.inWorker = [];
-    this.queuedTexts = 0;
     this.fail(waiting, new Error('closed'));
     await thread?.terminate();
   }
@@ -193,7 +191,6 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
       worker = await this.started();
     } catch (error) {
       this.fail(this.queued.splice(0), error instanceof Error ? error : new Error(String(error)));
-      this.queuedTexts = 0;
       return;
     }
     if (this.inWorker.length > 0 || this.queued.length === 0) return;
@@ -204,7 +201,6 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
       calls++;
     }
     this.inWorker = this.queued.splice(0, calls);
-    this.queuedTexts -= count;
     // Busy, the worker keeps the process alive until it answers; idle, it never does.
     worker.ref();
     worker.postMessage({ texts: this.inWorker.flatMap((r) => r.texts) });
