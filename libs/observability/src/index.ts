@@ -1,5 +1,5 @@
 export { PinoNestLogger, REDACTED_PATHS, accessLogWriter, coalescedWrites, createLogger } from './logger';
-export type { AccessLogFields, LogFormat } from './logger';
+export type { AccessLog, AccessLogFields, FixedAccessLogFields, LogFormat } from './logger';
 export { StrataMetrics } from './strata-metrics';
 export type { ConsumerLag } from './strata-metrics';
 export type { Logger } from 'pino';
@@ -11,5 +11,5 @@ export { ROUTE_ACCESS, RouteAccess } from './route-access';
 export type { RouteAccessKind } from './route-access';
 export { Tracing } from './tracing';
 export type { TracedCall, TracingOptions } from './tracing';
-export { boundCounter } from './bound-counter';
-export type { BoundCounter } from './bound-counter';
+export { boundCounter, boundHistogram } from './bound-metrics';
+export type { BoundCounter, BoundHistogram } from './bound-metrics';

@@ -131,9 +131,29 @@ describe(accessLogWriter.name, () => {
     ]);
   });
 
+  it('writes the same line through a writer of fixed fields, for each id and duration', () => {
+    const [fixed, each] = [sink(), sink()];
+    const { ms: _ms, requestId: _id, ...rest } = fields;
+    const write = accessLogWriter('info', 'strata-access', 'json', fixed.stream).fixed(rest);
+    write(0.5, 'r-"1"');
+    write(12, 'r-2');
+    const log = accessLogWriter('info', 'strata-access', 'json', each.stream);
+    log({ ...fields, ms: 0.5, requestId: 'r-"1"' });
+    log({ ...fields, ms: 12, requestId: 'r-2' });
+    const parse = (line: string | undefined) => {
+      const { time, ...other } = JSON.parse(line ?? '{}') as Record<string, unknown>;
+      expect(time).toEqual(expect.any(Number));
+      return other;
+    };
+    expect(fixed.lines().map(parse)).toEqual(each.lines().map(parse));
+    expect(parse(fixed.lines()[0])).toMatchObject({ ms: 0.5, requestId: 'r-"1"', tenant: 'acmé\n' });
+  });
+
   it('writes nothing when the level is above info', () => {
     const out = sink();
-    accessLogWriter('warn', 'strata-access', 'json', out.stream)(fields);
+    const log = accessLogWriter('warn', 'strata-access', 'json', out.stream);
+    log(fields);
+    log.fixed(fields)(1, 'r-3');
     expect(out.lines()).toEqual([]);
   });
 });

@@ -150,6 +150,19 @@ function field(name: string, value: string | undefined): string {
   return value === undefined ? '' : `,"${name}":${JSON.stringify(value)}`;
 }
 
+/** The fields of access-log lines that differ only in their time, `ms` and `requestId`. */
+export type FixedAccessLogFields = Omit<AccessLogFields, 'ms' | 'requestId'>;
+
+/** Writes one access-log line; `fixed` prepares a writer for many lines that share everything but `ms` and the id. */
+export interface AccessLog {
+  (fields: AccessLogFields): void;
+  /**
+   * A writer of lines with these fields, rendered once: the front door replays one answer many times, and a line
+   * rendered field by field took ~3 µs of a replayed hit's ~30 µs of CPU in the gateway.
+   */
+  fixed(fields: FixedAccessLogFields): (ms: number, requestId: string) => void;
+}
+
 /**
  * The access log: one `info` line per request. In JSON each line is the one `createLogger(level, name)` would write
  * for these fields (`level`, `time`, `service`, `name`, the fields in this order, `msg: "request"`; absent fields left
@@ -162,19 +175,42 @@ export function accessLogWriter(
   name: string,
   format: LogFormat,
   destination: NodeJS.WritableStream | DestinationStream,
-): (fields: AccessLogFields) => void {
+): AccessLog {
   const logger = createLogger(level, name, format, destination);
-  if (!logger.isLevelEnabled('info')) return () => undefined;
-  if (format !== 'json') return (fields) => logger.info(fields, 'request');
-  const head = `{"level":30,"time":`;
+  if (!logger.isLevelEnabled('info')) return Object.assign(() => undefined, { fixed: () => () => undefined });
+  if (format !== 'json') {
+    const log = (fields: AccessLogFields) => logger.info(fields, 'request');
+    return Object.assign(log, {
+      fixed: (fields: FixedAccessLogFields) => (ms: number, requestId: string) => log({ ...fields, ms, requestId }),
+    });
+  }
   const names = `,"service":${JSON.stringify(name)},"name":${JSON.stringify(name)}`;
-  return (fields) => {
+  // The line is `{"level":30,"time":` time, then what comes before `ms`, ms, what comes before the id, the id, the end.
+  const beforeMs = (f: FixedAccessLogFields) =>
+    `${names},"method":${JSON.stringify(f.method)},"path":${JSON.stringify(f.path)},"status":${f.status}` +
+    `${field('cache', f.cache)}${field('tier', f.tier)},"ms":`;
+  const beforeId = (f: FixedAccessLogFields) => `${field('tenant', f.tenant)},"requestId":`;
+  // Tens of lines share a millisecond at load: its digits are rendered once.
+  let time = 0;
+  let timeText = '0';
+  const write = (start: string, ms: number, middle: string, requestId: string) => {
+    const now = Date.now();
+    if (now !== time) {
+      time = now;
+      timeText = String(now);
+    }
     destination.write(
-      `${head}${Date.now()}${names},"method":${JSON.stringify(fields.method)},"path":${JSON.stringify(fields.path)}` +
-        `,"status":${fields.status}${field('cache', fields.cache)}${field('tier', fields.tier)},"ms":${fields.ms}` +
-        `${field('tenant', fields.tenant)},"requestId":${JSON.stringify(fields.requestId)},"msg":"request"}\n`,
+      `{"level":30,"time":${timeText}${start}${ms}${middle}${JSON.stringify(requestId)},"msg":"request"}\n`,
     );
   };
+  const log = (fields: AccessLogFields) => write(beforeMs(fields), fields.ms, beforeId(fields), fields.requestId);
+  return Object.assign(log, {
+    fixed(fields: FixedAccessLogFields) {
+      const start = beforeMs(fields);
+      const middle = beforeId(fields);
+      return (ms: number, requestId: string) => write(start, ms, middle, requestId);
+    },
+  });
 }
 
 /** NestJS's own start-up lines (modules loaded, every route mapped): one per route, so ~45 at each start. */

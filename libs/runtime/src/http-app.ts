@@ -7,6 +7,7 @@ import { type StrataConfig } from '@strata/config';
 import { type Socket } from 'node:net';
 import { type ErrorBody, ErrorCode, MAX_JSON_DEPTH, jsonDepth } from '@strata/contracts';
 import {
+  type AccessLog,
   type AccessLogFields,
   CORRELATION_HEADER,
   Correlation,
@@ -198,7 +199,7 @@ export async function createHttpApp(
     }
     done();
   });
-  let writeAccessLine: ((line: AccessLogFields) => void) | undefined;
+  let writeAccessLine: AccessLog | undefined;
   if (config.log.access === 'on') {
     const format = config.log.format ?? (process.stdout.isTTY === true ? 'pretty' : 'json');
     // One line per request: in JSON, the lines of up to 100 ms leave stdout in one write (a write per line was the

@@ -98,6 +98,49 @@ describe('access log', () => {
     expect(text).not.toContain('secret');
   });
 
+  it('writes the same line for a hit answered again by the front door, with its own request id', async () => {
+    const strata = await start({});
+    const auth = { authorization: `Bearer ${KEY}` };
+    const lines = await stdoutOf(async () => {
+      await rawRequest(strata.url, { method: 'POST', path: '/v1/cache/entries', headers: auth, body: ENTRY });
+      // The first hit is answered by the route; the same request asked again is replayed (hit-replays spec).
+      for (let i = 0; i < 4; i++)
+        await rawRequest(strata.url, { method: 'POST', path: '/v1/cache/lookup', headers: auth, body: LOOKUP });
+      await rawRequest(strata.url, {
+        method: 'POST',
+        path: '/v1/cache/lookup',
+        headers: { ...auth, 'x-request-id': 'client-"id"-5' },
+        body: LOOKUP,
+      });
+      await strata.stop();
+    });
+
+    const hits = accessLines(lines).slice(1);
+    expect(hits).toHaveLength(5);
+    const { time: _t, ms: _ms, requestId: _id, ...first } = hits[0] ?? {};
+    expect(first).toEqual({
+      level: 30,
+      service: 'strata-access',
+      name: 'strata-access',
+      method: 'POST',
+      path: '/v1/cache/lookup',
+      status: 200,
+      cache: 'HIT',
+      tier: 'l1',
+      tenant: 'acme',
+      msg: 'request',
+    });
+    for (const line of hits) {
+      const { time, ms, requestId, ...rest } = line;
+      expect(rest).toEqual(first);
+      expect(typeof time).toBe('number');
+      expect(typeof ms).toBe('number');
+      expect(typeof requestId).toBe('string');
+    }
+    expect(new Set(hits.map((l) => l['requestId'])).size).toBe(5);
+    expect(hits[4]?.['requestId']).toBe('client-"id"-5');
+  });
+
   it('writes none with STRATA_ACCESS_LOG=off', async () => {
     const strata = await start({ STRATA_ACCESS_LOG: 'off' });
     const lines = await stdoutOf(async () => {

@@ -36,7 +36,7 @@ import {
   StrataError,
   jsonDepth,
 } from '@strata/contracts';
-import { Correlation, StrataMetrics, boundCounter } from '@strata/observability';
+import { Correlation, StrataMetrics, boundCounter, boundHistogram } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { L1Cache } from '../l1/l1-cache';
 import { type HitTier, LatencySaved } from './latency-saved';
@@ -137,12 +137,12 @@ export class GatewayCache {
   private readonly metrics = StrataMetrics.shared();
   /** The upstream latency hits avoided (see `LatencySaved`), for `/metrics` and `/v1/cache/stats`. */
   readonly latency = new LatencySaved();
-  /** The hot path's metric children, bound once (counters add to a plain number until read: `boundCounter`). */
+  /** The hot path's metric children, bound once (they add to plain numbers until read: `boundCounter`, `boundHistogram`). */
   private readonly bound = {
     l1Hit: boundCounter(this.metrics.lookups, { tier: 'l1', outcome: 'hit' }),
     l1Miss: boundCounter(this.metrics.lookups, { tier: 'l1', outcome: 'miss' }),
-    l1Duration: this.metrics.lookupDuration.labels({ tier: 'l1' }),
-    totalDuration: this.metrics.lookupDuration.labels({ tier: 'total' }),
+    l1Duration: boundHistogram(this.metrics.lookupDuration, { tier: 'l1' }),
+    totalDuration: boundHistogram(this.metrics.lookupDuration, { tier: 'total' }),
     results: {
       l1: boundCounter(this.metrics.results, { result: 'l1' }),
       l2: boundCounter(this.metrics.results, { result: 'l2' }),

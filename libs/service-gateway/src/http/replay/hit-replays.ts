@@ -3,7 +3,7 @@ import { type IncomingMessage, type OutgoingHttpHeaders, type RequestListener, t
 import { Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
-import { type AccessLogFields, CORRELATION_HEADER, StrataMetrics, Tracing } from '@strata/observability';
+import { type AccessLog, CORRELATION_HEADER, StrataMetrics, Tracing } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { AccessGuard } from '../../auth/access.guard';
 import { KEY_HEADERS, type Identity } from '../../auth/tenant-resolver';
@@ -44,7 +44,8 @@ interface Replay {
   readonly headers: OutgoingHttpHeaders;
   /** As the route wrote it: a string leaves in one write with the headers (a buffer would take a second). */
   readonly body: string | Buffer;
-  readonly path: string;
+  /** Writes a replay's access-log line (its fields but the duration and the id are this answer's). */
+  readonly logLine: ((ms: number, requestId: string) => void) | undefined;
 }
 
 /** What the route wrote, seen through the raw response (the exact bytes a replay writes again). */
@@ -163,7 +164,7 @@ export class HitReplays {
   }
 
   /** The server's request listener: `next` is Fastify's; `log` writes a replayed request's access-log line. */
-  listener(next: RequestListener, log: ((line: AccessLogFields) => void) | undefined): RequestListener {
+  listener(next: RequestListener, log: AccessLog | undefined): RequestListener {
     if (!this.enabled) return next;
     return (req, res) => {
       const url = req.url ?? '';
@@ -178,7 +179,7 @@ export class HitReplays {
         const key = `${ahead.key}\n\n${body.toString('latin1')}`;
         const replay = this.replays.get(key);
         try {
-          if (replay !== undefined && this.replay(replay, key, ahead, req, res, started, log)) return;
+          if (replay !== undefined && this.replay(replay, key, ahead, req, res, started)) return;
         } catch (error) {
           // Nothing was written: the route answers it (and the error is the route's to meet).
           this.logger.error(`replaying a hit failed; the route answers: ${String(error)}`);
@@ -187,7 +188,7 @@ export class HitReplays {
         (req as { [PRE_READ]?: Buffer })[PRE_READ] = body;
         const capture = ReplayCapture.attach(req);
         const recording = record(res);
-        res.once('finish', () => this.remember(key, url, capture, recording));
+        res.once('finish', () => this.remember(key, url, capture, recording, log));
         next(req, res);
       });
     };
@@ -231,12 +232,20 @@ export class HitReplays {
     return { key, requestId, keyHeaders };
   }
 
-  private remember(key: string, path: string, capture: ReplayCapture, recording: Recording): void {
+  private remember(
+    key: string,
+    path: string,
+    capture: ReplayCapture,
+    recording: Recording,
+    log: AccessLog | undefined,
+  ): void {
     const recipe = capture.recipe();
     if (recipe === undefined || recording.unusual || recording.status !== 200) return;
     if (recording.headers === undefined || recording.body === undefined) return;
     const { [CORRELATION_HEADER]: _id, ...headers } = recording.headers;
-    this.replays.set(key, { recipe, headers, body: recording.body, path });
+    // Only fresh L1 hits are replayed (a stale answer's route vetoes it), and only to the tenant that asked first.
+    const logLine = log?.fixed({ method: 'POST', path, status: 200, cache: 'HIT', tier: 'l1', tenant: recipe.tenant });
+    this.replays.set(key, { recipe, headers, body: recording.body, logLine });
   }
 
   /**
@@ -250,7 +259,6 @@ export class HitReplays {
     req: IncomingMessage,
     res: ServerResponse,
     started: number,
-    log: ((line: AccessLogFields) => void) | undefined,
   ): boolean {
     const { recipe } = replay;
     const now = Date.now();
@@ -278,17 +286,7 @@ export class HitReplays {
     res.writeHead(200, replay.headers);
     res.end(replay.body);
     this.served.inc();
-    log?.({
-      method: 'POST',
-      path: replay.path,
-      status: 200,
-      // Only fresh L1 hits are replayed (a stale answer's route vetoes it).
-      cache: 'HIT',
-      tier: 'l1',
-      ms: Math.round((performance.now() - started) * 100) / 100,
-      tenant: identity.tenant,
-      requestId,
-    });
+    replay.logLine?.(Math.round((performance.now() - started) * 100) / 100, requestId);
     return true;
   }
 }

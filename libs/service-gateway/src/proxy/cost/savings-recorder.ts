@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
-import { StrataMetrics } from '@strata/observability';
+import { StrataMetrics, boundCounter } from '@strata/observability';
 import { type TokenUsage } from '../token-usage';
 import { BoundedLabels } from './bounded-labels';
 import { PriceTable } from './price-table';
@@ -10,6 +10,12 @@ const MAX_LABELS = 200;
 
 interface Increment {
   inc(value: number): void;
+}
+
+/** The children of the saved token and cost metrics for one model and tenant (hits: bound, see `boundCounter`). */
+interface SavedCounters {
+  readonly tokens: Increment;
+  readonly cost: Increment;
 }
 
 /** The children of the upstream token and cost metrics for one model and tenant. */
@@ -34,6 +40,7 @@ export class SavingsRecorder {
   private readonly tenants = new BoundedLabels(MAX_LABELS);
   /** By model and tenant label (at most MAX_LABELS² pairs, both bounded). */
   private readonly upstream = new Map<string, UpstreamCounters>();
+  private readonly saved = new Map<string, SavedCounters>();
 
   constructor(@Inject(STRATA_CONFIG) config: StrataConfig) {
     this.prices = new PriceTable(config.pricing.models);
@@ -43,14 +50,26 @@ export class SavingsRecorder {
   recordHit(model: string, tenant: string, usage: TokenUsage | undefined): void {
     if (!usage) return;
     const saved = this.prices.savings(model, usage);
-    const labels = { model: this.models.label(model), tenant: this.tenants.label(tenant) };
-    if (saved.tokens > 0) this.metrics.tokensSaved.inc(labels, saved.tokens);
-    if (saved.usd !== undefined && saved.usd > 0) this.metrics.costSaved.inc(labels, saved.usd);
+    const counters = this.counters(this.saved, model, tenant, (labels) => ({
+      tokens: boundCounter(this.metrics.tokensSaved, labels),
+      cost: boundCounter(this.metrics.costSaved, labels),
+    }));
+    if (saved.tokens > 0) counters.tokens.inc(saved.tokens);
+    if (saved.usd !== undefined && saved.usd > 0) counters.cost.inc(saved.usd);
   }
 
   /** The upstream computed an answer (a miss or a pass-through) and reported this usage. */
   recordUpstream(model: string, tenant: string, usage: TokenUsage): void {
-    const counters = this.upstreamCounters(this.models.label(model), this.tenants.label(tenant));
+    const counters = this.counters(this.upstream, model, tenant, ({ model, tenant }) => {
+      const tokens = this.metrics.upstreamTokens;
+      return {
+        input: tokens.labels({ model, tenant, kind: 'input' }),
+        cacheRead: tokens.labels({ model, tenant, kind: 'cache_read' }),
+        cacheWrite: tokens.labels({ model, tenant, kind: 'cache_write' }),
+        output: tokens.labels({ model, tenant, kind: 'output' }),
+        cost: this.metrics.upstreamCost.labels({ model, tenant }),
+      };
+    });
     const uncached = Math.max(0, usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens);
     if (uncached > 0) counters.input.inc(uncached);
     if (usage.cacheReadTokens > 0) counters.cacheRead.inc(usage.cacheReadTokens);
@@ -60,20 +79,19 @@ export class SavingsRecorder {
     if (usd !== undefined && usd > 0) counters.cost.inc(usd);
   }
 
-  /** The upstream metrics' children of a (bounded) model and tenant, bound on first use: no label hashing per answer. */
-  private upstreamCounters(model: string, tenant: string): UpstreamCounters {
-    const key = `${model}\u0000${tenant}`;
-    let counters = this.upstream.get(key);
+  /** A metric's children for a (bounded) model and tenant label, bound on first use: no label hashing per answer. */
+  private counters<T>(
+    byPair: Map<string, T>,
+    model: string,
+    tenant: string,
+    create: (labels: { model: string; tenant: string }) => T,
+  ): T {
+    const labels = { model: this.models.label(model), tenant: this.tenants.label(tenant) };
+    const key = `${labels.model}\u0000${labels.tenant}`;
+    let counters = byPair.get(key);
     if (counters === undefined) {
-      const tokens = this.metrics.upstreamTokens;
-      counters = {
-        input: tokens.labels({ model, tenant, kind: 'input' }),
-        cacheRead: tokens.labels({ model, tenant, kind: 'cache_read' }),
-        cacheWrite: tokens.labels({ model, tenant, kind: 'cache_write' }),
-        output: tokens.labels({ model, tenant, kind: 'output' }),
-        cost: this.metrics.upstreamCost.labels({ model, tenant }),
-      };
-      this.upstream.set(key, counters);
+      counters = create(labels);
+      byPair.set(key, counters);
     }
     return counters;
   }

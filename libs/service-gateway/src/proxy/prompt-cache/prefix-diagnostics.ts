@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { canonicalJson, contentText } from '@strata/cache-core';
 import { type ChatMessage } from '@strata/contracts';
-import { StrataMetrics } from '@strata/observability';
+import { type BoundCounter, StrataMetrics, boundCounter } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { BoundedLabels } from '../cost/bounded-labels';
 
@@ -171,6 +171,8 @@ export class PrefixDiagnostics {
   private readonly metrics = StrataMetrics.shared();
   private readonly namespaces = new BoundedLabels(100);
   private readonly scopes = new LRUCache<string, Scope>({ max: MAX_SCOPES });
+  /** `strata_prompt_prefixes_total`'s children by namespace label and outcome (bounded), bound on first use. */
+  private readonly counted = new Map<string, BoundCounter>();
 
   /** Records one request; returns its prefix hash (for `X-Strata-Prefix-Hash`), undefined when it has no stable prefix. */
   observe(tenant: string, namespace: string, prefix: string | undefined): string | undefined {
@@ -179,7 +181,7 @@ export class PrefixDiagnostics {
     const label = this.namespaces.label(namespace);
     if (prefix === undefined) {
       scope.withoutPrefix++;
-      this.metrics.promptPrefixes.inc({ namespace: label, outcome: 'none' });
+      this.count(label, 'none');
       return undefined;
     }
     const previous = scope.previous;
@@ -207,8 +209,18 @@ export class PrefixDiagnostics {
       }
     }
     scope.previous = { hash, text: prefix };
-    this.metrics.promptPrefixes.inc({ namespace: label, outcome });
+    this.count(label, outcome);
     return hash;
+  }
+
+  private count(namespace: string, outcome: string): void {
+    const key = `${namespace}\u0000${outcome}`;
+    let counter = this.counted.get(key);
+    if (counter === undefined) {
+      counter = boundCounter(this.metrics.promptPrefixes, { namespace, outcome });
+      this.counted.set(key, counter);
+    }
+    counter.inc();
   }
 
   report(tenant: string, namespace: string): PrefixReport {
