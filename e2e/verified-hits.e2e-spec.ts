@@ -224,4 +224,17 @@ describe('verified semantic hits (embedded, end to end)', () => {
     expect(hit.body).toMatchObject({ hit: true, tier: 'l3', verified: true, response: { answer: '30 days' } });
     expect(judge.calls()).toBe(before + 1);
   });
+
+  it("shows an operator the namespace's similarity bands: the judge's yes counted, no band proved yet", async () => {
+    const stats = await http(strata.url, 'GET', '/v1/cache/stats', { apiKey: OPS });
+    const bounded = stats.body.verification?.bands?.['acme/bounded'] as
+      | { target: number; bands: { from: number; judged: number; wrong: number; upperBound: number; open: boolean }[] }
+      | undefined;
+    expect(bounded?.target).toBe(0.02);
+    expect(bounded?.bands).toEqual([expect.objectContaining({ judged: 1, wrong: 0, open: false })]);
+    // One verdict bounds nothing: 133 clean ones open a band (docs/verified-hits.md).
+    expect(bounded?.bands[0]?.upperBound).toBeGreaterThan(0.5);
+    // Namespaces without a target have no bands.
+    expect(stats.body.verification?.bands?.['acme/judged']).toBeUndefined();
+  });
 });

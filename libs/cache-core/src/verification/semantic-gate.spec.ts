@@ -382,6 +382,15 @@ describe(SemanticGate.name, () => {
       expect(
         (await later.sut.gate({ ...request(bound), exactKey: 'q-3' }, [candidate(0.93)], 0.9))[0]?.similarity,
       ).toBe(0);
+      // What the operator's stats show: the namespace's target and each band, the proved one open.
+      const { bands } = await later.sut.snapshot();
+      expect(Object.keys(bands)).toEqual(['acme/default']);
+      expect(bands['acme/default']?.target).toBe(0.02);
+      const proved = bands['acme/default']?.bands.find((b) => b.from === 0.94);
+      expect(proved).toEqual({ from: 0.94, judged: 141, wrong: 0, upperBound: expect.any(Number), open: true });
+      expect(proved?.upperBound).toBeGreaterThan(0);
+      expect(proved?.upperBound).toBeLessThan(0.02);
+      expect(bands['acme/default']?.bands.filter((b) => !b.open).every((b) => b.upperBound > 0.02)).toBe(true);
     });
 
     it('closes a proved band at once when an audit of a hit served in it fails', async () => {

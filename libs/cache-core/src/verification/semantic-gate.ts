@@ -108,6 +108,11 @@ export interface VerificationSnapshot {
   /** Judge calls and their tokens per tenant and namespace (priced where the prices are: the gateway's stats). */
   readonly judgeSpend: JudgeSpendRow[];
   readonly namespaces: Record<string, WrongHitEstimate>;
+  /**
+   * Per `tenant/namespace` with a wrong-hit target that this replica has served lookups for: the target and its
+   * similarity bands as the replica last read them (at most `bandRefreshMs` old while the namespace is in use).
+   */
+  readonly bands: Record<string, { readonly target: number; readonly bands: BandState[] }>;
 }
 
 interface KnownBands {
@@ -247,17 +252,26 @@ export class SemanticGate {
     } catch (error) {
       this.telemetry.error('audit-counts', error);
     }
+    const bands: VerificationSnapshot['bands'] = {};
+    for (const [key, known] of this.bands) {
+      const [tenant, namespace] = key.split('\u0000');
+      bands[`${tenant}/${namespace}`] = { target: known.target, bands: this.statesOf(known) };
+    }
     return {
       judgeCalls: this.judgeCalls,
       verifiedHits: this.verifiedHits,
       judgeSpend: this.spend.snapshot(),
       namespaces: this.bound.snapshot(),
+      bands,
     };
   }
 
   /** A tenant's namespace's similarity bands under `target`, lowest first, as the shared verdict store has them. */
   async bandStates(tenant: string, namespace: string, target: number): Promise<BandState[]> {
-    const known = await this.bandsFor(tenant, namespace, target);
+    return this.statesOf(await this.bandsFor(tenant, namespace, target));
+  }
+
+  private statesOf(known: KnownBands): BandState[] {
     return [...known.counts]
       .sort(([a], [b]) => a - b)
       .map(([index, counts]) => {
@@ -267,7 +281,7 @@ export class SemanticGate {
           judged: counts.judged,
           wrong: counts.wrong,
           upperBound,
-          open: upperBound <= target,
+          open: upperBound <= known.target,
         };
       });
   }

@@ -43,6 +43,29 @@ export const cacheStatsReplySchema = z.object({
         )
         .optional(),
       namespaces: z.record(namespaceWrongHitsSchema),
+      /**
+       * Per `tenant/namespace` with a wrong-hit target: its similarity bands and whether each serves hits on similarity
+       * alone (additive: older replicas omit it).
+       */
+      bands: z
+        .record(
+          z.object({
+            target: z.number().min(0).max(1),
+            bands: z.array(
+              z.object({
+                /** The band's floor (similarity); it is `bandWidth` wide. */
+                from: z.number(),
+                judged: z.number().int().min(0),
+                wrong: z.number().int().min(0),
+                /** The one-sided 95% Wilson upper bound of its wrong rate. */
+                upperBound: z.number().min(0).max(1),
+                /** Serves candidates on similarity alone (the upper bound is under the target). */
+                open: z.boolean(),
+              }),
+            ),
+          }),
+        )
+        .optional(),
     })
     .optional(),
 });
