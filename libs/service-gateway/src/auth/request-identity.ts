@@ -36,6 +36,17 @@ export function tenantOf(identity: Identity): string {
   return identity.tenant;
 }
 
+/**
+ * The tenant a read that admits both kinds of key is scoped to: a tenant key's own (naming another with `?tenant=` is
+ * refused), an admin key's `?tenant=` — undefined when it named none, for the routes where that means every tenant.
+ */
+export function readScope(identity: Identity, requested: string | undefined): string | undefined {
+  if (identity.kind === 'admin') return requested;
+  if (requested !== undefined && requested !== identity.tenant)
+    throw new StrataError(ErrorCode.Unauthorized, 'a tenant key reads only its own tenant; leave out "tenant"');
+  return identity.tenant;
+}
+
 /** The calling tenant (routes that admit admin keys use `RequestIdentity`). */
 export const TenantId = createParamDecorator((_data: unknown, context: ExecutionContext): string =>
   tenantOf(requiredIdentity(context)),

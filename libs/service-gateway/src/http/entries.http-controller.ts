@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ErrorCode, StrataError, entriesListQuerySchema, importRequestSchema } from '@strata/contracts';
 import { RouteAccess } from '@strata/observability';
-import { RequestIdentity, TenantId } from '../auth/request-identity';
+import { RequestIdentity, TenantId, readScope } from '../auth/request-identity';
 import { type Identity } from '../auth/tenant-resolver';
 import { EntryBrowser } from '../cache-api/entry-browser';
 import { EntryImporter } from '../cache-api/entry-importer';
@@ -9,13 +9,9 @@ import { parseBody } from './parse-body';
 
 /** A tenant key browses its own tenant; an admin key names the tenant (`?tenant=`). */
 function tenantOf(identity: Identity, requested: string | undefined): string {
-  if (identity.kind === 'tenant') {
-    if (requested !== undefined && requested !== identity.tenant)
-      throw new StrataError(ErrorCode.Unauthorized, 'a tenant key reads only its own tenant; leave out "tenant"');
-    return identity.tenant;
-  }
-  if (requested === undefined) throw new StrataError(ErrorCode.InvalidRequest, 'tenant: required with an admin key');
-  return requested;
+  const tenant = readScope(identity, requested);
+  if (tenant === undefined) throw new StrataError(ErrorCode.InvalidRequest, 'tenant: required with an admin key');
+  return tenant;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ErrorCode, INVALIDATION, type Invalidation, StrataError } from '@strata/contracts';
 import { RouteAccess } from '@strata/observability';
-import { RequestIdentity } from '../auth/request-identity';
+import { RequestIdentity, readScope } from '../auth/request-identity';
 import { type Identity } from '../auth/tenant-resolver';
 
 const RECENT_TIMEOUT_MS = 5_000;
@@ -19,9 +19,7 @@ export class InvalidationActivityHttpController {
   recent(@Query('tenant') tenant: unknown, @RequestIdentity() identity: Identity): Promise<object> {
     if (tenant !== undefined && (typeof tenant !== 'string' || tenant === ''))
       throw new StrataError(ErrorCode.InvalidRequest, 'tenant: give one tenant name');
-    if (identity.kind === 'tenant' && tenant !== undefined && tenant !== identity.tenant)
-      throw new StrataError(ErrorCode.Unauthorized, 'a tenant key reads only its own tenant; leave out "tenant"');
-    const scope = identity.kind === 'tenant' ? identity.tenant : tenant;
+    const scope = readScope(identity, tenant);
     return this.invalidation.recent(scope === undefined ? {} : { tenant: scope }, { timeoutMs: RECENT_TIMEOUT_MS });
   }
 }
