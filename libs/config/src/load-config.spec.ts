@@ -126,4 +126,11 @@ describe(`${loadConfig.name}: user-scoped and public namespaces`, () => {
       purgeAttempts: 4,
     });
   });
+
+  it("takes the sentence encoder's worker threads (one by default) and refuses none or a fraction", () => {
+    expect(loadConfig({}).embedding.threads).toBe(1);
+    expect(loadConfig({ EMBEDDING_THREADS: '4' }).embedding.threads).toBe(4);
+    expect(refusal({ EMBEDDING_THREADS: '0' })).toContain('threads');
+    expect(refusal({ EMBEDDING_THREADS: '1.5' })).toContain('threads');
+  });
 });

@@ -236,6 +236,7 @@ function fromEnv(env: Env): Json {
       model: str(env, 'EMBEDDING_MODEL'),
       apiKey: str(env, 'EMBEDDING_API_KEY'),
       dimensions: num(env, 'EMBEDDING_DIMENSIONS'),
+      threads: num(env, 'EMBEDDING_THREADS'),
       calibrationFile: str(env, 'STRATA_SEMANTIC_CALIBRATION'),
     },
     cache: {

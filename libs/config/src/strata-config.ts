@@ -186,6 +186,12 @@ export const strataConfigSchema = z
         batchSize: z.number().int().positive().default(64),
         batchWindowMs: z.number().int().min(0).default(2),
         /**
+         * Worker threads the local sentence encoder may run at once (`EMBEDDING_THREADS`), each with its own copy of
+         * the model: a second starts only while calls wait and the first is busy. One embeds a few hundred texts a
+         * second in batches; give more on machines with idle cores and many misses.
+         */
+        threads: z.number().int().min(1).max(16).default(1),
+        /**
          * A file written by `npm run calibrate`: its entry for `model` makes the semantic verifier decide with
          * this model's cosine and weights, and sets the default threshold (`STRATA_SEMANTIC_CALIBRATION`).
          */

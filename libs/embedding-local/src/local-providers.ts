@@ -3,11 +3,15 @@ import { LocalEmbeddingProvider } from './local-embedding.provider';
 import { SentenceEncoderProvider } from './sentence-encoder.provider';
 
 /**
- * The local provider of `model` (loaded once per process): the sentence encoder (the default) or the GloVe
- * model. Config refuses other names with `EMBEDDING_PROVIDER=local` before anything loads.
+ * The local provider of `model` (loaded once per process): the sentence encoder (the default; `threads`: the
+ * most worker threads it runs) or the GloVe model. Config refuses other names with `EMBEDDING_PROVIDER=local`
+ * before anything loads.
  */
-export function loadLocalProvider(model: string): Promise<LocalEmbeddingProvider | SentenceEncoderProvider> {
-  if (model === SENTENCE_ENCODER_MODEL) return SentenceEncoderProvider.load();
+export function loadLocalProvider(
+  model: string,
+  options: { threads?: number } = {},
+): Promise<LocalEmbeddingProvider | SentenceEncoderProvider> {
+  if (model === SENTENCE_ENCODER_MODEL) return SentenceEncoderProvider.load(options);
   if (model === LOCAL_EMBEDDING_MODEL) return LocalEmbeddingProvider.load();
   return Promise.reject(
     new Error(`${model} is not a local embedding model (${SENTENCE_ENCODER_MODEL}, ${LOCAL_EMBEDDING_MODEL})`),

