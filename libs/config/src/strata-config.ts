@@ -187,8 +187,8 @@ export const strataConfigSchema = z
         batchWindowMs: z.number().int().min(0).default(2),
         /**
          * Worker threads the local sentence encoder may run at once (`EMBEDDING_THREADS`), each with its own copy of
-         * the model: a second starts only while calls wait and the first is busy. One embeds a few hundred texts a
-         * second in batches; give more on machines with idle cores and many misses.
+         * the model: another starts only when there is work to share. One embeds a few hundred texts a second in
+         * batches on a core; give more where cores are idle and misses many (docs/configuration.md).
          */
         threads: z.number().int().min(1).max(16).default(1),
         /**

@@ -223,7 +223,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     for (const lane of this.lanes) {
       if (this.queued.length === 0) return;
       if (lane.retryAt > Date.now() || lane.batch.length > 0) continue;
-      if (lane.thread === undefined && !this.moreWorkersNeeded()) return;
+      if (lane.thread === undefined && !this.moreWorkersNeeded()) continue;
       void this.sendTo(lane);
     }
   }
