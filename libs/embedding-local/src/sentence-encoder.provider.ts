@@ -103,7 +103,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
   /** The worker places: a worker (started on demand) and the calls whose texts it is embedding now. */
   private readonly lanes: Lane[];
 
-  private constructor(readonly threads: number) {
+  private constructor(threads: number) {
     this.lanes = Array.from({ length: threads }, () => ({
       worker: undefined,
       thread: undefined,
@@ -148,7 +148,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
    */
   async embedVectors(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    const waiting = this.queued.reduce((sum, r) => sum + r.texts.length, 0);
+    const waiting = this.waitingTexts();
     if (waiting > 0 && waiting + texts.length > SENTENCE_ENCODER_MAX_QUEUED) {
       throw new EmbeddingError(
         EmbeddingErrorCode.PROVIDER_RATE_LIMITED,
@@ -229,11 +229,11 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
   }
 
   private moreWorkersNeeded(): boolean {
-    return (
-      this.queued.length > 1 ||
-      (this.queued[0]?.texts.length ?? 0) > 1 ||
-      this.lanes.every((lane) => lane.thread === undefined || lane.batch.length > 0)
-    );
+    return this.waitingTexts() > 1 || this.lanes.every((lane) => lane.thread === undefined || lane.batch.length > 0);
+  }
+
+  private waitingTexts(): number {
+    return this.queued.reduce((sum, r) => sum + r.texts.length, 0);
   }
 
   /**
@@ -253,7 +253,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
       return;
     }
     if (lane.batch.length > 0 || this.queued.length === 0) return;
-    const waiting = this.queued.reduce((sum, r) => sum + r.texts.length, 0);
+    const waiting = this.waitingTexts();
     const idle = this.lanes.filter((other) => other.thread !== undefined && other.batch.length === 0).length;
     const most = Math.min(MAX_BATCH, Math.ceil(waiting / Math.max(1, idle)));
     let count = 0;
