@@ -72,7 +72,7 @@ describe('OpenAI-compatible proxy (end to end)', () => {
       configFile,
       JSON.stringify({
         cache: { namespaces: { swr: { defaultTtlSeconds: 1 } } },
-        upstream: { staleWhileRevalidateSeconds: { swr: 60 } },
+        upstream: { staleWhileRevalidateSeconds: { swr: 60 }, hedgeAfterMs: { hedged: 0 } },
         pricing: { models: { 'gpt-test-*': { inputPerMillion: 1_000, outputPerMillion: 2_000 } } },
         rateLimit: { tenants: { limited: { requestsPerSecond: 0.001, burst: 2 } } },
       }),
@@ -360,6 +360,61 @@ describe('OpenAI-compatible proxy (end to end)', () => {
     });
     expect(refreshed.response.headers.get('x-strata-cache')).toMatch(/^(HIT|STALE)$/);
     expect(fake.chatCalls(question)).toHaveLength(2);
+  });
+
+  describe('hedged misses (a namespace with upstream.hedgeAfterMs 0)', () => {
+    const hedged = { 'x-strata-namespace': 'hedged' };
+
+    it('calls the upstream beside the lookup, and serves and stores its answer when the cache has none', async () => {
+      const body = ask('gpt-test-h1', 'How long do I have to return boots?');
+      const miss = await create(acme, body, hedged);
+      expect(miss.response.headers.get('x-strata-cache')).toBe('MISS');
+      expect(miss.response.headers.get('x-strata-hedged')).toBe('1');
+      expect(miss.response.headers.get('cache-status')).toBe('Strata; fwd=miss; fwd-status=200; stored; detail=hedged');
+      expect(miss.data.choices[0]?.message.content).toMatch(/^Answer #\d+ to: How long do I have to return boots\?$/);
+      await stored(ACME, body, 'hedged');
+      const hit = await create(acme, body, hedged);
+      expect(hit.response.headers.get('x-strata-tier')).toBe('l1');
+      expect(hit.response.headers.get('x-strata-hedged')).toBeNull();
+      expect(hit.data).toEqual(miss.data);
+      expect(fake.chatCalls('return boots')).toHaveLength(1);
+    });
+
+    it("serves a paraphrase's semantic hit that arrives before the upstream, and abandons the upstream call", async () => {
+      const first = await create(acme, ask('gpt-test-h2', 'How long do I have to return shoes?'), hedged);
+      await stored(ACME, ask('gpt-test-h2', 'How long do I have to return shoes?'), 'hedged');
+      const gate = new FakeGate();
+      const removeRule = fake.rule({ match: 'return my shoes', holdUntil: gate });
+      try {
+        const hit = await create(acme, ask('gpt-test-h2', 'how long do i have to return my shoes'), hedged);
+        expect(hit.response.headers.get('x-strata-cache')).toBe('HIT');
+        expect(hit.response.headers.get('x-strata-tier')).toBe('l3');
+        expect(hit.response.headers.get('x-strata-hedged')).toBe('1');
+        expect(hit.data).toEqual(first.data);
+        // The hedged call was made, then left: the upstream sees its client go away before any answer.
+        expect(fake.chatCalls('return my shoes')).toHaveLength(1);
+        await eventually(() => fake.chatCalls('return my shoes')[0]?.aborted === true);
+        expect(await metric(/^strata_proxy_hedges_total\{outcome="hit"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+      } finally {
+        removeRule();
+        gate.release();
+      }
+    });
+
+    it('waits for the lookup when the hedged upstream call fails, so a failure never hides a hit', async () => {
+      const first = await create(acme, ask('gpt-test-h3', 'How long do I have to return sandals?'), hedged);
+      await stored(ACME, ask('gpt-test-h3', 'How long do I have to return sandals?'), 'hedged');
+      const removeRule = fake.rule({ match: 'return my sandals', status: 500 });
+      try {
+        const hit = await create(acme, ask('gpt-test-h3', 'how long do i have to return my sandals'), hedged);
+        expect(hit.response.status).toBe(200);
+        expect(hit.response.headers.get('x-strata-tier')).toBe('l3');
+        expect(hit.data).toEqual(first.data);
+        expect(fake.chatCalls('return my sandals')).toHaveLength(1);
+      } finally {
+        removeRule();
+      }
+    });
   });
 
   it('serves the configured embedding model through the embedding service, in float and base64', async () => {

@@ -7,7 +7,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 function variablesRead(): string[] {
   const source = readFileSync(join(__dirname, 'load-config.ts'), 'utf8');
   const names = new Set<string>();
-  for (const match of source.matchAll(/\(env, '([A-Z][A-Z0-9_]+)'\)/g)) names.add(match[1]);
+  for (const match of source.matchAll(/\(env, '([A-Z][A-Z0-9_]+)'[,)]/g)) names.add(match[1]);
   return [...names].sort();
 }
 

@@ -133,4 +133,16 @@ describe(`${loadConfig.name}: user-scoped and public namespaces`, () => {
     expect(refusal({ EMBEDDING_THREADS: '0' })).toContain('threads');
     expect(refusal({ EMBEDDING_THREADS: '1.5' })).toContain('threads');
   });
+
+  it('hedges misses only where a namespace (or `*`) asks, and refuses a budget that is not whole milliseconds', () => {
+    expect(loadConfig({}).upstream.hedgeAfterMs).toEqual({});
+    expect(loadConfig({ STRATA_HEDGE_AFTER_MS: 'support=0,*=25' }).upstream.hedgeAfterMs).toEqual({
+      support: 0,
+      '*': 25,
+    });
+    expect(refusal({ STRATA_HEDGE_AFTER_MS: 'support=fast' })).toContain(
+      'STRATA_HEDGE_AFTER_MS entries must look like namespace=milliseconds',
+    );
+    expect(refusal({ STRATA_HEDGE_AFTER_MS: 'support=-1' })).toContain('hedgeAfterMs');
+  });
 });

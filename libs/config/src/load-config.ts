@@ -133,17 +133,15 @@ function byNamespace(env: Env, name: string): Record<string, string> | undefined
   return entries && Object.fromEntries(entries);
 }
 
-/** `STRATA_STALE_WHILE_REVALIDATE`: comma-separated `namespace=seconds`. */
-function staleWhileRevalidate(env: Env): Record<string, number> | undefined {
-  const entries = pairs(env, 'STRATA_STALE_WHILE_REVALIDATE');
+/** `namespace=N` pairs of whole numbers (`*` for every namespace), e.g. `STRATA_STALE_WHILE_REVALIDATE=swr=60,*=0`. */
+function integersByNamespace(env: Env, name: string, unit: string): Record<string, number> | undefined {
+  const entries = pairs(env, name);
   if (!entries) return undefined;
   return Object.fromEntries(
-    entries.map(([namespace, seconds]) => {
-      const value = Number(seconds);
+    entries.map(([namespace, raw]) => {
+      const value = Number(raw);
       if (!Number.isInteger(value))
-        throw new ConfigError(
-          `STRATA_STALE_WHILE_REVALIDATE entries must look like namespace=seconds, got "${namespace}=${seconds}"`,
-        );
+        throw new ConfigError(`${name} entries must look like namespace=${unit}, got "${namespace}=${raw}"`);
       return [namespace, value];
     }),
   );
@@ -283,7 +281,8 @@ function fromEnv(env: Env): Json {
       timeoutMs: num(env, 'UPSTREAM_TIMEOUT_MS'),
       streamIdleTimeoutMs: num(env, 'UPSTREAM_STREAM_IDLE_TIMEOUT_MS'),
       streamUsage: bool(env, 'UPSTREAM_STREAM_USAGE'),
-      staleWhileRevalidateSeconds: staleWhileRevalidate(env),
+      staleWhileRevalidateSeconds: integersByNamespace(env, 'STRATA_STALE_WHILE_REVALIDATE', 'seconds'),
+      hedgeAfterMs: integersByNamespace(env, 'STRATA_HEDGE_AFTER_MS', 'milliseconds'),
       storeQueue: { capacity: num(env, 'STRATA_STORE_QUEUE_CAPACITY') },
       anthropic: { url: str(env, 'ANTHROPIC_UPSTREAM_URL'), apiKey: str(env, 'ANTHROPIC_API_KEY') },
     },

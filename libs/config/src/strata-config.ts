@@ -331,6 +331,13 @@ export const strataConfigSchema = z
         streamUsage: z.boolean().default(true),
         /** Stale-while-revalidate grace per namespace, in seconds: an entry this much past its TTL is served (STALE) and refreshed once in the background. */
         staleWhileRevalidateSeconds: z.record(z.string(), z.number().int().min(0)).default({}),
+        /**
+         * Hedged misses per namespace (`*` for every namespace), in ms; unset: off. When the cache has not answered a
+         * lookup within this budget, the upstream call starts beside it; a hit that arrives before the upstream's answer
+         * is still served, and the upstream call is then abandoned (it may be billed). Bounds what a slow embedding
+         * provider or vector store adds to a miss; 0 starts the upstream call with the lookup.
+         */
+        hedgeAfterMs: z.record(z.string(), z.number().int().min(0).max(60_000)).default({}),
         /** The Anthropic Messages API upstream of `/v1/messages`. */
         anthropic: z
           .object({

@@ -184,6 +184,13 @@ export class StrataMetrics {
     registers: [this.registry],
   });
 
+  readonly proxyHedges = new Counter({
+    name: 'strata_proxy_hedges_total',
+    help: 'Hedged misses (upstream.hedgeAfterMs): upstream calls started before the cache answered, by what answered the request (hit: the call was abandoned; upstream).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly upstreamRequests = new Counter({
     name: 'strata_upstream_requests_total',
     help: 'Calls to the OpenAI-compatible upstream by endpoint and outcome (HTTP status class, error, timeout, aborted).',

@@ -105,9 +105,12 @@ export class CachedProxy {
   private readonly flights = new RequestCoalescer<UpstreamFlight>(() => this.metrics.proxyCoalesced.inc());
   private readonly recentRefreshes = new LRUCache<string, true>({ max: 10_000, ttl: REFRESH_BACKOFF_MS });
   private readonly graceByNamespace: Readonly<Record<string, number>>;
+  private readonly hedgeByNamespace: Readonly<Record<string, number>>;
   private readonly rendered: RenderedAnswers;
   /** `strata_proxy_requests_total` of this endpoint, bound once per cache status (`boundCounter`). */
   private readonly counted: Readonly<Record<'hit' | 'stale' | 'miss' | 'bypass', { inc(): void }>>;
+  /** `strata_proxy_hedges_total` by what answered a hedged miss. */
+  private readonly hedges: Readonly<Record<'hit' | 'upstream', { inc(): void }>>;
 
   constructor(
     private readonly format: WireFormat,
@@ -116,6 +119,7 @@ export class CachedProxy {
     private readonly deps: ProxyDependencies,
   ) {
     this.graceByNamespace = deps.config.upstream.staleWhileRevalidateSeconds;
+    this.hedgeByNamespace = deps.config.upstream.hedgeAfterMs;
     this.rendered = new RenderedAnswers(format);
     const requests = this.metrics.proxyRequests;
     this.counted = {
@@ -123,6 +127,10 @@ export class CachedProxy {
       stale: boundCounter(requests, { endpoint: format.endpoint, cache: 'stale' }),
       miss: boundCounter(requests, { endpoint: format.endpoint, cache: 'miss' }),
       bypass: boundCounter(requests, { endpoint: format.endpoint, cache: 'bypass' }),
+    };
+    this.hedges = {
+      hit: boundCounter(this.metrics.proxyHedges, { outcome: 'hit' }),
+      upstream: boundCounter(this.metrics.proxyHedges, { outcome: 'upstream' }),
     };
   }
 
@@ -154,27 +162,32 @@ export class CachedProxy {
     const keyed = this.key(ask, cacheInput);
     if (keyed.kind === 'bypass') return this.bypass(ask, keyed.reason, connection);
 
-    let fwd: 'miss' | 'request' | 'stale' = 'request';
-    let ticket: number | undefined;
-    if (!ask.controls.noCache) {
-      const outcome = await this.deps.cache.lookup(
-        ask.caller.tenant,
-        keyed.request,
-        ask.controls.mode === 'exact' ? 'exact' : 'auto',
-        ask.controls.threshold,
-        keyed.fp,
-      );
-      if (outcome.status === 'bypass') return this.bypass(ask, outcome.reason, connection);
-      fwd = 'miss';
-      if (outcome.status === 'hit') {
-        const served = this.fromHit(ask, keyed, outcome);
-        if (served.reply) return served.reply;
-        fwd = served.fwd;
-      } else {
-        ticket = outcome.ticket;
-      }
-    }
-    return this.forward(ask, keyed, fwd, ticket, connection);
+    if (ask.controls.noCache) return this.forward(ask, keyed, 'request', undefined, connection);
+    const lookup = this.deps.cache.lookup(
+      ask.caller.tenant,
+      keyed.request,
+      ask.controls.mode === 'exact' ? 'exact' : 'auto',
+      ask.controls.threshold,
+      keyed.fp,
+    );
+    const hedgeMs = this.hedgeByNamespace[keyed.policy.name] ?? this.hedgeByNamespace['*'];
+    const outcome = hedgeMs === undefined ? await lookup : await within(lookup, hedgeMs);
+    return outcome === undefined
+      ? this.hedged(ask, keyed, lookup, connection)
+      : this.answerWith(ask, keyed, outcome, connection);
+  }
+
+  /** The reply once the lookup has answered: its hit, or the upstream's (a miss, or a hit this request may not use). */
+  private answerWith(
+    ask: Ask,
+    keyed: Cacheable,
+    outcome: LookupOutcome,
+    connection: ClientConnection,
+  ): Promise<ProxyReply> {
+    if (outcome.status === 'bypass') return this.bypass(ask, outcome.reason, connection);
+    if (outcome.status === 'miss') return this.forward(ask, keyed, 'miss', outcome.ticket, connection);
+    const served = this.fromHit(ask, keyed, outcome);
+    return served.reply ? Promise.resolve(served.reply) : this.forward(ask, keyed, served.fwd, undefined, connection);
   }
 
   /** Whether the cache may answer this request, and its key when it may (computed on the client's request, before any injection). */
@@ -231,6 +244,7 @@ export class CachedProxy {
     ask: Ask,
     keyed: Cacheable,
     outcome: Extract<LookupOutcome, { status: 'hit' }>,
+    hedged = false,
   ): { reply?: ProxyReply; fwd: 'miss' | 'stale' } {
     const { entry, now } = outcome;
     const grace = this.graceMs(keyed.policy);
@@ -263,6 +277,7 @@ export class CachedProxy {
       ttlSeconds: stale ? Math.floor((freshUntil - now) / 1000) : Math.ceil((freshUntil - now) / 1000),
       similarity: outcome.similarity,
       verified: outcome.verified,
+      hedged,
     };
     const headers = cacheHeaders(report);
     if (ask.request.stream)
@@ -384,6 +399,20 @@ export class CachedProxy {
   ): Promise<ProxyReply> {
     // No lookup answered (forced refresh, max-age refetch, a slow cache service): take a ticket now.
     ticket ??= await this.deps.cache.ticket(ask.caller.tenant);
+    const miss = this.fly(ask, keyed, fwd, ticket, connection, false);
+    this.counted.miss.inc();
+    return miss.reply;
+  }
+
+  /** Joins the identical upstream call in flight or starts one: this request's reply from it, and how to leave it. */
+  private fly(
+    ask: Ask,
+    keyed: Cacheable,
+    fwd: 'miss' | 'request' | 'stale',
+    ticket: number | undefined,
+    connection: ClientConnection,
+    hedged: boolean,
+  ): { readonly reply: Promise<ProxyReply>; leave(): void } {
     const target = this.target(ask);
     const participation = this.flights.join(this.flightKey(ask, keyed, target, ticket), (control) =>
       this.launch(ask, keyed, target, ticket, control),
@@ -391,11 +420,55 @@ export class CachedProxy {
     const flight = participation.flight;
     flight.intent.merge(!ask.controls.noStore, ask.controls.tags, this.ttlSeconds(ask, keyed));
     connection.onClose(() => participation.leave());
-    this.counted.miss.inc();
     const entryId = entryIdFromKey(keyed.fp.exactKey);
-    return this.reply(flight, ask, (fwdStatus, stored) =>
-      cacheHeaders({ status: 'MISS', fwd, fwdStatus, stored, collapsed: !participation.leader, entryId }),
+    const reply = this.reply(flight, ask, (fwdStatus, stored) =>
+      cacheHeaders({ status: 'MISS', fwd, fwdStatus, stored, collapsed: !participation.leader, entryId, hedged }),
     );
+    return { reply, leave: () => participation.leave() };
+  }
+
+  /**
+   * A hedged miss: the cache has not answered within the namespace's `upstream.hedgeAfterMs`, so the upstream call
+   * starts now, beside the lookup. A hit that arrives before the upstream's answer is served, and this request leaves
+   * the call (abandoned unless an identical request shares it); otherwise the upstream's answer is served and stored
+   * as after any miss. An upstream failure (an error, 429 or 5xx) waits for the lookup, so it never hides a hit.
+   */
+  private async hedged(
+    ask: Ask,
+    keyed: Cacheable,
+    lookup: Promise<LookupOutcome>,
+    connection: ClientConnection,
+  ): Promise<ProxyReply> {
+    let early: LookupOutcome | undefined;
+    const cached = lookup.then(
+      (outcome): FromCache => ({ from: 'cache', outcome: (early = outcome) }),
+      (): FromCache => ({ from: 'cache', outcome: (early = { status: 'miss' }) }),
+    );
+    // Taken before the call starts, as a missed lookup's ticket would be: a purge during the call voids the store.
+    const ticket = await this.deps.cache.ticket(ask.caller.tenant);
+    // The lookup answered while the ticket was taken: no call to hedge.
+    if (early !== undefined) return this.answerWith(ask, keyed, early, connection);
+    const miss = this.fly(ask, keyed, 'miss', ticket, connection, true);
+    const upstream = miss.reply.then(
+      (reply): FromUpstream => ({ from: 'upstream', reply }),
+      (error: unknown): FromUpstream => ({ from: 'upstream', error }),
+    );
+    let first: FromUpstream | FromCache = await Promise.race([upstream, cached]);
+    if (first.from === 'upstream' && failed(first)) first = await cached;
+    if (first.from === 'cache' && first.outcome.status === 'hit') {
+      const served = this.fromHit(ask, keyed, first.outcome, true);
+      if (served.reply) {
+        miss.leave();
+        this.hedges.hit.inc();
+        return served.reply;
+      }
+    }
+    // A miss, or a hit this request may not use (older than its max-age): the upstream's answer, as after any miss.
+    const answered = first.from === 'upstream' ? first : await upstream;
+    this.hedges.upstream.inc();
+    this.counted.miss.inc();
+    if (answered.reply === undefined) throw answered.error;
+    return answered.reply;
   }
 
   private startFlight(ask: Ask, target: UpstreamTarget, storable: boolean, control: FlightControl): UpstreamFlight {
@@ -548,5 +621,35 @@ export class CachedProxy {
       },
       body: json,
     };
+  }
+}
+
+/** What a hedged miss got from its upstream call: the reply, or the error that replaced it. */
+interface FromUpstream {
+  readonly from: 'upstream';
+  readonly reply?: ProxyReply;
+  readonly error?: unknown;
+}
+
+/** What a hedged miss got from its lookup. */
+interface FromCache {
+  readonly from: 'cache';
+  readonly outcome: LookupOutcome;
+}
+
+/** The upstream did not answer usefully: an error thrown, rate-limited, or failed on its side. */
+function failed(answered: FromUpstream): boolean {
+  const status = answered.reply?.status;
+  return status === undefined || status === 429 || status >= 500;
+}
+
+/** The promise's value if it settles within `ms`; undefined when the timer fires first. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -48,6 +48,30 @@ describe(cacheHeaders.name, () => {
     });
   });
 
+  it('marks a hedged miss (detail=hedged) and a hit that answered before its hedged upstream call (X-Strata-Hedged)', () => {
+    expect(
+      cacheHeaders({ status: 'MISS', fwd: 'miss', fwdStatus: 200, stored: true, collapsed: false, hedged: true }),
+    ).toEqual({
+      'x-strata-cache': 'MISS',
+      'x-strata-hedged': '1',
+      'cache-status': 'Strata; fwd=miss; fwd-status=200; stored; detail=hedged',
+    });
+    const hit = cacheHeaders({
+      status: 'HIT',
+      tier: 'l3',
+      entryId: 'e1',
+      ageSeconds: 3,
+      ttlSeconds: 60,
+      similarity: 0.95,
+      hedged: true,
+    });
+    expect(hit['x-strata-hedged']).toBe('1');
+    expect(hit['cache-status']).toBe('Strata; hit; ttl=60; detail=l3');
+    expect(
+      cacheHeaders({ status: 'HIT', tier: 'l1', entryId: 'e1', ageSeconds: 0, ttlSeconds: 60 }),
+    ).not.toHaveProperty('x-strata-hedged');
+  });
+
   it('reports a bypass with its reason as a token, or a quoted string when it cannot be one', () => {
     expect(cacheHeaders({ status: 'BYPASS', reason: 'temperature', fwdStatus: 200 })['cache-status']).toBe(
       'Strata; fwd=bypass; fwd-status=200; detail=temperature',

@@ -10,6 +10,8 @@ export type CacheReport =
       readonly similarity?: number | undefined;
       /** Decided by the model judge: `Cache-Status … detail=verified`. */
       readonly verified?: boolean | undefined;
+      /** A hedged miss's upstream call had started; this hit answered first (`X-Strata-Hedged: 1`). */
+      readonly hedged?: boolean | undefined;
     }
   | {
       readonly status: 'MISS';
@@ -23,6 +25,8 @@ export type CacheReport =
       readonly collapsed: boolean;
       /** The id the entry gets when stored (derived from the request's key). */
       readonly entryId?: string | undefined;
+      /** The upstream call started before the cache had answered (`upstream.hedgeAfterMs`): `detail=hedged`. */
+      readonly hedged?: boolean | undefined;
     }
   | { readonly status: 'BYPASS'; readonly reason: string; readonly fwdStatus?: number | undefined };
 
@@ -39,7 +43,7 @@ function sfItem(value: string): string {
 
 /**
  * The response headers that tell the client what the cache did: `X-Strata-Cache`, `X-Strata-Tier`,
- * `X-Strata-Similarity`, `X-Strata-Entry-Id`, `Age`, and the standard RFC 9211 `Cache-Status`.
+ * `X-Strata-Similarity`, `X-Strata-Entry-Id`, `X-Strata-Hedged`, `Age`, and the standard RFC 9211 `Cache-Status`.
  */
 export function cacheHeaders(report: CacheReport): Record<string, string> {
   switch (report.status) {
@@ -53,6 +57,7 @@ export function cacheHeaders(report: CacheReport): Record<string, string> {
         'cache-status': `${CACHE_NAME}; hit; ttl=${report.ttlSeconds}; detail=${report.verified === true ? 'verified' : report.tier}`,
       };
       if (report.similarity !== undefined) headers['x-strata-similarity'] = similarity(report.similarity);
+      if (report.hedged === true) headers['x-strata-hedged'] = '1';
       return headers;
     }
     case 'MISS': {
@@ -60,7 +65,9 @@ export function cacheHeaders(report: CacheReport): Record<string, string> {
       if (report.fwdStatus !== undefined) status += `; fwd-status=${report.fwdStatus}`;
       if (report.stored) status += '; stored';
       if (report.collapsed) status += '; collapsed';
+      if (report.hedged === true) status += '; detail=hedged';
       const headers: Record<string, string> = { 'x-strata-cache': 'MISS', 'cache-status': status };
+      if (report.hedged === true) headers['x-strata-hedged'] = '1';
       if (report.entryId !== undefined && report.stored) headers['x-strata-entry-id'] = report.entryId;
       return headers;
     }
