@@ -643,13 +643,21 @@ function failed(answered: FromUpstream): boolean {
   return status === undefined || status === 429 || status >= 500;
 }
 
-/** The promise's value if it settles within `ms`; undefined when the timer fires first. */
+/**
+ * The promise's value if it settles within `ms`; undefined when the timer fires first. 0 waits only for what is
+ * already settled (microtasks, then one `setImmediate`), not for a timer's 1 ms minimum.
+ */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)));
+  let immediate: NodeJS.Immediate | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    if (ms === 0) immediate = setImmediate(resolve, undefined);
+    else timer = setTimeout(resolve, ms, undefined);
+  });
   try {
     return await Promise.race([promise, late]);
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
+    if (immediate !== undefined) clearImmediate(immediate);
   }
 }
