@@ -20,6 +20,7 @@
  *          [--connections 50] [--miss-connections 1,16]
  *          [--scenarios bare,floor,lookup-hit,chat-hit,stream-hit,upstream,miss]
  *          [--gateway-env KEY=VALUE,...] [--gateway-node-args --cpu-prof,--cpu-prof-dir=/tmp/prof]
+ *          [--upstream-latency-ms 0] (the fake upstream waits this long before each answer)
  *          [--json bench/results/gateway-proxy.json]
  */
 import autocannon from 'autocannon';
@@ -55,7 +56,7 @@ function chatBody(question: string, extra: Record<string, unknown> = {}): string
 /** Child roles: the fake upstream, or the bare server answering every request with one ~600-byte body. */
 async function serve(role: string): Promise<void> {
   if (role === 'fake') {
-    const fake = await FakeUpstream.start({ wordsPerChunk: 4 });
+    const fake = await FakeUpstream.start({ wordsPerChunk: 4, latencyMs: numberArgument('latency-ms', 0) });
     process.stdout.write(`listening on ${fake.url}\n`);
     return;
   }
@@ -223,7 +224,11 @@ async function bench(): Promise<void> {
   const started: BenchProcess[] = [];
   try {
     const bare = await startProcess({ name: 'bare', entry: self, args: ['--serve', 'bare'] });
-    const upstream = await startProcess({ name: 'fake-upstream', entry: self, args: ['--serve', 'fake'] });
+    const upstream = await startProcess({
+      name: 'fake-upstream',
+      entry: self,
+      args: ['--serve', 'fake', '--latency-ms', String(numberArgument('upstream-latency-ms', 0))],
+    });
     started.push(bare, upstream);
     const gateway = await startProcess({
       name: 'gateway',
@@ -384,6 +389,16 @@ async function bench(): Promise<void> {
         )} | ${ratios.length ? range(ratios, (x) => `${x.toFixed(2)}×`) : '–'} | ${cpuRatios.length ? range(cpuRatios, (x) => `${x.toFixed(2)}×`) : '–'} | ${overheads.length ? range(overheads, ms) : '–'} | ${mine.reduce((a, r) => a + r.errors, 0)}, ${mine.reduce((a, r) => a + r.unexpected, 0)} |\n`,
       );
     }
+    // What the misses did in the gateway beyond their answers: hedges, lookup results, stores, the embedding tier.
+    const metrics = await (await fetch(`${gateway.url}/metrics`, { headers })).text();
+    const counted = metrics
+      .split('\n')
+      .filter((line) =>
+        /^strata_(proxy_hedges_total|cache_results_total|cache_stores_total|tier_errors_total|proxy_store_queue_total|embedding_provider_texts_total)[{ ]/.test(
+          line,
+        ),
+      );
+    if (counted.length) process.stdout.write(`\ngateway counters at the end (every round):\n${counted.join('\n')}\n`);
     const json = argument('json');
     if (json !== undefined)
       writeFileSync(
