@@ -401,6 +401,23 @@ describe('OpenAI-compatible proxy (end to end)', () => {
       }
     });
 
+    it('streams a semantic hit that arrives before a held upstream stream, and abandons the stream', async () => {
+      const first = await create(acme, ask('gpt-test-h4', 'How long do I have to return slippers?'), hedged);
+      await stored(ACME, ask('gpt-test-h4', 'How long do I have to return slippers?'), 'hedged');
+      const gate = new FakeGate();
+      const removeRule = fake.rule({ match: 'return my slippers', holdUntil: gate });
+      try {
+        const hit = await stream(acme, ask('gpt-test-h4', 'how long do i have to return my slippers'), hedged);
+        expect(hit.response.headers.get('x-strata-tier')).toBe('l3');
+        expect(hit.response.headers.get('x-strata-hedged')).toBe('1');
+        expect(text(hit.chunks)).toBe(first.data.choices[0]?.message.content);
+        await eventually(() => fake.chatCalls('return my slippers')[0]?.aborted === true);
+      } finally {
+        removeRule();
+        gate.release();
+      }
+    });
+
     it('waits for the lookup when the hedged upstream call fails, so a failure never hides a hit', async () => {
       const first = await create(acme, ask('gpt-test-h3', 'How long do I have to return sandals?'), hedged);
       await stored(ACME, ask('gpt-test-h3', 'How long do I have to return sandals?'), 'hedged');
