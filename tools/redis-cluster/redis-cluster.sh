@@ -10,7 +10,14 @@ first=${2:-7000}
 ports=$(seq "$first" $((first + 5)))
 dir=${TMPDIR:-/tmp}/strata-redis-cluster-$first
 
-healthy() { redis-cli -p "$first" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; }
+# Healthy: the cluster state is ok and all six nodes are connected and not failing, three of them replicas
+# (a replica lost to an earlier test leaves the state ok but the cluster unable to fail over).
+healthy() {
+  redis-cli -p "$first" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1
+  local nodes
+  nodes=$(redis-cli -p "$first" cluster nodes 2>/dev/null | grep -v fail | grep ' connected') || return 1
+  [ "$(grep -c . <<<"$nodes")" = 6 ] && [ "$(grep -c slave <<<"$nodes")" = 3 ]
+}
 
 case "${1:-start}" in
   start)
@@ -36,7 +43,7 @@ case "${1:-start}" in
       exit 1
     fi
     for _ in $(seq 1 100); do
-      healthy && [ "$(redis-cli -p "$first" cluster nodes | grep -c slave)" = 3 ] && exit 0
+      healthy && exit 0
       sleep 0.1
     done
     echo "Redis Cluster on $first did not become healthy" >&2
