@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { FakeUpstream } from '@strata/testing';
 import { createClient } from 'redis';
 import { QdrantTestDouble, type RunningQdrantTestDouble } from '../tools/qdrant-test-double/src';
 import { eventually } from './support/eventually';
@@ -22,6 +23,7 @@ describe('distributed mode over Kafka (end to end)', () => {
   let gatewayB: StrataProcess;
   let kafka: Kafka;
   let env: Record<string, string>;
+  let upstream: FakeUpstream;
   const redis = createClient({ url: `redis://127.0.0.1:6379/${REDIS_DB}` });
 
   const ask = (content: string) => ({
@@ -52,12 +54,16 @@ describe('distributed mode over Kafka (end to end)', () => {
     broker = await startStrataProcess('dist/tools/kafka-test-broker/src/main.js', {}, /listening on (\S+)/);
     qdrant = await QdrantTestDouble.start({ port: 0 });
     kafka = new Kafka({ clientId: 'e2e', brokers: [broker.url], logLevel: logLevel.NOTHING });
-    env = distributedEnv({
-      brokers: broker.url,
-      redisDb: REDIS_DB,
-      qdrantUrl: qdrant.url,
-      cacheTimeoutMs: LOOKUP_TIMEOUT_MS,
-    });
+    upstream = await FakeUpstream.start();
+    env = {
+      ...distributedEnv({
+        brokers: broker.url,
+        redisDb: REDIS_DB,
+        qdrantUrl: qdrant.url,
+        cacheTimeoutMs: LOOKUP_TIMEOUT_MS,
+      }),
+      UPSTREAM_URL: upstream.url,
+    };
     [embedding, cache, invalidation] = await Promise.all([
       startService('embedding'),
       startService('cache'),
@@ -74,6 +80,7 @@ describe('distributed mode over Kafka (end to end)', () => {
     for (const p of [gatewayA, gatewayB, invalidation, cache, embedding]) await p?.stop();
     await broker?.stop();
     await qdrant?.stop();
+    await upstream?.stop();
     await redis.flushDb();
     await redis.quit();
   });
@@ -214,6 +221,18 @@ describe('distributed mode over Kafka (end to end)', () => {
     expect(down.body).toMatchObject({ hit: false, status: 'miss' });
     expect(elapsed).toBeLessThan(LOOKUP_TIMEOUT_MS + 1_500);
     expect((await lookup(gatewayA, 'Can I pay by card?')).body).toMatchObject({ hit: true, tier: 'l1' });
+    // A proxy miss is answered by the upstream, and says it is not stored (no purge ticket: nothing is stored).
+    const proxied = await fetch(`${gatewayB.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...ask('Can I pay by cheque?'), temperature: 0, params: undefined }),
+    });
+    expect(proxied.status).toBe(200);
+    expect(await proxied.json()).toMatchObject({
+      choices: [{ message: { content: expect.stringContaining('cheque') } }],
+    });
+    expect(proxied.headers.get('cache-status')).toBe('Strata; fwd=miss; fwd-status=200');
+    expect(proxied.headers.get('x-strata-entry-id')).toBeNull();
 
     cache = await startService('cache');
     await ready(cache);

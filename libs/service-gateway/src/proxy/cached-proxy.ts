@@ -421,8 +421,18 @@ export class CachedProxy {
     flight.intent.merge(!ask.controls.noStore, ask.controls.tags, this.ttlSeconds(ask, keyed));
     connection.onClose(() => participation.leave());
     const entryId = entryIdFromKey(keyed.fp.exactKey);
+    // Without a ticket (the cache service did not answer) the answer is not stored (`launch`): the headers say so.
+    const storable = ticket !== undefined;
     const reply = this.reply(flight, ask, (fwdStatus, stored) =>
-      cacheHeaders({ status: 'MISS', fwd, fwdStatus, stored, collapsed: !participation.leader, entryId, hedged }),
+      cacheHeaders({
+        status: 'MISS',
+        fwd,
+        fwdStatus,
+        stored: stored && storable,
+        collapsed: !participation.leader,
+        entryId,
+        hedged,
+      }),
     );
     return { reply, leave: () => participation.leave() };
   }
