@@ -8,6 +8,7 @@ const base = {
   streamIdleTimeoutMs: 1,
   streamUsage: true,
   staleWhileRevalidateSeconds: {},
+  hedgeAfterMs: {},
   storeQueue: { capacity: 1, concurrency: 1, maxAttempts: 1, retryBaseMs: 1 },
 };
 
