@@ -70,6 +70,8 @@ describe('web console (end to end, headless Chromium)', () => {
       STRATA_API_KEYS: `acme=${ACME},globex=${GLOBEX}`,
       STRATA_ADMIN_KEYS: OPS,
       STRATA_POPULARITY_FLUSH_MS: '100',
+      // A loaded machine must not turn a semantic lookup (a new text's embedding) into a spurious miss.
+      STRATA_CACHE_TIMEOUT_MS: '2000',
     });
     await store('How long do I have to return shoes?', ['doc:returns']);
     await store('Do you ship to Canada?', ['doc:shipping']);

@@ -27,6 +27,8 @@ describe('embedded default (end to end)', () => {
       STRATA_ADMIN_KEYS: OPS,
       // One L1 slot: storing a second entry evicts the first from L1, so its next lookup shows L2.
       STRATA_L1_MAX_ENTRIES: '1',
+      // A loaded machine must not turn a semantic lookup (a new text's embedding) into a spurious miss.
+      STRATA_CACHE_TIMEOUT_MS: '2000',
     });
   });
 

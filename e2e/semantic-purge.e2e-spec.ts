@@ -36,6 +36,8 @@ describe('semantic purge (end to end, embedded)', () => {
   beforeAll(async () => {
     strata = await startStrataProcess('dist/apps/gateway/src/main.js', {
       STRATA_API_KEYS: `acme=${ACME},globex=${GLOBEX}`,
+      // A loaded machine must not turn a semantic lookup (a new text's embedding) into a spurious miss.
+      STRATA_CACHE_TIMEOUT_MS: '2000',
     });
   });
 
