@@ -364,6 +364,23 @@ describe('OpenAI-compatible proxy (end to end)', () => {
 
   describe('hedged misses (a namespace with upstream.hedgeAfterMs 0)', () => {
     const hedged = { 'x-strata-namespace': 'hedged' };
+    /** Asks `question` once in the hedged namespace (a miss, stored) and waits until the cache has it. */
+    const seed = async (model: string, question: string) => {
+      const first = await create(acme, ask(model, question), hedged);
+      await stored(ACME, ask(model, question), 'hedged');
+      return first;
+    };
+    /** Runs `check` while the upstream holds its answers to questions containing `match`; releases them after. */
+    const whileHeld = async (match: string, check: () => Promise<void>) => {
+      const gate = new FakeGate();
+      const removeRule = fake.rule({ match, holdUntil: gate });
+      try {
+        await check();
+      } finally {
+        removeRule();
+        gate.release();
+      }
+    };
 
     it('calls the upstream beside the lookup, and serves and stores its answer when the cache has none', async () => {
       const body = ask('gpt-test-h1', 'How long do I have to return boots?');
@@ -381,11 +398,8 @@ describe('OpenAI-compatible proxy (end to end)', () => {
     });
 
     it("serves a paraphrase's semantic hit that arrives before the upstream, and abandons the upstream call", async () => {
-      const first = await create(acme, ask('gpt-test-h2', 'How long do I have to return shoes?'), hedged);
-      await stored(ACME, ask('gpt-test-h2', 'How long do I have to return shoes?'), 'hedged');
-      const gate = new FakeGate();
-      const removeRule = fake.rule({ match: 'return my shoes', holdUntil: gate });
-      try {
+      const first = await seed('gpt-test-h2', 'How long do I have to return shoes?');
+      await whileHeld('return my shoes', async () => {
         const hit = await create(acme, ask('gpt-test-h2', 'how long do i have to return my shoes'), hedged);
         expect(hit.response.headers.get('x-strata-cache')).toBe('HIT');
         expect(hit.response.headers.get('x-strata-tier')).toBe('l3');
@@ -395,32 +409,22 @@ describe('OpenAI-compatible proxy (end to end)', () => {
         expect(fake.chatCalls('return my shoes')).toHaveLength(1);
         await eventually(() => fake.chatCalls('return my shoes')[0]?.aborted === true);
         expect(await metric(/^strata_proxy_hedges_total\{outcome="hit"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
-      } finally {
-        removeRule();
-        gate.release();
-      }
+      });
     });
 
     it('streams a semantic hit that arrives before a held upstream stream, and abandons the stream', async () => {
-      const first = await create(acme, ask('gpt-test-h4', 'How long do I have to return slippers?'), hedged);
-      await stored(ACME, ask('gpt-test-h4', 'How long do I have to return slippers?'), 'hedged');
-      const gate = new FakeGate();
-      const removeRule = fake.rule({ match: 'return my slippers', holdUntil: gate });
-      try {
+      const first = await seed('gpt-test-h4', 'How long do I have to return slippers?');
+      await whileHeld('return my slippers', async () => {
         const hit = await stream(acme, ask('gpt-test-h4', 'how long do i have to return my slippers'), hedged);
         expect(hit.response.headers.get('x-strata-tier')).toBe('l3');
         expect(hit.response.headers.get('x-strata-hedged')).toBe('1');
         expect(text(hit.chunks)).toBe(first.data.choices[0]?.message.content);
         await eventually(() => fake.chatCalls('return my slippers')[0]?.aborted === true);
-      } finally {
-        removeRule();
-        gate.release();
-      }
+      });
     });
 
     it('waits for the lookup when the hedged upstream call fails, so a failure never hides a hit', async () => {
-      const first = await create(acme, ask('gpt-test-h3', 'How long do I have to return sandals?'), hedged);
-      await stored(ACME, ask('gpt-test-h3', 'How long do I have to return sandals?'), 'hedged');
+      const first = await seed('gpt-test-h3', 'How long do I have to return sandals?');
       const removeRule = fake.rule({ match: 'return my sandals', status: 500 });
       try {
         const hit = await create(acme, ask('gpt-test-h3', 'how long do i have to return my sandals'), hedged);
