@@ -418,21 +418,12 @@ export class CachedProxy {
       this.launch(ask, keyed, target, ticket, control),
     );
     const flight = participation.flight;
-    flight.intent.merge(!ask.controls.noStore, ask.controls.tags, this.ttlSeconds(ask, keyed));
+    // Without a ticket (the cache service did not answer) nothing is stored: such a request does not ask to store.
+    flight.intent.merge(!ask.controls.noStore && ticket !== undefined, ask.controls.tags, this.ttlSeconds(ask, keyed));
     connection.onClose(() => participation.leave());
     const entryId = entryIdFromKey(keyed.fp.exactKey);
-    // Without a ticket (the cache service did not answer) the answer is not stored (`launch`): the headers say so.
-    const storable = ticket !== undefined;
     const reply = this.reply(flight, ask, (fwdStatus, stored) =>
-      cacheHeaders({
-        status: 'MISS',
-        fwd,
-        fwdStatus,
-        stored: stored && storable,
-        collapsed: !participation.leader,
-        entryId,
-        hedged,
-      }),
+      cacheHeaders({ status: 'MISS', fwd, fwdStatus, stored, collapsed: !participation.leader, entryId, hedged }),
     );
     return { reply, leave: () => participation.leave() };
   }
