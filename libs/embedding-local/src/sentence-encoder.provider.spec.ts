@@ -46,6 +46,19 @@ describe(SentenceEncoderProvider.name, () => {
     expect(cosine(together[12][0], one[0])).toBeLessThan(0.999);
   });
 
+  it('tells how long more texts would wait: its own cost when idle, the queue ahead of them when busy', async () => {
+    await provider.embed(['warms the cost per text']);
+    const idle = provider.backlogMs(1);
+    const busy = provider.embed(['keeps the worker busy']);
+    await new Promise((resolve) => setImmediate(resolve)); // in the worker now
+    const queued = Array.from({ length: 20 }, (_, i) => provider.embed([`queued question ${i}?`]));
+    const behind = provider.backlogMs(1);
+    await Promise.all([busy, ...queued]);
+    expect(idle).toBeGreaterThan(0);
+    // One more text alone costs ~2.5 texts' worth; behind 20 queued and a batch in the worker, ~23 or more.
+    expect(behind).toBeGreaterThan(5 * idle);
+  });
+
   it('refuses more than its backlog at once (retryable), while one large call alone is taken', async () => {
     const first = provider.embed(['keeps the worker busy']);
     await new Promise((resolve) => setImmediate(resolve)); // in the worker now: nothing waits

@@ -8,6 +8,11 @@ export interface EmbeddingProvider {
   readonly dimensions: number | undefined;
   /** One vector per text, same order. Rejects with `EmbeddingError` on failure. */
   embed(texts: readonly string[]): Promise<number[][]>;
+  /**
+   * About how many ms `texts` more texts handed to `embed` now would take to come back, the work queued ahead of
+   * them included (an estimate from recent calls). Providers that cannot tell leave it out: their callers always wait.
+   */
+  backlogMs?(texts: number): number;
 }
 
 export const EMBEDDING_CACHE = Symbol('EmbeddingCache');

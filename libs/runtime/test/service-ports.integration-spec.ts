@@ -66,11 +66,21 @@ import { KafkaTestBroker } from '../../../tools/kafka-test-broker/src';
 const CALL = { timeoutMs: 15_000 };
 const hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** What the provider embedded, and how far behind it says it is (asked only for callers with a budget). */
+const embedded: string[] = [];
+const backlog = { behindMs: 0, asked: 0 };
 /** Four dimensions, deterministic per text: enough for stores to write L3. */
 const provider: EmbeddingProvider = {
   model: 'test-embedding',
   dimensions: 4,
-  embed: (texts) => Promise.resolve(texts.map((text) => [text.length, 1, 2, 3])),
+  embed: (texts) => {
+    embedded.push(...texts);
+    return Promise.resolve(texts.map((text) => [text.length, 1, 2, 3]));
+  },
+  backlogMs: () => {
+    backlog.asked++;
+    return backlog.behindMs;
+  },
 };
 const verifier: MatchVerifier = {
   verify: (_query, _candidate, cosine, threshold) => ({
@@ -278,6 +288,22 @@ function describePortContracts(name: string, open: () => Promise<Ports>): void {
         });
       });
 
+      it("answers a semantic lookup with a miss and its ticket when the embedding would come after the lookup's budget", async () => {
+        const asked = backlog.asked;
+        backlog.behindMs = 10_000;
+        try {
+          const request = { ...lookupRequest('acme', `a new question for ${name}`), mode: 'semantic' as const };
+          expect(await ports.cache.lookup({ ...request, budgetMs: 50 }, CALL)).toEqual({
+            hit: false,
+            ticket: expect.any(Number) as number,
+          });
+        } finally {
+          backlog.behindMs = 0;
+        }
+        // The budget reached the embedding service's provider, through the cache service.
+        expect(backlog.asked).toBeGreaterThan(asked);
+      });
+
       it('reads an entry by id for its tenant, and nothing for another', async () => {
         const { id } = await ports.cache.store(storeRequest('acme', 'Do you ship abroad?'), CALL);
 
@@ -349,6 +375,23 @@ function describePortContracts(name: string, open: () => Promise<Ports>): void {
             [2, 1, 2, 3],
           ],
         });
+      });
+
+      it('refuses at once, as rate_limited, a request whose budget the provider is too far behind to meet, and embeds its text all the same', async () => {
+        const text = `too late for ${name}`;
+        backlog.behindMs = 10_000;
+        try {
+          await expect(ports.embeddings.embed({ texts: [text], budgetMs: 50 }, CALL)).rejects.toMatchObject({
+            code: ErrorCode.RateLimited,
+          });
+        } finally {
+          backlog.behindMs = 0;
+        }
+        // The store that follows asks without a budget: the text is embedded once.
+        expect(await ports.embeddings.embed({ texts: [text] }, CALL)).toMatchObject({
+          vectors: [[text.length, 1, 2, 3]],
+        });
+        expect(embedded.filter((t) => t === text)).toHaveLength(1);
       });
 
       it('refuses an empty request with invalid_message', async () => {

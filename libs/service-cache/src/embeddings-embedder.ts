@@ -21,10 +21,11 @@ export class EmbeddingsEmbedder implements Embedder {
     this.timeoutMs = config.embedding.timeoutMs;
   }
 
-  async embed(text: string): Promise<Embedding> {
+  async embed(text: string, options: { readonly budgetMs?: number } = {}): Promise<Embedding> {
     const cached = this.recent.get(text);
     if (cached) return cached;
-    const reply = await this.embeddings.embed({ texts: [text] }, { timeoutMs: this.timeoutMs });
+    const request = options.budgetMs === undefined ? { texts: [text] } : { texts: [text], budgetMs: options.budgetMs };
+    const reply = await this.embeddings.embed(request, { timeoutMs: this.timeoutMs });
     const vector = reply.vectors[0];
     if (!vector) throw new Error('embedding service returned no vector');
     const embedding = { model: reply.model, vector };

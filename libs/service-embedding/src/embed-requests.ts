@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EMBEDDING_EMBED_TOPIC, type EmbedReply, ErrorCode, StrataError, embedRequestSchema } from '@strata/contracts';
-import { EmbeddingError, EmbeddingService } from '@strata/embedding';
+import { EmbeddingError, EmbeddingErrorCode, EmbeddingService } from '@strata/embedding';
 import { Tracing } from '@strata/observability';
 import { parsePayload } from '@strata/transport';
 
@@ -13,15 +13,19 @@ export class EmbedRequests {
   constructor(private readonly embeddings: EmbeddingService) {}
 
   async embed(data: unknown): Promise<EmbedReply> {
-    const { texts } = parsePayload(embedRequestSchema, data, EMBEDDING_EMBED_TOPIC);
+    const { texts, budgetMs } = parsePayload(embedRequestSchema, data, EMBEDDING_EMBED_TOPIC);
     try {
       const result = await Tracing.span('embedding.embed', { 'strata.texts': texts.length }, () =>
-        this.embeddings.embed(texts),
+        this.embeddings.embed(texts, budgetMs === undefined ? undefined : { budgetMs }),
       );
       return { model: result.model, dimensions: result.dimensions, vectors: result.vectors };
     } catch (error) {
+      // A provider too far behind for the caller's budget is load shed, not a failure: the caller's own code says so.
       if (error instanceof EmbeddingError)
-        throw new StrataError(ErrorCode.CacheUnavailable, `embedding failed: ${error.message}`);
+        throw new StrataError(
+          error.code === EmbeddingErrorCode.PROVIDER_BUSY ? ErrorCode.RateLimited : ErrorCode.CacheUnavailable,
+          `embedding failed: ${error.message}`,
+        );
       throw error;
     }
   }

@@ -8,5 +8,9 @@ export interface Embedding {
 
 /** How the cache service gets vectors: in both modes, a call to the embedding service over the transport. */
 export interface Embedder {
-  embed(text: string): Promise<Embedding>;
+  /**
+   * With `budgetMs` (a lookup's remaining time), rejects at once when the embedding would come later than that; the
+   * text is still embedded for the next caller (the answer's store).
+   */
+  embed(text: string, options?: { readonly budgetMs?: number }): Promise<Embedding>;
 }

@@ -1,7 +1,7 @@
-import { type CacheLookupRequest, type CacheStoreRequest } from '@strata/contracts';
+import { type CacheLookupRequest, type CacheStoreRequest, ErrorCode, StrataError } from '@strata/contracts';
 import { MemoryExactStore, MemoryPurgeGenerations, MemoryVectorIndex } from '@strata/store-memory';
 import { fingerprintRequest } from '../keys/request-fingerprint';
-import { NO_TELEMETRY } from '../ports/cache-telemetry.port';
+import { type CacheTelemetry, NO_TELEMETRY } from '../ports/cache-telemetry.port';
 import { type Embedder } from '../ports/embedder.port';
 import { type MatchExplanation, type MatchVerifier } from '../ports/match-verifier.port';
 import { LookupUseCase, chooseSemanticHit } from './lookup.use-case';
@@ -26,11 +26,13 @@ const verifier: MatchVerifier = {
   },
 };
 
-function setup() {
+function setup(options: { lookupEmbedder?: Embedder; telemetry?: CacheTelemetry } = {}) {
   const l2 = new MemoryExactStore({ maxEntries: 100 });
   const l3 = new MemoryVectorIndex({});
   const generations = new MemoryPurgeGenerations({ epochStart: () => 0 });
-  const lookup = new LookupUseCase(l2, l3, embedder, verifier, generations, NO_TELEMETRY, {
+  const lookupEmbedder = options.lookupEmbedder ?? embedder;
+  const telemetry = options.telemetry ?? NO_TELEMETRY;
+  const lookup = new LookupUseCase(l2, l3, lookupEmbedder, verifier, generations, telemetry, {
     candidates: 5,
     minCosine: 0,
     defaultThreshold: 0.9,
@@ -60,7 +62,7 @@ function setup() {
   const get = (
     text: string,
     explain?: boolean,
-    extra: Partial<Pick<CacheLookupRequest, 'mode' | 'threshold' | 'namespaceThreshold'>> = {},
+    extra: Partial<Pick<CacheLookupRequest, 'mode' | 'threshold' | 'namespaceThreshold' | 'budgetMs'>> = {},
   ) =>
     lookup.execute({
       tenant: 'acme',
@@ -115,6 +117,34 @@ describe(LookupUseCase.name, () => {
       hit: true,
       tier: 'l2',
     });
+  });
+
+  it("gives the embedding what is left of the lookup's budget, and answers a miss with its ticket at once when the embedding service is too far behind (counted as busy)", async () => {
+    const budgets: (number | undefined)[] = [];
+    const errors: string[] = [];
+    const busy: Embedder = {
+      embed: (_text, options) => {
+        budgets.push(options?.budgetMs);
+        return options?.budgetMs === undefined
+          ? embedder.embed(_text)
+          : Promise.reject(new StrataError(ErrorCode.RateLimited, 'embedding failed: ~120 ms behind'));
+      },
+    };
+    const { put, get } = setup({
+      lookupEmbedder: busy,
+      telemetry: { ...NO_TELEMETRY, tierError: (tier, operation) => errors.push(`${tier} ${operation}`) },
+    });
+    await put('how do I feed my cat');
+
+    const refused = await get('how do I feed my cat', false, { budgetMs: 50 });
+    const unbudgeted = await get('how do I feed my cat');
+
+    expect(refused).toEqual({ hit: false, ticket: expect.any(Number) });
+    expect(budgets[0]).toBeGreaterThan(0);
+    expect(budgets[0]).toBeLessThanOrEqual(50);
+    expect(errors).toEqual(['embedding busy']);
+    expect(unbudgeted.hit).toBe(true);
+    expect(budgets[1]).toBeUndefined();
   });
 
   it('does not explain unless asked', async () => {

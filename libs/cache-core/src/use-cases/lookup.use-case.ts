@@ -1,4 +1,11 @@
-import { type CacheLookupReply, type CacheLookupRequest, type LookupExplanation } from '@strata/contracts';
+import { performance } from 'node:perf_hooks';
+import {
+  type CacheLookupReply,
+  type CacheLookupRequest,
+  ErrorCode,
+  type LookupExplanation,
+  StrataError,
+} from '@strata/contracts';
 import { type CacheEntry, entryTag, generationOf, isExpired } from '../domain/cache-entry';
 import { entryGenerationFields } from '../domain/generation-fields';
 import { entryIdFromKey } from '../keys/request-fingerprint';
@@ -92,6 +99,7 @@ export class LookupUseCase {
   ) {}
 
   async execute(request: CacheLookupRequest): Promise<CacheLookupReply> {
+    const deadline = request.budgetMs === undefined ? undefined : performance.now() + request.budgetMs;
     // The ticket is taken before anything is read: a purge after this point makes a store with it stale.
     const ticket = this.ticket(request.tenant);
     if (request.mode !== 'semantic') {
@@ -100,7 +108,7 @@ export class LookupUseCase {
     }
     const explanation: { value?: LookupExplanation } = {};
     if (request.mode !== 'exact' && request.query !== '') {
-      const hit = await this.semantic(request, request.explain === true ? explanation : undefined);
+      const hit = await this.semantic(request, deadline, request.explain === true ? explanation : undefined);
       if (hit) return explanation.value ? { ...hit, explain: explanation.value } : hit;
     }
     const value = await ticket;
@@ -173,16 +181,21 @@ export class LookupUseCase {
 
   private async semantic(
     request: CacheLookupRequest,
+    deadline: number | undefined,
     explanation?: { value?: LookupExplanation },
   ): Promise<CacheLookupReply | undefined> {
     const start = process.hrtime.bigint();
     let vector: number[];
     let model: string;
     try {
-      ({ vector, model } = await this.embedder.embed(request.query));
+      // What is left of the caller's wait: an embedding that would come later is not waited for.
+      const budget = deadline === undefined ? undefined : { budgetMs: Math.max(1, deadline - performance.now()) };
+      ({ vector, model } = await this.embedder.embed(request.query, budget));
     } catch (error) {
       this.telemetry.lookup('l3', 'skipped', seconds(start));
-      this.telemetry.tierError('embedding', 'embed', error);
+      // `busy`: the embedding would have come after the caller stopped waiting (`budgetMs`), so it was not awaited.
+      const busy = error instanceof StrataError && error.code === ErrorCode.RateLimited;
+      this.telemetry.tierError('embedding', busy ? 'busy' : 'embed', error);
       return undefined;
     }
     const now = this.options.now();

@@ -14,6 +14,11 @@ export enum EmbeddingErrorCode {
   DIMENSION_MISMATCH = 'DIMENSION_MISMATCH',
   /** A text is longer than our limit, or the provider said it exceeds the model's context. */
   INPUT_TOO_LARGE = 'INPUT_TOO_LARGE',
+  /**
+   * The provider's backlog would outlast the caller's budget: the caller stops waiting at once, while the texts are
+   * still embedded (and cached) for whoever asks next.
+   */
+  PROVIDER_BUSY = 'PROVIDER_BUSY',
 }
 
 export interface EmbeddingErrorDetails {
@@ -32,6 +37,7 @@ const RETRYABLE: Readonly<Record<EmbeddingErrorCode, boolean>> = {
   [EmbeddingErrorCode.BAD_RESPONSE]: false,
   [EmbeddingErrorCode.DIMENSION_MISMATCH]: false,
   [EmbeddingErrorCode.INPUT_TOO_LARGE]: false,
+  [EmbeddingErrorCode.PROVIDER_BUSY]: true,
 };
 
 /**

@@ -386,6 +386,99 @@ describe(EmbeddingService.name, () => {
     expect(bad.status === 'rejected' && (bad.reason as EmbeddingError).code).toBe(EmbeddingErrorCode.INPUT_TOO_LARGE);
   });
 
+  describe('a caller with a budget (a cache lookup)', () => {
+    /** A provider that says how far behind it is, and answers only when released. */
+    class BackloggedProvider extends FakeProvider {
+      behindMs = 0;
+      readonly asked: number[] = [];
+      #release: (() => void) | undefined;
+      #held: Promise<void> | undefined;
+
+      backlogMs(texts: number): number {
+        this.asked.push(texts);
+        return this.behindMs;
+      }
+
+      hold(): void {
+        this.#held = new Promise((resolve) => (this.#release = resolve));
+      }
+
+      release(): void {
+        this.#release?.();
+      }
+
+      override async embed(texts: readonly string[]): Promise<number[][]> {
+        const answer = super.embed(texts);
+        await this.#held;
+        return answer;
+      }
+    }
+
+    it('is refused at once with PROVIDER_BUSY when the provider would answer after its budget, and the text is still embedded and cached for the next caller', async () => {
+      const provider = new BackloggedProvider();
+      const { sut, cache } = setup({ batchWindowMs: 0 }, provider);
+      provider.behindMs = 120;
+      provider.hold();
+
+      const error = await rejectionOf(sut.embed(['what is a vector?'], { budgetMs: 50 }));
+      // The store that follows the lookup asks without a budget: it joins the embedding already under way.
+      const store = sut.embed(['what is a vector?']);
+      provider.release();
+
+      expect(error.code).toBe(EmbeddingErrorCode.PROVIDER_BUSY);
+      expect(error.retryable).toBe(true);
+      expect((await store).vectors).toEqual([vectorOf('what is a vector?')]);
+      expect(provider.calls).toEqual([['what is a vector?']]);
+      await eventually(() => cache.entries.has(sut.cacheKey('what is a vector?')));
+    });
+
+    it('waits when the provider can answer within the budget', async () => {
+      const provider = new BackloggedProvider();
+      const { sut } = setup({ batchWindowMs: 0 }, provider);
+      provider.behindMs = 20;
+
+      const result = await sut.embed(['quick one'], { budgetMs: 50 });
+
+      expect(result.vectors).toEqual([vectorOf('quick one')]);
+      expect(provider.asked).toEqual([1]);
+    });
+
+    it('counts the batch window in the wait', async () => {
+      const provider = new BackloggedProvider();
+      const { sut } = setup({ batchWindowMs: 40 }, provider);
+      provider.behindMs = 20;
+
+      const error = await rejectionOf(sut.embed(['windowed'], { budgetMs: 50 }));
+
+      expect(error.code).toBe(EmbeddingErrorCode.PROVIDER_BUSY);
+    });
+
+    it('is answered from the cache however far behind the provider is', async () => {
+      const provider = new BackloggedProvider();
+      const { sut, cache } = setup({ batchWindowMs: 0 }, provider);
+      cache.entries.set(sut.cacheKey('known'), vectorOf('known'));
+      provider.behindMs = 10_000;
+
+      const result = await sut.embed(['known'], { budgetMs: 50 });
+
+      expect(result.vectors).toEqual([vectorOf('known')]);
+      expect(provider.calls).toHaveLength(0);
+    });
+
+    it('always waits without a budget, and with a provider that cannot tell its backlog', async () => {
+      const backlogged = new BackloggedProvider();
+      backlogged.behindMs = 10_000;
+      const plain = new FakeProvider();
+
+      const unbudgeted = await setup({ batchWindowMs: 0 }, backlogged).sut.embed(['no budget']);
+      const untold = await setup({ batchWindowMs: 0 }, plain).sut.embed(['no estimate'], { budgetMs: 1 });
+
+      expect(unbudgeted.vectors).toEqual([vectorOf('no budget')]);
+      expect(untold.vectors).toEqual([vectorOf('no estimate')]);
+      expect(backlogged.asked).toEqual([]);
+    });
+  });
+
   it('rejects a text over maxTextChars without calling the provider', async () => {
     const { sut, provider } = setup({ maxTextChars: 10 });
 

@@ -114,7 +114,14 @@ export class EmbeddingService {
     return embeddingCacheKey(this.model, this.#keyDimensions, text);
   }
 
-  async embed(texts: readonly string[]): Promise<EmbeddingResult> {
+  /**
+   * Vectors for `texts`, in order. With `budgetMs` (a caller that has only that long: a cache lookup), a request whose
+   * new texts the provider could not embed in time by its own estimate (`EmbeddingProvider.backlogMs`) is refused at
+   * once with `PROVIDER_BUSY`; its texts are embedded and cached all the same, so the caller that asks again without
+   * a budget (the answer's store) finds them in flight or cached.
+   */
+  async embed(texts: readonly string[], options: { readonly budgetMs?: number } = {}): Promise<EmbeddingResult> {
+    const started = options.budgetMs === undefined ? 0 : performance.now();
     this.#stats.requests++;
     this.#stats.texts += texts.length;
     for (let i = 0; i < texts.length; i++) {
@@ -128,7 +135,8 @@ export class EmbeddingService {
     }
     if (texts.length === 0) return { model: this.model, dimensions: this.dimensions ?? 0, vectors: [] };
 
-    let vectors = await this.#resolve(texts, true);
+    const deadline = options.budgetMs === undefined ? undefined : started + options.budgetMs;
+    let vectors = await this.#resolve(texts, true, deadline);
     if (!sameLength(vectors)) {
       // Only possible when the cache held vectors of another length under this model name (the model
       // behind the name changed) before the provider's first answer told us the current length. Those
@@ -144,7 +152,7 @@ export class EmbeddingService {
     return { model: this.model, dimensions: vectors[0].length, vectors };
   }
 
-  async #resolve(texts: readonly string[], readCache: boolean): Promise<number[][]> {
+  async #resolve(texts: readonly string[], readCache: boolean, deadline?: number): Promise<number[][]> {
     const waiting = new Array<Promise<number[]>>(texts.length);
     const fresh: Slot[] = [];
     let joined = 0;
@@ -164,15 +172,28 @@ export class EmbeddingService {
       this.#stats.coalesced += joined;
       this.#notify((t) => t.coalesced(joined));
     }
+    let backlogMs = 0;
     if (fresh.length > 0) {
-      if (readCache) await this.#lookUp(fresh);
+      if (readCache) backlogMs = await this.#lookUp(fresh, deadline !== undefined);
       else this.#enqueue(fresh);
     }
-    return Promise.all(waiting);
+    const vectors = Promise.all(waiting);
+    if (deadline !== undefined && backlogMs > deadline - performance.now()) {
+      // The texts stay queued (and are cached when embedded); only this caller stops waiting.
+      vectors.catch(() => undefined);
+      throw new EmbeddingError(
+        EmbeddingErrorCode.PROVIDER_BUSY,
+        `Embedding provider for "${this.model}" is ~${Math.round(backlogMs)} ms behind, past this request's budget`,
+      );
+    }
+    return vectors;
   }
 
-  /** Resolves cache hits, queues the rest. Never rejects: a failing cache means "all misses". */
-  async #lookUp(slots: readonly Slot[]): Promise<void> {
+  /**
+   * Resolves cache hits, queues the rest. Never rejects: a failing cache means "all misses". With `estimate`, returns
+   * the provider's estimate of how long the queued misses take (0 without one, or when nothing was queued).
+   */
+  async #lookUp(slots: readonly Slot[], estimate: boolean): Promise<number> {
     let cached: readonly (number[] | undefined)[] | undefined;
     try {
       cached = await this.#withCacheTimeout(this.#cache.getMany(slots.map((slot) => slot.key)), 'read');
@@ -195,7 +216,13 @@ export class EmbeddingService {
     this.#stats.cacheHits += hits;
     this.#stats.cacheMisses += misses.length;
     this.#notify((t) => t.cacheLookup(hits, misses.length));
+    // Asked before they join the queue: what is ahead of them and their own cost, the batch window at most.
+    const backlogMs =
+      estimate && misses.length > 0 && this.#provider.backlogMs !== undefined
+        ? this.#provider.backlogMs(misses.length) + this.#batchWindowMs
+        : 0;
     this.#enqueue(misses);
+    return backlogMs;
   }
 
   #enqueue(slots: readonly Slot[]): void {

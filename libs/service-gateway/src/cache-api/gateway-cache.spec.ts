@@ -136,6 +136,14 @@ describe(GatewayCache.name, () => {
     expect(cache.lookups).toHaveLength(1);
   });
 
+  it('tells the cache service how long it waits for the lookup, so the semantic step does not wait for an embedding that would come later', async () => {
+    const { sut, cache } = setup();
+
+    await sut.lookup('acme', request);
+
+    expect(cache.lookups[0].budgetMs).toBe(loadConfig({}, { log: { level: 'silent' } }).kafka.requestTimeoutMs);
+  });
+
   it("carries the namespace's threshold on every lookup, beside a looser one the caller asked for", async () => {
     const { sut, cache } = setup({ support: { similarityThreshold: 0.97 } });
 

@@ -17,6 +17,11 @@ export const cacheLookupRequestSchema = z.object({
   namespaceThreshold: z.number().min(0).max(1).optional(),
   /** Return the semantic candidates considered and why each was accepted or rejected. */
   explain: z.boolean().optional(),
+  /**
+   * How long the gateway waits for this lookup (ms): the semantic step does not wait for an embedding its provider
+   * cannot deliver in what is left of it (the lookup answers a miss at once). Unset: it waits.
+   */
+  budgetMs: z.number().positive().max(600_000).optional(),
   /** The namespace's hit verification (resolved by the gateway from its policy); absent: none. */
   verification: z
     .object({
