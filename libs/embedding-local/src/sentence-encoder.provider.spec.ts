@@ -46,17 +46,20 @@ describe(SentenceEncoderProvider.name, () => {
     expect(cosine(together[12][0], one[0])).toBeLessThan(0.999);
   });
 
-  it('tells how long more texts would wait: its own cost when idle, the queue ahead of them when busy', async () => {
+  it('tells how long more texts would wait behind what is queued and in its worker, and nothing when idle', async () => {
     await provider.embed(['warms the cost per text']);
     const idle = provider.backlogMs(1);
     const busy = provider.embed(['keeps the worker busy']);
     await new Promise((resolve) => setImmediate(resolve)); // in the worker now
-    const queued = Array.from({ length: 20 }, (_, i) => provider.embed([`queued question ${i}?`]));
-    const behind = provider.backlogMs(1);
-    await Promise.all([busy, ...queued]);
-    expect(idle).toBeGreaterThan(0);
-    // One more text alone costs ~2.5 texts' worth; behind 20 queued and a batch in the worker, ~23 or more.
-    expect(behind).toBeGreaterThan(5 * idle);
+    const few = Array.from({ length: 2 }, (_, i) => provider.embed([`queued question ${i}?`]));
+    const behindFew = provider.backlogMs(1);
+    const many = Array.from({ length: 30 }, (_, i) => provider.embed([`another queued question ${i}?`]));
+    const behindMany = provider.backlogMs(1);
+    await Promise.all([busy, ...few, ...many]);
+    expect(idle).toBe(0);
+    expect(behindFew).toBeGreaterThan(0);
+    // Behind the worker's batch and 2 queued, ~5–7 texts' worth; behind it and 32 queued, ~35–37.
+    expect(behindMany).toBeGreaterThan(3 * behindFew);
   });
 
   it('refuses more than its backlog at once (retryable), while one large call alone is taken', async () => {

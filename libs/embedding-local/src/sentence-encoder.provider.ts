@@ -155,7 +155,9 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
 
   /**
    * The wait for `texts` more texts, at the recent cost per text: what the busy workers have left of their batches,
-   * then one batch of everything queued and these texts, shared between the workers running. 0 before the first batch.
+   * then one batch of everything queued and these texts, shared between the workers running. 0 when nothing is
+   * queued or in a worker (an idle encoder is always waited for: a text's own cost is what its lookup costs anyway,
+   * and the first batches after a start overstate it) and before the first batch.
    */
   backlogMs(texts: number): number {
     const perText = this.msPerText;
@@ -163,12 +165,15 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     const now = performance.now();
     let ahead = 0;
     let running = 0;
+    let busy = false;
     for (const lane of this.lanes) {
       if (lane.thread === undefined) continue;
       running++;
-      if (lane.batch.length > 0)
-        ahead += Math.max(0, (lane.batchTexts + BATCH_OVERHEAD_TEXTS) * perText - (now - lane.sentAt));
+      if (lane.batch.length === 0) continue;
+      busy = true;
+      ahead += Math.max(0, (lane.batchTexts + BATCH_OVERHEAD_TEXTS) * perText - (now - lane.sentAt));
     }
+    if (!busy && this.queuedTexts === 0) return 0;
     const workers = Math.max(1, running);
     return ahead / workers + ((this.queuedTexts + texts) / workers + BATCH_OVERHEAD_TEXTS) * perText;
   }
