@@ -21,6 +21,8 @@
  *          [--scenarios bare,floor,lookup-hit,chat-hit,stream-hit,upstream,miss]
  *          [--gateway-env KEY=VALUE,...] [--gateway-node-args --cpu-prof,--cpu-prof-dir=/tmp/prof]
  *          [--upstream-latency-ms 0] (the fake upstream waits this long before each answer)
+ *          [--miss-rate 0] (upstream and miss scenarios at this many requests a second in all, an open loop; 0:
+ *          each connection sends its next request when the last is answered)
  *          [--json bench/results/gateway-proxy.json]
  */
 import autocannon from 'autocannon';
@@ -128,6 +130,7 @@ async function load(
   connections: number,
   seconds: number,
   record: boolean,
+  rate = 0,
 ): Promise<Omit<Run, 'round'>> {
   const latencies: number[] = [];
   let unexpected = 0;
@@ -143,6 +146,8 @@ async function load(
     url: scenario.url,
     connections,
     duration: seconds,
+    // An open loop: this many requests a second in all, whatever the answers' pace (0: each connection back to back).
+    ...(rate > 0 ? { overallRate: rate } : {}),
     headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
     requests: [
       {
@@ -211,6 +216,7 @@ async function bench(): Promise<void> {
   const rounds = numberArgument('rounds', 3);
   const hitConnections = listArgument('connections', ['50']).map(Number);
   const missConnections = listArgument('miss-connections', ['1', '16']).map(Number);
+  const missRate = numberArgument('miss-rate', 0);
   const wanted = new Set(
     listArgument('scenarios', ['bare', 'floor', 'lookup-hit', 'chat-hit', 'stream-hit', 'upstream', 'miss']),
   );
@@ -344,8 +350,9 @@ async function bench(): Promise<void> {
     const runs: Run[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const [scenario, connections] of plan) {
-        await load(scenario, connections, 1, false);
-        const run = { ...(await load(scenario, connections, seconds, true)), round };
+        const rate = scenario.kind === 'miss' ? missRate : 0;
+        await load(scenario, connections, 1, false, rate);
+        const run = { ...(await load(scenario, connections, seconds, true, rate)), round };
         runs.push(run);
         process.stdout.write(
           `round ${round} ${scenario.name.padEnd(10)} c=${String(connections).padEnd(3)} ${Math.round(run.rps).toString().padStart(6)} req/s  p50 ${ms(run.p50Ms).padStart(6)} ms  p99 ${ms(run.p99Ms).padStart(6)} ms  CPU ${ms(run.cpuMsPerRequest)} ms/req` +
@@ -394,7 +401,7 @@ async function bench(): Promise<void> {
     const counted = metrics
       .split('\n')
       .filter((line) =>
-        /^strata_(proxy_hedges_total|cache_results_total|cache_stores_total|tier_errors_total|proxy_store_queue_total|embedding_provider_texts_total)[{ ]/.test(
+        /^strata_(proxy_hedges_total|cache_results_total|cache_stores_total|tier_errors_total|proxy_store_queue_total|embedding_provider_texts_total|cache_lookups_total\{tier="l3")[{ ,]/.test(
           line,
         ),
       );
