@@ -136,12 +136,15 @@ describe(GatewayCache.name, () => {
     expect(cache.lookups).toHaveLength(1);
   });
 
-  it('tells the cache service how long it waits for the lookup, so the semantic step does not wait for an embedding that would come later', async () => {
+  it('tells the cache service how long it waits for a lookup, so the semantic step does not wait for an embedding that would come later, unless the lookup is explained', async () => {
     const { sut, cache } = setup();
 
     await sut.lookup('acme', request);
+    await sut.lookup('acme', request, 'auto', undefined, undefined, true);
 
     expect(cache.lookups[0].budgetMs).toBe(loadConfig({}, { log: { level: 'silent' } }).kafka.requestTimeoutMs);
+    // An explained lookup (the console's "why did this miss") waits for the embedding, to show the candidates.
+    expect(cache.lookups[1].budgetMs).toBeUndefined();
   });
 
   it("carries the namespace's threshold on every lookup, beside a looser one the caller asked for", async () => {

@@ -265,8 +265,9 @@ export class GatewayCache {
           ...(policy.similarityThreshold === undefined ? {} : { namespaceThreshold: policy.similarityThreshold }),
           ...(explain ? { explain: true } : {}),
           ...(policy.verification === undefined ? {} : { verification: policy.verification }),
-          // The embedding must come within the lookup's own time (an inline judge's comes on top).
-          budgetMs: this.lookupTimeoutMs,
+          // The embedding must come within the lookup's own time (an inline judge's comes on top). An explained lookup
+          // (the console's "why did this miss") waits for it: it is asked to see the candidates.
+          ...(explain ? {} : { budgetMs: this.lookupTimeoutMs }),
         },
         {
           timeoutMs: this.lookupTimeoutMs + (policy.verification?.judge === 'inline' ? this.inlineJudgeMs : 0),
