@@ -118,6 +118,39 @@ describe('distributed mode over Kafka (end to end)', () => {
     expect(await pointsInQdrant(returnsId)).toBe(1);
   });
 
+  it('answers at once, and says so, the misses whose embedding would come after the lookup timeout while the encoder is behind', async () => {
+    // Hundreds of new questions at once: the embedding service's encoder queues seconds of work, past 750 ms.
+    const burst = Array.from({ length: 400 }, (_, i) => `burst question ${i} about ${randomUUID()}`);
+    const replies = await Promise.all(
+      burst.map(async (question, i) => {
+        if (i % 2 === 0) {
+          const res = await lookup(gatewayA, question);
+          return { status: res.status, shed: (res.body as { reason?: string }).reason === 'semantic-busy' };
+        }
+        const res = await fetch(`${gatewayA.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...ask(question), temperature: 0, params: undefined }),
+        });
+        await res.arrayBuffer();
+        return { status: res.status, shed: res.headers.get('cache-status')?.endsWith('; detail=semantic-busy') };
+      }),
+    );
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    // Shed lookups of both kinds: the budget travelled gateway → cache service → embedding service over Kafka.
+    expect(replies.filter((r, i) => i % 2 === 0 && r.shed).length).toBeGreaterThan(0);
+    expect(replies.filter((r, i) => i % 2 === 1 && r.shed).length).toBeGreaterThan(0);
+    // Once the encoder has caught up, a new question is looked up in full again.
+    await eventually(
+      async () => {
+        const res = await lookup(gatewayA, `after the burst ${randomUUID()}`);
+        return res.status === 200 && (res.body as { reason?: string }).reason === undefined;
+      },
+      60_000,
+      500,
+    );
+  }, 90_000);
+
   it('removes exactly the tagged entries from Redis, Qdrant and both gateways when a data-change event is published with kafkajs', async () => {
     await lookup(gatewayB, 'Do you ship to Canada?'); // both gateways now hold both entries in L1
     const producer = kafka.producer();

@@ -288,7 +288,7 @@ function describePortContracts(name: string, open: () => Promise<Ports>): void {
         });
       });
 
-      it("answers a semantic lookup with a miss and its ticket when the embedding would come after the lookup's budget", async () => {
+      it("answers a semantic lookup with a miss and its ticket, saying 'busy', when the embedding would come after the lookup's budget", async () => {
         const asked = backlog.asked;
         backlog.behindMs = 10_000;
         try {
@@ -296,6 +296,7 @@ function describePortContracts(name: string, open: () => Promise<Ports>): void {
           expect(await ports.cache.lookup({ ...request, budgetMs: 50 }, CALL)).toEqual({
             hit: false,
             ticket: expect.any(Number) as number,
+            semantic: 'busy',
           });
         } finally {
           backlog.behindMs = 0;

@@ -119,7 +119,7 @@ describe(LookupUseCase.name, () => {
     });
   });
 
-  it("gives the embedding what is left of the lookup's budget, and answers a miss with its ticket at once when the embedding service is too far behind (counted as busy)", async () => {
+  it("gives the embedding what is left of the lookup's budget, and answers a miss with its ticket at once when the embedding service is too far behind (said and counted as busy)", async () => {
     const budgets: (number | undefined)[] = [];
     const errors: string[] = [];
     const busy: Embedder = {
@@ -139,7 +139,7 @@ describe(LookupUseCase.name, () => {
     const refused = await get('how do I feed my cat', false, { budgetMs: 50 });
     const unbudgeted = await get('how do I feed my cat');
 
-    expect(refused).toEqual({ hit: false, ticket: expect.any(Number) });
+    expect(refused).toEqual({ hit: false, ticket: expect.any(Number), semantic: 'busy' });
     expect(budgets[0]).toBeGreaterThan(0);
     expect(budgets[0]).toBeLessThanOrEqual(50);
     expect(errors).toEqual(['embedding busy']);

@@ -107,12 +107,17 @@ export class LookupUseCase {
       if (entry) return { hit: true, tier: 'l2', entry };
     }
     const explanation: { value?: LookupExplanation } = {};
+    const shed = { busy: false };
     if (request.mode !== 'exact' && request.query !== '') {
-      const hit = await this.semantic(request, deadline, request.explain === true ? explanation : undefined);
+      const hit = await this.semantic(request, deadline, shed, request.explain === true ? explanation : undefined);
       if (hit) return explanation.value ? { ...hit, explain: explanation.value } : hit;
     }
     const value = await ticket;
-    const miss: CacheLookupReply = value === undefined ? { hit: false } : { hit: false, ticket: value };
+    const miss: CacheLookupReply = {
+      hit: false,
+      ...(value === undefined ? {} : { ticket: value }),
+      ...(shed.busy ? { semantic: 'busy' as const } : {}),
+    };
     return explanation.value ? { ...miss, explain: explanation.value } : miss;
   }
 
@@ -179,9 +184,11 @@ export class LookupUseCase {
     }
   }
 
+  /** `shed.busy` is set when the embedding would have come after `deadline` (it was not waited for). */
   private async semantic(
     request: CacheLookupRequest,
     deadline: number | undefined,
+    shed: { busy: boolean },
     explanation?: { value?: LookupExplanation },
   ): Promise<CacheLookupReply | undefined> {
     const start = process.hrtime.bigint();
@@ -194,8 +201,8 @@ export class LookupUseCase {
     } catch (error) {
       this.telemetry.lookup('l3', 'skipped', seconds(start));
       // `busy`: the embedding would have come after the caller stopped waiting (`budgetMs`), so it was not awaited.
-      const busy = error instanceof StrataError && error.code === ErrorCode.RateLimited;
-      this.telemetry.tierError('embedding', busy ? 'busy' : 'embed', error);
+      shed.busy = error instanceof StrataError && error.code === ErrorCode.RateLimited;
+      this.telemetry.tierError('embedding', shed.busy ? 'busy' : 'embed', error);
       return undefined;
     }
     const now = this.options.now();

@@ -22,12 +22,15 @@ class FakeCacheService implements CacheService {
   readonly stored = new Map<string, CacheStoreRequest>();
   failWith: StrataError | undefined;
   stale = false;
+  /** Misses say their semantic step was shed (the embedding service too far behind). */
+  busy = false;
 
   lookup(request: CacheLookupRequest): Promise<CacheLookupReply> {
     this.lookups.push(request);
     if (this.failWith) return Promise.reject(this.failWith);
     const stored = this.stored.get(request.exactKey);
-    if (!stored) return Promise.resolve({ hit: false, ticket: 7 });
+    if (!stored)
+      return Promise.resolve(this.busy ? { hit: false, ticket: 7, semantic: 'busy' } : { hit: false, ticket: 7 });
     return Promise.resolve({ hit: true, tier: 'l2', entry: entryFromStoreRequest(stored, 7) });
   }
 
@@ -145,6 +148,13 @@ describe(GatewayCache.name, () => {
     expect(cache.lookups[0].budgetMs).toBe(loadConfig({}, { log: { level: 'silent' } }).kafka.requestTimeoutMs);
     // An explained lookup (the console's "why did this miss") waits for the embedding, to show the candidates.
     expect(cache.lookups[1].budgetMs).toBeUndefined();
+  });
+
+  it('says when a miss had its semantic step shed because the embedding service was too far behind', async () => {
+    const { sut, cache } = setup();
+    cache.busy = true;
+
+    await expect(sut.lookup('acme', request)).resolves.toEqual({ status: 'miss', ticket: 7, semanticBusy: true });
   });
 
   it("carries the namespace's threshold on every lookup, beside a looser one the caller asked for", async () => {

@@ -67,7 +67,13 @@ export type LookupOutcome =
       /** An L3 hit the model judge decided (its similarity alone was below the threshold). */
       readonly verified?: boolean;
     }
-  | { readonly status: 'miss'; readonly ticket?: number; readonly explain?: LookupExplanation }
+  | {
+      readonly status: 'miss';
+      readonly ticket?: number;
+      readonly explain?: LookupExplanation;
+      /** The semantic step was not taken: its embedding would have come after the lookup's time (load shed). */
+      readonly semanticBusy?: true;
+    }
   | { readonly status: 'bypass'; readonly reason: string };
 
 /** An L1 hit, as `recordL1Hit` records it: the tenant, its namespace (the policy's name) and model, and the entry. */
@@ -285,6 +291,7 @@ export class GatewayCache {
         status: 'miss',
         ...(reply.ticket === undefined ? {} : { ticket: reply.ticket }),
         ...(reply.explain === undefined ? {} : { explain: reply.explain }),
+        ...(reply.semantic === 'busy' ? { semanticBusy: true as const } : {}),
       };
     }
     if (reply.entry.tenant !== tenant) {

@@ -48,9 +48,14 @@ export class CacheLookupHttpRoute {
     if (outcome.status === 'bypass') return { hit: false, status: 'bypass', reason: outcome.reason };
     const explain = outcome.explain === undefined ? {} : { explain: outcome.explain };
     if (outcome.status === 'miss')
-      return outcome.ticket === undefined
-        ? { hit: false, status: 'miss', ...explain }
-        : { hit: false, status: 'miss', ticket: outcome.ticket, ...explain };
+      return {
+        hit: false,
+        status: 'miss',
+        ...(outcome.ticket === undefined ? {} : { ticket: outcome.ticket }),
+        // The semantic step was shed: its embedding would have come after the lookup's time.
+        ...(outcome.semanticBusy === true ? { reason: 'semantic-busy' } : {}),
+        ...explain,
+      };
     const { entry } = outcome;
     const { id, age, ttl } = describeHit(outcome);
     if (capture !== undefined && outcome.tier === 'l1') {

@@ -185,7 +185,8 @@ export class CachedProxy {
     connection: ClientConnection,
   ): Promise<ProxyReply> {
     if (outcome.status === 'bypass') return this.bypass(ask, outcome.reason, connection);
-    if (outcome.status === 'miss') return this.forward(ask, keyed, 'miss', outcome.ticket, connection);
+    if (outcome.status === 'miss')
+      return this.forward(ask, keyed, 'miss', outcome.ticket, connection, outcome.semanticBusy === true);
     const served = this.fromHit(ask, keyed, outcome);
     return served.reply ? Promise.resolve(served.reply) : this.forward(ask, keyed, served.fwd, undefined, connection);
   }
@@ -396,10 +397,11 @@ export class CachedProxy {
     fwd: 'miss' | 'request' | 'stale',
     ticket: number | undefined,
     connection: ClientConnection,
+    semanticBusy = false,
   ): Promise<ProxyReply> {
     // No lookup answered (forced refresh, max-age refetch, a slow cache service): take a ticket now.
     ticket ??= await this.deps.cache.ticket(ask.caller.tenant);
-    const miss = this.fly(ask, keyed, fwd, ticket, connection, false);
+    const miss = this.fly(ask, keyed, fwd, ticket, connection, false, semanticBusy);
     this.counted.miss.inc();
     return miss.reply;
   }
@@ -412,6 +414,7 @@ export class CachedProxy {
     ticket: number | undefined,
     connection: ClientConnection,
     hedged: boolean,
+    semanticBusy = false,
   ): { readonly reply: Promise<ProxyReply>; leave(): void } {
     const target = this.target(ask);
     const participation = this.flights.join(this.flightKey(ask, keyed, target, ticket), (control) =>
@@ -423,7 +426,16 @@ export class CachedProxy {
     connection.onClose(() => participation.leave());
     const entryId = entryIdFromKey(keyed.fp.exactKey);
     const reply = this.reply(flight, ask, (fwdStatus, stored) =>
-      cacheHeaders({ status: 'MISS', fwd, fwdStatus, stored, collapsed: !participation.leader, entryId, hedged }),
+      cacheHeaders({
+        status: 'MISS',
+        fwd,
+        fwdStatus,
+        stored,
+        collapsed: !participation.leader,
+        entryId,
+        hedged,
+        semanticBusy,
+      }),
     );
     return { reply, leave: () => participation.leave() };
   }

@@ -66,6 +66,8 @@ export const cacheLookupReplySchema = z.discriminatedUnion('hit', [
     hit: z.literal(false),
     /** The tenant's purge generation at lookup time: store the answer with it (see PurgeGenerations). */
     ticket: z.number().int().min(0).optional(),
+    /** `busy`: the semantic step was not taken, its embedding would have come after the lookup's `budgetMs`. */
+    semantic: z.literal('busy').optional(),
     explain: lookupExplanationSchema.optional(),
   }),
   z.object({

@@ -48,6 +48,15 @@ describe(cacheHeaders.name, () => {
     });
   });
 
+  it('says when a miss had its semantic lookup shed because the embedding would have come too late (detail=semantic-busy)', () => {
+    expect(
+      cacheHeaders({ status: 'MISS', fwd: 'miss', fwdStatus: 200, stored: true, collapsed: false, semanticBusy: true }),
+    ).toEqual({
+      'x-strata-cache': 'MISS',
+      'cache-status': 'Strata; fwd=miss; fwd-status=200; stored; detail=semantic-busy',
+    });
+  });
+
   it('marks a hedged miss (detail=hedged) and a hit that answered before its hedged upstream call (X-Strata-Hedged)', () => {
     expect(
       cacheHeaders({ status: 'MISS', fwd: 'miss', fwdStatus: 200, stored: true, collapsed: false, hedged: true }),

@@ -27,6 +27,11 @@ export type CacheReport =
       readonly entryId?: string | undefined;
       /** The upstream call started before the cache had answered (`upstream.hedgeAfterMs`): `detail=hedged`. */
       readonly hedged?: boolean | undefined;
+      /**
+       * The semantic lookup was shed, its embedding would have come after the lookup's time: `detail=semantic-busy`
+       * (`detail=hedged` first when both).
+       */
+      readonly semanticBusy?: boolean | undefined;
     }
   | { readonly status: 'BYPASS'; readonly reason: string; readonly fwdStatus?: number | undefined };
 
@@ -66,6 +71,7 @@ export function cacheHeaders(report: CacheReport): Record<string, string> {
       if (report.stored) status += '; stored';
       if (report.collapsed) status += '; collapsed';
       if (report.hedged === true) status += '; detail=hedged';
+      else if (report.semanticBusy === true) status += '; detail=semantic-busy';
       const headers: Record<string, string> = { 'x-strata-cache': 'MISS', 'cache-status': status };
       if (report.hedged === true) headers['x-strata-hedged'] = '1';
       if (report.entryId !== undefined && report.stored) headers['x-strata-entry-id'] = report.entryId;
