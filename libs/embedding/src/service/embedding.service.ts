@@ -121,7 +121,7 @@ export class EmbeddingService {
    * a budget (the answer's store) finds them in flight or cached.
    */
   async embed(texts: readonly string[], options: { readonly budgetMs?: number } = {}): Promise<EmbeddingResult> {
-    const started = options.budgetMs === undefined ? 0 : performance.now();
+    const deadline = options.budgetMs === undefined ? undefined : performance.now() + options.budgetMs;
     this.#stats.requests++;
     this.#stats.texts += texts.length;
     for (let i = 0; i < texts.length; i++) {
@@ -135,7 +135,6 @@ export class EmbeddingService {
     }
     if (texts.length === 0) return { model: this.model, dimensions: this.dimensions ?? 0, vectors: [] };
 
-    const deadline = options.budgetMs === undefined ? undefined : started + options.budgetMs;
     let vectors = await this.#resolve(texts, true, deadline);
     if (!sameLength(vectors)) {
       // Only possible when the cache held vectors of another length under this model name (the model

@@ -401,20 +401,22 @@ export class CachedProxy {
   ): Promise<ProxyReply> {
     // No lookup answered (forced refresh, max-age refetch, a slow cache service): take a ticket now.
     ticket ??= await this.deps.cache.ticket(ask.caller.tenant);
-    const miss = this.fly(ask, keyed, fwd, ticket, connection, false, semanticBusy);
+    const miss = this.fly(ask, keyed, fwd, ticket, connection, { semanticBusy });
     this.counted.miss.inc();
     return miss.reply;
   }
 
-  /** Joins the identical upstream call in flight or starts one: this request's reply from it, and how to leave it. */
+  /**
+   * Joins the identical upstream call in flight or starts one: this request's reply from it, and how to leave it.
+   * `detail`: what the miss headers add about how the call came about (hedged, or its semantic lookup shed).
+   */
   private fly(
     ask: Ask,
     keyed: Cacheable,
     fwd: 'miss' | 'request' | 'stale',
     ticket: number | undefined,
     connection: ClientConnection,
-    hedged: boolean,
-    semanticBusy = false,
+    detail: { readonly hedged?: boolean; readonly semanticBusy?: boolean },
   ): { readonly reply: Promise<ProxyReply>; leave(): void } {
     const target = this.target(ask);
     const participation = this.flights.join(this.flightKey(ask, keyed, target, ticket), (control) =>
@@ -426,16 +428,7 @@ export class CachedProxy {
     connection.onClose(() => participation.leave());
     const entryId = entryIdFromKey(keyed.fp.exactKey);
     const reply = this.reply(flight, ask, (fwdStatus, stored) =>
-      cacheHeaders({
-        status: 'MISS',
-        fwd,
-        fwdStatus,
-        stored,
-        collapsed: !participation.leader,
-        entryId,
-        hedged,
-        semanticBusy,
-      }),
+      cacheHeaders({ status: 'MISS', fwd, fwdStatus, stored, collapsed: !participation.leader, entryId, ...detail }),
     );
     return { reply, leave: () => participation.leave() };
   }
@@ -461,7 +454,7 @@ export class CachedProxy {
     const ticket = await this.deps.cache.ticket(ask.caller.tenant);
     // The lookup answered while the ticket was taken: no call to hedge.
     if (early !== undefined) return this.answerWith(ask, keyed, early, connection);
-    const miss = this.fly(ask, keyed, 'miss', ticket, connection, true);
+    const miss = this.fly(ask, keyed, 'miss', ticket, connection, { hedged: true });
     const upstream = miss.reply.then(
       (reply): FromUpstream => ({ from: 'upstream', reply }),
       (error: unknown): FromUpstream => ({ from: 'upstream', error }),
