@@ -475,7 +475,117 @@ describe(EmbeddingService.name, () => {
 
       expect(unbudgeted.vectors).toEqual([vectorOf('no budget')]);
       expect(untold.vectors).toEqual([vectorOf('no estimate')]);
-      expect(backlogged.asked).toEqual([]);
+      // Asked all the same, as its text joins the queue: for the callers with a budget that may join it.
+      expect(backlogged.asked).toEqual([1]);
+    });
+
+    describe('joining a text in flight for another caller', () => {
+      /** What `promise` has come to after a few event-loop turns: its rejection's code, 'resolved', or 'waiting'. */
+      async function outcomeSoon(promise: Promise<unknown>): Promise<string> {
+        let outcome = 'waiting';
+        promise.then(
+          () => (outcome = 'resolved'),
+          (error: unknown) => (outcome = error instanceof EmbeddingError ? error.code : String(error)),
+        );
+        for (let turn = 0; turn < 10 && outcome === 'waiting'; turn++) {
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return outcome;
+      }
+
+      it('is refused at once with PROVIDER_BUSY when the text was expected past its budget as it was queued, and the embedding goes on for the callers that wait', async () => {
+        const provider = new BackloggedProvider();
+        const { sut, cache } = setup({ batchWindowMs: 0 }, provider);
+        provider.behindMs = 10_000;
+        provider.hold();
+        const first = sut.embed(['popular question'], { budgetMs: 50 });
+        expect(await outcomeSoon(first)).toBe(EmbeddingErrorCode.PROVIDER_BUSY);
+        // By now the encoder says it is idle: the estimate that holds is the one made as the text was queued.
+        provider.behindMs = 0;
+
+        const joiner = sut.embed(['popular question'], { budgetMs: 50 });
+        const store = sut.embed(['popular question']);
+
+        expect(await outcomeSoon(joiner)).toBe(EmbeddingErrorCode.PROVIDER_BUSY);
+        expect(await outcomeSoon(store)).toBe('waiting');
+        provider.release();
+        expect((await store).vectors).toEqual([vectorOf('popular question')]);
+        expect(provider.calls).toEqual([['popular question']]);
+        expect(sut.stats().coalesced).toBe(2);
+        await eventually(() => cache.entries.has(sut.cacheKey('popular question')));
+      });
+
+      it('joins when the text is expected within its budget', async () => {
+        const provider = new BackloggedProvider();
+        const { sut } = setup({ batchWindowMs: 0 }, provider);
+        provider.behindMs = 20;
+        provider.hold();
+        const first = sut.embed(['popular question'], { budgetMs: 50 });
+        await eventually(() => provider.calls.length === 1);
+        // By now the encoder says it is far behind: the estimate that holds is the one made as the text was queued.
+        provider.behindMs = 10_000;
+
+        const joiner = sut.embed(['popular question'], { budgetMs: 50 });
+
+        expect(await outcomeSoon(joiner)).toBe('waiting');
+        provider.release();
+        expect((await joiner).vectors).toEqual([vectorOf('popular question')]);
+        expect((await first).vectors).toEqual([vectorOf('popular question')]);
+        expect(provider.calls).toHaveLength(1);
+      });
+
+      it('is held to the estimate made when a caller without a budget queued the text', async () => {
+        const provider = new BackloggedProvider();
+        const { sut } = setup({ batchWindowMs: 0 }, provider);
+        provider.behindMs = 10_000;
+        provider.hold();
+        const unbudgeted = sut.embed(['asked by the console']);
+        await eventually(() => provider.calls.length === 1);
+
+        const joiner = sut.embed(['asked by the console'], { budgetMs: 50 });
+
+        expect(await outcomeSoon(joiner)).toBe(EmbeddingErrorCode.PROVIDER_BUSY);
+        provider.release();
+        expect((await unbudgeted).vectors).toEqual([vectorOf('asked by the console')]);
+      });
+
+      it('waits for the cache read of a text joined before it settled: a hit is served however far behind the provider is, a miss is held to the estimate', async () => {
+        const provider = new BackloggedProvider();
+        const { sut, cache } = setup({ batchWindowMs: 0 }, provider);
+        cache.entries.set(sut.cacheKey('cached'), vectorOf('cached'));
+        provider.behindMs = 10_000;
+        provider.hold();
+        cache.holdReads();
+        const firstHit = sut.embed(['cached']);
+        const firstMiss = sut.embed(['new']);
+
+        const hitJoiner = sut.embed(['cached'], { budgetMs: 50 });
+        const missJoiner = sut.embed(['new'], { budgetMs: 50 });
+        cache.releaseReads();
+
+        expect(await outcomeSoon(hitJoiner)).toBe('resolved');
+        expect(await outcomeSoon(missJoiner)).toBe(EmbeddingErrorCode.PROVIDER_BUSY);
+        expect((await hitJoiner).vectors).toEqual([vectorOf('cached')]);
+        expect((await firstHit).vectors).toEqual([vectorOf('cached')]);
+        provider.release();
+        expect((await firstMiss).vectors).toEqual([vectorOf('new')]);
+        expect(provider.calls).toEqual([['new']]);
+      });
+
+      it('is served at once once the vector has arrived, while its cache write is under way', async () => {
+        const provider = new BackloggedProvider();
+        const { sut, cache } = setup({ batchWindowMs: 0 }, provider);
+        provider.behindMs = 10_000;
+        cache.holdWrites();
+        await sut.embed(['slow to store']);
+        expect(sut.inFlight).toBe(1);
+
+        const joiner = sut.embed(['slow to store'], { budgetMs: 50 });
+
+        expect(await outcomeSoon(joiner)).toBe('resolved');
+        expect((await joiner).vectors).toEqual([vectorOf('slow to store')]);
+        cache.releaseWrites();
+      });
     });
   });
 

@@ -16,6 +16,14 @@ interface Slot {
   readonly promise: Promise<number[]>;
   resolve(vector: number[]): void;
   reject(error: EmbeddingError): void;
+  /**
+   * When the provider is expected to have answered (`performance.now()` ms), estimated as the text joined the queue,
+   * so a caller with a budget that joins it later is held to it; 0 once it has a vector, or when the provider cannot
+   * estimate (always waited for); undefined while its cache read is under way.
+   */
+  readyAt: number | undefined;
+  /** That cache read and queueing (`readyAt` is set when it settles; never rejects). */
+  placing: Promise<unknown> | undefined;
 }
 
 function createSlot(key: string, text: string): Slot {
@@ -28,7 +36,7 @@ function createSlot(key: string, text: string): Slot {
   // Every caller awaits the promise itself; this only keeps a rejection that lands before a caller has
   // attached its handler from being reported as unhandled.
   promise.catch(() => undefined);
-  return { key, text, promise, resolve, reject };
+  return { key, text, promise, resolve, reject, readyAt: undefined, placing: undefined };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -40,7 +48,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * flight for other callers (coalescing); queue the misses, which are sent to the provider in calls of at
  * most `batchSize` texts, together with other callers' misses queued within `batchWindowMs`
  * (micro-batching; a window of 0 sends them at once); write new vectors back to the cache. A text stays joinable until its cache write has
- * settled, so a repeat arriving meanwhile is not embedded again.
+ * settled, so a repeat arriving meanwhile is not embedded again. A text queued for the provider remembers when the
+ * provider expects to answer it, so a caller with a budget is held to the same estimate whether it queued the text or
+ * joined it.
  *
  * The cache is an optimisation: a failing or slow cache (Redis down) is counted and skipped, never fatal.
  * Provider failures reject with `EmbeddingError`. When a shared batch is rejected for its input (too long,
@@ -116,9 +126,10 @@ export class EmbeddingService {
 
   /**
    * Vectors for `texts`, in order. With `budgetMs` (a caller that has only that long: a cache lookup), a request whose
-   * new texts the provider could not embed in time by its own estimate (`EmbeddingProvider.backlogMs`) is refused at
-   * once with `PROVIDER_BUSY`; its texts are embedded and cached all the same, so the caller that asks again without
-   * a budget (the answer's store) finds them in flight or cached.
+   * texts the provider could not embed in time by its own estimate (`EmbeddingProvider.backlogMs`, asked as each text
+   * joined the queue: its own new texts, or texts in flight for other callers that it joins) is refused at once with
+   * `PROVIDER_BUSY`; its texts are embedded and cached all the same, so the caller that asks again without a budget
+   * (the answer's store) finds them in flight or cached.
    */
   async embed(texts: readonly string[], options: { readonly budgetMs?: number } = {}): Promise<EmbeddingResult> {
     const deadline = options.budgetMs === undefined ? undefined : performance.now() + options.budgetMs;
@@ -155,6 +166,9 @@ export class EmbeddingService {
     const waiting = new Array<Promise<number[]>>(texts.length);
     const fresh: Slot[] = [];
     let joined = 0;
+    // With a budget: the latest answer expected among the texts, and those joined before their cache read settled (rare).
+    let readyAt = 0;
+    let unplaced: Slot[] | undefined;
     for (let i = 0; i < texts.length; i++) {
       const key = this.cacheKey(texts[i]);
       let slot = this.#inFlight.get(key);
@@ -164,6 +178,10 @@ export class EmbeddingService {
         fresh.push(slot);
       } else {
         joined++;
+        if (deadline !== undefined) {
+          if (slot.readyAt === undefined) (unplaced ??= []).push(slot);
+          else if (slot.readyAt > readyAt) readyAt = slot.readyAt;
+        }
       }
       waiting[i] = slot.promise;
     }
@@ -171,28 +189,36 @@ export class EmbeddingService {
       this.#stats.coalesced += joined;
       this.#notify((t) => t.coalesced(joined));
     }
-    let backlogMs = 0;
     if (fresh.length > 0) {
-      if (readCache) backlogMs = await this.#lookUp(fresh, deadline !== undefined);
-      else this.#enqueue(fresh);
+      if (readCache) {
+        const placing = this.#lookUp(fresh);
+        for (const slot of fresh) slot.placing = placing;
+        readyAt = Math.max(readyAt, await placing);
+      } else {
+        readyAt = Math.max(readyAt, this.#enqueue(fresh));
+      }
     }
-    const vectors = Promise.all(waiting);
-    if (deadline !== undefined && backlogMs > deadline - performance.now()) {
+    if (unplaced !== undefined) {
+      for (const slot of unplaced) {
+        await slot.placing;
+        readyAt = Math.max(readyAt, slot.readyAt ?? 0);
+      }
+    }
+    if (deadline !== undefined && readyAt > deadline) {
       // The texts stay queued (and are cached when embedded); only this caller stops waiting.
-      vectors.catch(() => undefined);
       throw new EmbeddingError(
         EmbeddingErrorCode.PROVIDER_BUSY,
-        `Embedding provider for "${this.model}" is ~${Math.round(backlogMs)} ms behind, past this request's budget`,
+        `Embedding provider for "${this.model}" would answer in ~${Math.round(readyAt - performance.now())} ms, past this request's budget`,
       );
     }
-    return vectors;
+    return Promise.all(waiting);
   }
 
   /**
-   * Resolves cache hits, queues the rest. Never rejects: a failing cache means "all misses". With `estimate`, returns
-   * the provider's estimate of how long the queued misses take (0 without one, or when nothing was queued).
+   * Resolves cache hits, queues the rest. Never rejects: a failing cache means "all misses". Returns when the provider
+   * expects to have answered the queued misses (see `#enqueue`).
    */
-  async #lookUp(slots: readonly Slot[], estimate: boolean): Promise<number> {
+  async #lookUp(slots: readonly Slot[]): Promise<number> {
     let cached: readonly (number[] | undefined)[] | undefined;
     try {
       cached = await this.#withCacheTimeout(this.#cache.getMany(slots.map((slot) => slot.key)), 'read');
@@ -205,6 +231,7 @@ export class EmbeddingService {
       const slot = slots[i];
       const vector = cached?.[i];
       if (isVector(vector, expected)) {
+        slot.readyAt = 0;
         slot.resolve(vector);
         this.#release(slot);
       } else {
@@ -215,17 +242,21 @@ export class EmbeddingService {
     this.#stats.cacheHits += hits;
     this.#stats.cacheMisses += misses.length;
     this.#notify((t) => t.cacheLookup(hits, misses.length));
-    // Asked before they join the queue: what is ahead of them and their own cost, the batch window at most.
-    const backlogMs =
-      estimate && misses.length > 0 && this.#provider.backlogMs !== undefined
-        ? this.#provider.backlogMs(misses.length) + this.#batchWindowMs
-        : 0;
-    this.#enqueue(misses);
-    return backlogMs;
+    return this.#enqueue(misses);
   }
 
-  #enqueue(slots: readonly Slot[]): void {
-    if (slots.length === 0) return;
+  /**
+   * Queues `slots` for the provider and returns when it expects to have answered them, which each slot remembers for
+   * the callers that join it: the provider's estimate asked before they join the queue (what is ahead of them and their
+   * own cost), plus the batch window at most. 0 when the provider cannot estimate, or nothing was queued.
+   */
+  #enqueue(slots: readonly Slot[]): number {
+    if (slots.length === 0) return 0;
+    const readyAt =
+      this.#provider.backlogMs === undefined
+        ? 0
+        : performance.now() + this.#provider.backlogMs(slots.length) + this.#batchWindowMs;
+    for (const slot of slots) slot.readyAt = readyAt;
     this.#queue.push(...slots);
     while (this.#queue.length >= this.#batchSize) {
       this.#dispatch(this.#queue.splice(0, this.#batchSize));
@@ -247,6 +278,7 @@ export class EmbeddingService {
         this.#dispatch(batch);
       }, this.#batchWindowMs);
     }
+    return readyAt;
   }
 
   #dispatch(batch: Slot[]): void {
@@ -277,7 +309,11 @@ export class EmbeddingService {
       return;
     }
     this.#notify((t) => t.providerCall(batch.length, (performance.now() - started) / 1000, 'ok'));
-    for (let i = 0; i < batch.length; i++) batch[i].resolve(vectors[i]);
+    for (let i = 0; i < batch.length; i++) {
+      // Joinable until its cache write settles: a caller that joins now has its vector at once.
+      batch[i].readyAt = 0;
+      batch[i].resolve(vectors[i]);
+    }
     try {
       await this.#withCacheTimeout(
         this.#cache.setMany(batch.map((slot, i) => [slot.key, vectors[i]] as const)),
