@@ -90,6 +90,15 @@ type Cacheable = Extract<Keyed, { kind: 'cacheable' }>;
 type MissHeaders = (fwdStatus: number | undefined, stored: boolean) => Record<string, string>;
 
 /**
+ * Whether a request asks for its flight's answer to be stored. Without a ticket (the cache service did not answer)
+ * nothing is stored, since a purge during the call could not be detected: such a request does not ask to store, and
+ * a request that joins its flight (a background refresh's, say) is not told `stored`.
+ */
+function asksToStore(noStore: boolean, ticket: number | undefined): boolean {
+  return !noStore && ticket !== undefined;
+}
+
+/**
  * The caching proxy in front of an LLM API, the same for every API; the wire format supplies what
  * differs (`WireFormat`).
  *
@@ -423,8 +432,7 @@ export class CachedProxy {
       this.launch(ask, keyed, target, ticket, control),
     );
     const flight = participation.flight;
-    // Without a ticket (the cache service did not answer) nothing is stored: such a request does not ask to store.
-    flight.intent.merge(!ask.controls.noStore && ticket !== undefined, ask.controls.tags, this.ttlSeconds(ask, keyed));
+    flight.intent.merge(asksToStore(ask.controls.noStore, ticket), ask.controls.tags, this.ttlSeconds(ask, keyed));
     connection.onClose(() => participation.leave());
     const entryId = entryIdFromKey(keyed.fp.exactKey);
     const reply = this.reply(flight, ask, (fwdStatus, stored) =>
@@ -558,7 +566,7 @@ export class CachedProxy {
       const key = this.flightKey(ask, keyed, target, ticket);
       if (this.flights.has(key)) return;
       const participation = this.flights.join(key, (control) => this.launch(ask, keyed, target, ticket, control));
-      participation.flight.intent.merge(true, tags, this.ttlSeconds(ask, keyed));
+      participation.flight.intent.merge(asksToStore(false, ticket), tags, this.ttlSeconds(ask, keyed));
       void participation.flight.answer.then(() => participation.leave());
     });
   }
