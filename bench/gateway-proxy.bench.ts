@@ -8,7 +8,10 @@
  * - chat-hit / stream-hit: `POST /v1/chat/completions` answered from L1 (JSON; SSE replay);
  * - upstream / miss: the fake upstream called directly, and a new question per request through the gateway
  *   (L1 miss, L2 + L3 lookup with the question embedded, the upstream call, the queued store); miss overhead
- *   = p50(miss) − p50(upstream) of the same round.
+ *   = p50(miss) − p50(upstream) of the same round;
+ * - bare-proxy: the same new questions through a bare Node proxy (a `node:http` server forwarding each body to the
+ *   upstream over an undici keep-alive `Pool` and writing its answer back): what any proxy in Node pays on this
+ *   machine, its overhead measured like the miss's.
  *
  * Every server is its own process (the gateway as `npm start` runs it: embedded, info logs to a pipe); this
  * process only generates load. Hit scenarios run at `--connections` (default 50), upstream/miss at
@@ -18,7 +21,7 @@
  *
  * Usage: npm run build && node dist/bench/gateway-proxy.bench.js [--seconds 5] [--rounds 3]
  *          [--connections 50] [--miss-connections 1,16]
- *          [--scenarios bare,floor,lookup-hit,chat-hit,stream-hit,upstream,miss]
+ *          [--scenarios bare,floor,lookup-hit,chat-hit,stream-hit,upstream,bare-proxy,miss]
  *          [--gateway-env KEY=VALUE,...] [--gateway-node-args --cpu-prof,--cpu-prof-dir=/tmp/prof]
  *          [--upstream-latency-ms 0] (the fake upstream waits this long before each answer)
  *          [--miss-rate 0] (upstream and miss scenarios at this many requests a second in all, an open loop; 0:
@@ -31,6 +34,7 @@ import { type IncomingHttpHeaders, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { Pool } from 'undici';
 import { FakeUpstream, fakeCompletion } from '../libs/testing/src/fake-upstream/fake-upstream';
 import { argument, listArgument, numberArgument } from './support/args';
 import { processCpuMs } from './support/cpu';
@@ -55,11 +59,45 @@ function chatBody(question: string, extra: Record<string, unknown> = {}): string
 
 // ---------------------------------------------------------------------------------------------- servers
 
-/** Child roles: the fake upstream, or the bare server answering every request with one ~600-byte body. */
+/**
+ * Child roles: the fake upstream; the bare proxy in front of it (`--upstream URL`); or the bare server answering
+ * every request with one ~600-byte body.
+ */
 async function serve(role: string): Promise<void> {
   if (role === 'fake') {
     const fake = await FakeUpstream.start({ wordsPerChunk: 4, latencyMs: numberArgument('latency-ms', 0) });
     process.stdout.write(`listening on ${fake.url}\n`);
+    return;
+  }
+  if (role === 'proxy') {
+    const upstream = new URL(argument('upstream') ?? '');
+    const path = `${upstream.pathname.replace(/\/$/, '')}/chat/completions`;
+    const pool = new Pool(upstream.origin, { connections: 64 });
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.once('end', () => {
+        pool
+          .request({
+            path,
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: Buffer.concat(chunks),
+          })
+          .then(async (answer) => {
+            const body = Buffer.from(await answer.body.arrayBuffer());
+            res.writeHead(answer.statusCode, { 'content-type': 'application/json', 'content-length': body.length });
+            res.end(body);
+          })
+          .catch(() => {
+            res.writeHead(502).end();
+          });
+      });
+    });
+    proxy.keepAliveTimeout = 60_000;
+    proxy.listen(0, '127.0.0.1', () =>
+      process.stdout.write(`listening on http://127.0.0.1:${(proxy.address() as AddressInfo).port}\n`),
+    );
     return;
   }
   const body = JSON.stringify(fakeCompletion('chatcmpl-fake-1', MODEL, `Answer #1 to: ${HIT_QUESTION}`, 11));
@@ -218,7 +256,16 @@ async function bench(): Promise<void> {
   const missConnections = listArgument('miss-connections', ['1', '16']).map(Number);
   const missRate = numberArgument('miss-rate', 0);
   const wanted = new Set(
-    listArgument('scenarios', ['bare', 'floor', 'lookup-hit', 'chat-hit', 'stream-hit', 'upstream', 'miss']),
+    listArgument('scenarios', [
+      'bare',
+      'floor',
+      'lookup-hit',
+      'chat-hit',
+      'stream-hit',
+      'upstream',
+      'bare-proxy',
+      'miss',
+    ]),
   );
   const gatewayEnv = Object.fromEntries(
     listArgument('gateway-env', []).map((pair) => [
@@ -235,7 +282,12 @@ async function bench(): Promise<void> {
       entry: self,
       args: ['--serve', 'fake', '--latency-ms', String(numberArgument('upstream-latency-ms', 0))],
     });
-    started.push(bare, upstream);
+    const proxy = await startProcess({
+      name: 'bare-proxy',
+      entry: self,
+      args: ['--serve', 'proxy', '--upstream', upstream.url],
+    });
+    started.push(bare, upstream, proxy);
     const gateway = await startProcess({
       name: 'gateway',
       entry: 'dist/apps/gateway/src/main.js',
@@ -331,6 +383,15 @@ async function bench(): Promise<void> {
         verify: (s) => s === 200,
       },
       {
+        name: 'bare-proxy',
+        kind: 'miss',
+        url: `${proxy.url}/v1/chat/completions`,
+        method: 'POST',
+        nextBody: () => chatBody(missQuestion(words, missCount++)),
+        server: proxy,
+        verify: (s) => s === 200,
+      },
+      {
         name: 'miss',
         kind: 'miss',
         url: `${gateway.url}/v1/chat/completions`,
@@ -364,7 +425,7 @@ async function bench(): Promise<void> {
     const same = (r: Run, name: string) =>
       runs.find((x) => x.scenario === name && x.connections === r.connections && x.round === r.round);
     process.stdout.write(
-      '\n| scenario | conns | req/s | p50 ms | p99 ms | CPU ms/request | × bare req/s | × bare CPU/request | miss overhead p50 ms | errors, unexpected |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
+      '\n| scenario | conns | req/s | p50 ms | p99 ms | CPU ms/request | × bare req/s | × bare CPU/request | overhead p50 ms (over upstream) | errors, unexpected |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
     );
     for (const [scenario, connections] of plan) {
       const mine = runs.filter((r) => r.scenario === scenario.name && r.connections === connections);
@@ -377,7 +438,7 @@ async function bench(): Promise<void> {
         return bare ? [bare.cpuMsPerRequest / r.cpuMsPerRequest] : [];
       });
       const overheads = mine.flatMap((r) => {
-        const direct = scenario.name === 'miss' ? same(r, 'upstream') : undefined;
+        const direct = scenario.name === 'miss' || scenario.name === 'bare-proxy' ? same(r, 'upstream') : undefined;
         return direct ? [r.p50Ms - direct.p50Ms] : [];
       });
       process.stdout.write(
