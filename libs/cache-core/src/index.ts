@@ -36,7 +36,7 @@ export type {
 export { CACHE_TELEMETRY, NO_TELEMETRY } from './ports/cache-telemetry.port';
 export type { CacheTelemetry, Tier, TierOutcome } from './ports/cache-telemetry.port';
 export { EMBEDDER } from './ports/embedder.port';
-export type { Embedder, Embedding } from './ports/embedder.port';
+export type { EmbedOptions, Embedder, Embedding } from './ports/embedder.port';
 export { EXACT_STORE } from './ports/exact-store.port';
 export type { ExactStore, PurgeSelector } from './ports/exact-store.port';
 export { MATCH_VERIFIER } from './ports/match-verifier.port';

@@ -6,7 +6,7 @@ export type { Logger } from 'pino';
 export { HealthChecks } from './health-checks';
 export type { HealthReport } from './health-checks';
 export { OpsModule } from './ops.module';
-export { CORRELATION_HEADER, Correlation } from './correlation';
+export { CORRELATION_HEADER } from './correlation';
 export { ROUTE_ACCESS, RouteAccess } from './route-access';
 export type { RouteAccessKind } from './route-access';
 export { Tracing } from './tracing';

@@ -1,7 +1,6 @@
 import { type LoggerService } from '@nestjs/common';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { Correlation } from './correlation';
 
 /** Paths whose values never reach a log line: credentials, and the prompts and answers users send. */
 export const REDACTED_PATHS = [
@@ -121,10 +120,6 @@ export function createLogger(
     name,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     base: { service: name },
-    mixin: () => {
-      const requestId = Correlation.id();
-      return requestId === undefined ? {} : { requestId };
-    },
   };
   if (format === 'json') return pino(options, destination);
   if (!('on' in destination)) throw new Error('the pretty log format writes to a stream');
@@ -227,7 +222,8 @@ type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace';
 
 /**
  * NestJS logger backed by pino. A message may be a string or an object: an object's fields become the
- * line's structured fields (so redaction applies to them), its `msg` the message.
+ * line's structured fields (so redaction applies to them), its `msg` the message. A line written while serving a
+ * request names it with a `requestId` field (nothing adds one implicitly).
  * `quietFrameworkStart`: NestJS's start-up chatter is logged at `debug` instead of `info` (the pretty format,
  * where the start-up banner says what matters).
  */

@@ -19,7 +19,8 @@ import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fa
 
 /**
  * The active trace context in an AsyncLocalStorage, like the SDK's own context manager, plus `enter`: an HTTP
- * hook sets the request's span for the rest of the request (as `Correlation.enter` does for its id).
+ * hook sets the request's span for the rest of the request. Created only by `Tracing.start` (OpenTelemetry on): an
+ * AsyncLocalStorage, once used, makes every promise of the process pay for async hooks.
  */
 class StrataContextManager implements ContextManager {
   private readonly storage = new AsyncLocalStorage<Context>();

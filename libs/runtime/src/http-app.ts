@@ -10,7 +10,6 @@ import {
   type AccessLog,
   type AccessLogFields,
   CORRELATION_HEADER,
-  Correlation,
   Tracing,
   accessLogWriter,
   coalescedWrites,
@@ -173,9 +172,8 @@ export async function createHttpApp(
   Tracing.traceHttp(fastify);
   // The API speaks JSON only: a body of any other media type is refused before parsing.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    // Everything this request causes (log lines, Kafka messages, the services that consume them) carries its id.
-    Correlation.enter(request.id);
-    // Echoed on every answer; set here rather than in an onSend hook (one hook less per request).
+    // Echoed on every answer; set here rather than in an onSend hook (one hook less per request). Handlers pass
+    // `request.id` on explicitly (`RequestContext`) to the messages the request causes and to their log lines.
     void reply.header(CORRELATION_HEADER, request.id);
     for (const [name, value] of responseHeaders) void reply.header(name, value);
     const type = request.headers['content-type'];

@@ -19,6 +19,7 @@ import {
   CACHE_SERVICE,
   type CacheService,
   type CacheStoreRequest,
+  type CallOptions,
   EMBEDDINGS,
   EMBEDDING_EMBED_TOPIC,
   type Embeddings,
@@ -28,6 +29,7 @@ import {
   L1_EVICTIONS,
   type L1EvictEvent,
   REQUEST_TOPICS,
+  type RequestContext,
   allTopics,
 } from '@strata/contracts';
 import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingProvider } from '@strata/embedding';
@@ -90,16 +92,40 @@ const verifier: MatchVerifier = {
   }),
 };
 
+/** The request ids the services passed on with their onward calls (a call for no request: undefined). */
+interface Onward {
+  /** The cache service's calls to the embedding service. */
+  readonly embed: (string | undefined)[];
+  /** The invalidation service's purges of the cache service, and its L1-eviction broadcasts. */
+  readonly purge: (string | undefined)[];
+  readonly evict: (string | undefined)[];
+}
+
 interface Ports {
   readonly cache: CacheService;
   readonly embeddings: Embeddings;
   readonly invalidation: Invalidation;
   /** What the invalidation service broadcast to the gateways. */
   readonly evicted: L1EvictEvent[];
+  readonly onward: Onward;
   close(): Promise<void>;
 }
 
-function modules(config: StrataConfig, evicted: L1EvictEvent[]) {
+function modules(config: StrataConfig, evicted: L1EvictEvent[], onward: Onward) {
+  // The ports the services call out through, recording the request id each call names.
+  const embeddingsSeen = (embeddings: Embeddings): Embeddings => ({
+    embed: (request, options) => {
+      onward.embed.push(options.requestId);
+      return embeddings.embed(request, options);
+    },
+  });
+  const purgesSeen = (cache: CacheService): CacheService =>
+    Object.assign(Object.create(cache) as CacheService, {
+      purge: (request: Parameters<CacheService['purge']>[0], options: CallOptions) => {
+        onward.purge.push(options.requestId);
+        return cache.purge(request, options);
+      },
+    });
   return {
     embedding: () =>
       EmbeddingServiceModule.register({
@@ -121,7 +147,7 @@ function modules(config: StrataConfig, evicted: L1EvictEvent[]) {
           { provide: MATCH_VERIFIER, useValue: verifier },
           { provide: PURGE_GENERATIONS, useValue: new MemoryPurgeGenerations() },
           { provide: HIT_VERDICTS, useValue: new MemoryHitVerdicts() },
-          { provide: EMBEDDINGS, useValue: embeddings },
+          { provide: EMBEDDINGS, useValue: embeddingsSeen(embeddings) },
         ],
         defaultThreshold: 0.99,
         minCosine: 0.5,
@@ -132,10 +158,15 @@ function modules(config: StrataConfig, evicted: L1EvictEvent[]) {
         config,
         adapters: [
           { provide: PROCESSED_EVENTS, useValue: new MemoryProcessedEvents() },
-          { provide: CACHE_SERVICE, useValue: cache },
+          { provide: CACHE_SERVICE, useValue: purgesSeen(cache) },
           {
             provide: L1_EVICTIONS,
-            useValue: { broadcast: (event: L1EvictEvent) => Promise.resolve(void evicted.push(event)) },
+            useValue: {
+              broadcast: (event: L1EvictEvent, context?: RequestContext) => {
+                onward.evict.push(context?.requestId);
+                return Promise.resolve(void evicted.push(event));
+              },
+            },
           },
         ],
       }),
@@ -145,13 +176,14 @@ function modules(config: StrataConfig, evicted: L1EvictEvent[]) {
 async function direct(): Promise<Ports> {
   const config = loadConfig({}, { log: { level: 'silent' }, verification: { feedback: true } });
   const evicted: L1EvictEvent[] = [];
+  const onward: Onward = { embed: [], purge: [], evict: [] };
   const apps: INestApplicationContext[] = [];
   const start = async (module: DynamicModule) => {
     const app = await NestFactory.createApplicationContext(module, { logger: false });
     apps.push(app);
     return app;
   };
-  const build = modules(config, evicted);
+  const build = modules(config, evicted, onward);
   const embeddings: Embeddings = (await start(build.embedding())).get<DirectEmbeddings>(DirectEmbeddings);
   const cache: CacheService = (await start(build.cache(embeddings))).get<DirectCacheService>(DirectCacheService);
   const invalidation: Invalidation = (await start(build.invalidation(cache))).get<DirectInvalidation>(
@@ -162,6 +194,7 @@ async function direct(): Promise<Ports> {
     embeddings,
     invalidation,
     evicted,
+    onward,
     close: async () => {
       for (const app of apps.reverse()) await app.close();
     },
@@ -189,7 +222,8 @@ async function overKafka(broker: KafkaTestBroker): Promise<Ports> {
     return created;
   };
   const evicted: L1EvictEvent[] = [];
-  const build = modules(config, evicted);
+  const onward: Onward = { embed: [], purge: [], evict: [] };
+  const build = modules(config, evicted, onward);
   const services: INestMicroservice[] = [];
   for (const [name, module] of [
     ['embedding', build.embedding()],
@@ -210,6 +244,7 @@ async function overKafka(broker: KafkaTestBroker): Promise<Ports> {
     embeddings: new KafkaEmbeddings(gateway),
     invalidation: new KafkaInvalidation(gateway),
     evicted,
+    onward,
     close: async () => {
       for (const created of clients) await created.close();
       for (const service of services.reverse()) await service.close();
@@ -303,6 +338,24 @@ function describePortContracts(name: string, open: () => Promise<Ports>): void {
         }
         // The budget reached the embedding service's provider, through the cache service.
         expect(backlog.asked).toBeGreaterThan(asked);
+      });
+
+      it('passes the request id of a lookup, a store and a semantic purge on to the embedding service', async () => {
+        const question = (what: string) => `${what} (${name})?`;
+        const semantic = { ...lookupRequest('acme', question('Which carriers do you use')), mode: 'semantic' as const };
+
+        await ports.cache.lookup(semantic, { ...CALL, requestId: 'req-lookup' });
+        await ports.cache.store(storeRequest('acme', question('Do you deliver on Sundays')), {
+          ...CALL,
+          requestId: 'req-store',
+        });
+        await ports.cache.purge(
+          { tenant: 'acme', semantic: { text: question('Anything about parcels'), minSimilarity: 0.99 } },
+          { ...CALL, requestId: 'req-purge' },
+        );
+        await ports.cache.store(storeRequest('acme', question('Is there a loyalty card')), CALL);
+
+        expect(ports.onward.embed.slice(-4)).toEqual(['req-lookup', 'req-store', 'req-purge', undefined]);
       });
 
       it('reads an entry by id for its tenant, and nothing for another', async () => {
@@ -416,6 +469,29 @@ function describePortContracts(name: string, open: () => Promise<Ports>): void {
           generation: purged.generation,
         });
         expect((await ports.cache.lookup(lookupRequest('acme', 'Can I pay by invoice?'), CALL)).hit).toBe(false);
+      });
+
+      it('passes the request id of a purge, and of a published data change, on to the cache service and the L1 broadcast', async () => {
+        await ports.cache.store(storeRequest('acme', 'Do you price-match?', ['doc:price-match']), CALL);
+        await ports.cache.store(storeRequest('acme', 'Do you price-match online?', ['doc:price-match-online']), CALL);
+
+        await ports.invalidation.purge(
+          { tenant: 'acme', tags: ['doc:price-match'], purgeId: 'p-req' },
+          { ...CALL, requestId: 'req-purge' },
+        );
+        await ports.invalidation.publish(
+          {
+            id: `evt-req-${name}`,
+            tenant: 'acme',
+            tags: ['doc:price-match-online'],
+            action: 'purge',
+            occurredAt: new Date().toISOString(),
+          },
+          { requestId: 'req-publish' },
+        );
+
+        await eventually(() => expect(ports.onward.evict.slice(-2)).toEqual(['req-purge', 'req-publish']));
+        expect(ports.onward.purge.slice(-2)).toEqual(['req-purge', 'req-publish']);
       });
 
       it('applies a published data change', async () => {

@@ -43,6 +43,7 @@ import {
   cacheStoreRequestSchema,
   cacheTicketRequestSchema,
   purgeSelectorSchema,
+  type RequestContext,
 } from '@strata/contracts';
 import { Tracing } from '@strata/observability';
 import { parsePayload } from '@strata/transport';
@@ -68,15 +69,17 @@ export class CacheRequests {
     @Inject(ENTRY_POPULARITY) private readonly popularity: EntryPopularity,
   ) {}
 
-  async lookup(data: unknown): Promise<CacheLookupReply> {
+  /** `context`: the request the lookup is for, passed on to the embedding service. */
+  async lookup(data: unknown, context: RequestContext = {}): Promise<CacheLookupReply> {
     return await Tracing.span('cache.lookup', {}, () =>
-      this.lookupUseCase.execute(parsePayload(cacheLookupRequestSchema, data, CACHE_LOOKUP_TOPIC)),
+      this.lookupUseCase.execute(parsePayload(cacheLookupRequestSchema, data, CACHE_LOOKUP_TOPIC), context),
     );
   }
 
-  async store(data: unknown): Promise<CacheStoreReply> {
+  /** `context`: the request the store is for, passed on to the embedding service. */
+  async store(data: unknown, context: RequestContext = {}): Promise<CacheStoreReply> {
     return await Tracing.span('cache.store', {}, () =>
-      this.storeUseCase.execute(parsePayload(cacheStoreRequestSchema, data, CACHE_STORE_TOPIC)),
+      this.storeUseCase.execute(parsePayload(cacheStoreRequestSchema, data, CACHE_STORE_TOPIC), context),
     );
   }
 
@@ -85,12 +88,14 @@ export class CacheRequests {
     return { ticket: await this.generations.current(tenant) };
   }
 
-  async purge(data: unknown): Promise<CachePurgeReply> {
+  /** `context`: the request the purge is for, passed on to the embedding service (a semantic purge's text). */
+  async purge(data: unknown, context: RequestContext = {}): Promise<CachePurgeReply> {
     const { action, semantic, ...selector } = parsePayload(purgeSelectorSchema, data, CACHE_PURGE_TOPIC);
     if (semantic)
       return this.semanticPurgeUseCase.execute(
         { tenant: selector.tenant, namespace: selector.namespace, ...semantic },
         action,
+        context,
       );
     return await this.purgeUseCase.execute(selector, action);
   }

@@ -19,13 +19,17 @@ import {
   type CacheStatsReply,
   type CacheStoreReply,
   type CacheTicketReply,
+  type RequestContext,
 } from '@strata/contracts';
-import { StrataRpcExceptionFilter } from '@strata/transport';
+import { MessageRequestContext, StrataRpcExceptionFilter } from '@strata/transport';
 import { CACHE_FEEDBACK_TOPIC, type CacheFeedbackReply } from '@strata/contracts';
 import { CacheRequests } from './cache-requests';
 import { VerificationRequests } from './verification/verification-requests';
 
-/** The cache service's Kafka handlers: one line each into {@link CacheRequests}. */
+/**
+ * The cache service's Kafka handlers: one line each into {@link CacheRequests}. Those whose work may call other services
+ * (the embedding service, the L1-eviction broadcast) pass on the request the message was sent for.
+ */
 @Controller()
 @UseFilters(StrataRpcExceptionFilter)
 export class CacheMessageController {
@@ -40,13 +44,13 @@ export class CacheMessageController {
   }
 
   @MessagePattern(CACHE_LOOKUP_TOPIC)
-  lookup(@Payload() data: unknown): Promise<CacheLookupReply> {
-    return this.requests.lookup(data);
+  lookup(@Payload() data: unknown, @MessageRequestContext() context: RequestContext): Promise<CacheLookupReply> {
+    return this.requests.lookup(data, context);
   }
 
   @MessagePattern(CACHE_STORE_TOPIC)
-  store(@Payload() data: unknown): Promise<CacheStoreReply> {
-    return this.requests.store(data);
+  store(@Payload() data: unknown, @MessageRequestContext() context: RequestContext): Promise<CacheStoreReply> {
+    return this.requests.store(data, context);
   }
 
   @MessagePattern(CACHE_TICKET_TOPIC)
@@ -55,8 +59,8 @@ export class CacheMessageController {
   }
 
   @MessagePattern(CACHE_PURGE_TOPIC)
-  purge(@Payload() data: unknown): Promise<CachePurgeReply> {
-    return this.requests.purge(data);
+  purge(@Payload() data: unknown, @MessageRequestContext() context: RequestContext): Promise<CachePurgeReply> {
+    return this.requests.purge(data, context);
   }
 
   @MessagePattern(CACHE_STATS_TOPIC)

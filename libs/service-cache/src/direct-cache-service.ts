@@ -36,7 +36,8 @@ import { VerificationRequests } from './verification/verification-requests';
 
 /**
  * {@link CacheService} for the embedded default: a direct call into the cache service's request handling in this
- * process (the same code its Kafka handlers run), within the caller's deadline as over Kafka.
+ * process (the same code its Kafka handlers run), within the caller's deadline as over Kafka; the calls whose work may
+ * call other services pass on the caller's request id, as the Kafka adapter's headers do.
  */
 @Injectable()
 export class DirectCacheService implements CacheService {
@@ -49,12 +50,12 @@ export class DirectCacheService implements CacheService {
     return withDeadline(this.verification.feedback(request), timeoutMs, CACHE_FEEDBACK_TOPIC);
   }
 
-  lookup(request: CacheLookupRequest, { timeoutMs }: CallOptions): Promise<CacheLookupReply> {
-    return withDeadline(this.requests.lookup(request), timeoutMs, CACHE_LOOKUP_TOPIC);
+  lookup(request: CacheLookupRequest, options: CallOptions): Promise<CacheLookupReply> {
+    return withDeadline(this.requests.lookup(request, options), options.timeoutMs, CACHE_LOOKUP_TOPIC);
   }
 
-  store(request: CacheStoreRequest, { timeoutMs }: CallOptions): Promise<CacheStoreReply> {
-    return withDeadline(this.requests.store(request), timeoutMs, CACHE_STORE_TOPIC);
+  store(request: CacheStoreRequest, options: CallOptions): Promise<CacheStoreReply> {
+    return withDeadline(this.requests.store(request, options), options.timeoutMs, CACHE_STORE_TOPIC);
   }
 
   ticket(request: CacheTicketRequest, { timeoutMs }: CallOptions): Promise<CacheTicketReply> {
@@ -69,8 +70,8 @@ export class DirectCacheService implements CacheService {
     return withDeadline(this.verification.stats(), timeoutMs, CACHE_STATS_TOPIC);
   }
 
-  purge(request: PurgeSelectorMessage, { timeoutMs }: CallOptions): Promise<CachePurgeReply> {
-    return withDeadline(this.requests.purge(request), timeoutMs, CACHE_PURGE_TOPIC);
+  purge(request: PurgeSelectorMessage, options: CallOptions): Promise<CachePurgeReply> {
+    return withDeadline(this.requests.purge(request, options), options.timeoutMs, CACHE_PURGE_TOPIC);
   }
 
   listEntries(request: CacheEntriesListRequest, { timeoutMs }: CallOptions): Promise<CacheEntriesListReply> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Embedder, type Embedding } from '@strata/cache-core';
+import { type EmbedOptions, type Embedder, type Embedding } from '@strata/cache-core';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { EMBEDDINGS, type Embeddings } from '@strata/contracts';
 import { LRUCache } from 'lru-cache';
@@ -21,11 +21,11 @@ export class EmbeddingsEmbedder implements Embedder {
     this.timeoutMs = config.embedding.timeoutMs;
   }
 
-  async embed(text: string, options: { readonly budgetMs?: number } = {}): Promise<Embedding> {
+  async embed(text: string, options: EmbedOptions = {}): Promise<Embedding> {
     const cached = this.recent.get(text);
     if (cached) return cached;
     const request = options.budgetMs === undefined ? { texts: [text] } : { texts: [text], budgetMs: options.budgetMs };
-    const reply = await this.embeddings.embed(request, { timeoutMs: this.timeoutMs });
+    const reply = await this.embeddings.embed(request, { timeoutMs: this.timeoutMs, requestId: options.requestId });
     const vector = reply.vectors[0];
     if (!vector) throw new Error('embedding service returned no vector');
     const embedding = { model: reply.model, vector };

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { entryTag } from '@strata/cache-core';
 import { PROCESSED_EVENTS, ProcessedEvents } from '@strata/invalidation';
-import { type DataChangeEvent, ErrorCode, StrataError } from '@strata/contracts';
+import { type DataChangeEvent, ErrorCode, type RequestContext, StrataError } from '@strata/contracts';
 import { STRATA_CONFIG, type StrataConfig } from '@strata/config';
 import { StrataMetrics } from '@strata/observability';
 import { userPurgeTag } from './user-erasure';
@@ -30,10 +30,13 @@ export class ApplyDataChangeUseCase {
     @Inject(STRATA_CONFIG) private readonly config: StrataConfig,
   ) {}
 
-  /** Applies the event; a lasting `cache_unavailable` is reported by {@link DataChangeOutage}. */
-  async execute(event: DataChangeEvent): Promise<DataChangeOutcome> {
+  /**
+   * Applies the event; a lasting `cache_unavailable` is reported by {@link DataChangeOutage}. `context`: the request
+   * that published it (the gateway's `POST /v1/invalidations`), if any: named by the purge's messages and audit line.
+   */
+  async execute(event: DataChangeEvent, context: RequestContext = {}): Promise<DataChangeOutcome> {
     try {
-      const outcome = await this.apply(event);
+      const outcome = await this.apply(event, context);
       this.outage.applied();
       return outcome;
     } catch (error) {
@@ -42,7 +45,7 @@ export class ApplyDataChangeUseCase {
     }
   }
 
-  private async apply(event: DataChangeEvent): Promise<DataChangeOutcome> {
+  private async apply(event: DataChangeEvent, context: RequestContext): Promise<DataChangeOutcome> {
     if (await this.alreadyApplied(event)) {
       this.metrics.dataChangeEvents.inc({ outcome: 'duplicate' });
       return { applied: false };
@@ -53,18 +56,24 @@ export class ApplyDataChangeUseCase {
       ...(event.user === undefined ? [] : [userPurgeTag(this.config, event.tenant, event.user)]),
     ];
     const started = Date.now();
-    const purged = await this.fanOut.execute({
-      tenant: event.tenant,
-      ...(tags.length > 0 ? { tags } : {}),
-      ...(event.namespace === undefined ? {} : { namespace: event.namespace }),
-      ...(event.semantic === undefined ? {} : { semantic: event.semantic }),
-      action: event.action,
-    });
+    const purged = await this.fanOut.execute(
+      {
+        tenant: event.tenant,
+        ...(tags.length > 0 ? { tags } : {}),
+        ...(event.namespace === undefined ? {} : { namespace: event.namespace }),
+        ...(event.semantic === undefined ? {} : { semantic: event.semantic }),
+        action: event.action,
+      },
+      context,
+    );
     try {
       await this.processed.add(event.tenant, event.id);
     } catch (error) {
       // The purge is done; a redelivery would only purge again, which is harmless.
-      this.audit.warn(`could not record event ${event.id} as applied: ${(error as Error).message}`);
+      this.audit.warn({
+        msg: `could not record event ${event.id} as applied: ${(error as Error).message}`,
+        requestId: context.requestId,
+      });
     }
     // The semantic selection can hold thousands of ids: the audit line keeps its size, not its ids.
     const { semantic: selected, ...counts } = purged;
@@ -97,6 +106,7 @@ export class ApplyDataChangeUseCase {
       purged: counts,
       latencyMs: Math.round(latency * 1000),
       applyMs: now - started,
+      requestId: context.requestId,
     });
     return { applied: true, purged };
   }

@@ -1,7 +1,7 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { DATA_CHANGES_TOPIC } from '@strata/contracts';
-import { StrataRpcExceptionFilter } from '@strata/transport';
+import { DATA_CHANGES_TOPIC, type RequestContext } from '@strata/contracts';
+import { MessageRequestContext, StrataRpcExceptionFilter } from '@strata/transport';
 import { type DataChangeOutcome } from './apply-data-change.use-case';
 import { InvalidationRequests } from './invalidation-requests';
 
@@ -15,7 +15,7 @@ export class DataChangeMessageController {
   constructor(private readonly requests: InvalidationRequests) {}
 
   @EventPattern(DATA_CHANGES_TOPIC)
-  apply(@Payload() data: unknown): Promise<DataChangeOutcome> {
-    return this.requests.dataChange(data);
+  apply(@Payload() data: unknown, @MessageRequestContext() context: RequestContext): Promise<DataChangeOutcome> {
+    return this.requests.dataChange(data, context);
   }
 }

@@ -9,6 +9,7 @@ import {
   type InvalidationPurgeRequest,
   type InvalidationRecentReply,
   type InvalidationRecentRequest,
+  type RequestContext,
 } from '@strata/contracts';
 import { withDeadline } from '@strata/transport';
 import { InvalidationRequests } from './invalidation-requests';
@@ -21,12 +22,12 @@ import { InvalidationRequests } from './invalidation-requests';
 export class DirectInvalidation implements Invalidation {
   constructor(private readonly requests: InvalidationRequests) {}
 
-  purge(request: InvalidationPurgeRequest, { timeoutMs }: CallOptions): Promise<InvalidationPurgeReply> {
-    return withDeadline(this.requests.purge(request), timeoutMs, INVALIDATION_PURGE_TOPIC);
+  purge(request: InvalidationPurgeRequest, options: CallOptions): Promise<InvalidationPurgeReply> {
+    return withDeadline(this.requests.purge(request, options), options.timeoutMs, INVALIDATION_PURGE_TOPIC);
   }
 
-  async publish(event: DataChangeEvent): Promise<void> {
-    await this.requests.dataChange(event);
+  async publish(event: DataChangeEvent, context?: RequestContext): Promise<void> {
+    await this.requests.dataChange(event, context);
   }
 
   recent(request: InvalidationRecentRequest, { timeoutMs }: CallOptions): Promise<InvalidationRecentReply> {

@@ -9,6 +9,7 @@ import {
   dataChangeEventSchema,
   invalidationPurgeRequestSchema,
   invalidationRecentRequestSchema,
+  type RequestContext,
 } from '@strata/contracts';
 import { Tracing } from '@strata/observability';
 import { parsePayload } from '@strata/transport';
@@ -28,14 +29,18 @@ export class InvalidationRequests {
     private readonly activity: RecentActivity,
   ) {}
 
-  async purge(data: unknown): Promise<InvalidationPurgeReply> {
+  /** `context`: the request the purge is for, passed on with the purge's messages. */
+  async purge(data: unknown, context: RequestContext = {}): Promise<InvalidationPurgeReply> {
     return await Tracing.span('invalidation.purge', {}, () =>
-      this.fanOut.execute(parsePayload(invalidationPurgeRequestSchema, data, INVALIDATION_PURGE_TOPIC)),
+      this.fanOut.execute(parsePayload(invalidationPurgeRequestSchema, data, INVALIDATION_PURGE_TOPIC), context),
     );
   }
 
-  /** Applies a data-change event; what happened (or why it was dead-lettered) goes to the recent-activity ring. */
-  async dataChange(data: unknown): Promise<DataChangeOutcome> {
+  /**
+   * Applies a data-change event; what happened (or why it was dead-lettered) goes to the recent-activity ring.
+   * `context`: the request that published it, if any.
+   */
+  async dataChange(data: unknown, context: RequestContext = {}): Promise<DataChangeOutcome> {
     let event: DataChangeEvent;
     try {
       event = parsePayload(dataChangeEventSchema, data, DATA_CHANGES_TOPIC);
@@ -46,7 +51,7 @@ export class InvalidationRequests {
     const startedAt = Date.now();
     try {
       const outcome = await Tracing.span('invalidation.apply', { 'strata.event': event.id }, () =>
-        this.applyDataChange.execute(event),
+        this.applyDataChange.execute(event, context),
       );
       this.activity.handled(event, outcome, startedAt);
       return outcome;

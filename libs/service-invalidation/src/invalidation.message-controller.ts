@@ -5,8 +5,9 @@ import {
   INVALIDATION_RECENT_TOPIC,
   type InvalidationPurgeReply,
   type InvalidationRecentReply,
+  type RequestContext,
 } from '@strata/contracts';
-import { StrataRpcExceptionFilter } from '@strata/transport';
+import { MessageRequestContext, StrataRpcExceptionFilter } from '@strata/transport';
 import { InvalidationRequests } from './invalidation-requests';
 
 @Controller()
@@ -15,8 +16,8 @@ export class InvalidationMessageController {
   constructor(private readonly requests: InvalidationRequests) {}
 
   @MessagePattern(INVALIDATION_PURGE_TOPIC)
-  purge(@Payload() data: unknown): Promise<InvalidationPurgeReply> {
-    return this.requests.purge(data);
+  purge(@Payload() data: unknown, @MessageRequestContext() context: RequestContext): Promise<InvalidationPurgeReply> {
+    return this.requests.purge(data, context);
   }
 
   @MessagePattern(INVALIDATION_RECENT_TOPIC)

@@ -7,6 +7,7 @@ import {
   L1_EVICTIONS,
   type L1Evictions,
   type PurgeSelectorMessage,
+  type RequestContext,
 } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
 import { CdnPurgeWebhook } from './cdn-purge-webhook';
@@ -35,10 +36,11 @@ export class PurgeFanOutUseCase {
     this.cdn = new CdnPurgeWebhook(config);
   }
 
-  async execute(selector: PurgeSelectorMessage): Promise<InvalidationPurgeReply> {
-    const counts = await this.cache.purge(selector, { timeoutMs: this.timeoutMs });
+  /** `context`: the request the purge is for, named by the messages it sends. */
+  async execute(selector: PurgeSelectorMessage, context: RequestContext = {}): Promise<InvalidationPurgeReply> {
+    const counts = await this.cache.purge(selector, { timeoutMs: this.timeoutMs, requestId: context.requestId });
     const evict = l1Eviction(selector, counts);
-    if (evict) await this.evictions.broadcast(evict);
+    if (evict) await this.evictions.broadcast(evict, context);
     this.metrics.purged.inc({ tier: 'l3' }, counts.l3);
     this.metrics.purged.inc({ tier: 'l2' }, counts.l2);
     // Shared caches in front of public namespaces: told, never waited for.

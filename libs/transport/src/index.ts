@@ -10,3 +10,4 @@ export { KafkaEmbeddings } from './ports/kafka-embeddings';
 export { KafkaInvalidation } from './ports/kafka-invalidation';
 export { KafkaL1Evictions } from './ports/kafka-l1-evictions';
 export { envelope } from './message-envelope';
+export { MessageRequestContext, requestContextOf } from './request-context';

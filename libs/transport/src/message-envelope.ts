@@ -1,4 +1,6 @@
-import { CORRELATION_HEADER, Correlation, Tracing } from '@strata/observability';
+import { type RequestContext } from '@strata/contracts';
+import { Tracing } from '@strata/observability';
+import { requestHeaders } from './request-context';
 
 /** A Kafka message as NestJS' Kafka serializer takes it; the in-process transport delivers `value`. */
 interface MessageEnvelope<T> {
@@ -7,10 +9,12 @@ interface MessageEnvelope<T> {
   readonly headers?: Record<string, string>;
 }
 
-/** Wraps a payload for sending: an optional partition key, the current correlation id and trace context as headers. */
-export function envelope<T>(value: T, key?: string): MessageEnvelope<T> {
-  const id = Correlation.id();
-  const headers: Record<string, string> = id === undefined ? {} : { [CORRELATION_HEADER]: id };
+/**
+ * Wraps a payload for sending: an optional partition key, and as headers the id of the request it is sent for (if
+ * any) and the current trace context.
+ */
+export function envelope<T>(value: T, key?: string, context: RequestContext = {}): MessageEnvelope<T> {
+  const headers = requestHeaders(context);
   Tracing.inject(headers);
   return {
     ...(key === undefined ? {} : { key }),

@@ -1,3 +1,5 @@
+import { type RequestContext } from '@strata/contracts';
+
 export const EMBEDDER = Symbol('Embedder');
 
 export interface Embedding {
@@ -6,11 +8,15 @@ export interface Embedding {
   readonly vector: number[];
 }
 
+/**
+ * `budgetMs` (a lookup's remaining time): rejects at once when the embedding would come later than that; the text is
+ * still embedded for the next caller (the answer's store). `requestId`: the request the embedding is for.
+ */
+export interface EmbedOptions extends RequestContext {
+  readonly budgetMs?: number;
+}
+
 /** How the cache service gets vectors: in both modes, a call to the embedding service over the transport. */
 export interface Embedder {
-  /**
-   * With `budgetMs` (a lookup's remaining time), rejects at once when the embedding would come later than that; the
-   * text is still embedded for the next caller (the answer's store).
-   */
-  embed(text: string, options?: { readonly budgetMs?: number }): Promise<Embedding>;
+  embed(text: string, options?: EmbedOptions): Promise<Embedding>;
 }

@@ -4,6 +4,7 @@ import {
   type CacheLookupRequest,
   ErrorCode,
   type LookupExplanation,
+  type RequestContext,
   StrataError,
 } from '@strata/contracts';
 import { type CacheEntry, entryTag, generationOf, isExpired } from '../domain/cache-entry';
@@ -98,7 +99,8 @@ export class LookupUseCase {
     private readonly gate?: SemanticGate,
   ) {}
 
-  async execute(request: CacheLookupRequest): Promise<CacheLookupReply> {
+  /** `context`: the request the lookup is for (its embedding call names it). */
+  async execute(request: CacheLookupRequest, context: RequestContext = {}): Promise<CacheLookupReply> {
     const deadline = request.budgetMs === undefined ? undefined : performance.now() + request.budgetMs;
     // The ticket is taken before anything is read: a purge after this point makes a store with it stale.
     const ticket = this.ticket(request.tenant);
@@ -109,7 +111,8 @@ export class LookupUseCase {
     const explanation: { value?: LookupExplanation } = {};
     const shed = { busy: false };
     if (request.mode !== 'exact' && request.query !== '') {
-      const hit = await this.semantic(request, deadline, shed, request.explain === true ? explanation : undefined);
+      const explaining = request.explain === true ? explanation : undefined;
+      const hit = await this.semantic(request, deadline, context, shed, explaining);
       if (hit) return explanation.value ? { ...hit, explain: explanation.value } : hit;
     }
     const value = await ticket;
@@ -188,6 +191,7 @@ export class LookupUseCase {
   private async semantic(
     request: CacheLookupRequest,
     deadline: number | undefined,
+    context: RequestContext,
     shed: { busy: boolean },
     explanation?: { value?: LookupExplanation },
   ): Promise<CacheLookupReply | undefined> {
@@ -195,9 +199,11 @@ export class LookupUseCase {
     let vector: number[];
     let model: string;
     try {
+      const { requestId } = context;
       // What is left of the caller's wait: an embedding that would come later is not waited for.
-      const budget = deadline === undefined ? undefined : { budgetMs: Math.max(1, deadline - performance.now()) };
-      ({ vector, model } = await this.embedder.embed(request.query, budget));
+      const options =
+        deadline === undefined ? { requestId } : { budgetMs: Math.max(1, deadline - performance.now()), requestId };
+      ({ vector, model } = await this.embedder.embed(request.query, options));
     } catch (error) {
       this.telemetry.lookup('l3', 'skipped', seconds(start));
       // `busy`: the embedding would have come after the caller stopped waiting (`budgetMs`), so it was not awaited.

@@ -1,4 +1,4 @@
-import { type CachePurgeReply, ErrorCode, StrataError } from '@strata/contracts';
+import { type CachePurgeReply, ErrorCode, type RequestContext, StrataError } from '@strata/contracts';
 import { entryTag } from '../domain/cache-entry';
 import { normaliseText } from '../keys/normalise-text';
 import { type CacheTelemetry } from '../ports/cache-telemetry.port';
@@ -51,13 +51,18 @@ export class SemanticPurgeUseCase {
     this.now = options.now ?? Date.now;
   }
 
-  async execute(command: SemanticPurgeCommand, action: 'purge' | 'invalidate' = 'purge'): Promise<CachePurgeReply> {
+  /** `context`: the request the purge is for (its embedding call names it). */
+  async execute(
+    command: SemanticPurgeCommand,
+    action: 'purge' | 'invalidate' = 'purge',
+    context: RequestContext = {},
+  ): Promise<CachePurgeReply> {
     const text = normaliseText(command.text);
     if (text === '') throw new StrataError(ErrorCode.InvalidRequest, 'a semantic purge needs a non-empty text');
     let model: string;
     let vector: number[];
     try {
-      ({ model, vector } = await this.embedder.embed(text));
+      ({ model, vector } = await this.embedder.embed(text, { requestId: context.requestId }));
     } catch (error) {
       this.telemetry.tierError('embedding', 'embed', error);
       throw new StrataError(

@@ -1,4 +1,10 @@
-import { type CacheStoreReply, type CacheStoreRequest, ErrorCode, StrataError } from '@strata/contracts';
+import {
+  type CacheStoreReply,
+  type CacheStoreRequest,
+  ErrorCode,
+  type RequestContext,
+  StrataError,
+} from '@strata/contracts';
 import { type CacheEntry, entryTag } from '../domain/cache-entry';
 import { entryGenerationFields } from '../domain/generation-fields';
 import { type PurgeGenerations } from '../ports/purge-generations.port';
@@ -53,7 +59,8 @@ export class StoreUseCase {
     private readonly options: StoreUseCaseOptions = {},
   ) {}
 
-  async execute(request: CacheStoreRequest): Promise<CacheStoreReply> {
+  /** `context`: the request the store is for (its embedding call names it). */
+  async execute(request: CacheStoreRequest, context: RequestContext = {}): Promise<CacheStoreReply> {
     const draft = entryFromStoreRequest(request);
     let generation: number;
     try {
@@ -71,7 +78,7 @@ export class StoreUseCase {
       );
     }
     const entry: CacheEntry = { ...draft, generation };
-    const [l2, l3] = await Promise.all([this.storeExact(entry), this.storeSemantic(entry)]);
+    const [l2, l3] = await Promise.all([this.storeExact(entry), this.storeSemantic(entry, context)]);
     if (!l2 && !l3) throw new StrataError(ErrorCode.CacheUnavailable, 'no cache tier accepted the entry; retry later');
     return { id: entry.id, l2, l3, generation };
   }
@@ -86,11 +93,11 @@ export class StoreUseCase {
     }
   }
 
-  private async storeSemantic(entry: CacheEntry): Promise<boolean> {
+  private async storeSemantic(entry: CacheEntry, context: RequestContext): Promise<boolean> {
     if (entry.query === '') return false;
     const budget = this.options.semanticBudgetMs;
     const step = { tier: 'embedding' as 'embedding' | 'l3' };
-    const write = this.writeSemantic(entry, step);
+    const write = this.writeSemantic(entry, step, context);
     if (budget === undefined) return write;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const overBudget = new Promise<false>((resolve) => {
@@ -107,10 +114,14 @@ export class StoreUseCase {
     }
   }
 
-  private async writeSemantic(entry: CacheEntry, step: { tier: 'embedding' | 'l3' }): Promise<boolean> {
+  private async writeSemantic(
+    entry: CacheEntry,
+    step: { tier: 'embedding' | 'l3' },
+    context: RequestContext,
+  ): Promise<boolean> {
     let embedding;
     try {
-      embedding = await this.embedder.embed(entry.query);
+      embedding = await this.embedder.embed(entry.query, { requestId: context.requestId });
     } catch (error) {
       this.telemetry.tierError('embedding', 'embed', error);
       return false;

@@ -1,7 +1,7 @@
 import { type DataChangeEvent } from '../messages/data-change';
 import { type InvalidationPurgeReply, type InvalidationPurgeRequest } from '../messages/invalidation-purge';
 import { type InvalidationRecentReply, type InvalidationRecentRequest } from '../messages/invalidation-recent';
-import { type CallOptions } from './call-options';
+import { type CallOptions, type RequestContext } from './call-options';
 
 export const INVALIDATION = Symbol('Invalidation');
 
@@ -13,7 +13,7 @@ export interface Invalidation {
    * Publishes a data change exactly as a user's producer does (distributed: on `strata.data-changes.v1`, applied
    * later; embedded: applied before this resolves).
    */
-  publish(event: DataChangeEvent): Promise<void>;
+  publish(event: DataChangeEvent, context?: RequestContext): Promise<void>;
   /** The data-change events and dead letters an invalidation service replica handled last (`tenant`: only its). */
   recent(request: InvalidationRecentRequest, options: CallOptions): Promise<InvalidationRecentReply>;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NamespacePolicies } from '@strata/cache-core';
-import { CACHE_SERVICE, type CacheService, type ImportedEntry } from '@strata/contracts';
+import { CACHE_SERVICE, type CacheService, type ImportedEntry, type RequestContext } from '@strata/contracts';
 
 const IMPORT_TIMEOUT_MS = 5_000;
 
@@ -22,7 +22,13 @@ export class EntryImporter {
     private readonly policies: NamespacePolicies,
   ) {}
 
-  async import(tenant: string, entries: readonly ImportedEntry[], now = Date.now()): Promise<ImportOutcome> {
+  /** `context`: the request importing them (each store names it). */
+  async import(
+    tenant: string,
+    entries: readonly ImportedEntry[],
+    context: RequestContext = {},
+    now = Date.now(),
+  ): Promise<ImportOutcome> {
     let stored = 0;
     let skipped = 0;
     for (const entry of entries) {
@@ -48,7 +54,7 @@ export class EntryImporter {
           ttlSeconds,
           storedAt: createdAt,
         },
-        { timeoutMs: IMPORT_TIMEOUT_MS },
+        { timeoutMs: IMPORT_TIMEOUT_MS, requestId: context.requestId },
       );
       if (reply.stale) skipped++;
       else stored++;

@@ -5,6 +5,7 @@ import {
   type CacheLookupRequest,
   type CacheService,
   type CacheStoreRequest,
+  type CallOptions,
   type HitCount,
   ErrorCode,
   type Invalidation,
@@ -13,20 +14,24 @@ import {
 } from '@strata/contracts';
 import { L1Cache } from '../l1/l1-cache';
 import { GatewayCache } from './gateway-cache';
+import { AnsweredRequests } from '../feedback/answered-requests';
 import { HitRecorder } from './hit-recorder';
 import { TenantStats } from './tenant-stats';
 
 /** A cache service in memory: stores by exact key, answers lookups from them, can be made to fail. */
 class FakeCacheService implements CacheService {
   readonly lookups: CacheLookupRequest[] = [];
+  /** The request id each lookup, store and ticket named, in order. */
+  readonly requestIds: (string | undefined)[] = [];
   readonly stored = new Map<string, CacheStoreRequest>();
   failWith: StrataError | undefined;
   stale = false;
   /** Misses say their semantic step was shed (the embedding service too far behind). */
   busy = false;
 
-  lookup(request: CacheLookupRequest): Promise<CacheLookupReply> {
+  lookup(request: CacheLookupRequest, options: CallOptions): Promise<CacheLookupReply> {
     this.lookups.push(request);
+    this.requestIds.push(options.requestId);
     if (this.failWith) return Promise.reject(this.failWith);
     const stored = this.stored.get(request.exactKey);
     if (!stored)
@@ -34,7 +39,8 @@ class FakeCacheService implements CacheService {
     return Promise.resolve({ hit: true, tier: 'l2', entry: entryFromStoreRequest(stored, 7) });
   }
 
-  store(request: CacheStoreRequest) {
+  store(request: CacheStoreRequest, options: CallOptions) {
+    this.requestIds.push(options.requestId);
     if (this.failWith) return Promise.reject(this.failWith);
     if (!this.stale) this.stored.set(request.exactKey, request);
     return Promise.resolve({
@@ -45,7 +51,8 @@ class FakeCacheService implements CacheService {
     });
   }
 
-  ticket() {
+  ticket(_request: unknown, options: CallOptions) {
+    this.requestIds.push(options.requestId);
     return this.failWith ? Promise.reject(this.failWith) : Promise.resolve({ ticket: 7 });
   }
 
@@ -94,17 +101,20 @@ function setup(namespaces: Record<string, NamespaceOverrides> = {}) {
   );
   const cache = new FakeCacheService();
   const purges: InvalidationPurgeRequest[] = [];
+  const purgeRequestIds: (string | undefined)[] = [];
   const invalidation: Invalidation = {
-    purge: (request) => {
+    purge: (request, options) => {
       purges.push(request);
+      purgeRequestIds.push(options.requestId);
       return Promise.resolve({ l2: 2, l3: 1, generation: 8 });
     },
     publish: () => Promise.resolve(),
     recent: () => Promise.resolve({ events: [], deadLetters: [] }),
   };
   const hits = new HitRecorder(cache, config);
-  const sut = new GatewayCache(config, l1, policies, cache, invalidation, new TenantStats(), hits);
-  return { sut, cache, l1, purges, hits };
+  const answered = new AnsweredRequests(100);
+  const sut = new GatewayCache(config, l1, policies, cache, invalidation, new TenantStats(), hits, answered);
+  return { sut, cache, l1, purges, purgeRequestIds, hits, answered };
 }
 
 const request = {
@@ -245,6 +255,39 @@ describe(GatewayCache.name, () => {
     await expect(sut.stats()).resolves.toEqual({ entries: { l1: 0, l2: 4, l3: 3 } });
     cache.failWith = new StrataError(ErrorCode.CacheUnavailable, 'away');
     await expect(sut.stats()).resolves.toEqual({ entries: { l1: 0, l2: null, l3: null } });
+  });
+
+  it('names the request it serves on its calls to the cache service and the invalidation service', async () => {
+    const { sut, cache, purgeRequestIds } = setup();
+
+    await sut.lookup('acme', request, 'auto', undefined, undefined, false, { requestId: 'req-lookup' });
+    await sut.store('acme', request, { answer: '30 days' }, {}, { requestId: 'req-store' });
+    await sut.ticket('acme', { requestId: 'req-ticket' });
+    await sut.purge({ tenant: 'acme', tags: ['doc:returns'] }, { requestId: 'req-purge' });
+    await sut.ticket('acme');
+
+    expect(cache.requestIds).toEqual(['req-lookup', 'req-store', 'req-ticket', undefined]);
+    expect(purgeRequestIds).toEqual(['req-purge']);
+  });
+
+  it('remembers the entry that answered an L2 and an L1 hit under the request id it served, for feedback by request id', async () => {
+    const { sut, l1, answered } = setup();
+    const stored = await sut.store('acme', request, { answer: '30 days' }, {});
+    l1.delete(stored.entry.exactKey, 'acme');
+    const by = (requestId: string) => ({ requestId });
+
+    await expect(sut.lookup('acme', request, 'auto', undefined, undefined, false, by('req-l2'))).resolves.toMatchObject(
+      { tier: 'l2' },
+    );
+    await expect(sut.lookup('acme', request, 'auto', undefined, undefined, false, by('req-l1'))).resolves.toMatchObject(
+      { tier: 'l1' },
+    );
+    await sut.lookup('acme', request);
+
+    const answer = { entryId: stored.entry.id, exactKey: stored.entry.exactKey };
+    expect(answered.find('acme', 'req-l2')).toEqual(answer);
+    expect(answered.find('acme', 'req-l1')).toEqual(answer);
+    expect(answered.find('globex', 'req-l1')).toBeUndefined();
   });
 
   it('has no ticket when the cache service does not answer in time', async () => {

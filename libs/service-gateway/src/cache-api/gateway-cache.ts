@@ -32,11 +32,12 @@ import {
   type LookupExplanation,
   type LookupMode,
   MAX_JSON_DEPTH,
+  type RequestContext,
   type SemanticSelector,
   StrataError,
   jsonDepth,
 } from '@strata/contracts';
-import { Correlation, StrataMetrics, boundCounter, boundHistogram } from '@strata/observability';
+import { StrataMetrics, boundCounter, boundHistogram } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { L1Cache } from '../l1/l1-cache';
 import { type HitTier, LatencySaved } from './latency-saved';
@@ -214,7 +215,10 @@ export class GatewayCache {
     });
   }
 
-  /** `fingerprint`: the request's, when the caller computed it already (the proxy keys coalescing with it). */
+  /**
+   * `fingerprint`: the request's, when the caller computed it already (the proxy keys coalescing with it). `context`:
+   * the HTTP request being answered: its id goes with the cache service's lookup, and names a hit for feedback.
+   */
   async lookup(
     tenant: string,
     request: CacheRequest,
@@ -222,6 +226,7 @@ export class GatewayCache {
     threshold?: number,
     fingerprint?: RequestFingerprint,
     explain = false,
+    context: RequestContext = {},
   ): Promise<LookupOutcome> {
     const start = process.hrtime.bigint();
     const policy = this.policy(request.namespace);
@@ -248,7 +253,7 @@ export class GatewayCache {
         this.recordL1Hit(
           { tenant, namespace: policy.name, model: request.model, entry },
           now,
-          Correlation.id(),
+          context.requestId,
           elapsedSeconds(start),
         );
         return { status: 'hit', tier: 'l1', entry, now };
@@ -277,6 +282,7 @@ export class GatewayCache {
         },
         {
           timeoutMs: this.lookupTimeoutMs + (policy.verification?.judge === 'inline' ? this.inlineJudgeMs : 0),
+          requestId: context.requestId,
         },
       );
     } catch {
@@ -309,7 +315,7 @@ export class GatewayCache {
     this.latency.creditHit(tenant, policy.name, request.model, reply.tier satisfies HitTier);
     const now = Date.now();
     if (!explain) this.hits.record(tenant, reply.entry.aliasOf ?? reply.entry.id, now);
-    this.answered?.remember(tenant, Correlation.id(), {
+    this.answered?.remember(tenant, context.requestId, {
       entryId: reply.entry.aliasOf ?? reply.entry.id,
       exactKey: fp.exactKey,
     });
@@ -324,11 +330,13 @@ export class GatewayCache {
     };
   }
 
+  /** `context`: the request the answer is stored for (the API's store, or the proxied miss that got it). */
   async store(
     tenant: string,
     request: CacheRequest,
     response: JsonValue,
     options: StoreOptions,
+    context: RequestContext = {},
   ): Promise<StoreOutcome> {
     const policy = this.policy(request.namespace);
     const verdict = cacheability(policy.temperaturePolicy, request.params);
@@ -373,7 +381,7 @@ export class GatewayCache {
     };
     let reply: CacheStoreReply;
     try {
-      reply = await this.cache.store(message, { timeoutMs: STORE_TIMEOUT_MS });
+      reply = await this.cache.store(message, { timeoutMs: STORE_TIMEOUT_MS, requestId: context.requestId });
     } catch (error) {
       this.metrics.stores.inc({ outcome: 'failed' });
       throw error;
@@ -399,32 +407,36 @@ export class GatewayCache {
    * The tenant's purge generation, for an answer computed without a lookup first (forced refresh,
    * max-age refetch, stale-while-revalidate); undefined when the cache service does not answer in time.
    */
-  async ticket(tenant: string): Promise<number | undefined> {
+  async ticket(tenant: string, context: RequestContext = {}): Promise<number | undefined> {
     try {
-      return (await this.cache.ticket({ tenant }, { timeoutMs: this.lookupTimeoutMs })).ticket;
+      const options = { timeoutMs: this.lookupTimeoutMs, requestId: context.requestId };
+      return (await this.cache.ticket({ tenant }, options)).ticket;
     } catch {
       return undefined;
     }
   }
 
-  async getEntry(tenant: string, id: string): Promise<CacheEntry | undefined> {
-    const reply = await this.cache.getEntry({ tenant, id }, { timeoutMs: STORE_TIMEOUT_MS });
+  async getEntry(tenant: string, id: string, context: RequestContext = {}): Promise<CacheEntry | undefined> {
+    const reply = await this.cache.getEntry(
+      { tenant, id },
+      { timeoutMs: STORE_TIMEOUT_MS, requestId: context.requestId },
+    );
     return reply.entry && reply.entry.tenant === tenant ? reply.entry : undefined;
   }
 
   /** Deleting an entry purges it and every copy backfilled from it (they share its `$entry` tag). */
-  deleteEntry(tenant: string, id: string): Promise<PurgeCounts> {
-    return this.purge({ tenant, tags: [entryTag(id)] });
+  deleteEntry(tenant: string, id: string, context: RequestContext = {}): Promise<PurgeCounts> {
+    return this.purge({ tenant, tags: [entryTag(id)] }, context);
   }
 
   /** Purge through the invalidation service (L3, L2, then every gateway's L1); this gateway's L1 is purged before replying. */
-  async purge(selector: GatewayPurge): Promise<PurgeCounts> {
+  async purge(selector: GatewayPurge, context: RequestContext = {}): Promise<PurgeCounts> {
     const purgeId = randomUUID();
     const { tags: given, user, ...rest } = selector;
     const tags = user === undefined ? given : [this.userPurgeTag(selector.tenant, user)];
     const counts = await this.invalidation.purge(
       { ...rest, ...(tags === undefined ? {} : { tags: [...tags] }), purgeId },
-      { timeoutMs: PURGE_TIMEOUT_MS },
+      { timeoutMs: PURGE_TIMEOUT_MS, requestId: context.requestId },
     );
     // The broadcast has normally reached this replica already; evicting here too makes the reply's
     // promise hold even when it has not (the broadcast then finds nothing left).

@@ -5,8 +5,11 @@ import { from, type Observable, switchMap } from 'rxjs';
 import { identityOf } from '../auth/request-identity';
 import { FEEDBACK_HEADER, parseFeedbackHeader } from './feedback-header';
 import { HitFeedback } from './hit-feedback';
+import { httpRequestContext } from '../http/http-request-context';
 
 interface HttpRequestLike {
+  /** The request's id (Fastify's `request.id`): the feedback's own calls name it. */
+  readonly id: string;
   readonly headers: Record<string, string | string[] | undefined>;
 }
 
@@ -41,7 +44,7 @@ export class FeedbackHeader {
     const identity = identityOf(request);
     if (raw === undefined || identity?.kind !== 'tenant') return;
     const { verdict, target } = parseFeedbackHeader(Array.isArray(raw) ? (raw[0] ?? '') : raw);
-    const result = await this.feedback.give(identity.tenant, target, verdict).then(
+    const result = await this.feedback.give(identity.tenant, target, verdict, httpRequestContext(request)).then(
       (outcome) => outcome.action,
       (error: unknown) =>
         error instanceof StrataError && (error.code === ErrorCode.NotFound || error.code === ErrorCode.InvalidRequest)

@@ -8,6 +8,7 @@ import {
   type FeedbackVerdict,
   L1_EVICTIONS,
   type L1Evictions,
+  type RequestContext,
   StrataError,
 } from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
@@ -65,7 +66,13 @@ export class HitFeedback {
     this.enabled = config.verification.enabled;
   }
 
-  async give(tenant: string, target: FeedbackTarget, verdict: FeedbackVerdict): Promise<FeedbackOutcome> {
+  /** `context`: the request giving the verdict (its calls to other services name it). */
+  async give(
+    tenant: string,
+    target: FeedbackTarget,
+    verdict: FeedbackVerdict,
+    context: RequestContext = {},
+  ): Promise<FeedbackOutcome> {
     if (!this.enabled)
       throw new StrataError(
         ErrorCode.NotFound,
@@ -74,18 +81,18 @@ export class HitFeedback {
     const { entryId, exactKey } = this.resolve(tenant, target);
     const reply = await this.cacheService.feedback(
       { tenant, entryId, verdict, ...(exactKey === undefined ? {} : { exactKey }) },
-      { timeoutMs: FEEDBACK_TIMEOUT_MS },
+      { timeoutMs: FEEDBACK_TIMEOUT_MS, requestId: context.requestId },
     );
     if (!reply.found) throw new StrataError(ErrorCode.NotFound, `no entry ${entryId}`);
     let action: FeedbackOutcome['action'] = 'counted';
     if (reply.action === 'purge') {
-      await this.cache.deleteEntry(tenant, entryId);
+      await this.cache.deleteEntry(tenant, entryId, context);
       action = 'purged';
     } else if (reply.action === 'blocked') {
       // Every gateway drops its L1 copies of the entry (the blocked pairing among them); the rest refill from L2.
       const selector = { tenant, tags: [entryTag(entryId)] };
       this.cache.evictL1(selector);
-      await this.evictions?.broadcast(selector);
+      await this.evictions?.broadcast(selector, context);
       action = 'blocked';
     }
     this.counter.inc({ verdict, action });

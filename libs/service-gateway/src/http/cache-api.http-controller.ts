@@ -1,6 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { type CacheEntry, RESERVED_TAG_PREFIX, ageSeconds, ttlRemainingSeconds } from '@strata/cache-core';
-import { ErrorCode, StrataError, entryIdSchema, purgeRequestSchema, storeRequestSchema } from '@strata/contracts';
+import {
+  ErrorCode,
+  type RequestContext,
+  StrataError,
+  entryIdSchema,
+  purgeRequestSchema,
+  storeRequestSchema,
+} from '@strata/contracts';
 import { Inject } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { RouteAccess } from '@strata/observability';
@@ -8,6 +15,7 @@ import { RequestIdentity, TenantId } from '../auth/request-identity';
 import { type Identity } from '../auth/tenant-resolver';
 import { GatewayCache } from '../cache-api/gateway-cache';
 import { CacheStatsService } from '../cache-api/cache-stats.service';
+import { HttpRequestContext } from './http-request-context';
 import { enforceLimits } from './request-limits';
 import { parseBody } from './parse-body';
 
@@ -35,23 +43,37 @@ export class CacheApiHttpController {
   @Post('entries')
   @HttpCode(201)
   @RouteAccess('write')
-  async store(@Body() body: unknown, @TenantId() tenant: string): Promise<object> {
+  async store(
+    @Body() body: unknown,
+    @TenantId() tenant: string,
+    @HttpRequestContext() context: RequestContext,
+  ): Promise<object> {
     const request = parseBody(storeRequestSchema, body);
     enforceLimits(this.config.limits, request);
-    const stored = await this.cache.store(tenant, request, request.response, {
-      tags: request.tags,
-      ttlSeconds: request.ttl,
-      contentType: request.contentType,
-      ticket: request.ticket,
-      upstreamSeconds: request.upstreamMs === undefined ? undefined : request.upstreamMs / 1000,
-    });
+    const stored = await this.cache.store(
+      tenant,
+      request,
+      request.response,
+      {
+        tags: request.tags,
+        ttlSeconds: request.ttl,
+        contentType: request.contentType,
+        ticket: request.ticket,
+        upstreamSeconds: request.upstreamMs === undefined ? undefined : request.upstreamMs / 1000,
+      },
+      context,
+    );
     return { id: stored.id, ttl: ttlRemainingSeconds(stored.entry, Date.now()), tiers: stored.tiers };
   }
 
   @Get('entries/:id')
-  async getEntry(@Param('id') rawId: string, @TenantId() tenant: string): Promise<object> {
+  async getEntry(
+    @Param('id') rawId: string,
+    @TenantId() tenant: string,
+    @HttpRequestContext() context: RequestContext,
+  ): Promise<object> {
     const id = parseId(rawId);
-    const entry = await this.cache.getEntry(tenant, id);
+    const entry = await this.cache.getEntry(tenant, id, context);
     if (!entry) throw new StrataError(ErrorCode.NotFound, `no entry ${id}`);
     const now = Date.now();
     return {
@@ -70,9 +92,13 @@ export class CacheApiHttpController {
 
   @Delete('entries/:id')
   @RouteAccess('write')
-  async deleteEntry(@Param('id') rawId: string, @TenantId() tenant: string): Promise<object> {
+  async deleteEntry(
+    @Param('id') rawId: string,
+    @TenantId() tenant: string,
+    @HttpRequestContext() context: RequestContext,
+  ): Promise<object> {
     const id = parseId(rawId);
-    const purged = await this.cache.deleteEntry(tenant, id);
+    const purged = await this.cache.deleteEntry(tenant, id, context);
     if (purged.l1 + purged.l2 + purged.l3 === 0) throw new StrataError(ErrorCode.NotFound, `no entry ${id}`);
     return { id, deleted: true, purged };
   }
@@ -80,16 +106,23 @@ export class CacheApiHttpController {
   @Post('purge')
   @HttpCode(200)
   @RouteAccess('write')
-  async purge(@Body() body: unknown, @TenantId() tenant: string): Promise<object> {
+  async purge(
+    @Body() body: unknown,
+    @TenantId() tenant: string,
+    @HttpRequestContext() context: RequestContext,
+  ): Promise<object> {
     const request = parseBody(purgeRequestSchema, body);
     enforceLimits(this.config.limits, request);
-    const { semantic, ...purged } = await this.cache.purge({
-      tenant,
-      ...(request.tags ? { tags: request.tags } : {}),
-      ...(request.namespace ? { namespace: request.namespace } : {}),
-      ...(request.semantic ? { semantic: request.semantic } : {}),
-      ...(request.user ? { user: request.user } : {}),
-    });
+    const { semantic, ...purged } = await this.cache.purge(
+      {
+        tenant,
+        ...(request.tags ? { tags: request.tags } : {}),
+        ...(request.namespace ? { namespace: request.namespace } : {}),
+        ...(request.semantic ? { semantic: request.semantic } : {}),
+        ...(request.user ? { user: request.user } : {}),
+      },
+      context,
+    );
     return semantic === undefined ? { purged } : { purged, semantic };
   }
 

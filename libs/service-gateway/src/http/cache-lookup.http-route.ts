@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { type LookupRequest, lookupRequestSchema } from '@strata/contracts';
+import { type FastifyRequest } from 'fastify';
 import { GatewayCache, describeHit } from '../cache-api/gateway-cache';
 import { noteCacheOutcome } from './access-note';
 import { CompiledSchema, type JsonSchema, untrimmedProperty } from './compiled-schema';
+import { httpRequestContext } from './http-request-context';
 import { type ReplayCapture } from './replay/replay-capture';
 import { enforceLimits } from './request-limits';
 
@@ -32,8 +34,16 @@ export class CacheLookupHttpRoute {
     @Inject(STRATA_CONFIG) private readonly config: StrataConfig,
   ) {}
 
-  /** `http`: the request object, for its access-log line; `capture`: where an L1 hit is recorded for replay. */
-  async lookup(tenant: string, body: unknown, http: object, capture?: ReplayCapture): Promise<object> {
+  /**
+   * `http`: the request, for its id (passed on, and the key of feedback on a hit) and its access-log line; `capture`:
+   * where an L1 hit is recorded for replay.
+   */
+  async lookup(
+    tenant: string,
+    body: unknown,
+    http: Pick<FastifyRequest, 'id'>,
+    capture?: ReplayCapture,
+  ): Promise<object> {
     const request = this.body.parse(body);
     enforceLimits(this.config.limits, request);
     const outcome = await this.cache.lookup(
@@ -43,6 +53,7 @@ export class CacheLookupHttpRoute {
       request.threshold,
       undefined,
       request.explain === true,
+      httpRequestContext(http),
     );
     noteCacheOutcome(http, outcome.status.toUpperCase(), outcome.status === 'hit' ? outcome.tier : undefined);
     if (outcome.status === 'bypass') return { hit: false, status: 'bypass', reason: outcome.reason };

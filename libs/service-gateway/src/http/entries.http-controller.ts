@@ -1,10 +1,17 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ErrorCode, StrataError, entriesListQuerySchema, importRequestSchema } from '@strata/contracts';
+import {
+  ErrorCode,
+  type RequestContext,
+  StrataError,
+  entriesListQuerySchema,
+  importRequestSchema,
+} from '@strata/contracts';
 import { RouteAccess } from '@strata/observability';
 import { RequestIdentity, TenantId, readScope } from '../auth/request-identity';
 import { type Identity } from '../auth/tenant-resolver';
 import { EntryBrowser } from '../cache-api/entry-browser';
 import { EntryImporter } from '../cache-api/entry-importer';
+import { HttpRequestContext } from './http-request-context';
 import { parseBody } from './parse-body';
 
 /** A tenant key browses its own tenant; an admin key names the tenant (`?tenant=`). */
@@ -43,7 +50,11 @@ export class EntriesHttpController {
   @Post('import')
   @HttpCode(200)
   @RouteAccess('write')
-  import(@Body() body: unknown, @TenantId() tenant: string): Promise<object> {
-    return this.importer.import(tenant, parseBody(importRequestSchema, body).entries);
+  import(
+    @Body() body: unknown,
+    @TenantId() tenant: string,
+    @HttpRequestContext() context: RequestContext,
+  ): Promise<object> {
+    return this.importer.import(tenant, parseBody(importRequestSchema, body).entries, context);
   }
 }

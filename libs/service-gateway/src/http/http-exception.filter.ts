@@ -79,6 +79,7 @@ export function sendError(
       path: request.url.split('?', 1)[0],
       status,
       err: exception instanceof Error ? exception : String(exception),
+      requestId: request.id,
     });
   }
   if (exception instanceof RateLimitedError) void reply.header('retry-after', String(exception.retryAfterSeconds));

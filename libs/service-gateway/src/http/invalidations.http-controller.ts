@@ -5,10 +5,12 @@ import {
   type DataChangeEvent,
   INVALIDATION,
   type Invalidation,
+  type RequestContext,
   invalidationRequestSchema,
 } from '@strata/contracts';
 import { RouteAccess } from '@strata/observability';
 import { TenantId } from '../auth/request-identity';
+import { HttpRequestContext } from './http-request-context';
 import { parseBody } from './parse-body';
 
 /**
@@ -23,7 +25,11 @@ export class InvalidationsHttpController {
   @Post()
   @HttpCode(202)
   @RouteAccess('write')
-  async publish(@Body() body: unknown, @TenantId() tenant: string): Promise<object> {
+  async publish(
+    @Body() body: unknown,
+    @TenantId() tenant: string,
+    @HttpRequestContext() context: RequestContext,
+  ): Promise<object> {
     const request = parseBody(invalidationRequestSchema, body);
     const event: DataChangeEvent = {
       id: request.id ?? randomUUID(),
@@ -37,7 +43,7 @@ export class InvalidationsHttpController {
       ...(request.reason === undefined ? {} : { reason: request.reason }),
       occurredAt: new Date().toISOString(),
     };
-    await this.invalidation.publish(event);
+    await this.invalidation.publish(event, context);
     return { id: event.id, topic: DATA_CHANGES_TOPIC, status: 'published' };
   }
 }

@@ -11,7 +11,7 @@ import {
   fingerprintRequest,
 } from '@strata/cache-core';
 import { type StrataConfig } from '@strata/config';
-import { ErrorCode, type JsonValue, StrataError } from '@strata/contracts';
+import { ErrorCode, type JsonValue, type RequestContext, StrataError } from '@strata/contracts';
 import { StrataMetrics, boundCounter } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { type CacheRequest, type GatewayCache, type LookupOutcome } from '../cache-api/gateway-cache';
@@ -52,6 +52,8 @@ interface ProxyInput {
   readonly controls: ProxyControls;
   /** Where an L1 hit is recorded for the gateway's front door to replay (`HitReplays`), when it asked. */
   readonly capture?: ReplayCapture | undefined;
+  /** The HTTP request being answered (none for a warm-up replay): its id goes with the cache calls it makes. */
+  readonly context?: RequestContext | undefined;
 }
 
 /** What the orchestration needs around it; one set per gateway, shared by every API's proxy. */
@@ -75,6 +77,7 @@ interface Ask {
   /** The end user, for user-scoped namespaces (see `requestUser`). */
   readonly user: string | undefined;
   readonly capture: ReplayCapture | undefined;
+  readonly context: RequestContext;
 }
 
 type Keyed =
@@ -160,6 +163,7 @@ export class CachedProxy {
       routingKey,
       user,
       capture: input.capture,
+      context: input.context ?? {},
     };
     const reply = await this.answer(ask, cacheInput, connection);
     return prefixHash === undefined
@@ -178,6 +182,8 @@ export class CachedProxy {
       ask.controls.mode === 'exact' ? 'exact' : 'auto',
       ask.controls.threshold,
       keyed.fp,
+      false,
+      ask.context,
     );
     const hedgeMs = this.hedgeByNamespace[keyed.policy.name] ?? this.hedgeByNamespace['*'];
     const outcome = hedgeMs === undefined ? await lookup : await within(lookup, hedgeMs);
@@ -409,7 +415,7 @@ export class CachedProxy {
     semanticBusy = false,
   ): Promise<ProxyReply> {
     // No lookup answered (forced refresh, max-age refetch, a slow cache service): take a ticket now.
-    ticket ??= await this.deps.cache.ticket(ask.caller.tenant);
+    ticket ??= await this.deps.cache.ticket(ask.caller.tenant, ask.context);
     const miss = this.fly(ask, keyed, fwd, ticket, connection, { semanticBusy });
     this.counted.miss.inc();
     return miss.reply;
@@ -459,7 +465,7 @@ export class CachedProxy {
       (): FromCache => ({ from: 'cache', outcome: (early = { status: 'miss' }) }),
     );
     // Taken before the call starts, as a missed lookup's ticket would be: a purge during the call voids the store.
-    const ticket = await this.deps.cache.ticket(ask.caller.tenant);
+    const ticket = await this.deps.cache.ticket(ask.caller.tenant, ask.context);
     // The lookup answered while the ticket was taken: no call to hedge.
     if (early !== undefined) return this.answerWith(ask, keyed, early, connection);
     const miss = this.fly(ask, keyed, 'miss', ticket, connection, { hedged: true });
@@ -502,6 +508,7 @@ export class CachedProxy {
         headers: ask.request.forwardHeaders,
         routingKey: ask.routingKey,
         storable,
+        requestId: ask.context.requestId,
       },
       control,
     ).start();
@@ -535,14 +542,20 @@ export class CachedProxy {
       }
       this.deps.stores.enqueue({
         run: async () => {
-          await this.deps.cache.store(ask.caller.tenant, keyed.request, answer, {
-            tags: [...flight.intent.tags],
-            ttlSeconds: flight.intent.ttlSeconds,
-            fingerprint: keyed.fp,
-            storedAt: flight.startedAt,
-            ticket,
-            replay: { api: this.format.api, body: ask.request.raw, headers: ask.request.forwardHeaders },
-          });
+          await this.deps.cache.store(
+            ask.caller.tenant,
+            keyed.request,
+            answer,
+            {
+              tags: [...flight.intent.tags],
+              ttlSeconds: flight.intent.ttlSeconds,
+              fingerprint: keyed.fp,
+              storedAt: flight.startedAt,
+              ticket,
+              replay: { api: this.format.api, body: ask.request.raw, headers: ask.request.forwardHeaders },
+            },
+            ask.context,
+          );
         },
         settle: () => control.release(),
       });
@@ -562,7 +575,7 @@ export class CachedProxy {
     this.recentRefreshes.set(refreshKey, true);
     const tags = [...new Set([...stale.tags.filter((t) => !t.startsWith(RESERVED_TAG_PREFIX)), ...ask.controls.tags])];
     // The refresh's store carries a ticket taken before the upstream call, like any store after a miss.
-    void this.deps.cache.ticket(ask.caller.tenant).then((ticket) => {
+    void this.deps.cache.ticket(ask.caller.tenant, ask.context).then((ticket) => {
       const key = this.flightKey(ask, keyed, target, ticket);
       if (this.flights.has(key)) return;
       const participation = this.flights.join(key, (control) => this.launch(ask, keyed, target, ticket, control));

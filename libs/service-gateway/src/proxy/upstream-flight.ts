@@ -62,6 +62,8 @@ interface FlightRequest {
   readonly routingKey?: string | undefined;
   /** False for a pass-through that is never stored (its answer is still read for its usage). */
   readonly storable: boolean;
+  /** The client request that started the flight: its log lines name it. */
+  readonly requestId?: string | undefined;
 }
 
 /**
@@ -157,6 +159,7 @@ export class UpstreamFlight {
       credentials: this.request.credentials,
       headers: this.request.headers ?? {},
       signal: deadline.signal,
+      requestId: this.request.requestId,
     };
     const started = process.hrtime.bigint();
     const opened = await this.open(request, deadline);

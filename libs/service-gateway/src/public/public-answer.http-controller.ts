@@ -13,6 +13,7 @@ import {
   strongEtag,
 } from './edge-headers';
 import { publicQuestionRequest } from './public-question';
+import { httpRequestContext } from '../http/http-request-context';
 
 /**
  * `GET /v1/cache/public/{tenant}/{namespace}/{entry id}` and `GET /v1/cache/public/{tenant}/{namespace}?q=&model=`:
@@ -38,7 +39,7 @@ export class PublicAnswerHttpController {
     void reply.header('cache-control', PRIVATE_NO_STORE);
     if (!entryIdSchema.safeParse(id).success) throw notFound();
     const policy = this.publicPolicy(tenant, namespace);
-    const entry = await this.cache.getEntry(tenant, id.toLowerCase());
+    const entry = await this.cache.getEntry(tenant, id.toLowerCase(), httpRequestContext(reply.request));
     if (!entry || entry.namespace !== policy.name || entry.namespaceVersion !== policy.version) throw notFound();
     return serve(entry, ifNoneMatch, reply);
   }
@@ -63,7 +64,7 @@ export class PublicAnswerHttpController {
     const request = publicQuestionRequest(namespace, q, model);
     const policy = this.publicPolicy(tenant, namespace);
     const { exactKey } = this.cache.fingerprint(tenant, request, policy);
-    const entry = await this.cache.getEntry(tenant, entryIdFromKey(exactKey));
+    const entry = await this.cache.getEntry(tenant, entryIdFromKey(exactKey), httpRequestContext(reply.request));
     if (
       !entry ||
       entry.exactKey !== exactKey ||

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { type ClientKafka, KafkaReplyPartitionAssigner } from '@nestjs/microservices';
-import { ErrorCode, StrataError, replyTopic } from '@strata/contracts';
-import { CORRELATION_HEADER, Correlation, Tracing } from '@strata/observability';
+import { type CallOptions, ErrorCode, type RequestContext, StrataError, replyTopic } from '@strata/contracts';
+import { CORRELATION_HEADER, Tracing } from '@strata/observability';
 import { type Consumer, type IHeaders, Kafka, type KafkaConfig, type KafkaMessage, type Producer } from 'kafkajs';
 import { CoalescingProducer } from './coalescing-producer';
 import { FETCH_MAX_WAIT_MS } from './kafka-client-config';
 import { type KafkaMessaging } from './kafka-messaging';
 import { PeriodicCommits } from './periodic-commits';
+import { requestHeaders } from '../request-context';
 
 /** The headers NestJS' Kafka server (`StrataServerKafka`) reads from a request and writes on its reply. */
 const CORRELATION_ID = 'kafka_correlationId';
@@ -73,7 +74,7 @@ export class KafkaRequester implements KafkaMessaging {
     return this.connecting;
   }
 
-  async request(topic: string, data: unknown, timeoutMs: number, key?: string): Promise<unknown> {
+  async request(topic: string, data: unknown, { timeoutMs, requestId }: CallOptions, key?: string): Promise<unknown> {
     await this.connect();
     const reply = replyTopic(topic);
     const partition = this.assignments[reply];
@@ -84,7 +85,6 @@ export class KafkaRequester implements KafkaMessaging {
       );
     const id = `${this.idPrefix}-${(this.sequence++).toString(36)}`;
     const headers: IHeaders = { [CORRELATION_ID]: id, [REPLY_TOPIC]: reply, [REPLY_PARTITION]: String(partition) };
-    const requestId = Correlation.id();
     if (requestId !== undefined) headers[CORRELATION_HEADER] = requestId;
     Tracing.inject(headers);
     const answer = new Promise<unknown>((resolve, reject) => {
@@ -105,10 +105,9 @@ export class KafkaRequester implements KafkaMessaging {
     return answer;
   }
 
-  async emit(topic: string, data: unknown, key?: string): Promise<void> {
+  async emit(topic: string, data: unknown, key?: string, context: RequestContext = {}): Promise<void> {
     await this.connect();
-    const requestId = Correlation.id();
-    const headers: Record<string, string> = requestId === undefined ? {} : { [CORRELATION_HEADER]: requestId };
+    const headers = requestHeaders(context);
     Tracing.inject(headers);
     await this.producer!.send({
       topic,

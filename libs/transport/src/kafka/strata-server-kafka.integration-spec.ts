@@ -1,8 +1,8 @@
 import { Controller, type INestMicroservice, Module, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { type RequestContext } from '@strata/contracts';
 import { loadConfig } from '@strata/config';
-import { Correlation } from '@strata/observability';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test-only tool, never a runtime dependency
@@ -12,6 +12,7 @@ import { StrataRpcExceptionFilter } from '../rpc-exception.filter';
 import { KafkaAdmin } from './kafka-admin';
 import { createKafkaRequester, createKafkaServer } from './kafka-endpoints';
 import { type KafkaRequester } from './kafka-requester';
+import { MessageRequestContext } from '../request-context';
 
 const ECHO = 'strata.test.echo.v1';
 const EVENTS = 'strata.test.events.v1';
@@ -24,8 +25,11 @@ const seen = { attempts: new Map<string, number>(), applied: [] as string[] };
 @UseFilters(StrataRpcExceptionFilter)
 class TestController {
   @MessagePattern(ECHO)
-  echo(@Payload() data: { n: number }): { n: number; requestId: string | undefined } {
-    return { n: data.n, requestId: Correlation.id() };
+  echo(
+    @Payload() data: { n: number },
+    @MessageRequestContext() context: RequestContext,
+  ): { n: number; requestId: string | undefined } {
+    return { n: data.n, requestId: context.requestId };
   }
 
   @EventPattern(EVENTS)
@@ -89,9 +93,14 @@ describe('StrataServerKafka (NestJS Kafka transport over the wire-level broker)'
     await producer.disconnect();
   }
 
-  it('carries the correlation id of a request to the handler that serves it', async () => {
-    const reply = await Correlation.run('req-7', () => client.request(ECHO, { n: 3 }, 15_000));
+  it('carries the request id a message is sent for to the handler that serves it', async () => {
+    const reply = await client.request(ECHO, { n: 3 }, { timeoutMs: 15_000, requestId: 'req-7' });
     expect(reply).toEqual({ n: 3, requestId: 'req-7' });
+  });
+
+  it('gives a handler no request id for a message no request caused', async () => {
+    const reply = await client.request(ECHO, { n: 4 }, { timeoutMs: 15_000 });
+    expect(reply).toEqual({ n: 4 });
   });
 
   it('redelivers an event whose handler failed transiently, and applies it once it succeeds', async () => {

@@ -44,9 +44,13 @@ function requestSetup(answer: (data: { n: number }) => Promise<unknown>, send?: 
     { client: { brokers: ['127.0.0.1:1'] } },
     { maxAttempts: 3, heartbeatIntervalMs: 1_000 },
   );
-  const warnings: string[] = [];
+  const warnings: { msg: string; requestId?: string }[] = [];
   Object.assign(server, {
-    logger: { warn: (text: string) => warnings.push(text), error: () => undefined, log: () => undefined },
+    logger: {
+      warn: (line: { msg: string; requestId?: string }) => warnings.push(line),
+      error: () => undefined,
+      log: () => undefined,
+    },
   });
   server.addHandler(REQUESTS, answer, false);
   type Sent = { topic: string; value: string; headers: Record<string, unknown> };
@@ -63,7 +67,7 @@ function requestSetup(answer: (data: { n: number }) => Promise<unknown>, send?: 
     },
   };
   Object.assign(server, { producer });
-  const request = (n: number) =>
+  const request = (n: number, requestId?: string) =>
     server.handleMessage({
       topic: REQUESTS,
       partition: 0,
@@ -75,6 +79,7 @@ function requestSetup(answer: (data: { n: number }) => Promise<unknown>, send?: 
           kafka_correlationId: Buffer.from(`c-${n}`),
           kafka_replyTopic: Buffer.from(`${REQUESTS}.reply`),
           kafka_replyPartition: Buffer.from('1'),
+          ...(requestId === undefined ? {} : { 'x-request-id': Buffer.from(requestId) }),
         },
       },
       heartbeat: () => Promise.resolve(),
@@ -193,15 +198,20 @@ describe(StrataServerKafka.name, () => {
     expect(sent[0].headers['kafka_nest-err']).toBeDefined();
   });
 
-  it('logs a reply the broker did not take rather than failing the request (its caller’s deadline answers)', async () => {
+  it('logs a reply the broker did not take rather than failing the request (its caller’s deadline answers), naming the request', async () => {
     const { request, warnings } = requestSetup(
       () => Promise.resolve({ ok: true }),
       () => Promise.reject(new Error('broker away')),
     );
 
-    await expect(request(3)).resolves.toBeUndefined();
+    await expect(request(3, 'req-3')).resolves.toBeUndefined();
 
-    expect(warnings.join('\n')).toMatch(/reply to strata\.test\.echo\.v1\.reply was not sent: broker away/);
+    expect(warnings).toEqual([
+      {
+        msg: expect.stringMatching(/reply to strata\.test\.echo\.v1\.reply was not sent: broker away/) as string,
+        requestId: 'req-3',
+      },
+    ]);
   });
 
   it('redelivers an event whose dependency is unavailable for as long as that lasts, never dead-lettering it', async () => {

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/microservices';
 import { type KafkaOptions } from '@nestjs/microservices';
 import { ErrorCode } from '@strata/contracts';
-import { CORRELATION_HEADER, Correlation, StrataMetrics, Tracing } from '@strata/observability';
+import { StrataMetrics, Tracing } from '@strata/observability';
 import { type EachBatchPayload } from 'kafkajs';
 import { LRUCache } from 'lru-cache';
 import {
@@ -25,6 +25,7 @@ import { type RpcErrorPayload } from '../rpc-exception.filter';
 import { CoalescingProducer } from './coalescing-producer';
 import { sendToDeadLetter } from './dead-letter';
 import { PeriodicCommits } from './periodic-commits';
+import { requestContextOf } from '../request-context';
 
 interface StrataServerKafkaOptions {
   /**
@@ -110,24 +111,22 @@ export class StrataServerKafka extends ServerKafka {
   }
 
   /**
-   * Restores the correlation id and the trace context the sender put in the message headers, for everything
-   * the handler does (a consumer span, child of the sender's, when tracing is on).
+   * Handles a message within a consumer span (a child of the sender's, from its headers) when tracing is on. The
+   * request id the sender put in its headers reaches the handler as a parameter (`@MessageRequestContext()`).
    */
   override async handleMessage(payload: EachMessage): Promise<unknown> {
-    const raw = payload.message.headers?.[CORRELATION_HEADER];
-    const id = Array.isArray(raw) ? raw[0] : raw;
     const heartbeat = () => payload.heartbeat();
     this.beating.add(heartbeat);
     this.heartbeatTimer ??= setInterval(() => {
       for (const beat of this.beating) beat().catch(() => undefined); // a rebalance in progress: the next fetch rejoins
     }, this.strata.heartbeatIntervalMs).unref();
-    const handle = () =>
-      Tracing.consume(`${payload.topic} process`, payload.message.headers, () => this.serve(payload));
     const at = position(payload.topic, payload.partition, payload.message.offset);
     const sends: Promise<unknown>[] = [];
     this.replies.set(at, sends);
     try {
-      const result: unknown = await (id === undefined ? handle() : Correlation.run(id.toString(), handle));
+      const result: unknown = await Tracing.consume(`${payload.topic} process`, payload.message.headers, () =>
+        this.serve(payload),
+      );
       await Promise.all(sends);
       return result;
     } finally {
@@ -183,9 +182,10 @@ export class StrataServerKafka extends ServerKafka {
       await this.outbox
         .send(to, outgoing as never)
         .catch((error: unknown) => {
-          this.logger.warn(
-            `${position(topic, partition, message.offset)}: its reply to ${to} was not sent: ${describe(error)}`,
-          );
+          this.logger.warn({
+            msg: `${position(topic, partition, message.offset)}: its reply to ${to} was not sent: ${describe(error)}`,
+            ...requestContextOf(message.headers),
+          });
         })
         .finally(() => this.onProcessingEndHook?.(this.transportId, context));
     });
@@ -239,7 +239,10 @@ export class StrataServerKafka extends ServerKafka {
     const at = position(context.getTopic(), context.getPartition(), context.getMessage().offset);
     return (data: unknown) => {
       const sent = publish(data).catch((error: unknown) => {
-        this.logger.warn(`${at}: its reply to ${replyTopic} was not sent: ${describe(error)}`);
+        this.logger.warn({
+          msg: `${at}: its reply to ${replyTopic} was not sent: ${describe(error)}`,
+          ...requestContextOf(context.getMessage().headers),
+        });
         return [];
       });
       this.replies.get(at)?.push(sent);
@@ -377,7 +380,10 @@ export class StrataServerKafka extends ServerKafka {
       }
       if (payload?.code !== undefined && TRANSIENT.has(payload.code)) {
         StrataMetrics.shared().kafkaRetries.inc({ topic: origin.topic });
-        this.logger.warn(`${id}: a dependency is unavailable, will be redelivered: ${describe(error)}`);
+        this.logger.warn({
+          msg: `${id}: a dependency is unavailable, will be redelivered: ${describe(error)}`,
+          ...requestContextOf(message.headers),
+        });
         throw new Error(describe(error));
       }
       const attempt = (this.attempts.get(id) ?? 0) + 1;
@@ -393,9 +399,10 @@ export class StrataServerKafka extends ServerKafka {
       }
       this.attempts.set(id, attempt);
       StrataMetrics.shared().kafkaRetries.inc({ topic: origin.topic });
-      this.logger.warn(
-        `${id} failed (attempt ${attempt}/${this.strata.maxAttempts}), will be redelivered: ${describe(error)}`,
-      );
+      this.logger.warn({
+        msg: `${id} failed (attempt ${attempt}/${this.strata.maxAttempts}), will be redelivered: ${describe(error)}`,
+        ...requestContextOf(message.headers),
+      });
       throw error instanceof Error ? error : new Error(describe(error));
     }
   }

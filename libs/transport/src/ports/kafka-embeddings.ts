@@ -13,10 +13,10 @@ import { parseReply } from '../parse-reply';
 export class KafkaEmbeddings implements Embeddings {
   constructor(private readonly kafka: KafkaMessaging) {}
 
-  async embed(request: EmbedRequest, { timeoutMs }: CallOptions): Promise<EmbedReply> {
+  async embed(request: EmbedRequest, options: CallOptions): Promise<EmbedReply> {
     return parseReply(
       embedReplySchema,
-      await this.kafka.request(EMBEDDING_EMBED_TOPIC, request, timeoutMs),
+      await this.kafka.request(EMBEDDING_EMBED_TOPIC, request, options),
       EMBEDDING_EMBED_TOPIC,
     );
   }

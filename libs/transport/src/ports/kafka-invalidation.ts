@@ -9,6 +9,7 @@ import {
   type InvalidationPurgeRequest,
   type InvalidationRecentReply,
   type InvalidationRecentRequest,
+  type RequestContext,
   invalidationPurgeReplySchema,
   invalidationRecentReplySchema,
 } from '@strata/contracts';
@@ -19,24 +20,24 @@ import { parseReply } from '../parse-reply';
 export class KafkaInvalidation implements Invalidation {
   constructor(private readonly kafka: KafkaMessaging) {}
 
-  async purge(request: InvalidationPurgeRequest, { timeoutMs }: CallOptions): Promise<InvalidationPurgeReply> {
+  async purge(request: InvalidationPurgeRequest, options: CallOptions): Promise<InvalidationPurgeReply> {
     return parseReply(
       invalidationPurgeReplySchema,
-      await this.kafka.request(INVALIDATION_PURGE_TOPIC, request, timeoutMs),
+      await this.kafka.request(INVALIDATION_PURGE_TOPIC, request, options),
       INVALIDATION_PURGE_TOPIC,
     );
   }
 
   /** Keyed by tenant, like a user's producer: one tenant's changes stay in order. */
-  publish(event: DataChangeEvent): Promise<void> {
-    return this.kafka.emit(DATA_CHANGES_TOPIC, event, event.tenant);
+  publish(event: DataChangeEvent, context?: RequestContext): Promise<void> {
+    return this.kafka.emit(DATA_CHANGES_TOPIC, event, event.tenant, context);
   }
 
   /** One replica's recent activity (whichever consumes the request). */
-  async recent(request: InvalidationRecentRequest, { timeoutMs }: CallOptions): Promise<InvalidationRecentReply> {
+  async recent(request: InvalidationRecentRequest, options: CallOptions): Promise<InvalidationRecentReply> {
     return parseReply(
       invalidationRecentReplySchema,
-      await this.kafka.request(INVALIDATION_RECENT_TOPIC, request, timeoutMs),
+      await this.kafka.request(INVALIDATION_RECENT_TOPIC, request, options),
       INVALIDATION_RECENT_TOPIC,
     );
   }

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
-import { EMBEDDINGS, type Embeddings, ErrorCode, StrataError, modelSchema } from '@strata/contracts';
+import {
+  EMBEDDINGS,
+  type Embeddings,
+  ErrorCode,
+  type RequestContext,
+  StrataError,
+  modelSchema,
+} from '@strata/contracts';
 import { StrataMetrics } from '@strata/observability';
 import { z } from 'zod';
 import { parseBody } from '../../http/parse-body';
@@ -56,11 +63,11 @@ export class EmbeddingsProxy {
   }
 
   async handle(
-    input: { readonly caller: Caller; readonly body: unknown },
+    input: { readonly caller: Caller; readonly body: unknown; readonly context?: RequestContext },
     connection: ClientConnection,
   ): Promise<ProxyReply> {
     const body = parseBody(embeddingsBodySchema, input.body);
-    if (body.model === this.config.embedding.model) return this.local(body);
+    if (body.model === this.config.embedding.model) return this.local(body, input.context ?? {});
     const target = this.router.route(body.model);
     if (!target)
       throw new StrataError(
@@ -76,11 +83,12 @@ export class EmbeddingsProxy {
       body: JSON.stringify(input.body),
       credentials: input.caller.credentials,
       signal: connection.signal(),
+      requestId: input.context?.requestId,
     });
     return { kind: 'json', status: exchange.status, headers: exchange.headers, body: exchange.body };
   }
 
-  private async local(body: z.infer<typeof embeddingsBodySchema>): Promise<ProxyReply> {
+  private async local(body: z.infer<typeof embeddingsBodySchema>, context: RequestContext): Promise<ProxyReply> {
     const texts = typeof body.input === 'string' ? [body.input] : body.input;
     if (texts.length === 0) throw new StrataError(ErrorCode.InvalidRequest, 'input must not be empty');
     if (texts.length > MAX_INPUTS)
@@ -102,7 +110,9 @@ export class EmbeddingsProxy {
     const batches: string[][] = [];
     for (let i = 0; i < strings.length; i += SERVICE_BATCH) batches.push(strings.slice(i, i + SERVICE_BATCH));
     const replies = await Promise.all(
-      batches.map((batch) => this.embeddings.embed({ texts: batch }, { timeoutMs: EMBED_TIMEOUT_MS })),
+      batches.map((batch) =>
+        this.embeddings.embed({ texts: batch }, { timeoutMs: EMBED_TIMEOUT_MS, requestId: context.requestId }),
+      ),
     );
     const dimensions = replies[0]?.dimensions ?? 0;
     if (body.dimensions !== undefined && body.dimensions !== dimensions) {

@@ -7,6 +7,7 @@ import { parseProxyControls } from '../controls/proxy-controls';
 import { ClientConnection } from './client-connection';
 import { ProxyAccess } from './proxy-access';
 import { writeProxyReply } from './reply-writer';
+import { httpRequestContext } from '../../http/http-request-context';
 
 /**
  * `POST /v1/chat/completions`: the caching proxy in OpenAI's wire format. A hot route, served by Fastify directly
@@ -32,7 +33,17 @@ export class ChatCompletionsHttpRoute {
     const controls = parseProxyControls(request.headers);
     writeProxyReply(
       reply,
-      await this.chat.handle({ caller, body: request.body, headers: request.headers, controls, capture }, connection),
+      await this.chat.handle(
+        {
+          caller,
+          body: request.body,
+          headers: request.headers,
+          controls,
+          capture,
+          context: httpRequestContext(request),
+        },
+        connection,
+      ),
       request.id,
     );
   }

@@ -8,6 +8,7 @@ import { ClientConnection } from './client-connection';
 import { OpenAiErrorFilter } from './openai-error.filter';
 import { ProxyAccess } from './proxy-access';
 import { writeProxyReply } from './reply-writer';
+import { httpRequestContext } from '../../http/http-request-context';
 
 /**
  * The OpenAI-compatible API (`/v1/chat/completions`, `/v1/embeddings`, `/v1/models`): point an OpenAI
@@ -33,7 +34,8 @@ export class OpenAiHttpController {
   ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
     const caller = this.access.caller(identity, request.headers);
-    writeProxyReply(reply, await this.embeddings.handle({ caller, body }, connection), request.id);
+    const context = httpRequestContext(request);
+    writeProxyReply(reply, await this.embeddings.handle({ caller, body, context }, connection), request.id);
   }
 
   @Get('models')

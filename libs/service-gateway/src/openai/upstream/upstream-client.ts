@@ -24,6 +24,8 @@ export interface UpstreamCall {
   /** Sent whoever's key is used (e.g. `anthropic-version`, `anthropic-beta`). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
+  /** The client request the call is made for (of a coalesced call, the one that started it): its log lines name it. */
+  readonly requestId?: string | undefined;
 }
 
 /**
@@ -165,7 +167,7 @@ export interface UpstreamPort {
   open(call: UpstreamCall): Promise<UpstreamResponse>;
   observe(endpoint: UpstreamEndpoint, started: bigint, outcome: string): void;
   failure(
-    call: Pick<UpstreamCall, 'target' | 'endpoint' | 'signal'>,
+    call: Pick<UpstreamCall, 'target' | 'endpoint' | 'signal' | 'requestId'>,
     error: unknown,
     deadline: Deadline,
   ): UpstreamFailure;
@@ -294,7 +296,7 @@ export class UpstreamClient implements UpstreamPort, OnApplicationShutdown {
    * (aborted: the client went away), or the upstream could not be reached.
    */
   failure(
-    call: Pick<UpstreamCall, 'target' | 'endpoint' | 'signal'>,
+    call: Pick<UpstreamCall, 'target' | 'endpoint' | 'signal' | 'requestId'>,
     error: unknown,
     deadline: Deadline,
   ): UpstreamFailure {
@@ -304,9 +306,10 @@ export class UpstreamClient implements UpstreamPort, OnApplicationShutdown {
     else if (call.signal.aborted) failure = new UpstreamFailure('aborted', 'the client went away');
     else {
       failure = new UpstreamFailure('unreachable', 'the upstream could not be reached');
-      this.logger.warn(
-        `${call.endpoint}: the upstream ${new URL(call.target.baseUrl).host} could not be reached (${describeCause(error)})`,
-      );
+      this.logger.warn({
+        msg: `${call.endpoint}: the upstream ${new URL(call.target.baseUrl).host} could not be reached (${describeCause(error)})`,
+        requestId: call.requestId,
+      });
     }
     this.metrics.upstreamRequests.inc({ endpoint: call.endpoint, outcome: failure.kind });
     return failure;

@@ -7,6 +7,7 @@ import { ClientConnection } from '../../openai/http/client-connection';
 import { ProxyAccess } from '../../openai/http/proxy-access';
 import { writeProxyReply } from '../../openai/http/reply-writer';
 import { MessagesProxy } from '../formats/anthropic-messages/messages.proxy';
+import { httpRequestContext } from '../../http/http-request-context';
 
 /**
  * The Anthropic Messages API (`POST /v1/messages`): point an Anthropic client's base URL at
@@ -34,7 +35,14 @@ export class MessagesHttpRoute {
     writeProxyReply(
       reply,
       await this.messages.handle(
-        { caller, body: request.body, headers: request.headers, controls, capture },
+        {
+          caller,
+          body: request.body,
+          headers: request.headers,
+          controls,
+          capture,
+          context: httpRequestContext(request),
+        },
         connection,
       ),
       request.id,
