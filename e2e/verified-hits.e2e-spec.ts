@@ -81,6 +81,9 @@ describe('verified semantic hits (embedded, end to end)', () => {
       STRATA_VERIFIER_TIMEOUT_MS: '2000',
       STRATA_CONFIG: config,
       STRATA_PRICES: 'gpt-4o-mini=0.15:0.6',
+      // A paraphrase's first embedding can take longer than the default 50 ms on a busy machine: these tests are
+      // about verdicts, not about the lookup's deadline.
+      STRATA_CACHE_TIMEOUT_MS: '2000',
     });
   });
 
