@@ -3,11 +3,10 @@ import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { type Identity } from '../../auth/tenant-resolver';
 import { type ReplayCapture } from '../../http/replay/replay-capture';
 import { ChatCompletionsProxy } from '../chat/chat-completions.proxy';
-import { parseProxyControls } from '../controls/proxy-controls';
 import { ClientConnection } from './client-connection';
 import { ProxyAccess } from './proxy-access';
+import { proxyInput } from './proxy-input';
 import { writeProxyReply } from './reply-writer';
-import { httpRequestContext } from '../../http/http-request-context';
 
 /**
  * `POST /v1/chat/completions`: the caching proxy in OpenAI's wire format. A hot route, served by Fastify directly
@@ -30,21 +29,6 @@ export class ChatCompletionsHttpRoute {
   ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
     const caller = this.access.caller(identity, request.headers);
-    const controls = parseProxyControls(request.headers);
-    writeProxyReply(
-      reply,
-      await this.chat.handle(
-        {
-          caller,
-          body: request.body,
-          headers: request.headers,
-          controls,
-          capture,
-          context: httpRequestContext(request),
-        },
-        connection,
-      ),
-      request.id,
-    );
+    writeProxyReply(reply, await this.chat.handle(proxyInput(request, caller, capture), connection), request.id);
   }
 }

@@ -2,12 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { type Identity } from '../../auth/tenant-resolver';
 import { type ReplayCapture } from '../../http/replay/replay-capture';
-import { parseProxyControls } from '../../openai/controls/proxy-controls';
 import { ClientConnection } from '../../openai/http/client-connection';
 import { ProxyAccess } from '../../openai/http/proxy-access';
+import { proxyInput } from '../../openai/http/proxy-input';
 import { writeProxyReply } from '../../openai/http/reply-writer';
 import { MessagesProxy } from '../formats/anthropic-messages/messages.proxy';
-import { httpRequestContext } from '../../http/http-request-context';
 
 /**
  * The Anthropic Messages API (`POST /v1/messages`): point an Anthropic client's base URL at
@@ -31,21 +30,6 @@ export class MessagesHttpRoute {
   ): Promise<void> {
     const connection = new ClientConnection(reply.raw);
     const caller = this.access.caller(identity, request.headers, 'anthropic');
-    const controls = parseProxyControls(request.headers);
-    writeProxyReply(
-      reply,
-      await this.messages.handle(
-        {
-          caller,
-          body: request.body,
-          headers: request.headers,
-          controls,
-          capture,
-          context: httpRequestContext(request),
-        },
-        connection,
-      ),
-      request.id,
-    );
+    writeProxyReply(reply, await this.messages.handle(proxyInput(request, caller, capture), connection), request.id);
   }
 }
