@@ -162,6 +162,71 @@ describe(HnswGraph.name, () => {
     for (let rank = 0; rank < 10; rank++) expect(fromGraph.scoreAt(rank)).toBe(fromScan.scoreAt(rank));
   });
 
+  it('re-ranks only what could reach minScore, serving exactly what re-ranking every node serves', () => {
+    // Half the vectors spiky (one large component, so a coarse int8 step and the largest quantisation errors), and
+    // floors at, just above and just below the exact scores served: a bound too tight would drop a member here.
+    const vectors = clusteredVectors(3_000, 60, 11).map((vector, id) => {
+      if (id % 2 === 0) return vector;
+      const spiky = Float32Array.from(vector);
+      spiky[id % DIM] += 3;
+      const norm = Math.hypot(...spiky);
+      return spiky.map((x) => x / norm);
+    });
+    const graph = new HnswGraph<Member>(DIM);
+    vectors.forEach((vector, id) => graph.append(vector, 1, Infinity, member(id)));
+    linkAll(graph);
+    const served = (query: Float32Array, minScore: number, bounded: boolean): [number[], number[], number] => {
+      graph.boundedRerank = bounded;
+      const top = new TopK();
+      top.reset(10);
+      graph.search(query, 0, minScore, top, []);
+      return [ids(graph, top), Array.from({ length: top.count }, (_, rank) => top.scoreAt(rank)), graph.lastReranked];
+    };
+    let compared = 0;
+    let rerankedBounded = 0;
+    let rerankedAll = 0;
+
+    for (const query of [...clusteredVectors(100, 60, 12), ...vectors.slice(0, 100)]) {
+      const [, scores] = served(query, -1, false);
+      const floors = [0.5, 0.8, 0.9, 0.97, scores[0], scores[2], scores[9]].flatMap((score) => [
+        score,
+        score + 1e-9,
+        score - 1e-9,
+      ]);
+      for (const minScore of floors) {
+        const [expectedIds, expectedScores, all] = served(query, minScore, false);
+        const [gotIds, gotScores, bounded] = served(query, minScore, true);
+        expect(gotIds).toEqual(expectedIds);
+        expect(gotScores).toEqual(expectedScores);
+        compared++;
+        rerankedBounded += bounded;
+        rerankedAll += all;
+      }
+    }
+
+    expect(compared).toBe(4_200);
+    // Against a floor of 0.5 most of the walk's nodes may still reach it; above 0.8 few do.
+    expect(rerankedBounded).toBeLessThan(0.5 * rerankedAll);
+  });
+
+  it('re-ranks nothing when nothing the walk found can reach minScore, and everything without a floor', () => {
+    const vectors = clusteredVectors(2_000, 40, 13);
+    const graph = new HnswGraph<Member>(DIM);
+    vectors.forEach((vector, id) => graph.append(vector, 1, Infinity, member(id)));
+    linkAll(graph);
+    const query = clusteredVectors(1, 40, 14)[0];
+    const top = new TopK();
+    top.reset(5);
+
+    graph.search(query, 0, 0.999, top, []);
+    expect(top.count).toBe(0);
+    expect(graph.lastReranked).toBe(0);
+
+    graph.search(query, 0, Number.NEGATIVE_INFINITY, top, []);
+    expect(top.count).toBe(5);
+    expect(graph.lastReranked).toBe(graph.efSearch);
+  });
+
   it('finds a member from the moment it is appended, before and after it is linked', () => {
     const vectors = clusteredVectors(300, 5, 4);
     const graph = new HnswGraph<Member>(DIM);

@@ -361,6 +361,44 @@ describe(MemoryVectorIndex.name, () => {
       expect(found.map((hit) => hit.entry.id).sort()).toEqual(['e95', 'e96', 'e97', 'e98', 'e99']);
     });
 
+    it('serves the same from graphs with or without the bounded re-rank, at floors on the scores served', async () => {
+      const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 256 });
+      const vectors = clustered(2_000, 40, 10);
+      for (const [i, vector] of vectors.entries()) {
+        const expiresAt = clock.now() + (i % 10 === 0 ? 1_000 : 60_000);
+        await index.upsert(MODEL, anEntry(`e${i}`, { tenant: i % 2 === 0 ? 'acme' : 'other', expiresAt }), vector);
+      }
+      index.linkPending();
+      clock.advance(1_000);
+      const lookup = (vector: number[], minScore: number, bounded: boolean) => {
+        index.boundedRerank = bounded;
+        return index.search({
+          vector,
+          tenant: 'acme',
+          contextHash: 'c',
+          model: MODEL,
+          limit: 5,
+          minScore,
+          now: clock.now(),
+        });
+      };
+
+      for (const query of [...clustered(50, 40, 11), ...vectors.slice(0, 50)]) {
+        const scores = (await lookup(query, -1, false)).map((hit) => hit.score);
+        for (const minScore of [0.9, scores[0], scores[4], scores[4] + 1e-9]) {
+          const expected = await lookup(query, minScore, false);
+          const got = await lookup(query, minScore, true);
+          expect(got.map((hit) => [hit.entry.id, hit.score])).toEqual(expected.map((hit) => [hit.entry.id, hit.score]));
+          for (const hit of got) {
+            expect(hit.entry.tenant).toBe('acme');
+            expect(Number(hit.entry.id.slice(1)) % 10).not.toBe(0);
+          }
+        }
+      }
+      expect(index.graphContexts).toBe(2);
+      expect(index.boundedRerank).toBe(true);
+    });
+
     it('applies a new search width to existing graphs and refuses one below 1', async () => {
       const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 16, hnsw: { efSearch: 8 } });
       for (const [i, vector] of clustered(50, 2, 8).entries()) await index.upsert(MODEL, anEntry(`e${i}`), vector);

@@ -143,6 +143,7 @@ export class MemoryVectorIndex implements VectorIndex {
   /** The configured cut-over; unset: by the vectors' length (`cutover`). */
   private readonly annMinEntries: number | undefined;
   private hnsw: HnswOptions;
+  private rerankBounded = true;
   /** Graphs with entries waiting to be linked, and whether a background slice is scheduled. */
   private readonly indexing = new Set<HnswGraph<Slot>>();
   private indexingScheduled = false;
@@ -351,6 +352,23 @@ export class MemoryVectorIndex implements VectorIndex {
     }
   }
 
+  /**
+   * Whether a graph lookup with a score floor re-ranks only the nodes whose int8 score could reach it (the default,
+   * `HnswGraph.search`); false re-ranks every node its walk ends with, as before: for benchmarks, the results are the same.
+   */
+  get boundedRerank(): boolean {
+    return this.rerankBounded;
+  }
+
+  set boundedRerank(bounded: boolean) {
+    this.rerankBounded = bounded;
+    for (const space of this.spaces.values()) {
+      for (const contexts of space.partitions.values()) {
+        for (const partition of contexts.values()) if (isGraph(partition)) partition.boundedRerank = bounded;
+      }
+    }
+  }
+
   /** Contexts searched through a graph rather than a scan. */
   get graphContexts(): number {
     let graphs = 0;
@@ -404,6 +422,7 @@ export class MemoryVectorIndex implements VectorIndex {
   /** Moves a context that reached `annMinEntries` into a graph; its entries are linked in the background. */
   private toGraph(space: ModelSpace, entry: CacheEntry, exact: VectorPartition<Slot>): HnswGraph<Slot> {
     const graph = new HnswGraph<Slot>(space.dimension, this.hnsw);
+    graph.boundedRerank = this.rerankBounded;
     for (let position = 0; position < exact.size; position++) {
       const slot = exact.memberAt(position);
       graph.append(exact.vectorAt(position), 1, exact.expiresAt(position), slot);
