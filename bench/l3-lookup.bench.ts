@@ -1,8 +1,10 @@
 /**
- * L3 lookup of the embedded default's vector index (`MemoryVectorIndex`), before and after the HNSW graph, in one run:
- * the same entries are written to an index that scans every context exactly (`annMinEntries: Infinity`, the
- * "before") and to one with the default cut-over (contexts from `defaultAnnMinEntries(dimension)` entries up are HNSW graphs), and
- * both answer the same lookups.
+ * L3 lookup of the embedded default's vector index (`MemoryVectorIndex`), the exact scan against the HNSW graph, in
+ * one run: the same entries are written to an index that scans every context exactly (`annMinEntries: Infinity`) and
+ * to one with the default cut-over (contexts from `defaultAnnMinEntries(dimension)` entries up are HNSW graphs), and
+ * both answer the same lookups. The graph answers them twice, on the same build: re-ranking on the float32 vectors
+ * every node its walk ends with (`boundedRerank` off: "before"), then only those whose int8 score could reach
+ * `minScore` ("after").
  *
  * Vectors are the local embedding model's (GloVe 100-d, SIF-weighted): each entry is a pseudo-question of 4–12 words
  * drawn by frequency from the words of this repository's docs, embedded with `LocalEmbeddingProvider`. A "hit" lookup
@@ -12,18 +14,22 @@
  * - spread: entries over N/100 contexts of 20 tenants, Zipf-distributed sizes, lookups ∝ context size.
  *
  * Reported per size and index: build time (upserts, plus linking the graphs) and its CPU per entry, index memory per
- * entry (heap, typed arrays and the graphs' WebAssembly vector memory after GC, the entries themselves excluded), hit-lookup latency (wall and CPU, `limit` 5, `minScore` 0.8),
- * recall@5 against the exact index (`minScore` -1: the plain top 5), and misses per second of CPU.
+ * entry (heap, typed arrays and the graphs' WebAssembly vector memory after GC, the entries themselves excluded),
+ * hit-lookup latency (wall and CPU, `limit` 5, `minScore` 0.8), recall@5 against the exact index (`minScore` -1: the
+ * plain top 5), hit recall@5 (the same over the exact index's results ≥ `minScore`), lost hits and changed answers
+ * against a reference row of the same graph (hit and miss lookups), and misses per second of CPU.
  * `--cutover` instead times exact scans against graph searches of single contexts of 1k–16k entries.
+ * `--two-pass` evaluates a narrow first walk that lets only likely hits through to the full one (`twoPass`).
  * `--dim 1536` projects the vectors to 1,536 dimensions (a fixed random projection plus noise) to show the cost of a
  * hosted model's dimension.
  *
  * Usage: node --expose-gc [--max-old-space-size=12000] dist/bench/l3-lookup.bench.js [--sizes 10000,100000 (default;
- *          1000000: ~1 ms of CPU per linked entry, i.e. ~20+ minutes of a free core)]
+ *          1000000: ~0.5 ms of CPU per linked entry, i.e. ~10 minutes of a free core)]
  *          [--layouts|--layout one-context,spread] [--queries N] [--dim 100|1536] [--cutover] [--hnsw m,efC,efS]
- *          [--ef 64,256 (also measure the same graphs at these search widths)] [--json path]
+ *          [--ef 64,256 (also measure the same graphs at these search widths)] [--rounds 9] [--json path]
+ *          [--two-pass [--seed N] [--two-pass-ef 32,64] [--two-pass-margins 0,0.1] [--two-pass-min 0.8]]
  */
-import { type CacheEntry, type VectorSearch, entryTag } from '@strata/cache-core';
+import { type CacheEntry, type VectorCandidate, type VectorSearch, entryTag } from '@strata/cache-core';
 import { tokenize } from '@strata/embedding';
 import { LocalEmbeddingProvider } from '@strata/embedding-local';
 import { DEFAULT_HNSW_OPTIONS, type HnswOptions, MemoryVectorIndex, defaultAnnMinEntries } from '@strata/store-memory';
@@ -39,7 +45,8 @@ const WARMUP = 50;
 const DOCS = join(process.cwd(), 'docs');
 
 type Layout = 'one-context' | 'spread';
-type IndexKind = 'exact scan (before)' | 'HNSW (after)' | `HNSW ef=${number}`;
+type IndexKind =
+  'exact scan' | 'HNSW, every node re-ranked (before)' | 'HNSW, bounded re-rank (after)' | `HNSW ef=${number}`;
 
 interface Result {
   layout: Layout;
@@ -61,7 +68,16 @@ interface Result {
   cpuP99Ms: number;
   hitsPerQuery: number;
   recallAt5: number;
+  /** Of the exact scan's results ≥ minScore (top 5) for hit lookups, the share this index served too. */
+  hitRecallAt5: number;
+  /** Lookups (hit and miss) the reference answered with a result ≥ minScore, and of those, how many this left empty. */
+  referenceHits: number;
+  lostHits: number;
+  /** Lookups whose results (ids and scores) differ from the reference's. */
+  changed: number;
   missesPerCpuSecond: number;
+  /** Before/after rows: misses per CPU-second, median of `--rounds` passes interleaved with the other row's. */
+  missesPerCpuSecondRounds?: number;
 }
 
 /** mulberry32: deterministic random numbers with a period of 2^32 (every question distinct in practice). */
@@ -127,10 +143,10 @@ class QuestionSource {
     return Array.from({ length }, () => this.word());
   }
 
-  /** The same question with one word replaced: a near neighbour. */
-  paraphrase(words: readonly string[]): string[] {
+  /** The same question with `replaced` words replaced (at random positions, maybe the same): a near neighbour. */
+  paraphrase(words: readonly string[], replaced = 1): string[] {
     const copy = [...words];
-    copy[this.random.below(copy.length)] = this.word();
+    for (let i = 0; i < replaced; i++) copy[this.random.below(copy.length)] = this.word();
     return copy;
   }
 
@@ -173,6 +189,12 @@ function zipfSizes(entries: number, contexts: number): number[] {
     missing -= step;
   }
   return sizes;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -282,12 +304,13 @@ interface Lookup {
   vector: Float32Array;
 }
 
-function lookups(data: Dataset, source: QuestionSource, random: Random, count: number, hit: boolean): Lookup[] {
+/** `replaced` 0: new questions (mostly misses); 1..: stored questions with that many words replaced. */
+function lookups(data: Dataset, source: QuestionSource, random: Random, count: number, replaced: number): Lookup[] {
   return Array.from({ length: count }, () => {
     const context = data.pickContext();
     const vector = new Float32Array(source.dimension);
     const base = context.members[random.below(context.members.length)];
-    source.embed(hit ? source.paraphrase(data.questions[base]) : source.question(), vector);
+    source.embed(replaced > 0 ? source.paraphrase(data.questions[base], replaced) : source.question(), vector);
     return { context, vector };
   });
 }
@@ -340,6 +363,12 @@ async function build(
   };
 }
 
+/** What one index answered: per hit lookup its plain top-5 scores, per lookup (hits, then misses) its results ≥ minScore. */
+interface Answers {
+  top: number[][];
+  served: VectorCandidate[][];
+}
+
 async function measure(
   layout: Layout,
   kind: IndexKind,
@@ -347,13 +376,16 @@ async function measure(
   built: Awaited<ReturnType<typeof build>>,
   hits: Lookup[],
   misses: Lookup[],
-  exactTop: number[][] | undefined,
-): Promise<{ result: Result; top: number[][] }> {
+  /** The exact scan's answers (recall), and the answers to compare with (lost hits, changed); unset for those rows. */
+  exact: Answers | undefined,
+  reference: Answers | undefined,
+): Promise<{ result: Result; answers: Answers }> {
   const { index } = built;
   const now = Date.now();
   for (let q = 0; q < Math.min(WARMUP, hits.length); q++) await index.search(searchOf(hits[q], MIN_SCORE, now));
   const latencies = new Float64Array(hits.length);
   const cpuTimes = new Float64Array(hits.length);
+  const served: VectorCandidate[][] = [];
   let found = 0;
   for (const [q, lookup] of hits.entries()) {
     const cpuStarted = process.cpuUsage();
@@ -362,6 +394,7 @@ async function measure(
     latencies[q] = Number(process.hrtime.bigint() - started) / 1e6;
     cpuTimes[q] = cpuMs(cpuStarted);
     found += candidates.length;
+    served.push(candidates);
   }
   latencies.sort();
   cpuTimes.sort();
@@ -374,18 +407,29 @@ async function measure(
   for (const [q, lookup] of hits.entries()) {
     const scores = (await index.search(searchOf(lookup, -1, now))).map((candidate) => candidate.score);
     top.push(scores);
-    const reference = exactTop?.[q] ?? scores;
+    const reference = exact?.top[q] ?? scores;
     const floor = (reference[reference.length - 1] ?? Number.POSITIVE_INFINITY) - 1e-6;
     expected += reference.length;
     recalled += Math.min(reference.length, scores.filter((score) => score >= floor).length);
   }
 
   const missStarted = process.cpuUsage();
-  for (const lookup of misses) await index.search(searchOf(lookup, MIN_SCORE, now));
+  for (const lookup of misses) served.push(await index.search(searchOf(lookup, MIN_SCORE, now)));
   const missCpuMs = cpuMs(missStarted);
 
+  // Hit recall: the same with the score floor, over the hit lookups' results ≥ minScore.
+  let hitRecalled = 0;
+  let hitExpected = 0;
+  for (let q = 0; q < hits.length; q++) {
+    const reference = (exact?.served[q] ?? served[q]).map((candidate) => candidate.score);
+    const floor = (reference[reference.length - 1] ?? Number.POSITIVE_INFINITY) - 1e-6;
+    hitExpected += reference.length;
+    hitRecalled += Math.min(reference.length, served[q].filter((candidate) => candidate.score >= floor).length);
+  }
+  const { referenceHits, lostHits, changed } = lost(served, reference?.served ?? served);
+
   return {
-    top,
+    answers: { top, served },
     result: {
       layout,
       entries: data.entries.length,
@@ -404,9 +448,33 @@ async function measure(
       cpuP99Ms: percentile(cpuTimes, 99),
       hitsPerQuery: found / hits.length,
       recallAt5: expected === 0 ? 1 : recalled / expected,
+      hitRecallAt5: hitExpected === 0 ? 1 : hitRecalled / hitExpected,
+      referenceHits,
+      lostHits,
+      changed,
       missesPerCpuSecond: Math.round(misses.length / (missCpuMs / 1e3)),
     },
   };
+}
+
+/** Lookups `reference` answered with results ≥ minScore; of those, the ones left empty; lookups answered otherwise. */
+function lost(
+  served: VectorCandidate[][],
+  references: VectorCandidate[][],
+): { referenceHits: number; lostHits: number; changed: number } {
+  let referenceHits = 0;
+  let lostHits = 0;
+  let changed = 0;
+  for (const [q, reference] of references.entries()) {
+    const answer = served[q];
+    if (reference.length > 0) referenceHits++;
+    if (reference.length > 0 && answer.length === 0) lostHits++;
+    const same =
+      answer.length === reference.length &&
+      answer.every((c, i) => c.entry.id === reference[i].entry.id && c.score === reference[i].score);
+    if (!same) changed++;
+  }
+  return { referenceHits, lostHits, changed };
 }
 
 function lookupDimension(hits: Lookup[]): number {
@@ -417,21 +485,127 @@ async function run(layout: Layout, count: number, dimension: number, queries: nu
   const random = new Random(count);
   const source = await QuestionSource.load(random, dimension);
   const data = dataset(layout, count, source, random);
-  const hits = lookups(data, source, random, queries, true);
-  const misses = lookups(data, source, random, queries, false);
+  const hits = lookups(data, source, random, queries, 1);
+  const misses = lookups(data, source, random, queries, 0);
 
-  let exact: Awaited<ReturnType<typeof build>> | undefined = await build(data, dimension, Number.POSITIVE_INFINITY);
-  const before = await measure(layout, 'exact scan (before)', data, exact, hits, misses, undefined);
-  exact = undefined;
+  let exactBuild: Awaited<ReturnType<typeof build>> | undefined = await build(
+    data,
+    dimension,
+    Number.POSITIVE_INFINITY,
+  );
+  const exact = await measure(layout, 'exact scan', data, exactBuild, hits, misses, undefined, undefined);
+  exactBuild = undefined;
   gc();
   const graph = await build(data, dimension, undefined);
-  const after = await measure(layout, 'HNSW (after)', data, graph, hits, misses, before.top);
-  const widths: Result[] = [];
+  // The same graph re-ranking every node its walk ends with (as before the bound), then only those the bound leaves.
+  graph.index.boundedRerank = false;
+  const before = await measure(
+    layout,
+    'HNSW, every node re-ranked (before)',
+    data,
+    graph,
+    hits,
+    misses,
+    exact.answers,
+    undefined,
+  );
+  graph.index.boundedRerank = true;
+  const after = await measure(
+    layout,
+    'HNSW, bounded re-rank (after)',
+    data,
+    graph,
+    hits,
+    misses,
+    exact.answers,
+    before.answers,
+  );
+  // One pass of a few hundred misses is a fraction of a second of CPU, easily moved by the machine's other load:
+  // the two settings again, alternating, the median of each.
+  const rounds: Record<'all' | 'bounded', number[]> = { all: [], bounded: [] };
+  const now = Date.now();
+  for (let round = 0; round < Number(argument('rounds') ?? 9); round++) {
+    for (const bounded of [false, true]) {
+      graph.index.boundedRerank = bounded;
+      const started = process.cpuUsage();
+      for (const lookup of misses) await graph.index.search(searchOf(lookup, MIN_SCORE, now));
+      rounds[bounded ? 'bounded' : 'all'].push(misses.length / (cpuMs(started) / 1e3));
+    }
+  }
+  graph.index.boundedRerank = true;
+  before.result.missesPerCpuSecondRounds = Math.round(median(rounds.all));
+  after.result.missesPerCpuSecondRounds = Math.round(median(rounds.bounded));
+  const rows = [exact.result, before.result, after.result];
+  // Other widths, compared with the default width: what a narrower walk loses.
   for (const ef of (argument('ef') ?? '').split(',').filter(Boolean).map(Number)) {
     graph.index.efSearch = ef;
-    widths.push((await measure(layout, `HNSW ef=${ef}`, data, graph, hits, misses, before.top)).result);
+    rows.push((await measure(layout, `HNSW ef=${ef}`, data, graph, hits, misses, exact.answers, after.answers)).result);
   }
-  return [before.result, after.result, ...widths];
+  return rows;
+}
+
+/**
+ * A two-pass lookup, evaluated (`--two-pass`): a narrow walk (efSearch `ef`) asked for anything scoring at least
+ * minScore − margin, and the full walk only when it found something. One context of `count` entries; lookups of every
+ * kind (new questions, and stored ones with 1–4 words replaced, so that many land near the threshold), drawn with
+ * `--seed` (other seeds: held-out data). Per (ef, margin): the lookups the full walk answers with a result ≥ minScore
+ * that the narrow pass would have turned away ("lost"), and the CPU per miss (a lookup the full walk leaves empty)
+ * of the narrow pass plus the full walks it lets through, against the full walk alone. `--two-pass-ef`,
+ * `--two-pass-margins` and `--two-pass-min` set the grid.
+ */
+async function twoPass(count: number, dimension: number, perKind: number): Promise<void> {
+  const random = new Random(count);
+  const source = await QuestionSource.load(random, dimension);
+  const data = dataset('one-context', count, source, random);
+  const seed = Number(argument('seed') ?? 0x7e57);
+  const lookupRandom = new Random(seed);
+  const lookupSource = await QuestionSource.load(lookupRandom, dimension);
+  const all = [0, 1, 2, 3, 4].flatMap((replaced) => lookups(data, lookupSource, lookupRandom, perKind, replaced));
+  const { index } = await build(data, dimension, undefined);
+  const fullEf = index.efSearch;
+  const list = (name: string, fallback: string): number[] => (argument(name) ?? fallback).split(',').map(Number);
+  const now = Date.now();
+  const answer = async (lookupsToAnswer: Lookup[], ef: number, minScore: number): Promise<VectorCandidate[][]> => {
+    index.efSearch = ef;
+    const served: VectorCandidate[][] = [];
+    for (const lookup of lookupsToAnswer) served.push(await index.search(searchOf(lookup, minScore, now)));
+    return served;
+  };
+  const cpuUs = async (lookupsToTime: Lookup[], ef: number, minScore: number): Promise<number> => {
+    await answer(lookupsToTime.slice(0, WARMUP), ef, minScore);
+    const started = process.cpuUsage();
+    await answer(lookupsToTime, ef, minScore);
+    return cpuMs(started) * 1e3;
+  };
+  console.log(
+    `\ntwo-pass lookups: ${count.toLocaleString('en')} entries in one context, lookup seed ${seed}, ${perKind} ` +
+      `lookups each of new questions and of stored ones with 1, 2, 3, 4 words replaced; full walk: efSearch ${fullEf}`,
+  );
+  console.log(
+    '| minScore | narrow ef | margin | full-walk hits | lost | misses | passed on | CPU µs/miss | vs full walk |',
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const minScore of list('two-pass-min', String(MIN_SCORE))) {
+    const full = await answer(all, fullEf, minScore);
+    const missing = all.filter((_, q) => full[q].length === 0);
+    const fullUs = (await cpuUs(missing, fullEf, minScore)) / missing.length;
+    console.log(`| ${minScore} | – | – | – | – | ${missing.length} | – | ${fullUs.toFixed(0)} | 1.00× |`);
+    for (const ef of list('two-pass-ef', '16,32,64')) {
+      for (const margin of list('two-pass-margins', '0,0.05,0.1,0.15,0.2,0.3')) {
+        const narrow = await answer(all, ef, minScore - margin);
+        const { referenceHits, lostHits } = lost(narrow, full);
+        const narrowMisses = await answer(missing, ef, minScore - margin);
+        const passedOn = missing.filter((_, q) => narrowMisses[q].length > 0);
+        const us =
+          ((await cpuUs(missing, ef, minScore - margin)) + (await cpuUs(passedOn, fullEf, minScore))) / missing.length;
+        console.log(
+          `| ${minScore} | ${ef} | ${margin} | ${referenceHits} | ${lostHits} | ${missing.length} | ${passedOn.length} | ` +
+            `${us.toFixed(0)} | ${(fullUs / us).toFixed(2)}× |`,
+        );
+      }
+    }
+  }
+  index.efSearch = fullEf;
 }
 
 /** Exact scan against graph search of one context per size: where the cut-over belongs. */
@@ -443,7 +617,7 @@ async function cutover(dimension: number): Promise<void> {
     const random = new Random(count);
     const source = await QuestionSource.load(random, dimension);
     const data = dataset('one-context', count, source, random);
-    const hits = lookups(data, source, random, 2_000, true);
+    const hits = lookups(data, source, random, 2_000, 1);
     const timings: number[] = [];
     let buildUs = 0;
     for (const annMinEntries of [Number.POSITIVE_INFINITY, 2]) {
@@ -476,11 +650,17 @@ async function main(): Promise<void> {
   const dimension = Number(argument('dim') ?? 100);
   console.log(
     `MemoryVectorIndex search, ${dimension}-d local-model vectors, limit ${LIMIT}, minScore ${MIN_SCORE}, ` +
-      `cut-over ${defaultAnnMinEntries(dimension)} entries, HNSW ${JSON.stringify({ ...DEFAULT_HNSW_OPTIONS, ...hnswOptions() })}; ` +
+      `cut-over ${defaultAnnMinEntries(dimension)} entries, HNSW ${JSON.stringify({ ...DEFAULT_HNSW_OPTIONS, ...hnswOptions() })}, ` +
       `node ${process.version}`,
   );
   if (process.argv.includes('--cutover')) {
     await cutover(dimension);
+    return;
+  }
+  if (process.argv.includes('--two-pass')) {
+    for (const entries of (argument('sizes') ?? '100000').split(',').map(Number)) {
+      await twoPass(entries, dimension, Number(argument('queries') ?? 400));
+    }
     return;
   }
   const sizes = (argument('sizes') ?? '10000,100000').split(',').map(Number);
@@ -488,9 +668,9 @@ async function main(): Promise<void> {
   const queries = argument('queries') === undefined ? undefined : Number(argument('queries'));
   const results: Result[] = [];
   console.log(
-    '| layout | entries | index | graphs | build s (linking) | build CPU µs/entry | bytes/entry | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms | hits/lookup | recall@5 | misses/CPU-s |',
+    '| layout | entries | index | graphs | build s (linking) | build CPU µs/entry | bytes/entry | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms | hits/lookup | recall@5 | hit recall@5 | lost hits | changed | misses/CPU-s | misses/CPU-s, rounds |',
   );
-  console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const entries of sizes) {
     for (const layout of layouts) {
       for (const r of await run(layout, entries, dimension, queries ?? defaultQueries(entries))) {
@@ -499,7 +679,9 @@ async function main(): Promise<void> {
           `| ${r.layout} | ${r.entries.toLocaleString('en')} | ${r.index} | ${r.graphContexts} | ` +
             `${r.buildSeconds.toFixed(1)} (${r.linkSeconds.toFixed(1)}) | ${r.buildCpuUsPerEntry} | ${r.bytesPerEntry} | ${r.p50Ms.toFixed(3)} | ` +
             `${r.p99Ms.toFixed(3)} | ${r.cpuP50Ms.toFixed(3)} | ${r.cpuP99Ms.toFixed(3)} | ${r.hitsPerQuery.toFixed(1)} | ` +
-            `${r.recallAt5.toFixed(3)} | ${r.missesPerCpuSecond.toLocaleString('en')} |`,
+            `${r.recallAt5.toFixed(3)} | ${r.hitRecallAt5.toFixed(3)} | ${r.lostHits} of ${r.referenceHits} | ` +
+            `${r.changed} | ${r.missesPerCpuSecond.toLocaleString('en')} | ` +
+            `${r.missesPerCpuSecondRounds?.toLocaleString('en') ?? '–'} |`,
         );
       }
       gc();
