@@ -309,11 +309,7 @@ export class MemoryVectorIndex implements VectorIndex {
   count(): Promise<number> {
     const now = this.now();
     let live = 0;
-    for (const space of this.spaces.values()) {
-      for (const contexts of space.partitions.values()) {
-        for (const partition of contexts.values()) live += partition.countLive(now);
-      }
-    }
+    for (const partition of this.partitions()) live += partition.countLive(now);
     return Promise.resolve(live);
   }
 
@@ -324,11 +320,7 @@ export class MemoryVectorIndex implements VectorIndex {
   /** Removes every expired entry now (searches only clean the partitions they scan); returns how many. */
   sweepExpired(now: number = this.now()): number {
     const before = this.stored;
-    for (const space of this.spaces.values()) {
-      for (const contexts of space.partitions.values()) {
-        for (const partition of contexts.values()) this.removeExpired(partition, now);
-      }
-    }
+    for (const partition of this.partitions()) this.removeExpired(partition, now);
     return before - this.stored;
   }
 
@@ -345,11 +337,7 @@ export class MemoryVectorIndex implements VectorIndex {
   set efSearch(ef: number) {
     if (!(ef >= 1)) throw new RangeError(`efSearch must be at least 1, got ${ef}`);
     this.hnsw = { ...this.hnsw, efSearch: ef };
-    for (const space of this.spaces.values()) {
-      for (const contexts of space.partitions.values()) {
-        for (const partition of contexts.values()) if (isGraph(partition)) partition.efSearch = ef;
-      }
-    }
+    for (const partition of this.partitions()) if (isGraph(partition)) partition.efSearch = ef;
   }
 
   /**
@@ -362,32 +350,20 @@ export class MemoryVectorIndex implements VectorIndex {
 
   set boundedRerank(bounded: boolean) {
     this.rerankBounded = bounded;
-    for (const space of this.spaces.values()) {
-      for (const contexts of space.partitions.values()) {
-        for (const partition of contexts.values()) if (isGraph(partition)) partition.boundedRerank = bounded;
-      }
-    }
+    for (const partition of this.partitions()) if (isGraph(partition)) partition.boundedRerank = bounded;
   }
 
   /** Contexts searched through a graph rather than a scan. */
   get graphContexts(): number {
     let graphs = 0;
-    for (const space of this.spaces.values()) {
-      for (const contexts of space.partitions.values()) {
-        for (const partition of contexts.values()) if (isGraph(partition)) graphs++;
-      }
-    }
+    for (const partition of this.partitions()) if (isGraph(partition)) graphs++;
     return graphs;
   }
 
   /** Bytes of the graphs' vector memories (WebAssembly, so in neither the JS heap nor `arrayBuffers`). */
   get graphVectorBytes(): number {
     let bytes = 0;
-    for (const space of this.spaces.values()) {
-      for (const contexts of space.partitions.values()) {
-        for (const partition of contexts.values()) if (isGraph(partition)) bytes += partition.vectorBytes;
-      }
-    }
+    for (const partition of this.partitions()) if (isGraph(partition)) bytes += partition.vectorBytes;
     return bytes;
   }
 
@@ -402,6 +378,13 @@ export class MemoryVectorIndex implements VectorIndex {
   linkPending(): void {
     for (const graph of this.indexing) while (graph.linkNext());
     this.indexing.clear();
+  }
+
+  /** Every context's partition, of every model and tenant. */
+  private *partitions(): Generator<ContextPartition<Slot>> {
+    for (const space of this.spaces.values()) {
+      for (const contexts of space.partitions.values()) yield* contexts.values();
+    }
   }
 
   private removeExpired(partition: ContextPartition<Slot>, now: number): void {
