@@ -1,4 +1,4 @@
-import { type ExecutionContext, createParamDecorator } from '@nestjs/common';
+import { type ArgumentsHost, type ExecutionContext, createParamDecorator } from '@nestjs/common';
 import { KafkaContext } from '@nestjs/microservices';
 import { type RequestContext } from '@strata/contracts';
 import { CORRELATION_HEADER } from '@strata/observability';
@@ -20,7 +20,12 @@ export function requestContextOf(headers: Readonly<Record<string, unknown>> | nu
  * A message handler's parameter: the {@link RequestContext} of the Kafka message it serves, for the use case to pass
  * on (its onward messages and log lines name the request). Empty for a message no request caused.
  */
-export const MessageRequestContext = createParamDecorator((_data: unknown, host: ExecutionContext): RequestContext => {
+export const MessageRequestContext = createParamDecorator((_data: unknown, host: ExecutionContext): RequestContext =>
+  messageRequestContext(host),
+);
+
+/** The {@link RequestContext} of the Kafka message a handler (or its exception filter) serves; empty for any other. */
+export function messageRequestContext(host: ArgumentsHost): RequestContext {
   const context: unknown = host.switchToRpc().getContext();
   return context instanceof KafkaContext ? requestContextOf(context.getMessage().headers) : {};
-});
+}

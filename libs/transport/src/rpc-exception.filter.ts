@@ -3,7 +3,7 @@ import { KafkaContext, RpcException } from '@nestjs/microservices';
 import { ErrorCode, StrataError } from '@strata/contracts';
 import { type Observable, from, mergeMap, throwError } from 'rxjs';
 import { sendToDeadLetter } from './kafka/dead-letter';
-import { requestContextOf } from './request-context';
+import { messageRequestContext } from './request-context';
 
 /** The error payload a handler's failure travels as; `deadLettered` tells the Kafka server it is handled. */
 export interface RpcErrorPayload {
@@ -48,15 +48,15 @@ export class StrataRpcExceptionFilter implements RpcExceptionFilter<unknown> {
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> {
     const payload = toPayload(exception);
-    const context: unknown = host.switchToRpc().getContext();
     // The request the message was sent for, on the lines it causes.
-    const request = context instanceof KafkaContext ? requestContextOf(context.getMessage().headers) : {};
+    const request = messageRequestContext(host);
     if (payload.code === ErrorCode.Internal) {
       this.logger.error({
         msg: exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
         ...request,
       });
     }
+    const context: unknown = host.switchToRpc().getContext();
     if (payload.code !== ErrorCode.InvalidMessage || !(context instanceof KafkaContext)) {
       return throwError(() => payload);
     }
