@@ -153,7 +153,7 @@ describe(GatewayCache.name, () => {
     const { sut, cache } = setup();
 
     await sut.lookup('acme', request);
-    await sut.lookup('acme', request, 'auto', undefined, undefined, true);
+    await sut.lookup('acme', request, 'auto', undefined, { explain: true });
 
     expect(cache.lookups[0].budgetMs).toBe(loadConfig({}, { log: { level: 'silent' } }).kafka.requestTimeoutMs);
     // An explained lookup (the console's "why did this miss") waits for the embedding, to show the candidates.
@@ -260,7 +260,7 @@ describe(GatewayCache.name, () => {
   it('names the request it serves on its calls to the cache service and the invalidation service', async () => {
     const { sut, cache, purgeRequestIds } = setup();
 
-    await sut.lookup('acme', request, 'auto', undefined, undefined, false, { requestId: 'req-lookup' });
+    await sut.lookup('acme', request, 'auto', undefined, { context: { requestId: 'req-lookup' } });
     await sut.store('acme', request, { answer: '30 days' }, {}, { requestId: 'req-store' });
     await sut.ticket('acme', { requestId: 'req-ticket' });
     await sut.purge({ tenant: 'acme', tags: ['doc:returns'] }, { requestId: 'req-purge' });
@@ -276,12 +276,12 @@ describe(GatewayCache.name, () => {
     l1.delete(stored.entry.exactKey, 'acme');
     const by = (requestId: string) => ({ requestId });
 
-    await expect(sut.lookup('acme', request, 'auto', undefined, undefined, false, by('req-l2'))).resolves.toMatchObject(
-      { tier: 'l2' },
-    );
-    await expect(sut.lookup('acme', request, 'auto', undefined, undefined, false, by('req-l1'))).resolves.toMatchObject(
-      { tier: 'l1' },
-    );
+    await expect(sut.lookup('acme', request, 'auto', undefined, { context: by('req-l2') })).resolves.toMatchObject({
+      tier: 'l2',
+    });
+    await expect(sut.lookup('acme', request, 'auto', undefined, { context: by('req-l1') })).resolves.toMatchObject({
+      tier: 'l1',
+    });
     await sut.lookup('acme', request);
 
     const answer = { entryId: stored.entry.id, exactKey: stored.entry.exactKey };

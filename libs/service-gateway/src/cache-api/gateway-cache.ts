@@ -108,6 +108,16 @@ interface StoreOptions {
   readonly replay?: StoredRequest | undefined;
 }
 
+/** How a lookup is made, beyond what it asks. */
+interface LookupOptions {
+  /** The request's fingerprint, when the caller computed it already (the proxy keys coalescing with it). */
+  readonly fingerprint?: RequestFingerprint | undefined;
+  /** Ask the cache service why it answers as it does (the console): skips L1 and carries no budget. */
+  readonly explain?: boolean;
+  /** The HTTP request being answered: its id goes with the cache service's lookup, and names a hit for feedback. */
+  readonly context?: RequestContext;
+}
+
 interface PurgeCounts {
   readonly l1: number;
   readonly l2: number;
@@ -215,18 +225,12 @@ export class GatewayCache {
     });
   }
 
-  /**
-   * `fingerprint`: the request's, when the caller computed it already (the proxy keys coalescing with it). `context`:
-   * the HTTP request being answered: its id goes with the cache service's lookup, and names a hit for feedback.
-   */
   async lookup(
     tenant: string,
     request: CacheRequest,
     mode: LookupMode = 'auto',
     threshold?: number,
-    fingerprint?: RequestFingerprint,
-    explain = false,
-    context: RequestContext = {},
+    { fingerprint, explain = false, context = {} }: LookupOptions = {},
   ): Promise<LookupOutcome> {
     const start = process.hrtime.bigint();
     const policy = this.policy(request.namespace);

@@ -46,15 +46,10 @@ export class CacheLookupHttpRoute {
   ): Promise<object> {
     const request = this.body.parse(body);
     enforceLimits(this.config.limits, request);
-    const outcome = await this.cache.lookup(
-      tenant,
-      request,
-      request.mode ?? 'auto',
-      request.threshold,
-      undefined,
-      request.explain === true,
-      httpRequestContext(http),
-    );
+    const outcome = await this.cache.lookup(tenant, request, request.mode ?? 'auto', request.threshold, {
+      explain: request.explain === true,
+      context: httpRequestContext(http),
+    });
     noteCacheOutcome(http, outcome.status.toUpperCase(), outcome.status === 'hit' ? outcome.tier : undefined);
     if (outcome.status === 'bypass') return { hit: false, status: 'bypass', reason: outcome.reason };
     const explain = outcome.explain === undefined ? {} : { explain: outcome.explain };

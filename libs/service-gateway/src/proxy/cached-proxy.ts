@@ -181,9 +181,7 @@ export class CachedProxy {
       keyed.request,
       ask.controls.mode === 'exact' ? 'exact' : 'auto',
       ask.controls.threshold,
-      keyed.fp,
-      false,
-      ask.context,
+      { fingerprint: keyed.fp, context: ask.context },
     );
     const hedgeMs = this.hedgeByNamespace[keyed.policy.name] ?? this.hedgeByNamespace['*'];
     const outcome = hedgeMs === undefined ? await lookup : await within(lookup, hedgeMs);
