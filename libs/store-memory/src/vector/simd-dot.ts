@@ -76,8 +76,9 @@ export function codeBytesOf(dimension: number): number {
 }
 
 /**
- * Bytes per stored int8 row: the codes, then a 16-byte lane whose first 4 bytes are the row's scale (float32), so a
- * distance reads one contiguous row (128 bytes, two cache lines, at 100 dimensions).
+ * Bytes per stored int8 row: the codes, then a 16-byte lane whose first 4 bytes are the row's scale (float32) and the
+ * next 4 its L1 norm (float32, for `HnswGraph`'s re-rank bound), so a distance reads one contiguous row (128 bytes, two
+ * cache lines, at 100 dimensions).
  */
 export function codeStrideOf(dimension: number): number {
   return codeBytesOf(dimension) + 16;
