@@ -50,6 +50,12 @@ export class MetricsEmbeddingTelemetry implements EmbeddingTelemetry {
     else this.warn(`embedding provider call of ${texts} text(s) failed: ${outcome}`);
   }
 
+  backlogEstimateFailed(error: unknown): void {
+    this.warn(
+      `embedding provider backlog estimate failed, queuing without one: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+
   private warn(message: string): void {
     const now = Date.now();
     if (now - this.lastWarned < LOG_EVERY_MS) return;

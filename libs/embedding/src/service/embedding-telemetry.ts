@@ -10,6 +10,11 @@ export interface EmbeddingTelemetry {
   coalesced(texts: number): void;
   /** One provider call of `texts` texts, how long it took, and how it ended. */
   providerCall(texts: number, seconds: number, outcome: 'ok' | EmbeddingErrorCode): void;
+  /**
+   * The provider's `backlogMs` estimate threw or was not a finite number; the texts were queued as if it could not
+   * estimate (every caller waits for them).
+   */
+  backlogEstimateFailed?(error: unknown): void;
 }
 
 /** For tests and tools that do not care. */

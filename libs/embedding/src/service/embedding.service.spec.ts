@@ -98,6 +98,9 @@ class RecordingTelemetry implements EmbeddingTelemetry {
   providerCall(texts: number, _seconds: number, outcome: string): void {
     this.events.push(`provider ${texts} ${outcome}`);
   }
+  backlogEstimateFailed(): void {
+    this.events.push('backlog-estimate-failed');
+  }
 }
 
 function setup(options: Partial<EmbeddingServiceOptions> = {}, provider = new FakeProvider()) {
@@ -477,6 +480,49 @@ describe(EmbeddingService.name, () => {
       expect(untold.vectors).toEqual([vectorOf('no estimate')]);
       // Asked all the same, as its text joins the queue: for the callers with a budget that may join it.
       expect(backlogged.asked).toEqual([1]);
+    });
+
+    it.each([
+      [
+        'throws',
+        (): number => {
+          throw new Error('encoder stats not ready');
+        },
+      ],
+      ['returns NaN', (): number => Number.NaN],
+    ])(
+      'treats an estimate that %s as none: the text is embedded, every caller that joins it is answered, and the failure is reported',
+      async (_, backlogMs) => {
+        const provider = Object.assign(new FakeProvider(), { backlogMs });
+        const { sut, telemetry } = setup({ batchWindowMs: 0 }, provider);
+
+        const budgeted = sut.embed(['estimate broke'], { budgetMs: 1 });
+        const joiner = sut.embed(['estimate broke'], { budgetMs: 1 });
+        const unbudgeted = sut.embed(['estimate broke']);
+
+        expect((await budgeted).vectors).toEqual([vectorOf('estimate broke')]);
+        expect((await joiner).vectors).toEqual([vectorOf('estimate broke')]);
+        expect((await unbudgeted).vectors).toEqual([vectorOf('estimate broke')]);
+        expect(provider.calls).toEqual([['estimate broke']]);
+        expect(telemetry.events).toContain('backlog-estimate-failed');
+        await eventually(() => sut.inFlight === 0);
+      },
+    );
+
+    it('does not leave a text in flight when the estimate throws: a later caller of the same text is answered, not left waiting', async () => {
+      const provider = Object.assign(new FakeProvider(), {
+        backlogMs: (): number => {
+          throw new Error('encoder stats not ready');
+        },
+      });
+      const { sut } = setup({ batchWindowMs: 0 }, provider);
+      await sut.embed(['first ask'], { budgetMs: 50 }).catch(() => undefined);
+
+      let answered = false;
+      void sut.embed(['first ask']).then(() => (answered = true));
+
+      await eventually(() => answered);
+      expect(sut.inFlight).toBe(0);
     });
 
     describe('joining a text in flight for another caller', () => {

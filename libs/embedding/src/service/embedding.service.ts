@@ -252,10 +252,8 @@ export class EmbeddingService {
    */
   #enqueue(slots: readonly Slot[]): number {
     if (slots.length === 0) return 0;
-    const readyAt =
-      this.#provider.backlogMs === undefined
-        ? 0
-        : performance.now() + this.#provider.backlogMs(slots.length) + this.#batchWindowMs;
+    const backlogMs = this.#backlogMs(slots.length);
+    const readyAt = backlogMs === undefined ? 0 : performance.now() + backlogMs + this.#batchWindowMs;
     for (const slot of slots) slot.readyAt = readyAt;
     this.#queue.push(...slots);
     while (this.#queue.length >= this.#batchSize) {
@@ -279,6 +277,26 @@ export class EmbeddingService {
       }, this.#batchWindowMs);
     }
     return readyAt;
+  }
+
+  /**
+   * The provider's estimate for `texts` more texts, or undefined when it cannot tell: it has no `backlogMs`, or the
+   * estimate threw or was not a finite number (reported; the texts are queued all the same and always waited for).
+   */
+  #backlogMs(texts: number): number | undefined {
+    if (this.#provider.backlogMs === undefined) return undefined;
+    let estimate: number;
+    try {
+      estimate = this.#provider.backlogMs(texts);
+    } catch (error) {
+      this.#notify((t) => t.backlogEstimateFailed?.(error));
+      return undefined;
+    }
+    if (Number.isFinite(estimate)) return estimate;
+    this.#notify((t) =>
+      t.backlogEstimateFailed?.(new TypeError(`backlogMs(${texts}) returned ${String(estimate)}, not a finite number`)),
+    );
+    return undefined;
   }
 
   #dispatch(batch: Slot[]): void {
