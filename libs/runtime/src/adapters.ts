@@ -181,17 +181,25 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
   };
 }
 
+/** `modelCalibration`'s answer per config object, so a process that runs several services reads the file once. */
+const calibrations = new WeakMap<StrataConfig, ModelCalibration | undefined>();
+
 /**
  * The calibration the semantic verifier decides with for the configured embedding model: the calibration
  * file's entry for it (`STRATA_SEMANTIC_CALIBRATION`), else the one Strata ships for a local model, else none
  * (the local GloVe model's own weights, with its cosine computed by the verifier).
+ *
+ * Read once per config (the gateway's preset thresholds and the cache service's verifier ask for it with the same
+ * config when embedded); another config, a test's say, reads its file afresh.
  */
 export function modelCalibration(config: StrataConfig): ModelCalibration | undefined {
+  if (calibrations.has(config)) return calibrations.get(config);
   const { model, calibrationFile } = config.embedding;
-  return (
+  const calibration =
     (calibrationFile === undefined ? undefined : readCalibrationFile(calibrationFile).models[model]) ??
-    builtInCalibration(model)
-  );
+    builtInCalibration(model);
+  calibrations.set(config, calibration);
+  return calibration;
 }
 
 /** The embedding provider and the embedding cache (Redis when configured, so vectors survive restarts). */
