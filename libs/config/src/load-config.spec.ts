@@ -134,6 +134,14 @@ describe(`${loadConfig.name}: user-scoped and public namespaces`, () => {
     expect(refusal({ EMBEDDING_THREADS: '1.5' })).toContain('threads');
   });
 
+  it("takes the sentence encoder's workers' nice value (10 by default, 0–19) and refuses what Linux would not take", () => {
+    expect(loadConfig({}).embedding.threadNice).toBe(10);
+    expect(loadConfig({ EMBEDDING_THREAD_NICE: '0' }).embedding.threadNice).toBe(0);
+    expect(loadConfig({ EMBEDDING_THREAD_NICE: '19' }).embedding.threadNice).toBe(19);
+    expect(refusal({ EMBEDDING_THREAD_NICE: '20' })).toContain('threadNice');
+    expect(refusal({ EMBEDDING_THREAD_NICE: '-5' })).toContain('threadNice');
+  });
+
   it('hedges misses only where a namespace (or `*`) asks, and refuses a budget that is not whole milliseconds', () => {
     expect(loadConfig({}).upstream.hedgeAfterMs).toEqual({});
     expect(loadConfig({ STRATA_HEDGE_AFTER_MS: 'support=0,*=25' }).upstream.hedgeAfterMs).toEqual({

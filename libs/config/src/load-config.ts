@@ -235,6 +235,7 @@ function fromEnv(env: Env): Json {
       apiKey: str(env, 'EMBEDDING_API_KEY'),
       dimensions: num(env, 'EMBEDDING_DIMENSIONS'),
       threads: num(env, 'EMBEDDING_THREADS'),
+      threadNice: num(env, 'EMBEDDING_THREAD_NICE'),
       calibrationFile: str(env, 'STRATA_SEMANTIC_CALIBRATION'),
     },
     cache: {

@@ -192,6 +192,12 @@ export const strataConfigSchema = z
          */
         threads: z.number().int().min(1).max(16).default(1),
         /**
+         * The local sentence encoder's workers' nice value on Linux (`EMBEDDING_THREAD_NICE`, 0–19). Above 0 they take
+         * the CPU the event loop leaves, so on cores shared with the gateway new questions' embeddings cannot slow its
+         * hits and misses; their lookups are shed (`semantic-busy`) instead when the encoder falls behind. Default 10.
+         */
+        threadNice: z.number().int().min(0).max(19).default(10),
+        /**
          * A file written by `npm run calibrate`: its entry for `model` makes the semantic verifier decide with
          * this model's cosine and weights, and sets the default threshold (`STRATA_SEMANTIC_CALIBRATION`).
          */

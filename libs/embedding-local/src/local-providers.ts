@@ -1,15 +1,15 @@
 import { LOCAL_EMBEDDING_MODEL, SENTENCE_ENCODER_MODEL } from '@strata/embedding';
 import { LocalEmbeddingProvider } from './local-embedding.provider';
-import { SentenceEncoderProvider } from './sentence-encoder.provider';
+import { type SentenceEncoderOptions, SentenceEncoderProvider } from './sentence-encoder.provider';
 
 /**
  * The local provider of `model` (loaded once per process): the sentence encoder (the default; `threads`: the
- * most worker threads it runs) or the GloVe model. Config refuses other names with `EMBEDDING_PROVIDER=local`
+ * most worker threads it runs, `nice`: their priority) or the GloVe model. Config refuses other names with `EMBEDDING_PROVIDER=local`
  * before anything loads.
  */
 export function loadLocalProvider(
   model: string,
-  options: { threads?: number } = {},
+  options: SentenceEncoderOptions = {},
 ): Promise<LocalEmbeddingProvider | SentenceEncoderProvider> {
   if (model === SENTENCE_ENCODER_MODEL) return SentenceEncoderProvider.load(options);
   if (model === LOCAL_EMBEDDING_MODEL) return LocalEmbeddingProvider.load();

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmbeddingError, EmbeddingErrorCode } from '@strata/embedding';
 import {
@@ -71,6 +72,8 @@ describe(SentenceEncoderProvider.name, () => {
     const refused: unknown = await provider.embed(['one more']).catch((e: unknown) => e);
     expect(EmbeddingError.is(refused, EmbeddingErrorCode.PROVIDER_RATE_LIMITED)).toBe(true);
     expect((refused as EmbeddingError).retryable).toBe(true);
+    // Shed load, not a fault: no stack was captured for it.
+    expect((refused as EmbeddingError).stack).not.toMatch(/\n\s+at /);
     await first;
     await provider.close();
     expect(await large).toBeInstanceOf(EmbeddingError);
@@ -149,6 +152,37 @@ describe(SentenceEncoderProvider.name, () => {
       expect(two.workers).toBe(1);
     });
   });
+
+  /** Each thread of this process and its nice value (Linux: `/proc/self/task/<tid>/stat`, the 19th field). */
+  const niceByThread = (): Map<number, number> =>
+    new Map(
+      readdirSync('/proc/self/task').map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        // Fields after the command name, which may hold spaces, start at the 3rd (the state).
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return [Number(tid), Number(fields[19 - 3])];
+      }),
+    );
+
+  (process.platform === 'linux' ? it : it.skip)(
+    'runs its workers at the configured nice value (EMBEDDING_THREAD_NICE), the event loop at its own',
+    async () => {
+      const before = niceByThread();
+      const niced = await SentenceEncoderProvider.create({ nice: 7 });
+      try {
+        const [vector] = await niced.embed(['embedded at a lower priority']);
+        expect(vector).toHaveLength(512);
+        const started = [...niceByThread()].filter(([tid]) => !before.has(tid));
+        // The worker's thread (and any it started) at 7; every thread that was here before keeps its value.
+        expect(started.map(([, nice]) => nice)).toContain(7);
+        expect(niceByThread().get(process.pid)).toBe(before.get(process.pid));
+        for (const [tid, nice] of niceByThread()) if (before.has(tid)) expect(nice).toBe(before.get(tid));
+      } finally {
+        await niced.close();
+      }
+    },
+    60_000,
+  );
 
   it('keeps no process alive while idle, loaded or after embedding', () => {
     const root = join(__dirname, '..', '..', '..');

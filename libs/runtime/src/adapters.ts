@@ -211,7 +211,7 @@ export async function embeddingAdapters(config: StrataConfig): Promise<BuiltAdap
     case 'local':
       // Shared by every Strata in the process, like the word vectors: nothing to close (an idle worker keeps no
       // process alive).
-      provider = await loadLocalProvider(embedding.model, { threads: embedding.threads });
+      provider = await loadLocalProvider(embedding.model, { threads: embedding.threads, nice: embedding.threadNice });
       break;
     case 'openai':
       if (!embedding.url)

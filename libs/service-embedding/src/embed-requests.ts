@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EMBEDDING_EMBED_TOPIC, type EmbedReply, ErrorCode, StrataError, embedRequestSchema } from '@strata/contracts';
-import { EmbeddingError, EmbeddingErrorCode, EmbeddingService } from '@strata/embedding';
+import { EmbeddingError, EmbeddingErrorCode, EmbeddingService, withoutStack } from '@strata/embedding';
 import { Tracing } from '@strata/observability';
 import { parsePayload } from '@strata/transport';
 
@@ -21,11 +21,13 @@ export class EmbedRequests {
       return { model: result.model, dimensions: result.dimensions, vectors: result.vectors };
     } catch (error) {
       // A provider too far behind for the caller's budget is load shed, not a failure: the caller's own code says so.
-      if (error instanceof EmbeddingError)
-        throw new StrataError(
-          error.code === EmbeddingErrorCode.PROVIDER_BUSY ? ErrorCode.RateLimited : ErrorCode.CacheUnavailable,
-          `embedding failed: ${error.message}`,
-        );
+      if (error instanceof EmbeddingError) {
+        const code =
+          error.code === EmbeddingErrorCode.PROVIDER_BUSY ? ErrorCode.RateLimited : ErrorCode.CacheUnavailable;
+        // Its stack would only name this line (the cause is the provider's), and under overload every new text is
+        // refused here: none is captured.
+        throw withoutStack(() => new StrataError(code, `embedding failed: ${error.message}`));
+      }
       throw error;
     }
   }

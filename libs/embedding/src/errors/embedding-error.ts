@@ -40,6 +40,17 @@ const RETRYABLE: Readonly<Record<EmbeddingErrorCode, boolean>> = {
   [EmbeddingErrorCode.PROVIDER_BUSY]: true,
 };
 
+/** The error `make` builds, without capturing a stack (for errors that shed load: expected, frequent, not faults). */
+export function withoutStack<T extends Error>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /**
  * The one error the embedding lib throws. `retryable` says whether the same request may succeed later
  * (provider down, slow or rate limiting) or will fail again until something changes (input, key, config).
@@ -59,6 +70,14 @@ export class EmbeddingError extends Error {
     this.retryable = RETRYABLE[code];
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
+  }
+
+  /**
+   * A refusal to take more work (`PROVIDER_BUSY`, a full queue): load shed, not a fault, so it carries no stack. Under
+   * overload every new text meets one, and capturing a stack costs more than the rest of the refusal.
+   */
+  static shed(code: EmbeddingErrorCode, message: string): EmbeddingError {
+    return withoutStack(() => new EmbeddingError(code, message));
   }
 
   static is(error: unknown, code?: EmbeddingErrorCode): error is EmbeddingError {

@@ -206,7 +206,7 @@ export class EmbeddingService {
     }
     if (deadline !== undefined && readyAt > deadline) {
       // The texts stay queued (and are cached when embedded); only this caller stops waiting.
-      throw new EmbeddingError(
+      throw EmbeddingError.shed(
         EmbeddingErrorCode.PROVIDER_BUSY,
         `Embedding provider for "${this.model}" would answer in ~${Math.round(readyAt - performance.now())} ms, past this request's budget`,
       );
