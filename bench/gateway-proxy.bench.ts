@@ -9,6 +9,8 @@
  * - upstream / miss: the fake upstream called directly, and a new question per request through the gateway
  *   (L1 miss, L2 + L3 lookup with the question embedded, the upstream call, the queued store); miss overhead
  *   = p50(miss) − p50(upstream) of the same round;
+ * - miss-exact: the same misses with `X-Strata-Cache-Mode: exact` (L1 and L2 only: no embedding, no L3), what the
+ *   semantic tier adds to a miss;
  * - bare-proxy: the same new questions through a bare Node proxy (a `node:http` server forwarding each body to the
  *   upstream over an undici keep-alive `Pool` and writing its answer back): what any proxy in Node pays on this
  *   machine, its overhead measured like the miss's.
@@ -21,7 +23,7 @@
  *
  * Usage: npm run build && node dist/bench/gateway-proxy.bench.js [--seconds 5] [--rounds 3]
  *          [--connections 50] [--miss-connections 1,16]
- *          [--scenarios bare,floor,lookup-hit,chat-hit,stream-hit,upstream,bare-proxy,miss]
+ *          [--scenarios bare,floor,lookup-hit,chat-hit,stream-hit,upstream,bare-proxy,miss,miss-exact]
  *          [--gateway-env KEY=VALUE,...] [--gateway-node-args --cpu-prof,--cpu-prof-dir=/tmp/prof]
  *          [--upstream-latency-ms 0] (the fake upstream waits this long before each answer)
  *          [--miss-rate 0] (upstream and miss scenarios at this many requests a second in all, an open loop; 0:
@@ -144,6 +146,8 @@ interface Scenario {
   /** A fixed body, or one per request. */
   readonly body?: string;
   readonly nextBody?: () => string;
+  /** Request headers beside the content type and the key. */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Is this answer what the scenario measures (a hit that is a hit)? */
   readonly verify: (status: number, headers: IncomingHttpHeaders, body: string) => boolean;
   /** The process whose CPU is the scenario's cost. */
@@ -159,6 +163,8 @@ interface Run {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly cpuMsPerRequest: number;
+  /** The serving process's main thread alone (its event loop; not worker threads such as the sentence encoder's). */
+  readonly loopCpuMsPerRequest: number;
   readonly errors: number;
   readonly unexpected: number;
 }
@@ -173,6 +179,7 @@ async function load(
   const latencies: number[] = [];
   let unexpected = 0;
   const cpuBefore = processCpuMs(scenario.server.pid);
+  const loopBefore = processCpuMs(scenario.server.pid, scenario.server.pid);
   const started = process.hrtime.bigint();
   let finished: (result: autocannon.Result) => void = () => undefined;
   let failed: (error: Error) => void = () => undefined;
@@ -186,7 +193,7 @@ async function load(
     duration: seconds,
     // An open loop: this many requests a second in all, whatever the answers' pace (0: each connection back to back).
     ...(rate > 0 ? { overallRate: rate } : {}),
-    headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+    headers: { 'content-type': 'application/json', authorization: 'Bearer bench', ...scenario.headers },
     requests: [
       {
         method: scenario.method,
@@ -211,6 +218,7 @@ async function load(
   const result = await done;
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = processCpuMs(scenario.server.pid) - cpuBefore;
+  const loop = processCpuMs(scenario.server.pid, scenario.server.pid) - loopBefore;
   const sorted = Float64Array.from(latencies).sort();
   return {
     scenario: scenario.name,
@@ -220,6 +228,7 @@ async function load(
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     cpuMsPerRequest: cpu / Math.max(1, result.requests.total),
+    loopCpuMsPerRequest: loop / Math.max(1, result.requests.total),
     errors: result.errors + result.timeouts + result.non2xx,
     unexpected,
   };
@@ -400,6 +409,17 @@ async function bench(): Promise<void> {
         server: gateway,
         verify: (s, h) => s === 200 && isStatus(h, 'MISS'),
       },
+      {
+        // The same misses looked up (and stored) in the exact tier only: what the semantic tier adds to a miss.
+        name: 'miss-exact',
+        kind: 'miss',
+        url: `${gateway.url}/v1/chat/completions`,
+        method: 'POST',
+        headers: { 'x-strata-cache-mode': 'exact' },
+        nextBody: () => chatBody(missQuestion(words, missCount++)),
+        server: gateway,
+        verify: (s, h) => s === 200 && isStatus(h, 'MISS'),
+      },
     ];
     const scenarios = all.filter((s) => wanted.has(s.name));
     const plan: [Scenario, number][] = [];
@@ -416,7 +436,7 @@ async function bench(): Promise<void> {
         const run = { ...(await load(scenario, connections, seconds, true, rate)), round };
         runs.push(run);
         process.stdout.write(
-          `round ${round} ${scenario.name.padEnd(10)} c=${String(connections).padEnd(3)} ${Math.round(run.rps).toString().padStart(6)} req/s  p50 ${ms(run.p50Ms).padStart(6)} ms  p99 ${ms(run.p99Ms).padStart(6)} ms  CPU ${ms(run.cpuMsPerRequest)} ms/req` +
+          `round ${round} ${scenario.name.padEnd(10)} c=${String(connections).padEnd(3)} ${Math.round(run.rps).toString().padStart(6)} req/s  p50 ${ms(run.p50Ms).padStart(6)} ms  p99 ${ms(run.p99Ms).padStart(6)} ms  CPU ${ms(run.cpuMsPerRequest)} ms/req (loop ${ms(run.loopCpuMsPerRequest)})` +
             `${run.errors ? `  errors ${run.errors}` : ''}${run.unexpected ? `  UNEXPECTED ${run.unexpected}` : ''}  (${machineLoad()})\n`,
         );
       }
@@ -425,7 +445,7 @@ async function bench(): Promise<void> {
     const same = (r: Run, name: string) =>
       runs.find((x) => x.scenario === name && x.connections === r.connections && x.round === r.round);
     process.stdout.write(
-      '\n| scenario | conns | req/s | p50 ms | p99 ms | CPU ms/request | × bare req/s | × bare CPU/request | overhead p50 ms (over upstream) | errors, unexpected |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
+      '\n| scenario | conns | req/s | p50 ms | p99 ms | CPU ms/request | event loop CPU ms/request | × bare req/s | × bare CPU/request | overhead p50 ms (over upstream) | errors, unexpected |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
     );
     for (const [scenario, connections] of plan) {
       const mine = runs.filter((r) => r.scenario === scenario.name && r.connections === connections);
@@ -438,7 +458,7 @@ async function bench(): Promise<void> {
         return bare ? [bare.cpuMsPerRequest / r.cpuMsPerRequest] : [];
       });
       const overheads = mine.flatMap((r) => {
-        const direct = scenario.name === 'miss' || scenario.name === 'bare-proxy' ? same(r, 'upstream') : undefined;
+        const direct = scenario.kind === 'miss' && scenario.name !== 'upstream' ? same(r, 'upstream') : undefined;
         return direct ? [r.p50Ms - direct.p50Ms] : [];
       });
       process.stdout.write(
@@ -453,6 +473,9 @@ async function bench(): Promise<void> {
           ms,
         )} | ${range(
           mine.map((r) => r.cpuMsPerRequest),
+          ms,
+        )} | ${range(
+          mine.map((r) => r.loopCpuMsPerRequest),
           ms,
         )} | ${ratios.length ? range(ratios, (x) => `${x.toFixed(2)}×`) : '–'} | ${cpuRatios.length ? range(cpuRatios, (x) => `${x.toFixed(2)}×`) : '–'} | ${overheads.length ? range(overheads, ms) : '–'} | ${mine.reduce((a, r) => a + r.errors, 0)}, ${mine.reduce((a, r) => a + r.unexpected, 0)} |\n`,
       );

@@ -3,10 +3,14 @@ import { readFileSync } from 'node:fs';
 /** Linux clock ticks per second (USER_HZ); 100 on every mainstream kernel build. */
 const TICKS_PER_SECOND = 100;
 
-/** CPU time (user + system, ms) a process has used so far, from `/proc/<pid>/stat`; NaN where there is no procfs. */
-export function processCpuMs(pid: number): number {
+/**
+ * CPU time (user + system, ms) a process has used so far, from `/proc/<pid>/stat`; with `thread`, that thread's alone
+ * (`/proc/<pid>/task/<tid>/stat`: a Node process's event loop is the thread whose id is the pid). NaN where there is
+ * no procfs.
+ */
+export function processCpuMs(pid: number, thread?: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     // Field 2 (comm) may contain spaces: count fields after its closing parenthesis. utime and stime are fields 14 and 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
