@@ -187,7 +187,8 @@ export async function createHttpApp(
     done();
   });
   // JSON nested deeper than anything real is refused once, here, for every endpoint: nothing after this point
-  // (keys, stores, replies) ever meets it.
+  // (keys, stores, replies) ever meets it. The gateway's hot routes make the same check on the bodies they parse
+  // ahead of Fastify (`FastifyHotRoutes`): a hook added between parsing and the handler must be added there too.
   fastify.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (request.body !== null && typeof request.body === 'object' && jsonDepth(request.body) > MAX_JSON_DEPTH) {
       void reply

@@ -1,6 +1,14 @@
+import { Readable } from 'node:stream';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteShorthandOptions } from 'fastify';
+import { MAX_JSON_DEPTH, jsonDepth } from '@strata/contracts';
+import {
+  type FastifyBodyParser,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RouteShorthandOptions,
+} from 'fastify';
 import { AccessGuard } from '../auth/access.guard';
 import { rememberIdentity, tenantOf } from '../auth/request-identity';
 import { type Identity } from '../auth/tenant-resolver';
@@ -25,13 +33,46 @@ import { ReplayCapture } from './replay/replay-capture';
  * - `POST /v1/chat/completions` (`ChatCompletionsHttpRoute`, JSON and SSE), errors as `OpenAiErrorFilter`;
  * - `POST /v1/messages` (`MessagesHttpRoute`, JSON and SSE), errors as `AnthropicErrorFilter`.
  *
- * The gateway's front door (`HitReplays`) may have read the body already (it is handed to Fastify's parser as it
- * was sent), made the access decision (it is not made again), and asked the route to record an L1 hit for replay
- * (`ReplayCapture`, passed to the route).
+ * The gateway's front door (`HitReplays`) may have read the body already, made the access decision (it is not made
+ * again), and asked the route to record an L1 hit for replay (`ReplayCapture`, passed to the route). A body it read
+ * is parsed in the route's `preParsing` hook by Fastify's own JSON parser (`getDefaultJsonParser`, with the app's
+ * poisoning settings, as the JSON content-type parser NestJS registers calls it) and the handler answers from there:
+ * Fastify's content-type parser step, which costs every body an `AsyncResource` and its `bind`, a stream and a
+ * callback chain, is skipped. That step would do nothing else for these routes: no other hook than the app's
+ * JSON-depth `preValidation` hook runs between the two (checked here the same way), and a body this path does not
+ * take as it is (another media type than plain JSON, JSON that does not parse, nested too deep) is handed to
+ * Fastify's parser as it was sent, to be answered as any other request.
  */
 /** An error filter's answer, written on a reply (the filters' `send`). */
 interface ErrorSender {
   send(error: unknown, request: FastifyRequest, reply: FastifyReply): void;
+}
+
+type RouteHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+/** The `Content-Type`s of a pre-read body parsed in `preParsing`; other ones take Fastify's parser. */
+const PLAIN_JSON = /^application\/json(?:; ?charset=utf-8)?$/i;
+
+/**
+ * The body the front door read, parsed as Fastify's JSON parser parses it; undefined when Fastify's own steps must
+ * see it (not plain JSON, an error of the parser's, or deeper than the app's limit).
+ */
+function earlyBody(
+  request: FastifyRequest,
+  body: Buffer,
+  parseJson: FastifyBodyParser<string>,
+): { readonly value: unknown } | undefined {
+  const type = request.headers['content-type'];
+  if (type === undefined || !PLAIN_JSON.test(type)) return undefined;
+  let parsed: { readonly value: unknown } | undefined;
+  // Fastify's JSON parser answers at once, through its callback; it reads a buffer as its UTF-8 string.
+  void parseJson(request, body.toString(), (error: Error | null, value?: unknown) => {
+    if (error === null) parsed = { value };
+  });
+  if (parsed === undefined) return undefined;
+  const { value } = parsed;
+  if (value !== null && typeof value === 'object' && jsonDepth(value) > MAX_JSON_DEPTH) return undefined;
+  return parsed;
 }
 
 @Injectable()
@@ -54,27 +95,34 @@ export class FastifyHotRoutes implements OnModuleInit {
     // No HTTP server (a message-only context): nothing to register.
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance | undefined>();
     if (fastify === undefined || typeof fastify.post !== 'function') return;
-    // The body as the front door read it, when it did.
-    const options: RouteShorthandOptions = {
-      preParsing: (request, _reply, payload, done) => done(null, HitReplays.payload(request.raw, payload)),
-    };
-    fastify.post('/v1/cache/lookup', options, (request, reply) => this.serveLookup(request, reply));
-    fastify.post(
-      '/v1/chat/completions',
-      options,
-      this.proxyRoute(
-        (identity, request, reply, capture) => this.chat.chatCompletions(identity, request, reply, capture),
-        this.openAiErrors,
-      ),
+    const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
+    const parseJson = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error');
+    const hot = (handler: RouteHandler): RouteShorthandOptions => ({
+      preParsing: (request, reply, payload, done) => {
+        const body = HitReplays.body(request.raw);
+        if (body === undefined) return done(null, payload);
+        const early = earlyBody(request, body, parseJson);
+        if (early === undefined) return done(null, Readable.from([body]));
+        // Answered here (`done` is not called). The handler answers its own errors; anything else goes to Fastify's
+        // error handling, as a rejected handler's does.
+        request.body = early.value;
+        handler(request, reply).catch((error: unknown) => {
+          if (!reply.sent) void reply.send(error);
+        });
+      },
+    });
+    const lookup: RouteHandler = (request, reply) => this.serveLookup(request, reply);
+    const chat = this.proxyRoute(
+      (identity, request, reply, capture) => this.chat.chatCompletions(identity, request, reply, capture),
+      this.openAiErrors,
     );
-    fastify.post(
-      '/v1/messages',
-      options,
-      this.proxyRoute(
-        (identity, request, reply, capture) => this.messages.create(identity, request, reply, capture),
-        this.anthropicErrors,
-      ),
+    const messages = this.proxyRoute(
+      (identity, request, reply, capture) => this.messages.create(identity, request, reply, capture),
+      this.anthropicErrors,
     );
+    fastify.post('/v1/cache/lookup', hot(lookup), lookup);
+    fastify.post('/v1/chat/completions', hot(chat), chat);
+    fastify.post('/v1/messages', hot(messages), messages);
   }
 
   /** The access decision: the front door's, if it made it, else made here. */
@@ -109,7 +157,7 @@ export class FastifyHotRoutes implements OnModuleInit {
       capture: ReplayCapture | undefined,
     ) => Promise<void>,
     errors: ErrorSender,
-  ): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  ): RouteHandler {
     return async (request, reply) => {
       try {
         const identity = this.admit(request);

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type OutgoingHttpHeaders, type RequestListener, type ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { type AccessLog, CORRELATION_HEADER, StrataMetrics, Tracing } from '@strata/observability';
@@ -141,10 +140,9 @@ export class HitReplays {
       (config.http.trustProxy === undefined || config.http.trustProxy === false);
   }
 
-  /** A Fastify `preParsing` payload for the hot routes: the body the front door read, or `payload` as it is. */
-  static payload<T extends Readable>(raw: IncomingMessage, payload: T): T | Readable {
-    const body = (raw as { [PRE_READ]?: Buffer })[PRE_READ];
-    return body === undefined ? payload : Readable.from([body]);
+  /** The body the front door read for this request, as it was sent; undefined when it did not read it. */
+  static body(raw: IncomingMessage): Buffer | undefined {
+    return (raw as { [PRE_READ]?: Buffer })[PRE_READ];
   }
 
   /**
