@@ -2,15 +2,18 @@ import { Logger, type Provider } from '@nestjs/common';
 import {
   ENTRY_CATALOG,
   ENTRY_POPULARITY,
+  EXACT_READS,
   EXACT_STORE,
   type EntryCatalog,
   type EntryPopularity,
+  type ExactReads,
   type ExactStore,
   MATCH_VERIFIER,
   PURGE_GENERATIONS,
   type PurgeGenerations,
   VECTOR_INDEX,
   type VectorIndex,
+  sequentialExactReads,
 } from '@strata/cache-core';
 import { type StrataConfig } from '@strata/config';
 import { EMBEDDING_CACHE, EMBEDDING_PROVIDER, type EmbeddingCache, type EmbeddingProvider } from '@strata/embedding';
@@ -35,6 +38,7 @@ import {
   RedisEmbeddingCache,
   RedisEntryCatalog,
   RedisEntryPopularity,
+  RedisExactReads,
   RedisExactStore,
   RedisProcessedEvents,
   RedisPurgeGenerations,
@@ -117,6 +121,7 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
   const closers: Closer[] = [];
   let exact: ExactStore;
   let generations: PurgeGenerations;
+  let reads: ExactReads;
   let catalog: EntryCatalog;
   let popularity: EntryPopularity;
   const l2Redis = redisOptions(config, 'L2');
@@ -134,6 +139,8 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
     );
     exact = redis;
     generations = gens;
+    // An L2 hit reads the entry and its purge generations in one round trip.
+    reads = new RedisExactReads(redis, gens);
     catalog = new RedisEntryCatalog(redis.redis);
     popularity = new RedisEntryPopularity(redis.redis);
   } else {
@@ -144,6 +151,7 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
     });
     exact = memory;
     generations = new MemoryPurgeGenerations(generationBounds);
+    reads = sequentialExactReads(exact, generations);
     catalog = new MemoryEntryCatalog(memory);
     popularity = new MemoryEntryPopularity();
   }
@@ -170,6 +178,7 @@ export async function cacheAdapters(config: StrataConfig): Promise<CacheAdapters
     ...(calibration?.minCosine === undefined ? {} : { minCosine: calibration.minCosine }),
     providers: [
       { provide: EXACT_STORE, useValue: exact },
+      { provide: EXACT_READS, useValue: reads },
       { provide: ENTRY_CATALOG, useValue: catalog },
       { provide: ENTRY_POPULARITY, useValue: popularity },
       { provide: VECTOR_INDEX, useValue: vectors },

@@ -12,7 +12,7 @@ import {
 import { type CacheLookupReply, type CacheLookupRequest, type CacheStoreRequest } from '@strata/contracts';
 import { L1Cache } from '@strata/service-gateway';
 import { MemoryVectorIndex } from '@strata/store-memory';
-import { RedisConnection, RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
+import { RedisConnection, RedisExactReads, RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
 import { RedisServerProcess, eventually } from '@strata/testing';
 
 /** One vector for every text and an exact-text verifier: each question hits only itself, also in L3. */
@@ -74,12 +74,18 @@ describe('purge generations across a Redis restart without persistence', () => {
     const generations = new RedisPurgeGenerations(connection);
     const l3 = new MemoryVectorIndex({});
     const l1 = new L1Cache({ maxEntries: 1_000, maxTtlSeconds: 300 });
-    const lookup = new LookupUseCase(l2, l3, embedder, verifier, generations, NO_TELEMETRY, {
-      candidates: 5,
-      minCosine: 0,
-      defaultThreshold: 0.5,
-      now: Date.now,
-    });
+    // Bound as the cache service binds them: an L2 hit reads the entry and its generations in one script.
+    const lookup = new LookupUseCase(
+      l2,
+      l3,
+      embedder,
+      verifier,
+      generations,
+      NO_TELEMETRY,
+      { candidates: 5, minCosine: 0, defaultThreshold: 0.5, now: Date.now },
+      undefined,
+      new RedisExactReads(l2, generations),
+    );
     const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
     const purge = new PurgeUseCase(l2, l3, generations, NO_TELEMETRY);
     /** What a gateway does: L1 first, then the cache service; hits fill L1. */

@@ -9,7 +9,7 @@ import {
 } from '@strata/cache-core';
 import { type CacheLookupRequest, type CacheStoreRequest, ErrorCode, StrataError } from '@strata/contracts';
 import { MemoryVectorIndex } from '@strata/store-memory';
-import { RedisConnection, RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
+import { RedisConnection, RedisExactReads, RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
 import { LocalRedisCluster, eventually } from '@strata/testing';
 
 const embedder: Embedder = { embed: () => Promise.resolve({ model: 'm', vector: [1, 0, 0] }) };
@@ -70,12 +70,18 @@ describe('L2 and purge generations on Redis Cluster when a master dies', () => {
     const l2 = new RedisExactStore(connection);
     const generations = new RedisPurgeGenerations(connection);
     const l3 = new MemoryVectorIndex({});
-    const lookup = new LookupUseCase(l2, l3, embedder, verifier, generations, NO_TELEMETRY, {
-      candidates: 5,
-      minCosine: 0,
-      defaultThreshold: 0.5,
-      now: Date.now,
-    });
+    // Bound as the cache service binds them: an L2 hit reads the entry and its generations in one script.
+    const lookup = new LookupUseCase(
+      l2,
+      l3,
+      embedder,
+      verifier,
+      generations,
+      NO_TELEMETRY,
+      { candidates: 5, minCosine: 0, defaultThreshold: 0.5, now: Date.now },
+      undefined,
+      new RedisExactReads(l2, generations),
+    );
     const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
     const purge = new PurgeUseCase(l2, l3, generations, NO_TELEMETRY);
     const questions = Array.from({ length: QUESTIONS }, (_, i) => question(i));

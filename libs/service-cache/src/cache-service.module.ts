@@ -5,11 +5,13 @@ import {
   EMBEDDER,
   ENTRY_CATALOG,
   ENTRY_POPULARITY,
+  EXACT_READS,
   EXACT_STORE,
   type EntryCatalog,
   type EntryPopularity,
   EntryQueryUseCase,
   type Embedder,
+  type ExactReads,
   type ExactStore,
   ListEntriesUseCase,
   LookupUseCase,
@@ -35,7 +37,10 @@ import { verificationProviders } from './verification/verification.providers';
 
 export interface CacheServiceOptions {
   readonly config: StrataConfig;
-  /** Must bind EXACT_STORE, ENTRY_CATALOG, ENTRY_POPULARITY, VECTOR_INDEX, PURGE_GENERATIONS, MATCH_VERIFIER and EMBEDDINGS (chosen by the runtime). */
+  /**
+   * Must bind EXACT_STORE, ENTRY_CATALOG, ENTRY_POPULARITY, VECTOR_INDEX, PURGE_GENERATIONS, MATCH_VERIFIER and
+   * EMBEDDINGS (chosen by the runtime); may bind EXACT_READS (default: the store's get, then the generations' latest).
+   */
   readonly adapters: Provider[];
   /** Similarity threshold when neither the request nor its namespace sets one (resolved by the runtime's `semanticPolicy`). */
   readonly defaultThreshold: number;
@@ -78,6 +83,7 @@ export class CacheServiceModule {
             PURGE_GENERATIONS,
             CACHE_TELEMETRY,
             SemanticGate,
+            { token: EXACT_READS, optional: true },
           ],
           useFactory: (
             l2: ExactStore,
@@ -87,6 +93,7 @@ export class CacheServiceModule {
             generations: PurgeGenerations,
             telemetry: CacheTelemetry,
             gate: SemanticGate | null,
+            reads: ExactReads | undefined,
           ) =>
             new LookupUseCase(
               l2,
@@ -102,6 +109,7 @@ export class CacheServiceModule {
                 now,
               },
               gate ?? undefined,
+              reads,
             ),
         },
         {

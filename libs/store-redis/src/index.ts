@@ -2,6 +2,7 @@ export { RedisConnection, RedisTimeoutError, RedisUnavailableError } from './con
 export type { RedisConnectionOptions } from './connection/redis-connection';
 export { RedisExactStore } from './exact/redis-exact-store';
 export type { RedisExactStoreOptions } from './exact/redis-exact-store';
+export { RedisExactReads } from './exact/redis-exact-reads';
 export { RedisEmbeddingCache } from './embedding-cache/redis-embedding-cache';
 export type { RedisEmbeddingCacheOptions } from './embedding-cache/redis-embedding-cache';
 export { RedisPurgeGenerations } from './generations/redis-purge-generations';

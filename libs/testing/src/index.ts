@@ -1,4 +1,6 @@
 export { describeExactStoreContract } from './contracts/exact-store.contract';
+export { describeExactReadsContract } from './contracts/exact-reads.contract';
+export type { ExactReadsFixture } from './contracts/exact-reads.contract';
 export type { ExactStoreContractClock, ExactStoreFixture } from './contracts/exact-store.contract';
 export { describeEmbeddingCacheContract } from './contracts/embedding-cache.contract';
 export type { EmbeddingCacheFixture } from './contracts/embedding-cache.contract';

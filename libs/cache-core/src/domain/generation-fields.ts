@@ -15,7 +15,10 @@ export function purgeGenerationFields(selector: Pick<PurgeSelector, 'tags' | 'na
   return selector.namespace === undefined ? [] : [`n:${selector.namespace}`];
 }
 
-/** Every field whose purge would make this entry stale. */
+/**
+ * Every field whose purge would make this entry stale. Redis's one-round-trip L2 read spells the same fields in Lua
+ * (`store-redis`'s `readWithGenerationsScript`): a change here is a change there.
+ */
 export function entryGenerationFields(entry: {
   readonly tags: readonly string[];
   readonly namespace: string;

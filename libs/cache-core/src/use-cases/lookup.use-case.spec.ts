@@ -3,7 +3,10 @@ import { MemoryExactStore, MemoryPurgeGenerations, MemoryVectorIndex } from '@st
 import { fingerprintRequest } from '../keys/request-fingerprint';
 import { type CacheTelemetry, NO_TELEMETRY } from '../ports/cache-telemetry.port';
 import { type Embedder } from '../ports/embedder.port';
+import { type ExactReads, sequentialExactReads } from '../ports/exact-reads.port';
+import { type ExactStore } from '../ports/exact-store.port';
 import { type MatchExplanation, type MatchVerifier } from '../ports/match-verifier.port';
+import { type PurgeGenerations } from '../ports/purge-generations.port';
 import { LookupUseCase, chooseSemanticHit } from './lookup.use-case';
 import { StoreUseCase } from './store.use-case';
 
@@ -26,18 +29,40 @@ const verifier: MatchVerifier = {
   },
 };
 
-function setup(options: { lookupEmbedder?: Embedder; telemetry?: CacheTelemetry } = {}) {
+function setup(
+  options: {
+    lookupEmbedder?: Embedder;
+    telemetry?: CacheTelemetry;
+    /** The lookup's L2 reads over the store and the generations (default: the use case's own). */
+    reads?: (l2: ExactStore, generations: PurgeGenerations) => ExactReads;
+  } = {},
+) {
   const l2 = new MemoryExactStore({ maxEntries: 100 });
   const l3 = new MemoryVectorIndex({});
   const generations = new MemoryPurgeGenerations({ epochStart: () => 0 });
   const lookupEmbedder = options.lookupEmbedder ?? embedder;
   const telemetry = options.telemetry ?? NO_TELEMETRY;
-  const lookup = new LookupUseCase(l2, l3, lookupEmbedder, verifier, generations, telemetry, {
-    candidates: 5,
-    minCosine: 0,
-    defaultThreshold: 0.9,
-    now: Date.now,
-  });
+  /** The lookup's own calls of `latest` (the reads, given, call the generations themselves). */
+  const latestCalls: string[][] = [];
+  const lookupGenerations: PurgeGenerations = {
+    current: (tenant) => generations.current(tenant),
+    advance: (tenant, fields) => generations.advance(tenant, fields),
+    latest: (tenant, fields) => {
+      latestCalls.push([...fields]);
+      return generations.latest(tenant, fields);
+    },
+  };
+  const lookup = new LookupUseCase(
+    l2,
+    l3,
+    lookupEmbedder,
+    verifier,
+    lookupGenerations,
+    telemetry,
+    { candidates: 5, minCosine: 0, defaultThreshold: 0.9, now: Date.now },
+    undefined,
+    options.reads?.(l2, generations),
+  );
   const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
   const fp = (text: string) =>
     fingerprintRequest({
@@ -73,7 +98,7 @@ function setup(options: { lookupEmbedder?: Embedder; telemetry?: CacheTelemetry 
       ...(explain ? { explain } : {}),
       ...extra,
     });
-  return { put, get };
+  return { put, get, l2, generations, latestCalls };
 }
 
 describe(LookupUseCase.name, () => {
@@ -173,6 +198,68 @@ describe(LookupUseCase.name, () => {
     const reply = await get('how do I feed my cat', true);
     expect(reply).toMatchObject({ hit: true, tier: 'l3', similarity: 1 });
     expect(reply.hit && reply.explain?.chosen).toBe(reply.hit ? reply.entry.id : 'no hit');
+  });
+});
+
+describe(`${LookupUseCase.name}: L2 through its reads`, () => {
+  /** Sequential reads that count their calls, or answer a chosen `latest` (a purge the lookup cannot see otherwise). */
+  function countedReads(calls: string[], latest?: number) {
+    return (l2: ExactStore, generations: PurgeGenerations): ExactReads => {
+      const inner = sequentialExactReads(l2, generations);
+      return {
+        getWithGenerations: async (tenant, id) => {
+          calls.push(id);
+          const read = await inner.getWithGenerations(tenant, id);
+          return read && latest !== undefined ? { ...read, latest } : read;
+        },
+      };
+    };
+  }
+
+  it('serves an exact hit from one read of the entry with its purge generations, asking the generations nothing more', async () => {
+    const calls: string[] = [];
+    const { put, get, latestCalls } = setup({ reads: countedReads(calls) });
+    const stored = await put('how do I feed my cat');
+    const storedId = 'id' in stored ? stored.id : undefined;
+
+    expect(await get('how do I feed my cat', false, { mode: 'exact' })).toMatchObject({
+      hit: true,
+      tier: 'l2',
+      entry: { id: storedId },
+    });
+    expect(calls).toEqual([storedId]);
+    expect(latestCalls).toEqual([]);
+  });
+
+  it('misses, and removes the entry, when its read says a purge came after it', async () => {
+    const calls: string[] = [];
+    const { put, get, l2, generations } = setup({ reads: countedReads(calls, Number.MAX_SAFE_INTEGER) });
+    const stored = await put('how do I feed my cat');
+    if (!('id' in stored)) throw new Error('stored');
+
+    expect(await get('how do I feed my cat', false, { mode: 'exact' })).toEqual({
+      hit: false,
+      ticket: await generations.current('acme'),
+    });
+    expect(calls).toEqual([stored.id]);
+    // The clean-up runs in the background; in memory it settles within one turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await l2.get('acme', stored.id)).toBeUndefined();
+  });
+
+  it('answers a miss with its ticket when the read fails, counted as an L2 read error', async () => {
+    const errors: string[] = [];
+    const { put, get } = setup({
+      reads: () => ({ getWithGenerations: () => Promise.reject(new Error('Redis is unreachable')) }),
+      telemetry: { ...NO_TELEMETRY, tierError: (tier, operation) => errors.push(`${tier} ${operation}`) },
+    });
+    await put('how do I feed my cat');
+
+    expect(await get('how do I feed my cat', false, { mode: 'exact' })).toEqual({
+      hit: false,
+      ticket: expect.any(Number),
+    });
+    expect(errors).toEqual(['l2 get']);
   });
 });
 

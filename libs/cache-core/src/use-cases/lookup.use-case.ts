@@ -12,6 +12,7 @@ import { entryGenerationFields } from '../domain/generation-fields';
 import { entryIdFromKey } from '../keys/request-fingerprint';
 import { type CacheTelemetry } from '../ports/cache-telemetry.port';
 import { type Embedder } from '../ports/embedder.port';
+import { type ExactReads, sequentialExactReads } from '../ports/exact-reads.port';
 import { type ExactStore } from '../ports/exact-store.port';
 import { type MatchExplanation, type MatchVerifier } from '../ports/match-verifier.port';
 import { type PurgeGenerations } from '../ports/purge-generations.port';
@@ -85,6 +86,7 @@ function seconds(start: bigint): number {
  * The cache service's read path: L2 by exact key, then L3 (embed → retrieve candidates in the same
  * tenant and context → verify). An L3 hit is copied into L2 under the new request's exact key, so the
  * next identical request is an exact hit. A tier that fails is skipped (reported), never fatal.
+ * L2 is read through `reads`, which returns the entry with its purge generations (one round trip on Redis).
  */
 export class LookupUseCase {
   constructor(
@@ -97,6 +99,8 @@ export class LookupUseCase {
     private readonly options: LookupOptions,
     /** Hit verification (feedback blocks, per-entry thresholds, the model judge); absent: the verifier alone decides. */
     private readonly gate?: SemanticGate,
+    /** L2 entries with their purge generations; absent: `l2.get`, then `generations.latest` (two calls in sequence). */
+    private readonly reads: ExactReads = sequentialExactReads(l2, generations),
   ) {}
 
   /** `context`: the request the lookup is for (its embedding call names it). */
@@ -135,13 +139,19 @@ export class LookupUseCase {
 
   /** False when a purge since the entry's lookup touched its tags or namespace (or that cannot be checked). */
   private async fresh(entry: CacheEntry): Promise<boolean> {
-    let stale: boolean;
+    let latest: number;
     try {
-      stale = (await this.generations.latest(entry.tenant, entryGenerationFields(entry))) > generationOf(entry);
+      latest = await this.generations.latest(entry.tenant, entryGenerationFields(entry));
     } catch (error) {
       this.telemetry.tierError('generations', 'latest', error);
       return false;
     }
+    return this.freshAgainst(entry, latest);
+  }
+
+  /** False (and the entry cleaned up) when `latest`, its fields' purge generation, is above the entry's generation. */
+  private freshAgainst(entry: CacheEntry, latest: number): boolean {
+    const stale = latest > generationOf(entry);
     if (stale) this.cleanUp(entry);
     return !stale;
   }
@@ -164,22 +174,23 @@ export class LookupUseCase {
   private async exact(request: CacheLookupRequest): Promise<CacheEntry | undefined> {
     const start = process.hrtime.bigint();
     try {
-      const entry = await this.l2.get(request.tenant, entryIdFromKey(request.exactKey));
+      // The entry and its fields' purge generation, read together (an error of either is an L2 read error).
+      const read = await this.reads.getWithGenerations(request.tenant, entryIdFromKey(request.exactKey));
       // The id is derived from the key; the checks make a collision or a stale copy a miss, never a wrong hit.
       const hit =
-        entry &&
-        entry.exactKey === request.exactKey &&
-        entry.tenant === request.tenant &&
-        !isExpired(entry, this.options.now()) &&
-        (await this.fresh(entry)) &&
+        read !== undefined &&
+        read.entry.exactKey === request.exactKey &&
+        read.entry.tenant === request.tenant &&
+        !isExpired(read.entry, this.options.now()) &&
+        this.freshAgainst(read.entry, read.latest) &&
         // A copy of an earlier semantic hit: a client may have called that pairing wrong since.
         !(
-          entry.aliasOf !== undefined &&
+          read.entry.aliasOf !== undefined &&
           this.gate &&
-          (await this.gate.refused(request.tenant, request.exactKey, entry))
+          (await this.gate.refused(request.tenant, request.exactKey, read.entry))
         );
       this.telemetry.lookup('l2', hit ? 'hit' : 'miss', seconds(start));
-      return hit ? entry : undefined;
+      return hit ? read.entry : undefined;
     } catch (error) {
       this.telemetry.lookup('l2', 'error', seconds(start));
       this.telemetry.tierError('l2', 'get', error);

@@ -135,6 +135,12 @@ export class RedisConnection {
     return this.options.clusterNodes !== undefined && this.options.clusterNodes.length > 0;
   }
 
+  /** True when `other` was opened to the same Redis: the same URL, or the same cluster seed nodes. */
+  sameServerAs(other: RedisConnection): boolean {
+    const seeds = (connection: RedisConnection) => [...(connection.options.clusterNodes ?? [])].sort().join(' ');
+    return other === this || (other.options.url === this.options.url && seeds(other) === seeds(this));
+  }
+
   /** The client of a single-server connection (tests, tools); a cluster connection has none. */
   get client(): RedisClient {
     if (!this.single) throw new Error('a Redis Cluster connection has no single client; use run()');

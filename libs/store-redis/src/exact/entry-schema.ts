@@ -77,6 +77,24 @@ export function toHashArguments(schema: Schema<EntryHash>, entry: CacheEntry): s
   return args;
 }
 
+/**
+ * The entity an `HGETALL` reply (field, value, field, value…) holds, converted as redis-om's repository converts a
+ * fetched hash: schema fields by their hash field name, numbers parsed (a value that is not a number throws).
+ */
+export function entryHashFromReply(schema: Schema<EntryHash>, reply: readonly string[]): EntryHash {
+  const values = new Map<string, string>();
+  for (let i = 0; i + 1 < reply.length; i += 2) values.set(reply[i], reply[i + 1]);
+  const hash: Record<string, string | number> = {};
+  for (const field of schema.fields) {
+    const value = values.get(field.hashField);
+    if (value === undefined) continue;
+    if (field.type !== 'number') hash[field.name] = value;
+    else if (Number.isNaN(Number(value))) throw new Error(`L2 entry field ${field.name} is not a number in Redis`);
+    else hash[field.name] = Number.parseFloat(value);
+  }
+  return hash;
+}
+
 /** The entry a fetched hash holds, or undefined when the hash does not exist. */
 export function fromEntryHash(id: string, hash: EntryHash): CacheEntry | undefined {
   const {

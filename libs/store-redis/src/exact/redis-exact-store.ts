@@ -1,10 +1,26 @@
-import { type CacheEntry, type ExactStore, type PurgeSelector, isExpired } from '@strata/cache-core';
+import {
+  type CacheEntry,
+  type ExactRead,
+  type ExactStore,
+  type PurgeSelector,
+  entryGenerationFields,
+  isExpired,
+  sequentialExactReads,
+} from '@strata/cache-core';
 import { Repository, type Schema } from 'redis-om';
 import { checkKeyPrefix, tenantSlot } from '../connection/key-part';
 import { RedisConnection, type RedisConnectionOptions } from '../connection/redis-connection';
 import { encodeText } from '../connection/redis-text';
-import { type EntryHash, encodedTags, entrySchema, fromEntryHash, toHashArguments } from './entry-schema';
-import { countScript, purgeStepScript, putScript } from './exact-store.scripts';
+import { type RedisPurgeGenerations } from '../generations/redis-purge-generations';
+import {
+  type EntryHash,
+  encodedTags,
+  entryHashFromReply,
+  entrySchema,
+  fromEntryHash,
+  toHashArguments,
+} from './entry-schema';
+import { countScript, purgeStepScript, putScript, readWithGenerationsScript } from './exact-store.scripts';
 
 export interface RedisExactStoreOptions {
   /** Prepended to every key this store writes. Default `strata:`. */
@@ -63,6 +79,32 @@ export class RedisExactStore implements ExactStore {
     const hash = await this.connection.run(() => this.repository().fetch(`${this.slot(tenant)}:${id}`));
     const entry = fromEntryHash(id, hash);
     return entry && entry.tenant === tenant && !isExpired(entry, this.now()) ? entry : undefined;
+  }
+
+  /**
+   * `get` with the purge generation the entry must carry to be fresh (`generations.latest` of its fields), read in one
+   * atomic script: one round trip (`readWithGenerationsScript`). `generations` must keep its state on this store's
+   * Redis (`RedisExactReads` checks). Two round trips, as `sequentialExactReads`, only for a tenant whose name is
+   * stored encoded (its entry and its generations then hash to different Redis Cluster slots), and the second alone
+   * for an entry whose namespace or a tag is stored encoded (`encodeText`).
+   */
+  async getWithGenerations(
+    tenant: string,
+    id: string,
+    generations: RedisPurgeGenerations,
+  ): Promise<ExactRead | undefined> {
+    if (encodeText(tenant) !== tenant) return sequentialExactReads(this, generations).getWithGenerations(tenant, id);
+    const keys = [...generations.stateKeys(tenant), this.entryKey(tenant, id)];
+    const reply = (await this.connection.script(readWithGenerationsScript, keys, [])) as
+      [latest: string | null, hash: string[]] | null;
+    if (reply === null) return undefined;
+    const [latest, hash] = reply;
+    const entry = fromEntryHash(id, entryHashFromReply(this.schema, hash));
+    if (!entry || entry.tenant !== tenant || isExpired(entry, this.now())) return undefined;
+    return {
+      entry,
+      latest: latest === null ? await generations.latest(tenant, entryGenerationFields(entry)) : Number(latest),
+    };
   }
 
   async put(entry: CacheEntry): Promise<void> {
