@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type CacheTelemetry, type Tier, type TierOutcome } from '@strata/cache-core';
-import { StrataMetrics } from '@strata/observability';
+import { StrataMetrics, boundCounter, boundHistogram } from '@strata/observability';
 
 const LOG_EVERY_MS = 10_000;
 
@@ -10,15 +10,16 @@ export class MetricsCacheTelemetry implements CacheTelemetry {
   private readonly logger = new Logger('CacheTiers');
   private readonly metrics = StrataMetrics.shared();
   private readonly lastLogged = new Map<string, number>();
-  /** Metric children by tier and outcome, bound on first use (no label hashing on every lookup). */
+  /** Metric children by tier and outcome, bound on first use (`boundCounter`, `boundHistogram`: plain additions until read). */
   private readonly bound = new Map<string, { inc(): void; observe(seconds: number): void }>();
 
   lookup(tier: Tier, outcome: TierOutcome, seconds: number): void {
     const key = `${tier}:${outcome}`;
     let child = this.bound.get(key);
     if (child === undefined) {
-      const count = this.metrics.lookups.labels({ tier, outcome });
-      const timed = outcome === 'hit' || outcome === 'miss' ? this.metrics.lookupDuration.labels({ tier }) : undefined;
+      const count = boundCounter(this.metrics.lookups, { tier, outcome });
+      const timed =
+        outcome === 'hit' || outcome === 'miss' ? boundHistogram(this.metrics.lookupDuration, { tier }) : undefined;
       child = { inc: () => count.inc(), observe: (value) => timed?.observe(value) };
       this.bound.set(key, child);
     }

@@ -1,7 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { ErrorCode, StrataError } from '@strata/contracts';
-import { StrataMetrics } from '@strata/observability';
+import { type BoundCounter, StrataMetrics, boundCounter } from '@strata/observability';
 import { type StoreJob, StoreQueue } from './store-queue';
 
 /** Errors a retry cannot fix. */
@@ -29,9 +29,15 @@ export class ProxyStoreQueue implements BeforeApplicationShutdown {
 
   constructor(@Inject(STRATA_CONFIG) config: StrataConfig) {
     const metrics = StrataMetrics.shared();
+    // `strata_proxy_store_queue_total` by outcome, bound on first use (`boundCounter`).
+    const outcomes = new Map<string, BoundCounter>();
     this.queue = new StoreQueue(config.upstream.storeQueue, {
       retryable: (error) => !(error instanceof StrataError && PERMANENT.has(error.code)),
-      onOutcome: (outcome) => metrics.proxyStores.inc({ outcome }),
+      onOutcome: (outcome) => {
+        let counter = outcomes.get(outcome);
+        if (counter === undefined) outcomes.set(outcome, (counter = boundCounter(metrics.proxyStores, { outcome })));
+        counter.inc();
+      },
       onDepth: (depth) => metrics.proxyStoreQueueDepth.set(depth),
     });
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { ErrorCode, StrataError } from '@strata/contracts';
-import { StrataMetrics, type TracedCall, Tracing } from '@strata/observability';
+import { StrataMetrics, type TracedCall, Tracing, boundCounter, boundHistogram } from '@strata/observability';
 import { Agent, type Dispatcher } from 'undici';
 import { Deadline } from './deadline';
 import { type UpstreamTarget } from './upstream-router';
@@ -185,7 +185,7 @@ export class UpstreamClient implements UpstreamPort, OnApplicationShutdown {
   private readonly logger = new Logger('Upstream');
   readonly timeoutMs: number;
   readonly streamIdleTimeoutMs: number;
-  /** `strata_upstream_*` children by endpoint and outcome, bound on first use. */
+  /** `strata_upstream_*` children by endpoint and outcome, bound on first use (`boundCounter`, `boundHistogram`). */
   private readonly observed = new Map<string, { inc(): void; observe(seconds: number): void }>();
   /** Each target's origin and path, parsed once. */
   private readonly endpoints = new WeakMap<UpstreamTarget, Endpoint>();
@@ -282,8 +282,8 @@ export class UpstreamClient implements UpstreamPort, OnApplicationShutdown {
     const key = `${endpoint}:${outcome}`;
     let child = this.observed.get(key);
     if (child === undefined) {
-      const count = this.metrics.upstreamRequests.labels({ endpoint, outcome });
-      const duration = this.metrics.upstreamDuration.labels({ endpoint });
+      const count = boundCounter(this.metrics.upstreamRequests, { endpoint, outcome });
+      const duration = boundHistogram(this.metrics.upstreamDuration, { endpoint });
       child = { inc: () => count.inc(), observe: (seconds) => duration.observe(seconds) };
       this.observed.set(key, child);
     }

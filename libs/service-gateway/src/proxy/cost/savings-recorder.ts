@@ -18,7 +18,7 @@ interface SavedCounters {
   readonly cost: Increment;
 }
 
-/** The children of the upstream token and cost metrics for one model and tenant. */
+/** The children of the upstream token and cost metrics for one model and tenant (bound, see `boundCounter`). */
 interface UpstreamCounters {
   readonly input: Increment;
   readonly cacheRead: Increment;
@@ -63,11 +63,11 @@ export class SavingsRecorder {
     const counters = this.counters(this.upstream, model, tenant, ({ model, tenant }) => {
       const tokens = this.metrics.upstreamTokens;
       return {
-        input: tokens.labels({ model, tenant, kind: 'input' }),
-        cacheRead: tokens.labels({ model, tenant, kind: 'cache_read' }),
-        cacheWrite: tokens.labels({ model, tenant, kind: 'cache_write' }),
-        output: tokens.labels({ model, tenant, kind: 'output' }),
-        cost: this.metrics.upstreamCost.labels({ model, tenant }),
+        input: boundCounter(tokens, { model, tenant, kind: 'input' }),
+        cacheRead: boundCounter(tokens, { model, tenant, kind: 'cache_read' }),
+        cacheWrite: boundCounter(tokens, { model, tenant, kind: 'cache_write' }),
+        output: boundCounter(tokens, { model, tenant, kind: 'output' }),
+        cost: boundCounter(this.metrics.upstreamCost, { model, tenant }),
       };
     });
     const uncached = Math.max(0, usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens);
