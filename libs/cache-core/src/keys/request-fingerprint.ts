@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import { contentText } from './content-text';
 import { normaliseText } from './normalise-text';
@@ -92,9 +92,14 @@ function outputParams(params: Readonly<Record<string, unknown>> | undefined): Re
   return out;
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+/**
+ * SHA-256 hex of a string. `crypto.hash` (Node 20.12+) hashes a key's few hundred bytes in half the time of a `Hash`
+ * object; Node 20.11, which the engines range still admits, has only the latter. Both give the same digest.
+ */
+const sha256: (text: string) => string =
+  typeof hash === 'function'
+    ? (text) => hash('sha256', text, 'hex')
+    : (text) => createHash('sha256').update(text).digest('hex');
 
 /**
  * Derives the exact key, the semantic context hash and the semantic query of a request.
