@@ -184,9 +184,12 @@ export class HitReplays {
           this.replays.delete(key);
         }
         (req as { [PRE_READ]?: Buffer })[PRE_READ] = body;
-        const capture = ReplayCapture.attach(req);
-        const recording = record(res);
-        res.once('finish', () => this.remember(key, url, capture, recording, log));
+        // What the route writes is watched from the moment it says L1 answered, before it writes: a miss's reply,
+        // never replayed, is written as it is, unwatched.
+        const capture = ReplayCapture.attach(req, () => {
+          const recording = record(res);
+          res.once('finish', () => this.remember(key, url, capture, recording, log));
+        });
         next(req, res);
       });
     };

@@ -16,6 +16,17 @@ describe(ReplayCapture.name, () => {
     expect(ReplayCapture.of({})).toBeUndefined();
   });
 
+  it('tells the front door when L1 first answers, and only then', () => {
+    let told = 0;
+    const capture = ReplayCapture.attach({}, () => told++);
+    capture.effect(() => undefined);
+    capture.renderedWhile(() => true);
+    expect(told).toBe(0);
+    capture.answeredFromL1('acme', 'k-1', entry);
+    capture.answeredFromL1('acme', 'k-2', entry);
+    expect(told).toBe(1);
+  });
+
   it('gives a recipe once an L1 entry answered and the reply says how long it stays the same', () => {
     const capture = new ReplayCapture();
     expect(capture.recipe()).toBeUndefined();

@@ -34,8 +34,11 @@ export class ReplayCapture {
   private readonly effects: HitEffect[] = [];
   private vetoed = false;
 
-  static attach(raw: object): ReplayCapture {
-    const capture = new ReplayCapture();
+  /** `onHit`: runs when the route first says L1 answered, before it writes the reply (most requests never do). */
+  constructor(private readonly onHit?: () => void) {}
+
+  static attach(raw: object, onHit?: () => void): ReplayCapture {
+    const capture = new ReplayCapture(onHit);
     (raw as { [CAPTURE]?: ReplayCapture })[CAPTURE] = capture;
     return capture;
   }
@@ -45,9 +48,10 @@ export class ReplayCapture {
     return (raw as { [CAPTURE]?: ReplayCapture })[CAPTURE];
   }
 
-  /** The request was answered by this L1 entry of the tenant's. */
+  /** The request was answered by this L1 entry of the tenant's (said before the reply is written). */
   answeredFromL1(tenant: string, exactKey: string, entry: CacheEntry): void {
     if (this.hit !== undefined) this.vetoed = true;
+    else this.onHit?.();
     this.hit = { tenant, exactKey, entry };
   }
 
