@@ -5,8 +5,13 @@
  * - `HGETALL`: node-redis `HGETALL` of an entry's hash, the one command `RedisExactStore.get` sends;
  * - `RedisExactStore.get`: that command through redis-om's repository, decoded into a `CacheEntry`
  *   (number fields, the response and tags parsed from JSON);
- * - `LookupUseCase (exact)`: the cache service's exact path on a hit: the store's get, the purge-generation
- *   check of the entry's fields (HMGET) and the lookup ticket (HGET, concurrent with the get).
+ * - `RedisExactReads.getWithGenerations`: the entry and its fields' purge generations in one Lua script (one round
+ *   trip), decoded;
+ * - `LookupUseCase (exact hit, get then latest)`: the cache service's exact path on a hit as it was before
+ *   `RedisExactReads` (the default `sequentialExactReads`): the store's get, then the purge-generation check of the
+ *   entry's fields (a second round trip), beside the lookup ticket (concurrent with the get);
+ * - `LookupUseCase (exact hit, one script)`: the same path as the cache service runs it, through `RedisExactReads`:
+ *   the entry with its generations in one round trip, beside the lookup ticket.
  *
  * Every operation runs in rounds interleaved with the others (a shared machine's load drifts; interleaving
  * spreads it evenly), on random keys among `--entries` seeded ones, at each concurrency. Keys live under a
@@ -17,9 +22,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { type CacheEntry, type Embedder, LookupUseCase, type MatchVerifier, NO_TELEMETRY } from '@strata/cache-core';
+import {
+  type CacheEntry,
+  type Embedder,
+  type ExactReads,
+  LookupUseCase,
+  type MatchVerifier,
+  NO_TELEMETRY,
+  sequentialExactReads,
+} from '@strata/cache-core';
 import { MemoryVectorIndex } from '@strata/store-memory';
-import { RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
+import { RedisExactReads, RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
 import { argument, listArgument, numberArgument } from './support/args';
 import { ownCpuMs, processCpuMs } from './support/cpu';
 import { benchEntry } from './support/fixtures';
@@ -69,20 +82,21 @@ async function main(): Promise<void> {
   const connection = await openRedis(url);
   const store = new RedisExactStore(connection, { keyPrefix: prefix });
   const generations = new RedisPurgeGenerations(connection, { keyPrefix: prefix });
-  const lookup = new LookupUseCase(
-    store,
-    new MemoryVectorIndex(),
-    exactPathOnly,
-    exactPathOnly,
-    generations,
-    NO_TELEMETRY,
-    {
-      candidates: 5,
-      minCosine: 0.8,
-      defaultThreshold: 0.9,
-      now: Date.now,
-    },
-  );
+  const reads = new RedisExactReads(store, generations);
+  const lookupThrough = (exactReads: ExactReads): LookupUseCase =>
+    new LookupUseCase(
+      store,
+      new MemoryVectorIndex(),
+      exactPathOnly,
+      exactPathOnly,
+      generations,
+      NO_TELEMETRY,
+      { candidates: 5, minCosine: 0.8, defaultThreshold: 0.9, now: Date.now },
+      undefined,
+      exactReads,
+    );
+  const twoTrips = lookupThrough(sequentialExactReads(store, generations));
+  const oneScript = lookupThrough(reads);
   const redisProcess = await redisPid(connection);
   console.log(`L2 hit vs raw Redis GET; node ${process.version}; Redis at ${new URL(url).host}; ${machineLoad()}`);
 
@@ -90,10 +104,12 @@ async function main(): Promise<void> {
     // Seed: entries through the store (its Lua put), raw strings of the same size beside them.
     const seeded: CacheEntry[] = [];
     const now = Date.now();
+    // Stored with the tenant's current generation (a lookup's ticket), as the store use case stores them: fresh.
+    const generation = await generations.current(TENANT);
     for (let i = 0; i < entries; i++)
-      seeded.push(benchEntry({ seed: `l2-${i}`, tenant: TENANT, tags: ['bench:l2'], now }));
+      seeded.push({ ...benchEntry({ seed: `l2-${i}`, tenant: TENANT, tags: ['bench:l2'], now }), generation });
     await forEachConcurrently(entries, 32, (i) => store.put(seeded[i]));
-    const hash = await connection.client.hGetAll(`${prefix}e:${seeded[0].id}`);
+    const hash = await connection.client.hGetAll(`${prefix}e:{${TENANT}}:${seeded[0].id}`);
     const hashBytes = Object.entries(hash).reduce(
       (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v),
       0,
@@ -116,7 +132,7 @@ async function main(): Promise<void> {
       {
         name: 'raw HGETALL (entry hash)',
         run: async (i) => {
-          const fields = await connection.client.hGetAll(`${prefix}e:${seeded[i].id}`);
+          const fields = await connection.client.hGetAll(`${prefix}e:{${TENANT}}:${seeded[i].id}`);
           if (fields.tenant === undefined) throw new Error(`hash ${i} missing`);
         },
       },
@@ -127,8 +143,18 @@ async function main(): Promise<void> {
         },
       },
       {
-        name: 'LookupUseCase (exact hit)',
+        name: 'RedisExactReads.getWithGenerations',
         run: async (i) => {
+          if ((await reads.getWithGenerations(TENANT, seeded[i].id)) === undefined)
+            throw new Error(`entry ${i} missing`);
+        },
+      },
+      ...[
+        { name: 'LookupUseCase (exact hit, get then latest)', lookup: twoTrips },
+        { name: 'LookupUseCase (exact hit, one script)', lookup: oneScript },
+      ].map(({ name, lookup }) => ({
+        name,
+        run: async (i: number) => {
           const e = seeded[i];
           const reply = await lookup.execute({
             tenant: e.tenant,
@@ -141,7 +167,7 @@ async function main(): Promise<void> {
           });
           if (!reply.hit) throw new Error(`lookup ${i} missed`);
         },
-      },
+      })),
     ];
 
     // Deterministic random keys, the same sequence for every operation.
