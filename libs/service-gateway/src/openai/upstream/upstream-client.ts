@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { ErrorCode, StrataError } from '@strata/contracts';
 import { StrataMetrics, type TracedCall, Tracing, boundCounter, boundHistogram } from '@strata/observability';
 import { Agent, type Dispatcher } from 'undici';
+import { sha256Hex } from '../../proxy/sha256-hex';
 import { Deadline } from './deadline';
 import { type UpstreamTarget } from './upstream-router';
 
@@ -149,9 +149,10 @@ export function credentialDigest(target: UpstreamTarget, credentials: ClientCred
   if (target.apiKey !== undefined) return 'configured';
   const names = Object.keys(credentials);
   if (names.length === 0) return 'none';
-  const hash = createHash('sha256');
-  for (const name of names.sort()) hash.update(`${name}\u0000${credentials[name]}\u0000`);
-  return hash.digest('hex').slice(0, 32);
+  // One string hashed at once: the same bytes, so the same digest, as hashing each pair in turn.
+  let text = '';
+  for (const name of names.sort()) text += `${name}\u0000${credentials[name]}\u0000`;
+  return sha256Hex(text).slice(0, 32);
 }
 
 function describeCause(error: unknown): string {

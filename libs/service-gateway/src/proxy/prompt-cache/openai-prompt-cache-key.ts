@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '@strata/cache-core';
+import { sha256Hex } from '../sha256-hex';
 
 /** Roles whose leading messages make up a conversation's stable prefix. */
 const PREFIX_ROLES = new Set(['system', 'developer']);
@@ -21,5 +21,5 @@ export function promptCacheKey(tenant: string, body: Readonly<Record<string, unk
   const tools = body['tools'];
   if (leading.length === 0 && tools === undefined) return undefined;
   const prefix = canonicalJson({ model: body['model'] ?? null, tools: tools ?? null, messages: leading });
-  return `strata-${createHash('sha256').update(`${tenant}\u0000${prefix}`).digest('hex').slice(0, 40)}`;
+  return `strata-${sha256Hex(`${tenant}\u0000${prefix}`).slice(0, 40)}`;
 }

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { canonicalJson, contentText } from '@strata/cache-core';
 import { type ChatMessage } from '@strata/contracts';
 import { type BoundCounter, StrataMetrics, boundCounter } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { BoundedLabels } from '../cost/bounded-labels';
+import { sha256Hex } from '../sha256-hex';
 
 /** What changes inside a prefix between two requests, by the look of the differing span. */
 export type VolatileKind = 'timestamp' | 'date' | 'uuid' | 'request-id' | 'counter' | 'other';
@@ -107,7 +107,7 @@ export function stablePrefix(
 }
 
 function prefixHash(prefix: string): string {
-  return createHash('sha256').update(prefix).digest('hex').slice(0, 16);
+  return sha256Hex(prefix).slice(0, 16);
 }
 
 /** The first differing span of two prefixes, widened to whole tokens, and what it looks like; undefined when they differ too much to be the same prompt. */
