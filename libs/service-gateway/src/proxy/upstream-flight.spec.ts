@@ -19,7 +19,7 @@ class FakeUpstreamPort implements UpstreamPort {
   readonly outcomes: string[] = [];
   readonly calls: UpstreamCall[] = [];
 
-  constructor(private readonly respond: (signal: AbortSignal) => Promise<Response>) {}
+  constructor(private readonly respond: (signal: UpstreamCall['signal']) => Promise<Response>) {}
 
   async open(call: UpstreamCall): Promise<UpstreamResponse> {
     this.calls.push(call);
@@ -53,10 +53,12 @@ function upstreamResponse(response: Response): UpstreamResponse {
 }
 
 /** An SSE body the test writes by hand; aborting the call errors it, as fetch does. */
-function sseBody(signal?: AbortSignal) {
+function sseBody(signal?: UpstreamCall['signal']) {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const stream = new ReadableStream<Uint8Array>({ start: (c) => (controller = c) });
-  signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
+  const aborted = () => controller.error(new DOMException('aborted', 'AbortError'));
+  if (signal instanceof AbortSignal) signal.addEventListener('abort', aborted);
+  else signal?.once('abort', aborted);
   return {
     response: new Response(stream, {
       status: 200,

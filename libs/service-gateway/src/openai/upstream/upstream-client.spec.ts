@@ -46,7 +46,10 @@ async function upstreamServer(answer: (req: IncomingMessage, res: ServerResponse
 
 const config = loadConfig({ UPSTREAM_TIMEOUT_MS: '500' });
 
-function call(baseUrl: string, overrides: Partial<UpstreamCall> = {}): UpstreamCall {
+function call(
+  baseUrl: string,
+  overrides: Partial<UpstreamCall> & { readonly signal?: AbortSignal } = {},
+): UpstreamCall & { readonly signal: AbortSignal } {
   return {
     target: upstreamTarget(baseUrl, undefined, 'authorization'),
     endpoint: 'chat',
@@ -146,7 +149,7 @@ describe(UpstreamClient.name, () => {
     const away = await sut.exchange(call(closed.url)).catch((error: unknown) => error);
     const abort = new AbortController();
     const deadline = new Deadline(abort.signal, 5_000);
-    const opening = sut.open(call(silent.url, { signal: deadline.signal }));
+    const opening = sut.open({ ...call(silent.url), signal: deadline.signal });
     abort.abort();
     const gone = await opening.catch((error: unknown) =>
       sut.failure(call(silent.url, { signal: abort.signal }), error, deadline),

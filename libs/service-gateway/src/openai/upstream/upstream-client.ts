@@ -4,7 +4,7 @@ import { ErrorCode, StrataError } from '@strata/contracts';
 import { StrataMetrics, type TracedCall, Tracing, boundCounter, boundHistogram } from '@strata/observability';
 import { Agent, type Dispatcher } from 'undici';
 import { sha256Hex } from '../../proxy/sha256-hex';
-import { Deadline } from './deadline';
+import { Deadline, type DeadlineSignal } from './deadline';
 import { type UpstreamTarget } from './upstream-router';
 
 /** The client's own upstream credentials and OpenAI account headers, used when no key is configured. */
@@ -23,7 +23,8 @@ export interface UpstreamCall {
   readonly credentials: ClientCredentials;
   /** Sent whoever's key is used (e.g. `anthropic-version`, `anthropic-beta`). */
   readonly headers?: Readonly<Record<string, string>>;
-  readonly signal: AbortSignal;
+  /** Aborts the call: a `Deadline`'s signal, or any AbortSignal. */
+  readonly signal: AbortSignal | DeadlineSignal;
   /** The client request the call is made for (of a coalesced call, the one that started it): its log lines name it. */
   readonly requestId?: string | undefined;
 }
@@ -263,7 +264,7 @@ export class UpstreamClient implements UpstreamPort, OnApplicationShutdown {
   }
 
   /** A whole exchange within the configured timeout, given up early if `call.signal` aborts. */
-  async exchange(call: UpstreamCall): Promise<UpstreamExchange> {
+  async exchange(call: UpstreamCall & { readonly signal: AbortSignal }): Promise<UpstreamExchange> {
     const deadline = new Deadline(call.signal, this.timeoutMs);
     const started = process.hrtime.bigint();
     try {
