@@ -121,8 +121,11 @@ export const Tracing = {
     propagation.disable();
   },
 
-  /** Runs `fn` in a child span of the current one (or as is when tracing is off). */
-  async span<T>(name: string, attributes: Attributes, fn: () => Promise<T>, kind = SpanKind.INTERNAL): Promise<T> {
+  /**
+   * Runs `fn` in a child span of the current one, or as is when tracing is off: `fn`'s own promise, not one more
+   * wrapped around it (so `fn` throwing before it returns one throws here; callers await it in an async function).
+   */
+  span<T>(name: string, attributes: Attributes, fn: () => Promise<T>, kind = SpanKind.INTERNAL): Promise<T> {
     if (!provider) return fn();
     return trace.getTracer('strata').startActiveSpan(name, { kind, attributes }, async (span) => {
       try {
