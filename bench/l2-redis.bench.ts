@@ -5,13 +5,17 @@
  * - `HGETALL`: node-redis `HGETALL` of an entry's hash, the one command `RedisExactStore.get` sends;
  * - `RedisExactStore.get`: that command through redis-om's repository, decoded into a `CacheEntry`
  *   (number fields, the response and tags parsed from JSON);
- * - `RedisExactReads.getWithGenerations`: the entry and its fields' purge generations in one Lua script (one round
- *   trip), decoded;
+ * - `RedisExactReads.getWithGenerations`: the entry, its fields' purge generations and the tenant's ticket in one Lua
+ *   script (one round trip), decoded;
  * - `LookupUseCase (exact hit, get then latest)`: the cache service's exact path on a hit as it was before
  *   `RedisExactReads` (the default `sequentialExactReads`): the store's get, then the purge-generation check of the
- *   entry's fields (a second round trip), beside the lookup ticket (concurrent with the get);
+ *   entry's fields (a second round trip), beside the lookup ticket (`current`, concurrent with the get);
  * - `LookupUseCase (exact hit, one script)`: the same path as the cache service runs it, through `RedisExactReads`:
- *   the entry with its generations in one round trip, beside the lookup ticket.
+ *   the entry with its generations and the lookup ticket in one round trip;
+ * - `LookupUseCase (exact miss, one script)`: the same for an id never stored: the answer is a miss with its ticket.
+ *
+ * `commands/op` counts the commands the client sent per operation (`RedisConnection.run` calls: each command or
+ * script is one); CPU is this process's (client) and redis-server's.
  *
  * Every operation runs in rounds interleaved with the others (a shared machine's load drifts; interleaving
  * spreads it evenly), on random keys among `--entries` seeded ones, at each concurrency. Keys live under a
@@ -69,6 +73,8 @@ interface Row {
   readonly clientCpuUs: number;
   /** CPU of redis-server per operation, in microseconds. */
   readonly redisCpuUs: number;
+  /** Commands (or scripts) the client sent per operation. */
+  readonly commandsPerOp: number;
 }
 
 async function main(): Promise<void> {
@@ -80,6 +86,13 @@ async function main(): Promise<void> {
   const prefix = `strata-bench:l2:${randomUUID()}:`;
 
   const connection = await openRedis(url);
+  // Every command and script goes through `run`: counted per operation.
+  let commands = 0;
+  const run = connection.run.bind(connection);
+  connection.run = (operation) => {
+    commands++;
+    return run(operation);
+  };
   const store = new RedisExactStore(connection, { keyPrefix: prefix });
   const generations = new RedisPurgeGenerations(connection, { keyPrefix: prefix });
   const reads = new RedisExactReads(store, generations);
@@ -126,12 +139,14 @@ async function main(): Promise<void> {
       {
         name: 'raw GET (same size)',
         run: async (i) => {
+          commands++; // sent on the client itself, not through `run`
           if ((await connection.client.get(`${prefix}raw:${i}`)) === null) throw new Error(`raw ${i} missing`);
         },
       },
       {
         name: 'raw HGETALL (entry hash)',
         run: async (i) => {
+          commands++;
           const fields = await connection.client.hGetAll(`${prefix}e:{${TENANT}}:${seeded[i].id}`);
           if (fields.tenant === undefined) throw new Error(`hash ${i} missing`);
         },
@@ -145,7 +160,7 @@ async function main(): Promise<void> {
       {
         name: 'RedisExactReads.getWithGenerations',
         run: async (i) => {
-          if ((await reads.getWithGenerations(TENANT, seeded[i].id)) === undefined)
+          if ((await reads.getWithGenerations(TENANT, seeded[i].id)).found === undefined)
             throw new Error(`entry ${i} missing`);
         },
       },
@@ -168,6 +183,22 @@ async function main(): Promise<void> {
           if (!reply.hit) throw new Error(`lookup ${i} missed`);
         },
       })),
+      {
+        name: 'LookupUseCase (exact miss, one script)',
+        run: async (i) => {
+          const e = seeded[i];
+          const reply = await oneScript.execute({
+            tenant: e.tenant,
+            namespace: e.namespace,
+            model: e.model,
+            exactKey: `absent-${e.exactKey}`,
+            contextHash: e.contextHash,
+            query: e.query,
+            mode: 'exact',
+          });
+          if (reply.hit || reply.ticket === undefined) throw new Error(`lookup ${i} hit or answered no ticket`);
+        },
+      },
     ];
 
     // Deterministic random keys, the same sequence for every operation.
@@ -181,15 +212,16 @@ async function main(): Promise<void> {
 
     const rows: Row[] = [];
     console.log(
-      '| operation | concurrency | ops | p50 ms | p99 ms | max ms | ops/s | client CPU µs/op | redis CPU µs/op |',
+      '| operation | concurrency | ops | p50 ms | p99 ms | max ms | ops/s | commands/op | client CPU µs/op | redis CPU µs/op |',
     );
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const concurrency of concurrencies) {
       const latencies = operations.map(() => new Float64Array(opsPerCell));
       const filled = operations.map(() => 0);
       const wall = operations.map(() => 0);
       const clientCpu = operations.map(() => 0);
       const redisCpu = operations.map(() => 0);
+      const sent = operations.map(() => 0);
       for (const op of operations) await forEachConcurrently(WARMUP, concurrency, (i) => op.run(keys[opsPerCell + i]));
       const perRound = Math.ceil(opsPerCell / rounds);
       for (let round = 0; round < rounds; round++) {
@@ -200,12 +232,14 @@ async function main(): Promise<void> {
           const cpu0 = ownCpuMs();
           const redis0 = processCpuMs(redisProcess);
           const started = process.hrtime.bigint();
+          commands = 0;
           await forEachConcurrently(count, concurrency, async (j) => {
             const t0 = process.hrtime.bigint();
             await op.run(keys[from + j]);
             latencies[o][filled[o]++] = Number(process.hrtime.bigint() - t0) / 1e6;
           });
           wall[o] += Number(process.hrtime.bigint() - started) / 1e6;
+          sent[o] += commands;
           clientCpu[o] += ownCpuMs() - cpu0;
           redisCpu[o] += processCpuMs(redisProcess) - redis0;
         }
@@ -222,11 +256,12 @@ async function main(): Promise<void> {
           opsPerSecond: (filled[o] / wall[o]) * 1000,
           clientCpuUs: (clientCpu[o] / filled[o]) * 1000,
           redisCpuUs: (redisCpu[o] / filled[o]) * 1000,
+          commandsPerOp: sent[o] / filled[o],
         };
         rows.push(row);
         console.log(
           `| ${row.operation} | ${concurrency} | ${thousands(row.ops)} | ${ms(row.p50Ms)} | ${ms(row.p99Ms)} | ${ms(row.maxMs)} | ` +
-            `${thousands(row.opsPerSecond)} | ${row.clientCpuUs.toFixed(0)} | ${Number.isFinite(row.redisCpuUs) ? row.redisCpuUs.toFixed(0) : '?'} |`,
+            `${thousands(row.opsPerSecond)} | ${row.commandsPerOp.toFixed(2)} | ${row.clientCpuUs.toFixed(0)} | ${Number.isFinite(row.redisCpuUs) ? row.redisCpuUs.toFixed(0) : '?'} |`,
         );
       }
     }

@@ -40,7 +40,7 @@ export type { EmbedOptions, Embedder, Embedding } from './ports/embedder.port';
 export { EXACT_STORE } from './ports/exact-store.port';
 export type { ExactStore, PurgeSelector } from './ports/exact-store.port';
 export { EXACT_READS, sequentialExactReads } from './ports/exact-reads.port';
-export type { ExactRead, ExactReads } from './ports/exact-reads.port';
+export type { ExactRead, ExactReads, TicketedExactRead } from './ports/exact-reads.port';
 export { MATCH_VERIFIER } from './ports/match-verifier.port';
 export type { MatchExplanation, MatchVerdict, MatchVerifier } from './ports/match-verifier.port';
 export { VECTOR_INDEX } from './ports/vector-index.port';

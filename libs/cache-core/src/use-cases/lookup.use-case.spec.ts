@@ -35,6 +35,8 @@ function setup(
     telemetry?: CacheTelemetry;
     /** The lookup's L2 reads over the store and the generations (default: the use case's own). */
     reads?: (l2: ExactStore, generations: PurgeGenerations) => ExactReads;
+    /** The lookup's own `current` calls fail (the reads, given, call the generations themselves). */
+    currentFails?: boolean;
   } = {},
 ) {
   const l2 = new MemoryExactStore({ maxEntries: 100 });
@@ -42,10 +44,14 @@ function setup(
   const generations = new MemoryPurgeGenerations({ epochStart: () => 0 });
   const lookupEmbedder = options.lookupEmbedder ?? embedder;
   const telemetry = options.telemetry ?? NO_TELEMETRY;
-  /** The lookup's own calls of `latest` (the reads, given, call the generations themselves). */
+  /** The lookup's own calls of `latest` and `current` (the reads, given, call the generations themselves). */
   const latestCalls: string[][] = [];
+  const currentCalls: string[] = [];
   const lookupGenerations: PurgeGenerations = {
-    current: (tenant) => generations.current(tenant),
+    current: (tenant) => {
+      currentCalls.push(tenant);
+      return options.currentFails ? Promise.reject(new Error('generations unreachable')) : generations.current(tenant);
+    },
     advance: (tenant, fields) => generations.advance(tenant, fields),
     latest: (tenant, fields) => {
       latestCalls.push([...fields]);
@@ -98,7 +104,7 @@ function setup(
       ...(explain ? { explain } : {}),
       ...extra,
     });
-  return { put, get, l2, generations, latestCalls };
+  return { put, get, l2, generations, latestCalls, currentCalls };
 }
 
 describe(LookupUseCase.name, () => {
@@ -202,15 +208,22 @@ describe(LookupUseCase.name, () => {
 });
 
 describe(`${LookupUseCase.name}: L2 through its reads`, () => {
-  /** Sequential reads that count their calls, or answer a chosen `latest` (a purge the lookup cannot see otherwise). */
-  function countedReads(calls: string[], latest?: number) {
+  /**
+   * Sequential reads that count their calls, or answer a chosen `latest` (a purge the lookup cannot see otherwise) or a
+   * chosen ticket (one the lookup cannot have from anywhere else).
+   */
+  function countedReads(calls: string[], chosen: { latest?: number; ticket?: number } = {}) {
     return (l2: ExactStore, generations: PurgeGenerations): ExactReads => {
       const inner = sequentialExactReads(l2, generations);
       return {
         getWithGenerations: async (tenant, id) => {
           calls.push(id);
-          const read = await inner.getWithGenerations(tenant, id);
-          return read && latest !== undefined ? { ...read, latest } : read;
+          const { ticket, found } = await inner.getWithGenerations(tenant, id);
+          const { latest } = chosen;
+          return {
+            ticket: chosen.ticket ?? ticket,
+            found: found && latest !== undefined ? { ...found, latest } : found,
+          };
         },
       };
     };
@@ -218,7 +231,7 @@ describe(`${LookupUseCase.name}: L2 through its reads`, () => {
 
   it('serves an exact hit from one read of the entry with its purge generations, asking the generations nothing more', async () => {
     const calls: string[] = [];
-    const { put, get, latestCalls } = setup({ reads: countedReads(calls) });
+    const { put, get, latestCalls, currentCalls } = setup({ reads: countedReads(calls) });
     const stored = await put('how do I feed my cat');
     const storedId = 'id' in stored ? stored.id : undefined;
 
@@ -229,11 +242,49 @@ describe(`${LookupUseCase.name}: L2 through its reads`, () => {
     });
     expect(calls).toEqual([storedId]);
     expect(latestCalls).toEqual([]);
+    expect(currentCalls).toEqual([]);
+  });
+
+  it('answers an exact miss with the ticket its read brought, asking the generations for no other', async () => {
+    const calls: string[] = [];
+    const { get, currentCalls } = setup({ reads: countedReads(calls, { ticket: 42 }) });
+
+    expect(await get('how do I feed my cat', false, { mode: 'exact' })).toEqual({ hit: false, ticket: 42 });
+    expect(calls).toHaveLength(1);
+    expect(currentCalls).toEqual([]);
+  });
+
+  it("answers an L2 and L3 miss with the L2 read's ticket (taken before the semantic search)", async () => {
+    const calls: string[] = [];
+    const { get, currentCalls } = setup({ reads: countedReads(calls, { ticket: 42 }) });
+
+    expect(await get('how do I feed my cat', false, { mode: 'auto' })).toEqual({ hit: false, ticket: 42 });
+    expect(calls).toHaveLength(1);
+    expect(currentCalls).toEqual([]);
+  });
+
+  it('takes the ticket with current() when the lookup reads no L2 (semantic mode)', async () => {
+    const calls: string[] = [];
+    const { get, generations, currentCalls } = setup({ reads: countedReads(calls, { ticket: 42 }) });
+
+    expect(await get('how do I feed my cat')).toEqual({ hit: false, ticket: await generations.current('acme') });
+    expect(calls).toEqual([]);
+    expect(currentCalls).toEqual(['acme']);
+  });
+
+  it('answers each exact miss with the ticket of its moment: a purge between two lookups advances it', async () => {
+    const { get, generations } = setup();
+    const first = await get('how do I feed my cat', false, { mode: 'exact' });
+    const purged = await generations.advance('acme', ['t:anything']);
+    const second = await get('how do I feed my cat', false, { mode: 'exact' });
+
+    expect(first).toEqual({ hit: false, ticket: purged - 1 });
+    expect(second).toEqual({ hit: false, ticket: purged });
   });
 
   it('misses, and removes the entry, when its read says a purge came after it', async () => {
     const calls: string[] = [];
-    const { put, get, l2, generations } = setup({ reads: countedReads(calls, Number.MAX_SAFE_INTEGER) });
+    const { put, get, l2, generations } = setup({ reads: countedReads(calls, { latest: Number.MAX_SAFE_INTEGER }) });
     const stored = await put('how do I feed my cat');
     if (!('id' in stored)) throw new Error('stored');
 
@@ -247,9 +298,9 @@ describe(`${LookupUseCase.name}: L2 through its reads`, () => {
     expect(await l2.get('acme', stored.id)).toBeUndefined();
   });
 
-  it('answers a miss with its ticket when the read fails, counted as an L2 read error', async () => {
+  it('answers a miss with a ticket from current() when the read fails, counted as an L2 read error', async () => {
     const errors: string[] = [];
-    const { put, get } = setup({
+    const { put, get, generations, currentCalls } = setup({
       reads: () => ({ getWithGenerations: () => Promise.reject(new Error('Redis is unreachable')) }),
       telemetry: { ...NO_TELEMETRY, tierError: (tier, operation) => errors.push(`${tier} ${operation}`) },
     });
@@ -257,9 +308,23 @@ describe(`${LookupUseCase.name}: L2 through its reads`, () => {
 
     expect(await get('how do I feed my cat', false, { mode: 'exact' })).toEqual({
       hit: false,
-      ticket: expect.any(Number),
+      ticket: await generations.current('acme'),
     });
     expect(errors).toEqual(['l2 get']);
+    expect(currentCalls).toEqual(['acme']);
+  });
+
+  it('answers a miss without a ticket when the read and current() both fail, each counted', async () => {
+    const errors: string[] = [];
+    const { put, get } = setup({
+      reads: () => ({ getWithGenerations: () => Promise.reject(new Error('Redis is unreachable')) }),
+      currentFails: true,
+      telemetry: { ...NO_TELEMETRY, tierError: (tier, operation) => errors.push(`${tier} ${operation}`) },
+    });
+    await put('how do I feed my cat');
+
+    expect(await get('how do I feed my cat', false, { mode: 'exact' })).toEqual({ hit: false });
+    expect(errors).toEqual(['l2 get', 'generations current']);
   });
 });
 

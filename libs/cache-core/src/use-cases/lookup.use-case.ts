@@ -86,7 +86,8 @@ function seconds(start: bigint): number {
  * The cache service's read path: L2 by exact key, then L3 (embed → retrieve candidates in the same
  * tenant and context → verify). An L3 hit is copied into L2 under the new request's exact key, so the
  * next identical request is an exact hit. A tier that fails is skipped (reported), never fatal.
- * L2 is read through `reads`, which returns the entry with its purge generations (one round trip on Redis).
+ * L2 is read through `reads`, which returns the entry with its purge generations and the tenant's ticket (one round
+ * trip on Redis).
  */
 export class LookupUseCase {
   constructor(
@@ -99,18 +100,25 @@ export class LookupUseCase {
     private readonly options: LookupOptions,
     /** Hit verification (feedback blocks, per-entry thresholds, the model judge); absent: the verifier alone decides. */
     private readonly gate?: SemanticGate,
-    /** L2 entries with their purge generations; absent: `l2.get`, then `generations.latest` (two calls in sequence). */
+    /**
+     * L2 entries with their purge generations and the lookup's ticket; absent: `l2.get` beside `generations.current`,
+     * then `generations.latest` (`sequentialExactReads`).
+     */
     private readonly reads: ExactReads = sequentialExactReads(l2, generations),
   ) {}
 
   /** `context`: the request the lookup is for (its embedding call names it). */
   async execute(request: CacheLookupRequest, context: RequestContext = {}): Promise<CacheLookupReply> {
     const deadline = request.budgetMs === undefined ? undefined : performance.now() + request.budgetMs;
-    // The ticket is taken before anything is read: a purge after this point makes a store with it stale.
-    const ticket = this.ticket(request.tenant);
+    // The ticket is taken at the start, before the lookup can answer: a purge after it makes a store with it stale.
+    // An exact read brings it along (one round trip on Redis); when there is none, or it failed, `current()` does.
+    let ticket: number | Promise<number | undefined>;
     if (request.mode !== 'semantic') {
-      const entry = await this.exact(request);
-      if (entry) return { hit: true, tier: 'l2', entry };
+      const exact = await this.exact(request);
+      if (exact.entry) return { hit: true, tier: 'l2', entry: exact.entry };
+      ticket = exact.ticket ?? this.ticket(request.tenant);
+    } else {
+      ticket = this.ticket(request.tenant);
     }
     const explanation: { value?: LookupExplanation } = {};
     const shed = { busy: false };
@@ -171,30 +179,38 @@ export class LookupUseCase {
       .catch((error: unknown) => this.telemetry.tierError('l2', 'cleanup', error));
   }
 
-  private async exact(request: CacheLookupRequest): Promise<CacheEntry | undefined> {
+  /**
+   * The L2 hit, if any, and the lookup's ticket, read with it. A failed read (of the entry, its generations or the
+   * ticket: one read, one error, counted as an L2 read error) brings no ticket: the caller then takes it with
+   * `current()`, whose own failure is counted as before (a generations error) and leaves the miss without one.
+   */
+  private async exact(request: CacheLookupRequest): Promise<{ entry?: CacheEntry; ticket?: number }> {
     const start = process.hrtime.bigint();
+    let ticket: number | undefined;
     try {
-      // The entry and its fields' purge generation, read together (an error of either is an L2 read error).
+      // The entry, its fields' purge generation and the ticket, read together.
       const read = await this.reads.getWithGenerations(request.tenant, entryIdFromKey(request.exactKey));
+      ticket = read.ticket;
+      const found = read.found;
       // The id is derived from the key; the checks make a collision or a stale copy a miss, never a wrong hit.
       const hit =
-        read !== undefined &&
-        read.entry.exactKey === request.exactKey &&
-        read.entry.tenant === request.tenant &&
-        !isExpired(read.entry, this.options.now()) &&
-        this.freshAgainst(read.entry, read.latest) &&
+        found !== undefined &&
+        found.entry.exactKey === request.exactKey &&
+        found.entry.tenant === request.tenant &&
+        !isExpired(found.entry, this.options.now()) &&
+        this.freshAgainst(found.entry, found.latest) &&
         // A copy of an earlier semantic hit: a client may have called that pairing wrong since.
         !(
-          read.entry.aliasOf !== undefined &&
+          found.entry.aliasOf !== undefined &&
           this.gate &&
-          (await this.gate.refused(request.tenant, request.exactKey, read.entry))
+          (await this.gate.refused(request.tenant, request.exactKey, found.entry))
         );
       this.telemetry.lookup('l2', hit ? 'hit' : 'miss', seconds(start));
-      return hit ? read.entry : undefined;
+      return hit ? { entry: found.entry, ticket } : { ticket };
     } catch (error) {
       this.telemetry.lookup('l2', 'error', seconds(start));
       this.telemetry.tierError('l2', 'get', error);
-      return undefined;
+      return { ticket };
     }
   }
 

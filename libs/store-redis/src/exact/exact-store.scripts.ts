@@ -135,37 +135,40 @@ return total
 `);
 
 /**
- * An entry and the purge generation it must carry to be fresh, in one atomic step (one round trip): the entry's hash,
- * then `PurgeGenerations.latest` of its fields — `#floor` and the stamps of `n:<namespace>`, `t:<tag>` and
- * `t:<tag>@<namespace>` for each tag, spelled as `entryGenerationFields` spells them (keep the two alike).
+ * The lookup's exact read in one atomic step (one round trip): the tenant's current generation (its ticket, what
+ * `PurgeGenerations.current` answers), then the entry's hash and `PurgeGenerations.latest` of its fields — `#floor` and
+ * the stamps of `n:<namespace>`, `t:<tag>` and `t:<tag>@<namespace>` for each tag, spelled as `entryGenerationFields`
+ * spells them (keep the two alike). The generation state is created first when it is missing (a new epoch, as
+ * `current` and `latest` create it), so the ticket and `latest` come from the same epoch, and ticket ≥ latest.
  * KEYS: the tenant's generations hash and stamp zset (`RedisPurgeGenerations.stateKeys`), the entry's hash; no ARGV.
- * Returns false when there is no entry; { latest, HGETALL of the entry } otherwise, with latest false when the
- * fields cannot be spelled here: the namespace or a tag is stored encoded (it starts with `encodeText`'s marker
- * U+0001), and `encodeText` of a whole field is not the concatenation of its encoded parts; the caller reads the
- * generations itself then. A plain part never needs encoding inside a field: a field starts with `n:` or `t:`, not
- * the marker, and its separators keep every surrogate of a part paired as it was.
+ * Returns { ticket } when there is no entry; { ticket, latest, HGETALL of the entry } otherwise, with latest false
+ * when the fields cannot be spelled here: the namespace or a tag is stored encoded (it starts with `encodeText`'s
+ * marker U+0001), and `encodeText` of a whole field is not the concatenation of its encoded parts; the caller reads
+ * the generations itself then. A plain part never needs encoding inside a field: a field starts with `n:` or `t:`,
+ * not the marker, and its separators keep every surrogate of a part paired as it was.
  */
 export const readWithGenerationsScript = new LuaScript(`${GENERATION_STATE}
+state()
+local ticket = redis.call('HGET', KEYS[1], '#seq')
 local entry = redis.call('HGETALL', KEYS[3])
-if #entry == 0 then return false end
+if #entry == 0 then return { ticket } end
 local namespace, tags
 for i = 1, #entry, 2 do
   if entry[i] == 'namespace' then namespace = entry[i + 1] elseif entry[i] == 'tags' then tags = entry[i + 1] end
 end
 local function plain(s) return string.byte(s, 1) ~= 1 end
-if not namespace or not tags or not plain(namespace) then return { false, entry } end
+if not namespace or not tags or not plain(namespace) then return { ticket, false, entry } end
 local fields = { '#floor', 'n:' .. namespace }
 for _, tag in ipairs(cjson.decode(tags)) do
-  if not plain(tag) then return { false, entry } end
+  if not plain(tag) then return { ticket, false, entry } end
   fields[#fields + 1] = 't:' .. tag
   fields[#fields + 1] = 't:' .. tag .. '@' .. namespace
 end
-state()
 local latest = 0
 for i = 1, #fields, 500 do
   for _, g in ipairs(redis.call('HMGET', KEYS[1], unpack(fields, i, math.min(i + 499, #fields)))) do
     if g then latest = math.max(latest, tonumber(g)) end
   end
 end
-return { string.format('%d', latest), entry }
+return { ticket, string.format('%d', latest), entry }
 `);

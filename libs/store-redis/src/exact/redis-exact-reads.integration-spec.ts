@@ -105,14 +105,61 @@ describe.each([
     return { redis, l2, generations, reads, lookup, request, entry, id };
   }
 
-  it('reads an entry and its purge generations in one command', async () => {
+  it('reads an entry, its purge generations and the ticket in one command', async () => {
     const { redis, l2, generations, reads, entry, id } = setup();
     await l2.put(entry(await generations.current('acme')));
+    const ticket = await generations.current('acme');
     const commands = jest.spyOn(redis, 'run');
-    await expect(reads.getWithGenerations('acme', id)).resolves.toMatchObject({ entry: { id } });
-    await expect(reads.getWithGenerations('acme', 'absent')).resolves.toBeUndefined();
+    await expect(reads.getWithGenerations('acme', id)).resolves.toMatchObject({ ticket, found: { entry: { id } } });
+    await expect(reads.getWithGenerations('acme', 'absent')).resolves.toEqual({ ticket, found: undefined });
     expect(commands).toHaveBeenCalledTimes(2);
     commands.mockRestore();
+  });
+
+  it('answers an exact lookup in one command, a hit or a miss with its ticket; a purge between two advances it', async () => {
+    const { redis, l2, generations, lookup, request, entry } = setup();
+    const absent = { ...request, exactKey: createHash('sha256').update(`absent ${request.exactKey}`).digest('hex') };
+    await l2.put(entry(await generations.current('acme')));
+    const commands = jest.spyOn(redis, 'run');
+    const sent = () => {
+      const n = commands.mock.calls.length;
+      commands.mockClear();
+      return n;
+    };
+
+    await expect(lookup.execute(request)).resolves.toMatchObject({ hit: true, tier: 'l2' });
+    expect(sent()).toBe(1);
+    const miss = await lookup.execute(absent);
+    expect(sent()).toBe(1);
+    expect(miss).toEqual({ hit: false, ticket: await generations.current('acme') });
+    commands.mockClear();
+
+    const purged = await generations.advance('acme', ['t:unrelated']);
+    commands.mockClear();
+    const next = await lookup.execute(absent);
+    expect(sent()).toBe(1);
+    expect(next).toEqual({ hit: false, ticket: purged });
+    expect(purged).toBeGreaterThan(miss.hit ? Infinity : (miss.ticket ?? Infinity));
+    // The entry carries none of the purged fields: still a hit, still one command.
+    await expect(lookup.execute(request)).resolves.toMatchObject({ hit: true, tier: 'l2' });
+    expect(sent()).toBe(1);
+    commands.mockRestore();
+  });
+
+  it("answers a miss after the generation state was lost with the new epoch's ticket, which a store may carry", async () => {
+    const { redis, l2, generations, lookup, request, entry, id } = setup();
+    const before = await generations.current('acme');
+    await l2.put(entry(before));
+    await deleteKeys(redis, generations.stateKeys('acme')[0]);
+
+    const miss = await lookup.execute(request);
+    expect(miss).toEqual({ hit: false, ticket: await generations.current('acme') });
+    const ticket = miss.hit ? 0 : (miss.ticket ?? 0);
+    expect(ticket).toBeGreaterThan(before);
+    // The stale entry is removed in the background; the answer stored with the new ticket replaces it.
+    await eventually(async () => expect(await l2.get('acme', id)).toBeUndefined());
+    await l2.put(entry(ticket));
+    await expect(lookup.execute(request)).resolves.toMatchObject({ hit: true, tier: 'l2' });
   });
 
   it('serves an L2 hit stored with the current ticket', async () => {

@@ -1,8 +1,8 @@
 import {
   type CacheEntry,
-  type ExactRead,
   type ExactStore,
   type PurgeSelector,
+  type TicketedExactRead,
   entryGenerationFields,
   isExpired,
   sequentialExactReads,
@@ -82,28 +82,29 @@ export class RedisExactStore implements ExactStore {
   }
 
   /**
-   * `get` with the purge generation the entry must carry to be fresh (`generations.latest` of its fields), read in one
-   * atomic script: one round trip (`readWithGenerationsScript`). `generations` must keep its state on this store's
-   * Redis (`RedisExactReads` checks). Two round trips, as `sequentialExactReads`, only for a tenant whose name is
-   * stored encoded (its entry and its generations then hash to different Redis Cluster slots), and the second alone
-   * for an entry whose namespace or a tag is stored encoded (`encodeText`).
+   * `get` with the purge generation the entry must carry to be fresh (`generations.latest` of its fields) and the
+   * tenant's ticket (`generations.current`), read in one atomic script: one round trip (`readWithGenerationsScript`).
+   * `generations` must keep its state on this store's Redis (`RedisExactReads` checks). As `sequentialExactReads`
+   * (two round trips) only for a tenant whose name is stored encoded (its entry and its generations then hash to
+   * different Redis Cluster slots), and a second round trip for `latest` alone for an entry whose namespace or a tag
+   * is stored encoded (`encodeText`); the ticket still comes from the script then.
    */
-  async getWithGenerations(
-    tenant: string,
-    id: string,
-    generations: RedisPurgeGenerations,
-  ): Promise<ExactRead | undefined> {
+  async getWithGenerations(tenant: string, id: string, generations: RedisPurgeGenerations): Promise<TicketedExactRead> {
     if (encodeText(tenant) !== tenant) return sequentialExactReads(this, generations).getWithGenerations(tenant, id);
     const keys = [...generations.stateKeys(tenant), this.entryKey(tenant, id)];
     const reply = (await this.connection.script(readWithGenerationsScript, keys, [])) as
-      [latest: string | null, hash: string[]] | null;
-    if (reply === null) return undefined;
-    const [latest, hash] = reply;
+      [ticket: string] | [ticket: string, latest: string | null, hash: string[]];
+    const ticket = Number(reply[0]);
+    if (reply.length === 1) return { ticket, found: undefined };
+    const [, latest, hash] = reply;
     const entry = fromEntryHash(id, entryHashFromReply(this.schema, hash));
-    if (!entry || entry.tenant !== tenant || isExpired(entry, this.now())) return undefined;
+    if (!entry || entry.tenant !== tenant || isExpired(entry, this.now())) return { ticket, found: undefined };
     return {
-      entry,
-      latest: latest === null ? await generations.latest(tenant, entryGenerationFields(entry)) : Number(latest),
+      ticket,
+      found: {
+        entry,
+        latest: latest === null ? await generations.latest(tenant, entryGenerationFields(entry)) : Number(latest),
+      },
     };
   }
 

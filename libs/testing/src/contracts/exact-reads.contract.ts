@@ -28,6 +28,8 @@ const ODD = ['a:b', '{x}', 'p@q', '100%', 'é 🚀', '\ud800', '\u0001marked'];
  * What every `ExactReads` binding must do (memory: `sequentialExactReads`; Redis: one script). Above all: an entry
  * whose tags or namespace were purged after it was stored (its generation) reads with a `latest` above that
  * generation, whichever field the purge stamped and however the names are spelled, so the lookup never serves it.
+ * And every read answers the tenant's ticket as `PurgeGenerations.current` would at that moment: every purge that
+ * finished before the read is in it, every purge after it is above it, a lost state gives a new epoch's.
  */
 export function describeExactReadsContract(name: string, factory: () => Promise<ExactReadsFixture>): void {
   describe(`${name} (ExactReads contract)`, () => {
@@ -66,23 +68,69 @@ export function describeExactReadsContract(name: string, factory: () => Promise<
     }
 
     async function latestOf(entry: CacheEntry): Promise<number> {
-      const read = await reads.getWithGenerations(entry.tenant, entry.id);
-      if (!read) throw new Error(`entry ${entry.id} not read`);
-      return read.latest;
+      const { found } = await reads.getWithGenerations(entry.tenant, entry.id);
+      if (!found) throw new Error(`entry ${entry.id} not read`);
+      return found.latest;
+    }
+
+    async function ticketOf(tenant: string, id: string = randomUUID()): Promise<number> {
+      return (await reads.getWithGenerations(tenant, id)).ticket;
     }
 
     it("reads the store's entry with PurgeGenerations.latest of its fields, fresh when nothing was purged since", async () => {
       const entry = await stored();
-      const read = await reads.getWithGenerations('acme', entry.id);
-      expect(read?.entry).toEqual(await fixture.store.get('acme', entry.id));
-      expect(read?.latest).toBe(await generations.latest('acme', entryGenerationFields(entry)));
-      expect(read?.latest).toBeLessThanOrEqual(generationOf(entry));
+      const { found } = await reads.getWithGenerations('acme', entry.id);
+      expect(found?.entry).toEqual(await fixture.store.get('acme', entry.id));
+      expect(found?.latest).toBe(await generations.latest('acme', entryGenerationFields(entry)));
+      expect(found?.latest).toBeLessThanOrEqual(generationOf(entry));
     });
 
     it("reads nothing for an id never stored or another tenant's entry", async () => {
       const entry = await stored();
-      await expect(reads.getWithGenerations('acme', randomUUID())).resolves.toBeUndefined();
-      await expect(reads.getWithGenerations('globex', entry.id)).resolves.toBeUndefined();
+      await expect(reads.getWithGenerations('acme', randomUUID())).resolves.toMatchObject({ found: undefined });
+      await expect(reads.getWithGenerations('globex', entry.id)).resolves.toMatchObject({ found: undefined });
+    });
+
+    it("answers the tenant's ticket with every read, entry or none: what PurgeGenerations.current answers", async () => {
+      const entry = await stored();
+      await generations.advance('acme', ['t:product:2']);
+      const hit = await reads.getWithGenerations('acme', entry.id);
+      expect(hit.ticket).toBe(await generations.current('acme'));
+      expect(hit.ticket).toBeGreaterThanOrEqual(hit.found?.latest ?? Infinity);
+      const none = await reads.getWithGenerations('acme', randomUUID());
+      expect(none).toEqual({ ticket: await generations.current('acme'), found: undefined });
+      // Another tenant's ticket is its own.
+      expect(await ticketOf('globex', entry.id)).toBe(await generations.current('globex'));
+    });
+
+    it('advances the ticket with every purge between two reads, of any field, and leaves it while none runs', async () => {
+      const entry = await stored();
+      const first = await ticketOf('acme', entry.id);
+      expect(await ticketOf('acme', entry.id)).toBe(first);
+      const purged = await generations.advance('acme', ['t:unrelated']);
+      expect(purged).toBeGreaterThan(first);
+      // A purge that finished before the read is in its ticket (a store with it is not refused for that purge)...
+      expect(await ticketOf('acme', entry.id)).toBe(purged);
+      expect(await ticketOf('acme')).toBe(purged);
+      // ...and one after the read is above it (a store carrying it is refused: stale).
+      const later = await generations.advance('acme', ['t:product:1']);
+      expect(await generations.latest('acme', ['t:product:1'])).toBe(later);
+      expect(later).toBeGreaterThan(purged);
+      expect(await ticketOf('globex')).toBe(await generations.current('globex'));
+    });
+
+    it("answers a new epoch's ticket once the generation state was lost, above every ticket before it", async () => {
+      const entry = await stored();
+      const before = await ticketOf('acme', entry.id);
+      await fixture.loseGenerations();
+      const read = await reads.getWithGenerations('acme', entry.id);
+      expect(read.ticket).toBeGreaterThan(before);
+      expect(read.ticket).toBe(await generations.current('acme'));
+      // The old entry is stale against the new floor; one stored with the new ticket is fresh.
+      expect(read.found?.latest).toBeGreaterThan(generationOf(entry));
+      expect(read.found?.latest).toBeLessThanOrEqual(read.ticket);
+      const renewed = await stored({ generation: read.ticket });
+      expect(await latestOf(renewed)).toBeLessThanOrEqual(read.ticket);
     });
 
     it('reads an entry stale once its namespace, a tag, or a tag within its namespace is purged', async () => {
@@ -116,13 +164,15 @@ export function describeExactReadsContract(name: string, factory: () => Promise<
           [odd, odd],
         ] as const) {
           const entry = await stored({ tenant, namespace, tags: [odd, `${odd} 2`] });
-          const read = await reads.getWithGenerations(tenant, entry.id);
-          expect(read?.entry).toEqual(await fixture.store.get(tenant, entry.id));
-          expect(read?.latest).toBeLessThanOrEqual(generationOf(entry));
+          const { ticket, found } = await reads.getWithGenerations(tenant, entry.id);
+          expect(found?.entry).toEqual(await fixture.store.get(tenant, entry.id));
+          expect(found?.latest).toBeLessThanOrEqual(generationOf(entry));
+          expect(ticket).toBe(await generations.current(tenant));
           for (const field of entryGenerationFields(entry)) {
             const before = await latestOf(entry);
             const purged = await generations.advance(tenant, [field]);
             expect({ field, latest: await latestOf(entry) }).toEqual({ field, latest: purged });
+            expect({ field, ticket: await ticketOf(tenant, entry.id) }).toEqual({ field, ticket: purged });
             expect(purged).toBeGreaterThan(before);
           }
         }
