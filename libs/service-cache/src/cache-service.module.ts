@@ -39,7 +39,7 @@ export interface CacheServiceOptions {
   readonly config: StrataConfig;
   /**
    * Must bind EXACT_STORE, ENTRY_CATALOG, ENTRY_POPULARITY, VECTOR_INDEX, PURGE_GENERATIONS, MATCH_VERIFIER and
-   * EMBEDDINGS (chosen by the runtime); may bind EXACT_READS (default: the store's get, then the generations' latest).
+   * EMBEDDINGS (chosen by the runtime); may bind EXACT_READS (default: the generations' current (the ticket) beside the store's get, then their latest).
    */
   readonly adapters: Provider[];
   /** Similarity threshold when neither the request nor its namespace sets one (resolved by the runtime's `semanticPolicy`). */
