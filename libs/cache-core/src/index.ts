@@ -12,6 +12,7 @@ export type { PurgeGenerations } from './ports/purge-generations.port';
 export type { CacheEntry } from './domain/cache-entry';
 export { canonicalJson } from './keys/canonical-json';
 export { normaliseText } from './keys/normalise-text';
+export { sha256Hex } from './keys/sha256-hex';
 export {
   KEY_SCHEME_VERSION,
   OUTPUT_NEUTRAL_PARAMS,

@@ -1,7 +1,7 @@
-import { createHash, hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import { contentText } from './content-text';
 import { normaliseText } from './normalise-text';
+import { sha256Hex } from './sha256-hex';
 import { substantiveTurns } from './small-talk';
 
 export { contentText } from './content-text';
@@ -93,15 +93,6 @@ function outputParams(params: Readonly<Record<string, unknown>> | undefined): Re
 }
 
 /**
- * SHA-256 hex of a string. `crypto.hash` (Node 20.12+) hashes a key's few hundred bytes in half the time of a `Hash`
- * object; Node 20.11, which the engines range still admits, has only the latter. Both give the same digest.
- */
-const sha256: (text: string) => string =
-  typeof hash === 'function'
-    ? (text) => hash('sha256', text, 'hex')
-    : (text) => createHash('sha256').update(text).digest('hex');
-
-/**
  * Derives the exact key, the semantic context hash and the semantic query of a request.
  *
  * The context covers tenant, namespace@version, model, output-changing params (tools and
@@ -125,15 +116,15 @@ export function fingerprintRequest(input: FingerprintInput): RequestFingerprint 
   if (input.prompt !== undefined) {
     const prompt = normaliseText(input.prompt);
     return {
-      exactKey: sha256(`${head},"kind":"prompt"${tail},"prompt":${JSON.stringify(prompt)}${end}`),
-      contextHash: sha256(`${head},"kind":"prompt"${tail}${end}`),
+      exactKey: sha256Hex(`${head},"kind":"prompt"${tail},"prompt":${JSON.stringify(prompt)}${end}`),
+      contextHash: sha256Hex(`${head},"kind":"prompt"${tail}${end}`),
       query: prompt,
     };
   }
 
   const messages = (input.messages ?? []).map(normaliseMessage);
   const json = messages.map(canonicalJson);
-  const exactKey = sha256(`${head},"kind":"chat","messages":[${json.join(',')}]${tail}${end}`);
+  const exactKey = sha256Hex(`${head},"kind":"chat","messages":[${json.join(',')}]${tail}${end}`);
   const last = messages[messages.length - 1];
   const lastText = last && last.role === 'user' ? contentText(last.content) : undefined;
   if (lastText === undefined || lastText === '') {
@@ -146,7 +137,7 @@ export function fingerprintRequest(input: FingerprintInput): RequestFingerprint 
   const history = messages.slice(0, -1);
   const substantive = substantiveTurns(history);
   const earlier = (substantive === history ? json.slice(0, -1) : substantive.map(canonicalJson)).join(',');
-  const contextHash = sha256(
+  const contextHash = sha256Hex(
     `${head},"earlier":[${earlier}],"kind":"chat","last":${canonicalJson(lastWithoutContent)}${tail}${end}`,
   );
   return { exactKey, contextHash, query: lastText };

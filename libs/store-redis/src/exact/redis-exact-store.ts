@@ -77,7 +77,11 @@ export class RedisExactStore implements ExactStore {
 
   async get(tenant: string, id: string): Promise<CacheEntry | undefined> {
     const hash = await this.connection.run(() => this.repository().fetch(`${this.slot(tenant)}:${id}`));
-    const entry = fromEntryHash(id, hash);
+    return this.live(tenant, fromEntryHash(id, hash));
+  }
+
+  /** `entry` when it is the tenant's and not expired (what a read returns), else undefined. */
+  private live(tenant: string, entry: CacheEntry | undefined): CacheEntry | undefined {
     return entry && entry.tenant === tenant && !isExpired(entry, this.now()) ? entry : undefined;
   }
 
@@ -97,8 +101,8 @@ export class RedisExactStore implements ExactStore {
     const ticket = Number(reply[0]);
     if (reply.length === 1) return { ticket, found: undefined };
     const [, latest, hash] = reply;
-    const entry = fromEntryHash(id, entryHashFromReply(this.schema, hash));
-    if (!entry || entry.tenant !== tenant || isExpired(entry, this.now())) return { ticket, found: undefined };
+    const entry = this.live(tenant, fromEntryHash(id, entryHashFromReply(this.schema, hash)));
+    if (!entry) return { ticket, found: undefined };
     return {
       ticket,
       found: {

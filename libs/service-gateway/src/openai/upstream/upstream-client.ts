@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { sha256Hex } from '@strata/cache-core';
 import { STRATA_CONFIG, StrataConfig } from '@strata/config';
 import { ErrorCode, StrataError } from '@strata/contracts';
 import { StrataMetrics, type TracedCall, Tracing, boundCounter, boundHistogram } from '@strata/observability';
 import { Agent, type Dispatcher } from 'undici';
-import { sha256Hex } from '../../proxy/sha256-hex';
 import { Deadline, type DeadlineSignal } from './deadline';
 import { type UpstreamTarget } from './upstream-router';
 

@@ -1,5 +1,4 @@
-import { canonicalJson } from '@strata/cache-core';
-import { sha256Hex } from '../sha256-hex';
+import { canonicalJson, sha256Hex } from '@strata/cache-core';
 
 /** Roles whose leading messages make up a conversation's stable prefix. */
 const PREFIX_ROLES = new Set(['system', 'developer']);

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { canonicalJson, contentText } from '@strata/cache-core';
+import { canonicalJson, contentText, sha256Hex } from '@strata/cache-core';
 import { type ChatMessage } from '@strata/contracts';
 import { type BoundCounter, StrataMetrics, boundCounter } from '@strata/observability';
 import { LRUCache } from 'lru-cache';
 import { BoundedLabels } from '../cost/bounded-labels';
-import { sha256Hex } from '../sha256-hex';
 
 /** What changes inside a prefix between two requests, by the look of the differing span. */
 export type VolatileKind = 'timestamp' | 'date' | 'uuid' | 'request-id' | 'counter' | 'other';
