@@ -9,6 +9,7 @@ import {
   type MatchVerifier,
   PURGE_GENERATIONS,
   VECTOR_INDEX,
+  type VectorIndex,
 } from '@strata/cache-core';
 import { type StrataConfig, loadConfig } from '@strata/config';
 import { HIT_VERDICTS } from '@strata/cache-core';
@@ -71,13 +72,16 @@ const hex = (text: string) => createHash('sha256').update(text).digest('hex');
 /** What the provider embedded, and how far behind it says it is (asked only for callers with a budget). */
 const embedded: string[] = [];
 const backlog = { behindMs: 0, asked: 0 };
+/** While set, the provider's answers wait for it. */
+const held: { until?: Promise<void> } = {};
 /** Four dimensions, deterministic per text: enough for stores to write L3. */
 const provider: EmbeddingProvider = {
   model: 'test-embedding',
   dimensions: 4,
-  embed: (texts) => {
+  embed: async (texts) => {
     embedded.push(...texts);
-    return Promise.resolve(texts.map((text) => [text.length, 1, 2, 3]));
+    if (held.until !== undefined) await held.until;
+    return texts.map((text) => [text.length, 1, 2, 3]);
   },
   backlogMs: () => {
     backlog.asked++;
@@ -358,6 +362,33 @@ function describePortContracts(name: string, open: () => Promise<Ports>): void {
         expect(ports.onward.embed.slice(-4)).toEqual(['req-lookup', 'req-store', 'req-purge', undefined]);
       });
 
+      it('answers a background store once L2 holds the entry, and writes L3 when the embedding comes', async () => {
+        const question = `Do you price-match (${name})?`;
+        let release!: () => void;
+        held.until = new Promise<void>((resolve) => (release = resolve));
+        try {
+          const stored = await ports.cache.store({ ...storeRequest('acme', question), semantic: 'background' }, CALL);
+          expect(stored).toEqual({
+            id: expect.any(String) as string,
+            l2: true,
+            l3: false,
+            l3Pending: true,
+            generation: expect.any(Number) as number,
+          });
+          expect(await ports.cache.lookup(lookupRequest('acme', question), CALL)).toMatchObject({
+            hit: true,
+            tier: 'l2',
+          });
+        } finally {
+          held.until = undefined;
+          release();
+        }
+        const semantic = { ...lookupRequest('acme', question), mode: 'semantic' as const };
+        await eventually(async () => {
+          expect(await ports.cache.lookup(semantic, CALL)).toMatchObject({ hit: true, tier: 'l3' });
+        });
+      });
+
       it('reads an entry by id for its tenant, and nothing for another', async () => {
         const { id } = await ports.cache.store(storeRequest('acme', 'Do you ship abroad?'), CALL);
 
@@ -540,6 +571,42 @@ function describePortContracts(name: string, open: () => Promise<Ports>): void {
 }
 
 describePortContracts('direct adapters (embedded default)', direct);
+
+describe('the cache service on shutdown', () => {
+  it('finishes the L3 writes of background stores before it closes', async () => {
+    const config = loadConfig({}, { log: { level: 'silent' } });
+    const build = modules(config, [], { embed: [], purge: [], evict: [] });
+    const embedding = await NestFactory.createApplicationContext(build.embedding(), { logger: false });
+    const cacheApp = await NestFactory.createApplicationContext(
+      build.cache(embedding.get<DirectEmbeddings>(DirectEmbeddings)),
+      { logger: false },
+    );
+    const l3 = cacheApp.get<VectorIndex>(VECTOR_INDEX);
+    let release!: () => void;
+    held.until = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const request = {
+        ...storeRequest('acme', 'Do you take returns without a receipt?'),
+        semantic: 'background' as const,
+      };
+      expect(await cacheApp.get<DirectCacheService>(DirectCacheService).store(request, CALL)).toMatchObject({
+        l3Pending: true,
+      });
+      let closed = false;
+      const closing = cacheApp.close().then(() => (closed = true));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(closed).toBe(false); // waiting for the embedding of the store it answered
+      held.until = undefined;
+      release();
+      await closing;
+      expect(await l3.count()).toBe(1);
+    } finally {
+      held.until = undefined;
+      release();
+      await embedding.close();
+    }
+  });
+});
 
 let broker: KafkaTestBroker | undefined;
 describePortContracts('Kafka adapters and message controllers (wire-level test broker)', async () => {

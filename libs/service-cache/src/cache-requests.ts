@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import {
   ENTRY_CATALOG,
   ENTRY_POPULARITY,
@@ -48,13 +48,19 @@ import {
 import { Tracing } from '@strata/observability';
 import { parsePayload } from '@strata/transport';
 
+/** How long shutdown waits for the semantic halves of `background` stores. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
 /**
  * The cache service's requests, each validated against its contract and handed to one use case. Served over
  * Kafka by {@link CacheMessageController} and called directly in the embedded default ({@link DirectCacheService}):
  * one implementation for both.
+ *
+ * On shutdown it waits (at most {@link DRAIN_TIMEOUT_MS}) for the L3 writes of stores that replied once L2 held
+ * their entry: the stores and the adapters they write through close after it.
  */
 @Injectable()
-export class CacheRequests {
+export class CacheRequests implements BeforeApplicationShutdown {
   constructor(
     private readonly lookupUseCase: LookupUseCase,
     private readonly storeUseCase: StoreUseCase,
@@ -68,6 +74,10 @@ export class CacheRequests {
     @Inject(ENTRY_CATALOG) private readonly catalog: EntryCatalog,
     @Inject(ENTRY_POPULARITY) private readonly popularity: EntryPopularity,
   ) {}
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.storeUseCase.drain(DRAIN_TIMEOUT_MS);
+  }
 
   /** `context`: the request the lookup is for, passed on to the embedding service. */
   async lookup(data: unknown, context: RequestContext = {}): Promise<CacheLookupReply> {

@@ -59,7 +59,7 @@ class GatedStore implements ExactStore {
   }
 }
 
-function setup() {
+function setup(storeEmbedder: Embedder = embedder) {
   const l2 = new GatedStore(new MemoryExactStore({ maxEntries: 100 }));
   const l3 = new MemoryVectorIndex({});
   const generations = new MemoryPurgeGenerations({ epochStart: () => 0 });
@@ -69,7 +69,7 @@ function setup() {
     defaultThreshold: 0.5,
     now: Date.now,
   });
-  const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
+  const store = new StoreUseCase(l2, l3, storeEmbedder, generations, NO_TELEMETRY);
   const purge = new PurgeUseCase(l2, l3, generations, NO_TELEMETRY);
   const fp = fingerprintRequest({
     tenant: 'acme',
@@ -91,7 +91,7 @@ function setup() {
     storedAt: Date.now(),
     ...(ticket === undefined ? {} : { ticket }),
   });
-  return { l2, lookup, store, purge, lookupRequest, storeRequest };
+  return { l2, l3, lookup, store, purge, lookupRequest, storeRequest };
 }
 
 describe('purge race: an answer computed before an invalidation never outlives it', () => {
@@ -123,6 +123,25 @@ describe('purge race: an answer computed before an invalidation never outlives i
 
     expect((await lookup.execute({ ...lookupRequest, mode: 'exact' })).hit).toBe(false);
     expect((await lookup.execute({ ...lookupRequest, mode: 'semantic' })).hit).toBe(false);
+  });
+
+  it('does not serve an entry whose background L3 write landed after the purge', async () => {
+    let embedded!: () => void;
+    const held = new Promise<void>((resolve) => (embedded = resolve));
+    const slow: Embedder = { embed: () => held.then(() => ({ model: 'm', vector: [1, 0, 0] })) };
+    const { l3, lookup, store, purge, lookupRequest, storeRequest } = setup(slow);
+    const miss = await lookup.execute({ ...lookupRequest, mode: 'exact' });
+    const ticket = miss.hit ? undefined : miss.ticket;
+
+    const stored = await store.execute({ ...storeRequest(ticket), semantic: 'background' });
+    expect(stored).toMatchObject({ l2: true, l3Pending: true });
+    await purge.execute({ tenant: 'acme', tags: ['product:1'] }); // before the entry's L3 write
+    embedded();
+    await store.drain(1_000);
+
+    expect(await l3.count()).toBe(1); // the write landed after the purge...
+    expect((await lookup.execute({ ...lookupRequest, mode: 'semantic' })).hit).toBe(false); // ...and is not served
+    expect((await lookup.execute(lookupRequest)).hit).toBe(false);
   });
 
   it('stores and serves an answer looked up after the purge', async () => {

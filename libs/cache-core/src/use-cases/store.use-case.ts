@@ -42,12 +42,29 @@ interface StoreUseCaseOptions {
    * a hung embedding provider or Qdrant costs the entry its L3 copy, not the whole store. Unset: no limit.
    */
   readonly semanticBudgetMs?: number;
+  /**
+   * Most semantic halves of `background` stores running at once (default 1,024). Past it a background store
+   * keeps its L2 copy and skips L3, counted as an `l3 backlog` error: the encoder is that far behind, and
+   * every write waiting on it holds its entry in memory.
+   */
+  readonly maxBackgroundWrites?: number;
+}
+
+const DEFAULT_MAX_BACKGROUND_WRITES = 1_024;
+
+/** The step of a semantic write in progress, named when it runs past the budget. */
+interface SemanticStep {
+  tier: 'embedding' | 'l3';
 }
 
 /**
  * The cache service's write path: L2, then L3 (when the request has a semantic query). Idempotent: the
  * entry id is derived from the exact key, so a replayed store replaces the same entry in both tiers.
  * Fails only when no tier took the entry.
+ *
+ * A `background` store replies once L2 holds the entry and finishes its semantic half afterwards; `drain`
+ * waits for those halves (shutdown). A semantic write that lands after a purge is no risk: the entry carries
+ * the generation checked here, and every read compares it with the purges since (`entryGenerationFields`).
  */
 export class StoreUseCase {
   constructor(
@@ -58,6 +75,9 @@ export class StoreUseCase {
     private readonly telemetry: CacheTelemetry,
     private readonly options: StoreUseCaseOptions = {},
   ) {}
+
+  /** Semantic halves of `background` stores still running. */
+  private readonly background = new Set<Promise<boolean>>();
 
   /** `context`: the request the store is for (its embedding call names it). */
   async execute(request: CacheStoreRequest, context: RequestContext = {}): Promise<CacheStoreReply> {
@@ -78,9 +98,67 @@ export class StoreUseCase {
       );
     }
     const entry: CacheEntry = { ...draft, generation };
+    if (request.semantic === 'background' && entry.query !== '') return this.storeInBackground(entry, context);
     const [l2, l3] = await Promise.all([this.storeExact(entry), this.storeSemantic(entry, context)]);
+    return this.reply(entry, l2, l3);
+  }
+
+  /** Resolves once no semantic half of a `background` store is running, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.background.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, left);
+      });
+      await Promise.race([Promise.all(this.background), timeout]);
+      clearTimeout(timer);
+    }
+  }
+
+  /** Semantic halves of `background` stores still running. */
+  get backgroundWrites(): number {
+    return this.background.size;
+  }
+
+  private reply(entry: CacheEntry, l2: boolean, l3: boolean): CacheStoreReply {
     if (!l2 && !l3) throw new StrataError(ErrorCode.CacheUnavailable, 'no cache tier accepted the entry; retry later');
-    return { id: entry.id, l2, l3, generation };
+    return { id: entry.id, l2, l3, generation: entry.generation };
+  }
+
+  /**
+   * The semantic half starts beside the L2 write, as in a waited store; the reply comes once L2 holds the entry.
+   * Should L2 refuse it, the reply waits for L3 (within the budget) after all: it must say whether any tier took it.
+   */
+  private async storeInBackground(entry: CacheEntry, context: RequestContext): Promise<CacheStoreReply> {
+    const step: SemanticStep = { tier: 'embedding' };
+    const semantic = this.startBackground(entry, step, context);
+    const l2 = await this.storeExact(entry);
+    if (l2) {
+      const reply = this.reply(entry, true, false);
+      return semantic === undefined ? reply : { ...reply, l3Pending: true };
+    }
+    return this.reply(entry, false, semantic === undefined ? false : await this.withinBudget(semantic, step));
+  }
+
+  /** Starts and tracks the semantic half of a background store; undefined when too many are running already. */
+  private startBackground(
+    entry: CacheEntry,
+    step: SemanticStep,
+    context: RequestContext,
+  ): Promise<boolean> | undefined {
+    const limit = this.options.maxBackgroundWrites ?? DEFAULT_MAX_BACKGROUND_WRITES;
+    if (this.background.size >= limit) {
+      this.telemetry.tierError('l3', 'backlog', new Error(`${limit} semantic writes are already waiting; L2 only`));
+      return undefined;
+    }
+    const write = this.writeSemantic(entry, step, context);
+    this.background.add(write);
+    // writeSemantic never rejects: each failure is counted where it happens and resolves to false.
+    void write.then(() => this.background.delete(write));
+    return write;
   }
 
   private async storeExact(entry: CacheEntry): Promise<boolean> {
@@ -93,11 +171,15 @@ export class StoreUseCase {
     }
   }
 
-  private async storeSemantic(entry: CacheEntry, context: RequestContext): Promise<boolean> {
-    if (entry.query === '') return false;
+  private storeSemantic(entry: CacheEntry, context: RequestContext): Promise<boolean> {
+    if (entry.query === '') return Promise.resolve(false);
+    const step: SemanticStep = { tier: 'embedding' };
+    return this.withinBudget(this.writeSemantic(entry, step, context), step);
+  }
+
+  /** `write`, or false once the semantic budget is spent (the write goes on); `step` names what hung. */
+  private async withinBudget(write: Promise<boolean>, step: SemanticStep): Promise<boolean> {
     const budget = this.options.semanticBudgetMs;
-    const step = { tier: 'embedding' as 'embedding' | 'l3' };
-    const write = this.writeSemantic(entry, step, context);
     if (budget === undefined) return write;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const overBudget = new Promise<false>((resolve) => {
@@ -114,11 +196,7 @@ export class StoreUseCase {
     }
   }
 
-  private async writeSemantic(
-    entry: CacheEntry,
-    step: { tier: 'embedding' | 'l3' },
-    context: RequestContext,
-  ): Promise<boolean> {
+  private async writeSemantic(entry: CacheEntry, step: SemanticStep, context: RequestContext): Promise<boolean> {
     let embedding;
     try {
       embedding = await this.embedder.embed(entry.query, { requestId: context.requestId });

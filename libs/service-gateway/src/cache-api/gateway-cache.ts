@@ -106,6 +106,12 @@ interface StoreOptions {
   readonly upstreamSeconds?: number | undefined;
   /** The client's request behind the answer (the proxy's stores): kept for namespaces that warm on version bumps. */
   readonly replay?: StoredRequest | undefined;
+  /**
+   * `background`: the cache service replies once L2 holds the entry and writes L3 after (the proxy's stores: nobody
+   * waits on them, and a store waiting on the encoder holds a slot of the store queue). Default `wait`: the reply's
+   * `l3` says whether L3 took the entry.
+   */
+  readonly semantic?: 'wait' | 'background' | undefined;
 }
 
 /** How a lookup is made, beyond what it asks. */
@@ -382,6 +388,7 @@ export class GatewayCache {
       ttlSeconds: this.policies.ttlSeconds(policy, options.ttlSeconds, options.contentType),
       storedAt: options.storedAt ?? Date.now(),
       ...(options.ticket === undefined ? {} : { ticket: options.ticket }),
+      ...(options.semantic === 'background' ? { semantic: 'background' as const } : {}),
     };
     let reply: CacheStoreReply;
     try {

@@ -102,6 +102,13 @@ class StaleCacheWithoutTickets implements CacheService {
   }
 }
 
+/** A cache service that misses every lookup, with a ticket, and records the stores it receives. */
+class MissingCache extends StaleCacheWithoutTickets {
+  override lookup(): Promise<CacheLookupReply> {
+    return Promise.resolve({ hit: false, ticket: 4 });
+  }
+}
+
 function gatewayCache(config: StrataConfig, service: CacheService): GatewayCache {
   const policies = new NamespacePolicies(
     { temperaturePolicy: 'deterministic-only', defaultTtlSeconds: 3_600, maxTtlSeconds: 86_400 },
@@ -149,12 +156,11 @@ describe('CachedProxy', () => {
     await upstream?.stop();
   });
 
-  function setup() {
+  function setup(service: StaleCacheWithoutTickets = new StaleCacheWithoutTickets()) {
     const config = loadConfig(
       { UPSTREAM_URL: upstream.url, LOG_LEVEL: 'silent' },
       { upstream: { staleWhileRevalidateSeconds: { swr: GRACE_SECONDS } } },
     );
-    const service = new StaleCacheWithoutTickets();
     client = new UpstreamClient(config);
     const shadow = new ShadowAudits(
       new AnswerComparator(undefined, undefined, 0.9),
@@ -215,6 +221,16 @@ describe('CachedProxy', () => {
       } finally {
         removeRule();
       }
+    });
+  });
+
+  describe('the store after a miss', () => {
+    it('asks for a reply once L2 holds the answer, its L3 copy following in the background (nobody waits on it)', async () => {
+      const { service, ask } = setup(new MissingCache());
+      const reply = await ask({});
+      expect(reply.headers['x-strata-cache']).toBe('MISS');
+      await eventually(() => service.stores.length === 1);
+      expect(service.stores[0]).toMatchObject({ ticket: 4, semantic: 'background' });
     });
   });
 });

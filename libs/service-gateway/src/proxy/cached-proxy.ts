@@ -551,6 +551,8 @@ export class CachedProxy {
               storedAt: flight.startedAt,
               ticket,
               replay: { api: this.format.api, body: ask.request.raw, headers: ask.request.forwardHeaders },
+              // The store's slot frees once L2 holds the answer; the encoder's backlog delays only its L3 copy.
+              semantic: 'background',
             },
             ask.context,
           );
