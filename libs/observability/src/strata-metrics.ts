@@ -237,6 +237,8 @@ export class StrataMetrics {
   private lagSource: LagSource | undefined;
   readonly dataChangesUnavailable: Gauge;
   private outageSource: (() => number) | undefined;
+  readonly l3WritesPending: Gauge;
+  private pendingWritesSource: (() => number) | undefined;
 
   private constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'strata_' });
@@ -267,6 +269,16 @@ export class StrataMetrics {
         if (source) this.set(source());
       },
     });
+    const pendingWrites = () => this.pendingWritesSource;
+    this.l3WritesPending = new Gauge({
+      name: 'strata_cache_l3_writes_pending',
+      help: "L3 writes of the proxy's stores still running after their reply (the embedding, then the upsert); past 1,024 a store skips L3.",
+      registers: [this.registry],
+      collect() {
+        const source = pendingWrites();
+        if (source) this.set(source());
+      },
+    });
     this.entries = new Gauge({
       name: 'strata_cache_entries',
       help: 'Entries held per tier.',
@@ -289,6 +301,11 @@ export class StrataMetrics {
   /** Reports, at scrape time, how long data-change events have failed with cache_unavailable (seconds, 0 = applying). */
   reportDataChangeOutage(source: () => number): void {
     this.outageSource = source;
+  }
+
+  /** Reports, at scrape time, how many L3 writes of background stores are still running (the cache service). */
+  reportPendingL3Writes(source: () => number): void {
+    this.pendingWritesSource = source;
   }
 
   /** Reports consumer lag at scrape time (distributed mode). */

@@ -47,6 +47,7 @@ import {
   MemoryPurgeGenerations,
   MemoryVectorIndex,
 } from '@strata/store-memory';
+import { StrataMetrics } from '@strata/observability';
 import { eventually } from '@strata/testing';
 import {
   KafkaAdmin,
@@ -592,6 +593,8 @@ describe('the cache service on shutdown', () => {
       expect(await cacheApp.get<DirectCacheService>(DirectCacheService).store(request, CALL)).toMatchObject({
         l3Pending: true,
       });
+      const pending = await StrataMetrics.shared().l3WritesPending.get();
+      expect(pending.values[0]?.value).toBe(1); // strata_cache_l3_writes_pending
       let closed = false;
       const closing = cacheApp.close().then(() => (closed = true));
       await new Promise((resolve) => setTimeout(resolve, 50));

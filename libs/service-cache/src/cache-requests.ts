@@ -45,7 +45,7 @@ import {
   purgeSelectorSchema,
   type RequestContext,
 } from '@strata/contracts';
-import { Tracing } from '@strata/observability';
+import { StrataMetrics, Tracing } from '@strata/observability';
 import { parsePayload } from '@strata/transport';
 
 /** How long shutdown waits for the semantic halves of `background` stores. */
@@ -73,7 +73,9 @@ export class CacheRequests implements BeforeApplicationShutdown {
     private readonly listEntriesUseCase: ListEntriesUseCase,
     @Inject(ENTRY_CATALOG) private readonly catalog: EntryCatalog,
     @Inject(ENTRY_POPULARITY) private readonly popularity: EntryPopularity,
-  ) {}
+  ) {
+    StrataMetrics.shared().reportPendingL3Writes(() => storeUseCase.backgroundWrites);
+  }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.storeUseCase.drain(DRAIN_TIMEOUT_MS);
