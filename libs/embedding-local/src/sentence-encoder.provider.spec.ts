@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { EmbeddingError, EmbeddingErrorCode } from '@strata/embedding';
 import {
   SENTENCE_ENCODER_MAX_CHARS,
@@ -151,6 +152,29 @@ describe(SentenceEncoderProvider.name, () => {
       expect(again).toHaveLength(512);
       expect(two.workers).toBe(1);
     });
+
+    it('hands a waiting text to a later idle worker when an earlier place has lost its worker', async () => {
+      // Both places running and idle.
+      const busy = two.embed(busyWork('the first place'));
+      await inWorker();
+      const waiting = Promise.all(['starts the second place', 'and keeps it'].map((text) => two.embed([text])));
+      expect(two.workers).toBe(2);
+      await Promise.all([busy, waiting]);
+      // The first place's worker ends (nothing public ends one worker: its thread is reached through the places).
+      const places = (two as unknown as { lanes: { thread: Worker | undefined }[] }).lanes;
+      await places[0].thread?.terminate();
+      expect(two.workers).toBe(1);
+
+      // One text needs no new worker: the running second one takes it rather than leaving it queued.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<'still waiting'>((resolve) => {
+        timer = setTimeout(() => resolve('still waiting'), 10_000);
+      });
+      const answered = await Promise.race([two.embed(['reaches the second worker']), bound]);
+      clearTimeout(timer);
+      expect(answered).toEqual([expect.any(Array)]);
+      expect(two.workers).toBe(1);
+    }, 60_000);
   });
 
   /** Each thread of this process and its nice value (Linux: `/proc/self/task/<tid>/stat`, the 19th field). */
