@@ -74,10 +74,16 @@ export class StoreUseCase {
     private readonly generations: PurgeGenerations,
     private readonly telemetry: CacheTelemetry,
     private readonly options: StoreUseCaseOptions = {},
-  ) {}
+  ) {
+    this.maxBackground = options.maxBackgroundWrites ?? DEFAULT_MAX_BACKGROUND_WRITES;
+    this.backlogFull = new Error(`${this.maxBackground} semantic writes are already waiting; L2 only`);
+  }
 
   /** Semantic halves of `background` stores still running. */
   private readonly background = new Set<Promise<boolean>>();
+  private readonly maxBackground: number;
+  /** What a skipped L3 write is counted with: one error, not one per store (under overload every store meets it). */
+  private readonly backlogFull: Error;
 
   /** `context`: the request the store is for (its embedding call names it). */
   async execute(request: CacheStoreRequest, context: RequestContext = {}): Promise<CacheStoreReply> {
@@ -149,9 +155,8 @@ export class StoreUseCase {
     step: SemanticStep,
     context: RequestContext,
   ): Promise<boolean> | undefined {
-    const limit = this.options.maxBackgroundWrites ?? DEFAULT_MAX_BACKGROUND_WRITES;
-    if (this.background.size >= limit) {
-      this.telemetry.tierError('l3', 'backlog', new Error(`${limit} semantic writes are already waiting; L2 only`));
+    if (this.background.size >= this.maxBackground) {
+      this.telemetry.tierError('l3', 'backlog', this.backlogFull);
       return undefined;
     }
     const write = this.writeSemantic(entry, step, context);
