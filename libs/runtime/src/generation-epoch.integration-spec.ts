@@ -1,25 +1,9 @@
-import {
-  type CacheEntry,
-  type Embedder,
-  LookupUseCase,
-  type MatchVerifier,
-  NO_TELEMETRY,
-  PurgeUseCase,
-  StoreUseCase,
-  entryFromStoreRequest,
-  fingerprintRequest,
-} from '@strata/cache-core';
+import { type CacheEntry, entryFromStoreRequest, fingerprintRequest } from '@strata/cache-core';
 import { type CacheLookupReply, type CacheLookupRequest, type CacheStoreRequest } from '@strata/contracts';
 import { L1Cache } from '@strata/service-gateway';
-import { MemoryVectorIndex } from '@strata/store-memory';
-import { RedisConnection, RedisExactReads, RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
+import { RedisConnection } from '@strata/store-redis';
 import { RedisServerProcess, eventually } from '@strata/testing';
-
-/** One vector for every text and an exact-text verifier: each question hits only itself, also in L3. */
-const embedder: Embedder = { embed: () => Promise.resolve({ model: 'm', vector: [1, 0, 0] }) };
-const verifier: MatchVerifier = {
-  verify: (q, c) => ({ accepted: q === c, similarity: q === c ? 1 : 0, reason: q === c ? 'match' : 'below-threshold' }),
-};
+import { redisUseCases } from '../test/support/redis-use-cases';
 
 function question(product: number): {
   lookup: CacheLookupRequest;
@@ -70,24 +54,8 @@ describe('purge generations across a Redis restart without persistence', () => {
   });
 
   it('never serves an invalidated answer again: not from L3, not from L1, not from a store in flight', async () => {
-    const l2 = new RedisExactStore(connection);
-    const generations = new RedisPurgeGenerations(connection);
-    const l3 = new MemoryVectorIndex({});
+    const { lookup, store, purge, generations } = redisUseCases(connection);
     const l1 = new L1Cache({ maxEntries: 1_000, maxTtlSeconds: 300 });
-    // Bound as the cache service binds them: an L2 hit reads the entry and its generations in one script.
-    const lookup = new LookupUseCase(
-      l2,
-      l3,
-      embedder,
-      verifier,
-      generations,
-      NO_TELEMETRY,
-      { candidates: 5, minCosine: 0, defaultThreshold: 0.5, now: Date.now },
-      undefined,
-      new RedisExactReads(l2, generations),
-    );
-    const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
-    const purge = new PurgeUseCase(l2, l3, generations, NO_TELEMETRY);
     /** What a gateway does: L1 first, then the cache service; hits fill L1. */
     const ask = async (request: CacheLookupRequest): Promise<{ tier: string; entry: CacheEntry } | undefined> => {
       const local = l1.get(request.exactKey, request.tenant);

@@ -1,21 +1,9 @@
-import {
-  type Embedder,
-  LookupUseCase,
-  type MatchVerifier,
-  NO_TELEMETRY,
-  PurgeUseCase,
-  StoreUseCase,
-  fingerprintRequest,
-} from '@strata/cache-core';
+import { fingerprintRequest } from '@strata/cache-core';
 import { type CacheLookupRequest, type CacheStoreRequest, ErrorCode, StrataError } from '@strata/contracts';
-import { MemoryVectorIndex } from '@strata/store-memory';
-import { RedisConnection, RedisExactReads, RedisExactStore, RedisPurgeGenerations } from '@strata/store-redis';
+import { RedisConnection } from '@strata/store-redis';
 import { LocalRedisCluster, eventually } from '@strata/testing';
+import { redisUseCases } from '../test/support/redis-use-cases';
 
-const embedder: Embedder = { embed: () => Promise.resolve({ model: 'm', vector: [1, 0, 0] }) };
-const verifier: MatchVerifier = {
-  verify: (q, c) => ({ accepted: q === c, similarity: q === c ? 1 : 0, reason: q === c ? 'match' : 'below-threshold' }),
-};
 const QUESTIONS = 8;
 const PURGED = [0, 1, 2];
 
@@ -67,23 +55,7 @@ describe('L2 and purge generations on Redis Cluster when a master dies', () => {
   });
 
   it('fails over with only cache_unavailable errors for a bounded window, and never serves a purged entry again', async () => {
-    const l2 = new RedisExactStore(connection);
-    const generations = new RedisPurgeGenerations(connection);
-    const l3 = new MemoryVectorIndex({});
-    // Bound as the cache service binds them: an L2 hit reads the entry and its generations in one script.
-    const lookup = new LookupUseCase(
-      l2,
-      l3,
-      embedder,
-      verifier,
-      generations,
-      NO_TELEMETRY,
-      { candidates: 5, minCosine: 0, defaultThreshold: 0.5, now: Date.now },
-      undefined,
-      new RedisExactReads(l2, generations),
-    );
-    const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
-    const purge = new PurgeUseCase(l2, l3, generations, NO_TELEMETRY);
+    const { lookup, store, purge } = redisUseCases(connection);
     const questions = Array.from({ length: QUESTIONS }, (_, i) => question(i));
 
     // Seeding waits out a cluster that is still settling after its start (a node answering slowly on a loaded
