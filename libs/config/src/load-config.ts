@@ -341,7 +341,10 @@ export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\./.test(host);
 }
 
-/** The models the local embedding provider runs (`@strata/embedding-local`). */
+/**
+ * The models the local embedding provider runs: `LOCAL_PROVIDER_MODELS` in `@strata/embedding-local`, whose spec holds
+ * this copy to it (config depends on no lib).
+ */
 const LOCAL_MODELS: readonly string[] = ['use-lite', 'glove-wiki-100d'];
 
 /** Configurations that parse but cannot work, each naming what to set. */

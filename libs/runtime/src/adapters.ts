@@ -196,7 +196,7 @@ const calibrations = new WeakMap<StrataConfig, ModelCalibration | undefined>();
 /**
  * The calibration the semantic verifier decides with for the configured embedding model: the calibration
  * file's entry for it (`STRATA_SEMANTIC_CALIBRATION`), else the one Strata ships for a local model, else none
- * (the local GloVe model's own weights, with its cosine computed by the verifier).
+ * (another provider's model: the GloVe weights and thresholds, with the GloVe cosine computed by the verifier).
  *
  * Read once per config (the gateway's preset thresholds and the cache service's verifier ask for it with the same
  * config when embedded); another config, a test's say, reads its file afresh.

@@ -1,21 +1,65 @@
-import { SENTENCE_ENCODER_MODEL } from '@strata/embedding';
-import { loadWordNet, loadWordVectors } from '@strata/embedding-local';
+import { PRECISION_THRESHOLDS } from '@strata/cache-core';
+import { LOCAL_EMBEDDING_MODEL, SENTENCE_ENCODER_MODEL } from '@strata/embedding';
+import { LocalEmbeddingProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
 import { builtInCalibration } from './built-in-calibrations';
+import { CALIBRATION, LOCAL_MIN_COSINE } from './calibration';
 import { calibrationFileSchema } from './model-calibration';
 import { SemanticVerifier } from './semantic-verifier';
 
 describe(builtInCalibration.name, () => {
-  it('ships one for the sentence encoder, valid as a calibration file entry, and none for other models', () => {
-    const own = builtInCalibration(SENTENCE_ENCODER_MODEL);
-    expect(own).toBeDefined();
-    expect(calibrationFileSchema.parse({ version: 1, models: { [SENTENCE_ENCODER_MODEL]: own } })).toBeTruthy();
-    const { strict, balanced, lenient } = own!.thresholds;
-    expect(strict).toBeGreaterThan(balanced);
-    expect(balanced).toBeGreaterThan(lenient);
-    expect(builtInCalibration('glove-wiki-100d')).toBeUndefined();
+  it.each([SENTENCE_ENCODER_MODEL, LOCAL_EMBEDDING_MODEL])(
+    'ships one for the local model %s, valid as a calibration file entry',
+    (model) => {
+      const own = builtInCalibration(model);
+      expect(own?.model).toBe(model);
+      expect(calibrationFileSchema.parse({ version: 1, models: { [model]: own } })).toBeTruthy();
+      const { strict, balanced, lenient } = own!.thresholds;
+      expect(strict).toBeGreaterThan(balanced);
+      expect(balanced).toBeGreaterThan(lenient);
+    },
+  );
+
+  it('ships none for other models', () => {
     expect(builtInCalibration('text-embedding-3-small')).toBeUndefined();
     expect(builtInCalibration('__proto__')).toBeUndefined();
   });
+
+  it("gives the GloVe model the verifier's own weights, the presets' thresholds and the local cosine floor", () => {
+    expect(builtInCalibration(LOCAL_EMBEDDING_MODEL)).toMatchObject({
+      calibration: CALIBRATION,
+      thresholds: { strict: 1, balanced: 0.94, lenient: 0.81 },
+      minCosine: LOCAL_MIN_COSINE,
+    });
+    expect(builtInCalibration(LOCAL_EMBEDDING_MODEL)!.thresholds).toEqual(PRECISION_THRESHOLDS);
+  });
+
+  /** The GloVe model's calibration changes nothing the verifier decides: it is what the verifier uses without one. */
+  it('decides with the GloVe model as the verifier does without a calibration', async () => {
+    const [vectors, wordNet, provider] = await Promise.all([
+      loadWordVectors(),
+      loadWordNet(),
+      LocalEmbeddingProvider.load(),
+    ]);
+    const bare = SemanticVerifier.create(vectors, wordNet, { embeddingModel: LOCAL_EMBEDDING_MODEL });
+    const calibrated = SemanticVerifier.create(vectors, wordNet, {
+      embeddingModel: LOCAL_EMBEDDING_MODEL,
+      calibration: builtInCalibration(LOCAL_EMBEDDING_MODEL)!,
+    });
+    expect(calibrated.defaultThreshold).toBe(bare.defaultThreshold);
+    for (const [query, candidate] of [
+      ['How do I reset my password?', 'How can I reset my password?'],
+      ['What is the best way to learn a new language?', 'What is the best way to learn new languages?'],
+      ['How do I learn Java?', 'How do I learn Python?'],
+      ['Can I pay by invoice?', 'Can I pay by an invoice?'],
+    ]) {
+      const q = provider.embedOne(query);
+      const c = provider.embedOne(candidate);
+      const cosine = q.reduce((sum, x, i) => sum + x * c[i], 0);
+      expect(calibrated.explain(query, candidate, cosine, bare.defaultThreshold)).toEqual(
+        bare.explain(query, candidate, cosine, bare.defaultThreshold),
+      );
+    }
+  }, 120_000);
 
   /**
    * The verifier with the sentence encoder's calibration, given the encoder's cosine as the vector index

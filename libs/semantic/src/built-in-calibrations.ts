@@ -1,9 +1,13 @@
-import { SENTENCE_ENCODER_MODEL } from '@strata/embedding';
+import { PRECISION_THRESHOLDS } from '@strata/cache-core';
+import { LOCAL_EMBEDDING_MODEL, SENTENCE_ENCODER_MODEL } from '@strata/embedding';
+import { CALIBRATION, LOCAL_MIN_COSINE } from './calibration';
 import { type ModelCalibration } from './model-calibration';
 
 /**
  * Calibrations that ship with Strata, per local model (a calibration file, `STRATA_SEMANTIC_CALIBRATION`,
- * overrides them). The local GloVe model's is the verifier's own (`CALIBRATION`). The sentence encoder's was
+ * overrides them). The local GloVe model's is the verifier's own: its weights (`CALIBRATION`), the presets'
+ * thresholds (`PRECISION_THRESHOLDS`, also the gateway's and the verifier's for a model without a calibration, whose
+ * hits are decided on the GloVe cosine) and its cosine floor (`LOCAL_MIN_COSINE`). The sentence encoder's was
  * fitted by `node tools/semantic-eval/run.js --fit --features cosine,swapped,roleMismatch,nameUnmatched,
  * questionMismatch,personMismatch,modalMismatch` on the tuning sentence groups of PAWS, QQP, MRPC and STS-B,
  * its presets chosen on the tuning groups of PAWS and QQP replayed as a cache. That feature set (no word
@@ -32,6 +36,13 @@ const BUILT_IN: Readonly<Record<string, ModelCalibration>> = {
     thresholds: { strict: 0.955, balanced: 0.915, lenient: 0.855 },
     minCosine: 0.8,
     localShift: 0.06,
+  },
+  [LOCAL_EMBEDDING_MODEL]: {
+    model: LOCAL_EMBEDDING_MODEL,
+    source: 'tools/semantic-eval --fit (tuning groups of PAWS, QQP, MRPC, STS-B), presets on PAWS and QQP as a cache',
+    calibration: CALIBRATION,
+    thresholds: PRECISION_THRESHOLDS,
+    minCosine: LOCAL_MIN_COSINE,
   },
 };
 

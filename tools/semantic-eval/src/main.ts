@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SEMANTIC_MARGIN, chooseSemanticHit } from '@strata/cache-core';
 import {
   DEFAULT_MAX_WORDS,
-  LOCAL_EMBEDDING_MODEL,
   LocalEmbeddingProvider,
   SENTENCE_ENCODER_MODEL,
   loadWordNet,
@@ -79,24 +78,20 @@ async function main(): Promise<void> {
   const mock = readPairs(dataDir, REPLAY_DATASET);
   const texts = [...pairSets.values(), mock].flat().flatMap((p) => [p.textA, p.textB]);
   const encoder = await loadTextVectors(model, [...texts, ...probeTexts()], join(root, 'tmp', 'semantic-eval'));
-  // The verifier decides with the model's own cosine and calibration; a model without one yet (being fitted
-  // with --fit) starts from the local model's weights, which the fit replaces.
-  const own: ModelCalibration | undefined =
-    builtInCalibration(model) ??
-    (model === LOCAL_EMBEDDING_MODEL
-      ? undefined
-      : {
-          model,
-          source: 'starting point',
-          calibration: CALIBRATION,
-          thresholds: { strict: 1, balanced: 1, lenient: 1 },
-        });
+  // The verifier decides with the model's own cosine and calibration (each local model ships one); a model without
+  // one yet (being fitted with --fit) starts from the GloVe model's weights, which the fit replaces.
+  const own: ModelCalibration = builtInCalibration(model) ?? {
+    model,
+    source: 'starting point',
+    calibration: CALIBRATION,
+    thresholds: { strict: 1, balanced: 1, lenient: 1 },
+  };
   const verifier = SemanticVerifier.create(vectors, await loadWordNet(), {
     embeddingModel: model,
-    ...(own === undefined ? {} : { calibration: own }),
+    calibration: own,
   });
   const minCosine =
-    values['min-cosine'] !== undefined ? Number(values['min-cosine']) : (own?.minCosine ?? LOCAL_MIN_COSINE);
+    values['min-cosine'] !== undefined ? Number(values['min-cosine']) : (own.minCosine ?? LOCAL_MIN_COSINE);
   const loadMs = performance.now() - loadStarted;
 
   const datasets = new Map<string, ScoredPair[]>();
