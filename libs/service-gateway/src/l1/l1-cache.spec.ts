@@ -107,6 +107,15 @@ describe(`${L1Cache.name} byte bound`, () => {
     expect(l1.purge({ tenant: 'acme', tags: ['product:1'] })).toBe(0);
   });
 
+  it('sizes an entry once per set (its response serialised once)', () => {
+    let serialised = 0;
+    // A response that counts its serialisations (JSON.stringify calls toJSON once per call).
+    const response = { toJSON: () => (serialised++, { answer: 'x' }) } as unknown as CacheEntry['response'];
+    const l1 = new L1Cache({ maxEntries: 10, maxBytes: 100_000, maxTtlSeconds: 30, now: () => 1_000 });
+    expect(l1.set(entry({ response }))).toBe(true);
+    expect(serialised).toBe(1);
+  });
+
   it('estimates at least two bytes per character of the response', () => {
     expect(entrySizeBytes(big('a'))).toBeGreaterThan(200_000);
   });

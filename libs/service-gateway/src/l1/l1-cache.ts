@@ -72,8 +72,11 @@ export class L1Cache {
   set(entry: CacheEntry): boolean {
     const remaining = entry.expiresAt - this.now();
     if (remaining <= 0 || this.purgedSince(entry)) return false;
-    // An entry larger than the whole byte bound is never held (lru-cache would refuse it silently).
-    if (this.options.maxBytes !== undefined && entrySizeBytes(entry) > this.options.maxBytes) return false;
+    // Sized once, here and for lru-cache (its `sizeCalculation` is not called when the size is given). An entry
+    // larger than the whole byte bound is never held (lru-cache would refuse it silently).
+    const { maxBytes } = this.options;
+    const size = maxBytes === undefined ? undefined : entrySizeBytes(entry);
+    if (maxBytes !== undefined && size !== undefined && size > maxBytes) return false;
     const held = this.lru.peek(entry.exactKey, { allowStale: true });
     if (
       held &&
@@ -82,7 +85,7 @@ export class L1Cache {
     )
       return false;
     const ttl = Math.min(remaining, this.options.maxTtlSeconds * 1000);
-    this.lru.set(entry.exactKey, entry, { ttl });
+    this.lru.set(entry.exactKey, entry, size === undefined ? { ttl } : { ttl, size });
     for (const name of this.indexNames(entry)) {
       let keys = this.index.get(name);
       if (!keys) this.index.set(name, (keys = new Set()));
