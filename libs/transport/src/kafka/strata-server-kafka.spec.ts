@@ -87,28 +87,56 @@ function requestSetup(answer: (data: { n: number }) => Promise<unknown>, send?: 
   return { request, sent, warnings };
 }
 
-/** A request-reply server (offsets committed periodically) bound to a fake consumer: its batch handler, and what it did. */
-async function batchSetup(answer: (data: { n: number }) => Promise<unknown>) {
+/**
+ * A request-reply server (offsets committed periodically) bound to a fake consumer: its batch handler, and what it did.
+ * `committed`: the offsets committed (the next one to read), each time the server commits (`commit()`, or closing).
+ */
+async function batchSetup(answer: (data: { n: number }) => Promise<unknown>, maxRequestsInFlight?: number) {
   const server = new StrataServerKafka(
     { client: { brokers: ['127.0.0.1:1'] } },
-    { maxAttempts: 3, heartbeatIntervalMs: 1_000, commitEveryMs: 60_000 },
+    {
+      maxAttempts: 3,
+      heartbeatIntervalMs: 1_000,
+      commitEveryMs: 60_000,
+      ...(maxRequestsInFlight === undefined ? {} : { maxRequestsInFlight }),
+    },
   );
+  Object.assign(server, { logger: { warn: () => undefined, error: () => undefined, log: () => undefined } });
   server.addHandler(REQUESTS, answer, false);
   const replies: number[] = [];
+  /** What the server did to its consumer and producer when closing, and the replies sent by then. */
+  const closing: string[] = [];
   const producer = {
     sendBatch: ({ topicMessages }: { topicMessages: { messages: { value: string }[] }[] }) => {
       for (const { messages } of topicMessages)
         for (const m of messages) replies.push((JSON.parse(m.value) as { n: number }).n);
       return Promise.resolve([]);
     },
+    disconnect: () => {
+      closing.push(`producer disconnected after ${replies.length} replies`);
+      return Promise.resolve();
+    },
   };
   let run: { eachBatch?: (payload: EachBatchPayload) => Promise<void> } = {};
+  const committed: string[] = [];
   const consumer = {
     events: { GROUP_JOIN: 'consumer.group_join' },
     on: () => undefined,
     subscribe: () => Promise.resolve(),
     run: (options: typeof run) => {
       run = options;
+      return Promise.resolve();
+    },
+    commitOffsets: (offsets: { offset: string }[]) => {
+      committed.push(...offsets.map((o) => o.offset));
+      return Promise.resolve();
+    },
+    stop: () => {
+      closing.push(`consumer stopped after ${replies.length} replies`);
+      return Promise.resolve();
+    },
+    disconnect: () => {
+      closing.push(`consumer disconnected after ${replies.length} replies`);
       return Promise.resolve();
     },
   };
@@ -133,7 +161,31 @@ async function batchSetup(answer: (data: { n: number }) => Promise<unknown>) {
       isRunning: () => true,
       isStale: () => false,
     } as unknown as EachBatchPayload);
-  return { deliver, replies, resolved };
+  const commit = () => (server as unknown as { commits: { commit(): Promise<void> } }).commits.commit();
+  return { deliver, replies, resolved, committed, commit, closing, close: () => server.close() };
+}
+
+/** A handler whose answers wait until the test opens them (`open(n)`), recording when each starts and ends. */
+function gatedHandler() {
+  const events: string[] = [];
+  const gates = new Map<number, () => void>();
+  const answer = ({ n }: { n: number }) =>
+    new Promise((resolve) => {
+      events.push(`start ${n}`);
+      gates.set(n, () => {
+        events.push(`end ${n}`);
+        resolve({ n });
+      });
+    });
+  const started = async (n: number) => {
+    while (!gates.has(n)) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const open = async (n: number) => {
+    await started(n);
+    gates.get(n)!();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { answer, events, started, open };
 }
 
 describe(StrataServerKafka.name, () => {
@@ -159,34 +211,90 @@ describe(StrataServerKafka.name, () => {
     expect(sent.map((m) => String(m.headers.kafka_correlationId))).toEqual(['c-5', 'c-5']);
   });
 
-  it('handles the unkeyed requests of a batch at once and a keyed one after those before it, resolving offsets in order', async () => {
-    const events: string[] = [];
-    const gates = new Map<number, () => void>();
-    const { deliver, replies, resolved } = await batchSetup(
-      ({ n }) =>
-        new Promise((resolve) => {
-          events.push(`start ${n}`);
-          gates.set(n, () => {
-            events.push(`end ${n}`);
-            resolve({ n });
-          });
-        }),
-    );
-    const open = async (n: number) => {
-      while (!gates.has(n)) await new Promise((resolve) => setImmediate(resolve));
-      gates.get(n)!();
-    };
+  it('handles the unkeyed requests of a batch at once and a keyed one after those before it, committing offsets in order', async () => {
+    const { answer, events, open } = gatedHandler();
+    const { deliver, replies, committed, commit } = await batchSetup(answer);
 
     const handled = deliver([{ n: 0 }, { n: 1 }, { n: 2, key: 'tenant' }, { n: 3 }]);
     await open(1);
+    await commit();
+    expect(committed).toEqual([]); // 0 is still being handled
     await open(0);
     await open(2);
-    await open(3);
     await handled;
+    await open(3);
+    await commit();
 
     expect(events).toEqual(['start 0', 'start 1', 'end 1', 'end 0', 'start 2', 'end 2', 'start 3', 'end 3']);
     expect(replies.sort()).toEqual([0, 1, 2, 3]);
-    expect(resolved).toEqual(['1', '2', '3']);
+    expect(committed).toEqual(['4']);
+  });
+
+  it('answers the requests after one that waits on a slow dependency at once: its batch returns without waiting for it, so the next fetch is not held back', async () => {
+    const { answer, events, started, open } = gatedHandler();
+    const { deliver, replies, resolved, committed, commit } = await batchSetup(answer);
+
+    await deliver([{ n: 0 }, { n: 1 }]); // returns while both are being handled
+    await open(1);
+    await deliver([{ n: 2 }]);
+    await open(2);
+    await commit();
+
+    expect(replies).toEqual([1, 2]);
+    expect(resolved).toEqual(['0', '1', '2']); // fetched past, so kafkajs fetches what follows
+    expect(committed).toEqual([]); // but not committed while 0 is unanswered: a restart asks it again
+    await started(0);
+    await open(0);
+    await commit();
+    expect(committed).toEqual(['3']);
+    expect(events.slice(0, 2)).toEqual(['start 0', 'start 1']);
+  });
+
+  it('handles a keyed request only once the requests of earlier batches of its partition are answered', async () => {
+    const { answer, events, open } = gatedHandler();
+    const { deliver } = await batchSetup(answer);
+
+    await deliver([{ n: 0 }]);
+    const keyed = deliver([{ n: 1, key: 'tenant' }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['start 0']);
+    await open(0);
+    await open(1);
+    await keyed;
+
+    expect(events).toEqual(['start 0', 'end 0', 'start 1', 'end 1']);
+  });
+
+  it('waits within a batch once maxRequestsInFlight requests are unanswered, and goes on as one is', async () => {
+    const { answer, events, open } = gatedHandler();
+    const { deliver } = await batchSetup(answer, 2);
+
+    const handled = deliver([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    await open(1);
+    await open(0);
+    await handled;
+    await open(2);
+
+    expect(events).toEqual(['start 0', 'start 1', 'end 1', 'start 2', 'end 0', 'end 2']);
+  });
+
+  it('drains when closing: the requests being handled are answered and committed before the consumer disconnects', async () => {
+    const { answer, open } = gatedHandler();
+    const { deliver, replies, committed, closing, close } = await batchSetup(answer);
+
+    await deliver([{ n: 0 }, { n: 1 }]);
+    const closed = close();
+    await open(0);
+    await open(1);
+    await closed;
+
+    expect(replies.sort()).toEqual([0, 1]);
+    expect(committed).toEqual(['2']);
+    expect(closing).toEqual([
+      'consumer stopped after 0 replies',
+      'consumer disconnected after 2 replies',
+      'producer disconnected after 2 replies',
+    ]);
   });
 
   it('sends a failing handler’s error as the reply', async () => {

@@ -45,7 +45,15 @@ interface StrataServerKafkaOptions {
    * (an OffsetCommit round trip per request otherwise). Unset for servers of events, which commit after every batch.
    */
   readonly commitEveryMs?: number;
+  /**
+   * Request-reply servers only: how many unkeyed requests may be handed to their handlers and not yet answered before
+   * a batch waits for one to finish (default {@link MAX_REQUESTS_IN_FLIGHT}).
+   */
+  readonly maxRequestsInFlight?: number;
 }
+
+/** Unkeyed requests a request-reply server lets its handlers work on at once (beyond, its consumer waits). */
+const MAX_REQUESTS_IN_FLIGHT = 1_024;
 
 /** The headers of NestJS' Kafka request-reply (`KafkaHeaders`): a request's, then its reply's. */
 const CORRELATION_ID = 'kafka_correlationId';
@@ -72,6 +80,43 @@ function describe(error: unknown): string {
 /** Where a message sits in its partition: the key of its reply sends. */
 function position(topic: string, partition: number, offset: string): string {
   return `${topic}/${partition}/${offset}`;
+}
+
+/**
+ * The requests of one partition handed to their handlers and not all answered, in offset order: the partition counts
+ * as handled up to the first one still being worked on (`handledUpTo`, called as that point moves).
+ */
+class PartitionInFlight {
+  private readonly pending: { readonly offset: string; done: boolean }[] = [];
+  private idle: (() => void)[] = [];
+
+  constructor(private readonly handledUpTo: (offset: string) => void) {}
+
+  /** Tracks the handling of the request at `offset` (the partition's next one). */
+  track(offset: string, handling: Promise<unknown>, onFailure: (error: unknown) => void): Promise<void> {
+    const entry = { offset, done: false };
+    this.pending.push(entry);
+    return handling.then(
+      () => this.finish(entry),
+      (error: unknown) => {
+        onFailure(error);
+        this.finish(entry);
+      },
+    );
+  }
+
+  private finish(entry: { readonly offset: string; done: boolean }): void {
+    entry.done = true;
+    let last: string | undefined;
+    while (this.pending[0]?.done === true) last = this.pending.shift()!.offset;
+    if (last !== undefined) this.handledUpTo(last);
+    if (this.pending.length === 0) for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  /** Resolves once every request tracked so far has been answered. */
+  settled(): Promise<void> {
+    return this.pending.length === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
+  }
 }
 
 /**
@@ -102,6 +147,12 @@ export class StrataServerKafka extends ServerKafka {
   private commits: PeriodicCommits | undefined;
   /** The replies {@link serve} sends: the replies of requests handled at once go out in one Produce request. */
   private outbox: CoalescingProducer | undefined;
+  /** A request-reply server's requests being handled, by `topic/partition`; replaced when the group reassigns them. */
+  private inFlight = new Map<string, PartitionInFlight>();
+  /** Every request handed to its handler and not yet answered (bounded by `maxRequestsInFlight`). */
+  private readonly handling = new Set<Promise<void>>();
+  /** Batches waiting for a request to be answered, to hand on their next one (at `maxRequestsInFlight`). */
+  private readonly waitingForRoom: (() => void)[] = [];
 
   constructor(
     options: Required<KafkaOptions>['options'],
@@ -290,10 +341,13 @@ export class StrataServerKafka extends ServerKafka {
     const topics = [...this.messageHandlers.keys()].filter(only);
     if (topics.length > 0) await consumer.subscribe({ ...this.options.subscribe, topics });
     const { commitEveryMs } = this.strata;
-    if (commitEveryMs !== undefined)
+    if (commitEveryMs !== undefined) {
       this.commits = new PeriodicCommits(consumer, commitEveryMs, (error) =>
         this.logger.warn(`committing handled offsets failed (the next commit covers them): ${describe(error)}`),
       );
+      // A new assignment: requests of partitions handled before still answer, but no longer count towards commits.
+      consumer.on(consumer.events.GROUP_JOIN, () => (this.inFlight = new Map()));
+    }
     await consumer.run({
       ...this.options.run,
       ...(commitEveryMs === undefined
@@ -307,44 +361,78 @@ export class StrataServerKafka extends ServerKafka {
   }
 
   /**
-   * A request-reply server's batch. Its unkeyed requests are handled at once, so their replies leave together in
-   * one Produce request ({@link CoalescingProducer}): a requester keys a request only when it must stay in order with
-   * the others of its key (a store by entry, a purge by tenant), and unkeyed ones are spread over the partitions with
-   * no order among them anyway. A keyed request, or an event, waits for the messages before it and is handled alone.
-   * Offsets count as handled (resolved, and committed every few seconds) once every message up to them is.
+   * A request-reply server's batch. Its unkeyed requests are handed to their handlers and the batch moves on without
+   * waiting for their answers: kafkajs fetches again only once every batch of its last fetch has returned, so a request
+   * that waits on a slow dependency (an embedding behind a busy encoder) would otherwise hold back every request after
+   * it, on every partition — including those that would be answered at once (a lookup shed for its budget). Requests
+   * handled at once still send their replies together in one Produce request ({@link CoalescingProducer}). A requester
+   * keys a request only when it must stay in order with the others of its key (a store by entry, a purge by tenant),
+   * and unkeyed ones are spread over the partitions with no order among them anyway. A keyed request, or an event,
+   * waits for every request of its partition before it (of earlier batches too) and is handled alone; its failure goes
+   * back to kafkajs, which delivers it again. Offsets are resolved (fetched past) as requests are handed on, and
+   * committed every few seconds up to the first request of the partition not yet answered. Beyond
+   * `maxRequestsInFlight` unanswered requests, the batch waits for one to finish.
    */
   private async serveBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
-    let group: Promise<unknown>[] = [];
-    let last: string | undefined;
-    const settle = async () => {
-      await Promise.all(group);
-      group = [];
-      if (last === undefined) return;
-      payload.resolveOffset(last);
-      this.commits?.handledUpTo(topic, partition, last);
-    };
+    const inFlight = this.partitionInFlight(topic, partition);
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
-      const alone = (message.key !== null && message.key.length > 0) || !message.headers?.[REPLY_TOPIC];
-      if (alone) await settle();
-      group.push(
+      const handle = () =>
         this.handleMessage({
           topic,
           partition,
           message,
           heartbeat: () => payload.heartbeat(),
           pause: () => payload.pause(),
+        });
+      if ((message.key !== null && message.key.length > 0) || !message.headers?.[REPLY_TOPIC]) {
+        await inFlight.settled();
+        await handle();
+        payload.resolveOffset(message.offset);
+        this.commits?.handledUpTo(topic, partition, message.offset);
+        continue;
+      }
+      const handling = inFlight.track(message.offset, handle(), (error: unknown) =>
+        // Not thrown back to kafkajs (the batch has moved on): its requester's deadline answers for it.
+        this.logger.warn({
+          msg: `${position(topic, partition, message.offset)} failed: ${describe(error)}`,
+          ...requestContextOf(message.headers),
         }),
       );
-      last = message.offset;
-      if (alone) await settle();
+      this.handling.add(handling);
+      void handling.then(() => {
+        this.handling.delete(handling);
+        this.waitingForRoom.shift()?.();
+      });
+      payload.resolveOffset(message.offset);
+      while (this.handling.size >= (this.strata.maxRequestsInFlight ?? MAX_REQUESTS_IN_FLIGHT))
+        await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
     }
-    await settle();
+  }
+
+  /** The requests being handled of `topic`/`partition` under the current assignment. */
+  private partitionInFlight(topic: string, partition: number): PartitionInFlight {
+    const key = `${topic}/${partition}`;
+    let inFlight = this.inFlight.get(key);
+    if (inFlight === undefined) {
+      const lanes = this.inFlight;
+      const own: PartitionInFlight = new PartitionInFlight((offset) => {
+        if (lanes.get(key) === own) this.commits?.handledUpTo(topic, partition, offset);
+      });
+      inFlight = own;
+      lanes.set(key, own);
+    }
+    return inFlight;
   }
 
   override async close(): Promise<void> {
+    // A request-reply server drains: no new requests, the ones being handled answered, then their offsets committed.
+    if (this.commits !== undefined) {
+      await this.consumer?.stop();
+      await Promise.all(this.handling);
+    }
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
     await this.commits?.stop();
