@@ -4,6 +4,9 @@
  *
  * Usage: node dist/bench/support/cpu-profile-summary.js <file.cpuprofile> [--top 30] [--inclusive name,name]
  *          [--last S] (only the last S seconds of the profile: the load phase, without start-up)
+ *          [--weight time|samples] (default time: each sample weighs the wall time since the one before; samples: each
+ *          weighs the same, which reads CPU time where other processes take the cores — a sample taken after the thread
+ *          waited for a core otherwise carries the whole wait, and inflates whatever ran first after it)
  */
 import { readFileSync } from 'node:fs';
 import { argument, listArgument, numberArgument } from './args';
@@ -53,12 +56,15 @@ function main(): void {
   const span = profile.timeDeltas.reduce((a, dt) => a + dt, 0);
   const fromUs = span - numberArgument('last', Infinity) * 1e6;
   let at = 0;
+  const bySamples = argument('weight') === 'samples';
+  const meanUs = span / Math.max(1, profile.samples.length);
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
     at += dt;
     if (at < fromUs) return;
-    selfUs.set(id, (selfUs.get(id) ?? 0) + dt);
-    total += dt;
+    const weight = bySamples ? meanUs : dt;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + weight);
+    total += weight;
   });
   const idle = [...selfUs].filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)');
   const idleUs = idle.reduce((a, [, us]) => a + us, 0);
