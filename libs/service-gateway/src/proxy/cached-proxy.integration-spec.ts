@@ -104,8 +104,12 @@ class StaleCacheWithoutTickets implements CacheService {
 
 /** A cache service that misses every lookup, with a ticket, and records the stores it receives. */
 class MissingCache extends StaleCacheWithoutTickets {
-  override lookup(): Promise<CacheLookupReply> {
-    return Promise.resolve({ hit: false, ticket: 4 });
+  /** Runs before a lookup answers its miss (the test stores the same request meanwhile). */
+  beforeMiss: ((request: CacheLookupRequest) => Promise<void>) | undefined;
+
+  override async lookup(request: CacheLookupRequest): Promise<CacheLookupReply> {
+    await this.beforeMiss?.(request);
+    return { hit: false, ticket: 4 };
   }
 }
 
@@ -167,9 +171,10 @@ describe('CachedProxy', () => {
       { feedback: () => Promise.reject(new Error('no audits here')), evictL1: () => undefined },
       { callsPerSecond: 0, concurrency: 0, random: Math.random, now: Date.now },
     );
+    const cache = gatewayCache(config, service);
     const sut = new ChatCompletionsProxy(
       config,
-      gatewayCache(config, service),
+      cache,
       client,
       new ProxyStoreQueue(config),
       new SavingsRecorder(config),
@@ -186,7 +191,7 @@ describe('CachedProxy', () => {
         },
         openConnection(),
       );
-    return { sut, service, ask };
+    return { sut, service, cache, ask };
   }
 
   describe('a background refresh of a stale hit when the cache service gives no purge ticket', () => {
@@ -231,6 +236,31 @@ describe('CachedProxy', () => {
       expect(reply.headers['x-strata-cache']).toBe('MISS');
       await eventually(() => service.stores.length === 1);
       expect(service.stores[0]).toMatchObject({ ticket: 4, semantic: 'background' });
+    });
+
+    it("serves from L1 an identical request's answer stored while its own lookup was on its way, without a second call", async () => {
+      const service = new MissingCache();
+      const { cache, ask } = setup(service);
+      const calls = upstream.chatCalls(QUESTION).length;
+      // The identical request before it: its answer stored (L2, then this gateway's L1) and its call over, all while
+      // this request's lookup was at the cache service.
+      service.beforeMiss = async ({ exactKey, contextHash, query }) => {
+        await cache.store(
+          TENANT,
+          {
+            namespace: 'swr',
+            model: MODEL,
+            messages: [{ role: 'user', content: QUESTION }],
+            params: { temperature: 0 },
+          },
+          fakeCompletion('chatcmpl-landed', MODEL, 'We open at nine.', 5) as CacheEntry['response'],
+          { fingerprint: { exactKey, contextHash, query }, ticket: 4 },
+        );
+      };
+      const reply = await ask({});
+      expect(reply.headers['x-strata-cache']).toBe('HIT');
+      expect(reply.headers['x-strata-tier']).toBe('l1');
+      expect(upstream.chatCalls(QUESTION)).toHaveLength(calls);
     });
   });
 });

@@ -412,11 +412,33 @@ export class CachedProxy {
     connection: ClientConnection,
     semanticBusy = false,
   ): Promise<ProxyReply> {
+    if (fwd === 'miss') {
+      const landed = this.landedMeanwhile(ask, keyed, ticket);
+      if (landed !== undefined) return landed;
+    }
     // No lookup answered (forced refresh, max-age refetch, a slow cache service): take a ticket now.
     ticket ??= await this.deps.cache.ticket(ask.caller.tenant, ask.context);
     const miss = this.fly(ask, keyed, fwd, ticket, connection, { semanticBusy });
     this.counted.miss.inc();
     return miss.reply;
+  }
+
+  /**
+   * The answer of an identical request that was stored while this request's lookup was on its way: its call ended
+   * (answer stored, L1 filled, flight released) between this request's L1 check and its joining the flight. Served as
+   * the L1 hit it now is, instead of a second upstream call. Undefined when an identical call is still in flight (the
+   * request joins it) or L1 holds nothing for the key.
+   */
+  private landedMeanwhile(ask: Ask, keyed: Cacheable, ticket: number | undefined): ProxyReply | undefined {
+    if (this.flights.has(this.flightKey(ask, keyed, this.target(ask), ticket))) return undefined;
+    const entry = this.deps.cache.l1Entry(ask.caller.tenant, keyed.fp.exactKey);
+    if (entry === undefined) return undefined;
+    const now = Date.now();
+    const served = this.fromHit(ask, keyed, { status: 'hit', tier: 'l1', entry, now });
+    if (served.reply === undefined) return undefined;
+    const hit = { tenant: ask.caller.tenant, namespace: keyed.policy.name, model: keyed.request.model, entry };
+    this.deps.cache.recordL1Hit(hit, now, ask.context.requestId, 0);
+    return served.reply;
   }
 
   /**
