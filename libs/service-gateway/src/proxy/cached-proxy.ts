@@ -101,6 +101,12 @@ function asksToStore(noStore: boolean, ticket: number | undefined): boolean {
   return !noStore && ticket !== undefined;
 }
 
+/** An upstream call's target and the key its identical requests join it by. */
+interface UpstreamCall {
+  readonly target: UpstreamTarget;
+  readonly key: string;
+}
+
 /**
  * The caching proxy in front of an LLM API, the same for every API; the wire format supplies what
  * differs (`WireFormat`).
@@ -395,6 +401,12 @@ export class CachedProxy {
    * up in the same purge generation: a request arriving after an invalidation never joins a call made
    * before it. (The exact key already holds the API, tenant and every output-changing header.)
    */
+  /** Where this request's upstream call goes and the key identical calls share (computed once per miss). */
+  private callOf(ask: Ask, keyed: Cacheable, ticket: number | undefined): UpstreamCall {
+    const target = this.target(ask);
+    return { target, key: this.flightKey(ask, keyed, target, ticket) };
+  }
+
   private flightKey(ask: Ask, keyed: Cacheable, target: UpstreamTarget, ticket: number | undefined): string {
     return `${keyed.fp.exactKey}:${credentialDigest(target, ask.caller.credentials)}:${ticket ?? '-'}`;
   }
@@ -412,13 +424,14 @@ export class CachedProxy {
     connection: ClientConnection,
     semanticBusy = false,
   ): Promise<ProxyReply> {
-    if (fwd === 'miss') {
-      const landed = this.landedMeanwhile(ask, keyed, ticket);
-      if (landed !== undefined) return landed;
-    }
     // No lookup answered (forced refresh, max-age refetch, a slow cache service): take a ticket now.
     ticket ??= await this.deps.cache.ticket(ask.caller.tenant, ask.context);
-    const miss = this.fly(ask, keyed, fwd, ticket, connection, { semanticBusy });
+    const call = this.callOf(ask, keyed, ticket);
+    if (fwd === 'miss' && !this.flights.has(call.key)) {
+      const landed = this.landedMeanwhile(ask, keyed);
+      if (landed !== undefined) return landed;
+    }
+    const miss = this.fly(ask, keyed, fwd, ticket, connection, { semanticBusy }, call);
     this.counted.miss.inc();
     return miss.reply;
   }
@@ -426,11 +439,10 @@ export class CachedProxy {
   /**
    * The answer of an identical request that was stored while this request's lookup was on its way: its call ended
    * (answer stored, L1 filled, flight released) between this request's L1 check and its joining the flight. Served as
-   * the L1 hit it now is, instead of a second upstream call. Undefined when an identical call is still in flight (the
-   * request joins it) or L1 holds nothing for the key.
+   * the L1 hit it now is, instead of a second upstream call. Asked only when no identical call is in flight (the
+   * request joins one that is); undefined when L1 holds nothing for the key.
    */
-  private landedMeanwhile(ask: Ask, keyed: Cacheable, ticket: number | undefined): ProxyReply | undefined {
-    if (this.flights.has(this.flightKey(ask, keyed, this.target(ask), ticket))) return undefined;
+  private landedMeanwhile(ask: Ask, keyed: Cacheable): ProxyReply | undefined {
     const entry = this.deps.cache.l1Entry(ask.caller.tenant, keyed.fp.exactKey);
     if (entry === undefined) return undefined;
     const now = Date.now();
@@ -452,11 +464,9 @@ export class CachedProxy {
     ticket: number | undefined,
     connection: ClientConnection,
     detail: { readonly hedged?: boolean; readonly semanticBusy?: boolean },
+    { target, key }: UpstreamCall,
   ): { readonly reply: Promise<ProxyReply>; leave(): void } {
-    const target = this.target(ask);
-    const participation = this.flights.join(this.flightKey(ask, keyed, target, ticket), (control) =>
-      this.launch(ask, keyed, target, ticket, control),
-    );
+    const participation = this.flights.join(key, (control) => this.launch(ask, keyed, target, ticket, control));
     const flight = participation.flight;
     flight.intent.merge(asksToStore(ask.controls.noStore, ticket), ask.controls.tags, this.ttlSeconds(ask, keyed));
     connection.onClose(() => participation.leave());
@@ -488,7 +498,7 @@ export class CachedProxy {
     const ticket = await this.deps.cache.ticket(ask.caller.tenant, ask.context);
     // The lookup answered while the ticket was taken: no call to hedge.
     if (early !== undefined) return this.answerWith(ask, keyed, early, connection);
-    const miss = this.fly(ask, keyed, 'miss', ticket, connection, { hedged: true });
+    const miss = this.fly(ask, keyed, 'miss', ticket, connection, { hedged: true }, this.callOf(ask, keyed, ticket));
     const upstream = miss.reply.then(
       (reply): FromUpstream => ({ from: 'upstream', reply }),
       (error: unknown): FromUpstream => ({ from: 'upstream', error }),
