@@ -8,7 +8,6 @@ import {
   EntryQueryUseCase,
   ExactStore,
   ListEntriesUseCase,
-  LookupUseCase,
   PURGE_GENERATIONS,
   PurgeGenerations,
   PurgeUseCase,
@@ -47,6 +46,8 @@ import {
 } from '@strata/contracts';
 import { StrataMetrics, Tracing } from '@strata/observability';
 import { parsePayload } from '@strata/transport';
+import { BudgetedLookup } from './lookup-budget/budgeted-lookup';
+import { type SentMessage } from './lookup-budget/message-transit';
 
 /** How long shutdown waits for the semantic halves of `background` stores. */
 const DRAIN_TIMEOUT_MS = 5_000;
@@ -62,7 +63,7 @@ const DRAIN_TIMEOUT_MS = 5_000;
 @Injectable()
 export class CacheRequests implements BeforeApplicationShutdown {
   constructor(
-    private readonly lookupUseCase: LookupUseCase,
+    private readonly budgetedLookup: BudgetedLookup,
     private readonly storeUseCase: StoreUseCase,
     private readonly purgeUseCase: PurgeUseCase,
     private readonly semanticPurgeUseCase: SemanticPurgeUseCase,
@@ -81,10 +82,13 @@ export class CacheRequests implements BeforeApplicationShutdown {
     await this.storeUseCase.drain(DRAIN_TIMEOUT_MS);
   }
 
-  /** `context`: the request the lookup is for, passed on to the embedding service. */
-  async lookup(data: unknown, context: RequestContext = {}): Promise<CacheLookupReply> {
+  /**
+   * `context`: the request the lookup is for, passed on to the embedding service. `sent`: when and by whom it was sent
+   * (its budget counts from then: {@link BudgetedLookup}); absent, from now.
+   */
+  async lookup(data: unknown, context: RequestContext = {}, sent?: SentMessage): Promise<CacheLookupReply> {
     return await Tracing.span('cache.lookup', {}, () =>
-      this.lookupUseCase.execute(parsePayload(cacheLookupRequestSchema, data, CACHE_LOOKUP_TOPIC), context),
+      this.budgetedLookup.execute(parsePayload(cacheLookupRequestSchema, data, CACHE_LOOKUP_TOPIC), context, sent),
     );
   }
 

@@ -32,6 +32,8 @@ import { CacheRequests } from './cache-requests';
 import { CacheTierHealth } from './cache-tier-health';
 import { DirectCacheService } from './direct-cache-service';
 import { EmbeddingsEmbedder } from './embeddings-embedder';
+import { BudgetedLookup } from './lookup-budget/budgeted-lookup';
+import { MessageTransit } from './lookup-budget/message-transit';
 import { MetricsCacheTelemetry } from './metrics-cache-telemetry';
 import { verificationProviders } from './verification/verification.providers';
 
@@ -72,6 +74,8 @@ export class CacheServiceModule {
         CacheTierHealth,
         CacheRequests,
         DirectCacheService,
+        { provide: MessageTransit, useValue: new MessageTransit(now) },
+        BudgetedLookup,
         ...verificationProviders(config),
         {
           provide: LookupUseCase,

@@ -24,6 +24,8 @@ import {
 import { MessageRequestContext, StrataRpcExceptionFilter } from '@strata/transport';
 import { CACHE_FEEDBACK_TOPIC, type CacheFeedbackReply } from '@strata/contracts';
 import { CacheRequests } from './cache-requests';
+import { type SentMessage } from './lookup-budget/message-transit';
+import { MessageSent } from './lookup-budget/sent-message.decorator';
 import { VerificationRequests } from './verification/verification-requests';
 
 /**
@@ -43,9 +45,14 @@ export class CacheMessageController {
     return this.verification.feedback(data);
   }
 
+  /** `sent`: the message's send time and sender, from which its budget counts. */
   @MessagePattern(CACHE_LOOKUP_TOPIC)
-  lookup(@Payload() data: unknown, @MessageRequestContext() context: RequestContext): Promise<CacheLookupReply> {
-    return this.requests.lookup(data, context);
+  lookup(
+    @Payload() data: unknown,
+    @MessageRequestContext() context: RequestContext,
+    @MessageSent() sent: SentMessage | undefined,
+  ): Promise<CacheLookupReply> {
+    return this.requests.lookup(data, context, sent);
   }
 
   @MessagePattern(CACHE_STORE_TOPIC)

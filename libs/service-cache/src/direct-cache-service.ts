@@ -34,6 +34,9 @@ import { CACHE_FEEDBACK_TOPIC, type CacheFeedbackReply, type CacheFeedbackReques
 import { CacheRequests } from './cache-requests';
 import { VerificationRequests } from './verification/verification-requests';
 
+/** The sender of the lookups called in-process. */
+const IN_PROCESS = 'in-process';
+
 /**
  * {@link CacheService} for the embedded default: a direct call into the cache service's request handling in this
  * process (the same code its Kafka handlers run), within the caller's deadline as over Kafka; the calls whose work may
@@ -50,8 +53,13 @@ export class DirectCacheService implements CacheService {
     return withDeadline(this.verification.feedback(request), timeoutMs, CACHE_FEEDBACK_TOPIC);
   }
 
+  /** Sent now, by this process: the same budget accounting as over Kafka, with nothing spent on the way. */
   lookup(request: CacheLookupRequest, options: CallOptions): Promise<CacheLookupReply> {
-    return withDeadline(this.requests.lookup(request, options), options.timeoutMs, CACHE_LOOKUP_TOPIC);
+    return withDeadline(
+      this.requests.lookup(request, options, { sender: IN_PROCESS, at: Date.now() }),
+      options.timeoutMs,
+      CACHE_LOOKUP_TOPIC,
+    );
   }
 
   store(request: CacheStoreRequest, options: CallOptions): Promise<CacheStoreReply> {

@@ -68,6 +68,11 @@ export const cacheLookupReplySchema = z.discriminatedUnion('hit', [
     ticket: z.number().int().min(0).optional(),
     /** `busy`: the semantic step was not taken, its embedding would have come after the lookup's `budgetMs`. */
     semantic: z.literal('busy').optional(),
+    /**
+     * With `semantic: 'busy'`: the lookup's `budgetMs` had already run out when it reached the cache service (it spent
+     * it on its way, queued in Kafka), so no embedding was asked for. Its sender has most likely stopped waiting.
+     */
+    late: z.literal(true).optional(),
     explain: lookupExplanationSchema.optional(),
   }),
   z.object({
