@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import {
   EmbeddingError,
@@ -7,6 +6,7 @@ import {
   SENTENCE_ENCODER_MODEL,
   vectorToArray,
 } from '@strata/embedding';
+import { type BacklogClocks, EncoderBacklog, SYSTEM_CLOCKS } from './encoder-backlog';
 
 export { SENTENCE_ENCODER_MODEL };
 
@@ -28,12 +28,17 @@ export const SENTENCE_ENCODER_MAX_CHARS = 2048;
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-if (workerData.nice > 0) {
+// Linux: this thread's id, for its nice value and for the main thread to read its CPU time (the backlog estimate).
+let tid;
+try {
+  const id = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(id) && id > 0) tid = id;
+} catch {}
+if (workerData.nice > 0 && tid !== undefined) {
   // Linux keeps a nice value per thread: this one yields its core to the event loop (and to anything else at the
   // default priority) and takes what they leave. Elsewhere, or where /proc is not mounted, it runs at the default.
   try {
-    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) require('node:os').setPriority(tid, workerData.nice);
+    require('node:os').setPriority(tid, workerData.nice);
   } catch {}
 }
 const { ready: backendReady } = require(workerData.core);
@@ -42,7 +47,7 @@ const { modelSource } = require(workerData.weights);
 // initModel waits for the WebAssembly backend and reads the weights at once, and reading them makes tensors: when the
 // weights come first, that throws "Backend 'wasm' has not yet been initialized". So the backend first, then the model.
 const ready = backendReady().then(() => initModel(modelSource));
-ready.then(() => parentPort.postMessage({ ready: true }), (error) => parentPort.postMessage({ failed: String(error && error.stack || error) }));
+ready.then(() => parentPort.postMessage({ ready: true, tid }), (error) => parentPort.postMessage({ failed: String(error && error.stack || error) }));
 parentPort.on('message', async ({ texts }) => {
   try {
     const model = await ready;
@@ -78,27 +83,22 @@ export const SENTENCE_ENCODER_MAX_QUEUED = 2048;
 /** Texts per batch sent to the worker (a larger batch costs less per text, up to about this size). */
 const MAX_BATCH = 64;
 
-type WorkerReply = { ready: true } | { failed: string } | { vectors: Float32Array[] } | { error: string };
+type WorkerReply = { ready: true; tid?: number } | { failed: string } | { vectors: Float32Array[] } | { error: string };
 
 /** One worker's place: the worker once started (loading or ready), its thread, and the batch it is embedding. */
 interface Lane {
+  /** Its index among the places (the backlog estimate's name for it). */
+  readonly place: number;
   worker: Promise<Worker> | undefined;
   thread: Worker | undefined;
+  /** The worker's OS thread id, once loaded (Linux). */
+  tid: number | undefined;
   batch: Request[];
-  /** Texts in `batch`, and when it was sent (`performance.now()`). */
+  /** Texts in `batch`. */
   batchTexts: number;
-  sentAt: number;
   /** Epoch ms before which this place starts no worker (its last one failed to load while others ran). */
   retryAt: number;
 }
-
-/**
- * A batch of n texts costs about (n + BATCH_OVERHEAD_TEXTS) texts' worth of time: measured on the 2-core machine
- * (2026-12-05), 1 text 16.6 ms, 2 17.7, 4 29.6, 8 44.2, 16 93, 32 188, 64 391 ms — 5.3–6.6 ms per text so counted.
- */
-const BATCH_OVERHEAD_TEXTS = 1.5;
-/** Weight of the latest batch in the running cost per text (`backlogMs`). */
-const COST_WEIGHT = 0.2;
 
 /** How long a worker place whose worker failed to load waits before starting another, while others run. */
 const RESTART_DELAY_MS = 5_000;
@@ -134,20 +134,22 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
   /** Calls waiting for the next batch, in order, and their texts. */
   private queued: Request[] = [];
   private queuedTexts = 0;
-  /** Recent batches' wall time per text, the batch's own overhead counted as texts (ms); undefined before one. */
-  private msPerText: number | undefined;
+  /** The wait behind what is queued and in the workers (`backlogMs`). */
+  private readonly backlog: EncoderBacklog;
   /** The worker places: a worker (started on demand) and the calls whose texts it is embedding now. */
   private readonly lanes: Lane[];
   private readonly nice: number;
 
-  private constructor(threads: number, nice: number) {
+  private constructor(threads: number, nice: number, clocks: BacklogClocks) {
     this.nice = nice;
-    this.lanes = Array.from({ length: threads }, () => ({
+    this.backlog = new EncoderBacklog(clocks);
+    this.lanes = Array.from({ length: threads }, (_, place) => ({
+      place,
       worker: undefined,
       thread: undefined,
+      tid: undefined,
       batch: [],
       batchTexts: 0,
-      sentAt: 0,
       retryAt: 0,
     }));
   }
@@ -165,9 +167,12 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
   }
 
   /** An instance of its own, not shared (tests, tools): its caller closes it. */
-  static async create(options: SentenceEncoderOptions = {}): Promise<SentenceEncoderProvider> {
+  static async create(
+    options: SentenceEncoderOptions = {},
+    clocks: BacklogClocks = SYSTEM_CLOCKS,
+  ): Promise<SentenceEncoderProvider> {
     const nice = Math.min(19, Math.max(0, Math.floor(options.nice ?? 0)));
-    const provider = new SentenceEncoderProvider(Math.max(1, Math.floor(options.threads ?? 1)), nice);
+    const provider = new SentenceEncoderProvider(Math.max(1, Math.floor(options.threads ?? 1)), nice, clocks);
     await provider.started(provider.lanes[0]);
     return provider;
   }
@@ -178,28 +183,13 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
   }
 
   /**
-   * The wait for `texts` more texts, at the recent cost per text: what the busy workers have left of their batches,
-   * then one batch of everything queued and these texts, shared between the workers running. 0 when nothing is
-   * queued or in a worker (an idle encoder is always waited for: a text's own cost is what its lookup costs anyway,
-   * and the first batches after a start overstate it) and before the first batch.
+   * The wait, in wall time, for `texts` more texts: what the busy workers have left of their batches, then one batch
+   * of everything queued and these texts, shared between the workers running, at the model's recent CPU cost per text
+   * over the share of a core the workers get now ({@link EncoderBacklog}). 0 when nothing is queued or in a worker and
+   * before the first batch.
    */
   backlogMs(texts: number): number {
-    const perText = this.msPerText;
-    if (perText === undefined) return 0;
-    const now = performance.now();
-    let ahead = 0;
-    let running = 0;
-    let busy = false;
-    for (const lane of this.lanes) {
-      if (lane.thread === undefined) continue;
-      running++;
-      if (lane.batch.length === 0) continue;
-      busy = true;
-      ahead += Math.max(0, (lane.batchTexts + BATCH_OVERHEAD_TEXTS) * perText - (now - lane.sentAt));
-    }
-    if (!busy && this.queuedTexts === 0) return 0;
-    const workers = Math.max(1, running);
-    return ahead / workers + ((this.queuedTexts + texts) / workers + BATCH_OVERHEAD_TEXTS) * perText;
+    return this.backlog.backlogMs(this.queuedTexts, texts, this.workers);
   }
 
   async embed(texts: readonly string[]): Promise<number[][]> {
@@ -239,8 +229,16 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     for (const lane of this.lanes) {
       if (lane.thread !== undefined) threads.push(lane.thread);
       waiting.push(...lane.batch);
-      Object.assign(lane, { worker: undefined, thread: undefined, batch: [], batchTexts: 0, retryAt: 0 });
+      Object.assign(lane, {
+        worker: undefined,
+        thread: undefined,
+        tid: undefined,
+        batch: [],
+        batchTexts: 0,
+        retryAt: 0,
+      });
     }
+    this.backlog.forget();
     waiting.push(...this.take(this.queued.length));
     this.fail(waiting, new Error('closed'));
     await Promise.all(threads.map((thread) => thread.terminate()));
@@ -268,6 +266,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     return new Promise((resolve, reject) => {
       worker.on('message', (reply: WorkerReply) => {
         if ('ready' in reply) {
+          if (lane.thread === worker) lane.tid = reply.tid;
           // Loaded and idle: it must not keep the process alive (a 'message' listener refs it, so only now).
           worker.unref();
           resolve(worker);
@@ -336,7 +335,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     }
     lane.batch = this.take(calls);
     lane.batchTexts = count;
-    lane.sentAt = performance.now();
+    this.backlog.sent(lane.place, count, lane.tid);
     // Busy, the worker keeps the process alive until it answers; idle, it never does.
     worker.ref();
     worker.postMessage({ texts: lane.batch.flatMap((r) => r.texts) });
@@ -348,11 +347,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     const batch = lane.batch;
     lane.batch = [];
     if (this.queued.length === 0) worker.unref();
-    if (!('error' in reply) && lane.batchTexts > 0) {
-      const perText = (performance.now() - lane.sentAt) / (lane.batchTexts + BATCH_OVERHEAD_TEXTS);
-      this.msPerText =
-        this.msPerText === undefined ? perText : this.msPerText + COST_WEIGHT * (perText - this.msPerText);
-    }
+    this.backlog.answered(lane.place, !('error' in reply));
     if ('error' in reply) {
       const error = new EmbeddingError(EmbeddingErrorCode.BAD_RESPONSE, `sentence encoder: ${reply.error}`);
       for (const r of batch) r.reject(error);
@@ -370,6 +365,8 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     if (lane.thread !== worker) return;
     lane.thread = undefined;
     lane.worker = undefined;
+    lane.tid = undefined;
+    this.backlog.forget(lane.place);
     // What the worker had fails; what waits goes to the next worker.
     const batch = lane.batch;
     lane.batch = [];
