@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { FakeUpstream } from '@strata/testing';
 import { createClient } from 'redis';
@@ -118,6 +118,75 @@ describe('distributed mode over Kafka (end to end)', () => {
     expect(await pointsInQdrant(returnsId)).toBe(1);
   });
 
+  it("counts a lookup's budget from when it was sent, whatever the sender's clock says: one that spent it on its way is answered at once, unsearched", async () => {
+    // Lookups sent with plain kafkajs, as a gateway sends them, with the send time (CreateTime) set by the test: a
+    // sender's clock 2 s behind ours (reply partition 0), then another's 2 s ahead (partition 1).
+    const replyTopic = `e2e.lookup.reply.${randomUUID()}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: replyTopic, numPartitions: 2 }] });
+    await admin.disconnect();
+    const replies = new Map<string, unknown>();
+    const consumer = kafka.consumer({ groupId: `e2e-lookups-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: replyTopic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        replies.set(String(message.headers?.kafka_correlationId), JSON.parse(String(message.value)));
+        return Promise.resolve();
+      },
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    /** A new question's lookup, sent `waitedMs` ago by a clock `skewMs` ahead of ours, replied to `partition`. */
+    const send = async (partition: number, skewMs: number, waitedMs: number): Promise<unknown> => {
+      const id = randomUUID();
+      const request = {
+        tenant: 'default',
+        namespace: 'default',
+        model: 'gpt-4o-mini',
+        exactKey: randomBytes(32).toString('hex'),
+        contextHash: randomBytes(32).toString('hex'),
+        query: `a question nobody asked before, ${id}`,
+        mode: 'auto',
+        budgetMs: LOOKUP_TIMEOUT_MS,
+      };
+      await producer.send({
+        topic: 'strata.cache.lookup.v1',
+        messages: [
+          {
+            value: JSON.stringify(request),
+            timestamp: String(Date.now() + skewMs - waitedMs),
+            headers: { kafka_correlationId: id, kafka_replyTopic: replyTopic, kafka_replyPartition: String(partition) },
+          },
+        ],
+      });
+      return eventually(() => {
+        expect(replies.has(id)).toBe(true);
+        return replies.get(id);
+      });
+    };
+    try {
+      for (const [partition, skew] of [
+        [0, -2_000],
+        [1, 2_000],
+      ]) {
+        // Sent just now by the sender's clock: searched, not late (the first of a sender sets its floor).
+        for (let i = 0; i < 3; i++) expect(await send(partition, skew, 0)).not.toHaveProperty('late');
+        // Sent 2 s ago: its 750 ms were spent on the way. A miss with its ticket, said at once, and not searched.
+        expect(await send(partition, skew, 2_000)).toEqual({
+          hit: false,
+          ticket: expect.any(Number) as number,
+          semantic: 'busy',
+          late: true,
+        });
+      }
+    } finally {
+      await producer.disconnect();
+      await consumer.disconnect();
+    }
+  });
+
   it('answers at once, and says so, the misses whose embedding would come after the lookup timeout while the encoder is behind', async () => {
     // Hundreds of new questions at once: the embedding service's encoder queues seconds of work, past 750 ms.
     const burst = Array.from({ length: 400 }, (_, i) => `burst question ${i} about ${randomUUID()}`);
@@ -147,10 +216,18 @@ describe('distributed mode over Kafka (end to end)', () => {
     );
     const tally = { lookups: {} as Record<string, number>, chats: {} as Record<string, number> };
     for (const { kind, said } of replies) tally[kind][said] = (tally[kind][said] ?? 0) + 1;
-    expect({ statuses: [...new Set(replies.map((r) => r.status))], tally }).toMatchObject({ statuses: [200] });
+    // And what the cache service counted: semantic steps the embedding service refused (`busy`), and lookups that
+    // reached it with their budget already spent on the way (`late`, not searched); printed with a failure.
+    const metrics = await (await fetch(`${cache.url}/metrics`)).text();
+    const shed = Object.fromEntries(
+      [...metrics.matchAll(/strata_tier_errors_total\{tier="embedding",operation="(busy|late)"\} (\d+)/g)].map(
+        ([, operation, count]) => [operation, Number(count)],
+      ),
+    );
+    expect({ statuses: [...new Set(replies.map((r) => r.status))], tally, shed }).toMatchObject({ statuses: [200] });
     // Shed lookups of both kinds: the budget travelled gateway → cache service → embedding service over Kafka, and the
     // refusal came back within the lookup's time.
-    expect(tally).toMatchObject({
+    expect({ ...tally, shed }).toMatchObject({
       lookups: { '200 semantic-busy': expect.any(Number) },
       chats: { '200 MISS semantic-busy': expect.any(Number) },
     });
