@@ -2,9 +2,11 @@
  * L3 lookup of the embedded default's vector index (`MemoryVectorIndex`), the exact scan against the HNSW graph, in
  * one run: the same entries are written to an index that scans every context exactly (`annMinEntries: Infinity`) and
  * to one with the default cut-over (contexts from `defaultAnnMinEntries(dimension)` entries up are HNSW graphs), and
- * both answer the same lookups. The graph answers them twice, on the same build: re-ranking on the float32 vectors
- * every node its walk ends with (`boundedRerank` off: "before"), then only those whose int8 score could reach
- * `minScore` ("after").
+ * both answer the same lookups. The graph answers them twice, on the same build: with its nodes numbered in write order
+ * (`graphReordering` off while it is built: "before"), then renumbered in breadth-first order (`reorderGraphs`:
+ * "after", the default since session 13). `--compare bounded-rerank` instead compares re-ranking on the float32 vectors
+ * every node the walk ends with (`boundedRerank` off) with re-ranking only those whose int8 score could reach
+ * `minScore`, the passes interleaved.
  *
  * Vectors are the local embedding model's (GloVe 100-d, SIF-weighted): each entry is a pseudo-question of 4–12 words
  * drawn by frequency from the words of this repository's docs, embedded with `LocalEmbeddingProvider`. A "hit" lookup
@@ -27,6 +29,7 @@
  *          1000000: ~0.5 ms of CPU per linked entry, i.e. ~10 minutes of a free core)]
  *          [--layouts|--layout one-context,spread] [--queries N] [--dim 100|1536] [--cutover] [--hnsw m,efC,efS]
  *          [--ef 64,256 (also measure the same graphs at these search widths)] [--rounds 9] [--json path]
+ *          [--compare reorder (default) | bounded-rerank]
  *          [--two-pass [--seed N] [--two-pass-ef 32,64] [--two-pass-margins 0,0.1] [--two-pass-min 0.8]]
  */
 import { type CacheEntry, type VectorCandidate, type VectorSearch, entryTag } from '@strata/cache-core';
@@ -34,6 +37,7 @@ import { tokenize } from '@strata/embedding';
 import { LocalEmbeddingProvider } from '@strata/embedding-local';
 import { DEFAULT_HNSW_OPTIONS, type HnswOptions, MemoryVectorIndex, defaultAnnMinEntries } from '@strata/store-memory';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 const MODEL = 'glove-wiki-100d';
@@ -46,7 +50,12 @@ const DOCS = join(process.cwd(), 'docs');
 
 type Layout = 'one-context' | 'spread';
 type IndexKind =
-  'exact scan' | 'HNSW, every node re-ranked (before)' | 'HNSW, bounded re-rank (after)' | `HNSW ef=${number}`;
+  | 'exact scan'
+  | 'HNSW, every node re-ranked (before)'
+  | 'HNSW, bounded re-rank (after)'
+  | 'HNSW, write order (before)'
+  | 'HNSW, BFS order (after)'
+  | `HNSW ef=${number}`;
 
 interface Result {
   layout: Layout;
@@ -332,6 +341,8 @@ async function build(
   dimension: number,
   /** Unset: the index's default cut-over for the vectors' length. */
   annMinEntries: number | undefined,
+  /** Whether the graphs renumber their nodes once linked (the default); false keeps write order, as before. */
+  reorder = true,
 ): Promise<{ index: MemoryVectorIndex; seconds: number; linkSeconds: number; cpuSeconds: number; bytes: number }> {
   gc();
   const before = usedBytes();
@@ -339,6 +350,7 @@ async function build(
     ...(annMinEntries === undefined ? {} : { annMinEntries }),
     hnsw: hnswOptions(),
   });
+  index.graphReordering = reorder;
   const cpuStarted = process.cpuUsage();
   const started = process.hrtime.bigint();
   const progressEvery = data.entries.length >= 200_000 ? 100_000 : Number.POSITIVE_INFINITY;
@@ -496,8 +508,95 @@ async function run(layout: Layout, count: number, dimension: number, queries: nu
   const exact = await measure(layout, 'exact scan', data, exactBuild, hits, misses, undefined, undefined);
   exactBuild = undefined;
   gc();
+  if (argument('compare') === 'bounded-rerank') {
+    return [exact.result, ...(await compareBoundedRerank(layout, data, dimension, hits, misses, exact.answers))];
+  }
+  return [exact.result, ...(await compareReorder(layout, data, dimension, hits, misses, exact.answers))];
+}
+
+/**
+ * The same graph in write order ("before": node ids as the entries were written), then renumbered in breadth-first
+ * order (`MemoryVectorIndex.reorderGraphs`, "after"); the answers must be the same. Misses per CPU-second: the median
+ * of `--rounds` passes over the misses before, then as many after (a renumbering cannot be undone, so the passes are
+ * not interleaved: compare with the load average printed beside them).
+ */
+async function compareReorder(
+  layout: Layout,
+  data: Dataset,
+  dimension: number,
+  hits: Lookup[],
+  misses: Lookup[],
+  exactAnswers: Answers,
+): Promise<Result[]> {
+  const graph = await build(data, dimension, undefined, false);
+  const before = await measure(
+    layout,
+    'HNSW, write order (before)',
+    data,
+    graph,
+    hits,
+    misses,
+    exactAnswers,
+    undefined,
+  );
+  const rounds = Number(argument('rounds') ?? 9);
+  const now = Date.now();
+  const missRounds = async (): Promise<number[]> => {
+    const perSecond: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const started = process.cpuUsage();
+      for (const lookup of misses) await graph.index.search(searchOf(lookup, MIN_SCORE, now));
+      perSecond.push(misses.length / (cpuMs(started) / 1e3));
+    }
+    return perSecond;
+  };
+  before.result.missesPerCpuSecondRounds = Math.round(median(await missRounds()));
+  console.error(`  before: ${loadAverage()}`);
+  const cpuStarted = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  graph.index.reorderGraphs();
+  const reorderMs = Number(process.hrtime.bigint() - started) / 1e6;
+  console.error(
+    `  renumbered ${data.entries.length.toLocaleString('en')} entries in ${reorderMs.toFixed(0)} ms (${cpuMs(cpuStarted).toFixed(0)} ms CPU)`,
+  );
+  await settle();
+  const after = await measure(
+    layout,
+    'HNSW, BFS order (after)',
+    data,
+    graph,
+    hits,
+    misses,
+    exactAnswers,
+    before.answers,
+  );
+  after.result.missesPerCpuSecondRounds = Math.round(median(await missRounds()));
+  console.error(`  after: ${loadAverage()}`);
+  const rows = [before.result, after.result];
+  for (const ef of (argument('ef') ?? '').split(',').filter(Boolean).map(Number)) {
+    graph.index.efSearch = ef;
+    rows.push((await measure(layout, `HNSW ef=${ef}`, data, graph, hits, misses, exactAnswers, after.answers)).result);
+  }
+  return rows;
+}
+
+function loadAverage(): string {
+  return `load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`;
+}
+
+/** The same graph re-ranking every node its walk ends with (as before the bound), then only those the bound leaves. */
+async function compareBoundedRerank(
+  layout: Layout,
+  data: Dataset,
+  dimension: number,
+  hits: Lookup[],
+  misses: Lookup[],
+  exactAnswers: Answers,
+): Promise<Result[]> {
+  const exact = { answers: exactAnswers };
   const graph = await build(data, dimension, undefined);
-  // The same graph re-ranking every node its walk ends with (as before the bound), then only those the bound leaves.
   graph.index.boundedRerank = false;
   const before = await measure(
     layout,
@@ -535,7 +634,7 @@ async function run(layout: Layout, count: number, dimension: number, queries: nu
   graph.index.boundedRerank = true;
   before.result.missesPerCpuSecondRounds = Math.round(median(rounds.all));
   after.result.missesPerCpuSecondRounds = Math.round(median(rounds.bounded));
-  const rows = [exact.result, before.result, after.result];
+  const rows = [before.result, after.result];
   // Other widths, compared with the default width: what a narrower walk loses.
   for (const ef of (argument('ef') ?? '').split(',').filter(Boolean).map(Number)) {
     graph.index.efSearch = ef;

@@ -313,6 +313,60 @@ describe(HnswGraph.name, () => {
     expect(recallAt5(graph, exact, clusteredVectors(200, 40, 8))).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('answers exactly as before once renumbered, and keeps removing and reusing by the new positions', () => {
+    const vectors = clusteredVectors(3_000, 30, 9);
+    const graph = new HnswGraph<Member>(DIM);
+    const live = new Map<number, Member>();
+    const add = (id: number, expiresAt = Infinity): void => {
+      const m = member(id);
+      graph.append(vectors[id], 1, expiresAt, m);
+      live.set(id, m);
+    };
+    for (let id = 0; id < 2_000; id++) add(id, id % 7 === 0 ? 50 : Infinity);
+    linkAll(graph);
+    // Tombstones (removed after linking), reused storage, and members still pending when it is renumbered.
+    for (let id = 0; id < 300; id++) {
+      graph.removeAt((live.get(id * 3) as Member).position);
+      live.delete(id * 3);
+    }
+    for (let id = 2_000; id < 2_200; id++) add(id);
+    linkAll(graph);
+    for (let id = 2_200; id < 2_260; id++) add(id);
+    const queries = clusteredVectors(60, 30, 10);
+    const answer = (query: Float32Array): string => {
+      const top = new TopK();
+      top.reset(10);
+      const expired: number[] = [];
+      graph.search(query, 100, 0.2, top, expired);
+      const found = Array.from(
+        { length: top.count },
+        (_, r) => `${graph.memberAt(top.positionAt(r))?.id}:${top.scoreAt(r)}`,
+      );
+      return `${found.join(',')} expired ${expired.map((p) => graph.memberAt(p)?.id).join(',')}`;
+    };
+    const before = queries.map(answer);
+    const positions = [...live.values()].map((m) => m.position);
+
+    graph.reorder();
+
+    expect(queries.map(answer)).toEqual(before);
+    expect([...live.values()].filter((m, i) => m.position !== positions[i]).length).toBeGreaterThan(1_000);
+    for (const m of live.values()) expect(graph.memberAt(m.position)).toBe(m);
+    for (let id = 1; id < 600; id += 3) {
+      graph.removeAt((live.get(id) as Member).position);
+      live.delete(id);
+    }
+    for (let id = 2_260; id < 3_000; id++) add(id);
+    linkAll(graph);
+    expect(graph.size).toBe(live.size);
+    expect(graph.end).toBeLessThanOrEqual(2_501);
+    for (const id of [1, 4, 7, 2_300, 2_999]) {
+      const found = searchIds(graph, vectors[id], 3);
+      if (live.has(id)) expect(found).toContain(id);
+      else expect(found).not.toContain(id);
+    }
+  });
+
   it('starts afresh once every member is removed', () => {
     const graph = new HnswGraph<Member>(2);
     const members = [member(1), member(2)];

@@ -13,12 +13,16 @@ describeVectorIndexContract(MemoryVectorIndex.name, () => {
   return Promise.resolve({ index, clock, teardown: () => Promise.resolve() });
 });
 
-/** Every context of two entries or more is a graph, each entry linked as soon as it is written. */
-function linkedOnWrite(index: MemoryVectorIndex): VectorIndex {
+/**
+ * Every context of two entries or more is a graph, each entry linked as soon as it is written (and with `renumber`, the
+ * graphs renumbered after every write, so that every operation meets nodes moved since the last).
+ */
+function linkedOnWrite(index: MemoryVectorIndex, renumber = false): VectorIndex {
   return {
     upsert: async (model, entry, vector) => {
       await index.upsert(model, entry, vector);
       index.linkPending();
+      if (renumber) index.reorderGraphs();
     },
     search: (query) => index.search(query),
     findSimilar: (query) => index.findSimilar(query),
@@ -33,6 +37,15 @@ describeVectorIndexContract(`${MemoryVectorIndex.name} (HNSW graphs from 2 entri
   const index = linkedOnWrite(new MemoryVectorIndex({ now: clock.now, annMinEntries: 2 }));
   return Promise.resolve({ index, clock, teardown: () => Promise.resolve() });
 });
+
+describeVectorIndexContract(
+  `${MemoryVectorIndex.name} (HNSW graphs from 2 entries, renumbered after every write)`,
+  () => {
+    const clock = manualClock();
+    const index = linkedOnWrite(new MemoryVectorIndex({ now: clock.now, annMinEntries: 2 }), true);
+    return Promise.resolve({ index, clock, teardown: () => Promise.resolve() });
+  },
+);
 
 describeVectorIndexContract(`${MemoryVectorIndex.name} (HNSW graphs from 2 entries, not yet linked)`, () => {
   const clock = manualClock();
@@ -341,6 +354,46 @@ describe(MemoryVectorIndex.name, () => {
         if (i >= 300 && i < 450) expect(hits[0].entry.id).toBe(`n${i - 300}`);
         if (i === 1) expect(hits.some((hit) => hit.entry.id === 'e1')).toBe(false);
       }
+    });
+
+    it('serves the same once its graphs are renumbered, and purges, replaces and isolates by the new positions', async () => {
+      const index = new MemoryVectorIndex({ now: clock.now, annMinEntries: 64 });
+      index.graphReordering = false;
+      const vectors = clustered(600, 12, 11);
+      for (const [i, vector] of vectors.slice(0, 400).entries()) {
+        await index.upsert(MODEL, anEntry(`e${i}`, { tags: [entryTag(`e${i}`), `t${i % 5}`] }), vector);
+        await index.upsert(MODEL, anEntry(`g${i}`, { tenant: 'globex' }), vector);
+      }
+      index.linkPending();
+      const answers = async (): Promise<string[]> =>
+        Promise.all(
+          vectors.map(async (vector) =>
+            (await searchIn(index, vector)).map((hit) => `${hit.entry.id}:${hit.score}`).join(','),
+          ),
+        );
+      const before = await answers();
+
+      index.reorderGraphs();
+
+      expect(await answers()).toEqual(before);
+      await index.purge({ tenant: 'acme', tags: ['t2'] });
+      await index.upsert(MODEL, anEntry('e1'), vectors[599]);
+      for (const [i, vector] of vectors.slice(400, 500).entries()) await index.upsert(MODEL, anEntry(`n${i}`), vector);
+      index.linkPending();
+      index.reorderGraphs();
+      for (const [i, vector] of vectors.entries()) {
+        const hits = await searchIn(index, vector);
+        for (const hit of hits) {
+          expect(hit.entry.id.startsWith('g')).toBe(false);
+          if (hit.entry.id.startsWith('e')) expect(Number(hit.entry.id.slice(1)) % 5).not.toBe(2);
+        }
+        if (i >= 400 && i < 500) expect(hits[0]?.entry.id).toBe(`n${i - 400}`);
+        if (i === 1) expect(hits.some((hit) => hit.entry.id === 'e1')).toBe(false);
+        if (i === 599) expect(hits[0]?.entry.id).toBe('e1');
+        const theirs = await searchIn(index, vector, 'c', 'globex');
+        expect(theirs.every((hit) => hit.entry.id.startsWith('g'))).toBe(true);
+      }
+      expect(index.size).toBe(400 + 400 - 80 + 100);
     });
 
     it('sweeps expired entries out of a graph, moving it back to a scan on the way', async () => {

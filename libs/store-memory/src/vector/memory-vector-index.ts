@@ -144,6 +144,7 @@ export class MemoryVectorIndex implements VectorIndex {
   private readonly annMinEntries: number | undefined;
   private hnsw: HnswOptions;
   private rerankBounded = true;
+  private reorderingGraphs = true;
   /** Graphs with entries waiting to be linked, and whether a background slice is scheduled. */
   private readonly indexing = new Set<HnswGraph<Slot>>();
   private indexingScheduled = false;
@@ -353,6 +354,24 @@ export class MemoryVectorIndex implements VectorIndex {
     for (const partition of this.partitions()) if (isGraph(partition)) partition.boundedRerank = bounded;
   }
 
+  /**
+   * Whether a graph that has linked all its pending entries renumbers its nodes for memory locality once it has grown
+   * or churned by half since the last time (`HnswGraph.reorderIfDue`; the default). False leaves node ids in write
+   * order, as before: for benchmarks, the answers are the same.
+   */
+  get graphReordering(): boolean {
+    return this.reorderingGraphs;
+  }
+
+  set graphReordering(reordering: boolean) {
+    this.reorderingGraphs = reordering;
+  }
+
+  /** Renumbers every graph now (`HnswGraph.reorder`), whatever its size: for benchmarks and tests. */
+  reorderGraphs(): void {
+    for (const partition of this.partitions()) if (isGraph(partition)) partition.reorder();
+  }
+
   /** Contexts searched through a graph rather than a scan. */
   get graphContexts(): number {
     let graphs = 0;
@@ -376,7 +395,10 @@ export class MemoryVectorIndex implements VectorIndex {
 
   /** Links every pending entry now, instead of in background slices: for benchmarks and tests. */
   linkPending(): void {
-    for (const graph of this.indexing) while (graph.linkNext());
+    for (const graph of this.indexing) {
+      while (graph.linkNext());
+      if (this.reorderingGraphs) graph.reorderIfDue();
+    }
     this.indexing.clear();
   }
 
@@ -446,7 +468,12 @@ export class MemoryVectorIndex implements VectorIndex {
     const deadline = performance.now() + INDEXING_SLICE_MS;
     for (const graph of this.indexing) {
       while (graph.pendingCount > 0 && performance.now() < deadline) graph.linkNext();
-      if (graph.pendingCount === 0) this.indexing.delete(graph);
+      if (graph.pendingCount === 0) {
+        this.indexing.delete(graph);
+        // At sizes ×1.5 from 65,536 nodes: one pause of O(nodes) for walks that read neighbouring memory
+        // (bench/README.md, "L3 lookup", session 13, measures both).
+        if (this.reorderingGraphs) graph.reorderIfDue();
+      }
       if (performance.now() >= deadline) break;
     }
     if (this.indexing.size > 0 && !this.indexingScheduled) {
