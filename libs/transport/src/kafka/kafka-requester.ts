@@ -3,6 +3,7 @@ import { type ClientKafka, KafkaReplyPartitionAssigner } from '@nestjs/microserv
 import { type CallOptions, ErrorCode, type RequestContext, StrataError, replyTopic } from '@strata/contracts';
 import { CORRELATION_HEADER, Tracing } from '@strata/observability';
 import { type Consumer, type IHeaders, Kafka, type KafkaConfig, type KafkaMessage, type Producer } from 'kafkajs';
+import { AwaitedReplies } from './awaited-replies';
 import { CoalescingProducer } from './coalescing-producer';
 import { FETCH_MAX_WAIT_MS } from './kafka-client-config';
 import { type KafkaMessaging } from './kafka-messaging';
@@ -24,6 +25,9 @@ interface Pending {
   readonly resolve: (reply: unknown) => void;
   readonly reject: (error: StrataError) => void;
   readonly timer: NodeJS.Timeout;
+  /** Its lane's requests on their way, once the broker has taken this one (then `sent`). */
+  readonly lane: AwaitedReplies | undefined;
+  sent: boolean;
 }
 
 /** One reply consumer: the replies of `requestTopics`, in group `groupId` (each replica gets its own reply partitions). */
@@ -50,10 +54,11 @@ interface KafkaRequesterOptions {
  * a round trip — the offset commit after every reply batch: a reply is of use only to the request waiting for
  * it, so its offset is committed every few seconds ({@link PeriodicCommits}; a restarted replica starts from the
  * latest reply anyway: nothing waits for an old one). The reply consumer's group and partition assignor are
- * NestJS' own, so replicas of either kind can share a group during a rolling upgrade.
+ * NestJS' own, so replicas of either kind can share a group during a rolling upgrade. A reply lane fetches again
+ * only while a request of it is on its way ({@link AwaitedReplies}): its next Fetch is written while the peer works,
+ * not when the caller's next request comes in.
  */
 export class KafkaRequester implements KafkaMessaging {
-  private readonly kafka: Kafka;
   private readonly pending = new Map<string, Pending>();
   /** The lowest reply partition of each reply topic assigned to this replica (where its replies go). */
   private assignments: Record<string, number> = {};
@@ -63,10 +68,20 @@ export class KafkaRequester implements KafkaMessaging {
   /** The requests, in as few Produce requests as concurrency allows (one in flight, the rest sent together after it). */
   private outbox: CoalescingProducer | undefined;
   private readonly consumers: { readonly consumer: Consumer; readonly commits: PeriodicCommits }[] = [];
+  /** The requests on their way of each lane, by the lane's request topics. */
+  private readonly lanes = new Map<string, AwaitedReplies>();
   private connecting: Promise<void> | undefined;
 
-  constructor(private readonly options: KafkaRequesterOptions) {
-    this.kafka = new Kafka(options.client);
+  constructor(
+    private readonly options: KafkaRequesterOptions,
+    /** The kafkajs client its producer and reply consumers come from (one on `options.client` by default). */
+    private readonly kafka: Pick<Kafka, 'producer' | 'consumer'> = new Kafka(options.client),
+  ) {
+    for (const lane of options.lanes) {
+      // No longer than a heartbeat interval: kafkajs heartbeats between batches.
+      const awaited = new AwaitedReplies(Math.min(FETCH_MAX_WAIT_MS, options.consumer.heartbeatIntervalMs));
+      for (const topic of lane.requestTopics) this.lanes.set(topic, awaited);
+    }
   }
 
   connect(): Promise<void> {
@@ -89,19 +104,29 @@ export class KafkaRequester implements KafkaMessaging {
     Tracing.inject(headers);
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new StrataError(ErrorCode.CacheUnavailable, `"${topic}" got no reply within ${timeoutMs} ms`));
+        this.settle(id)?.reject(
+          new StrataError(ErrorCode.CacheUnavailable, `"${topic}" got no reply within ${timeoutMs} ms`),
+        );
       }, timeoutMs);
-      this.pending.set(id, { topic, resolve, reject, timer });
+      this.pending.set(id, { topic, resolve, reject, timer, lane: this.lanes.get(topic), sent: false });
     });
-    this.outbox!.send(topic, { key: key ?? null, value: JSON.stringify(data), headers }).catch((error: unknown) => {
-      this.settle(id)?.reject(
-        new StrataError(
-          ErrorCode.CacheUnavailable,
-          `"${topic}" failed: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      );
-    });
+    this.outbox!.send(topic, { key: key ?? null, value: JSON.stringify(data), headers }).then(
+      () => {
+        // Unless its reply came first (the Produce response and the reply's Fetch response race).
+        const pending = this.pending.get(id);
+        if (pending === undefined) return;
+        pending.sent = true;
+        pending.lane?.sent();
+      },
+      (error: unknown) => {
+        this.settle(id)?.reject(
+          new StrataError(
+            ErrorCode.CacheUnavailable,
+            `"${topic}" failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+      },
+    );
     return answer;
   }
 
@@ -118,6 +143,7 @@ export class KafkaRequester implements KafkaMessaging {
   }
 
   async close(): Promise<void> {
+    for (const lane of new Set(this.lanes.values())) lane.close();
     for (const [id] of this.pending)
       this.settle(id)?.reject(new StrataError(ErrorCode.CacheUnavailable, 'the Kafka client is closing'));
     const opened = this.connecting;
@@ -134,6 +160,7 @@ export class KafkaRequester implements KafkaMessaging {
   }
 
   private async open(): Promise<void> {
+    for (const lane of new Set(this.lanes.values())) lane.open();
     this.producer = this.kafka.producer({
       allowAutoTopicCreation: false,
       retry: { retries: 5, initialRetryTime: 100 },
@@ -146,6 +173,7 @@ export class KafkaRequester implements KafkaMessaging {
   }
 
   private async openLane(lane: ReplyLane): Promise<void> {
+    const awaited = this.lanes.get(lane.requestTopics[0])!;
     let own: Record<string, number> = {};
     const consumer = this.kafka.consumer({
       groupId: lane.groupId,
@@ -181,8 +209,10 @@ export class KafkaRequester implements KafkaMessaging {
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) this.onReply(message);
         commits.handledUpTo(batch.topic, batch.partition, batch.lastOffset());
-        // The callers of these replies run first (a gateway writes its HTTP answer), then kafkajs its next Fetch.
+        // The callers of these replies run first (a gateway writes its HTTP answer), then kafkajs its next Fetch —
+        // once a request of the lane is on its way: with none, that Fetch would be written when the next one comes in.
         await new Promise((resolve) => setImmediate(resolve));
+        await awaited.whileNone();
       },
     });
     await joined.finally(() => clearTimeout(timer));
@@ -211,6 +241,7 @@ export class KafkaRequester implements KafkaMessaging {
     if (!pending) return undefined;
     this.pending.delete(id);
     clearTimeout(pending.timer);
+    if (pending.sent) pending.lane?.settled();
     return pending;
   }
 }
