@@ -11,6 +11,10 @@
  *   = p50(miss) − p50(upstream) of the same round;
  * - miss-exact: the same misses with `X-Strata-Cache-Mode: exact` (L1 and L2 only: no embedding, no L3), what the
  *   semantic tier adds to a miss;
+ * - miss-nostore: exact-mode misses with `Cache-Control: no-store` (looked up, not stored): beside miss-exact, what
+ *   storing every answer costs (opt-in);
+ * - miss-bypass: the same new questions with `Cache-Control: no-cache, no-store`, no cache work at all: Strata's HTTP
+ *   edge and upstream call beside the bare proxy (opt-in);
  * - bare-proxy: the same new questions through a bare Node proxy (a `node:http` server forwarding each body to the
  *   upstream over an undici keep-alive `Pool` and writing its answer back): what any proxy in Node pays on this
  *   machine, its overhead measured like the miss's.
@@ -23,7 +27,8 @@
  *
  * Usage: npm run build && node dist/bench/gateway-proxy.bench.js [--seconds 5] [--rounds 3]
  *          [--connections 50] [--miss-connections 1,16]
- *          [--scenarios bare,floor,lookup-hit,chat-hit,stream-hit,upstream,bare-proxy,miss,miss-exact]
+ *          [--scenarios bare,floor,lookup-hit,chat-hit,stream-hit,upstream,bare-proxy,miss,miss-exact] (also
+ *          miss-nostore, miss-bypass)
  *          [--gateway-env KEY=VALUE,...] [--gateway-node-args --cpu-prof,--cpu-prof-dir=/tmp/prof]
  *          [--upstream-latency-ms 0] (the fake upstream waits this long before each answer)
  *          [--miss-rate 0] (upstream and miss scenarios at this many requests a second in all, an open loop; 0:
@@ -416,6 +421,30 @@ async function bench(): Promise<void> {
         url: `${gateway.url}/v1/chat/completions`,
         method: 'POST',
         headers: { 'x-strata-cache-mode': 'exact' },
+        nextBody: () => chatBody(missQuestion(words, missCount++)),
+        server: gateway,
+        verify: (s, h) => s === 200 && isStatus(h, 'MISS'),
+      },
+      {
+        // The same new questions with `Cache-Control: no-cache, no-store`: Strata's HTTP edge, controls and upstream
+        // call without any cache work (no lookup, no store): what the proxy plumbing costs beside the bare proxy.
+        name: 'miss-bypass',
+        kind: 'miss',
+        url: `${gateway.url}/v1/chat/completions`,
+        method: 'POST',
+        headers: { 'cache-control': 'no-cache, no-store' },
+        nextBody: () => chatBody(missQuestion(words, missCount++)),
+        server: gateway,
+        verify: (s) => s === 200,
+      },
+      {
+        // Exact-mode misses with `Cache-Control: no-store`: looked up, not stored. Beside `miss-exact`, what storing
+        // every answer costs a miss (the L2 put, the L1 fill, the background L3 copy and the encoder's work for it).
+        name: 'miss-nostore',
+        kind: 'miss',
+        url: `${gateway.url}/v1/chat/completions`,
+        method: 'POST',
+        headers: { 'x-strata-cache-mode': 'exact', 'cache-control': 'no-store' },
         nextBody: () => chatBody(missQuestion(words, missCount++)),
         server: gateway,
         verify: (s, h) => s === 200 && isStatus(h, 'MISS'),
