@@ -79,3 +79,13 @@ export interface UpstreamBodyOptions {
   /** The namespace, whose prompt-cache policy applies. */
   readonly namespace: string;
 }
+
+/** `text` parsed as JSON when it parses and `recognised` accepts it (a format's storable answer), else undefined. */
+export function recognisedJson(text: string, recognised: (value: JsonValue) => boolean): JsonValue | undefined {
+  try {
+    const parsed = JSON.parse(text) as JsonValue;
+    return recognised(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}

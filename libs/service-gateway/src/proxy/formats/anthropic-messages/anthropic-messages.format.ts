@@ -15,6 +15,7 @@ import {
   type StreamRecorder,
   type UpstreamBodyOptions,
   type WireFormat,
+  recognisedJson,
 } from '../../wire-format';
 import { anthropicErrorBody } from './anthropic-errors';
 import {
@@ -161,14 +162,7 @@ export function anthropicMessagesFormat(options: AnthropicMessagesOptions = NO_I
       return JSON.stringify(injectCacheControl(request.raw, mode, ttl, request.model).body);
     },
 
-    storableJson(text: string): JsonValue | undefined {
-      try {
-        const parsed = JSON.parse(text) as JsonValue;
-        return isMessage(parsed) ? parsed : undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    storableJson: (text: string): JsonValue | undefined => recognisedJson(text, isMessage),
 
     recorder: () => new MessageStreamRecorder(),
 

@@ -21,6 +21,7 @@ import {
   type StreamRecorder,
   type UpstreamBodyOptions,
   type WireFormat,
+  recognisedJson,
 } from '../../wire-format';
 
 /** What the proxy needs to read from a chat request; everything else is passed on untouched. */
@@ -127,14 +128,7 @@ export function openAiChatFormat(options: OpenAiChatOptions = { promptCacheKey: 
       return JSON.stringify(out);
     },
 
-    storableJson(text: string): JsonValue | undefined {
-      try {
-        const parsed = JSON.parse(text) as JsonValue;
-        return isChatCompletion(parsed) ? parsed : undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    storableJson: (text: string): JsonValue | undefined => recognisedJson(text, isChatCompletion),
 
     recorder: () => new ChatStreamRecorder(),
 
