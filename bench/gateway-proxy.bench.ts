@@ -11,6 +11,8 @@
  *   = p50(miss) − p50(upstream) of the same round;
  * - miss-exact: the same misses with `X-Strata-Cache-Mode: exact` (L1 and L2 only: no embedding, no L3), what the
  *   semantic tier adds to a miss;
+ * - miss-turn: new questions as the later turn of a conversation of their own (a new context each time, as in most
+ *   multi-turn chat traffic): semantic lookups in contexts L3 holds nothing of (opt-in);
  * - miss-nostore: exact-mode misses with `Cache-Control: no-store` (looked up, not stored): beside miss-exact, what
  *   storing every answer costs (opt-in);
  * - miss-bypass: the same new questions with `Cache-Control: no-cache, no-store`, no cache work at all: Strata's HTTP
@@ -28,7 +30,7 @@
  * Usage: npm run build && node dist/bench/gateway-proxy.bench.js [--seconds 5] [--rounds 3]
  *          [--connections 50] [--miss-connections 1,16]
  *          [--scenarios bare,floor,lookup-hit,chat-hit,stream-hit,upstream,bare-proxy,miss,miss-exact] (also
- *          miss-nostore, miss-bypass)
+ *          miss-turn, miss-nostore, miss-bypass)
  *          [--gateway-env KEY=VALUE,...] [--gateway-node-args --cpu-prof,--cpu-prof-dir=/tmp/prof]
  *          [--upstream-latency-ms 0] (the fake upstream waits this long before each answer)
  *          [--miss-rate 0] (upstream and miss scenarios at this many requests a second in all, an open loop; 0:
@@ -51,6 +53,20 @@ import { machineLoad, ms, percentile } from './support/stats';
 const MODEL = 'gpt-4o-mini';
 const HIT_QUESTION = 'What is the capital of France?';
 const SYSTEM = 'You are a terse assistant.';
+
+/** A later turn of a conversation of its own (its earlier turns name `n`): a context no other request shares. */
+function laterTurnBody(question: string, n: number): string {
+  return JSON.stringify({
+    model: MODEL,
+    messages: [
+      { role: 'system', content: SYSTEM },
+      { role: 'user', content: `My order ${n} has not arrived yet.` },
+      { role: 'assistant', content: `Sorry to hear that! Order ${n} left our warehouse on Monday.` },
+      { role: 'user', content: question },
+    ],
+    temperature: 0,
+  });
+}
 
 function chatBody(question: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
@@ -436,6 +452,20 @@ async function bench(): Promise<void> {
         nextBody: () => chatBody(missQuestion(words, missCount++)),
         server: gateway,
         verify: (s) => s === 200,
+      },
+      {
+        // New questions as the later turn of a conversation of their own (unique earlier turns): the context is new
+        // every time, as in most multi-turn chat traffic, so the semantic tier holds nothing of it.
+        name: 'miss-turn',
+        kind: 'miss',
+        url: `${gateway.url}/v1/chat/completions`,
+        method: 'POST',
+        nextBody: () => {
+          const n = missCount++;
+          return laterTurnBody(missQuestion(words, n), n);
+        },
+        server: gateway,
+        verify: (s, h) => s === 200 && isStatus(h, 'MISS'),
       },
       {
         // Exact-mode misses with `Cache-Control: no-store`: looked up, not stored. Beside `miss-exact`, what storing
