@@ -306,8 +306,7 @@ async function openDistributed(
 
 async function distributed(options: Options, broker: Broker): Promise<Row[]> {
   const redisUrl = redisUrlWithDb(options.redisUrl, options.redisDb);
-  const redis = await openRedis(redisUrl);
-  await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
+  const redis = await openFreeRedis(options);
   let contender: (Contender & Target) | undefined;
   try {
     contender = await openDistributed(options, broker, redis, redisUrl);
@@ -371,8 +370,7 @@ async function openEmbeddedRedis(
 
 async function embeddedRedis(options: Options): Promise<Row[]> {
   const redisUrl = redisUrlWithDb(options.redisUrl, options.redisDb);
-  const redis = await openRedis(redisUrl);
-  await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
+  const redis = await openFreeRedis(options);
   let contender: (Contender & Target) | undefined;
   try {
     contender = await openEmbeddedRedis(options, redis, redisUrl);
@@ -381,6 +379,18 @@ async function embeddedRedis(options: Options): Promise<Row[]> {
     await contender?.close();
     await deleteKeys(redis, STRATA_PREFIX);
     await redis.close();
+  }
+}
+
+/** The bench's Redis database (`--redis-db`), refused (and closed) if it holds Strata keys already. */
+async function openFreeRedis(options: Options): Promise<RedisConnection> {
+  const redis = await openRedis(redisUrlWithDb(options.redisUrl, options.redisDb));
+  try {
+    await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
+    return redis;
+  } catch (error) {
+    await redis.close(); // else the open connection keeps the bench from exiting
+    throw error;
   }
 }
 
@@ -598,8 +608,7 @@ const PLAIN_MODES: readonly Row['mode'][] = ['kafkajs', 'kafkajs-one-process'];
  */
 async function interleavedL2(options: Options, broker: Broker): Promise<Row[]> {
   const redisUrl = redisUrlWithDb(options.redisUrl, options.redisDb);
-  const redis = await openRedis(redisUrl);
-  await requireNoKeys(redis, STRATA_PREFIX, `database ${options.redisDb} is in use: pick a free one with --redis-db`);
+  const redis = await openFreeRedis(options);
   const contenders: Contender[] = [];
   try {
     for (const mode of PLAIN_MODES)
