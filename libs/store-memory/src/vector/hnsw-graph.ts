@@ -41,10 +41,10 @@ const DELETED = 3;
 const MAX_LEVEL = 16;
 const MIN_CAPACITY = 64;
 /**
- * Graphs smaller than this are never renumbered (`reorderIfDue`): their codes and links fit the CPU's caches anyway
- * (64k nodes: 8 MB of int8 rows, 8.6 MB of level-0 links at 100-d).
+ * Graphs smaller than this are not renumbered by `reorderIfDue` (below it the arrays fit the caches and a renumbering
+ * would come round often; at 10k nodes it still saved 18 % of a miss's CPU: bench/README.md, "L3 lookup", session 13).
  */
-export const REORDER_MIN_NODES = 65_536;
+export const REORDER_MIN_NODES = 8_192;
 /** Row 0 of the vector memories holds the query of the search under way; node n is row n + 1. */
 const QUERY_ROW = 0;
 /** Added to the int8 error bound (`quantizationError`) for the float rounding of scales, norms and sums. */
@@ -127,6 +127,8 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
   private selectIds = new Int32Array(0);
   private selectScores = new Float64Array(0);
   private reranked = 0;
+  /** One node's row of every per-node array, kept aside while `reorder` moves the others. */
+  private scratch: ScratchRow<M> | undefined;
 
   constructor(
     readonly dimension: number,
@@ -300,7 +302,7 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
    * share cache lines and pages instead of landing at random in memories far larger than the caches (Coleman et al.,
    * "Graph reordering for cache-efficient near neighbor search", 2022). A pure renumbering: the same vectors, links
    * (in the same order) and states under new ids, and each member's `position` updated, so every search visits the
-   * same nodes in the same order and answers exactly as before. O(nodes + links), one pass over every array.
+   * same nodes in the same order and answers exactly as before. O(nodes + links), in place.
    */
   reorder(): void {
     const n = this.highWater;
@@ -308,35 +310,40 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
     if (n < 2 || this.entry < 0) return;
     const stride0 = this.m0 + 1;
     const { order, renamed } = breadthFirstOrder(this.links0, stride0, this.entry, n);
-    // The float and int8 rows (row 0, the query's, stays), moved as 32-bit words.
-    const vectorWords = new Int32Array(this.memory.buffer);
-    permuteRows(vectorWords, vectorWords.slice(this.stride, (n + 1) * this.stride), order, this.stride);
-    const codeWords = new Int32Array(this.codeMemory.buffer);
-    const codeStrideWords = this.codeStride >> 2;
-    permuteRows(codeWords, codeWords.slice(codeStrideWords, (n + 1) * codeStrideWords), order, codeStrideWords);
-    // Per-node state, links (their targets renamed, their order kept) and members.
-    const expiries = this.expiries.slice(0, n);
-    const states = this.states.slice(0, n);
-    const levels = this.levels.slice(0, n);
-    permuteLinks(this.links0, this.links0.slice(0, n * stride0), order, renamed, stride0);
-    const upper = this.upper.slice(0, n);
-    const members = this.members.slice(0, n);
+    // Link targets renamed in place, then every per-node row moved along the permutation's cycles, in place with one
+    // row of scratch: copies of the arrays would be ~0.7 GB of transient buffers at 1M nodes, and allocating them
+    // made V8 collect the whole heap (8.9 s of CPU for a renumbering at 1M, session 13).
+    for (let node = 0; node < n; node++) {
+      const at = node * stride0;
+      const count = this.links0[at];
+      for (let i = 1; i <= count; i++) this.links0[at + i] = renamed[this.links0[at + i]];
+    }
     const linkStride = this.m + 1;
     for (let node = 0; node < n; node++) {
-      const old = order[node];
-      this.expiries[node] = expiries[old];
-      this.states[node] = states[old];
-      this.levels[node] = levels[old];
-      const up = upper[old];
-      if (up !== undefined) {
-        for (let l = 0; l < levels[old]; l++) {
-          const at = l * linkStride;
-          for (let i = 1; i <= up[at]; i++) up[at + i] = renamed[up[at + i]];
-        }
+      const up = this.upper[node];
+      if (up === undefined) continue;
+      for (let l = 0; l < this.levels[node]; l++) {
+        const at = l * linkStride;
+        for (let i = 1; i <= up[at]; i++) up[at + i] = renamed[up[at + i]];
       }
-      this.upper[node] = up;
-      const member = members[old];
-      this.members[node] = member;
+    }
+    const moved = new Uint8Array(n);
+    for (let start = 0; start < n; start++) {
+      if (moved[start] === 1) continue;
+      moved[start] = 1;
+      if (order[start] === start) continue;
+      // Position k takes old node order[k]; the cycle ends where order[k] is `start`, whose data was saved.
+      this.saveRow(start);
+      let k = start;
+      for (let from = order[k]; from !== start; from = order[k]) {
+        this.moveRow(from, k);
+        moved[from] = 1;
+        k = from;
+      }
+      this.restoreRow(k);
+    }
+    for (let node = 0; node < n; node++) {
+      const member = this.members[node];
       if (member !== undefined) member.position = node;
     }
     for (let i = 0; i < this.pending.length; i++) {
@@ -348,6 +355,64 @@ export class HnswGraph<M extends PartitionMember> implements ContextPartition<M>
     this.entry = renamed[this.entry];
     this.visited.fill(0);
     this.visitMark = 0;
+  }
+
+  /** Row `from` of every per-node array copied to row `to` (`reorder`). */
+  private moveRow(from: number, to: number): void {
+    const stride = this.stride;
+    this.vectors.copyWithin((to + 1) * stride, (from + 1) * stride, (from + 2) * stride);
+    const codeStride = this.codeStride;
+    this.codes.copyWithin((to + 1) * codeStride, (from + 1) * codeStride, (from + 2) * codeStride);
+    const stride0 = this.m0 + 1;
+    this.links0.copyWithin(to * stride0, from * stride0, (from + 1) * stride0);
+    this.expiries[to] = this.expiries[from];
+    this.states[to] = this.states[from];
+    this.levels[to] = this.levels[from];
+    this.upper[to] = this.upper[from];
+    this.members[to] = this.members[from];
+  }
+
+  /** Keeps node `node`'s row aside (`reorder`'s one row of scratch), for `restoreRow`. */
+  private saveRow(node: number): void {
+    const scratch = this.scratchRow();
+    const stride = this.stride;
+    scratch.vector.set(this.vectors.subarray((node + 1) * stride, (node + 2) * stride));
+    const codeStride = this.codeStride;
+    scratch.codes.set(this.codes.subarray((node + 1) * codeStride, (node + 2) * codeStride));
+    const stride0 = this.m0 + 1;
+    scratch.links.set(this.links0.subarray(node * stride0, (node + 1) * stride0));
+    scratch.expiry = this.expiries[node];
+    scratch.state = this.states[node];
+    scratch.level = this.levels[node];
+    scratch.upper = this.upper[node];
+    scratch.member = this.members[node];
+  }
+
+  /** Writes the row `saveRow` kept aside into row `node`. */
+  private restoreRow(node: number): void {
+    const scratch = this.scratchRow();
+    this.vectors.set(scratch.vector, (node + 1) * this.stride);
+    this.codes.set(scratch.codes, (node + 1) * this.codeStride);
+    this.links0.set(scratch.links, node * (this.m0 + 1));
+    this.expiries[node] = scratch.expiry;
+    this.states[node] = scratch.state;
+    this.levels[node] = scratch.level;
+    this.upper[node] = scratch.upper;
+    this.members[node] = scratch.member;
+  }
+
+  private scratchRow(): ScratchRow<M> {
+    this.scratch ??= {
+      vector: new Float32Array(this.stride),
+      codes: new Int8Array(this.codeStride),
+      links: new Int32Array(this.m0 + 1),
+      expiry: 0,
+      state: FREE,
+      level: 0,
+      upper: undefined,
+      member: undefined,
+    };
+    return this.scratch;
   }
 
   private link(node: number): void {
@@ -734,30 +799,16 @@ function breadthFirstOrder(
   return { order, renamed };
 }
 
-/** Row `order[i]` of `source` (rows 0..) becomes row i + 1 of `target`, rows of `words` 32-bit words. */
-function permuteRows(target: Int32Array, source: Int32Array, order: Int32Array, words: number): void {
-  for (let node = 0; node < order.length; node++) {
-    const from = order[node] * words;
-    const to = (node + 1) * words;
-    for (let w = 0; w < words; w++) target[to + w] = source[from + w];
-  }
-}
-
-/** Level-0 link lists moved like `permuteRows` (without the query row) and their targets renamed, order kept. */
-function permuteLinks(
-  target: Int32Array,
-  source: Int32Array,
-  order: Int32Array,
-  renamed: Int32Array,
-  stride0: number,
-): void {
-  for (let node = 0; node < order.length; node++) {
-    const from = order[node] * stride0;
-    const to = node * stride0;
-    const count = source[from];
-    target[to] = count;
-    for (let i = 1; i <= count; i++) target[to + i] = renamed[source[from + i]];
-  }
+/** One node's row of every per-node array (`HnswGraph.reorder`'s scratch). */
+interface ScratchRow<M> {
+  readonly vector: Float32Array;
+  readonly codes: Int8Array;
+  readonly links: Int32Array;
+  expiry: number;
+  state: number;
+  level: number;
+  upper: Int32Array | undefined;
+  member: M | undefined;
 }
 
 /** Grows `memory` to hold at least `bytes`. */

@@ -476,7 +476,7 @@ export class MemoryVectorIndex implements VectorIndex {
       while (graph.pendingCount > 0 && performance.now() < deadline) graph.linkNext();
       if (graph.pendingCount === 0) {
         this.indexing.delete(graph);
-        // At sizes ×1.5 from 65,536 nodes: one pause of O(nodes) for walks that read neighbouring memory
+        // At sizes ×1.5 from 8,192 nodes: one pause of O(nodes) for walks that read neighbouring memory
         // (bench/README.md, "L3 lookup", session 13, measures both).
         if (this.reorderingGraphs) graph.reorderIfDue();
       }
