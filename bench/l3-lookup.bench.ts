@@ -39,6 +39,7 @@ import { DEFAULT_HNSW_OPTIONS, type HnswOptions, MemoryVectorIndex, defaultAnnMi
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { Random } from './support/random';
 
 const MODEL = 'glove-wiki-100d';
 const TENANTS = 20;
@@ -87,30 +88,6 @@ interface Result {
   missesPerCpuSecond: number;
   /** Before/after rows: misses per CPU-second, median of `--rounds` passes interleaved with the other row's. */
   missesPerCpuSecondRounds?: number;
-}
-
-/** mulberry32: deterministic random numbers with a period of 2^32 (every question distinct in practice). */
-class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = Math.imul(this.state ^ (this.state >>> 15), this.state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  }
-
-  gaussian(): number {
-    return Math.sqrt(-2 * Math.log(1 - this.next())) * Math.cos(2 * Math.PI * this.next());
-  }
-
-  below(n: number): number {
-    return Math.floor(this.next() * n);
-  }
 }
 
 /** Pseudo-questions from the docs' vocabulary, drawn by word frequency, embedded with the local model. */

@@ -38,6 +38,7 @@ import { frameShares } from './support/cpu-profile-frames';
 import { forEachConcurrently } from './support/http-load';
 import { ROOT, type BenchProcess, startProcess, stopAll } from './support/processes';
 import { machineLoad, ms, msSince, percentile, thousands } from './support/stats';
+import { Random } from './support/random';
 
 const MODEL = 'gpt-4o-mini';
 const SYSTEM = 'You are a terse assistant for the Strata documentation.';
@@ -58,26 +59,6 @@ function chatBody(question: string): string {
 }
 
 // ------------------------------------------------------------------------------------------- questions
-
-/** mulberry32: deterministic, every question distinct in practice. */
-class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = Math.imul(this.state ^ (this.state >>> 15), this.state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  }
-
-  below(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-}
 
 /** Questions of 4–12 words of the docs (drawn by frequency), a stream per seed: the pre-fill's and the misses' differ. */
 class Questions {

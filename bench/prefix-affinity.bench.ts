@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { ReplicaSet } from '../libs/service-gateway/src/proxy/affinity/replica-set';
 import { numberArgument } from './support/args';
+import { seeded } from './support/random';
 
 const REPLICAS = numberArgument('replicas', 4);
 const PREFIXES = numberArgument('prefixes', 128);
@@ -31,18 +32,6 @@ const BASE_MS = 15;
 const PREFILL_MS_PER_TOKEN = 0.05;
 const CONTENTION = 0.15;
 const DECODE_MS = 300;
-
-/** mulberry32: a small seeded PRNG, so every policy sees the same request sequence. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function zipfSequence(n: number, count: number, s: number, random: () => number): number[] {
   const weights = Array.from({ length: count }, (_, i) => 1 / Math.pow(i + 1, s));
@@ -156,7 +145,7 @@ function run(policy: Policy, sequence: readonly number[], prefixHashes: readonly
   };
 }
 
-const random = prng(SEED);
+const random = seeded(SEED);
 const sequence = zipfSequence(REQUESTS, PREFIXES, ZIPF, random);
 // What the gateway routes by: the stable-prefix hash of each request (here, of each distinct system prompt).
 const prefixHashes = Array.from({ length: PREFIXES }, (_, i) =>

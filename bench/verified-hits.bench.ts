@@ -34,6 +34,7 @@ import {
 import { LocalEmbeddingProvider, loadWordNet, loadWordVectors } from '@strata/embedding-local';
 import { LOCAL_MIN_COSINE, SemanticVerifier } from '@strata/semantic';
 import { MemoryExactStore, MemoryHitVerdicts, MemoryPurgeGenerations, MemoryVectorIndex } from '@strata/store-memory';
+import { seeded } from './support/random';
 
 interface Pair {
   readonly textA: string;
@@ -82,18 +83,6 @@ function readPairs(file: string, limit: number): Pair[] {
       const row = JSON.parse(line) as { text_a: string; text_b: string; label: number };
       return { textA: row.text_a, textB: row.text_b, label: row.label === 1 ? 1 : 0 };
     });
-}
-
-/** mulberry32: a small seeded generator, so every run replays the same stream. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const norm = (t: string): string => t.toLowerCase().replace(/\s+/g, ' ').trim();
