@@ -7,7 +7,6 @@ import { type ExactReads, sequentialExactReads } from '../ports/exact-reads.port
 import { type ExactStore } from '../ports/exact-store.port';
 import { type MatchExplanation, type MatchVerifier } from '../ports/match-verifier.port';
 import { type PurgeGenerations } from '../ports/purge-generations.port';
-import { ContextsBeingWritten } from './contexts-being-written';
 import { LookupUseCase, chooseSemanticHit } from './lookup.use-case';
 import { StoreUseCase } from './store.use-case';
 
@@ -38,8 +37,6 @@ function setup(
     reads?: (l2: ExactStore, generations: PurgeGenerations) => ExactReads;
     /** The lookup's own `current` calls fail (the reads, given, call the generations themselves). */
     currentFails?: boolean;
-    /** The store's embedder (default: the lookup's shared one). */
-    storeEmbedder?: Embedder;
   } = {},
 ) {
   const l2 = new MemoryExactStore({ maxEntries: 100 });
@@ -61,7 +58,6 @@ function setup(
       return generations.latest(tenant, fields);
     },
   };
-  const writing = new ContextsBeingWritten();
   const lookup = new LookupUseCase(
     l2,
     l3,
@@ -69,11 +65,11 @@ function setup(
     verifier,
     lookupGenerations,
     telemetry,
-    { candidates: 5, minCosine: 0, defaultThreshold: 0.9, now: Date.now, writing },
+    { candidates: 5, minCosine: 0, defaultThreshold: 0.9, now: Date.now },
     undefined,
     options.reads?.(l2, generations),
   );
-  const store = new StoreUseCase(l2, l3, options.storeEmbedder ?? embedder, generations, NO_TELEMETRY, { writing });
+  const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
   const fp = (text: string) =>
     fingerprintRequest({
       tenant: 'acme',
@@ -82,13 +78,13 @@ function setup(
       model: 'm',
       messages: [{ role: 'user', content: text }],
     });
-  const put = (text: string, fingerprint: ReturnType<typeof fp> = fp(text)) =>
+  const put = (text: string) =>
     store.execute({
       tenant: 'acme',
       namespace: 'default',
       namespaceVersion: 1,
       model: 'm',
-      ...fingerprint,
+      ...fp(text),
       response: { text },
       tags: [],
       ttlSeconds: 60,
@@ -239,44 +235,6 @@ describe(LookupUseCase.name, () => {
       });
       expect(counting.texts).toEqual(['how do I feed my cat']);
       expect(lookups).toEqual(['l2 miss', 'l3 empty']);
-    });
-
-    it('embeds and searches when an answer in the context is on its way to L3 (its embedding still running)', async () => {
-      const lookups: string[] = [];
-      const counting = countingEmbedder();
-      let release: (() => void) | undefined;
-      // The store's embedding waits, as behind an encoder's queue; the lookup's own comes after it, as it would there.
-      const queued = new Promise<void>((resolve) => (release = resolve));
-      const slowStore: Embedder = { embed: async (text) => queued.then(() => embedder.embed(text)) };
-      const lookupAfterStore: Embedder = {
-        embed: async (text) => queued.then(() => counting.embed(text)),
-        recentModel: () => counting.recentModel?.(),
-      };
-      const { put, lookup } = setup({
-        lookupEmbedder: lookupAfterStore,
-        storeEmbedder: slowStore,
-        telemetry: { ...NO_TELEMETRY, lookup: (tier, outcome) => lookups.push(`${tier} ${outcome}`) },
-      });
-      await counting.embed('warm-up'); // the embedder knows its model
-      const stored = put('how do I return an item?', laterTurn('how do I return an item?'));
-      await new Promise((resolve) => setImmediate(resolve)); // the store is waiting for its embedding
-      const ask = () =>
-        lookup.execute({
-          tenant: 'acme',
-          namespace: 'default',
-          model: 'm',
-          ...laterTurn('how do I return an item?'),
-          mode: 'semantic',
-        });
-      const looking = ask();
-      release?.();
-      await stored;
-
-      expect((await looking).hit).toBe(true);
-      expect(lookups).toEqual(['l3 hit']);
-      // Without a write in flight, the same context is now held by L3 and searched as any other.
-      await ask();
-      expect(counting.texts).toEqual(['warm-up', 'how do I return an item?', 'how do I return an item?']);
     });
 
     it('embeds and searches as before when the embedder cannot tell its model yet, or when asking L3 fails', async () => {

@@ -18,7 +18,6 @@ import { type MatchExplanation, type MatchVerifier } from '../ports/match-verifi
 import { type PurgeGenerations } from '../ports/purge-generations.port';
 import { type VectorIndex } from '../ports/vector-index.port';
 import { type GatedCandidate, type SemanticGate } from '../verification/semantic-gate';
-import { type ContextsBeingWritten } from './contexts-being-written';
 
 export interface LookupOptions {
   /** Vector candidates retrieved before verification. */
@@ -30,8 +29,6 @@ export interface LookupOptions {
   /** Cosine lead a semantic hit needs over every other candidate (default {@link DEFAULT_SEMANTIC_MARGIN}). */
   readonly margin?: number;
   readonly now: () => number;
-  /** This process's semantic writes in flight (shared with `StoreUseCase`): a context being written may hold entries. */
-  readonly writing?: ContextsBeingWritten;
 }
 
 /**
@@ -225,9 +222,6 @@ export class LookupUseCase {
   private async mayHold(request: CacheLookupRequest): Promise<boolean> {
     const model = this.embedder.recentModel?.();
     if (model === undefined) return true;
-    // An answer in this context is on its way to L3 (its embedding or upsert is running): it may be there by the time
-    // this lookup's own embedding is.
-    if (this.options.writing?.has(request.tenant, request.contextHash) === true) return true;
     try {
       return await this.l3.holds(model, request.tenant, request.contextHash);
     } catch (error) {
