@@ -100,6 +100,11 @@ interface Lane {
   retryAt: number;
 }
 
+/** A lane with no worker and nothing waiting: how each starts, and what `close` leaves. */
+function idleLane(): Omit<Lane, 'place'> {
+  return { worker: undefined, thread: undefined, tid: undefined, batch: [], batchTexts: 0, retryAt: 0 };
+}
+
 /** How long a worker place whose worker failed to load waits before starting another, while others run. */
 const RESTART_DELAY_MS = 5_000;
 
@@ -143,15 +148,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
   private constructor(threads: number, nice: number, clocks: BacklogClocks) {
     this.nice = nice;
     this.backlog = new EncoderBacklog(clocks);
-    this.lanes = Array.from({ length: threads }, (_, place) => ({
-      place,
-      worker: undefined,
-      thread: undefined,
-      tid: undefined,
-      batch: [],
-      batchTexts: 0,
-      retryAt: 0,
-    }));
+    this.lanes = Array.from({ length: threads }, (_, place) => ({ place, ...idleLane() }));
   }
 
   /**
@@ -229,14 +226,7 @@ export class SentenceEncoderProvider implements EmbeddingProvider {
     for (const lane of this.lanes) {
       if (lane.thread !== undefined) threads.push(lane.thread);
       waiting.push(...lane.batch);
-      Object.assign(lane, {
-        worker: undefined,
-        thread: undefined,
-        tid: undefined,
-        batch: [],
-        batchTexts: 0,
-        retryAt: 0,
-      });
+      Object.assign(lane, idleLane());
     }
     this.backlog.forget();
     waiting.push(...this.take(this.queued.length));
