@@ -1,6 +1,7 @@
 import {
   ErrorCode,
   type StrataError,
+  cacheLookupReplySchema,
   cacheLookupRequestSchema,
   cacheStoreRequestSchema,
   cacheTicketRequestSchema,
@@ -10,6 +11,7 @@ import {
 import { z, type ZodTypeAny } from 'zod';
 import { compiledContract } from './compiled-contract';
 import { parsePayload } from './parse-payload';
+import { parseReply } from './parse-reply';
 
 const HEX = 'ab'.repeat(32);
 
@@ -124,6 +126,71 @@ const HOT_MESSAGES: readonly { name: string; schema: ZodTypeAny; valid: readonly
       },
     ],
   },
+  {
+    name: 'cache lookup reply',
+    schema: cacheLookupReplySchema,
+    valid: [
+      { hit: false },
+      { hit: false, ticket: 3, semantic: 'busy', late: true },
+      {
+        hit: true,
+        tier: 'l2',
+        entry: {
+          id: 'e-1',
+          tenant: 't',
+          namespace: 'default',
+          namespaceVersion: 1,
+          model: 'gpt-4o-mini',
+          exactKey: HEX,
+          contextHash: HEX,
+          query: 'q',
+          response: { id: 'c-1', choices: [{ message: { role: 'assistant', content: 'hi' } }] },
+          tags: ['a'],
+          createdAt: 1_700_000_000_000,
+          expiresAt: 1_700_003_600_000,
+          generation: 0,
+        },
+      },
+      {
+        hit: true,
+        tier: 'l3',
+        entry: {
+          id: 'e-2',
+          tenant: 't',
+          namespace: 'n',
+          namespaceVersion: 2,
+          model: 'm',
+          exactKey: HEX,
+          contextHash: HEX,
+          query: 'q',
+          response: null,
+          tags: [],
+          createdAt: 0,
+          expiresAt: 1,
+          aliasOf: 'e-1',
+        },
+        similarity: 0.97,
+        backfilled: true,
+        verified: false,
+        explain: {
+          threshold: 0.9,
+          margin: 0.02,
+          candidates: [
+            {
+              id: 'e-1',
+              query: 'q',
+              cosine: 0.97,
+              similarity: 0.97,
+              accepted: true,
+              reason: 'match',
+              evidence: { words: 1, 'other words': 0.5 },
+            },
+          ],
+          chosen: 'e-1',
+        },
+      },
+    ],
+  },
   { name: 'embed', schema: embedRequestSchema, valid: [{ texts: ['a question'] }, { texts: ['a', ''], budgetMs: 5 }] },
   { name: 'ticket', schema: cacheTicketRequestSchema, valid: [{ tenant: 't' }] },
 ];
@@ -136,9 +203,21 @@ function variants(valid: Record<string, unknown>): Record<string, unknown>[] {
     out.push(rest);
     for (const value of ODD_VALUES) out.push({ ...valid, [key]: value });
   }
-  for (const key of ['threshold', 'verification', 'ticket', 'budgetMs', 'extra', '__proto__'])
+  for (const key of ['threshold', 'verification', 'ticket', 'budgetMs', 'hit', 'extra', '__proto__'])
     for (const value of ODD_VALUES) out.push({ ...valid, [key]: value });
   out.push(JSON.parse(`{"__proto__":{"x":1},"tenant":"t"}`) as Record<string, unknown>);
+  // A member's own members too (a hit's entry, its explanation's candidates and their evidence).
+  for (const [key, member] of Object.entries(valid)) {
+    if (member === null || typeof member !== 'object' || Array.isArray(member)) continue;
+    for (const inner of variants(member as Record<string, unknown>)) out.push({ ...valid, [key]: inner });
+  }
+  const candidates = (valid['explain'] as { candidates?: Record<string, unknown>[] } | undefined)?.candidates;
+  for (const candidate of candidates ?? [])
+    for (const inner of variants(candidate))
+      out.push({ ...valid, explain: { ...(valid['explain'] as object), candidates: [inner] } });
+  const evidence = JSON.parse('{"__proto__":1,"a":2}') as unknown;
+  for (const odd of [evidence, { a: Infinity }, { a: 'x' }, []])
+    out.push({ ...valid, explain: { threshold: 0.9, margin: 0, candidates: [{ ...candidates?.[0], evidence: odd }] } });
   return out;
 }
 
@@ -178,6 +257,37 @@ describe(compiledContract.name, () => {
     expect(accepts?.({ ...valid, verification: { judge: 'inline', extra: true } })).toBe(false);
   });
 
+  it('accepts a readonly member as it is (zod would give back a frozen copy of the same values)', () => {
+    const schema = z.object({ a: z.array(z.string()).readonly() });
+    const message = { a: ['x'] };
+    expect(compiledContract(schema)?.(message)).toBe(true);
+    expect(schema.parse(message)).toStrictEqual(message);
+  });
+
+  it("takes a discriminated union's option by its discriminator, and leaves a record's __proto__ member to zod", () => {
+    const union = z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('a'), n: z.number() }),
+      z.object({ kind: z.literal('b'), s: z.string() }),
+    ]);
+    const accepts = compiledContract(union);
+    expect(accepts?.({ kind: 'a', n: 1 })).toBe(true);
+    expect(accepts?.({ kind: 'b', s: 'x' })).toBe(true);
+    expect(accepts?.({ kind: 'a', s: 'x' })).toBe(false);
+    expect(accepts?.({ kind: 'c' })).toBe(false);
+    const record = compiledContract(z.object({ r: z.record(z.number()) }));
+    expect(record?.({ r: { a: 1 } })).toBe(true);
+    expect(record?.({ r: JSON.parse('{"__proto__":1}') as unknown })).toBe(false);
+    // An option whose discriminator may be missing is zod's.
+    expect(
+      compiledContract(
+        z.discriminatedUnion('kind', [
+          z.object({ kind: z.literal('a').optional() }),
+          z.object({ kind: z.literal('b') }),
+        ]),
+      ),
+    ).toBeNull();
+  });
+
   it('does not compile a schema that transforms or refines what it reads', () => {
     const transforming: ZodTypeAny[] = [
       z.object({ a: z.string().trim() }),
@@ -185,7 +295,6 @@ describe(compiledContract.name, () => {
       z.object({ a: z.number().default(1) }),
       z.object({ a: z.string() }).passthrough(),
       z.object({ a: z.string() }).strict(),
-      z.object({ a: z.array(z.string()).readonly() }),
       z.object({ a: z.string().refine((s) => s !== 'x') }),
       z.object({ a: z.coerce.number() }),
       z.object({ a: z.string().regex(/^a$/i) }),
@@ -215,5 +324,21 @@ describe(parsePayload.name, () => {
     }
     expect(error?.code).toBe(ErrorCode.InvalidMessage);
     expect(error?.message).toMatch(/^strata\.embedding\.embed\.v1: texts: /);
+  });
+});
+
+describe(parseReply.name, () => {
+  it('returns an accepted reply as it is, zod parses the rest, and a bad one is invalid_reply', () => {
+    const reply = { hit: false, ticket: 2 };
+    expect(parseReply(cacheLookupReplySchema, reply, 'topic')).toBe(reply);
+    expect(parseReply(cacheLookupReplySchema, { hit: false, extra: 1 }, 'topic')).toStrictEqual({ hit: false });
+    let error: StrataError | undefined;
+    try {
+      parseReply(cacheLookupReplySchema, { hit: true, tier: 'l2' }, 'strata.cache.lookup.v1');
+    } catch (caught) {
+      error = caught as StrataError;
+    }
+    expect(error?.code).toBe(ErrorCode.InvalidReply);
+    expect(error?.message).toMatch(/^malformed reply to strata\.cache\.lookup\.v1: entry: /);
   });
 });

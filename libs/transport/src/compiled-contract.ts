@@ -29,7 +29,7 @@ type Position = 'root' | 'property' | 'item';
 
 /**
  * The JSON Schema that accepts exactly the values the zod schema accepts unchanged, or `NotCompiled`. Only what
- * reads a value the same way in both is translated; anything zod transforms (defaults, trims, coercion, readonly,
+ * reads a value the same way in both is translated; anything zod transforms (defaults, trims, coercion,
  * passthrough, unions, other refinements and effects) or checks otherwise is not.
  */
 function translate(schema: ZodTypeAny, at: Position): JsonSchema {
@@ -62,6 +62,16 @@ function translate(schema: ZodTypeAny, at: Position): JsonSchema {
     }
     case ZodFirstPartyTypeKind.ZodObject:
       return objectSchema(schema);
+    case ZodFirstPartyTypeKind.ZodLiteral:
+      return literalSchema((schema._def as { value: unknown }).value);
+    case ZodFirstPartyTypeKind.ZodRecord:
+      return recordSchema(schema);
+    case ZodFirstPartyTypeKind.ZodDiscriminatedUnion:
+      return discriminatedUnionSchema(schema);
+    case ZodFirstPartyTypeKind.ZodReadonly:
+      // Zod gives back its copy frozen; the value accepted here is used as it is, not frozen. Its type is readonly all
+      // the same, so no caller writes to it either way.
+      return translate((schema._def as { innerType: ZodTypeAny }).innerType, at);
     case ZodFirstPartyTypeKind.ZodOptional:
       // As a property only: there an undefined member is what ajv's `properties` skips and its `required` misses.
       if (at !== 'property') throw new NotCompiled('an optional value outside an object');
@@ -114,6 +124,51 @@ function numberSchema(checks: readonly { kind: string }[]): JsonSchema {
     }
   }
   return out;
+}
+
+/** Zod compares a literal with `===`: the same as ajv's `const` for a string, a boolean, null or a number (not NaN). */
+function literalSchema(value: unknown): JsonSchema {
+  if (
+    typeof value === 'number'
+      ? Number.isNaN(value)
+      : typeof value !== 'string' && typeof value !== 'boolean' && value !== null
+  )
+    throw new NotCompiled(`a literal ${String(value)}`);
+  return { const: value };
+}
+
+/**
+ * Zod's record (string keys) reads the members an object has, each by the value schema, into a new object without a
+ * `__proto__` member: one with such a member is left to zod.
+ */
+function recordSchema(schema: ZodTypeAny): JsonSchema {
+  const def = schema._def as { keyType: ZodTypeAny; valueType: ZodTypeAny };
+  const keys = def.keyType._def as { typeName?: unknown; checks?: readonly unknown[]; coerce?: unknown };
+  if (keys.typeName !== ZodFirstPartyTypeKind.ZodString || (keys.checks ?? []).length > 0 || keys.coerce === true)
+    throw new NotCompiled('a record whose keys are not plain strings');
+  return {
+    type: 'object',
+    zodObject: true,
+    propertyNames: { not: { const: '__proto__' } },
+    additionalProperties: translate(def.valueType, 'item'),
+  };
+}
+
+/**
+ * Zod's discriminated union parses a value by the one option its discriminator names. Ajv's `anyOf` of the options
+ * matches the same one: each requires its own constant discriminator, so no other option can match.
+ */
+function discriminatedUnionSchema(schema: ZodTypeAny): JsonSchema {
+  const def = schema._def as { discriminator: string; options: readonly ZodTypeAny[] };
+  const options = def.options.map((option) => {
+    const translated = translate(option, 'item');
+    const required = translated['required'] as readonly string[] | undefined;
+    const properties = translated['properties'] as Record<string, JsonSchema> | undefined;
+    if (!required?.includes(def.discriminator) || properties?.[def.discriminator]?.['const'] === undefined)
+      throw new NotCompiled('an option whose discriminator is not a required literal');
+    return translated;
+  });
+  return { anyOf: options };
 }
 
 function typeName(schema: ZodTypeAny): unknown {
