@@ -1,4 +1,5 @@
 import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
+import { LRUCache } from 'lru-cache';
 import {
   type CacheEntry,
   type PurgeSelector,
@@ -59,6 +60,14 @@ const DEFAULTS = {
   similarPageSize: 1_000,
 };
 
+/** How long a context seen holding an entry is taken to hold one without asking (`holds`), and how many are kept. */
+const HELD_TTL_MS = 10_000;
+const HELD_MAX = 50_000;
+
+function heldKey(collection: string, tenant: string, contextHash: string): string {
+  return `${collection}\n${tenant}\n${contextHash}`;
+}
+
 /**
  * L3 in Qdrant, through `@qdrant/js-client-rest`.
  *
@@ -69,6 +78,8 @@ const DEFAULTS = {
  *   fields and the full entry, so a hit can backfill L2 without another read.
  * - Searches filter on tenant AND context hash AND `expires_at > now`, with `score_threshold` and `limit`; a
  *   collection that does not exist yet simply has no candidates.
+ * - `holds` counts the live points of a tenant's context (the same filter); a context seen holding one is not asked
+ *   about again for 10 s.
  * - `findSimilar` (the semantic purge) filters on tenant [AND namespace] AND `expires_at > now` with `score_threshold`,
  *   as an exact search (`params.exact`: HNSW recall below 1 would let a purge miss entries), paged by
  *   `similarPageSize` (1000) through `offset` up to the caller's `limit` (the use case caps it at 10 000). It reads only
@@ -89,6 +100,11 @@ export class QdrantVectorIndex implements VectorIndex {
   /** Collections known to exist with their payload indexes, by name (a failed attempt is forgotten). */
   private readonly ready = new Map<string, Promise<void>>();
   private readonly lastSweep = new Map<string, number>();
+  /**
+   * Contexts seen holding an entry lately (`holds` answered true, or this process wrote one): asked again only after
+   * `HELD_TTL_MS`. Only "holds" is remembered: an entry another replica writes is seen by the next `holds`.
+   */
+  private readonly held = new LRUCache<string, true>({ max: HELD_MAX, ttl: HELD_TTL_MS });
 
   constructor(options: QdrantVectorIndexOptions) {
     this.client = new QdrantClient({
@@ -122,6 +138,7 @@ export class QdrantVectorIndex implements VectorIndex {
   async upsert(model: string, entry: CacheEntry, vector: readonly number[] | Float32Array): Promise<void> {
     const point = { id: entry.id, vector: toJsonVector(vector), payload: toPayload(entry) };
     const name = this.collectionFor(model);
+    if (entry.expiresAt > this.now()) this.held.set(heldKey(name, entry.tenant, entry.contextHash), true);
     await this.ensureCollection(name, vector.length);
     try {
       await this.client.upsert(name, { wait: true, points: [point] });
@@ -160,6 +177,25 @@ export class QdrantVectorIndex implements VectorIndex {
       candidates.push({ entry, score: point.score });
     }
     return candidates;
+  }
+
+  /** A filtered count (tenant, context, live), unless the context was seen holding an entry lately. */
+  async holds(model: string, tenant: string, contextHash: string): Promise<boolean> {
+    const name = this.collectionFor(model);
+    const key = heldKey(name, tenant, contextHash);
+    if (this.held.has(key)) return true;
+    let count: number;
+    try {
+      ({ count } = await this.client.count(name, {
+        filter: searchFilter({ tenant, contextHash, now: this.now() }),
+        exact: true,
+      }));
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return false;
+      throw new QdrantIndexError('holds', error);
+    }
+    if (count > 0) this.held.set(key, true);
+    return count > 0;
   }
 
   async findSimilar(query: SimilarSearch): Promise<SimilarEntry[]> {

@@ -1,7 +1,8 @@
 export const CACHE_TELEMETRY = Symbol('CacheTelemetry');
 
 export type Tier = 'l1' | 'l2' | 'l3';
-export type TierOutcome = 'hit' | 'miss' | 'error' | 'skipped';
+/** `empty` (L3): the lookup's context holds no entry, so its query was not embedded and nothing was searched. */
+export type TierOutcome = 'hit' | 'miss' | 'error' | 'skipped' | 'empty';
 
 /** What the cache use cases report; the service binds it to metrics and logs. */
 export interface CacheTelemetry {

@@ -19,4 +19,9 @@ export interface EmbedOptions extends RequestContext {
 /** How the cache service gets vectors: in both modes, a call to the embedding service over the transport. */
 export interface Embedder {
   embed(text: string, options?: EmbedOptions): Promise<Embedding>;
+  /**
+   * The model of an embedding this embedder received lately (the collection a lookup's vector would search); undefined
+   * when it has received none lately, and always from an embedder that cannot tell.
+   */
+  recentModel?(): string | undefined;
 }

@@ -63,6 +63,12 @@ export interface VectorIndex {
   upsert(model: string, entry: CacheEntry, vector: readonly number[] | Float32Array): Promise<void>;
   search(query: VectorSearch): Promise<VectorCandidate[]>;
   /**
+   * Whether `model`'s collection may hold a live entry of this tenant and context. False only when a search there
+   * would certainly find nothing (expired entries not yet removed may answer true), so a lookup need not embed its
+   * query: in a multi-turn chat every later turn has a context of its own, which the semantic tier rarely holds.
+   */
+  holds(model: string, tenant: string, contextHash: string): Promise<boolean>;
+  /**
    * Live entries of `query.tenant` (every context; only `query.namespace` when given) in `query.model`'s collection
    * scoring at least `minScore`, at most `limit` of them, best score first. Exhaustive up to `limit` (exact, not
    * approximate, search): it selects what a semantic purge removes.

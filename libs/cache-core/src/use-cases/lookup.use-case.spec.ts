@@ -104,7 +104,7 @@ function setup(
       ...(explain ? { explain } : {}),
       ...extra,
     });
-  return { put, get, l2, generations, latestCalls, currentCalls };
+  return { put, get, l2, generations, latestCalls, currentCalls, lookup };
 }
 
 describe(LookupUseCase.name, () => {
@@ -176,6 +176,98 @@ describe(LookupUseCase.name, () => {
     expect(errors).toEqual(['embedding busy']);
     expect(unbudgeted.hit).toBe(true);
     expect(budgets[1]).toBeUndefined();
+  });
+
+  describe('a context L3 holds nothing of', () => {
+    /** Counts its embeddings; knows its model once it has embedded one (as the cache service's embedder does). */
+    function countingEmbedder(): Embedder & { texts: string[] } {
+      const texts: string[] = [];
+      let model: string | undefined;
+      return {
+        texts,
+        embed: async (text) => {
+          texts.push(text);
+          const embedding = await embedder.embed(text);
+          model = embedding.model;
+          return embedding;
+        },
+        recentModel: () => model,
+      };
+    }
+    /** The same question after an earlier turn: a context of its own, which no stored entry shares. */
+    const laterTurn = (text: string) =>
+      fingerprintRequest({
+        tenant: 'acme',
+        namespace: 'default',
+        namespaceVersion: 1,
+        model: 'm',
+        messages: [
+          { role: 'user', content: 'my order 1234 never arrived' },
+          { role: 'assistant', content: 'Sorry to hear that! Let me check.' },
+          { role: 'user', content: text },
+        ],
+      });
+
+    it('answers a miss without embedding the query or searching, counted as empty', async () => {
+      const lookups: string[] = [];
+      const counting = countingEmbedder();
+      const { put, get, lookup } = setup({
+        lookupEmbedder: counting,
+        telemetry: { ...NO_TELEMETRY, lookup: (tier, outcome) => lookups.push(`${tier} ${outcome}`) },
+      });
+      await put('how do I feed my cat');
+      expect((await get('how do I feed my cat')).hit).toBe(true); // embeds: the embedder now knows its model
+      lookups.length = 0;
+
+      const reply = await lookup.execute({
+        tenant: 'acme',
+        namespace: 'default',
+        model: 'm',
+        ...laterTurn('how do I feed my cat'),
+        mode: 'auto',
+        explain: true,
+      });
+
+      expect(reply).toEqual({
+        hit: false,
+        ticket: expect.any(Number),
+        explain: { threshold: 0.9, margin: 0.01, candidates: [] },
+      });
+      expect(counting.texts).toEqual(['how do I feed my cat']);
+      expect(lookups).toEqual(['l2 miss', 'l3 empty']);
+    });
+
+    it('embeds and searches as before when the embedder cannot tell its model yet, or when asking L3 fails', async () => {
+      const errors: string[] = [];
+      const counting = countingEmbedder();
+      const { lookup } = setup({
+        lookupEmbedder: counting,
+        telemetry: { ...NO_TELEMETRY, tierError: (tier, operation) => errors.push(`${tier} ${operation}`) },
+      });
+      const ask = () =>
+        lookup.execute({ tenant: 'acme', namespace: 'default', model: 'm', ...laterTurn('hello?'), mode: 'semantic' });
+
+      await ask(); // no embedding yet: no model to ask L3 about
+      expect(counting.texts).toHaveLength(1);
+      await ask(); // the model is known, the context holds nothing: not embedded
+      expect(counting.texts).toHaveLength(1);
+
+      const failing = setup({
+        lookupEmbedder: { ...counting, recentModel: () => 'm' },
+        telemetry: { ...NO_TELEMETRY, tierError: (tier, operation) => errors.push(`${tier} ${operation}`) },
+      });
+      const l3 = (failing.lookup as unknown as { l3: { holds: unknown } }).l3;
+      l3.holds = () => Promise.reject(new Error('L3 unreachable'));
+      await failing.lookup.execute({
+        tenant: 'acme',
+        namespace: 'default',
+        model: 'm',
+        ...laterTurn('hello?'),
+        mode: 'semantic',
+      });
+      expect(counting.texts).toHaveLength(2);
+      expect(errors).toEqual(['l3 holds']);
+    });
   });
 
   it('does not explain unless asked', async () => {

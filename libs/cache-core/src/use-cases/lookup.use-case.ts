@@ -214,6 +214,22 @@ export class LookupUseCase {
     }
   }
 
+  /**
+   * False when L3 certainly holds no entry of the request's tenant and context in the collection its vector would
+   * search (the embedder's recent model); true when it may, when that cannot be told (no recent embedding), or when
+   * asking failed (counted): the lookup then goes on as before.
+   */
+  private async mayHold(request: CacheLookupRequest): Promise<boolean> {
+    const model = this.embedder.recentModel?.();
+    if (model === undefined) return true;
+    try {
+      return await this.l3.holds(model, request.tenant, request.contextHash);
+    } catch (error) {
+      this.telemetry.tierError('l3', 'holds', error);
+      return true;
+    }
+  }
+
   /** `shed.busy` is set when the embedding would have come after `deadline` (it was not waited for). */
   private async semantic(
     request: CacheLookupRequest,
@@ -223,6 +239,14 @@ export class LookupUseCase {
     explanation?: { value?: LookupExplanation },
   ): Promise<CacheLookupReply | undefined> {
     const start = process.hrtime.bigint();
+    const threshold = request.threshold ?? this.options.defaultThreshold;
+    const margin = this.options.margin ?? DEFAULT_SEMANTIC_MARGIN;
+    if (!(await this.mayHold(request))) {
+      // Nothing to find: the query is not embedded (its answer's store embeds it), nothing is searched.
+      this.telemetry.lookup('l3', 'empty', seconds(start));
+      if (explanation) explanation.value = { threshold, margin, candidates: [] };
+      return undefined;
+    }
     let vector: number[];
     let model: string;
     try {
@@ -239,9 +263,7 @@ export class LookupUseCase {
       return undefined;
     }
     const now = this.options.now();
-    const threshold = request.threshold ?? this.options.defaultThreshold;
     const verified: { entry: CacheEntry; cosine: number; similarity: number; raw: number; reason: string }[] = [];
-    const margin = this.options.margin ?? DEFAULT_SEMANTIC_MARGIN;
     const explained: LookupExplanation['candidates'] = [];
     try {
       const candidates = await this.l3.search({

@@ -25,6 +25,7 @@ function linkedOnWrite(index: MemoryVectorIndex, renumber = false): VectorIndex 
       if (renumber) index.reorderGraphs();
     },
     search: (query) => index.search(query),
+    holds: (model, tenant, contextHash) => index.holds(model, tenant, contextHash),
     findSimilar: (query) => index.findSimilar(query),
     purge: (selector) => index.purge(selector),
     count: () => index.count(),

@@ -249,6 +249,12 @@ export class MemoryVectorIndex implements VectorIndex {
     return Promise.resolve(candidates);
   }
 
+  /** A map lookup: a context's partition exists while it has members (the last one removed drops it). */
+  holds(model: string, tenant: string, contextHash: string): Promise<boolean> {
+    const partition = this.spaces.get(model)?.partition(tenant, contextHash);
+    return Promise.resolve(partition !== undefined && partition.size > 0);
+  }
+
   /** Scans every partition of the tenant in the model's space (a purge-time operation, not a lookup's hot path). */
   findSimilar(query: SimilarSearch): Promise<SimilarEntry[]> {
     const space = this.spaces.get(query.model);

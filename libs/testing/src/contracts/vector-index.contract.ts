@@ -248,6 +248,29 @@ export function describeVectorIndexContract(name: string, factory: () => Promise
       });
     });
 
+    describe('holds', () => {
+      it("says whether the model's collection holds an entry of exactly this tenant and context", async () => {
+        const entry = anEntry({ contextHash: sha256('system: you are a pirate') });
+        // Nothing stored yet: no collection for the model at all.
+        await expect(index.holds(MODEL, 'acme', entry.contextHash)).resolves.toBe(false);
+        await index.upsert(MODEL, entry, AXIS);
+
+        await expect(index.holds(MODEL, 'acme', entry.contextHash)).resolves.toBe(true);
+        // Another context of the tenant, another tenant with the same context, another model's collection.
+        await expect(index.holds(MODEL, 'acme', sha256('system: you are a lawyer'))).resolves.toBe(false);
+        await expect(index.holds(MODEL, 'globex', entry.contextHash)).resolves.toBe(false);
+        await expect(index.holds(OTHER_MODEL, 'acme', entry.contextHash)).resolves.toBe(false);
+      });
+
+      it('does not count an entry that was already expired when it was upserted', async () => {
+        const entry = anEntry({ expiresAt: fixture.clock.now() - 1 });
+        await index.upsert(MODEL, anEntry({ contextHash: sha256('elsewhere') }), AXIS);
+        await index.upsert(MODEL, entry, AXIS);
+
+        await expect(index.holds(MODEL, 'acme', entry.contextHash)).resolves.toBe(false);
+      });
+    });
+
     describe('upsert', () => {
       it('keeps one entry per id: upserting it again replaces its vector and its entry', async () => {
         const first = anEntry({ response: 'first' });
