@@ -382,7 +382,19 @@ describe('OpenAI-compatible proxy (end to end)', () => {
       }
     };
 
+    it('calls the upstream at once, not hedged, in a context the semantic tier holds nothing of', async () => {
+      const body = ask('gpt-test-h0', 'Can I exchange sneakers for another size?');
+      const miss = await create(acme, body, hedged);
+      expect(miss.response.headers.get('x-strata-cache')).toBe('MISS');
+      expect(miss.response.headers.get('x-strata-hedged')).toBeNull();
+      expect(miss.data.choices[0]?.message.content).toMatch(
+        /^Answer #\d+ to: Can I exchange sneakers for another size\?$/,
+      );
+    });
+
     it('calls the upstream beside the lookup, and serves and stores its answer when the cache has none', async () => {
+      // The context holds an entry, so the lookup embeds the question and searches: the call starts beside it.
+      await seed('gpt-test-h1', 'Do you sell hiking boots?');
       const body = ask('gpt-test-h1', 'How long do I have to return boots?');
       const miss = await create(acme, body, hedged);
       expect(miss.response.headers.get('x-strata-cache')).toBe('MISS');

@@ -53,6 +53,7 @@ export type {
   VectorSearch,
 } from './ports/vector-index.port';
 export { EntryQueryUseCase } from './use-cases/entry-query.use-case';
+export { ContextsBeingWritten } from './use-cases/contexts-being-written';
 export { DEFAULT_SEMANTIC_MARGIN, LookupUseCase, chooseSemanticHit } from './use-cases/lookup.use-case';
 export type { LookupOptions, VerifiedCandidate } from './use-cases/lookup.use-case';
 export { PurgeUseCase } from './use-cases/purge.use-case';

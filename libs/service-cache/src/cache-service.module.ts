@@ -14,6 +14,7 @@ import {
   type ExactReads,
   type ExactStore,
   ListEntriesUseCase,
+  ContextsBeingWritten,
   LookupUseCase,
   MATCH_VERIFIER,
   type MatchVerifier,
@@ -63,6 +64,8 @@ const STORE_SEMANTIC_BUDGET_MS = 3_000;
 export class CacheServiceModule {
   static register(options: CacheServiceOptions): DynamicModule {
     const { config } = options;
+    // The stores' semantic writes in flight, told to the lookups (a context being written may hold entries).
+    const writing = new ContextsBeingWritten();
     return {
       module: CacheServiceModule,
       controllers: [CacheMessageController],
@@ -111,6 +114,7 @@ export class CacheServiceModule {
                 minCosine: options.minCosine,
                 defaultThreshold: options.defaultThreshold,
                 now,
+                writing,
               },
               gate ?? undefined,
               reads,
@@ -126,7 +130,10 @@ export class CacheServiceModule {
             generations: PurgeGenerations,
             telemetry: CacheTelemetry,
           ) =>
-            new StoreUseCase(l2, l3, embedder, generations, telemetry, { semanticBudgetMs: STORE_SEMANTIC_BUDGET_MS }),
+            new StoreUseCase(l2, l3, embedder, generations, telemetry, {
+              semanticBudgetMs: STORE_SEMANTIC_BUDGET_MS,
+              writing,
+            }),
         },
         {
           provide: PurgeUseCase,

@@ -7,6 +7,7 @@ import { type ExactReads, sequentialExactReads } from '../ports/exact-reads.port
 import { type ExactStore } from '../ports/exact-store.port';
 import { type MatchExplanation, type MatchVerifier } from '../ports/match-verifier.port';
 import { type PurgeGenerations } from '../ports/purge-generations.port';
+import { ContextsBeingWritten } from './contexts-being-written';
 import { LookupUseCase, chooseSemanticHit } from './lookup.use-case';
 import { StoreUseCase } from './store.use-case';
 
@@ -37,6 +38,8 @@ function setup(
     reads?: (l2: ExactStore, generations: PurgeGenerations) => ExactReads;
     /** The lookup's own `current` calls fail (the reads, given, call the generations themselves). */
     currentFails?: boolean;
+    /** The store's embedder (default: the lookup's shared one). */
+    storeEmbedder?: Embedder;
   } = {},
 ) {
   const l2 = new MemoryExactStore({ maxEntries: 100 });
@@ -58,6 +61,7 @@ function setup(
       return generations.latest(tenant, fields);
     },
   };
+  const writing = new ContextsBeingWritten();
   const lookup = new LookupUseCase(
     l2,
     l3,
@@ -65,11 +69,11 @@ function setup(
     verifier,
     lookupGenerations,
     telemetry,
-    { candidates: 5, minCosine: 0, defaultThreshold: 0.9, now: Date.now },
+    { candidates: 5, minCosine: 0, defaultThreshold: 0.9, now: Date.now, writing },
     undefined,
     options.reads?.(l2, generations),
   );
-  const store = new StoreUseCase(l2, l3, embedder, generations, NO_TELEMETRY);
+  const store = new StoreUseCase(l2, l3, options.storeEmbedder ?? embedder, generations, NO_TELEMETRY, { writing });
   const fp = (text: string) =>
     fingerprintRequest({
       tenant: 'acme',
@@ -78,13 +82,13 @@ function setup(
       model: 'm',
       messages: [{ role: 'user', content: text }],
     });
-  const put = (text: string) =>
+  const put = (text: string, fingerprint: ReturnType<typeof fp> = fp(text)) =>
     store.execute({
       tenant: 'acme',
       namespace: 'default',
       namespaceVersion: 1,
       model: 'm',
-      ...fp(text),
+      ...fingerprint,
       response: { text },
       tags: [],
       ttlSeconds: 60,
@@ -235,6 +239,97 @@ describe(LookupUseCase.name, () => {
       });
       expect(counting.texts).toEqual(['how do I feed my cat']);
       expect(lookups).toEqual(['l2 miss', 'l3 empty']);
+    });
+
+    it('embeds and searches a context found empty before: a paraphrase finds the answer that lands meanwhile', async () => {
+      const lookups: string[] = [];
+      const counting = countingEmbedder();
+      let release: (() => void) | undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let gated = false;
+      const { put, lookup } = setup({
+        lookupEmbedder: {
+          embed: async (text, options) => {
+            if (gated) await gate; // the encoder is busy with what came before
+            return counting.embed(text, options);
+          },
+          recentModel: () => counting.recentModel?.(),
+        },
+        telemetry: { ...NO_TELEMETRY, lookup: (tier, outcome) => lookups.push(`${tier} ${outcome}`) },
+      });
+      await counting.embed('warm-up'); // the embedder knows its model
+      const ask = (text: string) =>
+        lookup.execute({ tenant: 'acme', namespace: 'default', model: 'm', ...laterTurn(text), mode: 'semantic' });
+
+      expect((await ask('how do I return an item?')).hit).toBe(false); // the first lookup of the context: empty
+      // A paraphrase asked while the first answer is still on its way (its upstream call): nothing is in L3 or being
+      // written yet. It embeds, as it would have before, and the answer lands before its search.
+      gated = true;
+      const paraphrase = ask('how can I return an item?');
+      await put('how do I return an item?', laterTurn('how do I return an item?'));
+      release?.();
+
+      expect((await paraphrase).hit).toBe(true);
+      expect(lookups).toEqual(['l3 empty', 'l3 hit']);
+    });
+
+    it("waits for the context's write in flight before it searches, when its own vector comes back first", async () => {
+      const lookups: string[] = [];
+      const counting = countingEmbedder();
+      let release: (() => void) | undefined;
+      // One encoder batch: the paraphrase's vector comes back, the store's moments after (and then its upsert).
+      const batch = new Promise<void>((resolve) => (release = resolve));
+      const later = batch.then(() => new Promise((resolve) => setTimeout(resolve, 20)));
+      const { put, lookup } = setup({
+        lookupEmbedder: {
+          embed: async (text, options) => {
+            if (text !== 'warm-up' && !text.startsWith('how do I')) await batch;
+            return counting.embed(text, options);
+          },
+          recentModel: () => counting.recentModel?.(),
+        },
+        storeEmbedder: { embed: async (text) => later.then(() => embedder.embed(text)) },
+        telemetry: { ...NO_TELEMETRY, lookup: (tier, outcome) => lookups.push(`${tier} ${outcome}`) },
+      });
+      await counting.embed('warm-up');
+      const ask = (text: string) =>
+        lookup.execute({ tenant: 'acme', namespace: 'default', model: 'm', ...laterTurn(text), mode: 'semantic' });
+
+      expect((await ask('how do I return an item?')).hit).toBe(false); // empty
+      const stored = put('how do I return an item?', laterTurn('how do I return an item?'));
+      await new Promise((resolve) => setImmediate(resolve)); // the store's write is in flight
+      const paraphrase = ask('how can I return an item?');
+      release?.();
+      await stored;
+
+      expect((await paraphrase).hit).toBe(true);
+      expect(lookups).toEqual(['l3 empty', 'l3 hit']);
+    });
+
+    it('searches a context with a write in flight rather than taking it as empty', async () => {
+      const lookups: string[] = [];
+      const counting = countingEmbedder();
+      let release: (() => void) | undefined;
+      const slow = new Promise<void>((resolve) => (release = resolve));
+      const { put, lookup } = setup({
+        lookupEmbedder: counting,
+        storeEmbedder: { embed: async (text) => slow.then(() => embedder.embed(text)) },
+        telemetry: { ...NO_TELEMETRY, lookup: (tier, outcome) => lookups.push(`${tier} ${outcome}`) },
+      });
+      await counting.embed('warm-up');
+      const stored = put('where is my parcel?', laterTurn('where is my parcel?'));
+      await new Promise((resolve) => setImmediate(resolve)); // the store's embedding is running
+      await lookup.execute({
+        tenant: 'acme',
+        namespace: 'default',
+        model: 'm',
+        ...laterTurn('where is my package?'),
+        mode: 'semantic',
+      });
+      release?.();
+      await stored;
+      expect(counting.texts).toEqual(['warm-up', 'where is my package?']);
+      expect(lookups).toEqual(['l3 miss']);
     });
 
     it('embeds and searches as before when the embedder cannot tell its model yet, or when asking L3 fails', async () => {

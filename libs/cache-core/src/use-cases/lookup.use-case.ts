@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { LRUCache } from 'lru-cache';
 import {
   type CacheLookupReply,
   type CacheLookupRequest,
@@ -18,6 +19,7 @@ import { type MatchExplanation, type MatchVerifier } from '../ports/match-verifi
 import { type PurgeGenerations } from '../ports/purge-generations.port';
 import { type VectorIndex } from '../ports/vector-index.port';
 import { type GatedCandidate, type SemanticGate } from '../verification/semantic-gate';
+import { type ContextsBeingWritten } from './contexts-being-written';
 
 export interface LookupOptions {
   /** Vector candidates retrieved before verification. */
@@ -29,6 +31,8 @@ export interface LookupOptions {
   /** Cosine lead a semantic hit needs over every other candidate (default {@link DEFAULT_SEMANTIC_MARGIN}). */
   readonly margin?: number;
   readonly now: () => number;
+  /** This process's semantic writes in flight (shared with `StoreUseCase`): a context being written may hold entries. */
+  readonly writing?: ContextsBeingWritten;
 }
 
 /**
@@ -36,6 +40,15 @@ export interface LookupOptions {
  * near-duplicate entries drop by two thirds at the cost of a few percent of the right ones.
  */
 export const DEFAULT_SEMANTIC_MARGIN = 0.01;
+
+/**
+ * How long a context whose lookup found L3 empty is taken as one whose answer may be on its way (the upstream call,
+ * then the store's embedding and upsert), and how many such contexts are remembered.
+ */
+const EMPTY_CONTEXT_TTL_MS = 10 * 60_000;
+const EMPTY_CONTEXTS_MAX = 50_000;
+/** Longest a lookup without a budget waits for the writes into a context it found empty before it searches. */
+const UNBUDGETED_WRITE_WAIT_MS = 1_000;
 
 /** A verified vector candidate: its cosine from the index and the verifier's similarity (0 when vetoed). */
 export interface VerifiedCandidate {
@@ -78,6 +91,18 @@ function describeCandidate(
   };
 }
 
+/** Resolves when `writes` settle, or when the lookup's budget (else {@link UNBUDGETED_WRITE_WAIT_MS}) runs out. */
+async function settledWithin(writes: Promise<void>, deadline: number | undefined): Promise<void> {
+  const waitMs = deadline === undefined ? UNBUDGETED_WRITE_WAIT_MS : deadline - performance.now();
+  if (waitMs <= 0) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([writes, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
@@ -106,6 +131,13 @@ export class LookupUseCase {
      */
     private readonly reads: ExactReads = sequentialExactReads(l2, generations),
   ) {}
+
+  /**
+   * Contexts a lookup of this process lately found L3 empty in (and did not search): an answer of such a context may be
+   * on its way. A later lookup of one — a paraphrase asked right after the first answer — embeds, waits for the
+   * context's writes already in flight, and searches.
+   */
+  private readonly emptyContexts = new LRUCache<string, true>({ max: EMPTY_CONTEXTS_MAX, ttl: EMPTY_CONTEXT_TTL_MS });
 
   /** `context`: the request the lookup is for (its embedding call names it). */
   async execute(request: CacheLookupRequest, context: RequestContext = {}): Promise<CacheLookupReply> {
@@ -222,6 +254,9 @@ export class LookupUseCase {
   private async mayHold(request: CacheLookupRequest): Promise<boolean> {
     const model = this.embedder.recentModel?.();
     if (model === undefined) return true;
+    // An answer in this context is on its way to L3 (its embedding or upsert is running): it may be there by the time
+    // this lookup's own embedding is.
+    if (this.options.writing?.has(request.tenant, request.contextHash) === true) return true;
     try {
       return await this.l3.holds(model, request.tenant, request.contextHash);
     } catch (error) {
@@ -241,12 +276,18 @@ export class LookupUseCase {
     const start = process.hrtime.bigint();
     const threshold = request.threshold ?? this.options.defaultThreshold;
     const margin = this.options.margin ?? DEFAULT_SEMANTIC_MARGIN;
-    if (!(await this.mayHold(request))) {
+    const contextKey = `${request.tenant}\n${request.contextHash}`;
+    const foundEmpty = this.emptyContexts.has(contextKey);
+    if (!foundEmpty && !(await this.mayHold(request))) {
       // Nothing to find: the query is not embedded (its answer's store embeds it), nothing is searched.
+      this.emptyContexts.set(contextKey, true);
       this.telemetry.lookup('l3', 'empty', seconds(start));
       if (explanation) explanation.value = { threshold, margin, candidates: [] };
       return undefined;
     }
+    // In a context found empty lately, the writes in flight now (its first answer's, most likely) are waited for before
+    // the search: their embeddings were asked for before this one, but may come back with it, in one encoder batch.
+    const writes = foundEmpty ? this.options.writing?.inFlight(request.tenant, request.contextHash) : undefined;
     let vector: number[];
     let model: string;
     try {
@@ -262,6 +303,7 @@ export class LookupUseCase {
       this.telemetry.tierError('embedding', shed.busy ? 'busy' : 'embed', error);
       return undefined;
     }
+    if (writes !== undefined) await settledWithin(writes, deadline);
     const now = this.options.now();
     const verified: { entry: CacheEntry; cosine: number; similarity: number; raw: number; reason: string }[] = [];
     const explained: LookupExplanation['candidates'] = [];

@@ -13,6 +13,7 @@ import { type CacheTelemetry } from '../ports/cache-telemetry.port';
 import { type Embedder } from '../ports/embedder.port';
 import { type ExactStore } from '../ports/exact-store.port';
 import { type VectorIndex } from '../ports/vector-index.port';
+import { type ContextsBeingWritten } from './contexts-being-written';
 
 /** Builds the entry a store request describes (also used by the gateway to fill its L1). */
 export function entryFromStoreRequest(request: CacheStoreRequest, generation = request.ticket ?? 0): CacheEntry {
@@ -36,6 +37,8 @@ export function entryFromStoreRequest(request: CacheStoreRequest, generation = r
 }
 
 interface StoreUseCaseOptions {
+  /** Where this process's semantic writes in flight are told to its lookups (shared with `LookupUseCase`). */
+  readonly writing?: ContextsBeingWritten;
   /**
    * Longest the semantic half of a store (embed, then L3 upsert) may hold up the reply. Past it the reply
    * says `l3: false` (counted as an error of the step that hung) and the write goes on in the background:
@@ -201,7 +204,12 @@ export class StoreUseCase {
     }
   }
 
-  private async writeSemantic(entry: CacheEntry, step: SemanticStep, context: RequestContext): Promise<boolean> {
+  private writeSemantic(entry: CacheEntry, step: SemanticStep, context: RequestContext): Promise<boolean> {
+    const write = this.embedAndUpsert(entry, step, context);
+    return this.options.writing?.track(entry.tenant, entry.contextHash, write) ?? write;
+  }
+
+  private async embedAndUpsert(entry: CacheEntry, step: SemanticStep, context: RequestContext): Promise<boolean> {
     let embedding;
     try {
       embedding = await this.embedder.embed(entry.query, { requestId: context.requestId });
