@@ -37,7 +37,6 @@
  *          each connection sends its next request when the last is answered)
  *          [--json bench/results/gateway-proxy.json]
  */
-import autocannon from 'autocannon';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type IncomingHttpHeaders, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -46,9 +45,9 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { FakeUpstream, fakeCompletion } from '../libs/testing/src/fake-upstream/fake-upstream';
 import { argument, listArgument, numberArgument } from './support/args';
-import { processCpuMs } from './support/cpu';
+import { type AutocannonResult, autocannonLoad } from './support/autocannon-load';
 import { ROOT, type BenchProcess, startProcess, stopAll } from './support/processes';
-import { machineLoad, ms, percentile } from './support/stats';
+import { machineLoad, ms } from './support/stats';
 
 const MODEL = 'gpt-4o-mini';
 const HIT_QUESTION = 'What is the capital of France?';
@@ -175,18 +174,11 @@ interface Scenario {
   readonly server: BenchProcess;
 }
 
-interface Run {
+/** One scenario's run: autocannon's figures and the server's CPU, and the answers that were not what it measures. */
+interface Run extends AutocannonResult {
   readonly scenario: string;
   readonly connections: number;
   readonly round: number;
-  readonly requests: number;
-  readonly rps: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly cpuMsPerRequest: number;
-  /** The serving process's main thread alone (its event loop; not worker threads such as the sentence encoder's). */
-  readonly loopCpuMsPerRequest: number;
-  readonly errors: number;
   readonly unexpected: number;
 }
 
@@ -197,62 +189,23 @@ async function load(
   record: boolean,
   rate = 0,
 ): Promise<Omit<Run, 'round'>> {
-  const latencies: number[] = [];
   let unexpected = 0;
-  const cpuBefore = processCpuMs(scenario.server.pid);
-  const loopBefore = processCpuMs(scenario.server.pid, scenario.server.pid);
-  const started = process.hrtime.bigint();
-  let finished: (result: autocannon.Result) => void = () => undefined;
-  let failed: (error: Error) => void = () => undefined;
-  const done = new Promise<autocannon.Result>((resolve, reject) => {
-    finished = resolve;
-    failed = reject;
-  });
-  const options: autocannon.Options = {
+  const result = await autocannonLoad({
     url: scenario.url,
-    connections,
-    duration: seconds,
-    // An open loop: this many requests a second in all, whatever the answers' pace (0: each connection back to back).
-    ...(rate > 0 ? { overallRate: rate } : {}),
+    method: scenario.method,
     headers: { 'content-type': 'application/json', authorization: 'Bearer bench', ...scenario.headers },
-    requests: [
-      {
-        method: scenario.method,
-        ...(scenario.body === undefined ? {} : { body: scenario.body }),
-        ...(scenario.nextBody === undefined
-          ? {}
-          : {
-              setupRequest: (request: autocannon.Request) => ({ ...request, body: scenario.nextBody?.() }),
-            }),
-        onResponse: (status: number, body: string, _context: object, headers: IncomingHttpHeaders | undefined) => {
-          if (!scenario.verify(status, headers ?? {}, body)) unexpected++;
-        },
-      },
-    ],
-  };
-  const instance = autocannon(options, (error: Error | null, result: autocannon.Result) =>
-    error ? failed(error) : finished(result),
-  );
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
-    if (record) latencies.push(responseTimeMs);
-  });
-  const result = await done;
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = processCpuMs(scenario.server.pid) - cpuBefore;
-  const loop = processCpuMs(scenario.server.pid, scenario.server.pid) - loopBefore;
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    scenario: scenario.name,
+    ...(scenario.body === undefined ? {} : { body: scenario.body }),
+    ...(scenario.nextBody === undefined ? {} : { nextBody: scenario.nextBody }),
     connections,
-    requests: latencies.length,
-    rps: latencies.length / elapsed,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    cpuMsPerRequest: cpu / Math.max(1, result.requests.total),
-    loopCpuMsPerRequest: loop / Math.max(1, result.requests.total),
-    errors: result.errors + result.timeouts + result.non2xx,
-    unexpected,
-  };
+    seconds,
+    rate,
+    record,
+    serverPid: scenario.server.pid,
+    onResponse: (status, headers, body) => {
+      if (!scenario.verify(status, headers, body)) unexpected++;
+    },
+  });
+  return { scenario: scenario.name, connections, ...result, unexpected };
 }
 
 function median(values: readonly number[]): number {

@@ -24,20 +24,19 @@
  *          [--gateway-heap-mb 12000] [--verbose (the gateway's CPU each second while waiting for it to idle)]
  *          [--json bench/results/l3-scale.json]
  */
-import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { type IncomingHttpHeaders } from 'node:http';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { FakeUpstream } from '../libs/testing/src/fake-upstream/fake-upstream';
 import { argument, flag, listArgument, numberArgument } from './support/args';
+import { type AutocannonResult, autocannonLoad } from './support/autocannon-load';
 import { processCpuMs } from './support/cpu';
 import { processCpuMsExcept } from './support/thread-cpu';
 import { frameShares } from './support/cpu-profile-frames';
 import { forEachConcurrently } from './support/http-load';
 import { ROOT, type BenchProcess, startProcess, stopAll } from './support/processes';
-import { machineLoad, ms, msSince, percentile, thousands } from './support/stats';
+import { machineLoad, ms, msSince, thousands } from './support/stats';
 import { Random } from './support/random';
 
 const MODEL = 'gpt-4o-mini';
@@ -108,18 +107,12 @@ class Questions {
 
 // ------------------------------------------------------------------------------------------------- load
 
-interface Run {
+/** One scenario's run: autocannon's figures and the gateway's CPU, and how its answers were served. */
+interface Run extends AutocannonResult {
   readonly scenario: string;
   readonly connections: number;
   readonly round: number;
-  readonly requests: number;
-  readonly rps: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly cpuMsPerRequest: number;
-  readonly loopCpuMsPerRequest: number;
   readonly outcomes: Record<string, number>;
-  readonly errors: number;
 }
 
 async function load(
@@ -131,52 +124,22 @@ async function load(
   connections: number,
   seconds: number,
 ): Promise<Omit<Run, 'round'>> {
-  const latencies: number[] = [];
   const outcomes: Record<string, number> = {};
-  const cpuBefore = processCpuMsExcept(gateway.pid, PROFILER_THREAD);
-  const loopBefore = processCpuMs(gateway.pid, gateway.pid);
-  const started = process.hrtime.bigint();
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url,
-        connections,
-        duration: seconds,
-        headers: { ...HEADERS, ...headers },
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (request: autocannon.Request) => ({ ...request, body: nextBody() }),
-            onResponse: (status: number, _body: string, _context: object, h: IncomingHttpHeaders | undefined) => {
-              const label = status === 200 ? String(h?.['x-strata-cache'] ?? 'none') : `status ${status}`;
-              outcomes[label] = (outcomes[label] ?? 0) + 1;
-            },
-          },
-        ],
-      },
-      (error: Error | null, done: autocannon.Result) => (error ? reject(error) : resolve(done)),
-    );
-    instance.on('response', (_c: unknown, _s: number, _b: number, responseTimeMs: number) =>
-      latencies.push(responseTimeMs),
-    );
-  });
-  const elapsed = msSince(started) / 1000;
-  const cpu = processCpuMsExcept(gateway.pid, PROFILER_THREAD) - cpuBefore;
-  const loop = processCpuMs(gateway.pid, gateway.pid) - loopBefore;
-  const sorted = Float64Array.from(latencies).sort();
-  const total = Math.max(1, result.requests.total);
-  return {
-    scenario,
+  const result = await autocannonLoad({
+    url,
+    method: 'POST',
+    headers: { ...HEADERS, ...headers },
+    nextBody,
     connections,
-    requests: latencies.length,
-    rps: latencies.length / elapsed,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    cpuMsPerRequest: cpu / total,
-    loopCpuMsPerRequest: loop / total,
-    outcomes,
-    errors: result.errors + result.timeouts + result.non2xx,
-  };
+    seconds,
+    serverPid: gateway.pid,
+    serverCpuMs: (pid) => processCpuMsExcept(pid, PROFILER_THREAD),
+    onResponse: (status, h) => {
+      const label = status === 200 ? String(h['x-strata-cache'] ?? 'none') : `status ${status}`;
+      outcomes[label] = (outcomes[label] ?? 0) + 1;
+    },
+  });
+  return { scenario, connections, ...result, outcomes };
 }
 
 function median(values: readonly number[]): number {
