@@ -47,7 +47,7 @@ import { FakeUpstream, fakeCompletion } from '../libs/testing/src/fake-upstream/
 import { argument, listArgument, numberArgument } from './support/args';
 import { type AutocannonResult, autocannonLoad } from './support/autocannon-load';
 import { ROOT, type BenchProcess, startProcess, stopAll } from './support/processes';
-import { machineLoad, ms } from './support/stats';
+import { machineLoad, ms, range } from './support/stats';
 
 const MODEL = 'gpt-4o-mini';
 const HIT_QUESTION = 'What is the capital of France?';
@@ -206,20 +206,6 @@ async function load(
     },
   });
   return { scenario: scenario.name, connections, ...result, unexpected };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const middle = sorted.length / 2;
-  return Number.isInteger(middle)
-    ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
-    : (sorted[Math.floor(middle)] ?? Number.NaN);
-}
-
-function range(values: readonly number[], format: (x: number) => string): string {
-  if (values.length < 2) return format(values[0] ?? Number.NaN);
-  return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
 }
 
 // ------------------------------------------------------------------------------------------------- main

@@ -37,9 +37,9 @@ import { tokenize } from '@strata/embedding';
 import { LocalEmbeddingProvider } from '@strata/embedding-local';
 import { DEFAULT_HNSW_OPTIONS, type HnswOptions, MemoryVectorIndex, defaultAnnMinEntries } from '@strata/store-memory';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Random } from './support/random';
+import { machineLoad, median } from './support/stats';
 
 const MODEL = 'glove-wiki-100d';
 const TENANTS = 20;
@@ -175,12 +175,6 @@ function zipfSizes(entries: number, contexts: number): number[] {
     missing -= step;
   }
   return sizes;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -528,7 +522,7 @@ async function compareReorder(
     return perSecond;
   };
   before.result.missesPerCpuSecondRounds = Math.round(median(await missRounds()));
-  console.error(`  before: ${loadAverage()}`);
+  console.error(`  before: ${machineLoad()}`);
   const cpuStarted = process.cpuUsage();
   const started = process.hrtime.bigint();
   graph.index.reorderGraphs();
@@ -548,19 +542,13 @@ async function compareReorder(
     before.answers,
   );
   after.result.missesPerCpuSecondRounds = Math.round(median(await missRounds()));
-  console.error(`  after: ${loadAverage()}`);
+  console.error(`  after: ${machineLoad()}`);
   const rows = [before.result, after.result];
   for (const ef of (argument('ef') ?? '').split(',').filter(Boolean).map(Number)) {
     graph.index.efSearch = ef;
     rows.push((await measure(layout, `HNSW ef=${ef}`, data, graph, hits, misses, exactAnswers, after.answers)).result);
   }
   return rows;
-}
-
-function loadAverage(): string {
-  return `load average ${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ')}`;
 }
 
 /** The same graph re-ranking every node its walk ends with (as before the bound), then only those the bound leaves. */

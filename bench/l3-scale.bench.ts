@@ -31,12 +31,11 @@ import { join } from 'node:path';
 import { FakeUpstream } from '../libs/testing/src/fake-upstream/fake-upstream';
 import { argument, flag, listArgument, numberArgument } from './support/args';
 import { type AutocannonResult, autocannonLoad } from './support/autocannon-load';
-import { processCpuMs } from './support/cpu';
-import { processCpuMsExcept } from './support/thread-cpu';
+import { processCpuMs, processCpuMsExcept } from './support/cpu';
 import { frameShares } from './support/cpu-profile-frames';
 import { forEachConcurrently } from './support/http-load';
 import { ROOT, type BenchProcess, startProcess, stopAll } from './support/processes';
-import { machineLoad, ms, msSince, thousands } from './support/stats';
+import { machineLoad, ms, msSince, range, thousands } from './support/stats';
 import { Random } from './support/random';
 
 const MODEL = 'gpt-4o-mini';
@@ -140,19 +139,6 @@ async function load(
     },
   });
   return { scenario, connections, ...result, outcomes };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return Number.isInteger(middle)
-    ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
-    : (sorted[Math.floor(middle)] ?? Number.NaN);
-}
-
-function range(values: readonly number[], format: (x: number) => string): string {
-  if (values.length < 2) return format(values[0] ?? Number.NaN);
-  return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
 }
 
 // --------------------------------------------------------------------------------------------- phases

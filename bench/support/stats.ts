@@ -16,6 +16,22 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+/** The median of `values` (the mean of the middle two for an even count); NaN when there are none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle)
+    ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
+    : (sorted[Math.floor(middle)] ?? Number.NaN);
+}
+
+/** A figure over rounds: `median (min–max)`, or the one value. */
+export function range(values: readonly number[], format: (x: number) => string): string {
+  if (values.length < 2) return format(values[0] ?? Number.NaN);
+  return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
+}
+
 /** Sorts a copy of the samples (milliseconds) and summarises them. */
 export function summarize(samplesMs: ArrayLike<number>): LatencySummary {
   const sorted = Float64Array.from(samplesMs).sort();
