@@ -45,7 +45,7 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { FakeUpstream, fakeCompletion } from '../libs/testing/src/fake-upstream/fake-upstream';
 import { argument, listArgument, numberArgument } from './support/args';
-import { type AutocannonResult, autocannonLoad } from './support/autocannon-load';
+import { type AutocannonResult, autocannonLoad, resultCells } from './support/autocannon-load';
 import { ROOT, type BenchProcess, startProcess, stopAll } from './support/processes';
 import { machineLoad, ms, range } from './support/stats';
 
@@ -460,22 +460,7 @@ async function bench(): Promise<void> {
         return direct ? [r.p50Ms - direct.p50Ms] : [];
       });
       process.stdout.write(
-        `| ${scenario.name} | ${connections} | ${range(
-          mine.map((r) => r.rps),
-          (x) => Math.round(x).toLocaleString('en'),
-        )} | ${range(
-          mine.map((r) => r.p50Ms),
-          ms,
-        )} | ${range(
-          mine.map((r) => r.p99Ms),
-          ms,
-        )} | ${range(
-          mine.map((r) => r.cpuMsPerRequest),
-          ms,
-        )} | ${range(
-          mine.map((r) => r.loopCpuMsPerRequest),
-          ms,
-        )} | ${ratios.length ? range(ratios, (x) => `${x.toFixed(2)}×`) : '–'} | ${cpuRatios.length ? range(cpuRatios, (x) => `${x.toFixed(2)}×`) : '–'} | ${overheads.length ? range(overheads, ms) : '–'} | ${mine.reduce((a, r) => a + r.errors, 0)}, ${mine.reduce((a, r) => a + r.unexpected, 0)} |\n`,
+        `| ${scenario.name} | ${connections} | ${resultCells(mine, (x) => Math.round(x).toLocaleString('en'))} | ${ratios.length ? range(ratios, (x) => `${x.toFixed(2)}×`) : '–'} | ${cpuRatios.length ? range(cpuRatios, (x) => `${x.toFixed(2)}×`) : '–'} | ${overheads.length ? range(overheads, ms) : '–'} | ${mine.reduce((a, r) => a + r.errors, 0)}, ${mine.reduce((a, r) => a + r.unexpected, 0)} |\n`,
       );
     }
     // What the misses did in the gateway beyond their answers: hedges, lookup results, stores, the embedding tier.

@@ -30,12 +30,12 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { FakeUpstream } from '../libs/testing/src/fake-upstream/fake-upstream';
 import { argument, flag, listArgument, numberArgument } from './support/args';
-import { type AutocannonResult, autocannonLoad } from './support/autocannon-load';
+import { type AutocannonResult, autocannonLoad, resultCells } from './support/autocannon-load';
 import { processCpuMs, processCpuMsExcept } from './support/cpu';
 import { frameShares } from './support/cpu-profile-frames';
 import { forEachConcurrently } from './support/http-load';
 import { ROOT, type BenchProcess, startProcess, stopAll } from './support/processes';
-import { machineLoad, ms, msSince, range, thousands } from './support/stats';
+import { machineLoad, ms, msSince, thousands } from './support/stats';
 import { Random } from './support/random';
 
 const MODEL = 'gpt-4o-mini';
@@ -327,22 +327,9 @@ async function bench(): Promise<void> {
         const outcomes: Record<string, number> = {};
         for (const r of mine) for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
         process.stdout.write(
-          `| ${thousands(entries)} | ${embedding} | ${name} | ${connections} | ${range(
-            mine.map((r) => r.rps),
-            (x) => x.toFixed(0),
-          )} | ${range(
-            mine.map((r) => r.p50Ms),
-            ms,
-          )} | ${range(
-            mine.map((r) => r.p99Ms),
-            ms,
-          )} | ${range(
-            mine.map((r) => r.cpuMsPerRequest),
-            ms,
-          )} | ${range(
-            mine.map((r) => r.loopCpuMsPerRequest),
-            ms,
-          )} | ${Object.entries(outcomes)
+          `| ${thousands(entries)} | ${embedding} | ${name} | ${connections} | ${resultCells(mine, (x) => x.toFixed(0))} | ${Object.entries(
+            outcomes,
+          )
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')} |\n`,
         );

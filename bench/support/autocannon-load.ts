@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { type IncomingHttpHeaders } from 'node:http';
 import { processCpuMs } from './cpu';
-import { percentile } from './stats';
+import { ms, percentile, range } from './stats';
 
 export interface AutocannonLoad {
   readonly url: string;
@@ -91,4 +91,16 @@ export async function autocannonLoad(load: AutocannonLoad): Promise<AutocannonRe
     loopCpuMsPerRequest: loop / total,
     errors: result.errors + result.timeouts + result.non2xx,
   };
+}
+
+/** Table cells of runs of one scenario: req/s (as `rps` formats it), p50, p99, CPU and event-loop CPU per request. */
+export function resultCells(runs: readonly AutocannonResult[], rps: (x: number) => string): string {
+  const cell = (pick: (r: AutocannonResult) => number, format: (x: number) => string) => range(runs.map(pick), format);
+  return [
+    cell((r) => r.rps, rps),
+    cell((r) => r.p50Ms, ms),
+    cell((r) => r.p99Ms, ms),
+    cell((r) => r.cpuMsPerRequest, ms),
+    cell((r) => r.loopCpuMsPerRequest, ms),
+  ].join(' | ');
 }
